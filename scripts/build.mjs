@@ -1,0 +1,43 @@
+// Builds the Lambda bundle and its upload-ready zip.
+//   dist/index.js (+ .map): src/index.ts bundled by esbuild — minified, CommonJS, target node22 — exporting `handler`,
+//   so the console's default handler setting `index.handler` works.
+//   dist/dynamo-replicator.zip: index.js at the zip's root. Written by fflate with fixed timestamps and modes, so the
+//   same sources always give the same bytes (a zip CLI may be missing, and stamps the build time into the file).
+import { build } from 'esbuild';
+import { zipSync } from 'fflate';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const dist = 'dist';
+const bundle = join(dist, 'index.js');
+const zipPath = join(dist, 'dynamo-replicator.zip');
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+
+await build({
+  entryPoints: ['src/index.ts'],
+  outfile: bundle,
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node22',
+  // Powertools and the SDK ship ESM and CJS; prefer the module entry points so esbuild can tree-shake them.
+  mainFields: ['module', 'main'],
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
+// 1980-01-01 is the earliest time a zip entry can hold; a constant keeps the archive reproducible.
+const mtime = new Date('1980-01-01T00:00:00Z');
+const zip = zipSync(
+  { 'index.js': [readFileSync(bundle), { level: 9, mtime, attrs: 0o644 << 16 }] },
+  { level: 9, mtime },
+);
+writeFileSync(zipPath, zip);
+
+const kb = (path) => `${(statSync(path).size / 1024).toFixed(1)} KB`;
+console.log(`built ${bundle} (${kb(bundle)}) and ${zipPath} (${kb(zipPath)})`);

@@ -1,0 +1,115 @@
+/**
+ * The function's configuration, read from its environment once at init and checked whole: every problem is
+ * reported in one message naming the variable, so a user fixes them in one go rather than one deploy at a time.
+ */
+import { ConfigError } from './errors';
+import type { SlaveTarget } from './types';
+
+/** Everything the handler needs to know that does not come with the event. */
+export interface Config {
+  /** The tables to write to, in the order given; never empty, never the same table twice. */
+  readonly slaves: readonly SlaveTarget[];
+  /** BatchWriteItem calls in flight at once per slave; also each slave client's socket limit. */
+  readonly writeConcurrency: number;
+}
+
+/** Default BatchWriteItem calls in flight per slave: a 1,000-record batch's writes (≤ 40 calls) go out at once. */
+export const DEFAULT_WRITE_CONCURRENCY = 50;
+
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+const TABLE = /^[A-Za-z0-9_.-]{3,255}$/;
+
+function regionProblem(variable: string, region: string): string | undefined {
+  return REGION.test(region)
+    ? undefined
+    : `${variable}: ${JSON.stringify(region)} is not an AWS region name (expected a name like eu-west-1)`;
+}
+
+function tableProblem(variable: string, table: string): string | undefined {
+  return TABLE.test(table)
+    ? undefined
+    : `${variable}: ${JSON.stringify(table)} is not a valid DynamoDB table name (3 to 255 characters: letters, digits, _ . -)`;
+}
+
+function parseSlaves(list: string, problems: string[]): SlaveTarget[] {
+  const slaves: SlaveTarget[] = [];
+  const entries = list.split(',').map((entry) => entry.trim());
+  if (entries.every((entry) => entry === '')) {
+    problems.push('SLAVES: the list is empty (expected region/table entries separated by commas, e.g. eu-west-1/Orders)');
+    return slaves;
+  }
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    if (entry.includes('@')) {
+      problems.push(
+        `SLAVES: entry ${JSON.stringify(entry)} names a role; writing through an assumed role is not supported by this version`,
+      );
+      continue;
+    }
+    const match = /^([^/]+)\/([^/]+)$/.exec(entry);
+    if (!match) {
+      problems.push(`SLAVES: entry ${JSON.stringify(entry)} is not of the form region/table (e.g. eu-west-1/Orders)`);
+      continue;
+    }
+    const region = match[1] as string;
+    const table = match[2] as string;
+    const entryProblems = [regionProblem(`SLAVES entry ${JSON.stringify(entry)}`, region), tableProblem(`SLAVES entry ${JSON.stringify(entry)}`, table)].filter(
+      (problem): problem is string => problem !== undefined,
+    );
+    problems.push(...entryProblems);
+    if (entryProblems.length > 0) continue;
+    const id = `${region}/${table}`;
+    if (seen.has(id)) {
+      problems.push(`SLAVES: ${id} is listed twice`);
+      continue;
+    }
+    seen.add(id);
+    slaves.push({ region, table });
+  }
+  return slaves;
+}
+
+function parseConcurrency(value: string | undefined, problems: string[]): number {
+  if (value === undefined || value.trim() === '') return DEFAULT_WRITE_CONCURRENCY;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1 || number > 1000) {
+    problems.push(`WRITE_CONCURRENCY: ${JSON.stringify(value)} is not a whole number from 1 to 1000`);
+    return DEFAULT_WRITE_CONCURRENCY;
+  }
+  return number;
+}
+
+/** Reads and checks the configuration; throws one {@link ConfigError} listing every problem. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const problems: string[] = [];
+  const region = env.SLAVE_REGION?.trim() ?? '';
+  const table = env.SLAVE_TABLE?.trim() ?? '';
+  const list = env.SLAVES;
+  let slaves: SlaveTarget[] = [];
+  if (list !== undefined && (region !== '' || table !== '')) {
+    problems.push('SLAVES is set together with SLAVE_REGION/SLAVE_TABLE: use one form or the other');
+  } else if (list !== undefined) {
+    slaves = parseSlaves(list, problems);
+  } else {
+    if (region === '') problems.push('SLAVE_REGION is not set (the region of the slave table, e.g. eu-west-1)');
+    else {
+      const problem = regionProblem('SLAVE_REGION', region);
+      if (problem) problems.push(problem);
+    }
+    if (table === '') problems.push('SLAVE_TABLE is not set (the name of the slave table)');
+    else {
+      const problem = tableProblem('SLAVE_TABLE', table);
+      if (problem) problems.push(problem);
+    }
+    slaves = [{ region, table }];
+  }
+  const writeConcurrency = parseConcurrency(env.WRITE_CONCURRENCY, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { slaves, writeConcurrency };
+}
+
+/** The region and table name of the table whose stream `eventSourceARN` names, when it is a DynamoDB stream ARN. */
+export function sourceTableOf(eventSourceARN: string): SlaveTarget | undefined {
+  const match = /^arn:aws[a-z-]*:dynamodb:([^:]+):[^:]*:table\/([^/]+)(?:\/stream\/.*)?$/.exec(eventSourceARN);
+  return match ? { region: match[1] as string, table: match[2] as string } : undefined;
+}

@@ -1,0 +1,71 @@
+/**
+ * The replicator's errors. Each names what went wrong and, where the user can act, what to change; each sets
+ * `name` so logs and Lambda's error report show it, and passes `cause` on.
+ */
+
+/** Base of every error the replicator raises itself. */
+export class ReplicatorError extends Error {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ReplicatorError';
+  }
+}
+
+/** The function's environment is unusable; lists every problem at once. */
+export class ConfigError extends ReplicatorError {
+  public readonly problems: readonly string[];
+
+  public constructor(problems: readonly string[]) {
+    super(`dynamo-replicator is misconfigured: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** The event as a whole cannot be processed (not a DynamoDB Streams event, or a replication loop). */
+export class InvalidEventError extends ReplicatorError {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InvalidEventError';
+  }
+}
+
+/** The stream feeding this function belongs to one of its own slaves. */
+export class ReplicationLoopError extends InvalidEventError {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'ReplicationLoopError';
+  }
+}
+
+/** One stream record cannot be turned into a write (malformed, or a stream view type without new images). */
+export class InvalidRecordError extends ReplicatorError {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InvalidRecordError';
+  }
+}
+
+/**
+ * A record held back because an earlier change to the same item failed. Applying it would reorder the item's
+ * history: Lambda re-delivers from the earlier failure, and the two must then apply in stream order.
+ */
+export class BlockedByEarlierFailureError extends ReplicatorError {
+  public constructor(blockingSequenceNumber: string | undefined) {
+    super(
+      `not applied: an earlier change to the same item (sequence number ${blockingSequenceNumber ?? 'unknown'}) failed in this batch; it will be retried after it`,
+    );
+    this.name = 'BlockedByEarlierFailureError';
+  }
+}
+
+/** A slave did not take an item's write; says which slave and, where DynamoDB said why, its message. */
+export class SlaveWriteError extends ReplicatorError {
+  public readonly slave: string;
+
+  public constructor(slave: string, message: string, options?: { cause?: unknown }) {
+    super(`slave ${slave}: ${message}`, options);
+    this.name = 'SlaveWriteError';
+    this.slave = slave;
+  }
+}

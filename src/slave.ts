@@ -1,0 +1,228 @@
+/**
+ * Writing planned changes to one slave table: the only I/O on the write path.
+ *
+ * Every item's final state goes out as BatchWriteItem calls of up to 25 writes, all in flight together (bounded by
+ * the configured concurrency), so a batch costs about one round trip to the slave's region. Around that:
+ * - `UnprocessedItems` (throttling) are sent again with capped exponential backoff and full jitter, as long as the
+ *   invocation's time budget allows; what is left is reported failed, item by item.
+ * - DynamoDB rejects a whole BatchWriteItem for one invalid item (too large, wrong key type, …). Then that call's
+ *   items are written one by one, so only the bad item fails, with DynamoDB's message, and its batch-mates land.
+ * - Errors that retrying cannot fix (table missing, access denied) fail the call's items with a message that says
+ *   what to change.
+ */
+import {
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { type Budget, sleepWithin } from './budget';
+import { forEachLimited } from './concurrency';
+import { SlaveWriteError } from './errors';
+import { itemKeyOf, pickKey } from './key';
+import type { Change, SlaveTarget } from './types';
+
+/** BatchWriteItem's limit on writes per call. */
+export const MAX_BATCH_WRITES = 25;
+
+/** What writing a set of changes to a slave did. */
+export interface SlaveResult {
+  /** Failed items by item key; an item not here was written. */
+  readonly failures: Map<string, SlaveWriteError>;
+  /** Requests sent (BatchWriteItem calls, and single writes while isolating a rejected call). */
+  requests: number;
+  /** Calls sent again after throttling, unprocessed items or a transient error. */
+  retries: number;
+}
+
+/** Tuning of the retry loop; the defaults suit Lambda, tests shorten them. */
+export interface RetryOptions {
+  /** First backoff in ms (doubles each attempt). */
+  readonly baseDelayMs: number;
+  /** Largest backoff in ms. */
+  readonly maxDelayMs: number;
+  /** Source of jitter in [0, 1). */
+  readonly random: () => number;
+}
+
+const DEFAULT_RETRY: RetryOptions = { baseDelayMs: 50, maxDelayMs: 2000, random: Math.random };
+
+/** Error names that say "try again later": throttling and DynamoDB's transient server errors. */
+const TRANSIENT = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'RequestTimeout',
+]);
+
+/** Error names for which DynamoDB rejected the whole call because of its content: isolate the culprit. */
+const REJECTED_CALL = new Set(['ValidationException', 'ItemCollectionSizeLimitExceededException']);
+
+interface AwsLikeError {
+  name?: string;
+  message?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+function asAwsError(error: unknown): AwsLikeError {
+  return typeof error === 'object' && error !== null ? (error as AwsLikeError) : { message: String(error) };
+}
+
+function isTransient(error: unknown): boolean {
+  const { name = '', code = '', $metadata } = asAwsError(error);
+  const status = $metadata?.httpStatusCode ?? 0;
+  return TRANSIENT.has(name) || status >= 500 || ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT'].includes(code);
+}
+
+/** The reason given for writes left when the time budget ends. */
+function outOfTime(lastError: unknown): string {
+  const last = lastError === undefined ? 'UnprocessedItems (throttled)' : describe(lastError);
+  return `not written before the invocation's time budget ran out; last answer: ${last}`;
+}
+
+function describe(error: unknown): string {
+  const { name = 'Error', message = '' } = asAwsError(error);
+  return `${name}: ${message}`;
+}
+
+/** Turns one pending change into the write request BatchWriteItem takes. */
+function toWriteRequest(change: Change): WriteRequest {
+  return change.kind === 'put' ? { PutRequest: { Item: change.item } } : { DeleteRequest: { Key: change.key } };
+}
+
+/** A slave table, and how to write changes to it. */
+export class Slave {
+  /** `region/table`, as logs and errors name the slave. */
+  public readonly name: string;
+
+  public constructor(
+    private readonly client: DynamoDBClient,
+    public readonly target: SlaveTarget,
+    private readonly concurrency: number,
+    private readonly retry: RetryOptions = DEFAULT_RETRY,
+  ) {
+    this.name = `${target.region}/${target.table}`;
+  }
+
+  /** Writes each change (at most one per item) and says which items failed, within `budget`. */
+  public async write(changes: readonly Change[], budget: Budget): Promise<SlaveResult> {
+    const result: SlaveResult = { failures: new Map(), requests: 0, retries: 0 };
+    const chunks: Change[][] = [];
+    for (let start = 0; start < changes.length; start += MAX_BATCH_WRITES) {
+      chunks.push(changes.slice(start, start + MAX_BATCH_WRITES));
+    }
+    await forEachLimited(chunks, this.concurrency, (chunk) => this.writeChunk(chunk, budget, result));
+    return result;
+  }
+
+  private async writeChunk(chunk: readonly Change[], budget: Budget, result: SlaveResult): Promise<void> {
+    let pending = chunk;
+    let lastError: unknown;
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      if (attempt > 0) {
+        if (!(await this.backoff(attempt, budget))) {
+          this.failAll(pending, result, outOfTime(lastError), lastError);
+          return;
+        }
+        result.retries += 1;
+      }
+      try {
+        result.requests += 1;
+        const output = await this.client.send(
+          new BatchWriteItemCommand({ RequestItems: { [this.target.table]: pending.map(toWriteRequest) } }),
+          { abortSignal: budget.signal },
+        );
+        pending = this.stillPending(pending, output.UnprocessedItems?.[this.target.table] ?? []);
+        lastError = undefined;
+      } catch (error) {
+        lastError = error;
+        if (budget.signal.aborted) break;
+        if (isTransient(error)) continue;
+        if (REJECTED_CALL.has(asAwsError(error).name ?? '') && pending.length > 1) {
+          await this.writeOneByOne(pending, budget, result);
+        } else {
+          this.failAll(pending, result, this.explain(error), error);
+        }
+        return;
+      }
+    }
+    if (pending.length > 0) this.failAll(pending, result, outOfTime(lastError), lastError);
+  }
+
+  /** The changes among `pending` whose writes came back in `UnprocessedItems`. */
+  private stillPending(pending: readonly Change[], unprocessed: readonly WriteRequest[]): Change[] {
+    if (unprocessed.length === 0) return [];
+    const keyNames = Object.keys((pending[0] as Change).key);
+    const left = new Set(
+      unprocessed.map((request) =>
+        itemKeyOf(request.DeleteRequest?.Key ?? pickKey(request.PutRequest?.Item ?? {}, keyNames)),
+      ),
+    );
+    return pending.filter((change) => left.has(change.itemKey));
+  }
+
+  /** Writes each change with its own call, so one invalid item fails alone. */
+  private async writeOneByOne(changes: readonly Change[], budget: Budget, result: SlaveResult): Promise<void> {
+    await Promise.all(changes.map((change) => this.writeSingle(change, budget, result)));
+  }
+
+  private async writeSingle(change: Change, budget: Budget, result: SlaveResult): Promise<void> {
+    let lastError: unknown;
+    for (let attempt = 0; ; attempt += 1) {
+      if (attempt > 0) {
+        if (!(await this.backoff(attempt, budget))) break;
+        result.retries += 1;
+      }
+      try {
+        result.requests += 1;
+        const options = { abortSignal: budget.signal };
+        const TableName = this.target.table;
+        if (change.kind === 'put') await this.client.send(new PutItemCommand({ TableName, Item: change.item }), options);
+        else await this.client.send(new DeleteItemCommand({ TableName, Key: change.key }), options);
+        return;
+      } catch (error) {
+        lastError = error;
+        if (budget.signal.aborted) break;
+        if (isTransient(error)) continue;
+        this.failAll([change], result, this.explain(error), error);
+        return;
+      }
+    }
+    this.failAll([change], result, outOfTime(lastError), lastError);
+  }
+
+  /** Waits before attempt number `attempt`; false when the budget leaves no time for it. */
+  private async backoff(attempt: number, budget: Budget): Promise<boolean> {
+    const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+    const delay = Math.floor(this.retry.random() * cap);
+    if (budget.signal.aborted || Date.now() + delay >= budget.deadline) return false;
+    await sleepWithin(delay, budget);
+    return !budget.signal.aborted;
+  }
+
+  private failAll(changes: readonly Change[], result: SlaveResult, reason: string, cause?: unknown): void {
+    for (const change of changes) {
+      result.failures.set(change.itemKey, new SlaveWriteError(this.name, reason, { cause }));
+    }
+  }
+
+  /** A message for an error retrying cannot fix, saying what to change where we know. */
+  private explain(error: unknown): string {
+    const { name = 'Error', message = '' } = asAwsError(error);
+    const { region, table } = this.target;
+    switch (name) {
+      case 'ResourceNotFoundException':
+        return `table ${table} not found in region ${region}: create it with the master's key schema, or correct SLAVE_TABLE/SLAVE_REGION (${message})`;
+      case 'AccessDeniedException':
+      case 'UnrecognizedClientException':
+        return `access denied: the function's role needs dynamodb:BatchWriteItem, dynamodb:PutItem and dynamodb:DeleteItem on table ${table} in ${region} (${name}: ${message})`;
+      default:
+        return describe(error);
+    }
+  }
+}

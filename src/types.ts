@@ -1,0 +1,76 @@
+/**
+ * Shapes of the Lambda DynamoDB Streams event as it arrives on the wire (JSON), and of what we plan from it.
+ *
+ * We do not use `@types/aws-lambda` for the event: it types `B` and `BS` as bytes, but Lambda delivers them as
+ * base64 strings, and trusting that type is how other replicators corrupt binary data. Everything from the event is
+ * `unknown` until `image.ts` and `change.ts` have checked it.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+
+/** One attribute value as Lambda's JSON carries it (`B`/`BS` are base64 strings). */
+export type StreamAttributeValue =
+  | { S: string }
+  | { N: string }
+  | { B: string }
+  | { SS: string[] }
+  | { NS: string[] }
+  | { BS: string[] }
+  | { M: Record<string, StreamAttributeValue> }
+  | { L: StreamAttributeValue[] }
+  | { NULL: true }
+  | { BOOL: boolean };
+
+/** An item or key as Lambda's JSON carries it. */
+export type StreamImage = Record<string, StreamAttributeValue>;
+
+/** A stream record as Lambda delivers it; fields we read are checked before use. */
+export interface StreamRecord {
+  eventID?: string;
+  eventName?: string;
+  eventSource?: string;
+  eventSourceARN?: string;
+  awsRegion?: string;
+  userIdentity?: { type?: string; principalId?: string };
+  dynamodb?: {
+    Keys?: StreamImage;
+    NewImage?: StreamImage;
+    OldImage?: StreamImage;
+    SequenceNumber?: string;
+    SizeBytes?: number;
+    StreamViewType?: string;
+    ApproximateCreationDateTime?: number;
+  };
+}
+
+/** The Lambda event for a DynamoDB Streams trigger. */
+export interface StreamEvent {
+  Records: StreamRecord[];
+}
+
+/** An item or key ready for the SDK (binary decoded to bytes). */
+export type Item = Record<string, AttributeValue>;
+
+/** What one stream record asks of the slave: write this item, or delete the item with this key. */
+export type Change =
+  | { readonly kind: 'put'; readonly itemKey: string; readonly key: Item; readonly item: Item }
+  | { readonly kind: 'delete'; readonly itemKey: string; readonly key: Item };
+
+/** The final write for one item in a batch, and the stream records it stands for. */
+export interface PlannedWrite {
+  readonly change: Change;
+  /** Records whose effect this write carries, in stream order; all of them fail if the write fails. */
+  readonly records: readonly StreamRecord[];
+}
+
+/** A batch turned into per-item writes, and the records that cannot be written at all. */
+export interface Plan {
+  readonly writes: readonly PlannedWrite[];
+  /** Records that failed before any I/O (malformed, wrong view type, blocked by an earlier failed change). */
+  readonly rejected: ReadonlyMap<StreamRecord, Error>;
+}
+
+/** Where a slave is: one table in one region. */
+export interface SlaveTarget {
+  readonly region: string;
+  readonly table: string;
+}
