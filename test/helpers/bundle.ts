@@ -1,0 +1,52 @@
+/**
+ * Loads the built Lambda bundle (`dist/index.js`) fresh, with a given environment, and returns its `handler`.
+ *
+ * The bundle reads its configuration once, when it is loaded, so each configuration needs a fresh copy. Deleting
+ * the entry from `require.cache` does not work under Jest (its `require.cache` ignores deletes), so the file is
+ * evaluated directly as a CommonJS module each time: the same in Jest, the demo and the benchmark. The bundle runs
+ * in the caller's realm, so it sees the caller's `process.env` as Lambda code sees Lambda's.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { StreamHandler } from './lambdaPoller';
+
+/** The repository root: the nearest folder above this file with the project's package.json. */
+export function projectRoot(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && /"name":\s*"dynamo-replicator"/.test(readFileSync(manifest, 'utf8'))) return dir;
+  }
+  throw new Error(`no dynamo-replicator package.json above ${__dirname}`);
+}
+
+/** Path of the built bundle. */
+export function bundlePath(): string {
+  return join(projectRoot(), 'dist', 'index.js');
+}
+
+/**
+ * Sets `env` in `process.env` (an `undefined` value removes the variable), evaluates the bundle and returns its
+ * handler. The variables stay set afterwards: the AWS SDK reads some of them (endpoint, credentials) only when the
+ * first request is made, not at load time.
+ */
+export function loadHandler(env: Record<string, string | undefined>, path = bundlePath()): StreamHandler {
+  if (!existsSync(path)) throw new Error(`${path} does not exist: run npm run build first`);
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  const module = { exports: {} as { handler?: unknown } };
+  const evaluate = new Function(
+    'exports',
+    'require',
+    'module',
+    '__filename',
+    '__dirname',
+    `${readFileSync(path, 'utf8')}\n//# sourceURL=${path}`,
+  ) as (exports: object, require: NodeRequire, module: object, filename: string, dirname: string) => void;
+  evaluate(module.exports, createRequire(path), module, path, dirname(path));
+  const { handler } = module.exports;
+  if (typeof handler !== 'function') throw new Error(`${path} does not export a handler function`);
+  return handler as StreamHandler;
+}
