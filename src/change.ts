@@ -41,7 +41,7 @@ export function keyOf(record: unknown): { key: Item; itemKey: string } | undefin
 
 function checkNewImageHasKey(item: Item, key: Item, itemKey: string): void {
   const names = Object.keys(key);
-  const missing = names.filter((name) => item[name] === undefined);
+  const missing = names.filter((name) => !Object.hasOwn(item, name));
   if (missing.length > 0) {
     throw new InvalidRecordError(`NewImage lacks the key attribute(s) ${missing.join(', ')} given in Keys`);
   }

@@ -16,7 +16,7 @@ export interface Config {
 /** Default BatchWriteItem calls in flight per slave: a 1,000-record batch's writes (≤ 40 calls) go out at once. */
 export const DEFAULT_WRITE_CONCURRENCY = 50;
 
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
 const TABLE = /^[A-Za-z0-9_.-]{3,255}$/;
 
 function regionProblem(variable: string, region: string): string | undefined {

@@ -82,9 +82,8 @@ export function toAttributeValue(json: unknown, path: string): AttributeValue {
 /** Converts a whole image (`Keys`, `NewImage`) from Lambda's JSON to an SDK item; `path` prefixes error paths. */
 export function toItem(json: unknown, path: string): Item {
   if (!isObject(json)) fail(path, 'expected a map of attribute names to values');
-  const item: Item = {};
-  for (const [name, value] of Object.entries(json)) {
-    item[name] = toAttributeValue(value, `${path}.${name}`);
-  }
-  return item;
+  // fromEntries defines own properties, so an attribute named __proto__ stays an attribute.
+  return Object.fromEntries(
+    Object.entries(json).map(([name, value]) => [name, toAttributeValue(value, `${path}.${name}`)]),
+  );
 }

@@ -46,10 +46,7 @@ export function itemKeyOf(key: Item): string {
 
 /** The key attributes of `item`, given the names of the key attributes. */
 export function pickKey(item: Item, keyNames: readonly string[]): Item {
-  const key: Item = {};
-  for (const name of keyNames) {
-    const value = item[name];
-    if (value !== undefined) key[name] = value;
-  }
-  return key;
+  return Object.fromEntries(
+    keyNames.filter((name) => Object.hasOwn(item, name)).map((name) => [name, item[name] as AttributeValue]),
+  );
 }
