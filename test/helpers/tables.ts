@@ -2,9 +2,11 @@
  * Master and slave tables in DynamoDB Local for tests, the demo and the benchmark: create them, read them whole,
  * and compare two tables item by item.
  *
- * The comparison is exact on purpose: binary values byte for byte and numbers as the strings DynamoDB returns, so a
- * replica that rounds a 38-digit number or re-encodes a binary value counts as different. Sets compare as sets,
- * because DynamoDB does not keep the order of set elements.
+ * The comparison is exact on purpose: binary values byte for byte and numbers digit for digit, so a replica that
+ * rounds a 38-digit number or re-encodes a binary value counts as different. Numbers compare by exact decimal value,
+ * not by spelling, because DynamoDB Local spells one stored number differently depending on the request that wrote
+ * it (`6.79E-87` after an UpdateItem, `0.0…0679` after a PutItem) where DynamoDB is consistent. Sets compare as
+ * sets, because DynamoDB does not keep the order of set elements.
  */
 import {
   type AttributeValue,
@@ -113,11 +115,28 @@ export async function scanAll(client: DynamoDBClient, tableName: string): Promis
 }
 
 /**
- * A canonical text of an attribute value: equal texts mean equal values. Binary becomes hex, numbers stay the
- * exact strings, set elements are sorted, map keys are sorted.
+ * A canonical text of an attribute value: equal texts mean equal values. Binary becomes hex, numbers become
+ * {@link canonicalNumber}, set elements are sorted, map keys are sorted.
  */
 export function canonicalValue(value: AttributeValue): string {
   return JSON.stringify(canonical(value));
+}
+
+/**
+ * The exact decimal value of a DynamoDB number as `[-]<digits>E<exponent>` with no leading or trailing zeros in
+ * the digits (`0` for zero): `1.50`, `15E-1` and `0.15E1` all give `15E-1`. String arithmetic only, no rounding.
+ */
+export function canonicalNumber(text: string): string {
+  const match = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
+  if (!match) throw new Error(`not a DynamoDB number: ${JSON.stringify(text)}`);
+  const [, sign, whole = '', fraction = '', exponent = '0'] = match;
+  const all = whole + fraction;
+  const digits = all.replace(/^0+/, '');
+  if (digits === '') return '0';
+  const significant = digits.replace(/0+$/, '');
+  // value = all × 10^(exponent − fraction.length); leading zeros do not change it, each trailing zero removed adds one.
+  const scale = Number(exponent) - fraction.length + (digits.length - significant.length);
+  return `${sign === '-' ? '-' : ''}${significant}E${scale}`;
 }
 
 type Canonical = string | boolean | Canonical[] | { [name: string]: Canonical };
@@ -125,10 +144,10 @@ type Canonical = string | boolean | Canonical[] | { [name: string]: Canonical };
 function canonical(value: AttributeValue): Canonical {
   const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
   if (value.S !== undefined) return { S: value.S };
-  if (value.N !== undefined) return { N: value.N };
+  if (value.N !== undefined) return { N: canonicalNumber(value.N) };
   if (value.B !== undefined) return { B: hex(value.B) };
   if (value.SS !== undefined) return { SS: [...value.SS].sort() };
-  if (value.NS !== undefined) return { NS: [...value.NS].sort() };
+  if (value.NS !== undefined) return { NS: value.NS.map(canonicalNumber).sort() };
   if (value.BS !== undefined) return { BS: value.BS.map(hex).sort() };
   if (value.M !== undefined) return { M: canonicalItem(value.M) };
   if (value.L !== undefined) return { L: value.L.map(canonical) };

@@ -1,0 +1,327 @@
+/**
+ * End to end: the BUILT bundle (`dist/index.js`) replicates a master table in one region to a slave in another,
+ * fed by a Lambda-like poller reading the master's real stream from DynamoDB Local. Run `npm run build` first
+ * (`npm test` does).
+ */
+import { DeleteItemCommand, PutItemCommand, UpdateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { loadHandler } from '../helpers/bundle';
+import { LOCAL_CREDENTIALS } from '../helpers/dynamodbLocal';
+import { StreamPoller, drainStream, type PollerOptions, type StreamHandler } from '../helpers/lambdaPoller';
+import { applyRandomChanges, keyOf } from '../helpers/randomChanges';
+import {
+  compareTables,
+  createMasterTable,
+  createTable,
+  localClient,
+  scanAll,
+  uniqueTableName,
+  waitForActive,
+  type CreatedTable,
+  type TableSpec,
+} from '../helpers/tables';
+
+const MASTER_REGION = 'us-east-1';
+const SLAVE_REGION = 'eu-west-1';
+const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
+let master: DynamoDBClient;
+let slave: DynamoDBClient;
+
+beforeAll(() => {
+  // The SDK's notice that Node 20 support ends, printed once per SDK copy (each loaded bundle has one): noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  if (!endpoint) throw new Error('DYNAMODB_LOCAL_ENDPOINT is not set: run through jest (its global setup starts DynamoDB Local)');
+  master = localClient(endpoint, MASTER_REGION);
+  slave = localClient(endpoint, SLAVE_REGION);
+});
+
+afterAll(() => {
+  master?.destroy();
+  slave?.destroy();
+});
+
+/** The bundle's handler, configured as a user would configure the Lambda function for this slave table. */
+function replicatorFor(slaveTable: string): StreamHandler {
+  return loadHandler({
+    SLAVE_REGION,
+    SLAVE_TABLE: slaveTable,
+    SLAVES: undefined,
+    AWS_REGION: MASTER_REGION,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
+  });
+}
+
+/** A master with a stream in one region and an empty slave with the same key schema in the other. */
+async function tablePair(
+  spec: Omit<TableSpec, 'name'>,
+  slaveSpec: Partial<TableSpec> = {},
+): Promise<{ master: CreatedTable & { streamArn: string }; slave: CreatedTable }> {
+  const keys = { partitionKeyType: spec.partitionKeyType, sortKeyType: spec.sortKeyType };
+  return {
+    master: await createMasterTable(master, { ...spec, name: uniqueTableName('master') }),
+    slave: await createTable(slave, { ...keys, ...slaveSpec, name: uniqueTableName('slave') }),
+  };
+}
+
+function pollerOptions(streamArn: string, handler: StreamHandler, options: Partial<PollerOptions> = {}): PollerOptions {
+  return { endpoint, region: MASTER_REGION, streamArn, handler, batchSize: 100, maxRetries: 3, ...options };
+}
+
+function compare(masterTable: string, slaveTable: string) {
+  return compareTables({ client: master, table: masterTable }, { client: slave, table: slaveTable });
+}
+
+/** The messages of an error, of its Powertools record errors and of its causes, as one text. */
+function messagesOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const { recordErrors, cause } = error as Error & { recordErrors?: unknown[]; cause?: unknown };
+  return [error.message, ...(recordErrors ?? []).map(messagesOf), cause === undefined ? '' : messagesOf(cause)].join(' | ');
+}
+
+describe('replication of a master table to a slave in another region through the built bundle', () => {
+  test('a few hundred random puts, updates and deletes (binary sort key, NEW_IMAGE) leave the slave equal to the master, item for item', async () => {
+    // Prepare
+    const tables = await tablePair({ sortKeyType: 'B', streamViewType: 'NEW_IMAGE' });
+    const poller = new StreamPoller(pollerOptions(tables.master.streamArn, replicatorFor(tables.slave.name), { batchSize: 50 }));
+    try {
+      // Act: two rounds, so the second drain resumes where the first stopped.
+      const first = await applyRandomChanges(master, tables.master.name, { seed: 1, items: 50, changes: 250, sortKeyType: 'B' });
+      await poller.drain();
+      const second = await applyRandomChanges(master, tables.master.name, { seed: 2, items: 50, changes: 150, sortKeyType: 'B' });
+      await poller.drain();
+
+      // Assess
+      const comparison = await compare(tables.master.name, tables.slave.name);
+      expect({ missing: comparison.missing, extra: comparison.extra, different: comparison.different }).toEqual({
+        missing: [],
+        extra: [],
+        different: [],
+      });
+      expect(comparison.sourceCount).toBeGreaterThan(0);
+      expect(first.deletes + second.deletes).toBeGreaterThan(0);
+      expect(first.reinserts + second.reinserts).toBeGreaterThan(0);
+      expect(poller.totals.recordsDelivered).toBeGreaterThan(300);
+      expect(poller.totals).toMatchObject({ failuresReported: 0, invocationErrors: 0, recordsDiscarded: 0 });
+    } finally {
+      poller.close();
+    }
+  });
+
+  test('a NEW_AND_OLD_IMAGES stream replicates the same way (string key, no sort key)', async () => {
+    // Prepare
+    const tables = await tablePair({ streamViewType: 'NEW_AND_OLD_IMAGES' });
+    await applyRandomChanges(master, tables.master.name, { seed: 3, items: 30, changes: 150 });
+
+    // Act
+    const stats = await drainStream(pollerOptions(tables.master.streamArn, replicatorFor(tables.slave.name), { batchSize: 40 }));
+
+    // Assess
+    const comparison = await compare(tables.master.name, tables.slave.name);
+    expect(comparison.equal).toBe(true);
+    expect(comparison.sourceCount).toBeGreaterThan(0);
+    expect(stats.recordsDelivered).toBeGreaterThan(100);
+    expect(stats).toMatchObject({ failuresReported: 0, invocationErrors: 0 });
+  });
+
+  test('a slave that rejects two items once: after the retry from the lowest failed record no item is missing or stale', async () => {
+    // Prepare: the slave has an index on `g` as a string; the master has none, so an item with a numeric `g` is fine
+    // on the master and rejected by the slave until the index is dropped.
+    const tables = await tablePair(
+      { sortKeyType: 'B', streamViewType: 'NEW_IMAGE' },
+      {
+        extraAttributes: [{ name: 'g', type: 'S' }],
+        globalSecondaryIndexes: [
+          { IndexName: 'by-g', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+        ],
+      },
+    );
+    const put = (index: number, attributes: Record<string, { N: string } | { S: string }>) =>
+      master.send(new PutItemCommand({ TableName: tables.master.name, Item: { ...keyOf(index, 'B'), ...attributes } }));
+    const remove = (index: number) =>
+      master.send(new DeleteItemCommand({ TableName: tables.master.name, Key: keyOf(index, 'B') }));
+    // One batch: two rejected items, others changed before, between and after them, one deleted after them.
+    await put(1, { v: { N: '1' } });
+    await put(2, { v: { N: '1' } });
+    await put(3, { v: { N: '1' }, g: { N: '7' } }); // rejected by the slave
+    await put(1, { v: { N: '2' } });
+    await put(4, { v: { N: '1' } });
+    await put(5, { v: { N: '1' }, g: { N: '9' } }); // rejected too: only a retry from the lowest failure covers both
+    await remove(2);
+    await put(3, { v: { N: '2' }, g: { N: '8' } }); // still rejected: the item's latest image
+    await put(1, { v: { N: '3' } });
+    const replicator = replicatorFor(tables.slave.name);
+    let indexDropped = false;
+    const handler: StreamHandler = async (event, context) => {
+      const response = await replicator(event, context);
+      if (!indexDropped) {
+        indexDropped = true;
+        await slave.send(new UpdateTableCommand({ TableName: tables.slave.name, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'by-g' } }] }));
+        await waitForActive(slave, tables.slave.name);
+      }
+      return response;
+    };
+
+    // Act
+    const stats = await drainStream(pollerOptions(tables.master.streamArn, handler));
+
+    // Assess
+    expect(stats.failuresReported).toBeGreaterThan(0);
+    expect(stats.recordsRedelivered).toBeGreaterThan(0);
+    expect(stats.recordsDiscarded).toBe(0);
+    const comparison = await compare(tables.master.name, tables.slave.name);
+    expect(comparison.equal).toBe(true);
+    expect(comparison.sourceCount).toBe(4);
+  });
+
+  test('when every record fails (slave table missing), the whole batch is retried and replicated once the table exists', async () => {
+    // Prepare
+    const masterTable = await createMasterTable(master, { name: uniqueTableName('master'), streamViewType: 'NEW_IMAGE' });
+    const slaveName = uniqueTableName('slave');
+    await applyRandomChanges(master, masterTable.name, { seed: 4, items: 10, changes: 30 });
+    const replicator = replicatorFor(slaveName);
+    let slaveCreated = false;
+    const handler: StreamHandler = async (event, context) => {
+      try {
+        return await replicator(event, context);
+      } finally {
+        if (!slaveCreated) {
+          slaveCreated = true;
+          await createTable(slave, { name: slaveName });
+        }
+      }
+    };
+
+    // Act
+    const stats = await drainStream(pollerOptions(masterTable.streamArn, handler));
+
+    // Assess
+    expect(stats).toMatchObject({ invocations: 2, invocationErrors: 1, recordsDiscarded: 0 });
+    expect(stats.recordsRedelivered * 2).toBe(stats.recordsDelivered);
+    expect((await compare(masterTable.name, slaveName)).equal).toBe(true);
+  });
+
+  test('a REMOVE of an item the slave does not have succeeds', async () => {
+    // Prepare: replicate two items, then lose one of them on the slave only.
+    const tables = await tablePair({ sortKeyType: 'B', streamViewType: 'NEW_IMAGE' });
+    const poller = new StreamPoller(pollerOptions(tables.master.streamArn, replicatorFor(tables.slave.name)));
+    try {
+      for (const index of [1, 2]) {
+        await master.send(new PutItemCommand({ TableName: tables.master.name, Item: { ...keyOf(index, 'B'), v: { N: '1' } } }));
+      }
+      await poller.drain();
+      await slave.send(new DeleteItemCommand({ TableName: tables.slave.name, Key: keyOf(1, 'B') }));
+      await master.send(new DeleteItemCommand({ TableName: tables.master.name, Key: keyOf(1, 'B') }));
+
+      // Act
+      const stats = await poller.drain();
+
+      // Assess
+      expect(stats).toMatchObject({ invocations: 1, recordsDelivered: 1, failuresReported: 0, invocationErrors: 0 });
+      const comparison = await compare(tables.master.name, tables.slave.name);
+      expect(comparison.equal).toBe(true);
+      expect(comparison.sourceCount).toBe(1);
+    } finally {
+      poller.close();
+    }
+  });
+
+  test('on a KEYS_ONLY stream, INSERT and MODIFY records fail with a message telling the user to switch the view type', async () => {
+    // Prepare
+    const tables = await tablePair({ streamViewType: 'KEYS_ONLY' });
+    await master.send(new PutItemCommand({ TableName: tables.master.name, Item: { ...keyOf(1), v: { N: '1' } } }));
+    await master.send(new PutItemCommand({ TableName: tables.master.name, Item: { ...keyOf(1), v: { N: '2' } } }));
+    await master.send(new PutItemCommand({ TableName: tables.master.name, Item: { ...keyOf(2), v: { N: '1' } } }));
+    const replicator = replicatorFor(tables.slave.name);
+    const errors: unknown[] = [];
+    const handler: StreamHandler = async (event, context) => {
+      try {
+        return await replicator(event, context);
+      } catch (error) {
+        errors.push(error);
+        throw error;
+      }
+    };
+
+    // Act
+    const stats = await drainStream(pollerOptions(tables.master.streamArn, handler, { maxRetries: 0 }));
+
+    // Assess
+    expect(stats).toMatchObject({ invocations: 1, invocationErrors: 1, recordsDiscarded: 3 });
+    expect(errors).toHaveLength(1);
+    expect(messagesOf(errors[0])).toMatch(/KEYS_ONLY.*NEW_IMAGE or NEW_AND_OLD_IMAGES/);
+    expect(await scanAll(slave, tables.slave.name)).toEqual([]);
+  });
+
+  test("an event whose eventSourceARN is the slave table's own stream is refused", async () => {
+    // Prepare: the slave has a stream too, and the function is (wrongly) triggered by it.
+    const slaveTable = await createMasterTable(slave, { name: uniqueTableName('slave'), streamViewType: 'NEW_IMAGE' });
+    await slave.send(new PutItemCommand({ TableName: slaveTable.name, Item: { ...keyOf(1), v: { N: '1' } } }));
+    const replicator = replicatorFor(slaveTable.name);
+    const errors: unknown[] = [];
+    const handler: StreamHandler = async (event, context) => {
+      try {
+        return await replicator(event, context);
+      } catch (error) {
+        errors.push(error);
+        throw error;
+      }
+    };
+
+    // Act
+    const stats = await drainStream({ ...pollerOptions(slaveTable.streamArn, handler, { maxRetries: 0 }), region: SLAVE_REGION });
+
+    // Assess
+    expect(stats.invocationErrors).toBe(1);
+    expect(messagesOf(errors[0])).toContain(slaveTable.name);
+    expect(await scanAll(slave, slaveTable.name)).toHaveLength(1);
+  });
+
+  test('many changes to one item in one batch end in its last state', async () => {
+    // Prepare
+    const tables = await tablePair({ sortKeyType: 'B', streamViewType: 'NEW_IMAGE' });
+    await applyRandomChanges(master, tables.master.name, { seed: 5, items: 1, hotItems: 1, changes: 60, sortKeyType: 'B' });
+    await master.send(new PutItemCommand({ TableName: tables.master.name, Item: { ...keyOf(0, 'B'), last: { S: 'yes' } } }));
+
+    // Act
+    const stats = await drainStream(pollerOptions(tables.master.streamArn, replicatorFor(tables.slave.name)));
+
+    // Assess
+    expect(stats).toMatchObject({ invocations: 1, failuresReported: 0 });
+    expect(stats.recordsDelivered).toBeGreaterThan(40);
+    const comparison = await compare(tables.master.name, tables.slave.name);
+    expect(comparison.equal).toBe(true);
+    expect(comparison.sourceCount).toBe(1);
+  });
+
+  test('delete then re-insert of an item in one batch ends with the re-inserted item; delete last ends without it', async () => {
+    // Prepare: both items exist on the slave before the batch.
+    const tables = await tablePair({ sortKeyType: 'B', streamViewType: 'NEW_AND_OLD_IMAGES' });
+    const poller = new StreamPoller(pollerOptions(tables.master.streamArn, replicatorFor(tables.slave.name)));
+    const put = (index: number, v: string) =>
+      master.send(new PutItemCommand({ TableName: tables.master.name, Item: { ...keyOf(index, 'B'), v: { S: v } } }));
+    const remove = (index: number) =>
+      master.send(new DeleteItemCommand({ TableName: tables.master.name, Key: keyOf(index, 'B') }));
+    try {
+      await put(1, 'old');
+      await put(2, 'old');
+      await poller.drain();
+      await remove(1);
+      await put(1, 'new');
+      await put(2, 'newer');
+      await remove(2);
+
+      // Act
+      const stats = await poller.drain();
+
+      // Assess
+      expect(stats).toMatchObject({ invocations: 1, recordsDelivered: 4, failuresReported: 0 });
+      const items = await scanAll(slave, tables.slave.name);
+      expect(items).toEqual([{ ...keyOf(1, 'B'), v: { S: 'new' } }]);
+      expect((await compare(tables.master.name, tables.slave.name)).equal).toBe(true);
+    } finally {
+      poller.close();
+    }
+  });
+});
