@@ -42,5 +42,23 @@ const zip = zipSync(
 );
 writeFileSync(zipPath, zip);
 
+// The operator CLI (`dynamo-replicator backfill|verify`, package.json "bin"): its own bundle, not in the Lambda zip.
+const cli = join(dist, 'cli.js');
+await build({
+  entryPoints: ['src/cli.ts'],
+  outfile: cli,
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  mainFields: ['module', 'main'],
+  legalComments: 'none',
+  supported: { 'dynamic-import': false },
+  logLevel: 'warning',
+});
+
 const kb = (path) => `${(statSync(path).size / 1024).toFixed(1)} KB`;
-console.log(`built ${bundle} (${kb(bundle)}) and ${zipPath} (${kb(zipPath)})`);
+console.log(`built ${bundle} (${kb(bundle)}) and ${zipPath} (${kb(zipPath)}), CLI ${cli} (${kb(cli)})`);

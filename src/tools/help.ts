@@ -1,0 +1,93 @@
+/**
+ * `--help` texts of the CLI, with examples. Kept beside the option parser's defaults so they say the same.
+ */
+
+/** Overview: `dynamo-replicator --help`. */
+export const MAIN_HELP = `dynamo-replicator — operator tools for a DynamoDB replica fed by the master's stream
+
+Usage:
+  dynamo-replicator backfill <master> <slave> [options]   copy every master item the slave lacks
+  dynamo-replicator verify   <master> <slave> [options]   compare both tables; --repair fixes the slave
+
+Tables are named region/table (e.g. us-east-1/Orders), or with --from-region/--from-table and
+--to-region/--to-table. Credentials, region endpoints and AWS_ENDPOINT_URL_DYNAMODB come from the AWS SDK's
+default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, instance roles, …).
+
+Run "dynamo-replicator <command> --help" for the options of a command.
+`;
+
+const COMMON = `Tables:
+  <master> <slave>            region/table of the master (source) and the slave (copy)
+  --from-region, --from-table master, instead of the first positional argument
+  --to-region, --to-table     slave, instead of the second positional argument
+  --endpoint-url <url>        DynamoDB endpoint for both tables (default: the SDK's, AWS_ENDPOINT_URL_DYNAMODB)
+
+Work split and speed:
+  --segments <n>              parallel scan segments (default: 4 × CPUs, at least 8)
+  --segment <i|i-j|i,j,…>     work only on these segments (needs --total-segments), to split a run
+                              across processes or machines
+  --total-segments <n>        number of segments the table is split into (same value in every process)
+  --concurrency <n>           DynamoDB calls in flight at once (default: %CONCURRENCY%)
+  --page-size <n>             items per Scan page (default: 1000)
+  --max-items-per-second <n>  cap on items %ITEMS% per second
+  --max-wcu <n>               cap on write capacity units per second (estimated from item sizes)
+  --max-rcu <n>               cap on read capacity units per second (as DynamoDB reports them)
+
+Output:
+  --progress <auto|bar|lines|none>  progress on stderr: a bar on a terminal, lines otherwise (default: auto)
+  --quiet                     same as --progress none
+  --json                      print the summary as JSON on stdout
+  -h, --help                  this text
+`;
+
+/** `dynamo-replicator backfill --help`. */
+export const BACKFILL_HELP = `Usage: dynamo-replicator backfill <master> <slave> [options]
+
+Copies every item of the master into the slave, writing only where the slave lacks the item: a version the
+stream replicator already wrote is never replaced. Safe to run while the replicator is live; the order is
+stream + replicator first, then backfill, then verify. Resumes from a state file after an interruption.
+
+${COMMON.replace('%CONCURRENCY%', '64 conditional, 16 batch').replace('%ITEMS%', 'written')}
+Backfill:
+  --write-mode <conditional|batch>
+                              conditional (default): PutItem with attribute_not_exists, safe next to a live
+                              replicator. batch: unconditional BatchWriteItem, faster, ONLY for a slave that no
+                              replicator writes to yet (see "Fast initial load" in the README)
+  --state-file <path>         where progress is kept (default: ./backfill-<master>-to-<slave>[-seg…].state.json;
+                              removed after a complete run)
+  --restart                   ignore an existing state file and start from the beginning
+
+Exit status: 0 every item written or already present; 1 some items failed or the run was interrupted
+(rerun the same command to resume); 2 usage error, missing table, permission or key schema problem.
+
+Examples:
+  dynamo-replicator backfill us-east-1/Orders eu-west-1/OrdersReplica
+  dynamo-replicator backfill --from-region us-east-1 --from-table Orders --to-region eu-west-1 --to-table OrdersReplica --max-wcu 500
+  # four machines, each taking a quarter of the table:
+  dynamo-replicator backfill us-east-1/Orders eu-west-1/OrdersReplica --total-segments 32 --segment 0-7
+  dynamo-replicator backfill us-east-1/Orders eu-west-1/OrdersReplica --total-segments 32 --segment 8-15
+`;
+
+/** `dynamo-replicator verify --help`. */
+export const VERIFY_HELP = `Usage: dynamo-replicator verify <master> <slave> [options]
+
+Compares master and slave in both directions: items missing on the slave, extra on the slave, and different.
+Each difference is read again with consistent reads on both sides (after --recheck-delay) before it counts, so
+changes still travelling through the stream are not reported. Values compare as DynamoDB means them: numbers as
+numbers ("1.50" = "1.5"), sets without order, binary by bytes, maps and lists deeply.
+
+${COMMON.replace('%CONCURRENCY%', '16').replace('%ITEMS%', 'compared')}
+Verify:
+  --repair                    make the slave match the master for each confirmed difference (put the master's
+                              item, delete extras), each as a compare-and-set that yields to stream writes
+  --sample <n>                keys listed per kind of difference (default: 10)
+  --recheck-delay <ms>        wait before re-reading a difference (default: 1000)
+
+Exit status: 0 equal (with --repair: every difference repaired); 1 different (with --repair: some could not be
+repaired) or interrupted; 2 usage error, missing table, permission or key schema problem.
+
+Examples:
+  dynamo-replicator verify us-east-1/Orders eu-west-1/OrdersReplica
+  dynamo-replicator verify us-east-1/Orders eu-west-1/OrdersReplica --json --sample 100 > diff.json
+  dynamo-replicator verify us-east-1/Orders eu-west-1/OrdersReplica --repair --max-rcu 200 --max-wcu 100
+`;

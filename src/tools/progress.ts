@@ -1,0 +1,116 @@
+/**
+ * Progress display: a bar redrawn in place on a terminal, plain lines otherwise (CI logs, pipes, files).
+ *
+ * Shows items done, items per second (over the last ~10 s, so it follows rate changes) and an ETA from the
+ * expected total — DynamoDB's approximate ItemCount, refreshed about every six hours, so the ETA is a guide and the
+ * bar stops at 99% rather than lie when the table has grown. Writes to stderr; results go to stdout.
+ */
+
+/** Where progress goes and how. */
+export interface ProgressOptions {
+  /** 'bar' redraws one line with \r, 'lines' prints a line every `intervalMs`, 'none' prints nothing. */
+  readonly mode: 'bar' | 'lines' | 'none';
+  readonly write: (text: string) => void;
+  /** Between redraws (bar) or lines. */
+  readonly intervalMs: number;
+  readonly now?: () => number;
+}
+
+/** What the display shows; the runner updates it. */
+export interface ProgressCounts {
+  /** Items processed so far (the bar's numerator). */
+  done: number;
+  /** Items expected in total, 0 when unknown. */
+  expected: number;
+  /** Extra text after the figures, e.g. `written 10 present 2`. */
+  detail: string;
+}
+
+const BAR_WIDTH = 24;
+
+function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${rest}` : `${m}:${rest}`;
+}
+
+/** Thousands separators without locale surprises: 1234567 → 1,234,567. */
+export function formatCount(value: number): string {
+  return Math.round(value).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** Renders one progress line from counts, rate and elapsed time (pure, for tests and both modes). */
+export function renderProgress(counts: ProgressCounts, ratePerSecond: number, elapsedSeconds: number, withBar: boolean): string {
+  const { done, expected } = counts;
+  const fraction = expected > 0 ? Math.min(0.99, done / expected) : 0;
+  const finished = expected > 0 && done >= expected;
+  const eta = expected > 0 && ratePerSecond > 0 && !finished ? formatDuration((expected - done) / ratePerSecond) : '?';
+  const total = expected > 0 ? `/~${formatCount(expected)}` : '';
+  const bar = withBar
+    ? `[${'#'.repeat(Math.round(fraction * BAR_WIDTH)).padEnd(BAR_WIDTH, '.')}] ${String(Math.floor(fraction * 100)).padStart(2)}% `
+    : '';
+  const detail = counts.detail ? ` | ${counts.detail}` : '';
+  return `${bar}${formatCount(done)}${total} items, ${formatCount(ratePerSecond)}/s, elapsed ${formatDuration(elapsedSeconds)}, ETA ${eta}${detail}`;
+}
+
+/** A running progress display. */
+export class Progress {
+  public readonly counts: ProgressCounts = { done: 0, expected: 0, detail: '' };
+  private timer: NodeJS.Timeout | undefined;
+  private readonly startedAt: number;
+  /** (time, done) samples of the last ~10 s, for the current rate. */
+  private samples: Array<[number, number]> = [];
+  private lastLength = 0;
+
+  public constructor(
+    private readonly label: string,
+    private readonly options: ProgressOptions,
+  ) {
+    this.startedAt = this.now();
+  }
+
+  private now(): number {
+    return (this.options.now ?? (() => performance.now()))();
+  }
+
+  /** Starts periodic output. */
+  public start(): void {
+    if (this.options.mode === 'none' || this.timer) return;
+    this.timer = setInterval(() => this.render(), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Items per second over the recent window (or since the start). */
+  public rate(): number {
+    const now = this.now();
+    this.samples.push([now, this.counts.done]);
+    while (this.samples.length > 2 && now - (this.samples[1] as [number, number])[0] > 10_000) this.samples.shift();
+    const [since, doneThen] = this.samples[0] as [number, number];
+    const seconds = (now - since) / 1000;
+    return seconds > 0 ? (this.counts.done - doneThen) / seconds : 0;
+  }
+
+  private render(): void {
+    const line = `${this.label} ${renderProgress(this.counts, this.rate(), (this.now() - this.startedAt) / 1000, this.options.mode === 'bar')}`;
+    if (this.options.mode === 'bar') {
+      const padding = ' '.repeat(Math.max(0, this.lastLength - line.length));
+      this.options.write(`\r${line}${padding}`);
+      this.lastLength = line.length;
+    } else {
+      this.options.write(`${line}\n`);
+    }
+  }
+
+  /** Stops output; a bar gets a last redraw and its line is ended. */
+  public stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.options.mode === 'bar' && this.lastLength > 0) {
+      this.render();
+      this.options.write('\n');
+    }
+  }
+}

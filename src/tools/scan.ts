@@ -1,0 +1,38 @@
+/**
+ * Reading one scan segment page by page, with the next page already requested while the caller works on the
+ * current one — so writing and scanning overlap and the scan is rarely what the run waits for.
+ */
+import type { Item } from './attributeJson';
+import type { ScanPage, TableAccess } from './tableAccess';
+
+/** Which part of the table to read. */
+export interface SegmentScan {
+  readonly segment: number;
+  readonly totalSegments: number;
+  /** Resume after this key (from the state file). */
+  readonly startKey?: Item;
+  readonly pageSize: number;
+  readonly keysOnly?: boolean;
+}
+
+/** The pages of one segment, one request ahead. Stop iterating to stop reading. */
+export async function* scanSegment(table: TableAccess, scan: SegmentScan): AsyncGenerator<ScanPage> {
+  const request = (startKey: Item | undefined): Promise<ScanPage> => {
+    const page = table.scanPage({
+      segment: scan.segment,
+      totalSegments: scan.totalSegments,
+      startKey,
+      limit: scan.pageSize,
+      keysOnly: scan.keysOnly,
+    });
+    // A prefetched page may be abandoned when the caller stops early; its error must not surface as unhandled.
+    page.catch(() => undefined);
+    return page;
+  };
+  let next: Promise<ScanPage> | undefined = request(scan.startKey);
+  while (next) {
+    const page: ScanPage = await next;
+    next = page.lastKey ? request(page.lastKey) : undefined;
+    yield page;
+  }
+}
