@@ -9,7 +9,7 @@
  * Progress goes to stderr, the report to stdout.
  */
 import { execFileSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { startDynamoDBLocal } from '../test/helpers/dynamodbLocal';
 import { handlerEnv, loadHandler } from './bench/bundle';
@@ -41,6 +41,7 @@ function gitCommit(): string {
 
 async function main(): Promise<void> {
   const startedAt = new Date();
+  const loadAtStart = loadavg()[0] ?? 0;
   const start = performance.now();
   const options = parseOptions(process.argv.slice(2));
   cleanupOnSignals();
@@ -114,7 +115,13 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     startedAt: startedAt.toISOString(),
     durationMs: performance.now() - start,
-    machine: { node: process.version, cpus: cpus().length, platform: `${process.platform}/${process.arch}` },
+    machine: {
+      node: process.version,
+      cpus: cpus().length,
+      platform: `${process.platform}/${process.arch}`,
+      loadAtStart,
+      loadAtEnd: loadavg()[0] ?? 0,
+    },
     commit: gitCommit(),
     options,
     writeConcurrency: process.env.WRITE_CONCURRENCY ?? '(handler default)',

@@ -2,7 +2,7 @@
  * Command-line options of `npm run bench` (each also settable by environment variable):
  *   --latency-ms N        delay of the proxy in each direction (BENCH_LATENCY_MS, default 50)
  *   --handshake-rtts N    extra round trips for a new connection: TCP + TLS (BENCH_HANDSHAKE_RTTS, default 2)
- *   --repeats N           timed runs per measurement, median reported (BENCH_REPEATS, default 5; 3 for 10,000)
+ *   --repeats N           timed runs per measurement, median reported (BENCH_REPEATS, default 9; 3 for 10,000)
  *   --cold-runs N         fresh node processes for cold init (BENCH_COLD_RUNS, default 20)
  *   --baseline-sample N   records written one by one for the baseline (BENCH_BASELINE_SAMPLE, default 100)
  *   --sizes a,b,c         batch sizes (BENCH_SIZES, default 100,1000,10000)
@@ -40,7 +40,7 @@ export function parseOptions(args: readonly string[]): BenchOptions {
   return {
     latencyMs: nonNegativeInt(value(args, '--latency-ms', 'BENCH_LATENCY_MS'), 50, '--latency-ms'),
     handshakeRoundTrips: nonNegativeInt(value(args, '--handshake-rtts', 'BENCH_HANDSHAKE_RTTS'), 2, '--handshake-rtts'),
-    repeats: Math.max(1, nonNegativeInt(value(args, '--repeats', 'BENCH_REPEATS'), 5, '--repeats')),
+    repeats: Math.max(1, nonNegativeInt(value(args, '--repeats', 'BENCH_REPEATS'), 9, '--repeats')),
     coldRuns: Math.max(1, nonNegativeInt(value(args, '--cold-runs', 'BENCH_COLD_RUNS'), 20, '--cold-runs')),
     baselineSample: Math.max(1, nonNegativeInt(value(args, '--baseline-sample', 'BENCH_BASELINE_SAMPLE'), 100, '--baseline-sample')),
     sizes,

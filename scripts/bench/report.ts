@@ -15,7 +15,14 @@ import type { WarmPathResult } from './warmPath';
 export interface BenchResults {
   readonly startedAt: string;
   readonly durationMs: number;
-  readonly machine: { readonly node: string; readonly cpus: number; readonly platform: string };
+  readonly machine: {
+    readonly node: string;
+    readonly cpus: number;
+    readonly platform: string;
+    /** 1-minute load average when the run started and when it ended: figures mean little on a busy machine. */
+    readonly loadAtStart: number;
+    readonly loadAtEnd: number;
+  };
   readonly commit: string;
   readonly options: BenchOptions;
   readonly writeConcurrency: string;
@@ -135,6 +142,11 @@ export function formatReport(results: BenchResults, checks: readonly TargetCheck
   out.push(
     `node ${results.machine.node}, ${results.machine.cpus} CPUs, WRITE_CONCURRENCY=${results.writeConcurrency}, ` +
       `median of ${options.repeats} runs (${Math.min(options.repeats, 3)} at 10,000), slave emptied before each run`,
+  );
+  const { loadAtStart, loadAtEnd, cpus } = results.machine;
+  out.push(
+    `load average ${loadAtStart.toFixed(1)} at start, ${loadAtEnd.toFixed(1)} at end` +
+      (Math.max(loadAtStart, loadAtEnd) > cpus ? ' — BUSY MACHINE: other processes competed for the CPUs, ratios are unreliable' : ''),
   );
   out.push('');
   if (results.throughput.length > 0) {
