@@ -7,19 +7,10 @@
  * this conversion and a JSON round trip.
  */
 import type { AttributeValue, _Record as StreamsRecord } from '@aws-sdk/client-dynamodb-streams';
+import type { StreamAttributeValue } from '../../src/types';
 
-/** An attribute value as Lambda delivers it: `B` and `BS` hold base64 strings. */
-export type LambdaAttributeValue =
-  | { S: string }
-  | { N: string }
-  | { B: string }
-  | { SS: string[] }
-  | { NS: string[] }
-  | { BS: string[] }
-  | { M: Record<string, LambdaAttributeValue> }
-  | { L: LambdaAttributeValue[] }
-  | { NULL: boolean }
-  | { BOOL: boolean };
+/** An attribute value as Lambda delivers it: `B` and `BS` hold base64 strings (the handler's own wire type). */
+export type LambdaAttributeValue = StreamAttributeValue;
 
 /** One record of a Lambda DynamoDB Streams event. */
 export interface LambdaStreamRecord {
@@ -64,7 +55,7 @@ export function toLambdaAttributeValue(value: AttributeValue): LambdaAttributeVa
   if (value.BS !== undefined) return { BS: value.BS.map((b) => Buffer.from(b).toString('base64')) };
   if (value.M !== undefined) return { M: toLambdaImage(value.M) };
   if (value.L !== undefined) return { L: value.L.map(toLambdaAttributeValue) };
-  if (value.NULL !== undefined) return { NULL: value.NULL };
+  if (value.NULL) return { NULL: true };
   if (value.BOOL !== undefined) return { BOOL: value.BOOL };
   // DynamoDB Local's stream images drop the type of an empty map (`{}` where DynamoDB Streams sends `{"M":{}}`);
   // no other value can be empty, so restore what Lambda would deliver.

@@ -14,6 +14,7 @@ import {
   type ScalarAttributeType,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { Prng } from '../../scripts/bench/prng';
 import { canonicalNumber, type Item } from './tables';
 
 /** What to generate. */
@@ -36,40 +37,6 @@ export interface ChangeSummary {
   updates: number;
   deletes: number;
   reinserts: number;
-}
-
-/** A seeded generator (mulberry32): the same seed gives the same changes on every machine. */
-class Prng {
-  constructor(private state: number) {}
-
-  /** A float in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  pick<T>(values: readonly T[]): T {
-    return values[this.int(0, values.length - 1)];
-  }
-
-  bytes(length: number): Uint8Array {
-    return Uint8Array.from({ length }, () => this.int(0, 255));
-  }
-
-  hex(length: number): string {
-    return Array.from({ length }, () => this.int(0, 15).toString(16)).join('');
-  }
 }
 
 /** Share of changes that go to the hot items. */
@@ -133,7 +100,7 @@ function preciseNumber(rng: Prng, exponent = rng.pick([-130, 125, rng.int(-129, 
 }
 
 function bytes(rng: Prng, max = 12): Uint8Array {
-  return rng.bytes(rng.int(1, max));
+  return Uint8Array.from(rng.bytes(rng.int(1, max)));
 }
 
 /** `count` elements made by `make`, without repeats by `id` (a set must not repeat an element). */
