@@ -1,13 +1,14 @@
 /**
  * One stream record → what it asks of the slave (pure: no I/O, no SDK client).
  *
- * INSERT and MODIFY put the record's `NewImage`; REMOVE deletes the record's `Keys`. A record that cannot say what to
- * write fails with a message naming what to change, rather than being skipped.
+ * INSERT and MODIFY put the record's `NewImage` (or, on a stream without new images, copy the item from the master);
+ * REMOVE deletes the record's `Keys`. A record that cannot say what to write fails with a message naming what to
+ * change, rather than being skipped.
  */
 import { InvalidRecordError } from './errors';
 import { toItem } from './image';
 import { itemKeyOf, pickKey } from './key';
-import type { Change, Item } from './types';
+import type { Change, Item, StreamRecord } from './types';
 
 const SEQUENCE_NUMBER = /^\d{1,64}$/;
 
@@ -65,12 +66,8 @@ export function toChange(record: unknown): Change {
   switch (eventName) {
     case 'INSERT':
     case 'MODIFY': {
-      if (dynamodb.NewImage === undefined) {
-        const viewType = typeof dynamodb.StreamViewType === 'string' ? dynamodb.StreamViewType : 'unknown';
-        throw new InvalidRecordError(
-          `${eventName} record has no NewImage (stream view type ${viewType}): set the master table's stream view type to NEW_IMAGE or NEW_AND_OLD_IMAGES`,
-        );
-      }
+      // KEYS_ONLY and OLD_IMAGE streams carry no new image: the item's state has to be read from the master.
+      if (dynamodb.NewImage === undefined) return { kind: 'fetch', itemKey, key };
       const item = toItem(dynamodb.NewImage, 'dynamodb.NewImage');
       checkNewImageHasKey(item, key, itemKey);
       return { kind: 'put', itemKey, key, item };
@@ -82,4 +79,13 @@ export function toChange(record: unknown): Change {
         `unknown eventName ${JSON.stringify(eventName)}: expected INSERT, MODIFY or REMOVE (is the trigger a DynamoDB stream?)`,
       );
   }
+}
+
+/** Whether a record is a delete made by DynamoDB's TTL process rather than by a user or application. */
+export function isTtlDelete(record: StreamRecord): boolean {
+  return (
+    record?.eventName === 'REMOVE' &&
+    record.userIdentity?.type === 'Service' &&
+    record.userIdentity.principalId === 'dynamodb.amazonaws.com'
+  );
 }

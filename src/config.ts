@@ -11,6 +11,8 @@ export interface Config {
   readonly slaves: readonly SlaveTarget[];
   /** BatchWriteItem calls in flight at once per slave; also each slave client's socket limit. */
   readonly writeConcurrency: number;
+  /** Whether deletes made by DynamoDB's TTL process are replicated (REPLICATE_TTL_DELETES, default true). */
+  readonly replicateTtlDeletes: boolean;
 }
 
 /** Default BatchWriteItem calls in flight per slave: a 1,000-record batch's writes (≤ 40 calls) go out at once. */
@@ -18,6 +20,8 @@ export const DEFAULT_WRITE_CONCURRENCY = 50;
 
 const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
 const TABLE = /^[A-Za-z0-9_.-]{3,255}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 
 function regionProblem(variable: string, region: string): string | undefined {
   return REGION.test(region)
@@ -31,6 +35,21 @@ function tableProblem(variable: string, table: string): string | undefined {
     : `${variable}: ${JSON.stringify(table)} is not a valid DynamoDB table name (3 to 255 characters: letters, digits, _ . -)`;
 }
 
+function roleProblem(variable: string, roleArn: string): string | undefined {
+  return ROLE_ARN.test(roleArn)
+    ? undefined
+    : `${variable}: ${JSON.stringify(roleArn)} is not an IAM role ARN (expected arn:aws:iam::<account>:role/<name>)`;
+}
+
+function parseBoolean(name: string, value: string | undefined, fallback: boolean, problems: string[]): boolean {
+  const text = value?.trim().toLowerCase() ?? '';
+  if (text === '') return fallback;
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  problems.push(`${name}: ${JSON.stringify(value)} is not true or false`);
+  return fallback;
+}
+
 function parseSlaves(list: string, problems: string[]): SlaveTarget[] {
   const slaves: SlaveTarget[] = [];
   const entries = list.split(',').map((entry) => entry.trim());
@@ -40,22 +59,20 @@ function parseSlaves(list: string, problems: string[]): SlaveTarget[] {
   }
   const seen = new Set<string>();
   for (const entry of entries) {
-    if (entry.includes('@')) {
+    const match = /^([^/@]+)\/([^/@]+)(?:@(.+))?$/.exec(entry);
+    if (!match) {
       problems.push(
-        `SLAVES: entry ${JSON.stringify(entry)} names a role; writing through an assumed role is not supported by this version`,
+        `SLAVES: entry ${JSON.stringify(entry)} is not of the form region/table or region/table@roleArn (e.g. eu-west-1/Orders)`,
       );
       continue;
     }
-    const match = /^([^/]+)\/([^/]+)$/.exec(entry);
-    if (!match) {
-      problems.push(`SLAVES: entry ${JSON.stringify(entry)} is not of the form region/table (e.g. eu-west-1/Orders)`);
-      continue;
-    }
-    const region = match[1] as string;
-    const table = match[2] as string;
-    const entryProblems = [regionProblem(`SLAVES entry ${JSON.stringify(entry)}`, region), tableProblem(`SLAVES entry ${JSON.stringify(entry)}`, table)].filter(
-      (problem): problem is string => problem !== undefined,
-    );
+    const [, region = '', table = '', roleArn] = match;
+    const name = `SLAVES entry ${JSON.stringify(entry)}`;
+    const entryProblems = [
+      regionProblem(name, region),
+      tableProblem(name, table),
+      roleArn === undefined ? undefined : roleProblem(name, roleArn),
+    ].filter((problem): problem is string => problem !== undefined);
     problems.push(...entryProblems);
     if (entryProblems.length > 0) continue;
     const id = `${region}/${table}`;
@@ -64,7 +81,7 @@ function parseSlaves(list: string, problems: string[]): SlaveTarget[] {
       continue;
     }
     seen.add(id);
-    slaves.push({ region, table });
+    slaves.push(roleArn === undefined ? { region, table } : { region, table, roleArn });
   }
   return slaves;
 }
@@ -101,11 +118,30 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       const problem = tableProblem('SLAVE_TABLE', table);
       if (problem) problems.push(problem);
     }
-    slaves = [{ region, table }];
+    const roleArn = env.SLAVE_ROLE_ARN?.trim() || undefined;
+    const problem = roleArn === undefined ? undefined : roleProblem('SLAVE_ROLE_ARN', roleArn);
+    if (problem) problems.push(problem);
+    slaves = [roleArn === undefined ? { region, table } : { region, table, roleArn }];
+  }
+  if (list !== undefined && env.SLAVE_ROLE_ARN?.trim()) {
+    problems.push('SLAVE_ROLE_ARN is set together with SLAVES: give each slave its role in SLAVES as region/table@roleArn');
+  }
+  const externalId = env.SLAVE_EXTERNAL_ID?.trim() || undefined;
+  if (externalId !== undefined) {
+    if (!EXTERNAL_ID.test(externalId)) {
+      problems.push('SLAVE_EXTERNAL_ID: must be 2 to 1224 characters of letters, digits and +=,.@:/-');
+    } else if (!slaves.some((slave) => slave.roleArn !== undefined)) {
+      problems.push('SLAVE_EXTERNAL_ID is set but no slave is written through a role (SLAVE_ROLE_ARN or region/table@roleArn)');
+    }
   }
   const writeConcurrency = parseConcurrency(env.WRITE_CONCURRENCY, problems);
+  const replicateTtlDeletes = parseBoolean('REPLICATE_TTL_DELETES', env.REPLICATE_TTL_DELETES, true, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { slaves, writeConcurrency };
+  return {
+    slaves: externalId === undefined ? slaves : slaves.map((slave) => (slave.roleArn ? { ...slave, externalId } : slave)),
+    writeConcurrency,
+    replicateTtlDeletes,
+  };
 }
 
 /** The region and table name of the table whose stream `eventSourceARN` names, when it is a DynamoDB stream ARN. */

@@ -69,3 +69,11 @@ export class SlaveWriteError extends ReplicatorError {
     this.slave = slave;
   }
 }
+
+/** The master's current state of an item could not be read (needed on streams without new images). */
+export class MasterReadError extends ReplicatorError {
+  public constructor(master: string, message: string, options?: { cause?: unknown }) {
+    super(`master ${master}: ${message}`, options);
+    this.name = 'MasterReadError';
+  }
+}

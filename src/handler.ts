@@ -5,11 +5,13 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBRecord } from 'aws-lambda';
 import { startBudget } from './budget';
 import { sourceTableOf } from './config';
 import { InvalidEventError, ReplicationLoopError } from './errors';
-import { type BatchOutcome, replicateBatch } from './replicate';
+import { publishBatchMetrics } from './metrics';
+import { type BatchOutcome, type Replication, replicateBatch } from './replicate';
 import type { Slave } from './slave';
 import type { StreamRecord } from './types';
 
@@ -20,8 +22,10 @@ export interface BatchResponse {
 
 /** What the handler is built from. */
 export interface HandlerDependencies {
-  readonly slaves: readonly Slave[];
+  readonly replication: Replication;
   readonly logger: Logger;
+  /** One Metrics per slave, in the order of `replication.slaves`; no metrics when absent. */
+  readonly metrics?: readonly Metrics[];
 }
 
 /** The Lambda handler for a DynamoDB Streams trigger. */
@@ -65,16 +69,16 @@ function logFailures(logger: Logger, outcome: BatchOutcome): void {
 }
 
 /** Builds the handler from long-lived parts, so tests can hand it mocked clients. */
-export function createHandler({ slaves, logger }: HandlerDependencies): ReplicatorHandler {
+export function createHandler({ replication, logger, metrics = [] }: HandlerDependencies): ReplicatorHandler {
   return async (event, context) => {
     logger.addContext(context);
     const records = recordsOf(event);
-    refuseLoops(records, slaves);
+    refuseLoops(records, replication.slaves);
     const started = Date.now();
     const budget = startBudget(context.getRemainingTimeInMillis());
     let outcome: BatchOutcome;
     try {
-      outcome = await replicateBatch(records, slaves, budget);
+      outcome = await replicateBatch(records, replication, budget);
     } finally {
       budget.dispose();
     }
@@ -83,11 +87,14 @@ export function createHandler({ slaves, logger }: HandlerDependencies): Replicat
       records: records.length,
       puts: outcome.puts,
       deletes: outcome.deletes,
+      fetchedFromMaster: outcome.fetched,
+      skipped: outcome.skipped,
       failures: outcome.failures.size,
       durationMs: Date.now() - started,
       slaves: outcome.slaves,
     });
     if (records.length === 0) return { batchItemFailures: [] };
+    publishBatchMetrics(metrics, records, outcome, Date.now());
 
     const unreportable = [...outcome.failures.keys()].filter((record) => !record?.dynamodb?.SequenceNumber);
     if (unreportable.length > 0) {

@@ -1,18 +1,22 @@
 /**
- * Entry point of the Lambda bundle (`index.handler`): reads the configuration and creates the slave clients once
- * per container, at init, so every invocation reuses them and their keep-alive connections.
+ * Entry point of the Lambda bundle (`index.handler`): reads the configuration and creates the clients once per
+ * container, at init, so every invocation reuses them, their keep-alive connections and their credentials.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createClient, RegionalClients } from './clients';
 import { type Config, loadConfig } from './config';
 import { ConfigError } from './errors';
 import { createHandler } from './handler';
+import { MasterReader } from './master';
+import { DEFAULT_METRICS_NAMESPACE } from './metrics';
 import { Slave } from './slave';
 
 /** Service name in every log line, unless POWERTOOLS_SERVICE_NAME names another. */
 export const SERVICE_NAME = 'dynamo-replicator';
 
-const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME });
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME;
+const logger = new Logger({ serviceName });
 
 function configure(): Config {
   try {
@@ -24,19 +28,22 @@ function configure(): Config {
 }
 
 const config = configure();
-
-/**
- * One client per slave, each with its own keep-alive sockets, as many as calls may be in flight at once. Timeouts
- * bound a call that hangs; the SDK's retry settings stay its own (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE).
- */
-const slaves = config.slaves.map((target) => {
-  const agent = { keepAlive: true, maxSockets: config.writeConcurrency };
-  const client = new DynamoDBClient({
-    region: target.region,
-    requestHandler: { httpAgent: agent, httpsAgent: agent, connectionTimeout: 3000, requestTimeout: 10_000 },
-  });
-  return new Slave(client, target, config.writeConcurrency);
-});
+const slaves = config.slaves.map(
+  (target) => new Slave(createClient(target.region, config.writeConcurrency, target), target, config.writeConcurrency),
+);
+const master = new MasterReader(new RegionalClients(config.writeConcurrency).forRegion, config.writeConcurrency);
+const metrics = slaves.map(
+  (slave) =>
+    new Metrics({
+      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE,
+      serviceName,
+      defaultDimensions: { SlaveTable: slave.name },
+    }),
+);
 
 /** The Lambda handler. */
-export const handler = createHandler({ slaves, logger });
+export const handler = createHandler({
+  replication: { slaves, master, replicateTtlDeletes: config.replicateTtlDeletes },
+  logger,
+  metrics,
+});

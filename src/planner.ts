@@ -8,7 +8,7 @@
  * be), and its later changes are held back and reported failed: Lambda re-delivers from the lowest failed sequence
  * number, and they must not overtake the failed one.
  */
-import { keyOf, sequenceNumberOf, toChange } from './change';
+import { isTtlDelete, keyOf, sequenceNumberOf, toChange } from './change';
 import { BlockedByEarlierFailureError, InvalidRecordError } from './errors';
 import type { Change, Plan, PlannedWrite, StreamRecord } from './types';
 
@@ -31,9 +31,19 @@ function errorOf(record: StreamRecord): Error {
   return new InvalidRecordError('record has no usable dynamodb.Keys');
 }
 
-/** Plans a batch: one write per item carrying its records, and the records that fail without any I/O. */
-export function planBatch(records: readonly StreamRecord[]): Plan {
+/** Choices that change what a batch asks of the slave. */
+export interface PlanOptions {
+  /**
+   * Whether deletes made by DynamoDB's TTL process reach the slave. When false they are skipped: the slave keeps the
+   * item's last state and expires it by its own TTL, without paying for the delete twice.
+   */
+  readonly replicateTtlDeletes: boolean;
+}
+
+/** Plans a batch: one change per item carrying its records, the records that fail without any I/O, and the skipped. */
+export function planBatch(records: readonly StreamRecord[], options: PlanOptions = { replicateTtlDeletes: true }): Plan {
   const rejected = new Map<StreamRecord, Error>();
+  const skipped: StreamRecord[] = [];
   const byItem = new Map<string, Entry[]>();
   for (const record of records) {
     const identity = keyOf(record);
@@ -61,6 +71,12 @@ export function planBatch(records: readonly StreamRecord[]): Plan {
         rejected.set(record, new BlockedByEarlierFailureError(failedAt));
         continue;
       }
+      if (!options.replicateTtlDeletes && isTtlDelete(record)) {
+        // Skipped, but still carried by the item's write: if that fails, this later record must fail too.
+        skipped.push(record);
+        done.push(record);
+        continue;
+      }
       try {
         last = toChange(record);
         done.push(record);
@@ -72,5 +88,5 @@ export function planBatch(records: readonly StreamRecord[]): Plan {
     }
     if (last !== undefined) writes.push({ change: last, records: done });
   }
-  return { writes, rejected };
+  return { writes, rejected, skipped };
 }

@@ -17,11 +17,14 @@ import {
   PutItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { type Budget, sleepWithin } from './budget';
+import type { Budget } from './budget';
 import { forEachLimited } from './concurrency';
 import { SlaveWriteError } from './errors';
 import { itemKeyOf, pickKey } from './key';
-import type { Change, SlaveTarget } from './types';
+import { asAwsError, DEFAULT_RETRY, describe, isTransient, type RetryOptions, waitBeforeRetry } from './retry';
+import type { SlaveTarget, WriteChange } from './types';
+
+export type { RetryOptions } from './retry';
 
 /** BatchWriteItem's limit on writes per call. */
 export const MAX_BATCH_WRITES = 25;
@@ -36,48 +39,8 @@ export interface SlaveResult {
   retries: number;
 }
 
-/** Tuning of the retry loop; the defaults suit Lambda, tests shorten them. */
-export interface RetryOptions {
-  /** First backoff in ms (doubles each attempt). */
-  readonly baseDelayMs: number;
-  /** Largest backoff in ms. */
-  readonly maxDelayMs: number;
-  /** Source of jitter in [0, 1). */
-  readonly random: () => number;
-}
-
-const DEFAULT_RETRY: RetryOptions = { baseDelayMs: 50, maxDelayMs: 2000, random: Math.random };
-
-/** Error names that say "try again later": throttling and DynamoDB's transient server errors. */
-const TRANSIENT = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TimeoutError',
-  'RequestTimeout',
-]);
-
 /** Error names for which DynamoDB rejected the whole call because of its content: isolate the culprit. */
 const REJECTED_CALL = new Set(['ValidationException', 'ItemCollectionSizeLimitExceededException']);
-
-interface AwsLikeError {
-  name?: string;
-  message?: string;
-  code?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-
-function asAwsError(error: unknown): AwsLikeError {
-  return typeof error === 'object' && error !== null ? (error as AwsLikeError) : { message: String(error) };
-}
-
-function isTransient(error: unknown): boolean {
-  const { name = '', code = '', $metadata } = asAwsError(error);
-  const status = $metadata?.httpStatusCode ?? 0;
-  return TRANSIENT.has(name) || status >= 500 || ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT'].includes(code);
-}
 
 /** The reason given for writes left when the time budget ends. */
 function outOfTime(lastError: unknown): string {
@@ -85,13 +48,8 @@ function outOfTime(lastError: unknown): string {
   return `not written before the invocation's time budget ran out; last answer: ${last}`;
 }
 
-function describe(error: unknown): string {
-  const { name = 'Error', message = '' } = asAwsError(error);
-  return `${name}: ${message}`;
-}
-
 /** Turns one pending change into the write request BatchWriteItem takes. */
-function toWriteRequest(change: Change): WriteRequest {
+function toWriteRequest(change: WriteChange): WriteRequest {
   return change.kind === 'put' ? { PutRequest: { Item: change.item } } : { DeleteRequest: { Key: change.key } };
 }
 
@@ -110,9 +68,9 @@ export class Slave {
   }
 
   /** Writes each change (at most one per item) and says which items failed, within `budget`. */
-  public async write(changes: readonly Change[], budget: Budget): Promise<SlaveResult> {
+  public async write(changes: readonly WriteChange[], budget: Budget): Promise<SlaveResult> {
     const result: SlaveResult = { failures: new Map(), requests: 0, retries: 0 };
-    const chunks: Change[][] = [];
+    const chunks: WriteChange[][] = [];
     for (let start = 0; start < changes.length; start += MAX_BATCH_WRITES) {
       chunks.push(changes.slice(start, start + MAX_BATCH_WRITES));
     }
@@ -120,12 +78,12 @@ export class Slave {
     return result;
   }
 
-  private async writeChunk(chunk: readonly Change[], budget: Budget, result: SlaveResult): Promise<void> {
+  private async writeChunk(chunk: readonly WriteChange[], budget: Budget, result: SlaveResult): Promise<void> {
     let pending = chunk;
     let lastError: unknown;
     for (let attempt = 0; pending.length > 0; attempt += 1) {
       if (attempt > 0) {
-        if (!(await this.backoff(attempt, budget))) {
+        if (!(await waitBeforeRetry(attempt, budget, this.retry))) {
           this.failAll(pending, result, outOfTime(lastError), lastError);
           return;
         }
@@ -155,9 +113,9 @@ export class Slave {
   }
 
   /** The changes among `pending` whose writes came back in `UnprocessedItems`. */
-  private stillPending(pending: readonly Change[], unprocessed: readonly WriteRequest[]): Change[] {
+  private stillPending(pending: readonly WriteChange[], unprocessed: readonly WriteRequest[]): WriteChange[] {
     if (unprocessed.length === 0) return [];
-    const keyNames = Object.keys((pending[0] as Change).key);
+    const keyNames = Object.keys((pending[0] as WriteChange).key);
     const left = new Set(
       unprocessed.map((request) =>
         itemKeyOf(request.DeleteRequest?.Key ?? pickKey(request.PutRequest?.Item ?? {}, keyNames)),
@@ -167,15 +125,15 @@ export class Slave {
   }
 
   /** Writes each change with its own call, so one invalid item fails alone. */
-  private async writeOneByOne(changes: readonly Change[], budget: Budget, result: SlaveResult): Promise<void> {
+  private async writeOneByOne(changes: readonly WriteChange[], budget: Budget, result: SlaveResult): Promise<void> {
     await Promise.all(changes.map((change) => this.writeSingle(change, budget, result)));
   }
 
-  private async writeSingle(change: Change, budget: Budget, result: SlaveResult): Promise<void> {
+  private async writeSingle(change: WriteChange, budget: Budget, result: SlaveResult): Promise<void> {
     let lastError: unknown;
     for (let attempt = 0; ; attempt += 1) {
       if (attempt > 0) {
-        if (!(await this.backoff(attempt, budget))) break;
+        if (!(await waitBeforeRetry(attempt, budget, this.retry))) break;
         result.retries += 1;
       }
       try {
@@ -196,16 +154,7 @@ export class Slave {
     this.failAll([change], result, outOfTime(lastError), lastError);
   }
 
-  /** Waits before attempt number `attempt`; false when the budget leaves no time for it. */
-  private async backoff(attempt: number, budget: Budget): Promise<boolean> {
-    const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-    const delay = Math.floor(this.retry.random() * cap);
-    if (budget.signal.aborted || Date.now() + delay >= budget.deadline) return false;
-    await sleepWithin(delay, budget);
-    return !budget.signal.aborted;
-  }
-
-  private failAll(changes: readonly Change[], result: SlaveResult, reason: string, cause?: unknown): void {
+  private failAll(changes: readonly WriteChange[], result: SlaveResult, reason: string, cause?: unknown): void {
     for (const change of changes) {
       result.failures.set(change.itemKey, new SlaveWriteError(this.name, reason, { cause }));
     }

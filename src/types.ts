@@ -50,10 +50,16 @@ export interface StreamEvent {
 /** An item or key ready for the SDK (binary decoded to bytes). */
 export type Item = Record<string, AttributeValue>;
 
-/** What one stream record asks of the slave: write this item, or delete the item with this key. */
-export type Change =
+/** A write a slave can apply: put this item, or delete the item with this key. */
+export type WriteChange =
   | { readonly kind: 'put'; readonly itemKey: string; readonly key: Item; readonly item: Item }
   | { readonly kind: 'delete'; readonly itemKey: string; readonly key: Item };
+
+/**
+ * What one stream record asks of the slave: a write, or — for a record without a new image (a `KEYS_ONLY` or
+ * `OLD_IMAGE` stream) — to copy the item's current state from the master.
+ */
+export type Change = WriteChange | { readonly kind: 'fetch'; readonly itemKey: string; readonly key: Item };
 
 /** The final write for one item in a batch, and the stream records it stands for. */
 export interface PlannedWrite {
@@ -67,10 +73,16 @@ export interface Plan {
   readonly writes: readonly PlannedWrite[];
   /** Records that failed before any I/O (malformed, wrong view type, blocked by an earlier failed change). */
   readonly rejected: ReadonlyMap<StreamRecord, Error>;
+  /** Records deliberately not replicated (TTL deletes, when so configured); they succeed without a write. */
+  readonly skipped: readonly StreamRecord[];
 }
 
-/** Where a slave is: one table in one region. */
+/** Where a slave is: one table in one region, written with the function's own role or an assumed one. */
 export interface SlaveTarget {
   readonly region: string;
   readonly table: string;
+  /** Role to assume for writes to this slave (another account's table). */
+  readonly roleArn?: string;
+  /** External id the role's trust policy asks for. */
+  readonly externalId?: string;
 }

@@ -11,6 +11,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidEventError, ReplicationLoopError } from '../../src/errors';
 import { createHandler, type ReplicatorHandler } from '../../src/handler';
+import { MasterReader } from '../../src/master';
 import { type RetryOptions, Slave } from '../../src/slave';
 import type { SlaveTarget, StreamRecord } from '../../src/types';
 import { fakeContext } from '../helpers/context';
@@ -107,7 +108,8 @@ beforeEach(() => {
     credentials: { accessKeyId: 'unit', secretAccessKey: 'unit' },
   });
   const logger = new Logger({ serviceName: 'dynamo-replicator-test', logLevel: 'INFO' });
-  handler = createHandler({ slaves: [new Slave(client, SLAVE, 4, FAST_RETRY)], logger });
+  const master = new MasterReader(() => client, 4, FAST_RETRY);
+  handler = createHandler({ replication: { slaves: [new Slave(client, SLAVE, 4, FAST_RETRY)], master, replicateTtlDeletes: true }, logger });
 });
 
 afterEach(() => {

@@ -11,6 +11,16 @@ import { BlockedByEarlierFailureError, InvalidRecordError, SlaveWriteError } fro
 import { replicateBatch } from '../../src/replicate';
 import { type RetryOptions, Slave } from '../../src/slave';
 import type { StreamRecord, SlaveTarget } from '../../src/types';
+import { MasterReader } from '../../src/master';
+import type { Replication } from '../../src/replicate';
+
+/** Replication to these slaves; no record in these tests needs the master. */
+function replicationTo(slaves: Slave[]): Replication {
+  const master = new MasterReader(() => {
+    throw new Error('no master read expected');
+  }, 1);
+  return { slaves, master, replicateTtlDeletes: true };
+}
 import { imageOf, insertRecord, keyOf, keysOnlyInsertRecord, modifyRecord, removeRecord, seq, streamEvent } from '../helpers/records';
 
 const FAST_RETRY: RetryOptions = { baseDelayMs: 1, maxDelayMs: 4, random: () => 0.5 };
@@ -70,7 +80,7 @@ describe('replicateBatch', () => {
     ]).Records;
 
     // Act
-    const outcome = await replicateBatch(records, [europe.slave, asia.slave], budget);
+    const outcome = await replicateBatch(records, replicationTo([europe.slave, asia.slave]), budget);
 
     // Assess
     expect(outcome.failures.size).toBe(0);
@@ -104,7 +114,7 @@ describe('replicateBatch', () => {
     ]).Records;
 
     // Act
-    const outcome = await replicateBatch(records, [europe.slave, asia.slave], budget);
+    const outcome = await replicateBatch(records, replicationTo([europe.slave, asia.slave]), budget);
 
     // Assess
     expect(sequenceNumbersOf(outcome.failures.keys())).toEqual([seq(1), seq(3)]);
@@ -130,7 +140,7 @@ describe('replicateBatch', () => {
     ]).Records;
 
     // Act
-    const outcome = await replicateBatch(records, [europe.slave, asia.slave], budget);
+    const outcome = await replicateBatch(records, replicationTo([europe.slave, asia.slave]), budget);
 
     // Assess
     expect(sequenceNumbersOf(outcome.failures.keys())).toEqual([seq(1)]);
@@ -150,7 +160,7 @@ describe('replicateBatch', () => {
     ]).Records;
 
     // Act
-    const outcome = await replicateBatch(records, [europe.slave], budget);
+    const outcome = await replicateBatch(records, replicationTo([europe.slave]), budget);
 
     // Assess
     expect(outcome.failures.get(records[0] as StreamRecord)).toBeInstanceOf(InvalidRecordError);

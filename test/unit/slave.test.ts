@@ -12,7 +12,7 @@ import { type Budget, startBudget } from '../../src/budget';
 import { SlaveWriteError } from '../../src/errors';
 import { itemKeyOf, pickKey } from '../../src/key';
 import { MAX_BATCH_WRITES, type RetryOptions, Slave } from '../../src/slave';
-import type { Change, Item, SlaveTarget } from '../../src/types';
+import type { Item, SlaveTarget, WriteChange } from '../../src/types';
 
 const TARGET: SlaveTarget = { region: 'eu-west-1', table: 'SlaveOrders' };
 /** Tiny backoff so retries take milliseconds; the jitter source is fixed so runs are alike. */
@@ -28,12 +28,12 @@ function awsError(name: string, message: string, httpStatusCode = 400): DynamoDB
   });
 }
 
-function putChange(id: string, attributes: Item = {}): Change {
+function putChange(id: string, attributes: Item = {}): WriteChange {
   const key: Item = { pk: { S: id } };
   return { kind: 'put', itemKey: itemKeyOf(key), key, item: { ...key, ...attributes } };
 }
 
-function deleteChange(id: string): Change {
+function deleteChange(id: string): WriteChange {
   const key: Item = { pk: { S: id } };
   return { kind: 'delete', itemKey: itemKeyOf(key), key };
 }
@@ -200,7 +200,7 @@ describe('Slave.write: UnprocessedItems', () => {
     // Prepare
     const key = (n: string, byte: number): Item => ({ n: { N: n }, b: { B: new Uint8Array([byte, 0xff]) } });
     const items = [1, 2].map((byte): Item => ({ ...key('1.5', byte), v: { S: 'x' } }));
-    const changes: Change[] = [1, 2].map((byte, index) => ({
+    const changes: WriteChange[] = [1, 2].map((byte, index) => ({
       kind: 'put',
       itemKey: itemKeyOf(key('1.5', byte)),
       key: key('1.5', byte),
