@@ -25,25 +25,37 @@ export async function startProxyProcess(upstream: string, latencyMs: number, han
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
   const unregister = onCleanup(() => killChild(child));
-  const pending = new Map<number, (reply: ProxyReply) => void>();
+  const pending = new Map<number, { resolve: (reply: ProxyReply) => void; reject: (error: Error) => void }>();
   let nextId = 1;
+  let exited: Error | undefined;
   const port = await new Promise<number>((resolvePort, reject) => {
     const timer = setTimeout(() => reject(new Error('latency proxy did not start within 30 s')), 30_000);
-    child.once('exit', (code) => reject(new Error(`latency proxy exited with code ${code}`)));
+    child.once('exit', (code, signal) => {
+      // A proxy that dies fails the start and every question still waiting, instead of hanging the run.
+      exited = new Error(`latency proxy exited (code ${code}, signal ${signal})`);
+      clearTimeout(timer);
+      reject(exited);
+      for (const waiting of pending.values()) waiting.reject(exited);
+      pending.clear();
+    });
     child.on('message', (message: ProxyReply) => {
       if (message.type === 'ready') {
         clearTimeout(timer);
         resolvePort(message.port);
       } else {
-        pending.get(message.id)?.(message);
+        pending.get(message.id)?.resolve(message);
         pending.delete(message.id);
       }
     });
   });
   const ask = (type: 'stats' | 'reset'): Promise<ProxyReply> =>
-    new Promise((resolveReply) => {
+    new Promise((resolveReply, reject) => {
+      if (exited) {
+        reject(exited);
+        return;
+      }
       const id = nextId++;
-      pending.set(id, resolveReply);
+      pending.set(id, { resolve: resolveReply, reject });
       const message: ProxyRequest = { type, id };
       child.send(message);
     });

@@ -158,6 +158,7 @@ export function formatReport(results: BenchResults, checks: readonly TargetCheck
         formatMs(row.handler.medianMs),
         `${row.handler.requests} (${row.expectedRequests})`,
         formatCount(row.handler.recordsPerSecond),
+        `${formatMs(row.handler.firstRequestMs)} (${formatMs(row.ideal.firstRequestMs)})`,
         formatMs(row.ideal.medianMs),
         String(row.ideal.requests),
         formatRatio(row.handlerOverIdeal),
@@ -167,11 +168,12 @@ export function formatReport(results: BenchResults, checks: readonly TargetCheck
     });
     out.push(
       table(
-        ['records', 'distinct', 'handler', 'requests (ceil/25)', 'records/s', 'ideal plan', 'ideal req', 'handler/ideal', 'sequential', 'sequential/handler'],
+        ['records', 'distinct', 'handler', 'requests (ceil/25)', 'records/s', '1st request (ideal)', 'ideal plan', 'ideal req', 'handler/ideal', 'sequential', 'sequential/handler'],
         rows,
       ),
     );
     out.push('  handler/ideal: median of per-run ratios (each handler run paired with an ideal-plan run, order alternating)');
+    out.push('  1st request: time from the start of the run until the first request left (CPU work before the wire)');
     if (results.baseline) {
       out.push(
         `  * sequential baseline extrapolated: ${results.baseline.sampleRecords} records written one by one took ` +

@@ -9,6 +9,7 @@ import type { LatencyProxyStats } from '../../test/helpers/latencyProxy';
 import { writeSequentially } from './baseline';
 import { LoadedHandler, failedRecords, invoke } from './bundle';
 import { BenchContext, PreparedWorkload, eventOf } from './context';
+import { firstRequestMs, watchFirstRequest } from './firstRequest';
 import { collectGarbage } from './gc';
 import { writeIdealPlan } from './ideal';
 import { median } from './stats';
@@ -18,6 +19,8 @@ import type { BenchStreamRecord } from './types';
 /** One timed handler invocation with what went through the proxy. */
 export interface HandlerRun {
   readonly ms: number;
+  /** Time until the first request left (see firstRequest.ts). */
+  readonly firstRequestMs: number;
   readonly failed: number;
   readonly error: string | undefined;
   readonly proxy: LatencyProxyStats;
@@ -26,6 +29,7 @@ export interface HandlerRun {
 /** One timed run of the ideal plan. */
 export interface IdealRun {
   readonly ms: number;
+  readonly firstRequestMs: number;
   readonly proxy: LatencyProxyStats;
 }
 
@@ -40,9 +44,12 @@ export async function timedHandlerRun(
   await context.proxy.reset();
   const event = eventOf(workload);
   collectGarbage();
+  watchFirstRequest();
   const invocation = await invoke(loaded, event);
+  const firstRequest = firstRequestMs();
   return {
     ms: invocation.ms,
+    firstRequestMs: firstRequest,
     failed: failedRecords(invocation, workload.size),
     error: invocation.error?.message,
     proxy: await context.proxy.stats(),
@@ -54,10 +61,12 @@ export async function timedIdealRun(context: BenchContext, workload: PreparedWor
   await context.resetTables(slaves);
   await context.proxy.reset();
   collectGarbage();
+  watchFirstRequest();
   const start = performance.now();
   await Promise.all(slaves.map((slave) => writeIdealPlan(context.proxiedClient(slave.region), slave.table, workload.writes)));
   const ms = performance.now() - start;
-  return { ms, proxy: await context.proxy.stats() };
+  const firstRequest = firstRequestMs();
+  return { ms, firstRequestMs: firstRequest, proxy: await context.proxy.stats() };
 }
 
 /** Runs `repeats` pairs of `runA` and `runB`, alternating which goes first; `ratios` are A ms / B ms per pair. */
@@ -99,10 +108,18 @@ export interface ThroughputResult {
     readonly requestsByTarget: Readonly<Record<string, number>>;
     readonly maxInFlight: number;
     readonly recordsPerSecond: number;
+    /** Median time until the first request left. */
+    readonly firstRequestMs: number;
     readonly failedRecords: number;
     readonly error: string | undefined;
   };
-  readonly ideal: { readonly medianMs: number; readonly samplesMs: number[]; readonly requests: number; readonly maxInFlight: number };
+  readonly ideal: {
+    readonly medianMs: number;
+    readonly samplesMs: number[];
+    readonly requests: number;
+    readonly maxInFlight: number;
+    readonly firstRequestMs: number;
+  };
   /** Requests the issue expects: ceil(distinct items / 25). */
   readonly expectedRequests: number;
   /** Differences between the slave after the handler's run and the batch's final states (empty when equal). */
@@ -147,6 +164,7 @@ export async function measureThroughput(
       requestsByTarget: last.proxy.byTarget,
       maxInFlight: Math.max(...handlerRuns.map((run) => run.proxy.maxInFlight)),
       recordsPerSecond: workload.size / (handlerMs / 1000),
+      firstRequestMs: median(handlerRuns.map((run) => run.firstRequestMs)),
       failedRecords: Math.max(...handlerRuns.map((run) => run.failed)),
       error: handlerRuns.find((run) => run.error)?.error,
     },
@@ -155,6 +173,7 @@ export async function measureThroughput(
       samplesMs: idealRuns.map((run) => run.ms),
       requests: median(idealRuns.map((run) => run.proxy.requests)),
       maxInFlight: Math.max(...idealRuns.map((run) => run.proxy.maxInFlight)),
+      firstRequestMs: median(idealRuns.map((run) => run.firstRequestMs)),
     },
     expectedRequests: Math.ceil(workload.writes.length / 25),
     verification,
