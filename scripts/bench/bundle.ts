@@ -31,8 +31,10 @@ export function handlerEnv(endpoint: string, slaves: readonly SlaveTable[]): Rec
     AWS_SESSION_TOKEN: undefined,
     AWS_REGION: 'us-east-1',
     AWS_LAMBDA_FUNCTION_NAME: 'dynamo-replicator-bench',
-    // Keep the handler's per-batch logs off the benchmark's table unless the caller asked for them.
+    // Keep the handler's per-batch log line and EMF metrics lines (one per slave per batch, a few microseconds of
+    // work) off the benchmark's output unless the caller asked for them.
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     SLAVE_REGION: slaves.length === 1 ? first.region : undefined,
     SLAVE_TABLE: slaves.length === 1 ? first.table : undefined,
     SLAVES: slaves.length > 1 ? slaves.map((slave) => `${slave.region}/${slave.table}`).join(',') : undefined,
