@@ -7,7 +7,8 @@
  * only when they are equal. DynamoDB Local is stopped on every way out: success, error, Ctrl-C, SIGTERM.
  *
  * Options: --changes <n> (default 300), --items <n> (50), --rounds <n> (3), --batch-size <n> (100), --seed <n> (42).
- * The bundle logs at WARN; set POWERTOOLS_LOG_LEVEL=INFO to see its line per batch.
+ * The bundle logs at WARN; set POWERTOOLS_LOG_LEVEL=INFO to see its line per batch, POWERTOOLS_METRICS_DISABLED=false
+ * to see its metrics.
  */
 import { parseArgs } from 'node:util';
 import { loadHandler } from '../test/helpers/bundle';
@@ -87,6 +88,8 @@ async function main(): Promise<boolean> {
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    // The EMF metric lines CloudWatch would parse are noise on a terminal.
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
   });
   const poller = new StreamPoller({
     endpoint,
