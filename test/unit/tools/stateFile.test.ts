@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ToolError } from '../../../src/tools/errors';
@@ -52,6 +52,6 @@ describe('backfill state file', () => {
     const path = join(dir, 'state.json');
     saveState(path, newState(identity, [0]));
     expect(JSON.parse(readFileSync(path, 'utf8')).format).toBe('dynamo-replicator/backfill-state@1');
-    expect(require('node:fs').readdirSync(dir)).toEqual(['state.json']);
+    expect(readdirSync(dir)).toEqual(['state.json']);
   });
 });

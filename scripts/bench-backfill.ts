@@ -1,0 +1,220 @@
+/**
+ * Backfill benchmark: backfill items/s beside raw parallel BatchWriteItem, on the same DynamoDB Local, in one run.
+ *
+ *   node scripts/run.mjs scripts/bench-backfill.ts [--items 20000] [--repeats 3] [--concurrency 16]
+ *
+ * Starts its own DynamoDB Local (stopped on exit, errors and Ctrl-C), fills a master table, and then, repeated
+ * and interleaved so that load from other processes hits every variant alike, writes the same items into fresh
+ * slave tables:
+ *   - raw parallel BatchWriteItem: the items already in memory, 25 per call, `--concurrency` calls in flight — the
+ *     reference (target: backfill ≥ 0.8× of it);
+ *   - raw conditional PutItem: the items in memory, one attribute_not_exists PutItem each, 64 in flight — what a
+ *     write "only where the slave lacks the item" costs by itself, before any backfill logic;
+ *   - backfill --write-mode batch: scan + unconditional BatchWriteItem (fast initial load, no live replicator);
+ *   - backfill (conditional, the default): scan + PutItem attribute_not_exists + the post-write check;
+ *   - backfill rerun on a complete slave (every item already present), and verify of equal tables.
+ * Prints the medians and writes bench-results/backfill.json. Progress on stderr, the report on stdout.
+ */
+import { BatchWriteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startDynamoDBLocal, type DynamoDBLocal, LOCAL_CREDENTIALS } from '../test/helpers/dynamodbLocal';
+import { createTable, localClient, uniqueTableName } from '../test/helpers/tables';
+import { type Item, putItems, richItem } from '../test/integration/tools/fixture';
+import { runBackfill, type WriteMode } from '../src/tools/backfill';
+import { itemSize } from '../src/tools/itemSize';
+import { type RunConfig } from '../src/tools/runConfig';
+import { runVerify } from '../src/tools/verify';
+
+const MASTER_REGION = 'us-east-1';
+const SLAVE_REGION = 'eu-west-1';
+
+function progress(message: string): void {
+  process.stderr.write(`[bench-backfill] ${message}\n`);
+}
+
+function options(): { items: number; repeats: number; concurrency: number } {
+  const { values } = parseArgs({
+    options: { items: { type: 'string' }, repeats: { type: 'string' }, concurrency: { type: 'string' } },
+    strict: true,
+  });
+  const positive = (text: string | undefined, fallback: number): number => {
+    const value = text === undefined ? fallback : Number(text);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`expected a positive whole number, got ${text}`);
+    return value;
+  };
+  return { items: positive(values.items, 20_000), repeats: positive(values.repeats, 3), concurrency: positive(values.concurrency, 16) };
+}
+
+/** The reference: parallel BatchWriteItem of items held in memory, 25 per call, `concurrency` calls in flight. */
+async function rawBatchWrite(client: DynamoDBClient, table: string, items: readonly Item[], concurrency: number): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const start = next;
+      next += 25;
+      let pending = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
+      while (pending.length > 0) {
+        const output = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
+        pending = (output.UnprocessedItems?.[table] ?? []).flatMap((request) => (request.PutRequest?.Item ? [{ PutRequest: { Item: request.PutRequest.Item } }] : []));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/** What conditional writes cost by themselves: PutItem attribute_not_exists of items held in memory. */
+async function rawConditionalPut(client: DynamoDBClient, table: string, items: readonly Item[], concurrency: number): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const Item = items[next] as Item;
+      next += 1;
+      await client.send(new PutItemCommand({ TableName: table, Item, ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': 'pk' } }));
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+
+const count = (value: number): string => Math.round(value).toLocaleString('en-US');
+
+async function main(): Promise<void> {
+  const { items: total, repeats, concurrency } = options();
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  process.env.AWS_ACCESS_KEY_ID = LOCAL_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;
+  let local: DynamoDBLocal | undefined;
+  const stop = async (): Promise<void> => {
+    await local?.stop();
+    local = undefined;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: stopping DynamoDB Local\n`);
+      stop().finally(() => process.exit(130));
+    });
+  }
+  const stateDir = join(tmpdir(), `bench-backfill-${process.pid}`);
+  mkdirSync(stateDir, { recursive: true });
+  try {
+    progress('starting DynamoDB Local');
+    local = await startDynamoDBLocal();
+    const master = localClient(local.endpoint, MASTER_REGION);
+    const agent = { keepAlive: true, maxSockets: 72 };
+    const slave = new DynamoDBClient({ region: SLAVE_REGION, endpoint: local.endpoint, credentials: LOCAL_CREDENTIALS, requestHandler: { httpAgent: agent } });
+    const items = Array.from({ length: total }, (_, index) => richItem(index));
+    const masterTable = uniqueTableName('bench-master');
+    await createTable(master, { name: masterTable });
+    progress(`filling the master with ${count(total)} items`);
+    await putItems(master, masterTable, items);
+    const freshSlave = async (): Promise<string> => (await createTable(slave, { name: uniqueTableName('bench-slave') })).name;
+    const runConfig = (slaveTable: string, extra: Partial<RunConfig> = {}): RunConfig => ({
+      master: { region: MASTER_REGION, table: masterTable },
+      slave: { region: SLAVE_REGION, table: slaveTable },
+      totalSegments: Math.min(64, Math.max(8, availableParallelism() * 4)),
+      segments: [],
+      concurrency: 64,
+      pageSize: 1000,
+      endpoint: local?.endpoint,
+      progress: { mode: 'none', write: () => undefined, intervalMs: 1000 },
+      ...extra,
+    });
+    const withSegments = (config: RunConfig): RunConfig => ({ ...config, segments: Array.from({ length: config.totalSegments }, (_, index) => index) });
+    const backfill = async (slaveTable: string, writeMode: WriteMode): Promise<number> => {
+      const started = performance.now();
+      const summary = await runBackfill({
+        ...withSegments(runConfig(slaveTable, writeMode === 'batch' ? { concurrency } : {})),
+        writeMode,
+        stateFile: join(stateDir, `${slaveTable}.json`),
+        restart: true,
+      });
+      const seconds = (performance.now() - started) / 1000;
+      if (!summary.complete || summary.thisRun.scanned !== total) throw new Error(`backfill incomplete: ${JSON.stringify(summary.thisRun)}`);
+      return total / seconds;
+    };
+
+    const results: Record<string, number[]> = { raw: [], rawConditional: [], batch: [], conditional: [], rerun: [], verify: [] };
+    const variants: Array<[string, () => Promise<void>]> = [
+      [
+        'raw BatchWriteItem',
+        async () => {
+          const table = await freshSlave();
+          const started = performance.now();
+          await rawBatchWrite(slave, table, items, concurrency);
+          results.raw?.push(total / ((performance.now() - started) / 1000));
+        },
+      ],
+      [
+        'raw conditional PutItem',
+        async () => {
+          const table = await freshSlave();
+          const started = performance.now();
+          await rawConditionalPut(slave, table, items, 64);
+          results.rawConditional?.push(total / ((performance.now() - started) / 1000));
+        },
+      ],
+      ['backfill --write-mode batch', async () => void results.batch?.push(await backfill(await freshSlave(), 'batch'))],
+      [
+        'backfill (conditional), its rerun and verify',
+        async () => {
+          const table = await freshSlave();
+          results.conditional?.push(await backfill(table, 'conditional'));
+          results.rerun?.push(await backfill(table, 'conditional'));
+          const started = performance.now();
+          const verified = await runVerify({ ...withSegments(runConfig(table, { concurrency: 16 })), repair: false, sampleSize: 5, recheckDelayMs: 0 });
+          if (!verified.equal) throw new Error('verify found differences after a complete backfill');
+          results.verify?.push(total / ((performance.now() - started) / 1000));
+        },
+      ],
+    ];
+    for (let round = 0; round < repeats; round += 1) {
+      // Each round starts with another variant, so warm-up and other processes' load do not favour one of them.
+      for (let step = 0; step < variants.length; step += 1) {
+        const [label, measure] = variants[(round + step) % variants.length] as [string, () => Promise<void>];
+        progress(`round ${round + 1}/${repeats}: ${label}`);
+        await measure();
+      }
+    }
+    master.destroy();
+    slave.destroy();
+
+    const raw = median(results.raw ?? []);
+    const row = (label: string, key: string, target: boolean): string => {
+      const value = median(results[key] ?? []);
+      const ratio = value / raw;
+      const verdict = target ? (ratio >= 0.8 ? '  meets ≥ 0.8×' : '  below 0.8×') : '';
+      return `${label.padEnd(46)}${count(value).padStart(9)}${ratio.toFixed(2).padStart(9)}×${verdict}`;
+    };
+    const averageBytes = items.reduce((sum, item) => sum + itemSize(item), 0) / items.length;
+    const lines = [
+      `backfill benchmark: ${count(total)} items of ~${Math.round(averageBytes)} B, DynamoDB Local, ${availableParallelism()} CPUs, median of ${repeats}`,
+      `${''.padEnd(46)}${'items/s'.padStart(9)}${'vs raw'.padStart(10)}`,
+      row(`raw parallel BatchWriteItem (${concurrency} in flight)`, 'raw', false),
+      row('raw conditional PutItem (64 in flight)', 'rawConditional', false),
+      row(`backfill --write-mode batch (${concurrency} in flight)`, 'batch', true),
+      row('backfill, conditional (default, 64 in flight)', 'conditional', true),
+      row('backfill rerun, every item already present', 'rerun', false),
+      row('verify of equal tables (items per side)', 'verify', false),
+      `runs: ${Object.entries(results).map(([key, values]) => `${key} ${values.map(count).join('/')}`).join('; ')}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    mkdirSync(resolve('bench-results'), { recursive: true });
+    writeFileSync(resolve('bench-results/backfill.json'), `${JSON.stringify({ date: new Date().toISOString(), items: total, averageBytes, repeats, concurrency, cpus: availableParallelism(), results }, null, 2)}\n`);
+  } finally {
+    await stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
