@@ -10,6 +10,10 @@
  * Keep-alive works end to end: client connections stay open between requests, and the proxy keeps its own pool of
  * upstream connections. Requests are counted in total, per `X-Amz-Target` (the DynamoDB operation) and per signing
  * region, and new client connections are counted, so a benchmark can report what a run sent.
+ *
+ * An optional `intercept` hook sees each request once it has fully arrived and may answer it without forwarding,
+ * drop the connection, or forward a rewritten body and rewrite or hold back the answer: the fault-injecting proxy
+ * (faultProxy.ts) is built on it, so both share this forwarding code.
  */
 import { Agent, IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse, createServer, request } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -26,7 +30,47 @@ export interface LatencyProxyOptions {
   readonly port?: number;
   /** How to wait; injectable so tests can check the delays without measuring time. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Decides, per request, whether to forward it unchanged (return `undefined`) or to do something else with it. */
+  readonly intercept?: Interceptor;
 }
+
+/** A request as it fully arrived at the proxy, before it goes upstream. */
+export interface ProxiedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The `X-Amz-Target` header (the DynamoDB operation), when present. */
+  readonly target: string | undefined;
+  readonly body: Buffer;
+}
+
+/** A response on its way back to the client. */
+export interface ProxiedResponse {
+  readonly status: number;
+  readonly headers: OutgoingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/**
+ * What to do with one request instead of forwarding it unchanged:
+ * - `answer`: reply with this response; nothing goes upstream.
+ * - `reset`: destroy the client's connection without a reply, either as soon as the request arrived (nothing goes
+ *   upstream) or after the upstream answered (the request took effect, the client never learns it did).
+ * - `forward`: send `body` (default: the original) upstream, pass the answer through `rewrite`, and hold it back
+ *   `holdResponseMs` more before replying.
+ */
+export type Interception =
+  | { readonly kind: 'answer'; readonly response: ProxiedResponse }
+  | { readonly kind: 'reset'; readonly when: 'on-arrival' | 'after-upstream' }
+  | {
+      readonly kind: 'forward';
+      readonly body?: Buffer;
+      readonly rewrite?: (response: ProxiedResponse) => ProxiedResponse;
+      readonly holdResponseMs?: number;
+    };
+
+/** The `intercept` hook of {@link LatencyProxyOptions}. */
+export type Interceptor = (request: ProxiedRequest) => Interception | undefined;
 
 /** What went through a proxy since it started or since the last `reset()`. */
 export interface LatencyProxyStats {
@@ -149,15 +193,38 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
       const firstOnConnection = handshakePending.has(socket);
       handshakePending.delete(socket);
       await sleep(latencyMs + (firstOnConnection ? handshakeMs : 0));
-      let reply: { status: number; headers: OutgoingHttpHeaders; body: Buffer };
-      try {
-        const answer = await forward(req.method ?? 'GET', req.url ?? '/', forwardable(req.headers), body);
-        reply = { status: answer.status, headers: forwardable(answer.headers), body: answer.body };
-      } catch (error) {
-        upstreamErrors += 1;
-        reply = { status: 502, headers: { 'content-type': 'text/plain' }, body: Buffer.from(String(error)) };
+      const method = req.method ?? 'GET';
+      const path = req.url ?? '/';
+      const interception = options.intercept?.({
+        method,
+        path,
+        headers: req.headers,
+        target: typeof target === 'string' ? target : undefined,
+        body,
+      });
+      if (interception?.kind === 'reset' && interception.when === 'on-arrival') {
+        socket.destroy();
+        return;
       }
-      await sleep(latencyMs);
+      let reply: ProxiedResponse;
+      if (interception?.kind === 'answer') {
+        reply = interception.response;
+      } else {
+        try {
+          const sent = interception?.kind === 'forward' && interception.body ? interception.body : body;
+          const answer = await forward(method, path, forwardable(req.headers), sent);
+          reply = { status: answer.status, headers: forwardable(answer.headers), body: answer.body };
+          if (interception?.kind === 'forward' && interception.rewrite) reply = interception.rewrite(reply);
+        } catch (error) {
+          upstreamErrors += 1;
+          reply = { status: 502, headers: { 'content-type': 'text/plain' }, body: Buffer.from(String(error)) };
+        }
+      }
+      if (interception?.kind === 'reset') {
+        socket.destroy();
+        return;
+      }
+      await sleep(latencyMs + (interception?.kind === 'forward' ? (interception.holdResponseMs ?? 0) : 0));
       if (!res.destroyed) {
         res.writeHead(reply.status, { ...reply.headers, 'content-length': reply.body.length });
         res.end(reply.body);
