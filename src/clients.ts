@@ -18,7 +18,9 @@ export function createClient(region: string, sockets: number, role?: Pick<SlaveT
   const agent = { keepAlive: true, maxSockets: sockets };
   return new DynamoDBClient({
     region,
-    requestHandler: { httpAgent: agent, httpsAgent: agent, connectionTimeout: 3000, requestTimeout: 10_000 },
+    // throwOnRequestTimeout: without it the SDK (smithy node-http-handler 4.x) only logs a warning when a call
+    // exceeds requestTimeout and keeps waiting, so a hung call would hold the batch until the time budget ends.
+    requestHandler: { httpAgent: agent, httpsAgent: agent, connectionTimeout: 3000, requestTimeout: 10_000, throwOnRequestTimeout: true },
     // The provider assumes the role on first use, caches the credentials and assumes it again before they expire.
     ...(role?.roleArn
       ? {
