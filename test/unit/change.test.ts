@@ -1,8 +1,17 @@
-import { keyOf, sequenceNumberOf, toChange } from '../../src/change';
+import { isTtlDelete, keyOf, sequenceNumberOf, toChange } from '../../src/change';
 import { InvalidRecordError } from '../../src/errors';
 import { itemKeyOf } from '../../src/key';
 import type { Change, StreamRecord } from '../../src/types';
-import { imageOf, insertRecord, keyOf as keyFor, keysOnlyInsertRecord, loadFixture, seq } from '../helpers/records';
+import {
+  imageOf,
+  insertRecord,
+  keyOf as keyFor,
+  keysOnlyInsertRecord,
+  loadFixture,
+  modifyRecord,
+  removeRecord,
+  seq,
+} from '../helpers/records';
 
 /** The error `act` throws (fails the test when it throws nothing). */
 function thrownBy(act: () => unknown): Error {
@@ -119,31 +128,88 @@ describe('toChange: what each record asks of the slave', () => {
     expect(change.item.Largest).toEqual({ N: '9.9999999999999999999999999999999999999E+125' });
   });
 
-  test('a KEYS_ONLY INSERT fails with a message naming NEW_IMAGE and the view type found', () => {
+  test('a KEYS_ONLY INSERT → fetch of the item from the master, under its key', () => {
     // Prepare
     const record = firstRecord('keys-only-insert');
+
+    // Act
+    const change = toChange(record);
+
+    // Assess
+    const key = { OrderId: { S: 'order-1' }, Line: { N: '1' } };
+    expect(change).toEqual({ kind: 'fetch', itemKey: itemKeyOf(key), key });
+  });
+
+  test('an OLD_IMAGE MODIFY → fetch as well: its OldImage is not the state to write', () => {
+    // Prepare
+    const record = modifyRecord(seq(1), keyFor('a'), imageOf('a', { v: { N: '2' } }), imageOf('a', { v: { N: '1' } }), {
+      streamViewType: 'OLD_IMAGE',
+    });
+    if (record.dynamodb) delete record.dynamodb.NewImage;
+
+    // Act
+    const change = toChange(record);
+
+    // Assess
+    expect(change).toEqual({ kind: 'fetch', itemKey: itemKeyOf({ pk: { S: 'a' } }), key: { pk: { S: 'a' } } });
+  });
+
+  test('a REMOVE on a KEYS_ONLY stream → delete of the Keys, no master read', () => {
+    // Prepare
+    const record = removeRecord(seq(1), keyFor('a'), undefined, { streamViewType: 'KEYS_ONLY' });
+
+    // Act
+    const change = toChange(record);
+
+    // Assess
+    expect(change).toEqual({ kind: 'delete', itemKey: itemKeyOf({ pk: { S: 'a' } }), key: { pk: { S: 'a' } } });
+  });
+
+  test('a fetch record with undecodable Keys is still refused, naming the key path', () => {
+    // Prepare
+    const record = keysOnlyInsertRecord(seq(1), { pk: { B: 'not base64!' } });
 
     // Act
     const error = thrownBy(() => toChange(record));
 
     // Assess
     expect(error).toBeInstanceOf(InvalidRecordError);
-    expect(error.message).toContain('KEYS_ONLY');
-    expect(error.message).toContain('NEW_IMAGE');
+    expect(error.message).toContain('dynamodb.Keys.pk');
   });
+});
 
-  test('an OLD_IMAGE MODIFY fails the same way', () => {
+describe('isTtlDelete', () => {
+  test('the REMOVE made by the TTL process (AWS example) is a TTL delete', () => {
     // Prepare
-    const record = keysOnlyInsertRecord(seq(1), keyFor('a'));
-    record.eventName = 'MODIFY';
-    if (record.dynamodb) record.dynamodb.StreamViewType = 'OLD_IMAGE';
+    const record = firstRecord('ttl-remove');
 
     // Act
-    const error = thrownBy(() => toChange(record));
+    const ttl = isTtlDelete(record);
 
     // Assess
-    expect(error.message).toMatch(/MODIFY record has no NewImage \(stream view type OLD_IMAGE\)/);
-    expect(error.message).toContain('NEW_IMAGE');
+    expect(ttl).toBe(true);
+  });
+
+  test.each([
+    ['a REMOVE by a user (no userIdentity)', removeRecord(seq(1), keyFor('a'))],
+    [
+      'a REMOVE by another service principal',
+      removeRecord(seq(1), keyFor('a'), undefined, { userIdentity: { type: 'Service', principalId: 'backup.amazonaws.com' } }),
+    ],
+    [
+      'a REMOVE with the TTL principal but a non-Service type',
+      removeRecord(seq(1), keyFor('a'), undefined, { userIdentity: { type: 'User', principalId: 'dynamodb.amazonaws.com' } }),
+    ],
+    [
+      'an INSERT carrying the TTL identity',
+      insertRecord(seq(1), keyFor('a'), imageOf('a'), { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } }),
+    ],
+  ])('%s is not a TTL delete', (_case, record) => {
+    // Act
+    const ttl = isTtlDelete(record);
+
+    // Assess
+    expect(ttl).toBe(false);
   });
 });
 
@@ -271,7 +337,7 @@ describe('toChange: records it refuses', () => {
 });
 
 describe('keyOf and sequenceNumberOf', () => {
-  test('keyOf names the item even when the record cannot be written (KEYS_ONLY)', () => {
+  test('keyOf names the item of a record without a new image (KEYS_ONLY), for the planner', () => {
     // Prepare
     const record = firstRecord('keys-only-insert');
 

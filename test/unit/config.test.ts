@@ -1,6 +1,9 @@
 import { DEFAULT_WRITE_CONCURRENCY, loadConfig, sourceTableOf } from '../../src/config';
 import { ConfigError } from '../../src/errors';
 
+/** How config messages spell the expected role ARN. */
+const ROLE_FORM = 'arn:aws:iam::<account>:role/<name>';
+
 /** The ConfigError `loadConfig(env)` throws (fails the test when it returns). */
 function configErrorOf(env: Record<string, string | undefined>): ConfigError {
   try {
@@ -18,7 +21,11 @@ describe('loadConfig: valid environments', () => {
     const config = loadConfig({ SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders' });
 
     // Assess
-    expect(config).toEqual({ slaves: [{ region: 'eu-west-1', table: 'Orders' }], writeConcurrency: DEFAULT_WRITE_CONCURRENCY });
+    expect(config).toEqual({
+      slaves: [{ region: 'eu-west-1', table: 'Orders' }],
+      writeConcurrency: DEFAULT_WRITE_CONCURRENCY,
+      replicateTtlDeletes: true,
+    });
   });
 
   test('surrounding spaces in SLAVE_REGION and SLAVE_TABLE are ignored', () => {
@@ -82,6 +89,64 @@ describe('loadConfig: valid environments', () => {
 
     // Assess
     expect(config.writeConcurrency).toBe(expected);
+  });
+});
+
+describe('loadConfig: roles and TTL deletes', () => {
+  const ROLE = 'arn:aws:iam::210987654321:role/replica-writer';
+
+  test('SLAVE_ROLE_ARN gives the single slave that role', () => {
+    // Act
+    const config = loadConfig({ SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders', SLAVE_ROLE_ARN: ` ${ROLE} ` });
+
+    // Assess
+    expect(config.slaves).toEqual([{ region: 'eu-west-1', table: 'Orders', roleArn: ROLE }]);
+  });
+
+  test('SLAVE_EXTERNAL_ID goes with the role', () => {
+    // Act
+    const config = loadConfig({ SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders', SLAVE_ROLE_ARN: ROLE, SLAVE_EXTERNAL_ID: 'a1b2-c3=d4' });
+
+    // Assess
+    expect(config.slaves).toEqual([{ region: 'eu-west-1', table: 'Orders', roleArn: ROLE, externalId: 'a1b2-c3=d4' }]);
+  });
+
+  test('region/table@roleArn entries in SLAVES: each slave its own role, or none; the external id only where a role is', () => {
+    // Act
+    const config = loadConfig({
+      SLAVES: `eu-west-1/Orders@${ROLE}, us-west-2/Orders, ap-southeast-2/Copy@arn:aws-cn:iam::123456789012:role/path/writer`,
+      SLAVE_EXTERNAL_ID: 'shared-id',
+    });
+
+    // Assess
+    expect(config.slaves).toEqual([
+      { region: 'eu-west-1', table: 'Orders', roleArn: ROLE, externalId: 'shared-id' },
+      { region: 'us-west-2', table: 'Orders' },
+      { region: 'ap-southeast-2', table: 'Copy', roleArn: 'arn:aws-cn:iam::123456789012:role/path/writer', externalId: 'shared-id' },
+    ]);
+  });
+
+  test('a blank SLAVE_ROLE_ARN means no role', () => {
+    // Act
+    const config = loadConfig({ SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders', SLAVE_ROLE_ARN: '  ' });
+
+    // Assess
+    expect(config.slaves).toEqual([{ region: 'eu-west-1', table: 'Orders' }]);
+  });
+
+  test.each([
+    [undefined, true],
+    ['', true],
+    ['true', true],
+    [' TRUE ', true],
+    ['false', false],
+    ['False', false],
+  ])('REPLICATE_TTL_DELETES %j → %s', (value, expected) => {
+    // Act
+    const config = loadConfig({ SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders', REPLICATE_TTL_DELETES: value });
+
+    // Assess
+    expect(config.replicateTtlDeletes).toBe(expected);
   });
 });
 
@@ -157,7 +222,9 @@ describe('loadConfig: every problem is reported, all in one ConfigError', () => 
       const error = configErrorOf({ SLAVES: `us-east-1/Good,${entry}` });
 
       // Assess
-      expect(error.problems).toEqual([`SLAVES: entry ${JSON.stringify(entry)} is not of the form region/table (e.g. eu-west-1/Orders)`]);
+      expect(error.problems).toEqual([
+        `SLAVES: entry ${JSON.stringify(entry)} is not of the form region/table or region/table@roleArn (e.g. eu-west-1/Orders)`,
+      ]);
     },
   );
 
@@ -179,12 +246,81 @@ describe('loadConfig: every problem is reported, all in one ConfigError', () => 
     expect(error.problems).toEqual(['SLAVES: eu-west-1/Orders is listed twice']);
   });
 
-  test('a SLAVES entry naming a role is refused as unsupported', () => {
+  test.each([
+    'eu-west-1/Orders@Writer',
+    'eu-west-1/Orders@arn:aws:iam::12345:role/Writer',
+    'eu-west-1/Orders@arn:aws:iam::123456789012:user/Writer',
+  ])('a SLAVES entry with a malformed role %j is named, with the ARN form expected', (entry) => {
     // Act
-    const error = configErrorOf({ SLAVES: 'eu-west-1/Orders@arn:aws:iam::123456789012:role/Writer' });
+    const error = configErrorOf({ SLAVES: entry });
 
     // Assess
-    expect(error.problems).toEqual([expect.stringContaining('names a role')]);
+    const roleArn = entry.slice(entry.indexOf('@') + 1);
+    expect(error.problems).toEqual([
+      `SLAVES entry ${JSON.stringify(entry)}: ${JSON.stringify(roleArn)} is not an IAM role ARN (expected ${ROLE_FORM})`,
+    ]);
+  });
+
+  test('a SLAVES entry with an empty role after @ is malformed', () => {
+    // Act
+    const error = configErrorOf({ SLAVES: 'eu-west-1/Orders@' });
+
+    // Assess
+    expect(error.problems).toEqual([
+      'SLAVES: entry "eu-west-1/Orders@" is not of the form region/table or region/table@roleArn (e.g. eu-west-1/Orders)',
+    ]);
+  });
+
+  test.each(['arn:aws:iam::12345:role/Writer', 'Writer', 'arn:aws:iam::123456789012:user/Writer'])(
+    'a malformed SLAVE_ROLE_ARN %j is named with the variable',
+    (roleArn) => {
+      // Act
+      const error = configErrorOf({ SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders', SLAVE_ROLE_ARN: roleArn });
+
+      // Assess
+      expect(error.problems).toEqual([`SLAVE_ROLE_ARN: ${JSON.stringify(roleArn)} is not an IAM role ARN (expected ${ROLE_FORM})`]);
+    },
+  );
+
+  test('SLAVE_ROLE_ARN together with SLAVES is refused: roles then go into the SLAVES entries', () => {
+    // Act
+    const error = configErrorOf({ SLAVES: 'eu-west-1/Orders', SLAVE_ROLE_ARN: 'arn:aws:iam::123456789012:role/Writer' });
+
+    // Assess
+    expect(error.problems).toEqual([
+      'SLAVE_ROLE_ARN is set together with SLAVES: give each slave its role in SLAVES as region/table@roleArn',
+    ]);
+  });
+
+  test('SLAVE_EXTERNAL_ID without any role is refused', () => {
+    // Act
+    const error = configErrorOf({ SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders', SLAVE_EXTERNAL_ID: 'shared-secret' });
+
+    // Assess
+    expect(error.problems).toEqual([
+      'SLAVE_EXTERNAL_ID is set but no slave is written through a role (SLAVE_ROLE_ARN or region/table@roleArn)',
+    ]);
+  });
+
+  test.each(['x', 'has space', 'a'.repeat(1225)])('a malformed SLAVE_EXTERNAL_ID %j is refused', (externalId) => {
+    // Act
+    const error = configErrorOf({
+      SLAVE_REGION: 'eu-west-1',
+      SLAVE_TABLE: 'Orders',
+      SLAVE_ROLE_ARN: 'arn:aws:iam::123456789012:role/Writer',
+      SLAVE_EXTERNAL_ID: externalId,
+    });
+
+    // Assess
+    expect(error.problems).toEqual(['SLAVE_EXTERNAL_ID: must be 2 to 1224 characters of letters, digits and +=,.@:/-']);
+  });
+
+  test.each(['yes', '0', 'off', 'falsy'])('REPLICATE_TTL_DELETES %j is refused', (value) => {
+    // Act
+    const error = configErrorOf({ SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders', REPLICATE_TTL_DELETES: value });
+
+    // Assess
+    expect(error.problems).toEqual([`REPLICATE_TTL_DELETES: ${JSON.stringify(value)} is not true or false`]);
   });
 
   test.each(['0', '-1', '1001', '2.5', 'ten', 'NaN'])('WRITE_CONCURRENCY %j is refused', (value) => {

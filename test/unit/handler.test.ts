@@ -1,4 +1,5 @@
 import {
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   DeleteItemCommand,
   DynamoDBClient,
@@ -13,7 +14,7 @@ import { InvalidEventError, ReplicationLoopError } from '../../src/errors';
 import { createHandler, type ReplicatorHandler } from '../../src/handler';
 import { MasterReader } from '../../src/master';
 import { type RetryOptions, Slave } from '../../src/slave';
-import type { SlaveTarget, StreamRecord } from '../../src/types';
+import type { SlaveTarget } from '../../src/types';
 import { fakeContext } from '../helpers/context';
 import {
   imageOf,
@@ -124,7 +125,7 @@ describe('handler: the partial batch response', () => {
       insertRecord(seq(1), keyOf('a'), imageOf('a')),
       insertRecord(seq(2), keyOf('big'), imageOf('big')),
       modifyRecord(seq(3), keyOf('big'), imageOf('big', { v: { N: '3' } })),
-      keysOnlyInsertRecord(seq(4), keyOf('c')),
+      insertRecord(seq(4), keyOf('c'), imageOf('c', { v: { N: 'not a number' } })),
       removeRecord(seq(5), keyOf('d')),
     ]);
 
@@ -162,7 +163,10 @@ describe('handler: the partial batch response', () => {
   test('every record failed → throws FullBatchFailureError, so Lambda retries the whole batch', async () => {
     // Prepare
     ddb.on(BatchWriteItemCommand).resolves({});
-    const event = streamEvent([keysOnlyInsertRecord(seq(1), keyOf('a')), keysOnlyInsertRecord(seq(2), keyOf('b'))]);
+    const event = streamEvent([
+      insertRecord(seq(1), keyOf('a'), imageOf('a', { blob: { B: 'not base64!' } })),
+      insertRecord(seq(2), keyOf('b'), imageOf('b', { v: { N: 'NaN' } })),
+    ]);
 
     // Act
     const { error } = await captured(() => handler(event, fakeContext()));
@@ -275,7 +279,7 @@ describe('handler: logs', () => {
     refuseBigItem();
     const event = streamEvent([
       insertRecord(seq(1), keyOf('big'), imageOf('big')),
-      keysOnlyInsertRecord(seq(2), keyOf('c')),
+      insertRecord(seq(2), keyOf('c'), imageOf('c', { v: { N: 'twelve' } })),
       modifyRecord(seq(3), keyOf('c'), imageOf('c')),
       insertRecord(seq(4), keyOf('fine'), imageOf('fine')),
     ]);
@@ -294,7 +298,13 @@ describe('handler: logs', () => {
       errorName: 'SlaveWriteError',
       reason: `slave ${SLAVE.region}/${SLAVE.table}: ValidationException: ${ITEM_TOO_LARGE}`,
     });
-    expect(byNumber.get(seq(2))).toMatchObject({ level: 'ERROR', eventName: 'INSERT', keys: { pk: { S: 'c' } }, errorName: 'InvalidRecordError' });
+    expect(byNumber.get(seq(2))).toMatchObject({
+      level: 'ERROR',
+      eventName: 'INSERT',
+      keys: { pk: { S: 'c' } },
+      errorName: 'InvalidRecordError',
+      reason: 'invalid attribute value at dynamodb.NewImage.v: N must be a number written as a string',
+    });
     expect(byNumber.get(seq(3))).toMatchObject({
       level: 'WARN',
       eventName: 'MODIFY',
@@ -305,7 +315,7 @@ describe('handler: logs', () => {
 
   test('values of non-key attributes never appear in the output at INFO level, whatever fails', async () => {
     // Prepare: the marker is in every non-key value, new and old, valid and invalid, of records that succeed,
-    // fail at the slave, fail in planning and are blocked.
+    // fail at the slave, fail in planning and are blocked, and in the item read from the master for a KEYS_ONLY record.
     const marker = 'SECRET-7f3a9c';
     refuseBigItem();
     const attributes = {
@@ -321,13 +331,15 @@ describe('handler: logs', () => {
       removeRecord(seq(5), keyOf('gone'), imageOf('gone', attributes)),
       keysOnlyInsertRecord(seq(6), keyOf('keys-only')),
     ]);
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { Master: [{ pk: { S: 'keys-only' }, note: { S: marker } }] } });
 
     // Act
     const { output, lines, result } = await captured(() => handler(event, fakeContext()));
 
     // Assess: the run did log failures (so the check below looked at real failure lines), without the marker.
-    expect(failedSequenceNumbers(result)).toEqual([seq(2), seq(3), seq(4), seq(6)]);
-    expect(lines.filter((line) => line.message === 'record not replicated')).toHaveLength(4);
+    expect(failedSequenceNumbers(result)).toEqual([seq(2), seq(3), seq(4)]);
+    expect(lines.filter((line) => line.message === 'record not replicated')).toHaveLength(3);
+    expect(ddb.commandCalls(PutItemCommand).map((call) => call.args[0].input.Item?.note?.S)).toContain(marker);
     expect(output).not.toContain(marker);
     expect(output).not.toContain(Buffer.from(marker).toString('base64'));
   });
@@ -351,18 +363,79 @@ describe('handler: fixtures as Lambda delivers them', () => {
     },
   );
 
-  test('keys-only-insert fixture → the whole batch fails (its only record cannot be written)', async () => {
+  test('keys-only-insert fixture → the item is read from the master named by eventSourceARN and put on the slave', async () => {
     // Prepare
     const event = loadFixture('keys-only-insert');
-    const record = event.Records[0] as StreamRecord;
+    const key = { OrderId: { S: 'order-1' }, Line: { N: '1' } };
+    const current = { ...key, Quantity: { N: '3' }, Note: { S: 'as the master has it now' } };
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { Orders: [current] } });
+    ddb.on(BatchWriteItemCommand).resolves({});
 
     // Act
-    const { error, lines } = await captured(() => handler(event, fakeContext()));
+    const { result, error, lines } = await captured(() => handler(event, fakeContext()));
 
     // Assess
-    expect(error).toBeInstanceOf(FullBatchFailureError);
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ batchItemFailures: [] });
+    const reads = ddb.commandCalls(BatchGetItemCommand);
+    expect(reads).toHaveLength(1);
+    expect(reads[0]?.args[0].input.RequestItems).toEqual({ Orders: { Keys: [key], ConsistentRead: true } });
+    const writes = ddb.commandCalls(BatchWriteItemCommand);
+    expect(writes[0]?.args[0].input.RequestItems).toEqual({ [SLAVE.table]: [{ PutRequest: { Item: current } }] });
+    expect(lines.find((line) => line.message === 'batch replicated')).toMatchObject({ fetchedFromMaster: 1, puts: 1 });
+  });
+});
+
+describe('handler: records without a new image, and TTL deletes', () => {
+  test('a KEYS_ONLY record whose master read is denied fails alone, with a reason naming dynamodb:BatchGetItem', async () => {
+    // Prepare
+    ddb.on(BatchGetItemCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: dynamodb:BatchGetItem'));
+    ddb.on(BatchWriteItemCommand).resolves({});
+    const event = streamEvent([keysOnlyInsertRecord(seq(1), keyOf('a')), insertRecord(seq(2), keyOf('b'), imageOf('b'))]);
+
+    // Act
+    const { result, lines } = await captured(() => handler(event, fakeContext()));
+
+    // Assess
+    expect(failedSequenceNumbers(result)).toEqual([seq(1)]);
     const failure = lines.find((line) => line.message === 'record not replicated');
-    expect(failure?.sequenceNumber).toBe(record.dynamodb?.SequenceNumber);
-    expect(String(failure?.reason)).toContain('NEW_IMAGE');
+    expect(failure).toMatchObject({ sequenceNumber: seq(1), errorName: 'MasterReadError' });
+    expect(String(failure?.reason)).toContain('needs dynamodb:BatchGetItem on table Master in us-east-1');
+  });
+
+  test('an item the master no longer has is deleted from the slave', async () => {
+    // Prepare
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { Master: [] } });
+    ddb.on(BatchWriteItemCommand).resolves({});
+    const event = streamEvent([keysOnlyInsertRecord(seq(1), keyOf('gone'))]);
+
+    // Act
+    const { result } = await captured(() => handler(event, fakeContext()));
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [] });
+    const requests = ddb.commandCalls(BatchWriteItemCommand)[0]?.args[0].input.RequestItems?.[SLAVE.table];
+    expect(requests).toEqual([{ DeleteRequest: { Key: { pk: { S: 'gone' } } } }]);
+  });
+
+  test('with replicateTtlDeletes false, the TTL fixture succeeds without a write and the summary counts it skipped', async () => {
+    // Prepare
+    ddb.on(BatchWriteItemCommand).resolves({});
+    const logger = new Logger({ serviceName: 'dynamo-replicator-test', logLevel: 'INFO' });
+    const master = new MasterReader(() => client, 4, FAST_RETRY);
+    const skipping = createHandler({
+      replication: { slaves: [new Slave(client, SLAVE, 4, FAST_RETRY)], master, replicateTtlDeletes: false },
+      logger,
+    });
+    const event = loadFixture('ttl-remove');
+
+    // Act
+    const { result, error, lines } = await captured(() => skipping(event, fakeContext()));
+
+    // Assess
+    expect(error).toBeUndefined();
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(ddb.calls()).toHaveLength(0);
+    expect(lines.find((line) => line.message === 'batch replicated')).toMatchObject({ records: 1, skipped: 1, deletes: 0, failures: 0 });
   });
 });

@@ -180,7 +180,7 @@ describe('planBatch: failures', () => {
   test('a bad first record: nothing is written for the item, every record of it is rejected', () => {
     // Prepare
     const records = delivered([
-      keysOnlyInsertRecord(seq(1), keyOf('a')),
+      insertRecord(seq(1), keyOf('a'), imageOf('a', { blob: { B: 'not base64!' } })),
       modifyRecord(seq(2), keyOf('a'), imageOf('a')),
     ]);
 
@@ -189,7 +189,9 @@ describe('planBatch: failures', () => {
 
     // Assess
     expect(writeFor(plan, 'a')).toBeUndefined();
-    expect(plan.rejected.get(records[0] as StreamRecord)?.message).toContain('NEW_IMAGE');
+    const error = plan.rejected.get(records[0] as StreamRecord);
+    expect(error).toBeInstanceOf(InvalidRecordError);
+    expect(error?.message).toContain('dynamodb.NewImage.blob');
     expect(plan.rejected.get(records[1] as StreamRecord)).toBeInstanceOf(BlockedByEarlierFailureError);
   });
 
@@ -197,7 +199,7 @@ describe('planBatch: failures', () => {
     // Prepare
     const records = delivered([
       insertRecord(seq(1), keyOf('b'), imageOf('b', { v: { N: '1' } })),
-      keysOnlyInsertRecord(seq(2), keyOf('a')),
+      insertRecord(seq(2), keyOf('a'), imageOf('a', { v: { N: 'NaN' } })),
       modifyRecord(seq(3), keyOf('b'), imageOf('b', { v: { N: '3' } })),
       modifyRecord(seq(4), keyOf('a'), imageOf('a')),
     ]);
@@ -264,5 +266,118 @@ describe('planBatch: failures', () => {
     // Assess
     expect(plan.rejected.get(records[0] as StreamRecord)?.message).toContain('dynamodb.Keys.pk');
     expect(plan.writes).toHaveLength(1);
+  });
+});
+
+describe('planBatch: records without a new image (KEYS_ONLY, OLD_IMAGE)', () => {
+  test('an INSERT without NewImage plans a fetch of the item, carrying the record', () => {
+    // Prepare
+    const records = delivered([keysOnlyInsertRecord(seq(1), keyOf('a'))]);
+
+    // Act
+    const plan = planBatch(records);
+
+    // Assess
+    expect(plan.rejected.size).toBe(0);
+    expect(plan.writes).toEqual([
+      { change: { kind: 'fetch', itemKey: itemKeyOf({ pk: { S: 'a' } }), key: { pk: { S: 'a' } } }, records },
+    ]);
+  });
+
+  test('several changes to one item end in one fetch when the last has no image, one delete when the last is a REMOVE', () => {
+    // Prepare
+    const records = delivered([
+      keysOnlyInsertRecord(seq(1), keyOf('a')),
+      removeRecord(seq(2), keyOf('a'), undefined, { streamViewType: 'KEYS_ONLY' }),
+      keysOnlyInsertRecord(seq(3), keyOf('a')),
+      keysOnlyInsertRecord(seq(4), keyOf('b')),
+      removeRecord(seq(5), keyOf('b'), undefined, { streamViewType: 'KEYS_ONLY' }),
+    ]);
+
+    // Act
+    const plan = planBatch(records);
+
+    // Assess
+    expect(writeFor(plan, 'a')?.change.kind).toBe('fetch');
+    expect(sequenceNumbers(writeFor(plan, 'a')?.records ?? [])).toEqual([seq(1), seq(2), seq(3)]);
+    expect(writeFor(plan, 'b')?.change.kind).toBe('delete');
+    expect(sequenceNumbers(writeFor(plan, 'b')?.records ?? [])).toEqual([seq(4), seq(5)]);
+  });
+});
+
+describe('planBatch: TTL deletes', () => {
+  const TTL = { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } };
+
+  test('with replicateTtlDeletes false, a TTL delete is skipped: no write, not rejected, listed as skipped', () => {
+    // Prepare
+    const records = delivered([removeRecord(seq(1), keyOf('a'), undefined, TTL), insertRecord(seq(2), keyOf('b'), imageOf('b'))]);
+
+    // Act
+    const plan = planBatch(records, { replicateTtlDeletes: false });
+
+    // Assess
+    expect(writeFor(plan, 'a')).toBeUndefined();
+    expect(plan.rejected.size).toBe(0);
+    expect(plan.skipped).toEqual([records[0]]);
+    expect(writeFor(plan, 'b')?.change.kind).toBe('put');
+  });
+
+  test('with replicateTtlDeletes false, a TTL delete after a put leaves the put, and the put carries the skipped record', () => {
+    // Prepare
+    const records = delivered([
+      insertRecord(seq(1), keyOf('a'), imageOf('a', { v: { N: '1' } })),
+      removeRecord(seq(2), keyOf('a'), undefined, TTL),
+    ]);
+
+    // Act
+    const plan = planBatch(records, { replicateTtlDeletes: false });
+
+    // Assess: if the put fails, the skipped record after it must fail with it (Lambda retries from the put).
+    const write = writeFor(plan, 'a') as PlannedWrite;
+    expect(write.change).toMatchObject({ kind: 'put', item: { v: { N: '1' } } });
+    expect(write.records).toEqual(records);
+    expect(plan.skipped).toEqual([records[1]]);
+  });
+
+  test('with replicateTtlDeletes false, a user delete is still a delete', () => {
+    // Prepare
+    const records = delivered([insertRecord(seq(1), keyOf('a'), imageOf('a')), removeRecord(seq(2), keyOf('a'))]);
+
+    // Act
+    const plan = planBatch(records, { replicateTtlDeletes: false });
+
+    // Assess
+    expect(writeFor(plan, 'a')?.change.kind).toBe('delete');
+    expect(plan.skipped).toEqual([]);
+  });
+
+  test('with replicateTtlDeletes true (the default), a TTL delete after a put is a delete', () => {
+    // Prepare
+    const records = delivered([insertRecord(seq(1), keyOf('a'), imageOf('a')), removeRecord(seq(2), keyOf('a'), undefined, TTL)]);
+
+    // Act
+    const explicit = planBatch(records, { replicateTtlDeletes: true });
+    const byDefault = planBatch(records);
+
+    // Assess
+    for (const plan of [explicit, byDefault]) {
+      expect(writeFor(plan, 'a')?.change).toEqual({ kind: 'delete', itemKey: itemKeyOf({ pk: { S: 'a' } }), key: { pk: { S: 'a' } } });
+      expect(plan.skipped).toEqual([]);
+    }
+  });
+
+  test('a TTL delete behind a failed change is blocked, not skipped', () => {
+    // Prepare
+    const records = delivered([
+      insertRecord(seq(1), keyOf('a'), imageOf('a', { v: { N: 'x' } })),
+      removeRecord(seq(2), keyOf('a'), undefined, TTL),
+    ]);
+
+    // Act
+    const plan = planBatch(records, { replicateTtlDeletes: false });
+
+    // Assess
+    expect(plan.rejected.get(records[1] as StreamRecord)).toBeInstanceOf(BlockedByEarlierFailureError);
+    expect(plan.skipped).toEqual([]);
   });
 });

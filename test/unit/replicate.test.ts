@@ -1,4 +1,5 @@
 import {
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   DynamoDBClient,
   DynamoDBServiceException,
@@ -7,7 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { type Budget, startBudget } from '../../src/budget';
-import { BlockedByEarlierFailureError, InvalidRecordError, SlaveWriteError } from '../../src/errors';
+import { BlockedByEarlierFailureError, InvalidRecordError, MasterReadError, SlaveWriteError } from '../../src/errors';
 import { replicateBatch } from '../../src/replicate';
 import { type RetryOptions, Slave } from '../../src/slave';
 import type { StreamRecord, SlaveTarget } from '../../src/types';
@@ -95,8 +96,8 @@ describe('replicateBatch', () => {
       expect(calls[0]?.args[0].input.RequestItems?.[target.table]).toHaveLength(2);
     }
     expect(outcome.slaves).toEqual([
-      { slave: 'eu-west-1/OrdersEurope', itemsWritten: 2, itemsFailed: 0, requests: 1, retries: 0 },
-      { slave: 'ap-southeast-2/OrdersAsia', itemsWritten: 2, itemsFailed: 0, requests: 1, retries: 0 },
+      { slave: 'eu-west-1/OrdersEurope', itemsWritten: 2, itemsFailed: 0, requests: 1, retries: 0, recordsReplicated: 3 },
+      { slave: 'ap-southeast-2/OrdersAsia', itemsWritten: 2, itemsFailed: 0, requests: 1, retries: 0, recordsReplicated: 3 },
     ]);
   });
 
@@ -124,8 +125,8 @@ describe('replicateBatch', () => {
       expect(error.message).not.toContain('OrdersEurope');
     }
     const [europeSummary, asiaSummary] = outcome.slaves;
-    expect(europeSummary).toMatchObject({ itemsWritten: 3, itemsFailed: 0 });
-    expect(asiaSummary).toMatchObject({ itemsWritten: 2, itemsFailed: 1 });
+    expect(europeSummary).toMatchObject({ itemsWritten: 3, itemsFailed: 0, recordsReplicated: 4 });
+    expect(asiaSummary).toMatchObject({ itemsWritten: 2, itemsFailed: 1, recordsReplicated: 2 });
   });
 
   test('two slaves failing one item → its records fail with a message naming both slaves', async () => {
@@ -154,7 +155,7 @@ describe('replicateBatch', () => {
     const europe = slaveWithMock(EUROPE);
     europe.mock.on(BatchWriteItemCommand).resolves({});
     const records = streamEvent([
-      keysOnlyInsertRecord(seq(1), keyOf('a')),
+      insertRecord(seq(1), keyOf('a'), imageOf('a', { v: { N: '1..2' } })),
       modifyRecord(seq(2), keyOf('a'), imageOf('a')),
       insertRecord(seq(3), keyOf('b'), imageOf('b')),
     ]).Records;
@@ -168,5 +169,131 @@ describe('replicateBatch', () => {
     expect(outcome.failures.has(records[2] as StreamRecord)).toBe(false);
     const sent = europe.mock.commandCalls(BatchWriteItemCommand)[0]?.args[0].input.RequestItems?.[EUROPE.table];
     expect(sent).toEqual([{ PutRequest: { Item: { pk: { S: 'b' } } } }]);
+    expect(outcome.slaves[0]?.recordsReplicated).toBe(1);
+  });
+});
+
+describe('replicateBatch: records without a new image', () => {
+  const MASTER_REGION = 'us-east-1';
+
+  function masterWithMock(): { master: MasterReader; mock: AwsClientStub<DynamoDBClient>; regions: string[] } {
+    const client = new DynamoDBClient({
+      region: MASTER_REGION,
+      endpoint: 'http://127.0.0.1:9',
+      credentials: { accessKeyId: 'unit', secretAccessKey: 'unit' },
+    });
+    clients.push(client);
+    const regions: string[] = [];
+    const master = new MasterReader(
+      (region) => {
+        regions.push(region);
+        return client;
+      },
+      4,
+      FAST_RETRY,
+    );
+    return { master, mock: mockClient(client), regions };
+  }
+
+  test('found items are put and gone items deleted on every slave; records with images need no read', async () => {
+    // Prepare
+    const europe = slaveWithMock(EUROPE);
+    const asia = slaveWithMock(ASIA);
+    europe.mock.on(BatchWriteItemCommand).resolves({});
+    asia.mock.on(BatchWriteItemCommand).resolves({});
+    const { master, mock, regions } = masterWithMock();
+    mock.on(BatchGetItemCommand).resolves({ Responses: { Master: [{ pk: { S: 'here' }, v: { S: 'now' } }] } });
+    const records = streamEvent([
+      keysOnlyInsertRecord(seq(1), keyOf('here')),
+      keysOnlyInsertRecord(seq(2), keyOf('gone')),
+      insertRecord(seq(3), keyOf('imaged'), imageOf('imaged')),
+    ]).Records;
+
+    // Act
+    const outcome = await replicateBatch(records, { slaves: [europe.slave, asia.slave], master, replicateTtlDeletes: true }, budget);
+
+    // Assess
+    expect(outcome.failures.size).toBe(0);
+    expect(outcome).toMatchObject({ fetched: 2, puts: 2, deletes: 1 });
+    expect(regions).toEqual([MASTER_REGION]);
+    const keys = mock.commandCalls(BatchGetItemCommand)[0]?.args[0].input.RequestItems?.Master?.Keys;
+    expect(keys).toEqual([{ pk: { S: 'here' } }, { pk: { S: 'gone' } }]);
+    for (const { mock: slaveMock, target } of [
+      { mock: europe.mock, target: EUROPE },
+      { mock: asia.mock, target: ASIA },
+    ]) {
+      const sent = slaveMock.commandCalls(BatchWriteItemCommand)[0]?.args[0].input.RequestItems?.[target.table];
+      expect(sent).toEqual(
+        expect.arrayContaining([
+          { PutRequest: { Item: { pk: { S: 'here' }, v: { S: 'now' } } } },
+          { DeleteRequest: { Key: { pk: { S: 'gone' } } } },
+          { PutRequest: { Item: { pk: { S: 'imaged' } } } },
+        ]),
+      );
+      expect(sent).toHaveLength(3);
+    }
+  });
+
+  test('a master read that fails fails those records only; nothing is written for them', async () => {
+    // Prepare
+    const europe = slaveWithMock(EUROPE);
+    europe.mock.on(BatchWriteItemCommand).resolves({});
+    const { master, mock } = masterWithMock();
+    mock.on(BatchGetItemCommand).rejects(awsError('ResourceNotFoundException', 'Requested resource not found'));
+    const records = streamEvent([keysOnlyInsertRecord(seq(1), keyOf('a')), insertRecord(seq(2), keyOf('b'), imageOf('b'))]).Records;
+
+    // Act
+    const outcome = await replicateBatch(records, { slaves: [europe.slave], master, replicateTtlDeletes: true }, budget);
+
+    // Assess
+    const error = outcome.failures.get(records[0] as StreamRecord);
+    expect(error).toBeInstanceOf(MasterReadError);
+    expect(error?.message).toContain('master table Master not found in region us-east-1');
+    expect(outcome.failures.has(records[1] as StreamRecord)).toBe(false);
+    const sent = europe.mock.commandCalls(BatchWriteItemCommand)[0]?.args[0].input.RequestItems?.[EUROPE.table];
+    expect(sent).toEqual([{ PutRequest: { Item: { pk: { S: 'b' } } } }]);
+    expect(outcome.slaves[0]?.recordsReplicated).toBe(1);
+  });
+
+  test('a record without a new image and without an eventSourceARN fails: there is no table to read', async () => {
+    // Prepare
+    const europe = slaveWithMock(EUROPE);
+    const { master, mock } = masterWithMock();
+    const record = keysOnlyInsertRecord(seq(1), keyOf('a'));
+    delete record.eventSourceARN;
+    const records = streamEvent([record]).Records;
+
+    // Act
+    const outcome = await replicateBatch(records, { slaves: [europe.slave], master, replicateTtlDeletes: true }, budget);
+
+    // Assess
+    expect(outcome.failures.get(records[0] as StreamRecord)?.message).toContain('no eventSourceARN naming its table');
+    expect(mock.calls()).toHaveLength(0);
+    expect(europe.mock.calls()).toHaveLength(0);
+  });
+});
+
+describe('replicateBatch: TTL deletes', () => {
+  test('skipped TTL deletes are counted as skipped, not as replicated, and their batch-mates are written', async () => {
+    // Prepare
+    const europe = slaveWithMock(EUROPE);
+    europe.mock.on(BatchWriteItemCommand).resolves({});
+    const ttl = { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } };
+    const records = streamEvent([
+      removeRecord(seq(1), keyOf('expired'), undefined, ttl),
+      insertRecord(seq(2), keyOf('b'), imageOf('b')),
+      removeRecord(seq(3), keyOf('c')),
+    ]).Records;
+
+    // Act
+    const outcome = await replicateBatch(records, { ...replicationTo([europe.slave]), replicateTtlDeletes: false }, budget);
+
+    // Assess
+    expect(outcome.failures.size).toBe(0);
+    expect(outcome).toMatchObject({ skipped: 1, puts: 1, deletes: 1 });
+    expect(outcome.slaves[0]?.recordsReplicated).toBe(2);
+    const sent = europe.mock.commandCalls(BatchWriteItemCommand)[0]?.args[0].input.RequestItems?.[EUROPE.table];
+    expect(sent).toHaveLength(2);
+    expect(sent).not.toContainEqual({ DeleteRequest: { Key: { pk: { S: 'expired' } } } });
   });
 });
