@@ -91,7 +91,7 @@ interface Outcome {
 const EMPTY_READS_WHEN_CAUGHT_UP = 2;
 
 /** Zeroed counters. */
-export function emptyStats(): PollerStats {
+function emptyStats(): PollerStats {
   return {
     invocations: 0,
     recordsDelivered: 0,

@@ -118,7 +118,7 @@ export async function scanAll(client: DynamoDBClient, tableName: string): Promis
  * A canonical text of an attribute value: equal texts mean equal values. Binary becomes hex, numbers become
  * {@link canonicalNumber}, set elements are sorted, map keys are sorted.
  */
-export function canonicalValue(value: AttributeValue): string {
+function canonicalValue(value: AttributeValue): string {
   return JSON.stringify(canonical(value));
 }
 
@@ -192,7 +192,7 @@ export async function compareTables(
 }
 
 /** Compares two item lists by key, exactly; `keyNames` are the table's key attributes. */
-export function compareItems(sourceItems: Item[], replicaItems: Item[], keyNames: string[]): TableComparison {
+function compareItems(sourceItems: Item[], replicaItems: Item[], keyNames: string[]): TableComparison {
   const keyOf = (item: Item): string =>
     keyNames.map((name) => `${name}=${item[name] ? canonicalValue(item[name]) : '?'}`).join(' ');
   const replicaByKey = new Map(replicaItems.map((item) => [keyOf(item), item]));
