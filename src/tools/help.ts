@@ -23,7 +23,7 @@ const COMMON = `Tables:
   --endpoint-url <url>        DynamoDB endpoint for both tables (default: the SDK's, AWS_ENDPOINT_URL_DYNAMODB)
 
 Work split and speed:
-  --segments <n>              parallel scan segments (default: 4 × CPUs, at least 8)
+  --segments <n>              parallel scan segments (default: 4 × CPUs, from 8 to 64)
   --segment <i|i-j|i,j,…>     work only on these segments (needs --total-segments), to split a run
                               across processes or machines
   --total-segments <n>        number of segments the table is split into (same value in every process)
