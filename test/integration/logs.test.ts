@@ -1,0 +1,147 @@
+/**
+ * Items may hold personal data, so attribute values must never reach the logs at INFO or above. A full run of the
+ * BUILT bundle — a real stream, puts, updates, deletes, items the slave rejects, a malformed record and a batch that
+ * fails whole — is made with every byte written to stdout and stderr captured, at INFO and at DEBUG. A marker is in
+ * every non-key attribute (strings, sets, maps, lists, binary); item keys carry a different marker, which failure
+ * lines must show (they name the item), proving the scan would see a value if one were logged.
+ */
+import { type AttributeValue, DeleteItemCommand, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { StreamRecord } from '../../src/types';
+import { type CapturedOutput, captureOutput, captureSettled } from '../helpers/captureOutput';
+import { fakeContext } from '../helpers/context';
+import type { LambdaStreamEvent } from '../helpers/lambdaEvent';
+import { drainStream } from '../helpers/lambdaPoller';
+import { insertRecord, seq, streamEvent } from '../helpers/records';
+import { MASTER_REGION, SLAVE_REGION, loadReplicator, thrownReport } from '../helpers/replicator';
+import { createMasterTable, createTable, localClient, uniqueTableName } from '../helpers/tables';
+
+const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
+/** In every non-key attribute value. */
+const MARKER = 'PII-7f3a9c-do-not-log';
+/** In every key value: keys may be logged (they identify the item), values may not. */
+const KEY_MARKER = 'KEY-5e1d';
+/** The forms the marker could take in a log line: as text, and as the base64 and hex of its bytes. */
+const MARKER_FORMS = [MARKER, Buffer.from(MARKER).toString('base64'), Buffer.from(MARKER).toString('hex')];
+
+let master: DynamoDBClient;
+let slave: DynamoDBClient;
+
+beforeAll(() => {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  if (!endpoint) throw new Error('DYNAMODB_LOCAL_ENDPOINT is not set: run through jest (its global setup starts DynamoDB Local)');
+  master = localClient(endpoint, MASTER_REGION);
+  slave = localClient(endpoint, SLAVE_REGION);
+});
+
+afterAll(() => {
+  master?.destroy();
+  slave?.destroy();
+});
+
+function key(i: number): Record<string, AttributeValue> {
+  return { pk: { S: `${KEY_MARKER}-${i}` } };
+}
+
+/** Non-key attributes of every type that can hold the marker. */
+function markedAttributes(i: number): Record<string, AttributeValue> {
+  return {
+    name: { S: `${MARKER} person ${i}` },
+    tags: { SS: [`${MARKER}-a`, `${MARKER}-b`] },
+    address: { M: { street: { S: MARKER }, lines: { L: [{ S: MARKER }, { N: String(i) }] } } },
+    photo: { B: Buffer.from(MARKER) },
+    scans: { BS: [Buffer.from(MARKER), Buffer.from(`${MARKER}${i}`)] },
+  };
+}
+
+/** The lines of captured output that contain any of `forms` (by default: the marker in any form). */
+function linesWithMarker(output: CapturedOutput, forms: readonly string[] = MARKER_FORMS): string[] {
+  return `${output.stdout}\n${output.stderr}`.split('\n').filter((line) => forms.some((form) => line.includes(form)));
+}
+
+function messagesOf(output: CapturedOutput): string[] {
+  const logged = output.entries.filter((entry) => entry.level !== undefined);
+  return [...new Set(logged.map((entry) => `${String(entry.level)} ${String(entry.message)}`))].sort();
+}
+
+/**
+ * One full run at `level`: a master with a NEW_AND_OLD_IMAGES stream (old images carry the marker too), a slave
+ * that rejects items whose `g` is a number (its index wants a string), changes of every kind, the stream drained.
+ */
+async function fullRun(level: string): Promise<{ output: CapturedOutput; failuresReported: number }> {
+  const masterTable = await createMasterTable(master, { name: uniqueTableName('logs-master'), streamViewType: 'NEW_AND_OLD_IMAGES' });
+  const slaveTable = await createTable(slave, {
+    name: uniqueTableName('logs-slave'),
+    extraAttributes: [{ name: 'g', type: 'S' }],
+    globalSecondaryIndexes: [{ IndexName: 'by-g', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+  });
+  for (let i = 0; i < 12; i += 1) {
+    const rejected: Record<string, AttributeValue> = i % 4 === 0 ? { g: { N: String(i) } } : {};
+    await master.send(new PutItemCommand({ TableName: masterTable.name, Item: { ...key(i), ...markedAttributes(i), ...rejected } }));
+  }
+  for (let i = 0; i < 12; i += 3) {
+    await master.send(
+      new UpdateItemCommand({
+        TableName: masterTable.name,
+        Key: key(i),
+        UpdateExpression: 'SET note = :note',
+        ExpressionAttributeValues: { ':note': { S: `${MARKER} updated` } },
+      }),
+    );
+  }
+  for (let i = 1; i < 12; i += 5) await master.send(new DeleteItemCommand({ TableName: masterTable.name, Key: key(i) }));
+  const handler = loadReplicator({ endpoint, slaveTable: slaveTable.name, logLevel: level });
+
+  const { result: stats, output } = await captureOutput(() =>
+    drainStream({ endpoint, region: MASTER_REGION, streamArn: masterTable.streamArn, handler, batchSize: 10, maxRetries: 1 }),
+  );
+  return { output, failuresReported: stats.failuresReported };
+}
+
+describe('attribute values never reach the logs', () => {
+  test.each(['INFO', 'DEBUG'])('a full run at %s: no line carries a value; failure lines carry the keys', async (level) => {
+    // Act
+    const { output, failuresReported } = await fullRun(level);
+
+    // Assess
+    expect(linesWithMarker(output)).toEqual([]);
+    expect(failuresReported).toBeGreaterThan(0);
+    const failureLines = output.entries.filter((entry) => entry.message === 'record not replicated');
+    expect(failureLines.length).toBeGreaterThan(0);
+    for (const line of failureLines) expect(JSON.stringify(line.keys)).toContain(KEY_MARKER);
+    // The same scan finds the key marker, so it would find a value too.
+    expect(linesWithMarker(output, [KEY_MARKER])).toHaveLength(failureLines.length);
+    expect(output.entries.filter((entry) => entry.message === 'batch replicated').length).toBeGreaterThan(1);
+  });
+
+  test('DEBUG shows the same kinds of line as INFO: the per-batch summary and the failures, no record contents', async () => {
+    // Act
+    const info = await fullRun('INFO');
+    const debug = await fullRun('DEBUG');
+
+    // Assess
+    expect(messagesOf(debug.output)).toEqual(messagesOf(info.output));
+    expect(messagesOf(info.output)).toEqual(['ERROR record not replicated', 'INFO batch replicated']);
+  });
+
+  test('a malformed value and a batch that fails whole: neither the logs nor the error Lambda would log carry a value', async () => {
+    // Prepare: a value that is not a number (its text is the marker), and a slave whose key type no record matches.
+    const slaveTable = await createTable(slave, { name: uniqueTableName('logs-slave'), partitionKeyType: 'N' });
+    const records: StreamRecord[] = [
+      insertRecord(seq(1), { pk: { S: `${KEY_MARKER}-1` } }, { pk: { S: `${KEY_MARKER}-1` }, n: { N: MARKER } }),
+      insertRecord(seq(2), { pk: { S: `${KEY_MARKER}-2` } }, { pk: { S: `${KEY_MARKER}-2` }, name: { S: MARKER }, photo: { B: Buffer.from(MARKER).toString('base64') } }),
+    ];
+    const handler = loadReplicator({ endpoint, slaveTable: slaveTable.name, logLevel: 'DEBUG' });
+
+    // Act
+    const { error, output } = await captureSettled(() => handler(streamEvent(records) as unknown as LambdaStreamEvent, fakeContext()));
+
+    // Assess: what the Lambda runtime logs for a thrown error is its type, message and stack.
+    const report = thrownReport(error);
+    expect(report.name).toBe('FullBatchFailureError');
+    expect(report.recordErrors).toHaveLength(2);
+    const runtimeLog = JSON.stringify({ errorType: report.name, errorMessage: report.message, trace: (error as Error).stack, recordErrors: report.recordErrors });
+    expect(MARKER_FORMS.filter((form) => runtimeLog.includes(form))).toEqual([]);
+    expect(linesWithMarker(output)).toEqual([]);
+    expect(output.entries.filter((entry) => entry.message === 'record not replicated')).toHaveLength(2);
+  });
+});
