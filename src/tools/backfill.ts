@@ -124,7 +124,7 @@ class BackfillRun {
           .map(([index, segment]) => this.runSegment(index, segment)),
       );
     } finally {
-      this.progress.stop();
+      this.progress.stop([...this.state.segments.values()].every((segment) => segment.done) && this.counts.failed === 0);
       this.save(true);
     }
     return { ...this.counts, seconds: (performance.now() - started) / 1000, fatal: this.fatal };
@@ -142,13 +142,13 @@ class BackfillRun {
       });
       for await (const page of pages) {
         if (this.signal.aborted) break;
+        this.counts.scanned += page.items.length;
         const outcome = await this.writePage(page.items, checkPresence);
         checkPresence = outcome.presentShare >= PRESENT_SHARE_TO_KEEP_CHECKING;
         segment.scanned += page.items.length;
         segment.written += outcome.written;
         segment.present += outcome.present;
         segment.failed += outcome.failed;
-        this.counts.scanned += page.items.length;
         if (outcome.failed > 0) blocked = true;
         if (!blocked) {
           segment.lastKey = page.lastKey;
@@ -178,6 +178,7 @@ class BackfillRun {
       );
       toWrite = items.filter((item) => !existing.has(itemKeyOf(keyOf(item, schema))));
       page.present = items.length - toWrite.length;
+      this.counts.present += page.present;
       this.progress.counts.done += page.present;
     }
     const outcomes = this.config.writeMode === 'conditional' ? await this.putEach(toWrite) : await this.putBatches(toWrite);
@@ -197,9 +198,7 @@ class BackfillRun {
     });
     const undone = this.config.writeMode === 'conditional' && copied.length > 0 ? await this.undoDeleted(copied) : 0;
     page.written = copied.length - undone;
-    this.counts.written += page.written;
-    this.counts.present += page.present;
-    this.counts.failed += page.failed;
+    this.counts.written -= undone;
     this.counts.undone += undone;
     this.updateDetail();
     return { ...page, presentShare: items.length > 0 ? page.present / items.length : 0 };
@@ -216,7 +215,7 @@ class BackfillRun {
           await itemPacer.take(1, this.signal);
           await writes.take(writeUnits(item), this.signal);
           const outcome = await this.attempt(() => slave.putIfAbsent(item).then((result) => (result === 'written' ? 'written' : 'present')));
-          this.progress.counts.done += 1;
+          this.tally(outcome, 1);
           return outcome;
         }),
       ),
@@ -236,12 +235,21 @@ class BackfillRun {
           await itemPacer.take(chunk.length, this.signal);
           await writes.take(chunk.reduce((sum, item) => sum + writeUnits(item), 0), this.signal);
           const outcome = await this.attempt(() => slave.batchPut(chunk).then(() => 'written' as const));
-          this.progress.counts.done += chunk.length;
+          this.tally(outcome, chunk.length);
           return chunk.map(() => outcome);
         }),
       ),
     );
     return results.flat();
+  }
+
+  /** Counts `items` items that ended with `outcome`, for the summary and the progress display. */
+  private tally(outcome: Outcome, items: number): void {
+    if (outcome === 'written') this.counts.written += items;
+    else if (outcome === 'present') this.counts.present += items;
+    else this.counts.failed += items;
+    this.progress.counts.done += items;
+    this.updateDetail();
   }
 
   /** Runs one write; a fatal error or an interruption stops the run, any other error fails just this write. */

@@ -43,9 +43,9 @@ export function formatCount(value: number): string {
 }
 
 /** Renders one progress line from counts, rate and elapsed time (pure, for tests and both modes). */
-export function renderProgress(counts: ProgressCounts, ratePerSecond: number, elapsedSeconds: number, withBar: boolean): string {
+export function renderProgress(counts: ProgressCounts, ratePerSecond: number, elapsedSeconds: number, withBar: boolean, final = false): string {
   const { done, expected } = counts;
-  const fraction = expected > 0 ? Math.min(0.99, done / expected) : 0;
+  const fraction = expected > 0 ? Math.min(final ? 1 : 0.99, done / expected) : final ? 1 : 0;
   const finished = expected > 0 && done >= expected;
   const eta = expected > 0 && ratePerSecond > 0 && !finished ? formatDuration((expected - done) / ratePerSecond) : '?';
   const total = expected > 0 ? `/~${formatCount(expected)}` : '';
@@ -93,8 +93,8 @@ export class Progress {
     return seconds > 0 ? (this.counts.done - doneThen) / seconds : 0;
   }
 
-  private render(): void {
-    const line = `${this.label} ${renderProgress(this.counts, this.rate(), (this.now() - this.startedAt) / 1000, this.options.mode === 'bar')}`;
+  private render(final = false): void {
+    const line = `${this.label} ${renderProgress(this.counts, this.rate(), (this.now() - this.startedAt) / 1000, this.options.mode === 'bar', final)}`;
     if (this.options.mode === 'bar') {
       const padding = ' '.repeat(Math.max(0, this.lastLength - line.length));
       this.options.write(`\r${line}${padding}`);
@@ -104,12 +104,12 @@ export class Progress {
     }
   }
 
-  /** Stops output; a bar gets a last redraw and its line is ended. */
-  public stop(): void {
+  /** Stops output; a bar gets a last redraw (100% when the work is complete) and its line is ended. */
+  public stop(complete = false): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     if (this.options.mode === 'bar' && this.lastLength > 0) {
-      this.render();
+      this.render(complete);
       this.options.write('\n');
     }
   }

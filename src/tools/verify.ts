@@ -88,7 +88,7 @@ class VerifyRun {
       );
       await this.checker.finish().catch((error: unknown) => this.failWith(error));
     } finally {
-      this.progress.stop();
+      this.progress.stop(!this.signal.aborted && this.fatal === undefined);
     }
     return { scanned: this.scanned, report: this.checker.report, seconds: (performance.now() - started) / 1000, fatal: this.fatal };
   }
