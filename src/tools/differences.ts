@@ -10,7 +10,7 @@
 import { itemKeyOf } from '../key';
 import { type Item, itemToJson, type JsonItem } from './attributeJson';
 import { describeError, ToolError } from './errors';
-import { sleep } from './rateLimiter';
+import { type Pacer, sleep } from './rateLimiter';
 import { repairItem } from './repair';
 import type { Semaphore } from './semaphore';
 import { InterruptedError, type TableAccess } from './tableAccess';
@@ -63,6 +63,8 @@ export class DifferenceChecker {
       readonly repair: boolean;
       readonly sampleSize: number;
       readonly semaphore: Semaphore;
+      /** Paces repair writes (`--max-wcu`). */
+      readonly writePacer?: Pacer;
       readonly concurrency: number;
       readonly signal: AbortSignal;
       readonly onFatal: (error: unknown) => void;
@@ -177,7 +179,7 @@ export class DifferenceChecker {
     const report = this.report.repair;
     if (!report) return;
     try {
-      const outcome = await repairItem(this.tables, key, { master, slave });
+      const outcome = await repairItem(this.tables, key, { master, slave }, this.options.writePacer);
       if (outcome === 'repaired') report.repaired += 1;
       else if (outcome === 'converged') report.converged += 1;
       else report.conflicts += 1;

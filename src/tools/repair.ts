@@ -8,6 +8,8 @@
  * reported as a conflict for the next run to look at.
  */
 import type { Item } from './attributeJson';
+import { writeUnits } from './itemSize';
+import { type Pacer, UNLIMITED } from './rateLimiter';
 import type { TableAccess } from './tableAccess';
 import { itemsEqual } from './valueEquality';
 
@@ -24,13 +26,15 @@ export type RepairOutcome =
 const ROUNDS = 3;
 
 /**
- * Repairs the item whose current versions are `master` and `slave` (undefined where a side lacks it). Errors other
- * than a failed condition are thrown for the caller to count.
+ * Repairs the item whose current versions are `master` and `slave` (undefined where a side lacks it). Each write
+ * first takes its write units from `writePacer` (`--max-wcu`). Errors other than a failed condition are thrown for
+ * the caller to count.
  */
 export async function repairItem(
   tables: { master: TableAccess; slave: TableAccess },
   key: Item,
   initial: { master?: Item; slave?: Item },
+  writePacer: Pacer = UNLIMITED,
 ): Promise<RepairOutcome> {
   let { master, slave } = initial;
   for (let round = 0; round < ROUNDS; round += 1) {
@@ -38,6 +42,7 @@ export async function repairItem(
       [master, slave] = await Promise.all([tables.master.get(key), tables.slave.get(key)]);
       if ((!master && !slave) || (master && slave && itemsEqual(master, slave))) return 'converged';
     }
+    await writePacer.take(writeUnits(master ?? slave ?? key));
     let result: 'written' | 'conflict';
     if (master && !slave) result = await tables.slave.putIfAbsent(master);
     else if (master && slave) result = await tables.slave.putIfUnchanged(master, slave);

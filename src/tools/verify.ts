@@ -70,6 +70,7 @@ class VerifyRun {
       repair: config.repair,
       sampleSize: config.sampleSize,
       semaphore: this.semaphore,
+      writePacer: tables.pacers.writes,
       concurrency: config.concurrency,
       signal,
       onFatal: (error) => this.failWith(error),
