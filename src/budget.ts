@@ -2,6 +2,7 @@
  * Time budget of one invocation: when to stop retrying, so the handler always returns its per-record report before
  * Lambda's timeout (a timed-out invocation reports nothing, and the whole batch is retried).
  */
+import { setMaxListeners } from 'node:events';
 
 /** A deadline and the signal that aborts in-flight requests when it passes. */
 export interface Budget {
@@ -23,6 +24,8 @@ export function reserveFor(remainingMs: number): number {
 export function startBudget(remainingMs: number, now: number = Date.now()): Budget & { dispose(): void } {
   const usable = Math.max(0, remainingMs - reserveFor(remainingMs));
   const controller = new AbortController();
+  // Every request of the batch listens on this one signal: more than Node's default of 10 is expected, not a leak.
+  setMaxListeners(0, controller.signal);
   const timer = setTimeout(() => controller.abort(new Error('time budget of the invocation exhausted')), usable);
   timer.unref?.();
   return { deadline: now + usable, signal: controller.signal, dispose: () => clearTimeout(timer) };

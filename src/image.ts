@@ -82,8 +82,12 @@ export function toAttributeValue(json: unknown, path: string): AttributeValue {
 /** Converts a whole image (`Keys`, `NewImage`) from Lambda's JSON to an SDK item; `path` prefixes error paths. */
 export function toItem(json: unknown, path: string): Item {
   if (!isObject(json)) fail(path, 'expected a map of attribute names to values');
-  // fromEntries defines own properties, so an attribute named __proto__ stays an attribute.
-  return Object.fromEntries(
-    Object.entries(json).map(([name, value]) => [name, toAttributeValue(value, `${path}.${name}`)]),
-  );
+  const item: Item = {};
+  for (const name of Object.keys(json)) {
+    const value = toAttributeValue(json[name], `${path}.${name}`);
+    // An attribute named __proto__ must stay an attribute; assignment would set the object's prototype instead.
+    if (name === '__proto__') Object.defineProperty(item, name, { value, enumerable: true, writable: true, configurable: true });
+    else item[name] = value;
+  }
+  return item;
 }

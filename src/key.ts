@@ -37,11 +37,15 @@ function keyPart(value: AttributeValue): string {
 
 /** The identity of the item with this key: equal for equal keys, different otherwise. */
 export function itemKeyOf(key: Item): string {
-  return JSON.stringify(
-    Object.keys(key)
-      .sort()
-      .map((name) => [name, keyPart(key[name] as AttributeValue)]),
-  );
+  const names = Object.keys(key);
+  if (names.length > 1) names.sort();
+  // Length-prefixed parts: unambiguous whatever characters names and values hold, and cheap to build.
+  let text = '';
+  for (const name of names) {
+    const part = keyPart(key[name] as AttributeValue);
+    text += `${name.length}:${name}${part.length}:${part}`;
+  }
+  return text;
 }
 
 /** The key attributes of `item`, given the names of the key attributes. */

@@ -40,10 +40,15 @@ export interface PlanOptions {
   readonly replicateTtlDeletes: boolean;
 }
 
-/** Plans a batch: one change per item carrying its records, the records that fail without any I/O, and the skipped. */
-export function planBatch(records: readonly StreamRecord[], options: PlanOptions = { replicateTtlDeletes: true }): Plan {
+/** A batch's records grouped by item, each item's in sequence-number order, and the records with no usable key. */
+export interface Grouping {
+  readonly items: readonly (readonly StreamRecord[])[];
+  readonly rejected: ReadonlyMap<StreamRecord, Error>;
+}
+
+/** Groups records by the item they change (cheap: only keys are read); items keep their first appearance order. */
+export function groupByItem(records: readonly StreamRecord[]): Grouping {
   const rejected = new Map<StreamRecord, Error>();
-  const skipped: StreamRecord[] = [];
   const byItem = new Map<string, Entry[]>();
   for (const record of records) {
     const identity = keyOf(record);
@@ -58,35 +63,60 @@ export function planBatch(records: readonly StreamRecord[], options: PlanOptions
     if (entries) entries.push(entry);
     else byItem.set(identity.itemKey, [entry]);
   }
+  const items = [...byItem.values()].map((entries) => entries.sort(bySequenceNumber).map((entry) => entry.record));
+  return { items, rejected };
+}
 
-  const writes: PlannedWrite[] = [];
-  for (const entries of byItem.values()) {
-    entries.sort(bySequenceNumber);
-    const done: StreamRecord[] = [];
-    let last: Change | undefined;
-    let failedAt: string | undefined;
-    let failed = false;
-    for (const { record } of entries) {
-      if (failed) {
-        rejected.set(record, new BlockedByEarlierFailureError(failedAt));
-        continue;
-      }
-      if (!options.replicateTtlDeletes && isTtlDelete(record)) {
-        // Skipped, but still carried by the item's write: if that fails, this later record must fail too.
-        skipped.push(record);
-        done.push(record);
-        continue;
-      }
-      try {
-        last = toChange(record);
-        done.push(record);
-      } catch (error) {
-        failed = true;
-        failedAt = sequenceNumberOf(record);
-        rejected.set(record, error instanceof Error ? error : new InvalidRecordError(String(error)));
-      }
+/** What one item's records in a batch come to. */
+export interface ItemPlan {
+  /** The item's final change and the records it carries; absent when no record of the item can be written. */
+  readonly write?: PlannedWrite;
+  readonly rejected: readonly (readonly [StreamRecord, Error])[];
+  readonly skipped: readonly StreamRecord[];
+}
+
+/** Plans one item from its records in sequence-number order (as {@link groupByItem} gives them). */
+export function planItem(records: readonly StreamRecord[], options: PlanOptions): ItemPlan {
+  const rejected: [StreamRecord, Error][] = [];
+  const skipped: StreamRecord[] = [];
+  const done: StreamRecord[] = [];
+  let last: Change | undefined;
+  let failedAt: string | undefined;
+  let failed = false;
+  for (const record of records) {
+    if (failed) {
+      rejected.push([record, new BlockedByEarlierFailureError(failedAt)]);
+      continue;
     }
-    if (last !== undefined) writes.push({ change: last, records: done });
+    if (!options.replicateTtlDeletes && isTtlDelete(record)) {
+      // Skipped, but still carried by the item's write: if that fails, this later record must fail too.
+      skipped.push(record);
+      done.push(record);
+      continue;
+    }
+    try {
+      last = toChange(record);
+      done.push(record);
+    } catch (error) {
+      failed = true;
+      failedAt = sequenceNumberOf(record);
+      rejected.push([record, error instanceof Error ? error : new InvalidRecordError(String(error))]);
+    }
+  }
+  return { write: last === undefined ? undefined : { change: last, records: done }, rejected, skipped };
+}
+
+/** Plans a whole batch at once: one change per item, the records that fail without any I/O, and the skipped. */
+export function planBatch(records: readonly StreamRecord[], options: PlanOptions = { replicateTtlDeletes: true }): Plan {
+  const grouping = groupByItem(records);
+  const rejected = new Map(grouping.rejected);
+  const skipped: StreamRecord[] = [];
+  const writes: PlannedWrite[] = [];
+  for (const item of grouping.items) {
+    const plan = planItem(item, options);
+    for (const [record, error] of plan.rejected) rejected.set(record, error);
+    skipped.push(...plan.skipped);
+    if (plan.write) writes.push(plan.write);
   }
   return { writes, rejected, skipped };
 }

@@ -18,7 +18,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import type { Budget } from './budget';
-import { forEachLimited } from './concurrency';
+import { TaskQueue } from './concurrency';
 import { SlaveWriteError } from './errors';
 import { itemKeyOf, pickKey } from './key';
 import { asAwsError, DEFAULT_RETRY, describe, isTransient, type RetryOptions, waitBeforeRetry } from './retry';
@@ -37,6 +37,14 @@ export interface SlaveResult {
   requests: number;
   /** Calls sent again after throttling, unprocessed items or a transient error. */
   retries: number;
+}
+
+/** Changes being written to one slave: add them one by one, then wait for the outcome. */
+export interface SlaveWriteSession {
+  /** Adds one change (at most one per item per session); sends a BatchWriteItem whenever 25 are waiting. */
+  add(change: WriteChange): void;
+  /** Sends what is left and resolves when every write has succeeded or failed. */
+  finish(): Promise<SlaveResult>;
 }
 
 /** Error names for which DynamoDB rejected the whole call because of its content: isolate the culprit. */
@@ -69,13 +77,37 @@ export class Slave {
 
   /** Writes each change (at most one per item) and says which items failed, within `budget`. */
   public async write(changes: readonly WriteChange[], budget: Budget): Promise<SlaveResult> {
+    const session = this.startWriting(budget);
+    for (const change of changes) session.add(change);
+    return session.finish();
+  }
+
+  /**
+   * Starts writing changes as they come: every 25 added go out as one BatchWriteItem at once (up to the
+   * concurrency limit), so the first writes are on their way while the caller still plans the rest.
+   */
+  public startWriting(budget: Budget): SlaveWriteSession {
     const result: SlaveResult = { failures: new Map(), requests: 0, retries: 0 };
-    const chunks: WriteChange[][] = [];
-    for (let start = 0; start < changes.length; start += MAX_BATCH_WRITES) {
-      chunks.push(changes.slice(start, start + MAX_BATCH_WRITES));
-    }
-    await forEachLimited(chunks, this.concurrency, (chunk) => this.writeChunk(chunk, budget, result));
-    return result;
+    const queue = new TaskQueue(this.concurrency);
+    let chunk: WriteChange[] = [];
+    const send = (): void => {
+      const full = chunk;
+      chunk = [];
+      queue.push(() =>
+        this.writeChunk(full, budget, result).catch((error: unknown) => this.failAll(full, result, describe(error), error)),
+      );
+    };
+    return {
+      add: (change) => {
+        chunk.push(change);
+        if (chunk.length === MAX_BATCH_WRITES) send();
+      },
+      finish: async () => {
+        if (chunk.length > 0) send();
+        await queue.drained();
+        return result;
+      },
+    };
   }
 
   private async writeChunk(chunk: readonly WriteChange[], budget: Budget, result: SlaveResult): Promise<void> {
