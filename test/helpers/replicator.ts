@@ -38,6 +38,9 @@ export function replicatorEnv(options: ReplicatorOptions): Record<string, string
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'SILENT',
+    // EMF metric lines (one per batch and slave) are noise in tests; the log test turns them back on.
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_LOGGER_LOG_EVENT: undefined,
     // The SDK's notice that Node 20 support ends, printed once per loaded bundle: noise here.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...options.env,
