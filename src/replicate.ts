@@ -42,7 +42,7 @@ export interface BatchOutcome {
   readonly deletes: number;
   /** Items read from the master because their records had no new image. */
   readonly fetched: number;
-  /** Records not replicated on purpose (TTL deletes, when so configured). */
+  /** Records not replicated on purpose (TTL deletes, when so configured) and not failed with the write that carried them. */
   readonly skipped: number;
   readonly slaves: readonly SlaveSummary[];
 }
@@ -158,7 +158,8 @@ export async function replicateBatch(
     puts,
     deletes: changes.length - puts,
     fetched: fetches.length,
-    skipped: skippedRecords.length,
+    // A skipped record carried by a failed write fails with it (Lambda re-delivers it): it counts as failed.
+    skipped: skippedRecords.filter((record) => !failures.has(record)).length,
     slaves: replication.slaves.map((slave, index) => {
       const result = results[index];
       const itemsFailed = result?.failures.size ?? 0;

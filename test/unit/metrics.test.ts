@@ -254,13 +254,13 @@ describe('the handler publishes the metrics of each batch', () => {
     jest.restoreAllMocks();
   });
 
-  function handlerFor(slaves: string[]) {
+  function handlerFor(slaves: string[], replicateTtlDeletes = true) {
     const targets = slaves.map((name) => {
       const [region = '', table = ''] = name.split('/');
       return new Slave(client, { region, table }, 4, FAST_RETRY);
     });
     return createHandler({
-      replication: { slaves: targets, master: new MasterReader(() => client, 4, FAST_RETRY), replicateTtlDeletes: true },
+      replication: { slaves: targets, master: new MasterReader(() => client, 4, FAST_RETRY), replicateTtlDeletes },
       logger: new Logger({ serviceName: 'dynamo-replicator', logLevel: 'SILENT' }),
       metrics: slaves.map((name) => metricsFor(name)),
     });
@@ -299,6 +299,37 @@ describe('the handler publishes the metrics of each batch', () => {
       ReplicationLatency: 7_000,
       ReplicationLatencyAverage: 7_000,
     });
+  });
+
+  test('a skipped TTL delete that rode on a failed write counts as failed, not as skipped', async () => {
+    // Prepare: the slave refuses item "big"; its TTL delete after the refused put fails with it (Lambda retries both).
+    ddb.on(BatchWriteItemCommand).rejects(
+      new DynamoDBServiceException({ name: 'ValidationException', message: 'too large', $fault: 'client', $metadata: {} }),
+    );
+    ddb.on(PutItemCommand).callsFake(async (input: PutItemCommandInput) => {
+      if (input.Item?.pk?.S === 'big') {
+        throw new DynamoDBServiceException({ name: 'ValidationException', message: 'too large', $fault: 'client', $metadata: {} });
+      }
+      return {};
+    });
+    const ttl = { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } };
+    const event = streamEvent([
+      insertRecord(seq(1), keyOf('big'), imageOf('big')),
+      removeRecord(seq(2), keyOf('big'), undefined, ttl),
+      insertRecord(seq(3), keyOf('small'), imageOf('small')),
+      removeRecord(seq(4), keyOf('expired'), undefined, ttl),
+    ]);
+    const handler = handlerFor(['eu-west-1/OrdersReplica'], false);
+
+    // Act
+    let response: unknown;
+    const { emf } = await emfLinesOf(async () => {
+      response = await handler(event, fakeContext());
+    });
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: seq(1) }, { itemIdentifier: seq(2) }] });
+    expect(emf[0]).toMatchObject({ RecordsReplicated: 1, RecordsFailed: 2, RecordsSkipped: 1 });
   });
 
   test('two slaves → one line each, told apart by SlaveTable', async () => {
