@@ -20,8 +20,8 @@
  * After an item fails for good, its segment stops advancing its resume key (the rest is still copied), so a rerun
  * retries it and the exit code says the copy is incomplete.
  */
-import type { JsonItem } from './attributeJson';
-import { type Item, itemToJson } from './attributeJson';
+import { itemKeyOf } from '../key';
+import { type Item, itemToJson, type JsonItem } from './attributeJson';
 import { describeError, ToolError } from './errors';
 import { writeUnits } from './itemSize';
 import { formatCount, Progress } from './progress';
@@ -33,7 +33,6 @@ import { BATCH_WRITE_LIMIT, InterruptedError } from './tableAccess';
 import { keyOf } from './tableInfo';
 import { formatTableRef } from './tableRef';
 import { type OpenTables, openTables } from './tables';
-import { itemKeyOf } from '../key';
 
 /** How backfill writes. */
 export type WriteMode = 'conditional' | 'batch';

@@ -9,6 +9,7 @@
  * Memory stays bounded by pages in flight and the candidate queue, whatever the table size. Candidates are then
  * confirmed with consistent reads on both sides (differences.ts) before they count.
  */
+import { itemKeyOf } from '../key';
 import type { Item } from './attributeJson';
 import { type DifferenceKind, DifferenceChecker, type DifferenceReport } from './differences';
 import { formatCount, Progress } from './progress';
@@ -20,7 +21,6 @@ import { keyOf } from './tableInfo';
 import { formatTableRef } from './tableRef';
 import { type OpenTables, openTables } from './tables';
 import { itemsEqual } from './valueEquality';
-import { itemKeyOf } from '../key';
 
 /** Settings of a verify run. */
 export interface VerifyConfig extends RunConfig {
