@@ -26,7 +26,9 @@ export function createClient(region: string, sockets: number, role?: Pick<SlaveT
       ? {
           credentials: fromTemporaryCredentials({
             params: { RoleArn: role.roleArn, ExternalId: role.externalId, RoleSessionName: ROLE_SESSION_NAME },
-            clientConfig: { region },
+            // STS in the function's own region (always enabled for its account), not the slave's: an opt-in
+            // slave region may not be enabled for the function's account.
+            clientConfig: { region: process.env.AWS_REGION || region },
           }),
         }
       : {}),
