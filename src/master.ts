@@ -91,7 +91,8 @@ export class MasterReader {
         pending = pending.filter((request) => unprocessed.has(request.itemKey));
         lastError = undefined;
       } catch (error) {
-        lastError = error;
+        // The abort at the deadline is not what went wrong: keep the error that made us retry until then.
+        if (!budget.signal.aborted || lastError === undefined) lastError = error;
         if (!budget.signal.aborted && isTransient(error)) continue;
         break;
       }

@@ -51,9 +51,8 @@ export interface SlaveWriteSession {
 const REJECTED_CALL = new Set(['ValidationException', 'ItemCollectionSizeLimitExceededException']);
 
 /** The reason given for writes left when the time budget ends. */
-function outOfTime(lastError: unknown): string {
-  const last = lastError === undefined ? 'UnprocessedItems (throttled)' : describe(lastError);
-  return `not written before the invocation's time budget ran out; last answer: ${last}`;
+function outOfTime(lastAnswer: string): string {
+  return `not written before the invocation's time budget ran out; last answer: ${lastAnswer}`;
 }
 
 /** Turns one pending change into the write request BatchWriteItem takes. */
@@ -113,10 +112,11 @@ export class Slave {
   private async writeChunk(chunk: readonly WriteChange[], budget: Budget, result: SlaveResult): Promise<void> {
     let pending = chunk;
     let lastError: unknown;
+    let lastAnswer = 'none';
     for (let attempt = 0; pending.length > 0; attempt += 1) {
       if (attempt > 0) {
         if (!(await waitBeforeRetry(attempt, budget, this.retry))) {
-          this.failAll(pending, result, outOfTime(lastError), lastError);
+          this.failAll(pending, result, outOfTime(lastAnswer), lastError);
           return;
         }
         result.retries += 1;
@@ -128,10 +128,15 @@ export class Slave {
           { abortSignal: budget.signal },
         );
         pending = this.stillPending(pending, output.UnprocessedItems?.[this.target.table] ?? []);
-        lastError = undefined;
+        lastAnswer = 'UnprocessedItems (throttled)';
       } catch (error) {
         lastError = error;
-        if (budget.signal.aborted) break;
+        // The abort at the deadline is not what went wrong: keep the answer that made us retry until then.
+        if (budget.signal.aborted) {
+          if (lastAnswer === 'none') lastAnswer = describe(error);
+          break;
+        }
+        lastAnswer = describe(error);
         if (isTransient(error)) continue;
         if (REJECTED_CALL.has(asAwsError(error).name ?? '') && pending.length > 1) {
           await this.writeOneByOne(pending, budget, result);
@@ -141,7 +146,7 @@ export class Slave {
         return;
       }
     }
-    if (pending.length > 0) this.failAll(pending, result, outOfTime(lastError), lastError);
+    if (pending.length > 0) this.failAll(pending, result, outOfTime(lastAnswer), lastError);
   }
 
   /** The changes among `pending` whose writes came back in `UnprocessedItems`. */
@@ -163,6 +168,7 @@ export class Slave {
 
   private async writeSingle(change: WriteChange, budget: Budget, result: SlaveResult): Promise<void> {
     let lastError: unknown;
+    let lastAnswer = 'none';
     for (let attempt = 0; ; attempt += 1) {
       if (attempt > 0) {
         if (!(await waitBeforeRetry(attempt, budget, this.retry))) break;
@@ -177,13 +183,17 @@ export class Slave {
         return;
       } catch (error) {
         lastError = error;
-        if (budget.signal.aborted) break;
+        if (budget.signal.aborted) {
+          if (lastAnswer === 'none') lastAnswer = describe(error);
+          break;
+        }
+        lastAnswer = describe(error);
         if (isTransient(error)) continue;
         this.failAll([change], result, this.explain(error), error);
         return;
       }
     }
-    this.failAll([change], result, outOfTime(lastError), lastError);
+    this.failAll([change], result, outOfTime(lastAnswer), lastError);
   }
 
   private failAll(changes: readonly WriteChange[], result: SlaveResult, reason: string, cause?: unknown): void {
