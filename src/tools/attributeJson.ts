@@ -4,25 +4,16 @@
  * the state file (which stores the last key of each segment) and `--json` output go through here.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { Item, StreamAttributeValue, StreamImage } from '../types';
 
 /** An SDK item or key. */
-export type Item = Record<string, AttributeValue>;
+export type { Item };
 
-/** One attribute value in JSON form. */
-export type JsonAttributeValue =
-  | { S: string }
-  | { N: string }
-  | { B: string }
-  | { SS: string[] }
-  | { NS: string[] }
-  | { BS: string[] }
-  | { M: JsonItem }
-  | { L: JsonAttributeValue[] }
-  | { NULL: true }
-  | { BOOL: boolean };
+/** One attribute value in JSON form: the same shape Lambda's stream events use. */
+export type JsonAttributeValue = StreamAttributeValue;
 
 /** An item or key in JSON form. */
-export type JsonItem = { [name: string]: JsonAttributeValue };
+export type JsonItem = StreamImage;
 
 const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
