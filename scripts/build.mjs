@@ -15,16 +15,14 @@ const zipPath = join(dist, 'dynamo-replicator.zip');
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
-await build({
-  entryPoints: ['src/index.ts'],
-  outfile: bundle,
+/** What both bundles share: one minified CommonJS file with its source map and every dependency inside. */
+const common = {
   bundle: true,
   minify: true,
   sourcemap: true,
   sourcesContent: false,
   platform: 'node',
   format: 'cjs',
-  target: 'node22',
   // Powertools and the SDK ship ESM and CJS; prefer the module entry points so esbuild can tree-shake them.
   mainFields: ['module', 'main'],
   legalComments: 'none',
@@ -32,7 +30,9 @@ await build({
   // evaluated in a vm context (Jest) cannot; as require() it works everywhere, and is loaded no earlier than before.
   supported: { 'dynamic-import': false },
   logLevel: 'warning',
-});
+};
+
+await build({ ...common, entryPoints: ['src/index.ts'], outfile: bundle, target: 'node22' });
 
 // 1980-01-01 is the earliest time a zip entry can hold; a constant keeps the archive reproducible.
 const mtime = new Date('1980-01-01T00:00:00Z');
@@ -44,21 +44,7 @@ writeFileSync(zipPath, zip);
 
 // The operator CLI (`dynamo-replicator backfill|verify`, package.json "bin"): its own bundle, not in the Lambda zip.
 const cli = join(dist, 'cli.js');
-await build({
-  entryPoints: ['src/cli.ts'],
-  outfile: cli,
-  bundle: true,
-  minify: true,
-  sourcemap: true,
-  sourcesContent: false,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  mainFields: ['module', 'main'],
-  legalComments: 'none',
-  supported: { 'dynamic-import': false },
-  logLevel: 'warning',
-});
+await build({ ...common, entryPoints: ['src/cli.ts'], outfile: cli, target: 'node20' });
 
 const kb = (path) => `${(statSync(path).size / 1024).toFixed(1)} KB`;
 console.log(`built ${bundle} (${kb(bundle)}) and ${zipPath} (${kb(zipPath)}), CLI ${cli} (${kb(cli)})`);

@@ -11,7 +11,7 @@ import type { Budget } from './budget';
 import { forEachLimited } from './concurrency';
 import { MasterReadError } from './errors';
 import { itemKeyOf, pickKey } from './key';
-import { asAwsError, DEFAULT_RETRY, describe, isTransient, type RetryOptions, waitBeforeRetry } from './retry';
+import { asAwsError, DEFAULT_RETRY, describe, type RetryOptions, type RetryOutcome, retryWithinBudget } from './retry';
 import type { Item, SlaveTarget, WriteChange } from './types';
 
 /** BatchGetItem's limit on keys per call. */
@@ -65,46 +65,39 @@ export class MasterReader {
     const client = this.clientFor(region);
     const keyNames = Object.keys((chunk[0] as FetchRequest).key);
     let pending = chunk;
-    let lastError: unknown;
-    for (let attempt = 0; pending.length > 0; attempt += 1) {
-      if (attempt > 0 && !(await waitBeforeRetry(attempt, budget, this.retry))) break;
-      try {
-        result.requests += 1;
-        const output = await client.send(
-          new BatchGetItemCommand({
-            RequestItems: { [table]: { Keys: pending.map((request) => request.key), ConsistentRead: true } },
-          }),
-          { abortSignal: budget.signal },
+    const outcome = await retryWithinBudget(budget, this.retry, async () => {
+      result.requests += 1;
+      const output = await client.send(
+        new BatchGetItemCommand({
+          RequestItems: { [table]: { Keys: pending.map((request) => request.key), ConsistentRead: true } },
+        }),
+        { abortSignal: budget.signal },
+      );
+      const found = new Map((output.Responses?.[table] ?? []).map((item) => [itemKeyOf(pickKey(item, keyNames)), item]));
+      const unprocessed = new Set((output.UnprocessedKeys?.[table]?.Keys ?? []).map((key) => itemKeyOf(key)));
+      for (const request of pending) {
+        if (unprocessed.has(request.itemKey)) continue;
+        const item = found.get(request.itemKey);
+        result.writes.set(
+          request.itemKey,
+          item
+            ? { kind: 'put', itemKey: request.itemKey, key: request.key, item }
+            : { kind: 'delete', itemKey: request.itemKey, key: request.key },
         );
-        const found = new Map((output.Responses?.[table] ?? []).map((item) => [itemKeyOf(pickKey(item, keyNames)), item]));
-        const unprocessed = new Set((output.UnprocessedKeys?.[table]?.Keys ?? []).map((key) => itemKeyOf(key)));
-        for (const request of pending) {
-          if (unprocessed.has(request.itemKey)) continue;
-          const item = found.get(request.itemKey);
-          result.writes.set(
-            request.itemKey,
-            item
-              ? { kind: 'put', itemKey: request.itemKey, key: request.key, item }
-              : { kind: 'delete', itemKey: request.itemKey, key: request.key },
-          );
-        }
-        pending = pending.filter((request) => unprocessed.has(request.itemKey));
-        lastError = undefined;
-      } catch (error) {
-        // The abort at the deadline is not what went wrong: keep the error that made us retry until then.
-        if (!budget.signal.aborted || lastError === undefined) lastError = error;
-        if (!budget.signal.aborted && isTransient(error)) continue;
-        break;
       }
-    }
-    const reason = this.explain(region, table, lastError);
+      pending = pending.filter((request) => unprocessed.has(request.itemKey));
+      return pending.length === 0 || 'UnprocessedKeys (throttled)';
+    });
+    if (outcome.ended === 'done') return;
+    const reason = this.explain(region, table, outcome);
     for (const request of pending) {
-      result.failures.set(request.itemKey, new MasterReadError(`${region}/${table}`, reason, { cause: lastError }));
+      result.failures.set(request.itemKey, new MasterReadError(`${region}/${table}`, reason, { cause: outcome.error }));
     }
   }
 
-  private explain(region: string, table: string, error: unknown): string {
-    if (error === undefined) return "not read before the invocation's time budget ran out (UnprocessedKeys)";
+  private explain(region: string, table: string, outcome: Exclude<RetryOutcome, { ended: 'done' }>): string {
+    if (outcome.ended === 'outOfTime') return `not read before the invocation's time budget ran out; last answer: ${outcome.lastAnswer}`;
+    const { error } = outcome;
     switch (asAwsError(error).name) {
       case 'AccessDeniedException':
         return `access denied: on a stream without new images the function's role needs dynamodb:BatchGetItem on table ${table} in ${region} (${describe(error)})`;

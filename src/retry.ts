@@ -65,3 +65,45 @@ export async function waitBeforeRetry(attempt: number, budget: Budget, retry: Re
   await sleepWithin(delay, budget);
   return !budget.signal.aborted;
 }
+
+/** How a call retried within a budget ended. */
+export type RetryOutcome =
+  | { readonly ended: 'done' }
+  /** An error retrying cannot fix. */
+  | { readonly ended: 'failed'; readonly error: unknown }
+  /** The budget ran out; `lastAnswer` says what kept the call retrying until then. */
+  | { readonly ended: 'outOfTime'; readonly lastAnswer: string; readonly error: unknown };
+
+/**
+ * Calls `attempt` until it is done, within `budget`: again after a transient error, and again when it answers with
+ * a reason to (such as unprocessed items), with backoff before each retry. `attempt` resolves `true` when nothing is
+ * left to do. `onRetry` is told of each retry, for counting.
+ */
+export async function retryWithinBudget(
+  budget: Budget,
+  retry: RetryOptions,
+  attempt: () => Promise<true | string>,
+  onRetry: () => void = () => undefined,
+): Promise<RetryOutcome> {
+  let lastError: unknown;
+  let lastAnswer = 'none';
+  for (let number = 0; ; number += 1) {
+    if (number > 0) {
+      if (!(await waitBeforeRetry(number, budget, retry))) return { ended: 'outOfTime', lastAnswer, error: lastError };
+      onRetry();
+    }
+    try {
+      const answer = await attempt();
+      if (answer === true) return { ended: 'done' };
+      lastAnswer = answer;
+    } catch (error) {
+      lastError = error;
+      if (budget.signal.aborted) {
+        // The abort at the deadline is not what went wrong: keep the answer that made us retry until then.
+        return { ended: 'outOfTime', lastAnswer: lastAnswer === 'none' ? describe(error) : lastAnswer, error };
+      }
+      lastAnswer = describe(error);
+      if (!isTransient(error)) return { ended: 'failed', error };
+    }
+  }
+}

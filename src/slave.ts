@@ -21,7 +21,7 @@ import type { Budget } from './budget';
 import { TaskQueue } from './concurrency';
 import { SlaveWriteError } from './errors';
 import { itemKeyOf, pickKey } from './key';
-import { asAwsError, DEFAULT_RETRY, describe, isTransient, type RetryOptions, waitBeforeRetry } from './retry';
+import { asAwsError, DEFAULT_RETRY, describe, type RetryOptions, retryWithinBudget } from './retry';
 import type { SlaveTarget, WriteChange } from './types';
 
 export type { RetryOptions } from './retry';
@@ -111,42 +111,28 @@ export class Slave {
 
   private async writeChunk(chunk: readonly WriteChange[], budget: Budget, result: SlaveResult): Promise<void> {
     let pending = chunk;
-    let lastError: unknown;
-    let lastAnswer = 'none';
-    for (let attempt = 0; pending.length > 0; attempt += 1) {
-      if (attempt > 0) {
-        if (!(await waitBeforeRetry(attempt, budget, this.retry))) {
-          this.failAll(pending, result, outOfTime(lastAnswer), lastError);
-          return;
-        }
-        result.retries += 1;
-      }
-      try {
+    const outcome = await retryWithinBudget(
+      budget,
+      this.retry,
+      async () => {
         result.requests += 1;
         const output = await this.client.send(
           new BatchWriteItemCommand({ RequestItems: { [this.target.table]: pending.map(toWriteRequest) } }),
           { abortSignal: budget.signal },
         );
         pending = this.stillPending(pending, output.UnprocessedItems?.[this.target.table] ?? []);
-        lastAnswer = 'UnprocessedItems (throttled)';
-      } catch (error) {
-        lastError = error;
-        // The abort at the deadline is not what went wrong: keep the answer that made us retry until then.
-        if (budget.signal.aborted) {
-          if (lastAnswer === 'none') lastAnswer = describe(error);
-          break;
-        }
-        lastAnswer = describe(error);
-        if (isTransient(error)) continue;
-        if (REJECTED_CALL.has(asAwsError(error).name ?? '') && pending.length > 1) {
-          await this.writeOneByOne(pending, budget, result);
-        } else {
-          this.failAll(pending, result, this.explain(error), error);
-        }
-        return;
-      }
+        return pending.length === 0 || 'UnprocessedItems (throttled)';
+      },
+      () => (result.retries += 1),
+    );
+    if (outcome.ended === 'done') return;
+    if (outcome.ended === 'outOfTime') {
+      this.failAll(pending, result, outOfTime(outcome.lastAnswer), outcome.error);
+    } else if (REJECTED_CALL.has(asAwsError(outcome.error).name ?? '') && pending.length > 1) {
+      await this.writeOneByOne(pending, budget, result);
+    } else {
+      this.failAll(pending, result, this.explain(outcome.error), outcome.error);
     }
-    if (pending.length > 0) this.failAll(pending, result, outOfTime(lastAnswer), lastError);
   }
 
   /** The changes among `pending` whose writes came back in `UnprocessedItems`. */
@@ -167,33 +153,21 @@ export class Slave {
   }
 
   private async writeSingle(change: WriteChange, budget: Budget, result: SlaveResult): Promise<void> {
-    let lastError: unknown;
-    let lastAnswer = 'none';
-    for (let attempt = 0; ; attempt += 1) {
-      if (attempt > 0) {
-        if (!(await waitBeforeRetry(attempt, budget, this.retry))) break;
-        result.retries += 1;
-      }
-      try {
+    const options = { abortSignal: budget.signal };
+    const TableName = this.target.table;
+    const outcome = await retryWithinBudget(
+      budget,
+      this.retry,
+      async () => {
         result.requests += 1;
-        const options = { abortSignal: budget.signal };
-        const TableName = this.target.table;
         if (change.kind === 'put') await this.client.send(new PutItemCommand({ TableName, Item: change.item }), options);
         else await this.client.send(new DeleteItemCommand({ TableName, Key: change.key }), options);
-        return;
-      } catch (error) {
-        lastError = error;
-        if (budget.signal.aborted) {
-          if (lastAnswer === 'none') lastAnswer = describe(error);
-          break;
-        }
-        lastAnswer = describe(error);
-        if (isTransient(error)) continue;
-        this.failAll([change], result, this.explain(error), error);
-        return;
-      }
-    }
-    this.failAll([change], result, outOfTime(lastAnswer), lastError);
+        return true;
+      },
+      () => (result.retries += 1),
+    );
+    if (outcome.ended === 'outOfTime') this.failAll([change], result, outOfTime(outcome.lastAnswer), outcome.error);
+    else if (outcome.ended === 'failed') this.failAll([change], result, this.explain(outcome.error), outcome.error);
   }
 
   private failAll(changes: readonly WriteChange[], result: SlaveResult, reason: string, cause?: unknown): void {

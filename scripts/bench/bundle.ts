@@ -2,10 +2,10 @@
  * Loading and invoking the built handler (`dist/index.js`) the way Lambda does: the module is required once per
  * container with its environment set, then invoked with the event and a Lambda context.
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { fakeContext } from '../../test/helpers/context';
 import { LOCAL_CREDENTIALS } from '../../test/helpers/dynamodbLocal';
 import type { SlaveTable } from './tables';
 import type { BatchResponse, BenchStreamEvent, Handler, LambdaContextLike } from './types';
@@ -71,21 +71,7 @@ export function loadHandler(env: Record<string, string | undefined>): LoadedHand
 
 /** A Lambda context whose deadline is `TIMEOUT_MS` from now. */
 export function lambdaContext(): LambdaContextLike {
-  const deadline = Date.now() + TIMEOUT_MS;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'dynamo-replicator-bench',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:dynamo-replicator-bench',
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/dynamo-replicator-bench',
-    logStreamName: '2024/01/01/[$LATEST]bench',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return fakeContext({ functionName: 'dynamo-replicator-bench', memoryLimitInMB: 1024, timeoutMs: TIMEOUT_MS });
 }
 
 /** Result of one invocation. */

@@ -1,24 +1,16 @@
 /**
  * Shapes the benchmark works with: the Lambda DynamoDB Streams event as JSON (binary as base64 strings, as Lambda
- * sends it) and the handler's contract. Declared here rather than imported from `src/` so the benchmark measures the
- * built bundle as a black box.
+ * sends it) and the handler's contract. Only types come from `src/` and the test helpers: the benchmark runs nothing
+ * but the built bundle.
  */
+import type { StreamAttributeValue, StreamImage } from '../../src/types';
+import type { LambdaContext } from '../../test/helpers/context';
 
-/** An attribute value in Lambda's JSON form. */
-export type JsonAttributeValue =
-  | { S: string }
-  | { N: string }
-  | { B: string }
-  | { SS: string[] }
-  | { NS: string[] }
-  | { BS: string[] }
-  | { M: JsonImage }
-  | { L: JsonAttributeValue[] }
-  | { NULL: true }
-  | { BOOL: boolean };
+/** An attribute value in Lambda's JSON form (the handler's own wire type: types only, nothing of src/ runs here). */
+export type JsonAttributeValue = StreamAttributeValue;
 
 /** An item or key in Lambda's JSON form. */
-export type JsonImage = { [name: string]: JsonAttributeValue };
+export type JsonImage = StreamImage;
 
 /** One stream record exactly as Lambda delivers it. */
 export interface BenchStreamRecord {
@@ -44,21 +36,8 @@ export interface BenchStreamEvent {
   Records: BenchStreamRecord[];
 }
 
-/** The parts of a Lambda context the handler may read. */
-export interface LambdaContextLike {
-  callbackWaitsForEmptyEventLoop: boolean;
-  functionName: string;
-  functionVersion: string;
-  invokedFunctionArn: string;
-  memoryLimitInMB: string;
-  awsRequestId: string;
-  logGroupName: string;
-  logStreamName: string;
-  getRemainingTimeInMillis(): number;
-  done(): void;
-  fail(): void;
-  succeed(): void;
-}
+/** The Lambda context the handler is invoked with. */
+export type LambdaContextLike = LambdaContext;
 
 /** What the handler returns (Lambda partial batch response). */
 export interface BatchResponse {

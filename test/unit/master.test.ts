@@ -252,7 +252,7 @@ describe('MasterReader: retries and failures', () => {
     expect(mock.commandCalls(BatchGetItemCommand)).toHaveLength(1);
     expect(result.writes.size).toBe(0);
     expect(result.failures.get(itemKey('a'))?.message).toBe(
-      "master us-east-1/Orders: not read before the invocation's time budget ran out (UnprocessedKeys)",
+      "master us-east-1/Orders: not read before the invocation's time budget ran out; last answer: UnprocessedKeys (throttled)",
     );
   });
 });
