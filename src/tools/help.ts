@@ -44,15 +44,18 @@ Output:
 export const BACKFILL_HELP = `Usage: dynamo-replicator backfill <master> <slave> [options]
 
 Copies every item of the master into the slave, writing only where the slave lacks the item: a version the
-stream replicator already wrote is never replaced. Safe to run while the replicator is live; the order is
+stream replicator wrote is never left replaced by an older copy. Safe to run while the replicator is live; the order is
 stream + replicator first, then backfill, then verify. Resumes from a state file after an interruption.
 
-${COMMON.replace('%CONCURRENCY%', '64 conditional, 16 batch').replace('%ITEMS%', 'written')}
+${COMMON.replace('%CONCURRENCY%', '16 checked and batch, 64 conditional').replace('%ITEMS%', 'written')}
 Backfill:
-  --write-mode <conditional|batch>
-                              conditional (default): PutItem with attribute_not_exists, safe next to a live
-                              replicator. batch: unconditional BatchWriteItem, faster, ONLY for a slave that no
-                              replicator writes to yet (see "Fast initial load" in the README)
+  --write-mode <checked|conditional|batch>
+                              checked (default): consistent BatchGetItem on the slave, BatchWriteItem of what it
+                              lacks, then a consistent read of those items on the master and a compare-and-set
+                              of any the master changed or deleted meanwhile; safe next to a live replicator.
+                              conditional: PutItem with attribute_not_exists per item; also safe, but slower.
+                              batch: unconditional BatchWriteItem, ONLY for a slave that no replicator writes
+                              to yet (see "Fast initial load" in the README)
   --state-file <path>         where progress is kept (default: ./backfill-<master>-to-<slave>[-seg…].state.json;
                               removed after a complete run)
   --restart                   ignore an existing state file and start from the beginning

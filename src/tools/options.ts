@@ -193,10 +193,13 @@ export function parseCommandLine(argv: readonly string[], env: ParseEnvironment)
   if (command === 'backfill') {
     const { values, positionals } = parse(BACKFILL_OPTIONS, rest);
     if (values.help) return { command: 'help', text: BACKFILL_HELP };
-    const mode = values['write-mode'] ?? 'conditional';
-    if (mode !== 'conditional' && mode !== 'batch') throw new UsageError(`--write-mode must be conditional or batch, got "${mode}"`);
+    const mode = values['write-mode'] ?? 'checked';
+    if (mode !== 'checked' && mode !== 'conditional' && mode !== 'batch') {
+      throw new UsageError(`--write-mode must be checked, conditional or batch, got "${mode}"`);
+    }
     const writeMode: WriteMode = mode;
-    const base = runConfig(values, positionals, env, writeMode === 'batch' ? 16 : 64);
+    // Item-by-item writes need many requests in flight to keep the server busy; batched ones do not.
+    const base = runConfig(values, positionals, env, writeMode === 'conditional' ? 64 : 16);
     return {
       command,
       json: values.json === true,

@@ -46,6 +46,7 @@ export function formatBackfill(summary: BackfillSummary): string {
     `backfill ${summary.master} -> ${summary.slave} (${summary.writeMode} writes, segments ${formatSegments(summary.segments, summary.totalSegments)}): ${status}`,
     `  scanned ${formatCount(run.scanned)} items in ${seconds(run.seconds)} (${formatCount(run.itemsPerSecond)} items/s)`,
     `  written ${formatCount(run.written)}, already present ${formatCount(run.present)}, failed ${formatCount(run.failed)}` +
+      (run.refreshed > 0 ? `, refreshed ${formatCount(run.refreshed)} (changed on the master while being copied)` : '') +
       (run.undone > 0 ? `, undone ${formatCount(run.undone)} (deleted on the master while being copied)` : ''),
   ];
   if (summary.resumed) {

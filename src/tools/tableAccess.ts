@@ -70,7 +70,7 @@ export interface ScanRequest {
 export type ConditionalOutcome = 'written' | 'conflict';
 
 /** Largest number of keys a BatchGetItem takes. */
-const BATCH_GET_LIMIT = 100;
+export const BATCH_GET_LIMIT = 100;
 /** Largest number of writes a BatchWriteItem takes. */
 export const BATCH_WRITE_LIMIT = 25;
 
@@ -180,6 +180,11 @@ export class TableAccess {
     );
     this.options.readPacer?.charge(consumed(output.ConsumedCapacity));
     return output.Item;
+  }
+
+  /** Unconditional PutItem of one item (to find which item of a rejected BatchWriteItem the table refuses). */
+  public async put(item: Item): Promise<void> {
+    await this.call('PutItem', () => this.client.send(new PutItemCommand({ TableName: this.ref.table, Item: item })));
   }
 
   /** PutItem only where the table has no item with this key: 'conflict' means it already has one. */

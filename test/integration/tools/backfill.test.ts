@@ -1,13 +1,14 @@
 /**
  * backfill against DynamoDB Local, through the library: complete copies (binary keys, nested values), reruns, the
- * batch mode, items the slave already has, and items the slave rejects.
+ * batch mode, items the slave already has, and items the slave rejects — the safety tests in both safe modes
+ * (`checked`, the default, and `conditional`).
  */
 import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareTables, scanAll } from '../../helpers/tables';
-import { type BackfillConfig, runBackfill } from '../../../src/tools/backfill';
+import { type BackfillConfig, runBackfill, type WriteMode } from '../../../src/tools/backfill';
 import type { TableRef } from '../../../src/tools/tableRef';
 import { putItems, regionClients, richItem, runConfig, tablePair } from './fixture';
 
@@ -26,19 +27,21 @@ afterAll(() => {
 });
 
 function backfillConfig(tables: { master: TableRef; slave: TableRef }, overrides: Partial<BackfillConfig> = {}): BackfillConfig {
-  return { ...runConfig(tables), writeMode: 'conditional', stateFile: join(dir, `${tables.slave.table}.state.json`), restart: false, ...overrides };
+  return { ...runConfig(tables), writeMode: 'checked', stateFile: join(dir, `${tables.slave.table}.state.json`), restart: false, ...overrides };
 }
 
 function compare(tables: { master: TableRef; slave: TableRef }) {
   return compareTables({ client: clients.master, table: tables.master.table }, { client: clients.slave, table: tables.slave.table });
 }
 
+const SAFE_MODES: WriteMode[] = ['checked', 'conditional'];
+
 describe('backfill', () => {
-  test('copies all 3,000 items (binary partition key, number sort key, nested and binary values) into an empty slave, exactly', async () => {
+  test.each(SAFE_MODES)('%s: copies all 3,000 items (binary partition key, number sort key, nested and binary values) into an empty slave, exactly', async (writeMode) => {
     // Prepare
     const tables = await tablePair(clients, { partitionKeyType: 'B', sortKeyType: 'N' });
     await putItems(clients.master, tables.master.table, Array.from({ length: 3000 }, (_, index) => richItem(index, 'B+N')));
-    const config = backfillConfig(tables);
+    const config = backfillConfig(tables, { writeMode });
 
     // Act
     const summary = await runBackfill(config);
@@ -51,20 +54,20 @@ describe('backfill', () => {
     expect(existsSync(config.stateFile)).toBe(false);
   });
 
-  test('a second run writes nothing: every item counts as already present', async () => {
+  test.each(SAFE_MODES)('%s: a second run writes nothing: every item counts as already present', async (writeMode) => {
     // Prepare
     const tables = await tablePair(clients);
     await putItems(clients.master, tables.master.table, Array.from({ length: 500 }, (_, index) => richItem(index)));
-    await runBackfill(backfillConfig(tables));
+    await runBackfill(backfillConfig(tables, { writeMode }));
 
     // Act
-    const again = await runBackfill(backfillConfig(tables));
+    const again = await runBackfill(backfillConfig(tables, { writeMode }));
 
     // Assess
     expect(again).toMatchObject({ complete: true, thisRun: { scanned: 500, written: 0, present: 500, failed: 0 } });
   });
 
-  test('never replaces an item the slave already has, even an older-looking one', async () => {
+  test.each(SAFE_MODES)('%s: never replaces an item the slave already has, even an older-looking one', async (writeMode) => {
     // Prepare: the slave holds versions 2 of items 0-49 (as the stream would have written them) and an extra item.
     const tables = await tablePair(clients);
     await putItems(clients.master, tables.master.table, Array.from({ length: 400 }, (_, index) => richItem(index)));
@@ -72,7 +75,7 @@ describe('backfill', () => {
     await putItems(clients.slave, tables.slave.table, newer);
 
     // Act
-    const summary = await runBackfill(backfillConfig(tables));
+    const summary = await runBackfill(backfillConfig(tables, { writeMode }));
 
     // Assess
     const slaveItems = await scanAll(clients.slave, tables.slave.table);
@@ -96,14 +99,14 @@ describe('backfill', () => {
     expect(summary).toMatchObject({ complete: true, writeMode: 'batch', thisRun: { scanned: 700, written: 700 } });
   });
 
-  test('items the slave rejects are counted and named, the run is incomplete and its state file kept for a rerun', async () => {
+  test.each(['checked', 'conditional', 'batch'] as const)('%s: items the slave rejects are counted and named, the run is incomplete and its state file kept for a rerun', async (writeMode) => {
     // Prepare: the slave has an index on `g` as a number; master items 0-9 carry `g` as a string, which it rejects.
     const tables = await tablePair(clients, {}, {
       extraAttributes: [{ name: 'g', type: 'N' }],
       globalSecondaryIndexes: [{ IndexName: 'by-g', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } }],
     });
     await putItems(clients.master, tables.master.table, Array.from({ length: 300 }, (_, index) => ({ ...richItem(index), ...(index < 10 ? { g: { S: 'text' } } : {}) })));
-    const config = backfillConfig(tables);
+    const config = backfillConfig(tables, { writeMode });
 
     // Act
     const summary = await runBackfill(config);
@@ -118,7 +121,7 @@ describe('backfill', () => {
     expect((await scanAll(clients.slave, tables.slave.table)).length).toBe(290);
   });
 
-  test('a rerun resumes from the state file, retries what failed, and yields to versions written on the slave meanwhile', async () => {
+  test.each(SAFE_MODES)('%s: a rerun resumes from the state file, retries what failed, and yields to versions written on the slave meanwhile', async (writeMode) => {
     // Prepare: a first run fails items 0-4 on a slave index, the slave index issue is then fixed by writing valid
     // newer versions of those items directly (as the stream would), and the rerun resumes from the state file.
     const tables = await tablePair(clients, {}, {
@@ -126,7 +129,7 @@ describe('backfill', () => {
       globalSecondaryIndexes: [{ IndexName: 'by-g', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } }],
     });
     await putItems(clients.master, tables.master.table, Array.from({ length: 100 }, (_, index) => ({ ...richItem(index), ...(index < 5 ? { g: { S: 'text' } } : {}) })));
-    const config = backfillConfig(tables);
+    const config = backfillConfig(tables, { writeMode });
     const first = await runBackfill(config);
     for (let index = 0; index < 5; index += 1) {
       await clients.slave.send(new PutItemCommand({ TableName: tables.slave.table, Item: { ...richItem(index), version: { N: '3' } } }));

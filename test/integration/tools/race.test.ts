@@ -3,7 +3,7 @@
  * backfill runs, random puts, updates and deletes hit the master, and the BUILT replicator (`dist/index.js`, fed by
  * a Lambda-like poller on the master's real stream) writes them to the slave. Afterwards — once the stream is
  * drained — the slave must equal the master: no copy replaced a newer version the stream wrote (regression), and no
- * copy of an item deleted meanwhile survived (resurrection).
+ * copy of an item deleted meanwhile survived (resurrection). Both safe write modes run each test.
  */
 import { BatchGetItemCommand, DeleteItemCommand, type DynamoDBClient, ScanCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { LOCAL_CREDENTIALS } from '../../helpers/dynamodbLocal';
 import { StreamPoller } from '../../helpers/lambdaPoller';
 import { applyRandomChanges } from '../../helpers/randomChanges';
 import { compareTables, scanAll, waitForActive } from '../../helpers/tables';
-import { runBackfill } from '../../../src/tools/backfill';
+import { runBackfill, type WriteMode } from '../../../src/tools/backfill';
 import { runVerify } from '../../../src/tools/verify';
 import { type Item, localEndpoint, MASTER_REGION, putItems, regionClients, richItem, runConfig, SLAVE_REGION, tablePair } from './fixture';
 
@@ -28,8 +28,10 @@ afterAll(() => {
   clients.slave.destroy();
 });
 
+const SAFE_MODES: WriteMode[] = ['checked', 'conditional'];
+
 describe('backfill next to a live replicator', () => {
-  test('random changes replicated by the built handler during a backfill leave the slave equal to the master: nothing regressed or resurrected', async () => {
+  test.each(SAFE_MODES)('%s: random changes replicated by the built handler during a backfill leave the slave equal to the master: nothing regressed or resurrected', async (writeMode) => {
     // Prepare: a master with 1,500 items and no stream; then the stream is enabled (it carries only later changes).
     const items = 1500;
     const tables = await tablePair(clients);
@@ -82,7 +84,7 @@ describe('backfill next to a live replicator', () => {
       // Act: a slowed-down backfill (small pages, capped rate), so that many changes land while it runs.
       const summary = await runBackfill({
         ...runConfig(tables, { pageSize: 50, concurrency: 8, maxItemsPerSecond: 500 }),
-        writeMode: 'conditional',
+        writeMode,
         stateFile: join(tmpdir(), `race-${tables.slave.table}.state.json`),
         restart: true,
       });
@@ -107,7 +109,7 @@ describe('backfill next to a live replicator', () => {
     }
   });
 
-  test('a copy of an item the master deleted after the scan read it is removed again: no resurrection', async () => {
+  test.each(SAFE_MODES)('%s: a copy of an item the master deleted after the scan read it is removed again: no resurrection', async (writeMode) => {
     // Prepare: 50 items read as 5 pages of 10 by one segment, written at 10 items/s. Page 3 is read (prefetched) as
     // soon as page 2 is handed over for writing; once page 2 starts landing on the slave, page 3's items are deleted
     // on the master. The stream's deletes find nothing on the slave (the copy is not there yet), so without the
@@ -137,7 +139,7 @@ describe('backfill next to a live replicator', () => {
     // Act
     const summary = await runBackfill({
       ...runConfig(tables, { totalSegments: 1, segments: [0], pageSize: 10, concurrency: 2, maxItemsPerSecond: 10 }),
-      writeMode: 'conditional',
+      writeMode,
       stateFile: join(tmpdir(), `resurrect-${tables.slave.table}.state.json`),
       restart: true,
     });
