@@ -18,7 +18,10 @@ export interface RetryOptions {
 /** 50 ms doubling to at most 2 s: a throttled partition recovers within a second or two. */
 export const DEFAULT_RETRY: RetryOptions = { baseDelayMs: 50, maxDelayMs: 2000, random: Math.random };
 
-/** Error names that say "try again later": throttling and DynamoDB's transient server errors. */
+/**
+ * Error names that say "try again later": throttling and DynamoDB's transient server errors. Shared with the
+ * operator tools (src/tools), whose conditional writes can also meet a transaction in progress on the item.
+ */
 const TRANSIENT = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
@@ -27,9 +30,12 @@ const TRANSIENT = new Set([
   'ServiceUnavailable',
   'TimeoutError',
   'RequestTimeout',
+  'RequestTimeoutException',
+  'TransactionConflictException',
 ]);
 
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT']);
+/** Network error codes worth another try (EAI_AGAIN: a DNS lookup that failed for now). */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN']);
 
 /** The fields of an SDK (or network) error that say what happened. */
 export interface AwsLikeError {
@@ -51,10 +57,10 @@ export function isTransient(error: unknown): boolean {
   return TRANSIENT.has(name) || status >= 500 || TRANSIENT_CODES.has(code);
 }
 
-/** `Name: message` of an error, for failure reasons. */
+/** `Name: message` of an error (just `Name` when it has no message), for failure reasons. */
 export function describe(error: unknown): string {
   const { name = 'Error', message = '' } = asAwsError(error);
-  return `${name}: ${message}`;
+  return message ? `${name}: ${message}` : name;
 }
 
 /** Waits before attempt number `attempt` (1 = first retry); false when the budget leaves no time for it. */

@@ -4,7 +4,9 @@
  * A `ToolError` ends the command with exit code 2 (usage or environment problem) and its message is all the user
  * sees. AWS errors that retrying cannot fix are translated here: a missing table names the table and region, a
  * missing permission names the IAM action (`dynamodb:Scan`, …) the caller lacks, rejected credentials say so.
+ * Which errors are transient, and reading an unknown error's fields, are shared with the handler (`../retry`).
  */
+import { asAwsError } from '../retry';
 import { formatTableRef, type TableRef } from './tableRef';
 
 /** A problem that stops the command: bad arguments, a missing table, a missing permission. Exit code 2. */
@@ -23,42 +25,9 @@ export class UsageError extends ToolError {
   }
 }
 
-interface AwsLikeError {
-  name?: string;
-  message?: string;
-  code?: string;
-  $metadata?: { httpStatusCode?: number };
-  $retryable?: unknown;
-}
-
-/** The fields of an error the SDK (or Node's network stack) raised, without trusting its shape. */
-export function awsError(error: unknown): AwsLikeError {
-  return typeof error === 'object' && error !== null ? (error as AwsLikeError) : { message: String(error) };
-}
-
-/** Errors that say "try again later": throttling, 5xx, dropped connections. The SDK retries them first. */
-const TRANSIENT = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TransactionConflictException',
-]);
-
-/** True when the same call may succeed later. */
-export function isTransient(error: unknown): boolean {
-  const { name = '', code = '', $metadata } = awsError(error);
-  const status = $metadata?.httpStatusCode ?? 0;
-  return TRANSIENT.has(name) || status >= 500 || ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code);
-}
-
 /** True for a failed `ConditionExpression`. */
 export function isConditionFailed(error: unknown): boolean {
-  return awsError(error).name === 'ConditionalCheckFailedException';
+  return asAwsError(error).name === 'ConditionalCheckFailedException';
 }
 
 const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation']);
@@ -77,7 +46,7 @@ const BAD_CREDENTIALS = new Set([
  */
 export function fatalAwsError(error: unknown, action: string, ref: TableRef, endpoint?: string): ToolError | undefined {
   if (error instanceof ToolError) return error;
-  const { name = 'Error', message = '', code = '' } = awsError(error);
+  const { name = 'Error', message = '', code = '' } = asAwsError(error);
   const table = formatTableRef(ref);
   if (name === 'ResourceNotFoundException') {
     return new ToolError(`table ${ref.table} not found in region ${ref.region} (${action}: ${message})`, { cause: error });
@@ -101,8 +70,5 @@ export function fatalAwsError(error: unknown, action: string, ref: TableRef, end
   return undefined;
 }
 
-/** `Name: message` of any error, for per-item failure reports. */
-export function describeError(error: unknown): string {
-  const { name = 'Error', message = '' } = awsError(error);
-  return message ? `${name}: ${message}` : name;
-}
+/** `Name: message` of any error, for per-item failure reports: the handler's `describe`. */
+export { describe as describeError } from '../retry';

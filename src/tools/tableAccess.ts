@@ -24,7 +24,8 @@ import {
 import { itemKeyOf } from '../key';
 import type { Item } from './attributeJson';
 import { absentCondition, unchangedCondition } from './conditions';
-import { fatalAwsError, isConditionFailed, isTransient } from './errors';
+import { isTransient } from '../retry';
+import { fatalAwsError, isConditionFailed } from './errors';
 import { type Pacer, sleep } from './rateLimiter';
 import { type KeySchema, keyNames, keyOf, type TableInfo, tableInfoFrom } from './tableInfo';
 import type { TableRef } from './tableRef';
