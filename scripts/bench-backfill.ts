@@ -11,9 +11,9 @@
  *   - raw conditional PutItem: the items in memory, one attribute_not_exists PutItem each, 64 in flight — what a
  *     write "only where the slave lacks the item" costs by itself, before any backfill logic;
  *   - backfill --write-mode batch: scan + unconditional BatchWriteItem (fast initial load, no live replicator);
- *   - backfill --write-mode checked (the default): scan + consistent BatchGetItem on the slave + BatchWriteItem of
+ *   - backfill --write-mode checked: scan + consistent BatchGetItem on the slave + BatchWriteItem of
  *     what it lacks + consistent BatchGetItem on the master and compare-and-set of what changed meanwhile;
- *   - backfill --write-mode conditional: scan + PutItem attribute_not_exists + the post-write check;
+ *   - backfill --write-mode conditional (the default): scan + PutItem attribute_not_exists + the post-write check;
  *   - backfill rerun (checked) on a complete slave (every item already present), and verify of equal tables.
  * Prints the medians and writes bench-results/backfill.json. Progress on stderr, the report on stdout.
  */
@@ -203,8 +203,8 @@ async function main(): Promise<void> {
       row(`raw parallel BatchWriteItem (${concurrency} in flight)`, 'raw', false),
       row('raw conditional PutItem (64 in flight)', 'rawConditional', false),
       row(`backfill --write-mode batch (${concurrency} in flight)`, 'batch', true),
-      row(`backfill --write-mode checked (default, ${concurrency} in flight)`, 'checked', true),
-      row('backfill --write-mode conditional (64 in flight)', 'conditional', true),
+      row(`backfill --write-mode checked (${concurrency} in flight)`, 'checked', true),
+      row('backfill, conditional (default, 64 in flight)', 'conditional', true),
       row('backfill rerun, every item already present', 'rerun', false),
       row('verify of equal tables (items per side)', 'verify', false),
       `runs: ${Object.entries(results).map(([key, values]) => `${key} ${values.map(count).join('/')}`).join('; ')}`,

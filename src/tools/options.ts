@@ -193,7 +193,7 @@ export function parseCommandLine(argv: readonly string[], env: ParseEnvironment)
   if (command === 'backfill') {
     const { values, positionals } = parse(BACKFILL_OPTIONS, rest);
     if (values.help) return { command: 'help', text: BACKFILL_HELP };
-    const mode = values['write-mode'] ?? 'checked';
+    const mode = values['write-mode'] ?? 'conditional';
     if (mode !== 'checked' && mode !== 'conditional' && mode !== 'batch') {
       throw new UsageError(`--write-mode must be checked, conditional or batch, got "${mode}"`);
     }

@@ -48,12 +48,12 @@ describe('parseCommandLine: tables', () => {
 });
 
 describe('parseCommandLine: segments, rates, modes', () => {
-  it('defaults to every segment of a machine-sized count and checked writes', () => {
+  it('defaults to every segment of a machine-sized count and conditional writes', () => {
     const { config } = backfill(['us-east-1/Orders', 'eu-west-1/Copy']);
     expect(config.totalSegments).toBe(8);
     expect(config.segments).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(config.writeMode).toBe('checked');
-    expect(config.concurrency).toBe(16);
+    expect(config.writeMode).toBe('conditional');
+    expect(config.concurrency).toBe(64);
     expect(config.progress.mode).toBe('lines');
   });
 
@@ -82,10 +82,10 @@ describe('parseCommandLine: segments, rates, modes', () => {
     expect(config.concurrency).toBe(16);
   });
 
-  it('gives conditional mode, one request per item, more calls in flight', () => {
-    const { config } = backfill(['us-east-1/Orders', 'eu-west-1/Copy', '--write-mode', 'conditional']);
-    expect(config.writeMode).toBe('conditional');
-    expect(config.concurrency).toBe(64);
+  it('reads checked mode, which batches its calls and so needs fewer in flight', () => {
+    const { config } = backfill(['us-east-1/Orders', 'eu-west-1/Copy', '--write-mode', 'checked']);
+    expect(config.writeMode).toBe('checked');
+    expect(config.concurrency).toBe(16);
   });
 
   it.each([

@@ -1,0 +1,132 @@
+/**
+ * The window of the `checked` write mode, made to happen on purpose: between the slave read that finds a page's
+ * items missing (step 1) and the BatchWriteItem of their copies (step 2), the master changes some of them and
+ * deletes others, and "the stream" writes the new versions to the slave. A proxy in front of DynamoDB Local holds
+ * back the answer of that slave read until those changes are made, so the copies really do overwrite the newer
+ * versions — and step 3 must put every one of them right before the run ends.
+ */
+import { DeleteItemCommand, type DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compareTables, scanAll } from '../../helpers/tables';
+import { runBackfill, type WriteMode } from '../../../src/tools/backfill';
+import { type Item, localEndpoint, putItems, regionClients, richItem, runConfig, tablePair } from './fixture';
+
+let clients: { master: DynamoDBClient; slave: DynamoDBClient };
+
+beforeAll(() => {
+  clients = regionClients();
+});
+
+afterAll(() => {
+  clients.master.destroy();
+  clients.slave.destroy();
+});
+
+/** A request as the proxy saw it: the DynamoDB action and the JSON body. */
+interface SeenRequest {
+  readonly action: string;
+  readonly body: string;
+}
+
+/**
+ * An HTTP proxy on 127.0.0.1 in front of DynamoDB Local that lets `beforeAnswer` run (and finish) before a
+ * response goes back to the client.
+ */
+async function startProxy(target: string, beforeAnswer: (request: SeenRequest) => Promise<void>): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const upstream = new URL(target);
+  const server: Server = createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const headers: IncomingHttpHeaders = { ...incoming.headers };
+      const forward = httpRequest(
+        { host: upstream.hostname, port: upstream.port, path: incoming.url, method: incoming.method, headers },
+        (answer) => {
+          const answerChunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
+          answer.on('end', () => {
+            const action = String(incoming.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+            beforeAnswer({ action, body: body.toString('utf8') }).then(
+              () => {
+                outgoing.writeHead(answer.statusCode ?? 500, answer.headers);
+                outgoing.end(Buffer.concat(answerChunks));
+              },
+              (error: unknown) => outgoing.destroy(error instanceof Error ? error : new Error(String(error))),
+            );
+          });
+        },
+      );
+      forward.on('error', (error) => outgoing.destroy(error));
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('checked write mode: the window between the slave read and the write', () => {
+  test.each<[WriteMode, { refreshed: number; undone: number; written: number; present: number }]>([
+    // checked: all 10 copies land (5 over newer stream versions), then 5 are refreshed and 5 removed again.
+    ['checked', { refreshed: 5, undone: 5, written: 25, present: 0 }],
+    // conditional: the 5 copies of changed items fail their condition (present); the 5 of deleted ones are removed.
+    ['conditional', { refreshed: 0, undone: 5, written: 20, present: 5 }],
+  ])(
+    '%s: copies that overwrote newer stream versions, or items deleted meanwhile, are put right before the run ends',
+    async (writeMode, expected) => {
+      // Prepare: 30 items read by one segment in pages of 10; the first page's keys are the targets.
+      const tables = await tablePair(clients);
+      await putItems(clients.master, tables.master.table, Array.from({ length: 30 }, (_, index) => richItem(index)));
+      const firstPage = await clients.master.send(new ScanCommand({ TableName: tables.master.table, Segment: 0, TotalSegments: 1, Limit: 10 }));
+      const keys = (firstPage.Items ?? []).map((item): Item => ({ pk: item.pk ?? { S: '' } }));
+      const [changed, deleted] = [keys.slice(0, 5), keys.slice(5, 10)];
+      let triggered = false;
+      const changeDuringTheWindow = async (request: SeenRequest): Promise<void> => {
+        const isSlaveRead = request.action === 'BatchGetItem' && request.body.includes(tables.slave.table);
+        if (triggered || !isSlaveRead || !keys.some((key) => request.body.includes(key.pk?.S ?? '?'))) return;
+        triggered = true;
+        for (const key of changed) {
+          const newer = { ...(firstPage.Items ?? []).find((item) => item.pk?.S === key.pk?.S), version: { N: '2' }, price: { N: '777' } };
+          await clients.master.send(new PutItemCommand({ TableName: tables.master.table, Item: newer }));
+          await clients.slave.send(new PutItemCommand({ TableName: tables.slave.table, Item: newer })); // the stream's write
+        }
+        for (const key of deleted) {
+          await clients.master.send(new DeleteItemCommand({ TableName: tables.master.table, Key: key }));
+          await clients.slave.send(new DeleteItemCommand({ TableName: tables.slave.table, Key: key })); // finds nothing yet
+        }
+      };
+      const proxy = await startProxy(localEndpoint(), changeDuringTheWindow);
+
+      try {
+        // Act
+        const summary = await runBackfill({
+          ...runConfig(tables, { totalSegments: 1, segments: [0], pageSize: 10, concurrency: 4, endpoint: proxy.endpoint }),
+          writeMode,
+          stateFile: join(tmpdir(), `window-${tables.slave.table}.state.json`),
+          restart: true,
+        });
+
+        // Assess
+        expect(triggered).toBe(true);
+        expect(summary).toMatchObject({ complete: true, thisRun: { scanned: 30, failed: 0, ...expected } });
+        const slave = new Map((await scanAll(clients.slave, tables.slave.table)).map((item) => [item.pk?.S, item]));
+        expect(changed.map((key) => slave.get(key.pk?.S)?.version?.N)).toEqual(['2', '2', '2', '2', '2']);
+        expect(deleted.filter((key) => slave.has(key.pk?.S))).toEqual([]);
+        expect((await compareTables({ client: clients.master, table: tables.master.table }, { client: clients.slave, table: tables.slave.table })).equal).toBe(true);
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
+});
