@@ -7,7 +7,8 @@
  * - Errors no retry can fix (missing table, missing permission, rejected credentials, unreachable endpoint) become a
  *   `ToolError` naming the table, region and IAM action; they stop the run.
  * - Everything else (an item DynamoDB rejects) is thrown as is, for the caller to count against that item.
- * Read capacity DynamoDB reports is charged to the read pacer (`--max-rcu`).
+ * Read capacity DynamoDB reports is charged to the read pacer (`--max-rcu`), and each read waits while the reads
+ * before it have used more than the cap allows so far.
  */
 import {
   BatchGetItemCommand,
@@ -122,6 +123,7 @@ export class TableAccess {
 
   /** One page of one scan segment. */
   public async scanPage(request: ScanRequest): Promise<ScanPage> {
+    await this.readTurn();
     const output = await this.call('Scan', () =>
       this.client.send(
         new ScanCommand({
@@ -159,6 +161,7 @@ export class TableAccess {
         };
         for (let round = 0; request?.Keys && request.Keys.length > 0; round += 1) {
           if (round > 0) await this.backoff(round);
+          await this.readTurn();
           const current: KeysAndAttributes = request;
           const output = await this.call('BatchGetItem', () =>
             this.client.send(
@@ -176,6 +179,7 @@ export class TableAccess {
 
   /** The item with this key, read with a strongly consistent GetItem; undefined when there is none. */
   public async get(key: Item): Promise<Item | undefined> {
+    await this.readTurn();
     const output = await this.call('GetItem', () =>
       this.client.send(new GetItemCommand({ TableName: this.ref.table, Key: key, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' })),
     );
@@ -223,6 +227,15 @@ export class TableAccess {
         request.PutRequest?.Item ? [{ PutRequest: { Item: request.PutRequest.Item } }] : [],
       );
     }
+  }
+
+  /**
+   * Waits while the read pacer is in debt. A read's cost is known only from its answer (it is charged then), so
+   * the cap is kept by holding the next read back until the refill has paid for the previous ones.
+   */
+  private async readTurn(): Promise<void> {
+    await this.options.readPacer?.take(0, this.options.signal);
+    if (this.options.signal?.aborted) throw new InterruptedError();
   }
 
   private async conditional(action: string, send: () => Promise<unknown>): Promise<ConditionalOutcome> {

@@ -83,7 +83,7 @@ describe('backfill next to a live replicator', () => {
     try {
       // Act: a slowed-down backfill (small pages, capped rate), so that many changes land while it runs.
       const summary = await runBackfill({
-        ...runConfig(tables, { pageSize: 50, concurrency: 8, maxItemsPerSecond: 500 }),
+        ...runConfig(tables, { pageSize: 50, concurrency: 8, maxItemsPerSecond: 250 }),
         writeMode,
         stateFile: join(tmpdir(), `race-${tables.slave.table}.state.json`),
         restart: true,

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ToolError } from '../../../src/tools/errors';
+import { TokenBucket } from '../../../src/tools/rateLimiter';
 import { TableAccess } from '../../../src/tools/tableAccess';
 
 const ref = { region: 'eu-west-1', table: 'OrdersReplica' };
@@ -95,5 +96,32 @@ describe('TableAccess: errors that say what to change', () => {
     const found = await access.batchGet([{ pk: { S: 'a' } }, { pk: { S: 'b' } }, { pk: { S: 'c' } }], { consistent: true });
     expect(found.size).toBe(2);
     expect(mock.commandCalls(BatchGetItemCommand)).toHaveLength(2);
+  });
+});
+
+describe('TableAccess: the read cap (--max-rcu)', () => {
+  const mock = mockClient(DynamoDBClient);
+
+  it('a read waits while the reads before it used more capacity than the cap has refilled', async () => {
+    // Prepare: a 10 RCU/s bucket on a fake clock, 2.5 units in debt from earlier reads.
+    mock.reset();
+    mock.on(DescribeTableCommand).resolves({ Table: table });
+    mock.on(ScanCommand).resolves({ Items: [] });
+    let now = 0;
+    const bucket = new TokenBucket(10, () => now);
+    bucket.charge(12.5);
+    const access = new TableAccess(ref, new DynamoDBClient({ region: ref.region }), { retry: fast, readPacer: bucket });
+    await access.describe();
+
+    // Act
+    const page = access.scanPage({ segment: 0, totalSegments: 1, limit: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const callsWhileInDebt = mock.commandCalls(ScanCommand).length;
+    now = 250; // the refill has paid the debt
+    await page;
+
+    // Assess
+    expect(callsWhileInDebt).toBe(0);
+    expect(mock.commandCalls(ScanCommand)).toHaveLength(1);
   });
 });
