@@ -5,25 +5,16 @@
  * back the answer of that slave read until those changes are made, so the copies really do overwrite the newer
  * versions — and step 3 must put every one of them right before the run ends.
  */
-import { DeleteItemCommand, type DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareTables, scanAll } from '../../helpers/tables';
 import { runBackfill, type WriteMode } from '../../../src/tools/backfill';
-import { type Item, localEndpoint, putItems, regionClients, richItem, runConfig, tablePair } from './fixture';
+import { type Item, localEndpoint, putItems, richItem, runConfig, tablePair, useRegionClients } from './fixture';
 
-let clients: { master: DynamoDBClient; slave: DynamoDBClient };
-
-beforeAll(() => {
-  clients = regionClients();
-});
-
-afterAll(() => {
-  clients.master.destroy();
-  clients.slave.destroy();
-});
+const clients = useRegionClients();
 
 /** A request as the proxy saw it: the DynamoDB action and the JSON body. */
 interface SeenRequest {

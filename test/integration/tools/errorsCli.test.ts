@@ -1,20 +1,10 @@
 /**
  * The CLI's answers to an unusable setup, against DynamoDB Local: exit code 2 and a message saying what is wrong.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { formatTableRef } from '../../../src/tools/tableRef';
-import { MASTER_REGION, regionClients, runCli, SLAVE_REGION, tablePair } from './fixture';
+import { MASTER_REGION, runCli, SLAVE_REGION, tablePair, useRegionClients } from './fixture';
 
-let clients: { master: DynamoDBClient; slave: DynamoDBClient };
-
-beforeAll(() => {
-  clients = regionClients();
-});
-
-afterAll(() => {
-  clients.master.destroy();
-  clients.slave.destroy();
-});
+const clients = useRegionClients();
 
 describe('CLI errors', () => {
   test('a slave table that does not exist is named with its region, exit code 2', async () => {

@@ -40,6 +40,16 @@ export function regionClients(): { master: DynamoDBClient; slave: DynamoDBClient
   return { master: localClient(localEndpoint(), MASTER_REGION), slave: localClient(localEndpoint(), SLAVE_REGION) };
 }
 
+/** Region clients for the tests of one file: made now, destroyed after the file's last test. */
+export function useRegionClients(): { master: DynamoDBClient; slave: DynamoDBClient } {
+  const clients = regionClients();
+  afterAll(() => {
+    clients.master.destroy();
+    clients.slave.destroy();
+  });
+  return clients;
+}
+
 /** A master table and an empty slave with the same key schema (pk, and sk when the spec has one). */
 export async function tablePair(
   clients: { master: DynamoDBClient; slave: DynamoDBClient },

@@ -5,7 +5,7 @@
  * drained — the slave must equal the master: no copy replaced a newer version the stream wrote (regression), and no
  * copy of an item deleted meanwhile survived (resurrection). Both safe write modes run each test.
  */
-import { BatchGetItemCommand, DeleteItemCommand, type DynamoDBClient, ScanCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, DeleteItemCommand, ScanCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadHandler } from '../../helpers/bundle';
@@ -15,18 +15,9 @@ import { applyRandomChanges } from '../../helpers/randomChanges';
 import { compareTables, scanAll, waitForActive } from '../../helpers/tables';
 import { runBackfill, type WriteMode } from '../../../src/tools/backfill';
 import { runVerify } from '../../../src/tools/verify';
-import { type Item, localEndpoint, MASTER_REGION, putItems, regionClients, richItem, runConfig, SLAVE_REGION, tablePair } from './fixture';
+import { type Item, localEndpoint, MASTER_REGION, putItems, richItem, runConfig, SLAVE_REGION, tablePair, useRegionClients } from './fixture';
 
-let clients: { master: DynamoDBClient; slave: DynamoDBClient };
-
-beforeAll(() => {
-  clients = regionClients();
-});
-
-afterAll(() => {
-  clients.master.destroy();
-  clients.slave.destroy();
-});
+const clients = useRegionClients();
 
 const SAFE_MODES: WriteMode[] = ['checked', 'conditional'];
 

@@ -3,25 +3,16 @@
  * changes that settle before the re-check counted as in flight, --repair converging to equality, and the CLI's
  * exit codes and JSON.
  */
-import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { compareTables } from '../../helpers/tables';
 import { DifferenceChecker } from '../../../src/tools/differences';
 import { Semaphore } from '../../../src/tools/semaphore';
 import { openTables } from '../../../src/tools/tables';
 import { formatTableRef, type TableRef } from '../../../src/tools/tableRef';
 import { runVerify, type VerifyConfig } from '../../../src/tools/verify';
-import { type Item, putItems, regionClients, richItem, runCli, runConfig, tablePair } from './fixture';
+import { type Item, putItems, richItem, runCli, runConfig, tablePair, useRegionClients } from './fixture';
 
-let clients: { master: DynamoDBClient; slave: DynamoDBClient };
-
-beforeAll(() => {
-  clients = regionClients();
-});
-
-afterAll(() => {
-  clients.master.destroy();
-  clients.slave.destroy();
-});
+const clients = useRegionClients();
 
 function verifyConfig(tables: { master: TableRef; slave: TableRef }, overrides: Partial<VerifyConfig> = {}): VerifyConfig {
   return { ...runConfig(tables), repair: false, sampleSize: 10, recheckDelayMs: 0, ...overrides };
