@@ -44,18 +44,19 @@ Output:
 export const BACKFILL_HELP = `Usage: dynamo-replicator backfill <master> <slave> [options]
 
 Copies every item of the master into the slave, writing only where the slave lacks the item: a version the
-stream replicator wrote is never left replaced by an older copy. Safe to run while the replicator is live; the order is
-stream + replicator first, then backfill, then verify. Resumes from a state file after an interruption.
+stream replicator wrote is never left replaced by an older copy. Safe to run while the replicator is live; the
+order is stream + replicator first, then backfill, then verify. Resumes from a state file after an interruption.
 
 ${COMMON.replace('%CONCURRENCY%', '64 conditional, 16 checked and batch').replace('%ITEMS%', 'written')}
 Backfill:
   --write-mode <conditional|checked|batch>
                               conditional (default): PutItem with attribute_not_exists per item, safe next to a
-                              live replicator. checked: consistent BatchGetItem on the slave, BatchWriteItem of
-                              what it lacks, then a consistent read of those items on the master and a
-                              compare-and-set of any the master changed or deleted meanwhile; also safe next to
-                              a live replicator (a copy can replace a newer version for a moment, see the
-                              README), and about 4x faster. batch: unconditional BatchWriteItem, ONLY for a slave that no replicator writes
+                              live replicator.
+                              checked: consistent BatchGetItem on the slave, BatchWriteItem of what it lacks,
+                              then a consistent read of those items on the master and a compare-and-set of any
+                              the master changed or deleted meanwhile; also safe next to a live replicator (a
+                              copy can replace a newer version for a moment, see the README), about 4x faster.
+                              batch: unconditional BatchWriteItem, ONLY for a slave that no replicator writes
                               to yet (see "Fast initial load" in the README)
   --state-file <path>         where progress is kept (default: ./backfill-<master>-to-<slave>[-seg…].state.json;
                               removed after a complete run)

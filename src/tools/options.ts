@@ -195,7 +195,7 @@ export function parseCommandLine(argv: readonly string[], env: ParseEnvironment)
     if (values.help) return { command: 'help', text: BACKFILL_HELP };
     const mode = values['write-mode'] ?? 'conditional';
     if (mode !== 'checked' && mode !== 'conditional' && mode !== 'batch') {
-      throw new UsageError(`--write-mode must be checked, conditional or batch, got "${mode}"`);
+      throw new UsageError(`--write-mode must be conditional, checked or batch, got "${mode}"`);
     }
     const writeMode: WriteMode = mode;
     // Item-by-item writes need many requests in flight to keep the server busy; batched ones do not.

@@ -91,7 +91,7 @@ describe('parseCommandLine: segments, rates, modes', () => {
   it.each([
     [['--max-wcu', '0'], '--max-wcu must be a positive number'],
     [['--concurrency', 'many'], '--concurrency must be a whole number'],
-    [['--write-mode', 'fast'], '--write-mode must be checked, conditional or batch'],
+    [['--write-mode', 'fast'], '--write-mode must be conditional, checked or batch'],
     [['--progress', 'fancy'], '--progress must be auto, bar, lines or none'],
   ])('rejects %j', (argv, message) => {
     expect(() => backfill(['us-east-1/Orders', 'eu-west-1/Copy', ...argv])).toThrow(message);
