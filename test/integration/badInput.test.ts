@@ -7,7 +7,7 @@
  * loses the batch-mates' writes, never a wrong item on the slave. Unit tests cover the same shapes with mocks; here
  * the real bundle writes to a real DynamoDB, so the slave's contents are the proof.
  */
-import { CreateTableCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { StreamImage, StreamRecord } from '../../src/types';
 import { loadHandler } from '../helpers/bundle';
 import { captureSettled } from '../helpers/captureOutput';
@@ -16,23 +16,11 @@ import { startFaultProxy } from '../helpers/faultProxy';
 import type { LambdaStreamEvent } from '../helpers/lambdaEvent';
 import { imageOf, insertRecord, keyOf, keysOnlyInsertRecord, modifyRecord, removeRecord, seq, streamEvent } from '../helpers/records';
 import { MASTER_REGION, SLAVE_REGION, type ThrownReport, failedSequenceNumbers, loadReplicator, replicatorEnv, thrownReport } from '../helpers/replicator';
-import { type Item, createTable, localClient, scanAll, uniqueTableName, waitForActive } from '../helpers/tables';
+import { type Item, createTable, scanAll, uniqueTableName, waitForActive } from '../helpers/tables';
+import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 
-const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
-let slave: DynamoDBClient;
-let master: DynamoDBClient;
-
-beforeAll(() => {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  if (!endpoint) throw new Error('DYNAMODB_LOCAL_ENDPOINT is not set: run through jest (its global setup starts DynamoDB Local)');
-  slave = localClient(endpoint, SLAVE_REGION);
-  master = localClient(endpoint, MASTER_REGION);
-});
-
-afterAll(() => {
-  slave?.destroy();
-  master?.destroy();
-});
+const endpoint = localEndpoint();
+const { master, slave } = useRegionClients(MASTER_REGION, SLAVE_REGION);
 
 /** What one invocation did. */
 interface Outcome {

@@ -5,7 +5,7 @@
  * every non-key attribute (strings, sets, maps, lists, binary); item keys carry a different marker, which failure
  * lines must show (they name the item), proving the scan would see a value if one were logged.
  */
-import { type AttributeValue, DeleteItemCommand, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { StreamRecord } from '../../src/types';
 import { type CapturedOutput, captureOutput, captureSettled } from '../helpers/captureOutput';
 import { fakeContext } from '../helpers/context';
@@ -13,9 +13,10 @@ import type { LambdaStreamEvent } from '../helpers/lambdaEvent';
 import { drainStream } from '../helpers/lambdaPoller';
 import { insertRecord, seq, streamEvent } from '../helpers/records';
 import { MASTER_REGION, SLAVE_REGION, loadReplicator, thrownReport } from '../helpers/replicator';
-import { createMasterTable, createTable, localClient, uniqueTableName } from '../helpers/tables';
+import { createMasterTable, createTable, uniqueTableName } from '../helpers/tables';
+import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 
-const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
+const endpoint = localEndpoint();
 /** In every non-key attribute value. */
 const MARKER = 'PII-7f3a9c-do-not-log';
 /** In every key value: keys may be logged (they identify the item), values may not. */
@@ -23,20 +24,7 @@ const KEY_MARKER = 'KEY-5e1d';
 /** The forms the marker could take in a log line: as text, and as the base64 and hex of its bytes. */
 const MARKER_FORMS = [MARKER, Buffer.from(MARKER).toString('base64'), Buffer.from(MARKER).toString('hex')];
 
-let master: DynamoDBClient;
-let slave: DynamoDBClient;
-
-beforeAll(() => {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  if (!endpoint) throw new Error('DYNAMODB_LOCAL_ENDPOINT is not set: run through jest (its global setup starts DynamoDB Local)');
-  master = localClient(endpoint, MASTER_REGION);
-  slave = localClient(endpoint, SLAVE_REGION);
-});
-
-afterAll(() => {
-  master?.destroy();
-  slave?.destroy();
-});
+const { master, slave } = useRegionClients(MASTER_REGION, SLAVE_REGION);
 
 function key(i: number): Record<string, AttributeValue> {
   return { pk: { S: `${KEY_MARKER}-${i}` } };

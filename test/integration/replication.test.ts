@@ -3,7 +3,7 @@
  * fed by a Lambda-like poller reading the master's real stream from DynamoDB Local. Run `npm run build` first
  * (`npm test` does).
  */
-import { DeleteItemCommand, PutItemCommand, UpdateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { loadHandler } from '../helpers/bundle';
 import { LOCAL_CREDENTIALS } from '../helpers/dynamodbLocal';
 import { StreamPoller, drainStream, type PollerOptions, type StreamHandler } from '../helpers/lambdaPoller';
@@ -12,32 +12,18 @@ import {
   compareTables,
   createMasterTable,
   createTable,
-  localClient,
   scanAll,
   uniqueTableName,
   waitForActive,
   type CreatedTable,
   type TableSpec,
 } from '../helpers/tables';
+import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 
 const MASTER_REGION = 'us-east-1';
 const SLAVE_REGION = 'eu-west-1';
-const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
-let master: DynamoDBClient;
-let slave: DynamoDBClient;
-
-beforeAll(() => {
-  // The SDK's notice that Node 20 support ends, printed once per SDK copy (each loaded bundle has one): noise here.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  if (!endpoint) throw new Error('DYNAMODB_LOCAL_ENDPOINT is not set: run through jest (its global setup starts DynamoDB Local)');
-  master = localClient(endpoint, MASTER_REGION);
-  slave = localClient(endpoint, SLAVE_REGION);
-});
-
-afterAll(() => {
-  master?.destroy();
-  slave?.destroy();
-});
+const endpoint = localEndpoint();
+const { master, slave } = useRegionClients(MASTER_REGION, SLAVE_REGION);
 
 /** The bundle's handler, configured as a user would configure the Lambda function for this slave table. */
 function replicatorFor(slaveTable: string): StreamHandler {

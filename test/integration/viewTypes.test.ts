@@ -6,7 +6,6 @@
  */
 import {
   DeleteItemCommand,
-  type DynamoDBClient,
   PutItemCommand,
   type ScalarAttributeType,
   type StreamViewType,
@@ -16,24 +15,13 @@ import { LOCAL_CREDENTIALS } from '../helpers/dynamodbLocal';
 import type { LambdaStreamEvent } from '../helpers/lambdaEvent';
 import { type PollerOptions, StreamPoller, type StreamHandler } from '../helpers/lambdaPoller';
 import { applyRandomChanges, keyOf } from '../helpers/randomChanges';
-import { compareTables, createMasterTable, createTable, localClient, scanAll, uniqueTableName } from '../helpers/tables';
+import { compareTables, createMasterTable, createTable, scanAll, uniqueTableName } from '../helpers/tables';
+import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 
 const MASTER_REGION = 'us-east-1';
 const SLAVE_REGION = 'eu-west-1';
-const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
-let master: DynamoDBClient;
-let slave: DynamoDBClient;
-
-beforeAll(() => {
-  if (!endpoint) throw new Error('DYNAMODB_LOCAL_ENDPOINT is not set: run through jest (its global setup starts DynamoDB Local)');
-  master = localClient(endpoint, MASTER_REGION);
-  slave = localClient(endpoint, SLAVE_REGION);
-});
-
-afterAll(() => {
-  master?.destroy();
-  slave?.destroy();
-});
+const endpoint = localEndpoint();
+const { master, slave } = useRegionClients(MASTER_REGION, SLAVE_REGION);
 
 /** What the handler was given: records by event name, and how many carried a new image. */
 interface Delivered {

@@ -8,6 +8,7 @@ import { type AttributeValue, BatchWriteItemCommand, type DynamoDBClient } from 
 import { spawn } from 'node:child_process';
 import { LOCAL_CREDENTIALS } from '../../helpers/dynamodbLocal';
 import { bundlePath, projectRoot } from '../../helpers/bundle';
+import { localEndpoint, useRegionClients as useRegionClientsOf } from '../../helpers/jestLocal';
 import { createTable, localClient, type TableSpec, uniqueTableName } from '../../helpers/tables';
 import type { RunConfig } from '../../../src/tools/runConfig';
 import type { TableRef } from '../../../src/tools/tableRef';
@@ -18,12 +19,7 @@ export type Item = Record<string, AttributeValue>;
 export const MASTER_REGION = 'us-east-1';
 export const SLAVE_REGION = 'eu-west-1';
 
-/** The jest-wide DynamoDB Local. */
-export function localEndpoint(): string {
-  const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT;
-  if (!endpoint) throw new Error('DYNAMODB_LOCAL_ENDPOINT is not set: run through jest (its global setup starts DynamoDB Local)');
-  return endpoint;
-}
+export { localEndpoint };
 
 /** Environment for the tools (library or CLI): local credentials for the SDK's default chain, no SDK notices. */
 export function toolEnvironment(): Record<string, string> {
@@ -42,12 +38,8 @@ export function regionClients(): { master: DynamoDBClient; slave: DynamoDBClient
 
 /** Region clients for the tests of one file: made now, destroyed after the file's last test. */
 export function useRegionClients(): { master: DynamoDBClient; slave: DynamoDBClient } {
-  const clients = regionClients();
-  afterAll(() => {
-    clients.master.destroy();
-    clients.slave.destroy();
-  });
-  return clients;
+  Object.assign(process.env, toolEnvironment());
+  return useRegionClientsOf(MASTER_REGION, SLAVE_REGION);
 }
 
 /** A master table and an empty slave with the same key schema (pk, and sk when the spec has one). */
