@@ -80,3 +80,19 @@ export function failedSequenceNumbers(response: unknown): string[] {
   if (!Array.isArray(failures)) throw new Error(`not a partial batch response: ${JSON.stringify(response)}`);
   return failures.map((failure) => String(failure.itemIdentifier));
 }
+
+/** Wraps a handler so that what it throws is kept (and still thrown, as Lambda would see it). */
+export function keepingErrors(handler: StreamHandler): { handler: StreamHandler; errors: unknown[] } {
+  const errors: unknown[] = [];
+  return {
+    errors,
+    handler: async (event, context) => {
+      try {
+        return await handler(event, context);
+      } catch (error) {
+        errors.push(error);
+        throw error;
+      }
+    },
+  };
+}

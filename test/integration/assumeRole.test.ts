@@ -14,6 +14,7 @@ import { type FakeSts, type FakeStsOptions, startFakeSts } from '../helpers/fake
 import { drainStream, type PollerOptions, type StreamHandler } from '../helpers/lambdaPoller';
 import { applyRandomChanges, keyOf } from '../helpers/randomChanges';
 import { compareTables, createMasterTable, createTable, localClient, uniqueTableName } from '../helpers/tables';
+import { keepingErrors } from '../helpers/replicator';
 
 const MASTER_REGION = 'us-east-1';
 const SLAVE_REGION = 'eu-west-1';
@@ -171,15 +172,7 @@ describe('a slave written through an assumed role (SLAVE_ROLE_ARN)', () => {
     const slaveTable = await createTable(slaveClient, { name: uniqueTableName('slave') });
     await master.send(new PutItemCommand({ TableName: masterTable.name, Item: { ...keyOf(1), v: { S: 'one' } } }));
     const replicator = replicatorFor(slaveTable.name, sts);
-    const errors: unknown[] = [];
-    const handler: StreamHandler = async (event, context) => {
-      try {
-        return await replicator(event, context);
-      } catch (error) {
-        errors.push(error);
-        throw error;
-      }
-    };
+    const { handler, errors } = keepingErrors(replicator);
 
     // Act
     const stats = await drainStream({ ...pollerOptions(masterTable.streamArn, handler), functionTimeoutMs: 5_000 });

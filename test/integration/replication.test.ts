@@ -19,6 +19,7 @@ import {
   type TableSpec,
 } from '../helpers/tables';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
+import { keepingErrors } from '../helpers/replicator';
 
 const MASTER_REGION = 'us-east-1';
 const SLAVE_REGION = 'eu-west-1';
@@ -243,15 +244,7 @@ describe('replication of a master table to a slave in another region through the
     const slaveTable = await createMasterTable(slave, { name: uniqueTableName('slave'), streamViewType: 'NEW_IMAGE' });
     await slave.send(new PutItemCommand({ TableName: slaveTable.name, Item: { ...keyOf(1), v: { N: '1' } } }));
     const replicator = replicatorFor(slaveTable.name);
-    const errors: unknown[] = [];
-    const handler: StreamHandler = async (event, context) => {
-      try {
-        return await replicator(event, context);
-      } catch (error) {
-        errors.push(error);
-        throw error;
-      }
-    };
+    const { handler, errors } = keepingErrors(replicator);
 
     // Act
     const stats = await drainStream({ ...pollerOptions(slaveTable.streamArn, handler, { maxRetries: 0 }), region: SLAVE_REGION });

@@ -12,17 +12,8 @@ import {
   removeRecord,
   seq,
 } from '../helpers/records';
+import { thrownBy } from '../helpers/thrown';
 
-/** The error `act` throws (fails the test when it throws nothing). */
-function thrownBy(act: () => unknown): Error {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error(`threw a non-Error: ${String(error)}`);
-  }
-  throw new Error('expected an error, none was thrown');
-}
 
 function firstRecord(name: Parameters<typeof loadFixture>[0]): StreamRecord {
   const record = loadFixture(name).Records[0];

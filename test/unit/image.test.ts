@@ -1,17 +1,8 @@
 import { InvalidRecordError } from '../../src/errors';
 import { toAttributeValue, toItem } from '../../src/image';
 import { loadFixture } from '../helpers/records';
+import { thrownBy } from '../helpers/thrown';
 
-/** The error `act` throws (fails the test when it throws nothing). */
-function thrownBy(act: () => unknown): Error {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof Error) return error;
-    throw new Error(`threw a non-Error: ${String(error)}`);
-  }
-  throw new Error('expected an error, none was thrown');
-}
 
 describe('toAttributeValue: every type tag', () => {
   test('S, N, BOOL and NULL become the same SDK values', () => {
