@@ -3,9 +3,7 @@ import {
   BatchWriteItemCommand,
   DeleteItemCommand,
   DynamoDBClient,
-  DynamoDBServiceException,
   PutItemCommand,
-  type PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { FullBatchFailureError } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -27,14 +25,11 @@ import {
   seq,
   streamEvent,
 } from '../helpers/records';
+import { awsError, refuseItem } from '../helpers/sdkMocks';
 
 const FAST_RETRY: RetryOptions = { baseDelayMs: 1, maxDelayMs: 4, random: () => 0.5 };
 const SLAVE: SlaveTarget = { region: 'eu-west-1', table: 'OrdersReplica' };
 const ITEM_TOO_LARGE = 'Item size has exceeded the maximum allowed size';
-
-function awsError(name: string, message: string): DynamoDBServiceException {
-  return new DynamoDBServiceException({ name, message, $fault: 'client', $metadata: { httpStatusCode: 400 } });
-}
 
 /** One JSON log line as Powertools Logger prints it. */
 interface LogLine {
@@ -88,11 +83,7 @@ let handler: ReplicatorHandler;
 
 /** The slave refuses the item with `pk = "big"` (as DynamoDB refuses an item over 400 KB) and takes the others. */
 function refuseBigItem(): void {
-  ddb.on(BatchWriteItemCommand).rejects(awsError('ValidationException', ITEM_TOO_LARGE));
-  ddb.on(PutItemCommand).callsFake(async (input: PutItemCommandInput) => {
-    if (input.Item?.pk?.S === 'big') throw awsError('ValidationException', ITEM_TOO_LARGE);
-    return {};
-  });
+  refuseItem(ddb, 'big', ITEM_TOO_LARGE);
   ddb.on(DeleteItemCommand).resolves({});
 }
 

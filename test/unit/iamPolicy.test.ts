@@ -5,9 +5,10 @@
  * functions; an extra one breaks least privilege. Either fails here, naming the action.
  */
 import { buildSync } from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { projectRoot } from '../helpers/bundle';
+import { handlerSources } from '../helpers/bundleSources';
 
 const root = projectRoot();
 
@@ -52,25 +53,6 @@ function readmePolicyActions(): Set<string> {
   return actions;
 }
 
-/** The source files the Lambda bundle is built from: src/index.ts and everything it imports, relatively. */
-function handlerSources(): Map<string, string> {
-  const sources = new Map<string, string>();
-  const pending = [join(root, 'src', 'index.ts')];
-  while (pending.length > 0) {
-    const file = pending.pop() as string;
-    if (sources.has(file)) continue;
-    const text = readFileSync(file, 'utf8');
-    sources.set(file, text);
-    for (const [, specifier] of text.matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
-      const base = resolve(dirname(file), specifier ?? '');
-      const candidate = [`${base}.ts`, join(base, 'index.ts')].find((path) => existsSync(path));
-      if (!candidate) throw new Error(`cannot resolve ${specifier} imported by ${file}`);
-      pending.push(candidate);
-    }
-  }
-  return sources;
-}
-
 /** Names imported from each package in one file (`type` imports and aliases resolved to the local name). */
 function importsOf(text: string): Map<string, string> {
   const packageOf = new Map<string, string>();
@@ -87,7 +69,7 @@ function importsOf(text: string): Map<string, string> {
 function actionsInCode(): { actions: Set<string>; operations: Map<string, Set<string>> } {
   const actions = new Set<string>();
   const operations = new Map<string, Set<string>>();
-  for (const [file, text] of handlerSources()) {
+  for (const [file, text] of handlerSources(root)) {
     const imports = importsOf(text);
     for (const [, command] of text.matchAll(/new\s+(\w+)Command\s*\(/g)) {
       const from = imports.get(`${command}Command`);

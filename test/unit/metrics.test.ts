@@ -1,10 +1,4 @@
-import {
-  BatchWriteItemCommand,
-  DynamoDBClient,
-  DynamoDBServiceException,
-  PutItemCommand,
-  type PutItemCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -18,6 +12,7 @@ import { Slave } from '../../src/slave';
 import type { StreamRecord } from '../../src/types';
 import { fakeContext } from '../helpers/context';
 import { imageOf, insertRecord, keyOf, removeRecord, seq, streamEvent } from '../helpers/records';
+import { refuseItem } from '../helpers/sdkMocks';
 
 /** One Embedded Metric Format line, as CloudWatch Logs receives it. */
 interface EmfLine {
@@ -268,15 +263,7 @@ describe('the handler publishes the metrics of each batch', () => {
 
   test('a batch with a failed item: per slave, records replicated and failed, and latency against the clock', async () => {
     // Prepare: the slave refuses item "big" (as DynamoDB refuses an item over 400 KB).
-    ddb.on(BatchWriteItemCommand).rejects(
-      new DynamoDBServiceException({ name: 'ValidationException', message: 'too large', $fault: 'client', $metadata: {} }),
-    );
-    ddb.on(PutItemCommand).callsFake(async (input: PutItemCommandInput) => {
-      if (input.Item?.pk?.S === 'big') {
-        throw new DynamoDBServiceException({ name: 'ValidationException', message: 'too large', $fault: 'client', $metadata: {} });
-      }
-      return {};
-    });
+    refuseItem(ddb, 'big', 'too large');
     const event = streamEvent([
       createdAt(1, CREATED),
       insertRecord(seq(2), keyOf('big'), imageOf('big')),
@@ -303,15 +290,7 @@ describe('the handler publishes the metrics of each batch', () => {
 
   test('a skipped TTL delete that rode on a failed write counts as failed, not as skipped', async () => {
     // Prepare: the slave refuses item "big"; its TTL delete after the refused put fails with it (Lambda retries both).
-    ddb.on(BatchWriteItemCommand).rejects(
-      new DynamoDBServiceException({ name: 'ValidationException', message: 'too large', $fault: 'client', $metadata: {} }),
-    );
-    ddb.on(PutItemCommand).callsFake(async (input: PutItemCommandInput) => {
-      if (input.Item?.pk?.S === 'big') {
-        throw new DynamoDBServiceException({ name: 'ValidationException', message: 'too large', $fault: 'client', $metadata: {} });
-      }
-      return {};
-    });
+    refuseItem(ddb, 'big', 'too large');
     const ttl = { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } };
     const event = streamEvent([
       insertRecord(seq(1), keyOf('big'), imageOf('big')),

@@ -10,11 +10,12 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config';
 import { DEFAULT_METRICS_NAMESPACE } from '../../src/metrics';
 import { Slave } from '../../src/slave';
 import { projectRoot } from '../helpers/bundle';
+import { handlerSources } from '../helpers/bundleSources';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -248,23 +249,7 @@ function actionsOn(statements: Statement[], resource: string): string[] {
 
 // --- what the code does, read from the sources the Lambda bundle is built from ---------------------------------
 
-/** The files of the Lambda bundle: src/index.ts and everything it imports from src/, transitively. */
-function bundleSources(): Map<string, string> {
-  const sources = new Map<string, string>();
-  const pending = [join(ROOT, 'src', 'index.ts')];
-  while (pending.length > 0) {
-    const file = pending.pop() as string;
-    if (sources.has(file)) continue;
-    const text = readFileSync(file, 'utf8');
-    sources.set(file, text);
-    for (const match of text.matchAll(/^(?:import|export)\s[^;]*?from\s+'(\.{1,2}\/[^']+)'/gms)) {
-      pending.push(`${resolve(dirname(file), match[1] as string)}.ts`);
-    }
-  }
-  return sources;
-}
-
-const sources = bundleSources();
+const sources = handlerSources(ROOT);
 const allSource = [...sources.values()].join('\n');
 
 /** The IAM actions of the SDK commands the bundle sends: `new XCommand(` of @aws-sdk/client-dynamodb → dynamodb:X. */

@@ -1,0 +1,26 @@
+/** Stubs of slave behaviour for unit tests that mock the SDK with aws-sdk-client-mock. */
+import {
+  BatchWriteItemCommand,
+  DynamoDBServiceException,
+  PutItemCommand,
+  type PutItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+/** An error as the SDK raises it for a DynamoDB error answer. */
+export function awsError(name: string, message: string): DynamoDBServiceException {
+  return new DynamoDBServiceException({ name, message, $fault: 'client', $metadata: { httpStatusCode: 400 } });
+}
+
+/**
+ * The slave refuses the item whose `pk` is `pk` (as DynamoDB refuses an item over 400 KB): every BatchWriteItem is
+ * rejected whole, and the single PutItem of that item fails while the others succeed.
+ */
+export function refuseItem(ddb: AwsClientStub<DynamoDBClient>, pk: string, message: string): void {
+  ddb.on(BatchWriteItemCommand).rejects(awsError('ValidationException', message));
+  ddb.on(PutItemCommand).callsFake(async (input: PutItemCommandInput) => {
+    if (input.Item?.pk?.S === pk) throw awsError('ValidationException', message);
+    return {};
+  });
+}
