@@ -2,8 +2,18 @@
  * backfill: copies every item of the master into the slave, safely next to a live replicator.
  *
  * Each selected scan segment is read page by page (the next page prefetched) and its items written through one
- * pool of `concurrency` calls shared by all segments. Three write modes:
+ * pool of `concurrency` calls shared by all segments. Four write modes:
  *
+ * - `watched` (default, safe while the replicator runs, as fast as `batch`): before the first scan the backfill
+ *   starts following the master's stream (streamWatch.ts), so it learns every item that changes while it runs —
+ *   the only items whose copy can be older than what the slave holds. Copies of items not seen changing are
+ *   written with BatchWriteItem, 25 per call, with no read at all. Copies of items already seen changing are written
+ *   only where the slave lacks them (PutItem `attribute_not_exists`), so they never replace what the replicator
+ *   wrote. An item seen changing after (or while) its copy was written is re-checked a moment later with consistent
+ *   reads of both tables and, where they differ, put right by compare-and-set (differences.ts, repair.ts): the
+ *   master's current item where our copy replaced a newer version, a delete where our copy brought back an item
+ *   the master deleted. Before the run counts as complete it waits for a pass over the stream that began after its
+ *   last write, and for every re-check.
  * - `conditional` (default, safe while the replicator runs, one request per item): PutItem with
  *   `attribute_not_exists(<partition key>)`, so a copy lands only where the slave lacks the item and never
  *   replaces a version the stream already wrote (a failed condition counts as "already present"). A page is first checked with a keys-only BatchGetItem on the
@@ -31,15 +41,19 @@
  * After an item fails for good, its segment stops advancing its resume key (the rest is still copied), so a rerun
  * retries it and the exit code says the copy is incomplete.
  */
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { itemKeyOf } from '../key';
 import { isTransient } from '../retry';
 import { type Item, itemToJson, type JsonItem } from './attributeJson';
+import { createStreamsClient } from './clients';
+import { DifferenceChecker } from './differences';
 import { describeError, ToolError } from './errors';
 import { writeUnits } from './itemSize';
 import { formatCount, Progress } from './progress';
 import type { RunConfig } from './runConfig';
 import { scanSegment } from './scan';
 import { Semaphore } from './semaphore';
+import { StreamWatcher } from './streamWatch';
 import { type BackfillState, loadState, newState, removeState, saveState, type SegmentState } from './stateFile';
 import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, InterruptedError, type TableAccess } from './tableAccess';
 import { keyOf } from './tableInfo';
@@ -48,7 +62,15 @@ import { type OpenTables, openTables } from './tables';
 import { itemsEqual } from './valueEquality';
 
 /** How backfill writes. */
-export type WriteMode = 'checked' | 'conditional' | 'batch';
+export type WriteMode = 'watched' | 'checked' | 'conditional' | 'batch';
+
+/** Tuning of the `watched` mode (tests shorten it). */
+export interface WatchTuning {
+  /** Pause between two reads of the stream that found nothing new (default 1000 ms). */
+  readonly pollIntervalMs?: number;
+  /** How long after a change was seen its item is re-checked, giving the replicator time to deliver it (default 2000 ms). */
+  readonly recheckDelayMs?: number;
+}
 
 /** Settings of a backfill run. */
 export interface BackfillConfig extends RunConfig {
@@ -57,6 +79,7 @@ export interface BackfillConfig extends RunConfig {
   readonly stateFile: string;
   /** Ignore (and replace) an existing state file. */
   readonly restart: boolean;
+  readonly watch?: WatchTuning;
 }
 
 /** Item counts of a run. */
@@ -73,6 +96,8 @@ export interface BackfillCounts {
   refreshed: number;
   /** Items that could not be written. */
   failed: number;
+  /** Items the master's stream showed changing during the run, re-checked against the master (`watched`). */
+  rechecked: number;
 }
 
 /** What a backfill did. */
@@ -99,7 +124,19 @@ export interface BackfillSummary {
 }
 
 const FAILURE_SAMPLE = 20;
-/** Keep checking a segment's pages for present items while at least this share of a page was present. */
+
+/** The `watched` mode's reader of the master's stream and re-checker of the items it shows changing. */
+interface Watch {
+  readonly watcher: StreamWatcher;
+  readonly checker: DifferenceChecker;
+}
+
+/**
+ * Whether a page's items are first looked up on the slave (where present ones cost a read instead of a write):
+ * `probe` looks up the first 100 only, `all` every one, `none` none.
+ */
+type PresenceCheck = 'probe' | 'all' | 'none';
+/** Keep checking a segment's pages for present items while at least this share of what was looked up was present. */
 const PRESENT_SHARE_TO_KEEP_CHECKING = 0.05;
 const SAVE_INTERVAL_MS = 1000;
 
@@ -114,7 +151,7 @@ interface Reconciled {
 
 /** A backfill in progress. */
 class BackfillRun {
-  private readonly counts: BackfillCounts = { scanned: 0, written: 0, present: 0, undone: 0, refreshed: 0, failed: 0 };
+  private readonly counts: BackfillCounts = { scanned: 0, written: 0, present: 0, undone: 0, refreshed: 0, failed: 0, rechecked: 0 };
   private readonly failures: Array<{ key: JsonItem; error: string }> = [];
   private readonly semaphore: Semaphore;
   private readonly progress: Progress;
@@ -127,6 +164,8 @@ class BackfillRun {
     private readonly state: BackfillState,
     private readonly signal: AbortSignal,
     private readonly stop: () => void,
+    /** The master's stream (`watched` mode), and whether this run resumes an earlier one. */
+    private readonly stream?: { readonly client: DynamoDBStreamsClient; readonly arn: string; readonly resumed: boolean },
   ) {
     this.semaphore = new Semaphore(config.concurrency);
     this.progress = new Progress('backfill', config.progress);
@@ -139,11 +178,13 @@ class BackfillRun {
     this.progress.counts.done = [...this.state.segments.values()].reduce((sum, segment) => sum + segment.scanned, 0);
     this.progress.start();
     try {
+      const watch = this.stream ? await this.startWatching(this.stream) : undefined;
       await Promise.all(
         [...this.state.segments.entries()]
           .filter(([, segment]) => !segment.done)
-          .map(([index, segment]) => this.runSegment(index, segment)),
+          .map(([index, segment]) => this.runSegment(index, segment, watch)),
       );
+      if (watch) await this.finishWatching(watch);
     } finally {
       this.progress.stop([...this.state.segments.values()].every((segment) => segment.done) && this.counts.failed === 0);
       this.save(true);
@@ -151,8 +192,76 @@ class BackfillRun {
     return { ...this.counts, seconds: (performance.now() - started) / 1000, fatal: this.fatal };
   }
 
-  private async runSegment(index: number, segment: SegmentState): Promise<void> {
-    let checkPresence = true;
+  /**
+   * Starts following the master's stream (resolves once every shard has its starting position, before any scan) and
+   * the re-checker of the items it shows changing.
+   */
+  private async startWatching(stream: { client: DynamoDBStreamsClient; arn: string; resumed: boolean }): Promise<Watch> {
+    const tuning = this.config.watch ?? {};
+    const checker = new DifferenceChecker(this.tables, {
+      recheckDelayMs: tuning.recheckDelayMs ?? 2000,
+      repair: true,
+      sampleSize: FAILURE_SAMPLE,
+      semaphore: this.semaphore,
+      writePacer: this.tables.pacers.writes,
+      concurrency: Math.max(1, Math.ceil(this.config.concurrency / 4)),
+      signal: this.signal,
+      onFatal: (error) => {
+        this.fatal ??= error;
+        this.stop();
+      },
+      onChange: () => this.updateDetail(),
+      onRepaired: (kind) => {
+        if (kind === 'extra') this.counts.undone += 1;
+        else this.counts.refreshed += 1;
+      },
+    });
+    const watcher = new StreamWatcher(stream.client, stream.arn, {
+      pollIntervalMs: tuning.pollIntervalMs ?? 1000,
+      // A resumed run cannot know what changed while no run was watching: everything the stream still holds counts.
+      fromTrimHorizon: stream.resumed,
+      onKeys: async (keys) => {
+        this.counts.rechecked += keys.length;
+        for (const key of keys) await checker.add(key);
+      },
+      table: this.config.master,
+      endpoint: this.config.endpoint,
+      signal: this.signal,
+    });
+    await watcher.start();
+    return { watcher, checker };
+  }
+
+  /**
+   * Waits for a pass over the stream that began after the last write (so any change the replicator could have
+   * written before one of our copies has been seen) and for the re-checks of every item seen changing.
+   */
+  private async finishWatching({ watcher, checker }: Watch): Promise<void> {
+    const complete = [...this.state.segments.values()].every((segment) => segment.done);
+    try {
+      if (complete && !this.signal.aborted && this.fatal === undefined) await watcher.caughtUp();
+    } catch (error) {
+      if (!(error instanceof InterruptedError)) throw error;
+    } finally {
+      await watcher.stop().catch((error: unknown) => {
+        if (!(error instanceof InterruptedError)) this.fatal ??= error;
+      });
+      await checker.finish().catch((error: unknown) => {
+        if (!(error instanceof InterruptedError)) this.fatal ??= error;
+      });
+    }
+    const repair = checker.report.repair;
+    if (repair && repair.failed > 0) {
+      this.counts.failed += repair.failed;
+      for (const failure of repair.failures) {
+        if (this.failures.length < FAILURE_SAMPLE) this.failures.push({ key: failure.key, error: `re-check after a change on the master: ${failure.error}` });
+      }
+    }
+  }
+
+  private async runSegment(index: number, segment: SegmentState, watch: Watch | undefined): Promise<void> {
+    // A segment starts with a probe: a rerun or resume finds much present, a new slave (almost) nothing.
+    let presence: PresenceCheck = 'probe';
     let blocked = false;
     try {
       const pages = scanSegment(this.tables.master, {
@@ -164,8 +273,8 @@ class BackfillRun {
       for await (const page of pages) {
         if (this.signal.aborted) break;
         this.counts.scanned += page.items.length;
-        const outcome = await this.writePage(page.items, checkPresence);
-        checkPresence = outcome.presentShare >= PRESENT_SHARE_TO_KEEP_CHECKING;
+        const outcome = await this.writePage(page.items, presence, watch);
+        presence = outcome.presentShare >= PRESENT_SHARE_TO_KEEP_CHECKING ? 'all' : 'none';
         segment.scanned += page.items.length;
         segment.written += outcome.written;
         segment.present += outcome.present;
@@ -187,7 +296,8 @@ class BackfillRun {
   /** Writes one page's items; resolves when each is written (and checked), present or failed. */
   private async writePage(
     items: readonly Item[],
-    checkPresence: boolean,
+    presence: PresenceCheck,
+    watch: Watch | undefined,
   ): Promise<{ written: number; present: number; failed: number; presentShare: number }> {
     const { master, slave } = this.tables;
     const schema = slave.keySchema;
@@ -198,15 +308,19 @@ class BackfillRun {
       if (this.failures.length < FAILURE_SAMPLE) this.failures.push({ key: itemToJson(keyOf(item, schema)), error });
     };
     let toWrite = items;
-    if ((mode === 'checked' || (mode === 'conditional' && checkPresence)) && items.length > 0) {
-      // `checked` needs the truth (a consistent read); `conditional` only saves writes with it.
-      const existing = await this.readKeys(slave, items, { consistent: mode === 'checked', keysOnly: true });
+    let lookedUp = 0;
+    if ((mode === 'checked' || (mode !== 'batch' && presence !== 'none')) && items.length > 0) {
+      // `checked` needs the truth (a consistent read) for every item; the other modes only save writes with it.
+      const candidates = mode === 'checked' || presence === 'all' ? items : items.slice(0, BATCH_GET_LIMIT);
+      lookedUp = candidates.length;
+      const existing = await this.readKeys(slave, candidates, { consistent: mode === 'checked', keysOnly: true });
       toWrite = items.filter((item) => !existing.has(itemKeyOf(keyOf(item, schema))));
       page.present = items.length - toWrite.length;
       this.counts.present += page.present;
       this.progress.counts.done += page.present;
     }
-    const outcomes = mode === 'conditional' ? await this.putEach(toWrite) : await this.putBatches(toWrite);
+    const outcomes =
+      mode === 'conditional' ? await this.putEach(toWrite) : watch ? await this.putWatched(toWrite, watch) : await this.putBatches(toWrite);
     const copied: Item[] = [];
     outcomes.forEach((outcome, position) => {
       const item = toWrite[position] as Item;
@@ -215,7 +329,9 @@ class BackfillRun {
       else fail(item, describeError(outcome.failed));
     });
     const reconciled: Reconciled =
-      mode === 'batch' || copied.length === 0 ? { undone: 0, refreshed: 0, failed: [] } : await this.reconcile(master, copied, mode === 'checked');
+      mode === 'batch' || mode === 'watched' || copied.length === 0
+        ? { undone: 0, refreshed: 0, failed: [] }
+        : await this.reconcile(master, copied, mode === 'checked');
     for (const { item, error } of reconciled.failed) fail(item, error);
     const notCopied = reconciled.undone + reconciled.failed.length;
     page.written = copied.length - notCopied;
@@ -224,7 +340,7 @@ class BackfillRun {
     this.counts.refreshed += reconciled.refreshed;
     this.counts.failed += reconciled.failed.length;
     this.updateDetail();
-    return { ...page, presentShare: items.length > 0 ? page.present / items.length : 0 };
+    return { ...page, presentShare: lookedUp > 0 ? page.present / lookedUp : 0 };
   }
 
   /** The items of `table` with the keys of `items`, read 100 keys per BatchGetItem, each call through the pool. */
@@ -282,6 +398,34 @@ class BackfillRun {
       }),
     );
     return result;
+  }
+
+  /**
+   * `watched` writes: items the stream has shown changing only where the slave lacks them, the rest with
+   * BatchWriteItem; then every copy that landed of an item the stream has shown changing by now — possibly after
+   * the copy replaced the replicator's newer version — is handed to the re-checker.
+   */
+  private async putWatched(items: readonly Item[], { watcher, checker }: Watch): Promise<Outcome[]> {
+    const schema = this.tables.slave.keySchema;
+    // Most runs see few changes; while the stream has shown none, no item's key needs looking up.
+    let ids: string[] | undefined;
+    const idsOf = (): string[] => (ids ??= items.map((item) => itemKeyOf(keyOf(item, schema))));
+    const changedBefore = watcher.stats.changedItems === 0 ? items.map(() => false) : idsOf().map((id) => watcher.hasChanged(id));
+    const changed = items.filter((_, position) => changedBefore[position]);
+    const unchanged = changed.length === 0 ? items : items.filter((_, position) => !changedBefore[position]);
+    const [changedOutcomes, unchangedOutcomes] = await Promise.all([this.putEach(changed), this.putBatches(unchanged)]);
+    let nextChanged = 0;
+    let nextUnchanged = 0;
+    const outcomes = changedBefore.map((seen) => (seen ? changedOutcomes[nextChanged++] : unchangedOutcomes[nextUnchanged++]) as Outcome);
+    if (watcher.stats.changedItems > 0) {
+      // A copy that landed of an item the stream shows changing is re-checked after its write, even when the change
+      // was seen before it: a conditional copy can still bring back an item whose delete reached the slave first.
+      const after = idsOf();
+      for (let position = 0; position < items.length; position += 1) {
+        if (outcomes[position] === 'written' && watcher.hasChanged(after[position] as string)) await checker.add(keyOf(items[position] as Item, schema));
+      }
+    }
+    return outcomes;
   }
 
   /** Conditional PutItem of each item, `concurrency` at a time across the run. */
@@ -391,16 +535,23 @@ export async function runBackfill(config: BackfillConfig, signal?: AbortSignal):
   const saved = config.restart ? undefined : loadState(config.stateFile, identity, config.segments);
   const state = saved ?? newState(identity, config.segments);
   const tables = await openTables(config, controller.signal);
+  const streams = config.writeMode === 'watched' ? createStreamsClient(config.master.region, { endpoint: config.endpoint }) : undefined;
   try {
-    const run = new BackfillRun(config, tables, state, controller.signal, () => controller.abort());
+    let stream: { client: DynamoDBStreamsClient; arn: string; resumed: boolean } | undefined;
+    if (streams) {
+      const arn = tables.masterInfo.streamArn;
+      if (!arn) throw new ToolError(noStreamMessage(identity.master));
+      stream = { client: streams, arn, resumed: saved !== undefined };
+    }
+    const run = new BackfillRun(config, tables, state, controller.signal, () => controller.abort(), stream);
     const result = await run.run();
     if (result.fatal !== undefined) throw result.fatal;
     const segments = [...state.segments.values()];
     const complete = segments.every((segment) => segment.done) && result.failed === 0;
     if (complete) removeState(config.stateFile);
     const sum = (pick: (segment: SegmentState) => number): number => segments.reduce((total, segment) => total + pick(segment), 0);
-    const { scanned, written, present, undone, refreshed, failed, seconds } = result;
-    const counts: BackfillCounts = { scanned, written, present, undone, refreshed, failed };
+    const { scanned, written, present, undone, refreshed, failed, rechecked, seconds } = result;
+    const counts: BackfillCounts = { scanned, written, present, undone, refreshed, failed, rechecked };
     return {
       command: 'backfill',
       master: identity.master,
@@ -419,5 +570,15 @@ export async function runBackfill(config: BackfillConfig, signal?: AbortSignal):
   } finally {
     signal?.removeEventListener('abort', forward);
     tables.close();
+    streams?.destroy();
   }
+}
+
+/** Why a `watched` backfill cannot start on a master without a stream, and what to do instead. */
+function noStreamMessage(master: string): string {
+  return (
+    `the master ${master} has no stream enabled. The default write mode follows the master's stream to stay safe next to the ` +
+    'replicator, and the replicator needs that stream anyway: enable the stream and start the replicator first (README: ' +
+    '"Start a new replica"), then run the backfill. For a slave nothing else writes to, --write-mode batch copies without a stream.'
+  );
 }

@@ -3,6 +3,7 @@
  * default chain; `--endpoint-url` overrides the endpoint for both tables (DynamoDB Local, a VPC endpoint).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 
 /** How to build a client. */
 export interface ClientOptions {
@@ -24,6 +25,20 @@ export function createClient(region: string, options: ClientOptions): DynamoDBCl
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(process.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: 6 }),
     ...(process.env.AWS_RETRY_MODE ? {} : { retryMode: 'adaptive' }),
+    requestHandler: { httpAgent: agent, httpsAgent: agent, connectionTimeout: 5000, requestTimeout: 30_000 },
+  });
+}
+
+/**
+ * A DynamoDB Streams client for `region` (the `watched` backfill reads the master's stream). `--endpoint-url` serves
+ * both APIs (DynamoDB Local does); otherwise the SDK's default, including `AWS_ENDPOINT_URL_DYNAMODB_STREAMS`.
+ */
+export function createStreamsClient(region: string, options: { readonly endpoint?: string }): DynamoDBStreamsClient {
+  const agent = { keepAlive: true, maxSockets: 4 };
+  return new DynamoDBStreamsClient({
+    region,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(process.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: 6 }),
     requestHandler: { httpAgent: agent, httpsAgent: agent, connectionTimeout: 5000, requestTimeout: 30_000 },
   });
 }

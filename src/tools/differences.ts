@@ -69,6 +69,8 @@ export class DifferenceChecker {
       readonly signal: AbortSignal;
       readonly onFatal: (error: unknown) => void;
       readonly onChange: () => void;
+      /** Called for each difference a repair put right, with its kind. */
+      readonly onRepaired?: (kind: DifferenceKind) => void;
     },
   ) {
     this.report = {
@@ -161,7 +163,7 @@ export class DifferenceChecker {
         continue;
       }
       this.record(kind, candidate.key, master, slave);
-      if (this.options.repair) repairs.push(this.repair(candidate.key, master, slave));
+      if (this.options.repair) repairs.push(this.repair(kind, candidate.key, master, slave));
     }
     await Promise.all(repairs);
     this.options.onChange();
@@ -175,12 +177,15 @@ export class DifferenceChecker {
     else samples[kind].push(itemToJson(key));
   }
 
-  private async repair(key: Item, master: Item | undefined, slave: Item | undefined): Promise<void> {
+  private async repair(kind: DifferenceKind, key: Item, master: Item | undefined, slave: Item | undefined): Promise<void> {
     const report = this.report.repair;
     if (!report) return;
     try {
       const outcome = await repairItem(this.tables, key, { master, slave }, this.options.writePacer);
-      if (outcome === 'repaired') report.repaired += 1;
+      if (outcome === 'repaired') {
+        report.repaired += 1;
+        this.options.onRepaired?.(kind);
+      }
       else if (outcome === 'converged') report.converged += 1;
       else report.conflicts += 1;
     } catch (error) {

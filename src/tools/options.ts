@@ -193,9 +193,9 @@ export function parseCommandLine(argv: readonly string[], env: ParseEnvironment)
   if (command === 'backfill') {
     const { values, positionals } = parse(BACKFILL_OPTIONS, rest);
     if (values.help) return { command: 'help', text: BACKFILL_HELP };
-    const mode = values['write-mode'] ?? 'conditional';
-    if (mode !== 'checked' && mode !== 'conditional' && mode !== 'batch') {
-      throw new UsageError(`--write-mode must be conditional, checked or batch, got "${mode}"`);
+    const mode = values['write-mode'] ?? 'watched';
+    if (mode !== 'watched' && mode !== 'checked' && mode !== 'conditional' && mode !== 'batch') {
+      throw new UsageError(`--write-mode must be watched, conditional, checked or batch, got "${mode}"`);
     }
     const writeMode: WriteMode = mode;
     // Item-by-item writes need many requests in flight to keep the server busy; batched ones do not.

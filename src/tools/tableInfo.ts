@@ -26,6 +26,8 @@ export interface TableInfo {
   /** DynamoDB's approximate item count (0 for a table it has not counted yet). */
   readonly itemCount: number;
   readonly status: string;
+  /** The table's current stream, when one is enabled (the replicator's trigger, and what `watched` backfills follow). */
+  readonly streamArn?: string;
 }
 
 function keyAttribute(description: TableDescription, role: 'HASH' | 'RANGE', ref: TableRef): KeyAttribute | undefined {
@@ -51,6 +53,7 @@ export function tableInfoFrom(description: TableDescription | undefined, ref: Ta
     keySchema: sortKey ? { partitionKey, sortKey } : { partitionKey },
     itemCount: Math.max(0, Number(description.ItemCount ?? 0)),
     status: description.TableStatus ?? 'UNKNOWN',
+    ...(description.StreamSpecification?.StreamEnabled && description.LatestStreamArn ? { streamArn: description.LatestStreamArn } : {}),
   };
 }
 
