@@ -311,9 +311,16 @@ class BackfillRun {
     let lookedUp = 0;
     if ((mode === 'checked' || (mode !== 'batch' && presence !== 'none')) && items.length > 0) {
       // `checked` needs the truth (a consistent read) for every item; the other modes only save writes with it.
-      const candidates = mode === 'checked' || presence === 'all' ? items : items.slice(0, BATCH_GET_LIMIT);
-      lookedUp = candidates.length;
-      const existing = await this.readKeys(slave, candidates, { consistent: mode === 'checked', keysOnly: true });
+      const everything = mode === 'checked' || presence === 'all';
+      const options = { consistent: mode === 'checked', keysOnly: true };
+      const probe = everything ? items : items.slice(0, BATCH_GET_LIMIT);
+      const existing = await this.readKeys(slave, probe, options);
+      lookedUp = probe.length;
+      if (!everything && probe.length < items.length && existing.size / probe.length >= PRESENT_SHARE_TO_KEEP_CHECKING) {
+        // The probe found much present (a rerun, a resume): the rest of the page is looked up too.
+        for (const [id, item] of await this.readKeys(slave, items.slice(probe.length), options)) existing.set(id, item);
+        lookedUp = items.length;
+      }
       toWrite = items.filter((item) => !existing.has(itemKeyOf(keyOf(item, schema))));
       page.present = items.length - toWrite.length;
       this.counts.present += page.present;

@@ -20,7 +20,8 @@ const COMMON = `Tables:
   <master> <slave>            region/table of the master (source) and the slave (copy)
   --from-region, --from-table master, instead of the first positional argument
   --to-region, --to-table     slave, instead of the second positional argument
-  --endpoint-url <url>        DynamoDB endpoint for both tables (default: the SDK's, AWS_ENDPOINT_URL_DYNAMODB)
+  --endpoint-url <url>        DynamoDB and DynamoDB Streams endpoint for both tables (default: the SDK's;
+                              AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_DYNAMODB_STREAMS)
 
 Work split and speed:
   --segments <n>              parallel scan segments (default: 4 × CPUs, from 8 to 64)
@@ -43,19 +44,25 @@ Output:
 /** `dynamo-replicator backfill --help`. */
 export const BACKFILL_HELP = `Usage: dynamo-replicator backfill <master> <slave> [options]
 
-Copies every item of the master into the slave, writing only where the slave lacks the item: a version the
-stream replicator wrote is never left replaced by an older copy. Safe to run while the replicator is live; the
+Copies every item of the master into the slave. Safe to run while the replicator is live: a version the
+replicator wrote is never left replaced by an older copy, and no copy brings back an item the master deleted. The
 order is stream + replicator first, then backfill, then verify. Resumes from a state file after an interruption.
 
-${COMMON.replace('%CONCURRENCY%', '64 conditional, 16 checked and batch').replace('%ITEMS%', 'written')}
+${COMMON.replace('%CONCURRENCY%', '16 watched, checked and batch, 64 conditional').replace('%ITEMS%', 'written')}
 Backfill:
-  --write-mode <conditional|checked|batch>
-                              conditional (default): PutItem with attribute_not_exists per item, safe next to a
-                              live replicator.
+  --write-mode <watched|checked|conditional|batch>
+                              watched (default): follows the master's stream while it copies. Items the stream
+                              does not show changing are copied with BatchWriteItem (no reads: as fast as
+                              batch); items it shows changing are written only where the slave lacks them, or
+                              re-checked with consistent reads and put right by compare-and-set. Needs the
+                              master's stream (the replicator's trigger) and dynamodb:DescribeStream,
+                              GetShardIterator and GetRecords on it; it is one more reader of the stream.
                               checked: consistent BatchGetItem on the slave, BatchWriteItem of what it lacks,
                               then a consistent read of those items on the master and a compare-and-set of any
-                              the master changed or deleted meanwhile; also safe next to a live replicator (a
-                              copy can replace a newer version for a moment, see the README), about 4x faster.
+                              the master changed or deleted meanwhile; safe next to a live replicator (a copy can
+                              replace a newer version for a moment, see the README); reads no stream.
+                              conditional: PutItem with attribute_not_exists per item; never replaces anything,
+                              reads no stream, but one request per item (slowest).
                               batch: unconditional BatchWriteItem, ONLY for a slave that no replicator writes
                               to yet (see "Fast initial load" in the README)
   --state-file <path>         where progress is kept (default: ./backfill-<master>-to-<slave>[-seg…].state.json;

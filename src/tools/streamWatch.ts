@@ -287,7 +287,8 @@ export class StreamWatcher {
           { cause: error },
         );
       }
-      const fatal = fatalAwsError(error, action, table, this.options.endpoint);
+      const where = this.options.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS ?? `the DynamoDB Streams endpoint of ${table.region} (set AWS_ENDPOINT_URL_DYNAMODB_STREAMS to change it)`;
+      const fatal = fatalAwsError(error, action, table, where);
       if (fatal && /AccessDenied|Unauthorized/.test(name)) {
         throw new ToolError(
           `${fatal.message.replace(` on table ${table.table}`, ` on the stream of table ${table.table}`)}; following the master's stream needs ` +

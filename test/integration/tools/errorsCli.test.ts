@@ -1,6 +1,7 @@
 /**
  * The CLI's answers to an unusable setup, against DynamoDB Local: exit code 2 and a message saying what is wrong.
  */
+import { scanAll } from '../../helpers/tables';
 import { formatTableRef } from '../../../src/tools/tableRef';
 import { MASTER_REGION, runCli, SLAVE_REGION, tablePair, useRegionClients } from './fixture';
 
@@ -42,6 +43,21 @@ describe('CLI errors', () => {
     // Assess
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`key schemas differ: master ${MASTER_REGION}/${tables.master.table} has pk (S) + sk (N), slave ${SLAVE_REGION}/${tables.slave.table} has pk (S)`);
+  });
+
+  test('the default (watched) backfill of a master without a stream stops before writing and says what to do', async () => {
+    // Prepare: a master without a stream, so no replicator can be running either
+    const tables = await tablePair(clients);
+
+    // Act
+    const result = await runCli(['backfill', formatTableRef(tables.master), formatTableRef(tables.slave), '--quiet']);
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`the master ${formatTableRef(tables.master)} has no stream enabled`);
+    expect(result.stderr).toContain('enable the stream and start the replicator first');
+    expect(result.stderr).toContain('--write-mode batch');
+    expect(await scanAll(clients.slave, tables.slave.table)).toEqual([]);
   });
 
   test('a wrong command line is a usage error pointing to --help', async () => {

@@ -138,7 +138,8 @@ export function runCli(args: readonly string[], options: { cwd?: string; whileRu
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath(), ...args], {
       cwd: options.cwd ?? projectRoot(),
-      env: { ...process.env, ...toolEnvironment(), AWS_ENDPOINT_URL_DYNAMODB: localEndpoint() },
+      // DynamoDB Local serves the Streams API (read by the default `watched` backfill) on the same endpoint.
+      env: { ...process.env, ...toolEnvironment(), AWS_ENDPOINT_URL_DYNAMODB: localEndpoint(), AWS_ENDPOINT_URL_DYNAMODB_STREAMS: localEndpoint() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -44,7 +44,8 @@ describe('backfill CLI, killed and resumed', () => {
   test('after SIGKILL mid-run, the same command resumes from the state file and completes the copy', async () => {
     // Prepare
     const total = 3000;
-    const tables = await tablePair(clients, { partitionKeyType: 'B', sortKeyType: 'N' });
+    // (The default write mode follows the master's stream, so the master has one, as it has for the replicator.)
+    const tables = await tablePair(clients, { partitionKeyType: 'B', sortKeyType: 'N', streamViewType: 'KEYS_ONLY' });
     await putItems(clients.master, tables.master.table, Array.from({ length: total }, (_, index) => richItem(index, 'B+N')));
     const args = ['backfill', formatTableRef(tables.master), formatTableRef(tables.slave), '--total-segments', '4', '--page-size', '50', '--concurrency', '4', '--quiet'];
     let stateAtKill: SavedState | undefined;

@@ -48,12 +48,12 @@ describe('parseCommandLine: tables', () => {
 });
 
 describe('parseCommandLine: segments, rates, modes', () => {
-  it('defaults to every segment of a machine-sized count and conditional writes', () => {
+  it('defaults to every segment of a machine-sized count and watched writes, batched so 16 calls in flight', () => {
     const { config } = backfill(['us-east-1/Orders', 'eu-west-1/Copy']);
     expect(config.totalSegments).toBe(8);
     expect(config.segments).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(config.writeMode).toBe('conditional');
-    expect(config.concurrency).toBe(64);
+    expect(config.writeMode).toBe('watched');
+    expect(config.concurrency).toBe(16);
     expect(config.progress.mode).toBe('lines');
   });
 
@@ -88,10 +88,16 @@ describe('parseCommandLine: segments, rates, modes', () => {
     expect(config.concurrency).toBe(16);
   });
 
+  it('reads conditional mode, which writes item by item and so keeps 64 calls in flight', () => {
+    const { config } = backfill(['us-east-1/Orders', 'eu-west-1/Copy', '--write-mode', 'conditional']);
+    expect(config.writeMode).toBe('conditional');
+    expect(config.concurrency).toBe(64);
+  });
+
   it.each([
     [['--max-wcu', '0'], '--max-wcu must be a positive number'],
     [['--concurrency', 'many'], '--concurrency must be a whole number'],
-    [['--write-mode', 'fast'], '--write-mode must be conditional, checked or batch'],
+    [['--write-mode', 'fast'], '--write-mode must be watched, conditional, checked or batch'],
     [['--progress', 'fancy'], '--progress must be auto, bar, lines or none'],
   ])('rejects %j', (argv, message) => {
     expect(() => backfill(['us-east-1/Orders', 'eu-west-1/Copy', ...argv])).toThrow(message);
