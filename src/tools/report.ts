@@ -48,7 +48,9 @@ export function formatBackfill(summary: BackfillSummary): string {
     `  written ${formatCount(run.written)}, already present ${formatCount(run.present)}, failed ${formatCount(run.failed)}` +
       (run.refreshed > 0 ? `, refreshed ${formatCount(run.refreshed)} (changed on the master while being copied)` : '') +
       (run.undone > 0 ? `, undone ${formatCount(run.undone)} (deleted on the master while being copied)` : ''),
+
   ];
+  if (run.rechecked > 0) lines.push(`  re-checked ${formatCount(run.rechecked)} items the master's stream showed changing during the run`);
   if (summary.resumed) {
     lines.push(
       `  resumed from the state file; over all runs: scanned ${formatCount(summary.total.scanned)}, written ${formatCount(summary.total.written)}, present ${formatCount(summary.total.present)}`,
