@@ -224,11 +224,21 @@ class BackfillRun {
         this.counts.rechecked += keys.length;
         for (const key of keys) await checker.add(key);
       },
+      onFatal: (error) => {
+        // Without the watcher, further copies would not be safe: stop the run (the state file keeps its place).
+        this.fatal ??= error;
+        this.stop();
+      },
       table: this.config.master,
       endpoint: this.config.endpoint,
       signal: this.signal,
     });
-    await watcher.start();
+    try {
+      await watcher.start();
+    } catch (error) {
+      await checker.finish().catch(() => undefined);
+      throw error;
+    }
     return { watcher, checker };
   }
 

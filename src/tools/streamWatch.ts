@@ -37,6 +37,11 @@ export interface StreamWatchOptions {
   readonly fromTrimHorizon: boolean;
   /** Called with the keys of records not seen before (awaited: a slow consumer slows the reading). */
   readonly onKeys: (keys: Item[]) => Promise<void>;
+  /**
+   * Called once when an error stops the watcher for good (the stream is gone, access was denied): a backfill must
+   * not go on copying without it.
+   */
+  readonly onFatal?: (error: unknown) => void;
   /** The master table, for error messages. */
   readonly table: TableRef;
   readonly endpoint?: string;
@@ -302,7 +307,10 @@ export class StreamWatcher {
   }
 
   private fail(error: unknown): void {
-    if (!(error instanceof InterruptedError)) this.fatal ??= error;
+    if (!(error instanceof InterruptedError) && this.fatal === undefined) {
+      this.fatal = error;
+      this.options.onFatal?.(error);
+    }
     const reason = this.fatal ?? error;
     this.waiters.splice(0).forEach((waiter) => waiter.reject(reason));
   }
