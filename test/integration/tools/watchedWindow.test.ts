@@ -1,0 +1,301 @@
+/**
+ * The windows of the `watched` write mode, made to happen on purpose with a proxy in front of DynamoDB Local.
+ *
+ * 1. A copy lands after the item changed: the backfill's BatchWriteItem of a page is held back until the master has
+ *    changed some of the page's items and deleted others, the replicator (played by the test) has written those
+ *    changes to the slave, and the backfill's own stream watcher has re-checked them and found the tables equal.
+ *    Only then do the old copies go through — they really do replace the newer versions and bring the deleted items
+ *    back — and the re-check of every landed copy of an item the stream showed changing must put all of them right
+ *    before the run ends.
+ * 2. A change seen before the copy: the answer of the second Scan page is held back until the items changed on the
+ *    master (and already replicated to the slave) have been read from the stream by the backfill. Their copies must
+ *    then be written only where the slave lacks them: no unconditional write of them ever reaches the slave.
+ *
+ * Stream calls (DescribeStream, GetShardIterator, GetRecords) go through the same proxy untouched; the proxy only
+ * watches them to know what the backfill's watcher has read.
+ */
+import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { existsSync, rmSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compareTables } from '../../helpers/tables';
+import { runBackfill } from '../../../src/tools/backfill';
+import { type Item, localEndpoint, putItems, richItem, runConfig, tablePair, useRegionClients } from './fixture';
+
+const clients = useRegionClients();
+
+/** A request as the proxy saw it. */
+interface SeenRequest {
+  /** The API, `DynamoDB_20120810` or `DynamoDBStreams_20120810`. */
+  readonly api: string;
+  /** The action, e.g. `BatchWriteItem`. */
+  readonly action: string;
+  readonly body: string;
+}
+
+/** What the proxy lets a test do with each exchange; every hook is awaited. */
+interface ProxyHooks {
+  /** Before the request goes to DynamoDB Local. */
+  beforeForward?(request: SeenRequest): void | Promise<void>;
+  /** After DynamoDB Local answered, before the answer goes back to the client. */
+  beforeAnswer?(request: SeenRequest, answer: string): void | Promise<void>;
+}
+
+/** An HTTP proxy on 127.0.0.1 in front of DynamoDB Local that can hold back requests and answers. */
+async function startProxy(target: string, hooks: ProxyHooks): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const upstream = new URL(target);
+  const server: Server = createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const [api = '', action = ''] = String(incoming.headers['x-amz-target'] ?? '').split('.');
+      const seen: SeenRequest = { api, action, body: body.toString('utf8') };
+      const fail = (error: unknown): void => {
+        outgoing.destroy(error instanceof Error ? error : new Error(String(error)));
+      };
+      const forward = (): void => {
+        const request = httpRequest(
+          { host: upstream.hostname, port: upstream.port, path: incoming.url, method: incoming.method, headers: incoming.headers },
+          (answer) => {
+            const answerChunks: Buffer[] = [];
+            answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
+            answer.on('end', () => {
+              const answerBody = Buffer.concat(answerChunks);
+              Promise.resolve(hooks.beforeAnswer?.(seen, answerBody.toString('utf8'))).then(() => {
+                outgoing.writeHead(answer.statusCode ?? 500, answer.headers);
+                outgoing.end(answerBody);
+              }, fail);
+            });
+          },
+        );
+        request.on('error', fail);
+        request.end(body);
+      };
+      Promise.resolve(hooks.beforeForward?.(seen)).then(forward, fail);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A promise that resolves once `condition()` holds; `check()` re-evaluates it after the state changed. */
+function whenever(condition: () => boolean): { reached: Promise<void>; check(): void } {
+  let resolve: () => void = () => undefined;
+  const reached = new Promise<void>((done) => (resolve = done));
+  const check = (): void => {
+    if (condition()) resolve();
+  };
+  return { reached, check };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** JSON shapes of the requests and answers the tests look into (only string partition keys `pk` are used). */
+type JsonKey = { pk?: { S?: string } };
+interface BatchWriteBody {
+  RequestItems?: Record<string, Array<{ PutRequest?: { Item?: JsonKey } }>>;
+}
+interface BatchGetBody {
+  RequestItems?: Record<string, { Keys?: JsonKey[]; ConsistentRead?: boolean }>;
+}
+interface PutItemBody {
+  TableName?: string;
+  Item?: JsonKey;
+  ConditionExpression?: string;
+}
+interface GetRecordsAnswer {
+  Records?: Array<{ dynamodb?: { Keys?: JsonKey } }>;
+}
+interface ScanBody {
+  TableName?: string;
+  ExclusiveStartKey?: JsonKey;
+}
+interface ScanAnswer {
+  Items?: JsonKey[];
+}
+
+const pkOf = (key: JsonKey | undefined): string => key?.pk?.S ?? '';
+const indexOf = (pk: string): number => Number(pk.replace('item-', ''));
+const keyFor = (pk: string): Item => ({ pk: { S: pk } });
+
+/** Items 0…count-1 of `richItem`: the master's content. */
+const masterItems = (count: number): Item[] => Array.from({ length: count }, (_, index) => richItem(index));
+
+/** The newer version the master gets, and the replicator writes to the slave. */
+const newerVersion = (pk: string): Item => ({ ...richItem(indexOf(pk)), version: { N: '2' }, price: { N: '777' } });
+
+/** What the slave holds for each of `pks` right now (consistent reads, straight to DynamoDB Local). */
+async function slaveVersions(client: DynamoDBClient, table: string, pks: readonly string[]): Promise<Array<string | undefined>> {
+  return Promise.all(
+    pks.map(async (pk) => (await client.send(new GetItemCommand({ TableName: table, Key: keyFor(pk), ConsistentRead: true }))).Item?.version?.N),
+  );
+}
+
+function stateFileFor(slaveTable: string): string {
+  return join(tmpdir(), `watched-window-${slaveTable}.state.json`);
+}
+
+describe('watched write mode: the windows between the scan and the copy', () => {
+  test('copies that replaced newer replicated versions, or brought back deleted items, after the stream was already re-checked are put right before the run ends', async () => {
+    // Prepare: 60 items with a stream, read by one segment in pages of 20. The first BatchWriteItem to the slave is
+    // held back; its first 5 items are changed and the next 5 deleted on the master, and the replicator's versions
+    // of those changes written to the slave. It goes through only after the backfill's watcher re-checked all 10
+    // (both tables agree then), so only the re-check of the landed copies can find what they broke.
+    const tables = await tablePair(clients, { streamViewType: 'NEW_IMAGE' });
+    await putItems(clients.master, tables.master.table, masterItems(60));
+    const slaveTable = tables.slave.table;
+    let changed: string[] = [];
+    let deleted: string[] = [];
+    let held = false;
+    const recheckedOnSlave = new Set<string>();
+    const rechecked = whenever(() => held && [...changed, ...deleted].every((pk) => recheckedOnSlave.has(pk)));
+    let afterCopy: { changed: Array<string | undefined>; deleted: Array<string | undefined> } | undefined;
+
+    const hooks: ProxyHooks = {
+      beforeForward: async (request) => {
+        if (held || request.action !== 'BatchWriteItem' || !request.body.includes(slaveTable)) return;
+        held = true;
+        const pks = ((JSON.parse(request.body) as BatchWriteBody).RequestItems?.[slaveTable] ?? []).map((write) => pkOf(write.PutRequest?.Item));
+        [changed, deleted] = [pks.slice(0, 5), pks.slice(5, 10)];
+        for (const pk of changed) {
+          await clients.master.send(new PutItemCommand({ TableName: tables.master.table, Item: newerVersion(pk) }));
+          await clients.slave.send(new PutItemCommand({ TableName: slaveTable, Item: newerVersion(pk) })); // the replicator
+        }
+        for (const pk of deleted) {
+          await clients.master.send(new DeleteItemCommand({ TableName: tables.master.table, Key: keyFor(pk) }));
+          await clients.slave.send(new DeleteItemCommand({ TableName: slaveTable, Key: keyFor(pk) })); // the replicator
+        }
+        rechecked.check();
+        await rechecked.reached;
+        // The re-check's reads are answered; let it end (DifferenceChecker forgets a key only then) before the copies land.
+        await sleep(300);
+      },
+      beforeAnswer: async (request, answer) => {
+        if (request.action === 'BatchGetItem' && answer.length > 0) {
+          const read = (JSON.parse(request.body) as BatchGetBody).RequestItems?.[slaveTable];
+          if (read?.ConsistentRead === true) (read.Keys ?? []).forEach((key) => recheckedOnSlave.add(pkOf(key)));
+          rechecked.check();
+        }
+        if (request.action === 'BatchWriteItem' && held && afterCopy === undefined && request.body.includes(slaveTable)) {
+          // The held copies just landed: this is the window, seen from outside.
+          afterCopy = {
+            changed: await slaveVersions(clients.slave, slaveTable, changed),
+            deleted: await slaveVersions(clients.slave, slaveTable, deleted),
+          };
+        }
+      },
+    };
+    const proxy = await startProxy(localEndpoint(), hooks);
+    const stateFile = stateFileFor(slaveTable);
+
+    try {
+      // Act
+      const summary = await runBackfill({
+        ...runConfig(tables, { totalSegments: 1, segments: [0], pageSize: 20, concurrency: 4, endpoint: proxy.endpoint }),
+        writeMode: 'watched',
+        stateFile,
+        restart: true,
+        watch: { pollIntervalMs: 50, recheckDelayMs: 100 },
+      });
+
+      // Assess: the window really opened — the old copies replaced the replicator's versions and revived the deletes.
+      expect(afterCopy).toEqual({ changed: ['1', '1', '1', '1', '1'], deleted: ['1', '1', '1', '1', '1'] });
+      // … and the run closed it.
+      expect(summary).toMatchObject({ complete: true, thisRun: { scanned: 60, failed: 0, refreshed: 5, undone: 5 } });
+      expect(summary.thisRun.rechecked).toBeGreaterThanOrEqual(changed.length + deleted.length);
+      expect(await slaveVersions(clients.slave, slaveTable, [...changed, ...deleted])).toEqual([...changed.map(() => '2'), ...deleted.map(() => undefined)]);
+      expect((await compareTables({ client: clients.master, table: tables.master.table }, { client: clients.slave, table: slaveTable })).equal).toBe(true);
+    } finally {
+      await proxy.close();
+      if (existsSync(stateFile)) rmSync(stateFile);
+    }
+  });
+
+  test('items the stream showed changing before their page is written are copied only where the slave lacks them, never over the replicated version', async () => {
+    // Prepare: 60 items with a KEYS_ONLY stream, pages of 20. The answer of the second Scan page (old versions) is
+    // held back until 5 of its items were changed on the master and replicated to the slave, and the backfill's
+    // watcher has read those changes from the stream (it asked for more records after the answer carrying them).
+    const tables = await tablePair(clients, { streamViewType: 'KEYS_ONLY' });
+    await putItems(clients.master, tables.master.table, masterItems(60));
+    const slaveTable = tables.slave.table;
+    let targets: string[] = [];
+    let held = false;
+    const seenInStream = new Set<string>();
+    let watcherMovedOn = false;
+    const watcherSaw = whenever(() => watcherMovedOn);
+    const batchWritten = new Set<string>();
+    const unconditionalPuts = new Set<string>();
+    const conditionalPuts = new Set<string>();
+
+    const hooks: ProxyHooks = {
+      beforeForward: (request) => {
+        if (request.action === 'GetRecords' && held && targets.every((pk) => seenInStream.has(pk))) {
+          watcherMovedOn = true;
+          watcherSaw.check();
+        }
+        if (request.action === 'BatchWriteItem' && request.body.includes(slaveTable)) {
+          const writes = (JSON.parse(request.body) as BatchWriteBody).RequestItems?.[slaveTable] ?? [];
+          writes.forEach((write) => batchWritten.add(pkOf(write.PutRequest?.Item)));
+        }
+        if (request.action === 'PutItem') {
+          const put = JSON.parse(request.body) as PutItemBody;
+          if (put.TableName === slaveTable) (put.ConditionExpression ? conditionalPuts : unconditionalPuts).add(pkOf(put.Item));
+        }
+      },
+      beforeAnswer: async (request, answer) => {
+        if (request.action === 'GetRecords') {
+          ((JSON.parse(answer) as GetRecordsAnswer).Records ?? []).forEach((record) => seenInStream.add(pkOf(record.dynamodb?.Keys)));
+          return;
+        }
+        if (held || request.action !== 'Scan') return;
+        const scan = JSON.parse(request.body) as ScanBody;
+        if (scan.TableName !== tables.master.table || scan.ExclusiveStartKey === undefined) return;
+        held = true;
+        targets = ((JSON.parse(answer) as ScanAnswer).Items ?? []).slice(0, 5).map(pkOf);
+        for (const pk of targets) {
+          await clients.master.send(new PutItemCommand({ TableName: tables.master.table, Item: newerVersion(pk) }));
+          await clients.slave.send(new PutItemCommand({ TableName: slaveTable, Item: newerVersion(pk) })); // the replicator
+        }
+        await watcherSaw.reached;
+      },
+    };
+    const proxy = await startProxy(localEndpoint(), hooks);
+    const stateFile = stateFileFor(slaveTable);
+
+    try {
+      // Act
+      const summary = await runBackfill({
+        ...runConfig(tables, { totalSegments: 1, segments: [0], pageSize: 20, concurrency: 4, endpoint: proxy.endpoint }),
+        writeMode: 'watched',
+        stateFile,
+        restart: true,
+        watch: { pollIntervalMs: 50, recheckDelayMs: 100 },
+      });
+
+      // Assess: the page with the targets was held and their changes seen first; their copies were conditional only.
+      expect(targets).toHaveLength(5);
+      expect(watcherMovedOn).toBe(true);
+      expect(targets.filter((pk) => batchWritten.has(pk) || unconditionalPuts.has(pk))).toEqual([]);
+      expect(targets.filter((pk) => conditionalPuts.has(pk))).toEqual(targets);
+      expect(batchWritten.size).toBe(55); // every other item went the fast way
+      expect(summary).toMatchObject({ complete: true, thisRun: { scanned: 60, written: 55, present: 5, failed: 0, refreshed: 0, undone: 0 } });
+      expect(summary.thisRun.rechecked).toBeGreaterThanOrEqual(targets.length);
+      expect(await slaveVersions(clients.slave, slaveTable, targets)).toEqual(['2', '2', '2', '2', '2']);
+      expect((await compareTables({ client: clients.master, table: tables.master.table }, { client: clients.slave, table: slaveTable })).equal).toBe(true);
+    } finally {
+      await proxy.close();
+      if (existsSync(stateFile)) rmSync(stateFile);
+    }
+  });
+});
