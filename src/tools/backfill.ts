@@ -439,7 +439,7 @@ class BackfillRun {
       // was seen before it: a conditional copy can still bring back an item whose delete reached the slave first.
       const after = idsOf();
       for (let position = 0; position < items.length; position += 1) {
-        if (outcomes[position] === 'written' && watcher.hasChanged(after[position] as string)) await checker.add(keyOf(items[position] as Item, schema));
+        if (outcomes[position] === 'written' && watcher.hasChanged(after[position] as string)) await checker.add(keyOf(items[position] as Item, schema), true);
       }
     }
     return outcomes;

@@ -49,7 +49,10 @@ const QUEUE_LIMIT = 10_000;
 export class DifferenceChecker {
   public readonly report: DifferenceReport;
   private readonly queue: Candidate[] = [];
+  /** Candidates waiting for their re-check. */
   private readonly queued = new Set<string>();
+  /** Candidates being re-checked right now. */
+  private readonly running = new Set<string>();
   private closed = false;
   private wakeWorker: (() => void) | undefined;
   private readonly spaceWaiters: Array<() => void> = [];
@@ -83,10 +86,14 @@ export class DifferenceChecker {
     this.worker = this.work();
   }
 
-  /** Nominates the item with `key`; waits while the queue is full. */
-  public async add(key: Item): Promise<void> {
+  /**
+   * Nominates the item with `key`; waits while the queue is full. A key already waiting is not queued twice; one
+   * being re-checked right now is queued again only with `again` — for a write that landed after the re-check may
+   * have read the item (a backfill copy), whose result that re-check cannot have seen.
+   */
+  public async add(key: Item, again = false): Promise<void> {
     const id = itemKeyOf(key);
-    if (this.queued.has(id)) return;
+    if (this.queued.has(id) || (!again && this.running.has(id))) return;
     while (this.queue.length >= QUEUE_LIMIT && !this.options.signal.aborted) {
       await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
     }
@@ -124,12 +131,16 @@ export class DifferenceChecker {
       const now = performance.now();
       while (due < Math.min(RECHECK_BATCH, this.queue.length) && (this.queue[due] as Candidate).detectedAt + recheckDelayMs <= now) due += 1;
       const batch = this.queue.splice(0, due);
+      for (const candidate of batch) {
+        this.queued.delete(candidate.id);
+        this.running.add(candidate.id);
+      }
       this.spaceWaiters.splice(0).forEach((resolve) => resolve());
       const task = this.options.semaphore
         .run(() => this.recheck(batch))
         .catch((error: unknown) => this.fail(error))
         .finally(() => {
-          batch.forEach((candidate) => this.queued.delete(candidate.id));
+          batch.forEach((candidate) => this.running.delete(candidate.id));
           inFlight.delete(task);
         });
       inFlight.add(task);
