@@ -10,6 +10,10 @@
  * 2. A change seen before the copy: the answer of the second Scan page is held back until the items changed on the
  *    master (and already replicated to the slave) have been read from the stream by the backfill. Their copies must
  *    then be written only where the slave lacks them: no unconditional write of them ever reaches the slave.
+ * 3. A copy lands while its item's re-check runs: the re-check of an item the stream showed changing reads the
+ *    slave (the replicator's newer version, equal to the master) just before the backfill's old copy of the item
+ *    lands, and its answer is held back until the backfill has moved on to its next page. That re-check can only
+ *    find the tables equal; the landed copy must queue the item again, so the old copy is still put right.
  *
  * Stream calls (DescribeStream, GetShardIterator, GetRecords) go through the same proxy untouched; the proxy only
  * watches them to know what the backfill's watcher has read.
@@ -113,6 +117,9 @@ interface PutItemBody {
   TableName?: string;
   Item?: JsonKey;
   ConditionExpression?: string;
+}
+interface BatchGetAnswer {
+  Responses?: Record<string, Array<JsonKey & { version?: { N?: string } }>>;
 }
 interface GetRecordsAnswer {
   Records?: Array<{ dynamodb?: { Keys?: JsonKey } }>;
@@ -292,6 +299,90 @@ describe('watched write mode: the windows between the scan and the copy', () => 
       expect(summary).toMatchObject({ complete: true, thisRun: { scanned: 60, written: 55, present: 5, failed: 0, refreshed: 0, undone: 0 } });
       expect(summary.thisRun.rechecked).toBeGreaterThanOrEqual(targets.length);
       expect(await slaveVersions(clients.slave, slaveTable, targets)).toEqual(['2', '2', '2', '2', '2']);
+      expect((await compareTables({ client: clients.master, table: tables.master.table }, { client: clients.slave, table: slaveTable })).equal).toBe(true);
+    } finally {
+      await proxy.close();
+      if (existsSync(stateFile)) rmSync(stateFile);
+    }
+  });
+
+  test('a copy that lands while its item\'s re-check is reading the tables queues the item again, so the old copy it wrote over the replicated version is put right', async () => {
+    // Prepare: 60 items with a stream, one segment in pages of 20. The first BatchWriteItem to the slave (page 1) is
+    // held back; item X, its first item, is changed on the master and the replicator's version written to the
+    // slave. The stream shows X changing, so the re-checker reads X on both tables; its consistent read of the slave
+    // (newer version: the tables agree) is answered by DynamoDB Local, and only then does the held copy go through.
+    // The read's answer is held until the backfill writes page 2 — so the run has finished page 1, and put X's landed
+    // copy to the re-checker, while X's re-check was still running.
+    const tables = await tablePair(clients, { streamViewType: 'NEW_IMAGE' });
+    await putItems(clients.master, tables.master.table, masterItems(60));
+    const slaveTable = tables.slave.table;
+    let x = '';
+    let copyHeld = false;
+    let copyReleased = false;
+    let recheckRead = false;
+    let nextPageWritten = false;
+    const slaveReadByRecheck = whenever(() => recheckRead);
+    const pageOneDone = whenever(() => nextPageWritten);
+    let recheckSaw: string | undefined;
+    let afterCopy: Array<string | undefined> | undefined;
+
+    const hooks: ProxyHooks = {
+      beforeForward: async (request) => {
+        if (request.action !== 'BatchWriteItem' || !request.body.includes(slaveTable)) return;
+        if (copyReleased) {
+          // Page 1's writePage has returned: putWatched has handed X's landed copy to the re-checker.
+          nextPageWritten = true;
+          pageOneDone.check();
+          return;
+        }
+        if (copyHeld) return;
+        copyHeld = true;
+        const pks = ((JSON.parse(request.body) as BatchWriteBody).RequestItems?.[slaveTable] ?? []).map((write) => pkOf(write.PutRequest?.Item));
+        x = pks[0] ?? '';
+        // The replicator's write goes first, so the re-check the stream triggers cannot read the slave before it.
+        await clients.slave.send(new PutItemCommand({ TableName: slaveTable, Item: newerVersion(x) }));
+        await clients.master.send(new PutItemCommand({ TableName: tables.master.table, Item: newerVersion(x) }));
+        await slaveReadByRecheck.reached;
+        copyReleased = true;
+      },
+      beforeAnswer: async (request, answer) => {
+        if (request.action === 'BatchGetItem' && copyHeld && !recheckRead && answer.length > 0) {
+          const read = (JSON.parse(request.body) as BatchGetBody).RequestItems?.[slaveTable];
+          if (read?.ConsistentRead !== true || !(read.Keys ?? []).some((key) => pkOf(key) === x)) return;
+          recheckSaw = ((JSON.parse(answer) as BatchGetAnswer).Responses?.[slaveTable] ?? []).find((item) => pkOf(item) === x)?.version?.N;
+          recheckRead = true;
+          slaveReadByRecheck.check();
+          await pageOneDone.reached;
+          return;
+        }
+        if (request.action === 'BatchWriteItem' && copyReleased && afterCopy === undefined && request.body.includes(slaveTable)) {
+          // The held copy just landed: this is the window, seen from outside.
+          afterCopy = await slaveVersions(clients.slave, slaveTable, [x]);
+        }
+      },
+    };
+    const proxy = await startProxy(localEndpoint(), hooks);
+    const stateFile = stateFileFor(slaveTable);
+
+    try {
+      // Act
+      const summary = await runBackfill({
+        ...runConfig(tables, { totalSegments: 1, segments: [0], pageSize: 20, concurrency: 4, endpoint: proxy.endpoint }),
+        writeMode: 'watched',
+        stateFile,
+        restart: true,
+        watch: { pollIntervalMs: 50, recheckDelayMs: 100 },
+      });
+
+      // Assess: the window really opened — X's re-check read the replicated version, then the old copy replaced it,
+      // and the run went on to page 2 while that re-check was still running.
+      expect(recheckSaw).toBe('2');
+      expect(afterCopy).toEqual(['1']);
+      expect(nextPageWritten).toBe(true);
+      // … and the run closed it.
+      expect(summary).toMatchObject({ complete: true, thisRun: { scanned: 60, failed: 0, undone: 0 } });
+      expect(summary.thisRun.refreshed).toBeGreaterThanOrEqual(1);
+      expect(await slaveVersions(clients.slave, slaveTable, [x])).toEqual(['2']);
       expect((await compareTables({ client: clients.master, table: tables.master.table }, { client: clients.slave, table: slaveTable })).equal).toBe(true);
     } finally {
       await proxy.close();
