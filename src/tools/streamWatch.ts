@@ -8,8 +8,8 @@
  * the slave lacks them (when the change is seen before the copy) and re-checked against the master with consistent
  * reads (when it is seen after): all others can be copied with plain BatchWriteItem, at full speed, with no read.
  *
- * The watcher reads every shard of the stream in passes, about once per `pollIntervalMs`, and keeps the key of each
- * record. A first run starts each open shard at LATEST (taken before the first scan); shards that appear later, and
+ * The watcher reads every shard of the stream in passes — one GetRecords call per shard, a pass about every
+ * `pollIntervalMs` (every 250 ms while a shard is behind) — and keeps the key of each record. A first run starts each open shard at LATEST (taken before the first scan); shards that appear later, and
  * every shard of a resumed run (which cannot know what changed while it was not running), start at TRIM_HORIZON.
  * It is one more reader of the stream next to the replicator's Lambda function(s) — see the README on the limit of
  * two readers per shard.
@@ -61,29 +61,46 @@ export interface StreamWatchStats {
 interface ShardReader {
   readonly shardId: string;
   iterator?: string;
+  /** Our clock when the last call that found the shard empty was sent (0: none since the reader was positioned). */
+  quietSince: number;
+  /** Newest `ApproximateCreationDateTime` read from the shard, epoch ms (0: none). */
+  newestRecord: number;
+  /** The last answer was a full page: more records are waiting. */
+  behind: boolean;
 }
 
-/** Most GetRecords calls per shard in one pass; a shard with more records continues in the next pass. */
-const CALLS_PER_SHARD_PER_PASS = 10;
+/** Records asked for per GetRecords call (the API's maximum). */
+const RECORDS_PER_CALL = 1000;
+/**
+ * Pause between passes while a shard is behind (a full page came back): catching up faster than once per
+ * `pollIntervalMs`, but not so fast that the shard's read limit (5 calls/s, shared with the Lambda poller) is used up.
+ */
+const CATCH_UP_INTERVAL_MS = 250;
 /** How often the list of shards is refreshed, to find the children of shards that closed. */
 const DESCRIBE_INTERVAL_MS = 10_000;
-/** Backoff after a failed pass (throttling, a network error). */
-const RETRY_DELAY_MS = 1000;
+/**
+ * How much later than a waiter's time a record's `ApproximateCreationDateTime` must be for the shard to count as
+ * read past that time: the stream rounds it down to the second, and our clock is not DynamoDB's.
+ */
+const CLOCK_MARGIN_MS = 5000;
 
 /** Reads the master's stream in the background and remembers which items changed. */
 export class StreamWatcher {
   public readonly stats: StreamWatchStats = { records: 0, changedItems: 0, passes: 0 };
   private readonly changed = new Set<string>();
   private readonly readers = new Map<string, ShardReader>();
-  /** Every shard id ever listed, so a shard that ends is not started again. */
+  /** Every shard id ever listed (read, or skipped as older than the start), so none is started twice. */
   private readonly known = new Set<string>();
   private readonly waiters: Array<{ after: number; resolve: () => void; reject: (error: unknown) => void }> = [];
   private loop: Promise<void> | undefined;
   private stopped = false;
+  private ended = false;
   private fatal: unknown;
   private lastDescribe = 0;
-  /** Ends the pause between passes early (a caller waits for a pass). */
-  private wake: AbortController | undefined;
+  /** A shard closed: its children must be listed (and read) before any waiter can be satisfied. */
+  private refreshDue = false;
+  /** Ends the pause between passes early: on stop() always, for a new waiter when `wakeable`. */
+  private pausing: { readonly wake: AbortController; readonly wakeable: boolean } | undefined;
 
   public constructor(
     private readonly client: DynamoDBStreamsClient,
@@ -100,8 +117,11 @@ export class StreamWatcher {
     await Promise.all(
       shards.map((shard) => {
         const open = shard.SequenceNumberRange?.EndingSequenceNumber === undefined;
-        // A shard closed before the start holds only older changes; a first run needs none of them.
-        if (!this.options.fromTrimHorizon && !open) return Promise.resolve();
+        if (!this.options.fromTrimHorizon && !open) {
+          // A shard closed before the start holds only older changes; a first run needs none of them.
+          if (shard.ShardId) this.known.add(shard.ShardId);
+          return Promise.resolve();
+        }
         return this.addReader(shard, this.options.fromTrimHorizon ? 'TRIM_HORIZON' : 'LATEST');
       }),
     );
@@ -115,115 +135,125 @@ export class StreamWatcher {
   }
 
   /**
-   * Resolves after a complete pass that began after this call: every change made before the call (that the
-   * stream carries by then) has been seen. Rejects when the watcher failed.
+   * Resolves once every shard has been read past this moment: each answered a call sent after it with no records,
+   * or with a record created at least CLOCK_MARGIN_MS after it — so every change made before the call (that the
+   * stream carries by then) has been seen, even while changes keep coming. Rejects when the watcher failed or
+   * was stopped.
    */
   public caughtUp(): Promise<void> {
     if (this.fatal !== undefined) return Promise.reject(this.fatal);
+    if (this.ended || this.stopped) return Promise.reject(new InterruptedError());
     return new Promise((resolve, reject) => {
       this.waiters.push({ after: performance.now(), resolve, reject });
-      this.wake?.abort();
+      if (this.pausing?.wakeable) this.pausing.wake.abort();
     });
   }
 
   /** Stops reading; rejects with the error that stopped the watcher early, if one did. */
   public async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.abort();
+    this.pausing?.wake.abort();
     await this.loop;
     if (this.fatal !== undefined) throw this.fatal;
   }
 
   private async run(): Promise<void> {
     while (!this.stopped && !this.options.signal.aborted) {
-      const started = performance.now();
-      let pass: { records: number; complete: boolean };
       try {
-        if (started - this.lastDescribe >= DESCRIBE_INTERVAL_MS) await this.refreshShards();
-        pass = await this.pass();
+        if (this.refreshDue || performance.now() - this.lastDescribe >= DESCRIBE_INTERVAL_MS) await this.refreshShards();
+        await this.pass();
       } catch (error) {
         if (error instanceof InterruptedError) break;
         if (error instanceof ToolError) {
           this.fail(error);
           return;
         }
-        await sleep(RETRY_DELAY_MS, this.options.signal);
+        // Throttling or a network error: the SDK has retried already; try again after a pause.
+        await this.pause(this.options.pollIntervalMs, false);
         continue;
       }
       this.stats.passes += 1;
-      if (pass.complete) {
-        const due = this.waiters.filter((waiter) => waiter.after <= started);
-        this.waiters.splice(0, this.waiters.length, ...this.waiters.filter((waiter) => waiter.after > started));
-        due.forEach((waiter) => waiter.resolve());
-      }
-      if (pass.complete && pass.records === 0 && this.waiters.length === 0) await this.pause();
+      this.resolveWaiters();
+      const behind = [...this.readers.values()].some((reader) => reader.behind) || this.refreshDue;
+      await this.pause(behind ? Math.min(CATCH_UP_INTERVAL_MS, this.options.pollIntervalMs) : this.options.pollIntervalMs, !behind);
     }
+    this.ended = true;
     this.fail(new InterruptedError());
   }
 
-  /** Waits `pollIntervalMs`, or less when the run ends or a caller waits for a pass. */
-  private async pause(): Promise<void> {
-    this.wake = new AbortController();
-    const onAbort = (): void => this.wake?.abort();
-    this.options.signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      await sleep(this.options.pollIntervalMs, this.wake.signal);
-    } finally {
-      this.options.signal.removeEventListener('abort', onAbort);
-      this.wake = undefined;
-    }
+  /** Resolves the waiters every shard has been read past (see {@link caughtUp}). */
+  private resolveWaiters(): void {
+    if (this.refreshDue || this.waiters.length === 0) return;
+    const readers = [...this.readers.values()];
+    const pastAll = (after: number): boolean => {
+      // Record times are DynamoDB's wall clock; `after` is ours, in performance.now() terms.
+      const wallAfter = Date.now() - (performance.now() - after);
+      return readers.every((reader) => reader.quietSince >= after || reader.newestRecord >= wallAfter + CLOCK_MARGIN_MS);
+    };
+    const due = this.waiters.filter((waiter) => pastAll(waiter.after));
+    if (due.length === 0) return;
+    this.waiters.splice(0, this.waiters.length, ...this.waiters.filter((waiter) => !due.includes(waiter)));
+    due.forEach((waiter) => waiter.resolve());
   }
 
   /**
-   * Reads every shard until it answers with no records (or is closed). `complete` is false when a shard still had
-   * records after its share of calls.
+   * Waits `ms`, or less when the watcher is stopped or the run ends — and, with `wakeable`, when a caller starts
+   * waiting for a pass (not while catching up, which paces the calls for the shards' read limit).
    */
-  private async pass(): Promise<{ records: number; complete: boolean }> {
-    let total = 0;
-    let complete = true;
+  private async pause(ms: number, wakeable: boolean): Promise<void> {
+    if (this.stopped || (wakeable && this.waiters.length > 0)) return;
+    const wake = new AbortController();
+    this.pausing = { wake, wakeable };
+    const onAbort = (): void => wake.abort();
+    this.options.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await sleep(ms, wake.signal);
+    } finally {
+      this.options.signal.removeEventListener('abort', onAbort);
+      this.pausing = undefined;
+    }
+  }
+
+  /** One GetRecords call on every shard; a shard read to its end (closed) is dropped and its children listed next. */
+  private async pass(): Promise<void> {
     for (const reader of [...this.readers.values()]) {
-      let calls = 0;
-      for (;;) {
-        if (this.options.signal.aborted) throw new InterruptedError();
-        if (calls >= CALLS_PER_SHARD_PER_PASS) {
-          complete = false;
-          break;
-        }
-        calls += 1;
-        const read = await this.read(reader);
-        total += read;
-        if (read === 0 || reader.iterator === undefined) break;
-      }
+      if (this.options.signal.aborted) throw new InterruptedError();
+      await this.read(reader);
       if (reader.iterator === undefined) {
-        // The shard is closed and read to its end; its children come with the next listing.
         this.readers.delete(reader.shardId);
-        this.lastDescribe = 0;
+        this.refreshDue = true;
       }
     }
-    return { records: total, complete };
   }
 
   /** One GetRecords call on one shard. */
-  private async read(reader: ShardReader): Promise<number> {
-    if (reader.iterator === undefined) return 0;
+  private async read(reader: ShardReader): Promise<void> {
+    if (reader.iterator === undefined) return;
     const iterator = reader.iterator;
+    const sent = performance.now();
     let output;
     try {
-      output = await this.call('GetRecords', () => this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 })));
+      output = await this.call('GetRecords', () => this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: RECORDS_PER_CALL })));
     } catch (error) {
       const name = (error as { name?: string }).name;
       if (name === 'ExpiredIteratorException' || name === 'TrimmedDataAccessException') {
-        // The position is gone (a long pause, or records trimmed under it): read what the shard still holds.
-        reader.iterator = await this.iterator(reader.shardId, 'TRIM_HORIZON');
-        return 0;
+        // The position is gone (a long pause, or records trimmed under it): read what the shard still holds, and
+        // count the shard as unread until it has been read past again.
+        Object.assign(reader, { iterator: await this.iterator(reader.shardId, 'TRIM_HORIZON'), quietSince: 0, newestRecord: 0, behind: true });
+        return;
       }
       throw error;
     }
     reader.iterator = output.NextShardIterator;
     const records = output.Records ?? [];
+    // A short page can still leave records behind (the 1 MB limit): only an empty answer proves the shard quiet.
+    reader.behind = records.length > 0;
+    if (records.length === 0) reader.quietSince = sent;
     this.stats.records += records.length;
     const fresh: Item[] = [];
     for (const record of records) {
+      const created = record.dynamodb?.ApproximateCreationDateTime;
+      if (created) reader.newestRecord = Math.max(reader.newestRecord, new Date(created).getTime());
       const keys = record.dynamodb?.Keys as Item | undefined;
       if (!keys) continue;
       const id = itemKeyOf(keys);
@@ -233,7 +263,6 @@ export class StreamWatcher {
     }
     this.stats.changedItems = this.changed.size;
     if (fresh.length > 0) await this.options.onKeys(fresh);
-    return records.length;
   }
 
   /** Lists the shards again and starts the new ones (children of closed shards) at TRIM_HORIZON. */
@@ -241,13 +270,14 @@ export class StreamWatcher {
     const shards = await this.call('DescribeStream', () => this.describe());
     this.lastDescribe = performance.now();
     await Promise.all(shards.filter((shard) => !this.known.has(shard.ShardId ?? '')).map((shard) => this.addReader(shard, 'TRIM_HORIZON')));
+    this.refreshDue = false;
   }
 
   private async addReader(shard: Shard, type: ShardIteratorType): Promise<void> {
     const shardId = shard.ShardId;
     if (!shardId || this.known.has(shardId)) return;
     this.known.add(shardId);
-    const reader: ShardReader = { shardId, iterator: await this.iterator(shardId, type) };
+    const reader: ShardReader = { shardId, iterator: await this.iterator(shardId, type), quietSince: 0, newestRecord: 0, behind: false };
     this.readers.set(shardId, reader);
   }
 

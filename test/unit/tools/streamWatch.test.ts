@@ -12,16 +12,17 @@
  *   exactly those items; stats count records and distinct items.
  * - a closed shard read to its end is dropped and its child, listed by a later DescribeStream, is read from
  *   TRIM_HORIZON.
- * - caughtUp() resolves only after a complete pass that began after the call: not after a pass already under way,
- *   not after a pass cut short by a shard that still had records; it ends the pause between passes early.
+ * - caughtUp() resolves only once every shard has been read past the call: an empty answer to a call sent after it,
+ *   or a record created at least 5 s after it (so it also resolves while changes keep coming) — not on a pass
+ *   already under way, not while a shard still answers with older records, not before the child of a shard that
+ *   closed is read, not on a pass that only re-positioned an expired iterator; it ends the pause between passes
+ *   early.
  * - ExpiredIteratorException / TrimmedDataAccessException re-position the shard at TRIM_HORIZON and reading goes on;
  *   a 500 or LimitExceededException is retried and is not fatal.
  * - AccessDeniedException, ResourceNotFoundException and a disabled stream end the watcher with a ToolError that
  *   says what to change; stop() and every caughtUp() waiter reject with it.
  * - stop() and the abort signal end the background loop: no call after stop() resolved.
- * - Two flaws of src/tools/streamWatch.ts, as `it.failing` (they turn red once fixed: then drop `.failing`):
- *   a shard closed before a first run's start is read from TRIM_HORIZON at the first shard refresh; and caughtUp()
- *   counts a pass that did not read every shard (one that only found a shard closed, or re-positioned an iterator).
+ * - a shard closed before a first run's start is not read at a later shard refresh either.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 import {
@@ -70,6 +71,8 @@ class FakeStream {
   public readonly iteratorErrors: Error[] = [];
   /** Most records one GetRecords answer carries. */
   public recordsPerCall = 1000;
+  /** `ApproximateCreationDateTime` of the record at `position` of a shard; none when undefined. */
+  public createdAt: ((shardId: string, position: number) => Date) | undefined;
   /** Every GetShardIterator request, in order. */
   public readonly positioned: Array<{ shardId: string; type: ShardIteratorType | undefined }> = [];
   /** Shard and position of every GetRecords call, in order. */
@@ -135,7 +138,7 @@ class FakeStream {
       Records: keys.map((key, index) => ({
         eventID: `${shardId}-${position + index}`,
         eventName: 'MODIFY',
-        dynamodb: { Keys: key, SequenceNumber: String(1000 + position + index) },
+        dynamodb: { Keys: key, SequenceNumber: String(1000 + position + index), ApproximateCreationDateTime: this.createdAt?.(shardId, position + index) },
       })),
       NextShardIterator: shard.closed && next >= shard.keys.length ? undefined : `${shardId}@${next}`,
     };
@@ -271,7 +274,7 @@ describe('StreamWatcher', () => {
     // FLAW in src/tools/streamWatch.ts: start() skips a closed shard without adding it to `known`, so refreshShards()
     // (10 s after the start, or as soon as any shard closes) takes it for a new child and reads it from TRIM_HORIZON:
     // a first run then counts every change of the last 24 hours held in closed shards as a change during the backfill.
-    it.failing('a first run does not read a shard closed before the start even after a later shard refresh', async () => {
+    it('a first run does not read a shard closed before the start even after a later shard refresh', async () => {
       // Prepare: a shard closed before the start, and an open shard.
       stream.shard('closed-before', { closed: true, keys: [s('old')] });
       stream.shard('open', { keys: [] });
@@ -359,7 +362,7 @@ describe('StreamWatcher', () => {
     // complete, but the child shard is only listed before the NEXT pass. A caughtUp() whose pass is that one resolves
     // without having read the child, which already carried changes made before the call; the backfill then stops
     // watching and never re-checks those items.
-    it.failing('caughtUp() resolves only after the child of a shard that closed before the call has been read', async () => {
+    it('caughtUp() resolves only after the child of a shard that closed before the call has been read', async () => {
       // Prepare: one open shard, started at LATEST.
       stream.shard('parent', { keys: [] });
       const watch = watcher();
@@ -405,7 +408,7 @@ describe('StreamWatcher', () => {
       expect(callsWhenResolved).toBeGreaterThanOrEqual(4);
     });
 
-    it('does not count a pass cut short by a shard that still had records after its share of calls', async () => {
+    it('does not resolve while a shard still answers with records made before the call: it waits for the empty answer', async () => {
       // Prepare: one open shard; 25 changes, served one per GetRecords call (more than one pass's share of 10).
       stream.shard('a', { keys: [] });
       stream.recordsPerCall = 1;
@@ -421,6 +424,35 @@ describe('StreamWatcher', () => {
       expect(stream.reads.length - readsBefore).toBeGreaterThanOrEqual(26);
       expect(watch.stats.records).toBe(25);
       expect(deliveredIds()).toHaveLength(25);
+    });
+
+    it('resolves while changes keep coming, once a shard answers with a record made 5 s or more after the call', async () => {
+      // Prepare: one open shard that never answers empty (every call adds a record first); records are stamped
+      // "now" until the test switches the stamp to 6 s in the future.
+      stream.shard('a', { keys: [] });
+      let future = false;
+      stream.createdAt = () => new Date(Date.now() + (future ? 6000 : 0));
+      let added = 0;
+      stream.onGetRecords = () => {
+        stream.get('a').keys.push(s(`busy-${added++}`));
+      };
+      const watch = watcher();
+      await watch.start();
+
+      // Act 1: with every record made within the margin of the call, 20 answers later it is still waiting.
+      let resolved = false;
+      const caught = watch.caughtUp().then(() => (resolved = true));
+      const readsAtCall = stream.reads.length;
+      while (stream.reads.length < readsAtCall + 20) await sleep(5);
+      const resolvedWithOldRecords = resolved;
+
+      // Act 2: records now carry a creation time past the call plus the margin.
+      future = true;
+      await caught;
+
+      // Assess
+      expect(resolvedWithOldRecords).toBe(false);
+      expect(resolved).toBe(true);
     });
 
     it('ends the pause between passes early: resolves long before a pollIntervalMs of 10 minutes', async () => {
@@ -473,7 +505,7 @@ describe('StreamWatcher', () => {
     // FLAW in src/tools/streamWatch.ts (read()): after re-positioning an expired or trimmed iterator read() returns 0,
     // so the pass stops reading that shard and still counts as complete: a caughtUp() waiting on that pass resolves
     // although the shard's changes made before the call were not read.
-    it.failing('caughtUp() does not resolve on a pass that only re-positioned an expired iterator', async () => {
+    it('caughtUp() does not resolve on a pass that only re-positioned an expired iterator', async () => {
       // Prepare: one open shard, started at LATEST.
       stream.shard('a', { keys: [] });
       const watch = watcher();
