@@ -49,6 +49,7 @@ import { createStreamsClient } from './clients';
 import { DifferenceChecker } from './differences';
 import { describeError, ToolError } from './errors';
 import { writeUnits } from './itemSize';
+import { UNLIMITED } from './rateLimiter';
 import { formatCount, Progress } from './progress';
 import type { RunConfig } from './runConfig';
 import { scanSegment } from './scan';
@@ -454,7 +455,7 @@ class BackfillRun {
         this.semaphore.run(async (): Promise<Outcome> => {
           if (this.signal.aborted) throw new InterruptedError();
           await itemPacer.take(1, this.signal);
-          await writes.take(writeUnits(item), this.signal);
+          if (writes !== UNLIMITED) await writes.take(writeUnits(item), this.signal);
           const outcome = await this.attempt(() => slave.putIfAbsent(item).then((result) => (result === 'written' ? 'written' : 'present')));
           this.tally(outcome, 1);
           return outcome;
@@ -477,7 +478,8 @@ class BackfillRun {
         const outcome = await this.semaphore.run(async (): Promise<Outcome> => {
           if (this.signal.aborted) throw new InterruptedError();
           await itemPacer.take(chunk.length, this.signal);
-          await writes.take(chunk.reduce((sum, item) => sum + writeUnits(item), 0), this.signal);
+          // Sizing every item costs CPU the copy competes for; without a --max-wcu cap nobody needs the figure.
+          if (writes !== UNLIMITED) await writes.take(chunk.reduce((sum, item) => sum + writeUnits(item), 0), this.signal);
           return this.attempt(() => slave.batchPut(chunk).then(() => 'written' as const));
         });
         if (typeof outcome === 'object' && chunk.length > 1 && !isTransient(outcome.failed)) return this.putOneByOne(chunk);
