@@ -525,8 +525,13 @@ class BackfillRun {
   }
 
   private updateDetail(): void {
-    const { written, present, undone, refreshed, failed } = this.counts;
-    this.progress.counts.detail = `written ${formatCount(written)}, present ${formatCount(present)}${refreshed ? `, refreshed ${formatCount(refreshed)}` : ''}${undone ? `, undone ${formatCount(undone)}` : ''}${failed ? `, failed ${formatCount(failed)}` : ''}`;
+    const { written, present, undone, refreshed, failed, rechecked } = this.counts;
+    this.progress.counts.detail =
+      `written ${formatCount(written)}, present ${formatCount(present)}` +
+      (rechecked ? `, changed on the master ${formatCount(rechecked)}` : '') +
+      (refreshed ? `, refreshed ${formatCount(refreshed)}` : '') +
+      (undone ? `, undone ${formatCount(undone)}` : '') +
+      (failed ? `, failed ${formatCount(failed)}` : '');
   }
 
   private save(force: boolean): void {
