@@ -22,6 +22,7 @@ import {
   type Shard,
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
+import { forEachLimited } from '../concurrency';
 import { itemKeyOf } from '../key';
 import type { Item } from './attributeJson';
 import { fatalAwsError, ToolError } from './errors';
@@ -69,6 +70,8 @@ interface ShardReader {
   behind: boolean;
 }
 
+/** Shards read at the same time in a pass. */
+const SHARDS_READ_AT_ONCE = 8;
 /** Records asked for per GetRecords call (the API's maximum). */
 const RECORDS_PER_CALL = 1000;
 /**
@@ -214,16 +217,27 @@ export class StreamWatcher {
     }
   }
 
-  /** One GetRecords call on every shard; a shard read to its end (closed) is dropped and its children listed next. */
+  /**
+   * One GetRecords call on every shard, a few shards at a time (a big table's stream has hundreds); a shard read to
+   * its end (closed) is dropped and its children listed next.
+   */
   private async pass(): Promise<void> {
-    for (const reader of [...this.readers.values()]) {
-      if (this.options.signal.aborted) throw new InterruptedError();
-      await this.read(reader);
+    let failure: unknown;
+    await forEachLimited([...this.readers.values()], SHARDS_READ_AT_ONCE, async (reader) => {
+      if (failure !== undefined || this.options.signal.aborted) return;
+      try {
+        await this.read(reader);
+      } catch (error) {
+        failure ??= error;
+        return;
+      }
       if (reader.iterator === undefined) {
         this.readers.delete(reader.shardId);
         this.refreshDue = true;
       }
-    }
+    });
+    if (this.options.signal.aborted) throw new InterruptedError();
+    if (failure !== undefined) throw failure;
   }
 
   /** One GetRecords call on one shard. */
