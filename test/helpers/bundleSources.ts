@@ -1,12 +1,15 @@
-/** The source files the Lambda bundle is built from, for tests that check what the code calls or reads. */
+/** The source files a bundle is built from, for tests that check what the code calls or reads. */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { projectRoot } from './bundle';
 
-/** src/index.ts and every file it imports relatively, transitively: path → text. */
-export function handlerSources(root: string = projectRoot()): Map<string, string> {
+/**
+ * `entry` (a path relative to `root`; default src/index.ts, the Lambda handler) and every file it imports
+ * relatively, transitively: path → text.
+ */
+export function handlerSources(root: string = projectRoot(), entry: string = join('src', 'index.ts')): Map<string, string> {
   const sources = new Map<string, string>();
-  const pending = [join(root, 'src', 'index.ts')];
+  const pending = [resolve(root, entry)];
   while (pending.length > 0) {
     const file = pending.pop() as string;
     if (sources.has(file)) continue;
