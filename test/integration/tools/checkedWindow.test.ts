@@ -6,66 +6,14 @@
  * versions — and step 3 must put every one of them right before the run ends.
  */
 import { DeleteItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type SeenRequest, startHoldingProxy } from '../../helpers/holdingProxy';
 import { compareTables, scanAll } from '../../helpers/tables';
 import { runBackfill, type WriteMode } from '../../../src/tools/backfill';
 import { type Item, localEndpoint, putItems, richItem, runConfig, tablePair, useRegionClients } from './fixture';
 
 const clients = useRegionClients();
-
-/** A request as the proxy saw it: the DynamoDB action and the JSON body. */
-interface SeenRequest {
-  readonly action: string;
-  readonly body: string;
-}
-
-/**
- * An HTTP proxy on 127.0.0.1 in front of DynamoDB Local that lets `beforeAnswer` run (and finish) before a
- * response goes back to the client.
- */
-async function startProxy(target: string, beforeAnswer: (request: SeenRequest) => Promise<void>): Promise<{ endpoint: string; close(): Promise<void> }> {
-  const upstream = new URL(target);
-  const server: Server = createServer((incoming, outgoing) => {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const headers: IncomingHttpHeaders = { ...incoming.headers };
-      const forward = httpRequest(
-        { host: upstream.hostname, port: upstream.port, path: incoming.url, method: incoming.method, headers },
-        (answer) => {
-          const answerChunks: Buffer[] = [];
-          answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
-          answer.on('end', () => {
-            const action = String(incoming.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-            beforeAnswer({ action, body: body.toString('utf8') }).then(
-              () => {
-                outgoing.writeHead(answer.statusCode ?? 500, answer.headers);
-                outgoing.end(Buffer.concat(answerChunks));
-              },
-              (error: unknown) => outgoing.destroy(error instanceof Error ? error : new Error(String(error))),
-            );
-          });
-        },
-      );
-      forward.on('error', (error) => outgoing.destroy(error));
-      forward.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe('checked write mode: the window between the slave read and the write', () => {
   test.each<[WriteMode, { refreshed: number; undone: number; written: number; present: number }]>([
@@ -97,7 +45,7 @@ describe('checked write mode: the window between the slave read and the write', 
           await clients.slave.send(new DeleteItemCommand({ TableName: tables.slave.table, Key: key })); // finds nothing yet
         }
       };
-      const proxy = await startProxy(localEndpoint(), changeDuringTheWindow);
+      const proxy = await startHoldingProxy(localEndpoint(), { beforeAnswer: changeDuringTheWindow });
 
       try {
         // Act

@@ -20,78 +20,16 @@
  */
 import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { existsSync, rmSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type HoldingHooks, type SeenRequest, startHoldingProxy } from '../../helpers/holdingProxy';
 import { compareTables } from '../../helpers/tables';
-import { runBackfill } from '../../../src/tools/backfill';
+import { type BackfillSummary, runBackfill } from '../../../src/tools/backfill';
 import { type Item, localEndpoint, putItems, richItem, runConfig, tablePair, useRegionClients } from './fixture';
 
 const clients = useRegionClients();
 
-/** A request as the proxy saw it. */
-interface SeenRequest {
-  /** The API, `DynamoDB_20120810` or `DynamoDBStreams_20120810`. */
-  readonly api: string;
-  /** The action, e.g. `BatchWriteItem`. */
-  readonly action: string;
-  readonly body: string;
-}
-
-/** What the proxy lets a test do with each exchange; every hook is awaited. */
-interface ProxyHooks {
-  /** Before the request goes to DynamoDB Local. */
-  beforeForward?(request: SeenRequest): void | Promise<void>;
-  /** After DynamoDB Local answered, before the answer goes back to the client. */
-  beforeAnswer?(request: SeenRequest, answer: string): void | Promise<void>;
-}
-
-/** An HTTP proxy on 127.0.0.1 in front of DynamoDB Local that can hold back requests and answers. */
-async function startProxy(target: string, hooks: ProxyHooks): Promise<{ endpoint: string; close(): Promise<void> }> {
-  const upstream = new URL(target);
-  const server: Server = createServer((incoming, outgoing) => {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const [api = '', action = ''] = String(incoming.headers['x-amz-target'] ?? '').split('.');
-      const seen: SeenRequest = { api, action, body: body.toString('utf8') };
-      const fail = (error: unknown): void => {
-        outgoing.destroy(error instanceof Error ? error : new Error(String(error)));
-      };
-      const forward = (): void => {
-        const request = httpRequest(
-          { host: upstream.hostname, port: upstream.port, path: incoming.url, method: incoming.method, headers: incoming.headers },
-          (answer) => {
-            const answerChunks: Buffer[] = [];
-            answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
-            answer.on('end', () => {
-              const answerBody = Buffer.concat(answerChunks);
-              Promise.resolve(hooks.beforeAnswer?.(seen, answerBody.toString('utf8'))).then(() => {
-                outgoing.writeHead(answer.statusCode ?? 500, answer.headers);
-                outgoing.end(answerBody);
-              }, fail);
-            });
-          },
-        );
-        request.on('error', fail);
-        request.end(body);
-      };
-      Promise.resolve(hooks.beforeForward?.(seen)).then(forward, fail);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+type Tables = Awaited<ReturnType<typeof tablePair>>;
 
 /** A promise that resolves once `condition()` holds; `check()` re-evaluates it after the state changed. */
 function whenever(condition: () => boolean): { reached: Promise<void>; check(): void } {
@@ -136,11 +74,63 @@ const pkOf = (key: JsonKey | undefined): string => key?.pk?.S ?? '';
 const indexOf = (pk: string): number => Number(pk.replace('item-', ''));
 const keyFor = (pk: string): Item => ({ pk: { S: pk } });
 
-/** Items 0…count-1 of `richItem`: the master's content. */
-const masterItems = (count: number): Item[] => Array.from({ length: count }, (_, index) => richItem(index));
+/** Whether `request` is a BatchWriteItem to `table` (the backfill's unconditional copies). */
+const writesTo = (request: SeenRequest, table: string): boolean => request.action === 'BatchWriteItem' && request.body.includes(table);
+
+/** The keys a BatchWriteItem request puts to `table`, in order. */
+function batchWritePks(request: SeenRequest, table: string): string[] {
+  return ((JSON.parse(request.body) as BatchWriteBody).RequestItems?.[table] ?? []).map((write) => pkOf(write.PutRequest?.Item));
+}
+
+/** The keys a consistent BatchGetItem of `table` read, once it was answered (a re-check's read); none for any other exchange. */
+function recheckReadOf(request: SeenRequest, answer: string, table: string): string[] {
+  if (request.action !== 'BatchGetItem' || answer.length === 0) return [];
+  const read = (JSON.parse(request.body) as BatchGetBody).RequestItems?.[table];
+  return read?.ConsistentRead === true ? (read.Keys ?? []).map(pkOf) : [];
+}
 
 /** The newer version the master gets, and the replicator writes to the slave. */
 const newerVersion = (pk: string): Item => ({ ...richItem(indexOf(pk)), version: { N: '2' }, price: { N: '777' } });
+
+/** The master changes `pk` to its newer version, then the replicator (played by the test) writes it to the slave. */
+async function changeAndReplicate(tables: Tables, pk: string): Promise<void> {
+  await clients.master.send(new PutItemCommand({ TableName: tables.master.table, Item: newerVersion(pk) }));
+  await clients.slave.send(new PutItemCommand({ TableName: tables.slave.table, Item: newerVersion(pk) }));
+}
+
+/** The master deletes `pk`, then the replicator (played by the test) deletes it on the slave. */
+async function deleteAndReplicate(tables: Tables, pk: string): Promise<void> {
+  await clients.master.send(new DeleteItemCommand({ TableName: tables.master.table, Key: keyFor(pk) }));
+  await clients.slave.send(new DeleteItemCommand({ TableName: tables.slave.table, Key: keyFor(pk) }));
+}
+
+/** A master of 60 items (0…59 of `richItem`) with a stream of `streamViewType`, and an empty slave. */
+async function sixtyItemsWithStream(streamViewType: 'NEW_IMAGE' | 'KEYS_ONLY'): Promise<Tables> {
+  const tables = await tablePair(clients, { streamViewType });
+  await putItems(clients.master, tables.master.table, Array.from({ length: 60 }, (_, index) => richItem(index)));
+  return tables;
+}
+
+/**
+ * A watched backfill of `tables` from scratch, one segment in pages of 20, through a holding proxy with `hooks` (and
+ * short watcher delays). The proxy is closed and the state file removed when it returns, also when it fails.
+ */
+async function watchedBackfillThroughProxy(tables: Tables, hooks: HoldingHooks): Promise<BackfillSummary> {
+  const proxy = await startHoldingProxy(localEndpoint(), hooks);
+  const stateFile = join(tmpdir(), `watched-window-${tables.slave.table}.state.json`);
+  try {
+    return await runBackfill({
+      ...runConfig(tables, { totalSegments: 1, segments: [0], pageSize: 20, concurrency: 4, endpoint: proxy.endpoint }),
+      writeMode: 'watched',
+      stateFile,
+      restart: true,
+      watch: { pollIntervalMs: 50, recheckDelayMs: 100 },
+    });
+  } finally {
+    await proxy.close();
+    if (existsSync(stateFile)) rmSync(stateFile);
+  }
+}
 
 /** What the slave holds for each of `pks` right now (consistent reads, straight to DynamoDB Local). */
 async function slaveVersions(client: DynamoDBClient, table: string, pks: readonly string[]): Promise<Array<string | undefined>> {
@@ -149,8 +139,9 @@ async function slaveVersions(client: DynamoDBClient, table: string, pks: readonl
   );
 }
 
-function stateFileFor(slaveTable: string): string {
-  return join(tmpdir(), `watched-window-${slaveTable}.state.json`);
+/** Whether the slave holds exactly the master's items. */
+async function tablesEqual(tables: Tables): Promise<boolean> {
+  return (await compareTables({ client: clients.master, table: tables.master.table }, { client: clients.slave, table: tables.slave.table })).equal;
 }
 
 describe('watched write mode: the windows between the scan and the copy', () => {
@@ -159,8 +150,7 @@ describe('watched write mode: the windows between the scan and the copy', () => 
     // held back; its first 5 items are changed and the next 5 deleted on the master, and the replicator's versions
     // of those changes written to the slave. It goes through only after the backfill's watcher re-checked all 10
     // (both tables agree then), so only the re-check of the landed copies can find what they broke.
-    const tables = await tablePair(clients, { streamViewType: 'NEW_IMAGE' });
-    await putItems(clients.master, tables.master.table, masterItems(60));
+    const tables = await sixtyItemsWithStream('NEW_IMAGE');
     const slaveTable = tables.slave.table;
     let changed: string[] = [];
     let deleted: string[] = [];
@@ -169,32 +159,23 @@ describe('watched write mode: the windows between the scan and the copy', () => 
     const rechecked = whenever(() => held && [...changed, ...deleted].every((pk) => recheckedOnSlave.has(pk)));
     let afterCopy: { changed: Array<string | undefined>; deleted: Array<string | undefined> } | undefined;
 
-    const hooks: ProxyHooks = {
+    const hooks: HoldingHooks = {
       beforeForward: async (request) => {
-        if (held || request.action !== 'BatchWriteItem' || !request.body.includes(slaveTable)) return;
+        if (held || !writesTo(request, slaveTable)) return;
         held = true;
-        const pks = ((JSON.parse(request.body) as BatchWriteBody).RequestItems?.[slaveTable] ?? []).map((write) => pkOf(write.PutRequest?.Item));
+        const pks = batchWritePks(request, slaveTable);
         [changed, deleted] = [pks.slice(0, 5), pks.slice(5, 10)];
-        for (const pk of changed) {
-          await clients.master.send(new PutItemCommand({ TableName: tables.master.table, Item: newerVersion(pk) }));
-          await clients.slave.send(new PutItemCommand({ TableName: slaveTable, Item: newerVersion(pk) })); // the replicator
-        }
-        for (const pk of deleted) {
-          await clients.master.send(new DeleteItemCommand({ TableName: tables.master.table, Key: keyFor(pk) }));
-          await clients.slave.send(new DeleteItemCommand({ TableName: slaveTable, Key: keyFor(pk) })); // the replicator
-        }
+        for (const pk of changed) await changeAndReplicate(tables, pk);
+        for (const pk of deleted) await deleteAndReplicate(tables, pk);
         rechecked.check();
         await rechecked.reached;
         // The re-check's reads are answered; let it end (DifferenceChecker forgets a key only then) before the copies land.
         await sleep(300);
       },
       beforeAnswer: async (request, answer) => {
-        if (request.action === 'BatchGetItem' && answer.length > 0) {
-          const read = (JSON.parse(request.body) as BatchGetBody).RequestItems?.[slaveTable];
-          if (read?.ConsistentRead === true) (read.Keys ?? []).forEach((key) => recheckedOnSlave.add(pkOf(key)));
-          rechecked.check();
-        }
-        if (request.action === 'BatchWriteItem' && held && afterCopy === undefined && request.body.includes(slaveTable)) {
+        recheckReadOf(request, answer, slaveTable).forEach((pk) => recheckedOnSlave.add(pk));
+        rechecked.check();
+        if (writesTo(request, slaveTable) && held && afterCopy === undefined) {
           // The held copies just landed: this is the window, seen from outside.
           afterCopy = {
             changed: await slaveVersions(clients.slave, slaveTable, changed),
@@ -203,38 +184,24 @@ describe('watched write mode: the windows between the scan and the copy', () => 
         }
       },
     };
-    const proxy = await startProxy(localEndpoint(), hooks);
-    const stateFile = stateFileFor(slaveTable);
 
-    try {
-      // Act
-      const summary = await runBackfill({
-        ...runConfig(tables, { totalSegments: 1, segments: [0], pageSize: 20, concurrency: 4, endpoint: proxy.endpoint }),
-        writeMode: 'watched',
-        stateFile,
-        restart: true,
-        watch: { pollIntervalMs: 50, recheckDelayMs: 100 },
-      });
+    // Act
+    const summary = await watchedBackfillThroughProxy(tables, hooks);
 
-      // Assess: the window really opened — the old copies replaced the replicator's versions and revived the deletes.
-      expect(afterCopy).toEqual({ changed: ['1', '1', '1', '1', '1'], deleted: ['1', '1', '1', '1', '1'] });
-      // … and the run closed it.
-      expect(summary).toMatchObject({ complete: true, thisRun: { scanned: 60, failed: 0, refreshed: 5, undone: 5 } });
-      expect(summary.thisRun.rechecked).toBeGreaterThanOrEqual(changed.length + deleted.length);
-      expect(await slaveVersions(clients.slave, slaveTable, [...changed, ...deleted])).toEqual([...changed.map(() => '2'), ...deleted.map(() => undefined)]);
-      expect((await compareTables({ client: clients.master, table: tables.master.table }, { client: clients.slave, table: slaveTable })).equal).toBe(true);
-    } finally {
-      await proxy.close();
-      if (existsSync(stateFile)) rmSync(stateFile);
-    }
+    // Assess: the window really opened — the old copies replaced the replicator's versions and revived the deletes.
+    expect(afterCopy).toEqual({ changed: ['1', '1', '1', '1', '1'], deleted: ['1', '1', '1', '1', '1'] });
+    // … and the run closed it.
+    expect(summary).toMatchObject({ complete: true, thisRun: { scanned: 60, failed: 0, refreshed: 5, undone: 5 } });
+    expect(summary.thisRun.rechecked).toBeGreaterThanOrEqual(changed.length + deleted.length);
+    expect(await slaveVersions(clients.slave, slaveTable, [...changed, ...deleted])).toEqual([...changed.map(() => '2'), ...deleted.map(() => undefined)]);
+    expect(await tablesEqual(tables)).toBe(true);
   });
 
   test('items the stream showed changing before their page is written are copied only where the slave lacks them, never over the replicated version', async () => {
     // Prepare: 60 items with a KEYS_ONLY stream, pages of 20. The answer of the second Scan page (old versions) is
     // held back until 5 of its items were changed on the master and replicated to the slave, and the backfill's
     // watcher has read those changes from the stream (it asked for more records after the answer carrying them).
-    const tables = await tablePair(clients, { streamViewType: 'KEYS_ONLY' });
-    await putItems(clients.master, tables.master.table, masterItems(60));
+    const tables = await sixtyItemsWithStream('KEYS_ONLY');
     const slaveTable = tables.slave.table;
     let targets: string[] = [];
     let held = false;
@@ -245,16 +212,13 @@ describe('watched write mode: the windows between the scan and the copy', () => 
     const unconditionalPuts = new Set<string>();
     const conditionalPuts = new Set<string>();
 
-    const hooks: ProxyHooks = {
+    const hooks: HoldingHooks = {
       beforeForward: (request) => {
         if (request.action === 'GetRecords' && held && targets.every((pk) => seenInStream.has(pk))) {
           watcherMovedOn = true;
           watcherSaw.check();
         }
-        if (request.action === 'BatchWriteItem' && request.body.includes(slaveTable)) {
-          const writes = (JSON.parse(request.body) as BatchWriteBody).RequestItems?.[slaveTable] ?? [];
-          writes.forEach((write) => batchWritten.add(pkOf(write.PutRequest?.Item)));
-        }
+        if (writesTo(request, slaveTable)) batchWritePks(request, slaveTable).forEach((pk) => batchWritten.add(pk));
         if (request.action === 'PutItem') {
           const put = JSON.parse(request.body) as PutItemBody;
           if (put.TableName === slaveTable) (put.ConditionExpression ? conditionalPuts : unconditionalPuts).add(pkOf(put.Item));
@@ -270,40 +234,24 @@ describe('watched write mode: the windows between the scan and the copy', () => 
         if (scan.TableName !== tables.master.table || scan.ExclusiveStartKey === undefined) return;
         held = true;
         targets = ((JSON.parse(answer) as ScanAnswer).Items ?? []).slice(0, 5).map(pkOf);
-        for (const pk of targets) {
-          await clients.master.send(new PutItemCommand({ TableName: tables.master.table, Item: newerVersion(pk) }));
-          await clients.slave.send(new PutItemCommand({ TableName: slaveTable, Item: newerVersion(pk) })); // the replicator
-        }
+        for (const pk of targets) await changeAndReplicate(tables, pk);
         await watcherSaw.reached;
       },
     };
-    const proxy = await startProxy(localEndpoint(), hooks);
-    const stateFile = stateFileFor(slaveTable);
 
-    try {
-      // Act
-      const summary = await runBackfill({
-        ...runConfig(tables, { totalSegments: 1, segments: [0], pageSize: 20, concurrency: 4, endpoint: proxy.endpoint }),
-        writeMode: 'watched',
-        stateFile,
-        restart: true,
-        watch: { pollIntervalMs: 50, recheckDelayMs: 100 },
-      });
+    // Act
+    const summary = await watchedBackfillThroughProxy(tables, hooks);
 
-      // Assess: the page with the targets was held and their changes seen first; their copies were conditional only.
-      expect(targets).toHaveLength(5);
-      expect(watcherMovedOn).toBe(true);
-      expect(targets.filter((pk) => batchWritten.has(pk) || unconditionalPuts.has(pk))).toEqual([]);
-      expect(targets.filter((pk) => conditionalPuts.has(pk))).toEqual(targets);
-      expect(batchWritten.size).toBe(55); // every other item went the fast way
-      expect(summary).toMatchObject({ complete: true, thisRun: { scanned: 60, written: 55, present: 5, failed: 0, refreshed: 0, undone: 0 } });
-      expect(summary.thisRun.rechecked).toBeGreaterThanOrEqual(targets.length);
-      expect(await slaveVersions(clients.slave, slaveTable, targets)).toEqual(['2', '2', '2', '2', '2']);
-      expect((await compareTables({ client: clients.master, table: tables.master.table }, { client: clients.slave, table: slaveTable })).equal).toBe(true);
-    } finally {
-      await proxy.close();
-      if (existsSync(stateFile)) rmSync(stateFile);
-    }
+    // Assess: the page with the targets was held and their changes seen first; their copies were conditional only.
+    expect(targets).toHaveLength(5);
+    expect(watcherMovedOn).toBe(true);
+    expect(targets.filter((pk) => batchWritten.has(pk) || unconditionalPuts.has(pk))).toEqual([]);
+    expect(targets.filter((pk) => conditionalPuts.has(pk))).toEqual(targets);
+    expect(batchWritten.size).toBe(55); // every other item went the fast way
+    expect(summary).toMatchObject({ complete: true, thisRun: { scanned: 60, written: 55, present: 5, failed: 0, refreshed: 0, undone: 0 } });
+    expect(summary.thisRun.rechecked).toBeGreaterThanOrEqual(targets.length);
+    expect(await slaveVersions(clients.slave, slaveTable, targets)).toEqual(['2', '2', '2', '2', '2']);
+    expect(await tablesEqual(tables)).toBe(true);
   });
 
   test('a copy that lands while its item\'s re-check is reading the tables queues the item again, so the old copy it wrote over the replicated version is put right', async () => {
@@ -313,8 +261,7 @@ describe('watched write mode: the windows between the scan and the copy', () => 
     // (newer version: the tables agree) is answered by DynamoDB Local, and only then does the held copy go through.
     // The read's answer is held until the backfill writes page 2 — so the run has finished page 1, and put X's landed
     // copy to the re-checker, while X's re-check was still running.
-    const tables = await tablePair(clients, { streamViewType: 'NEW_IMAGE' });
-    await putItems(clients.master, tables.master.table, masterItems(60));
+    const tables = await sixtyItemsWithStream('NEW_IMAGE');
     const slaveTable = tables.slave.table;
     let x = '';
     let copyHeld = false;
@@ -326,9 +273,9 @@ describe('watched write mode: the windows between the scan and the copy', () => 
     let recheckSaw: string | undefined;
     let afterCopy: Array<string | undefined> | undefined;
 
-    const hooks: ProxyHooks = {
+    const hooks: HoldingHooks = {
       beforeForward: async (request) => {
-        if (request.action !== 'BatchWriteItem' || !request.body.includes(slaveTable)) return;
+        if (!writesTo(request, slaveTable)) return;
         if (copyReleased) {
           // Page 1's writePage has returned: putWatched has handed X's landed copy to the re-checker.
           nextPageWritten = true;
@@ -337,8 +284,7 @@ describe('watched write mode: the windows between the scan and the copy', () => 
         }
         if (copyHeld) return;
         copyHeld = true;
-        const pks = ((JSON.parse(request.body) as BatchWriteBody).RequestItems?.[slaveTable] ?? []).map((write) => pkOf(write.PutRequest?.Item));
-        x = pks[0] ?? '';
+        x = batchWritePks(request, slaveTable)[0] ?? '';
         // The replicator's write goes first, so the re-check the stream triggers cannot read the slave before it.
         await clients.slave.send(new PutItemCommand({ TableName: slaveTable, Item: newerVersion(x) }));
         await clients.master.send(new PutItemCommand({ TableName: tables.master.table, Item: newerVersion(x) }));
@@ -346,47 +292,32 @@ describe('watched write mode: the windows between the scan and the copy', () => 
         copyReleased = true;
       },
       beforeAnswer: async (request, answer) => {
-        if (request.action === 'BatchGetItem' && copyHeld && !recheckRead && answer.length > 0) {
-          const read = (JSON.parse(request.body) as BatchGetBody).RequestItems?.[slaveTable];
-          if (read?.ConsistentRead !== true || !(read.Keys ?? []).some((key) => pkOf(key) === x)) return;
+        if (copyHeld && !recheckRead && recheckReadOf(request, answer, slaveTable).includes(x)) {
           recheckSaw = ((JSON.parse(answer) as BatchGetAnswer).Responses?.[slaveTable] ?? []).find((item) => pkOf(item) === x)?.version?.N;
           recheckRead = true;
           slaveReadByRecheck.check();
           await pageOneDone.reached;
           return;
         }
-        if (request.action === 'BatchWriteItem' && copyReleased && afterCopy === undefined && request.body.includes(slaveTable)) {
+        if (writesTo(request, slaveTable) && copyReleased && afterCopy === undefined) {
           // The held copy just landed: this is the window, seen from outside.
           afterCopy = await slaveVersions(clients.slave, slaveTable, [x]);
         }
       },
     };
-    const proxy = await startProxy(localEndpoint(), hooks);
-    const stateFile = stateFileFor(slaveTable);
 
-    try {
-      // Act
-      const summary = await runBackfill({
-        ...runConfig(tables, { totalSegments: 1, segments: [0], pageSize: 20, concurrency: 4, endpoint: proxy.endpoint }),
-        writeMode: 'watched',
-        stateFile,
-        restart: true,
-        watch: { pollIntervalMs: 50, recheckDelayMs: 100 },
-      });
+    // Act
+    const summary = await watchedBackfillThroughProxy(tables, hooks);
 
-      // Assess: the window really opened — X's re-check read the replicated version, then the old copy replaced it,
-      // and the run went on to page 2 while that re-check was still running.
-      expect(recheckSaw).toBe('2');
-      expect(afterCopy).toEqual(['1']);
-      expect(nextPageWritten).toBe(true);
-      // … and the run closed it.
-      expect(summary).toMatchObject({ complete: true, thisRun: { scanned: 60, failed: 0, undone: 0 } });
-      expect(summary.thisRun.refreshed).toBeGreaterThanOrEqual(1);
-      expect(await slaveVersions(clients.slave, slaveTable, [x])).toEqual(['2']);
-      expect((await compareTables({ client: clients.master, table: tables.master.table }, { client: clients.slave, table: slaveTable })).equal).toBe(true);
-    } finally {
-      await proxy.close();
-      if (existsSync(stateFile)) rmSync(stateFile);
-    }
+    // Assess: the window really opened — X's re-check read the replicated version, then the old copy replaced it,
+    // and the run went on to page 2 while that re-check was still running.
+    expect(recheckSaw).toBe('2');
+    expect(afterCopy).toEqual(['1']);
+    expect(nextPageWritten).toBe(true);
+    // … and the run closed it.
+    expect(summary).toMatchObject({ complete: true, thisRun: { scanned: 60, failed: 0, undone: 0 } });
+    expect(summary.thisRun.refreshed).toBeGreaterThanOrEqual(1);
+    expect(await slaveVersions(clients.slave, slaveTable, [x])).toEqual(['2']);
+    expect(await tablesEqual(tables)).toBe(true);
   });
 });

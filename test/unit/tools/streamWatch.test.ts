@@ -164,6 +164,25 @@ function gate(): { promise: Promise<void>; open: () => void } {
   return { promise, open };
 }
 
+/**
+ * Holds back the `nth` GetRecords call (1 for the first) to `stream` until `release()`: `reached` resolves once that
+ * call is under way, `calls()` counts the GetRecords calls so far. Once released, the held call fails with
+ * `thenFail` when given, else it is answered as usual.
+ */
+function holdGetRecordsCall(stream: FakeStream, nth: number, thenFail?: () => Error): { reached: Promise<void>; release: () => void; calls: () => number } {
+  const held = gate();
+  const inHeldCall = gate();
+  let calls = 0;
+  stream.onGetRecords = async () => {
+    calls += 1;
+    if (calls !== nth) return;
+    inHeldCall.open();
+    await held.promise;
+    if (thenFail) throw thenFail();
+  };
+  return { reached: inHeldCall.promise, release: held.open, calls: () => calls };
+}
+
 describe('StreamWatcher', () => {
   const mock = mockClient(DynamoDBStreamsClient);
   let stream: FakeStream;
@@ -382,26 +401,17 @@ describe('StreamWatcher', () => {
     it('does not resolve on the completion of a pass that was already under way when it was called', async () => {
       // Prepare: one open shard; the 3rd GetRecords call is held back until the test lets it go.
       stream.shard('a', { keys: [] });
-      const held = gate();
-      const inHeldCall = gate();
-      let getRecordsCalls = 0;
-      stream.onGetRecords = async () => {
-        getRecordsCalls += 1;
-        if (getRecordsCalls === 3) {
-          inHeldCall.open();
-          await held.promise;
-        }
-      };
+      const third = holdGetRecordsCall(stream, 3);
       const watch = watcher();
       await watch.start();
-      await inHeldCall.promise;
+      await third.reached;
 
       // Act: caughtUp() during the held pass, then the held answer (empty: that pass completes).
       let callsWhenResolved: number | undefined;
       const caught = watch.caughtUp().then(() => {
-        callsWhenResolved = getRecordsCalls;
+        callsWhenResolved = third.calls();
       });
-      held.open();
+      third.release();
       await caught;
 
       // Assess: it resolved only after at least one more GetRecords call, i.e. after a pass begun after the call.
@@ -540,24 +550,14 @@ describe('StreamWatcher', () => {
     it('AccessDeniedException on GetRecords: stop() and caughtUp() reject with a ToolError naming the actions the stream needs', async () => {
       // Prepare: one open shard; the 2nd GetRecords call waits for the test, then is denied.
       stream.shard('a', { keys: [] });
-      const held = gate();
-      const inHeldCall = gate();
-      let getRecordsCalls = 0;
-      stream.onGetRecords = async () => {
-        getRecordsCalls += 1;
-        if (getRecordsCalls === 2) {
-          inHeldCall.open();
-          await held.promise;
-          throw streamsError('AccessDeniedException');
-        }
-      };
+      const second = holdGetRecordsCall(stream, 2, () => streamsError('AccessDeniedException'));
       const watch = watcher();
       await watch.start();
-      await inHeldCall.promise;
+      await second.reached;
 
       // Act: a caller waits for the stream while the denied call is under way.
       const waiting = watch.caughtUp();
-      held.open();
+      second.release();
 
       // Assess: the waiter, stop() and any later caughtUp() reject with the same ToolError.
       const error = await waiting.then(
@@ -674,24 +674,15 @@ describe('StreamWatcher', () => {
     it('aborting the signal ends the loop: waiters reject with InterruptedError and stop() reports no error', async () => {
       // Prepare: a running watcher; a GetRecords call held back while a caller waits.
       stream.shard('a', { keys: [] });
-      const held = gate();
-      const inHeldCall = gate();
-      let getRecordsCalls = 0;
-      stream.onGetRecords = async () => {
-        getRecordsCalls += 1;
-        if (getRecordsCalls === 2) {
-          inHeldCall.open();
-          await held.promise;
-        }
-      };
+      const second = holdGetRecordsCall(stream, 2);
       const watch = watcher();
       await watch.start();
-      await inHeldCall.promise;
+      await second.reached;
       const waiting = watch.caughtUp();
 
       // Act
       abort.abort();
-      held.open();
+      second.release();
 
       // Assess
       await expect(waiting).rejects.toBeInstanceOf(InterruptedError);
