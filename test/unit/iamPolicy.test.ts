@@ -4,11 +4,10 @@
  * mapping makes with the function's role, and the log writes of the Lambda runtime. A missing action breaks users'
  * functions; an extra one breaks least privilege. Either fails here, naming the action.
  */
-import { buildSync } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../helpers/bundle';
-import { handlerSources } from '../helpers/bundleSources';
+import { commandsInBundle, handlerSources, importsOf } from '../helpers/bundleSources';
 
 const root = projectRoot();
 
@@ -53,18 +52,6 @@ function readmePolicyActions(): Set<string> {
   return actions;
 }
 
-/** Names imported from each package in one file (`type` imports and aliases resolved to the local name). */
-function importsOf(text: string): Map<string, string> {
-  const packageOf = new Map<string, string>();
-  for (const [, names, from] of text.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+'([^']+)'/g)) {
-    for (const raw of (names ?? '').split(',')) {
-      const name = raw.replace(/^\s*type\s+/, '').split(/\s+as\s+/).pop()?.trim();
-      if (name) packageOf.set(name, from ?? '');
-    }
-  }
-  return packageOf;
-}
-
 /** The IAM actions the handler's code calls: `new XCommand(` of an SDK client, and credential providers. */
 function actionsInCode(): { actions: Set<string>; operations: Map<string, Set<string>> } {
   const actions = new Set<string>();
@@ -94,23 +81,7 @@ function actionsInCode(): { actions: Set<string>; operations: Map<string, Set<st
  * `class extends F(…,"Operation",…){}`, the same F for every DynamoDB command.
  */
 function dynamoDBCommandsInBundle(): Set<string> {
-  const { outputFiles } = buildSync({
-    entryPoints: [join(root, 'src', 'index.ts')],
-    bundle: true,
-    minify: true,
-    write: false,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    supported: { 'dynamic-import': false },
-    logLevel: 'silent',
-  });
-  const code = outputFiles.map((file) => file.text).join('\n');
-  const classes = [...code.matchAll(/class extends ([\w$]+)\([\w$]+,[\w$]+,"(\w+)",[\w$]+\)\{\}/g)];
-  const factory = classes.find(([, , operation]) => operation === 'BatchWriteItem')?.[1];
-  if (!factory) throw new Error('no BatchWriteItem command class found in the bundle: has the SDK changed how commands are built?');
-  return new Set(classes.filter(([, builder]) => builder === factory).map(([, , operation]) => operation ?? ''));
+  return commandsInBundle(join('src', 'index.ts'), 'node22', ['BatchWriteItem']).get('BatchWriteItem') ?? new Set();
 }
 
 describe('the IAM policy in the README', () => {

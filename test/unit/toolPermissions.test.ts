@@ -7,11 +7,10 @@
  * what esbuild bundles into the CLI, and the checker is shown to fail on a README copy with an action removed or
  * added.
  */
-import { buildSync } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../helpers/bundle';
-import { handlerSources } from '../helpers/bundleSources';
+import { commandsInBundle, handlerSources, importsOf } from '../helpers/bundleSources';
 
 const root = projectRoot();
 const CLI_ENTRY = join('src', 'cli.ts');
@@ -68,18 +67,6 @@ function tableActions(rows: readonly PermissionRow[]): Set<string> {
   return new Set(rows.flatMap((row) => [...row.actionsByColumn.values()].flat()));
 }
 
-/** Names imported from each package in one file (`type` imports and aliases resolved to the local name). */
-function importsOf(text: string): Map<string, string> {
-  const packageOf = new Map<string, string>();
-  for (const [, names, from] of text.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+'([^']+)'/g)) {
-    for (const raw of (names ?? '').split(',')) {
-      const name = raw.replace(/^\s*type\s+/, '').split(/\s+as\s+/).pop()?.trim();
-      if (name) packageOf.set(name, from ?? '');
-    }
-  }
-  return packageOf;
-}
-
 /** The operations the CLI's sources send, per client package: `new XCommand(` → X. */
 function operationsInCliCode(): Map<string, Set<string>> {
   const operations = new Map<string, Set<string>>(CLIENT_PACKAGES.map((name) => [name, new Set<string>()]));
@@ -107,28 +94,10 @@ function compareTable(readme: string, sent: ReadonlySet<string>): { missing: str
  * `known` is an operation of the package that identifies its factory.
  */
 function commandsInCliBundle(): Map<string, Set<string>> {
-  const { outputFiles } = buildSync({
-    entryPoints: [join(root, CLI_ENTRY)],
-    bundle: true,
-    minify: true,
-    write: false,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    supported: { 'dynamic-import': false },
-    logLevel: 'silent',
-  });
-  const code = outputFiles.map((file) => file.text).join('\n');
-  const classes = [...code.matchAll(/class extends ([\w$]+)\([\w$]+,[\w$]+,"(\w+)",[\w$]+\)\{\}/g)];
-  const operationsBuiltLike = (known: string): Set<string> => {
-    const factory = classes.find(([, , operation]) => operation === known)?.[1];
-    if (!factory) throw new Error(`no ${known} command class found in the CLI bundle: has the SDK changed how commands are built?`);
-    return new Set(classes.filter(([, builder]) => builder === factory).map(([, , operation]) => operation ?? ''));
-  };
+  const bundled = commandsInBundle(CLI_ENTRY, 'node20', ['BatchWriteItem', 'GetRecords']);
   return new Map([
-    ['@aws-sdk/client-dynamodb', operationsBuiltLike('BatchWriteItem')],
-    [STREAMS_PACKAGE, operationsBuiltLike('GetRecords')],
+    ['@aws-sdk/client-dynamodb', bundled.get('BatchWriteItem') ?? new Set<string>()],
+    [STREAMS_PACKAGE, bundled.get('GetRecords') ?? new Set<string>()],
   ]);
 }
 
