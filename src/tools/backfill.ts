@@ -12,9 +12,9 @@
  *   wrote. An item seen changing after (or while) its copy was written is re-checked a moment later with consistent
  *   reads of both tables and, where they differ, put right by compare-and-set (differences.ts, repair.ts): the
  *   master's current item where our copy replaced a newer version, a delete where our copy brought back an item
- *   the master deleted. Before the run counts as complete it waits for a pass over the stream that began after its
- *   last write, and for every re-check.
- * - `conditional` (default, safe while the replicator runs, one request per item): PutItem with
+ *   the master deleted. Before the run counts as complete it waits until every shard has been read past its last
+ *   write (StreamWatcher.caughtUp), and for every re-check.
+ * - `conditional` (safe while the replicator runs, one request per item): PutItem with
  *   `attribute_not_exists(<partition key>)`, so a copy lands only where the slave lacks the item and never
  *   replaces a version the stream already wrote (a failed condition counts as "already present"). A page is first checked with a keys-only BatchGetItem on the
  *   slave while the slave turns out to hold much of it (a rerun, a resume), so present items cost a read instead of
@@ -244,8 +244,8 @@ class BackfillRun {
   }
 
   /**
-   * Waits for a pass over the stream that began after the last write (so any change the replicator could have
-   * written before one of our copies has been seen) and for the re-checks of every item seen changing.
+   * Waits until every shard has been read past the last write (so any change the replicator could have written
+   * before one of our copies has been seen) and for the re-checks of every item seen changing.
    */
   private async finishWatching({ watcher, checker }: Watch): Promise<void> {
     const complete = [...this.state.segments.values()].every((segment) => segment.done);

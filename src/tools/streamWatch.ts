@@ -64,8 +64,8 @@ interface ShardReader {
   iterator?: string;
   /** Our clock when the last call that found the shard empty was sent (0: none since the reader was positioned). */
   quietSince: number;
-  /** Newest `ApproximateCreationDateTime` read from the shard, epoch ms (0: none). */
-  newestRecord: number;
+  /** Highest sequence number read from the shard (0 for none): every record up to it has been read. */
+  lastSequence: bigint;
   /** The last answer was a full page: more records are waiting. */
   behind: boolean;
 }
@@ -82,10 +82,23 @@ const CATCH_UP_INTERVAL_MS = 250;
 /** How often the list of shards is refreshed, to find the children of shards that closed. */
 const DESCRIBE_INTERVAL_MS = 10_000;
 /**
- * How much later than a waiter's time a record's `ApproximateCreationDateTime` must be for the shard to count as
- * read past that time: the stream rounds it down to the second, and our clock is not DynamoDB's.
+ * Where a shard stood when a caller started waiting: a LATEST position taken after that moment, and the sequence
+ * number of the first record written there (once one has been). A reader that has read that record has read
+ * everything before it — a test of position, with no clocks involved.
  */
-const CLOCK_MARGIN_MS = 5000;
+interface Marker {
+  iterator?: string;
+  firstSequence?: bigint;
+}
+
+/** A caller of {@link StreamWatcher.caughtUp}. */
+interface Waiter {
+  readonly after: number;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+  /** Per shard open at the call; set by the loop before its next pass. */
+  markers?: Map<string, Marker>;
+}
 
 /** Reads the master's stream in the background and remembers which items changed. */
 export class StreamWatcher {
@@ -94,7 +107,7 @@ export class StreamWatcher {
   private readonly readers = new Map<string, ShardReader>();
   /** Every shard id ever listed (read, or skipped as older than the start), so none is started twice. */
   private readonly known = new Set<string>();
-  private readonly waiters: Array<{ after: number; resolve: () => void; reject: (error: unknown) => void }> = [];
+  private readonly waiters: Waiter[] = [];
   private loop: Promise<void> | undefined;
   private stopped = false;
   private ended = false;
@@ -139,9 +152,9 @@ export class StreamWatcher {
 
   /**
    * Resolves once every shard has been read past this moment: each answered a call sent after it with no records,
-   * or with a record created at least CLOCK_MARGIN_MS after it — so every change made before the call (that the
-   * stream carries by then) has been seen, even while changes keep coming. Rejects when the watcher failed or
-   * was stopped.
+   * or has been read up to the first record written after it (found through a LATEST position taken after the
+   * call) — so every change made before the call (that the stream carries by then) has been seen, also while
+   * changes keep coming. Rejects when the watcher failed or was stopped.
    */
   public caughtUp(): Promise<void> {
     if (this.fatal !== undefined) return Promise.reject(this.fatal);
@@ -164,7 +177,9 @@ export class StreamWatcher {
     while (!this.stopped && !this.options.signal.aborted) {
       try {
         if (this.refreshDue || performance.now() - this.lastDescribe >= DESCRIBE_INTERVAL_MS) await this.refreshShards();
+        await this.placeMarkers();
         await this.pass();
+        await this.readMarkers();
       } catch (error) {
         if (error instanceof InterruptedError) break;
         if (error instanceof ToolError) {
@@ -184,16 +199,43 @@ export class StreamWatcher {
     this.fail(new InterruptedError());
   }
 
+  /** Takes a LATEST position on every shard for each new waiter (see {@link Marker}). */
+  private async placeMarkers(): Promise<void> {
+    for (const waiter of this.waiters) {
+      if (waiter.markers) continue;
+      const markers = new Map<string, Marker>();
+      await forEachLimited([...this.readers.keys()], SHARDS_READ_AT_ONCE, async (shardId) => {
+        markers.set(shardId, { iterator: await this.iterator(shardId, 'LATEST').catch(() => undefined) });
+      });
+      waiter.markers = markers;
+    }
+  }
+
+  /** Looks for the first record behind each waiter's markers that has none yet (one record per call). */
+  private async readMarkers(): Promise<void> {
+    const open = this.waiters.flatMap((waiter) => [...(waiter.markers?.values() ?? [])]).filter((marker) => marker.firstSequence === undefined && marker.iterator);
+    await forEachLimited(open, SHARDS_READ_AT_ONCE, async (marker) => {
+      const output = await this.client.send(new GetRecordsCommand({ ShardIterator: marker.iterator, Limit: 1 })).catch(() => undefined);
+      if (!output) return; // an expired or failed marker only means waiting for an empty answer instead
+      const first = output.Records?.[0]?.dynamodb?.SequenceNumber;
+      if (first !== undefined) marker.firstSequence = BigInt(first);
+      else marker.iterator = output.NextShardIterator;
+    });
+  }
+
   /** Resolves the waiters every shard has been read past (see {@link caughtUp}). */
   private resolveWaiters(): void {
     if (this.refreshDue || this.waiters.length === 0) return;
-    const readers = [...this.readers.values()];
-    const pastAll = (after: number): boolean => {
-      // Record times are DynamoDB's wall clock; `after` is ours, in performance.now() terms.
-      const wallAfter = Date.now() - (performance.now() - after);
-      return readers.every((reader) => reader.quietSince >= after || reader.newestRecord >= wallAfter + CLOCK_MARGIN_MS);
-    };
-    const due = this.waiters.filter((waiter) => pastAll(waiter.after));
+    const pastAll = (waiter: Waiter): boolean =>
+      waiter.markers !== undefined &&
+      [...waiter.markers].every(([shardId, marker]) => {
+        const reader = this.readers.get(shardId);
+        // A shard gone from the readers was closed and read to its end; a shard listed after the call holds only
+        // later changes (its parent closed after the call), so it has no marker and does not count.
+        if (!reader) return true;
+        return reader.quietSince >= waiter.after || (marker.firstSequence !== undefined && reader.lastSequence >= marker.firstSequence);
+      });
+    const due = this.waiters.filter(pastAll);
     if (due.length === 0) return;
     this.waiters.splice(0, this.waiters.length, ...this.waiters.filter((waiter) => !due.includes(waiter)));
     due.forEach((waiter) => waiter.resolve());
@@ -253,7 +295,7 @@ export class StreamWatcher {
       if (name === 'ExpiredIteratorException' || name === 'TrimmedDataAccessException') {
         // The position is gone (a long pause, or records trimmed under it): read what the shard still holds, and
         // count the shard as unread until it has been read past again.
-        Object.assign(reader, { iterator: await this.iterator(reader.shardId, 'TRIM_HORIZON'), quietSince: 0, newestRecord: 0, behind: true });
+        Object.assign(reader, { iterator: await this.iterator(reader.shardId, 'TRIM_HORIZON'), quietSince: 0, behind: true });
         return;
       }
       throw error;
@@ -266,8 +308,8 @@ export class StreamWatcher {
     this.stats.records += records.length;
     const fresh: Item[] = [];
     for (const record of records) {
-      const created = record.dynamodb?.ApproximateCreationDateTime;
-      if (created) reader.newestRecord = Math.max(reader.newestRecord, new Date(created).getTime());
+      const sequence = record.dynamodb?.SequenceNumber;
+      if (sequence !== undefined && /^\d+$/.test(sequence) && BigInt(sequence) > reader.lastSequence) reader.lastSequence = BigInt(sequence);
       const keys = record.dynamodb?.Keys as Item | undefined;
       if (!keys) continue;
       const id = itemKeyOf(keys);
@@ -291,7 +333,7 @@ export class StreamWatcher {
     const shardId = shard.ShardId;
     if (!shardId || this.known.has(shardId)) return;
     this.known.add(shardId);
-    const reader: ShardReader = { shardId, iterator: await this.iterator(shardId, type), quietSince: 0, newestRecord: 0, behind: false };
+    const reader: ShardReader = { shardId, iterator: await this.iterator(shardId, type), quietSince: 0, lastSequence: 0n, behind: false };
     this.readers.set(shardId, reader);
   }
 

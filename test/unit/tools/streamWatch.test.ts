@@ -13,7 +13,8 @@
  * - a closed shard read to its end is dropped and its child, listed by a later DescribeStream, is read from
  *   TRIM_HORIZON.
  * - caughtUp() resolves only once every shard has been read past the call: an empty answer to a call sent after it,
- *   or a record created at least 5 s after it (so it also resolves while changes keep coming) — not on a pass
+ *   or the shard read up to the first record written after it (so it also resolves while changes keep coming,
+ *   and only once everything written before it was read) — not on a pass
  *   already under way, not while a shard still answers with older records, not before the child of a shard that
  *   closed is read, not on a pass that only re-positioned an expired iterator; it ends the pause between passes
  *   early.
@@ -71,8 +72,6 @@ class FakeStream {
   public readonly iteratorErrors: Error[] = [];
   /** Most records one GetRecords answer carries. */
   public recordsPerCall = 1000;
-  /** `ApproximateCreationDateTime` of the record at `position` of a shard; none when undefined. */
-  public createdAt: ((shardId: string, position: number) => Date) | undefined;
   /** Every GetShardIterator request, in order. */
   public readonly positioned: Array<{ shardId: string; type: ShardIteratorType | undefined }> = [];
   /** Shard and position of every GetRecords call, in order. */
@@ -138,15 +137,26 @@ class FakeStream {
       Records: keys.map((key, index) => ({
         eventID: `${shardId}-${position + index}`,
         eventName: 'MODIFY',
-        dynamodb: { Keys: key, SequenceNumber: String(1000 + position + index), ApproximateCreationDateTime: this.createdAt?.(shardId, position + index) },
+        dynamodb: { Keys: key, SequenceNumber: String(1000 + position + index) },
       })),
       NextShardIterator: shard.closed && next >= shard.keys.length ? undefined : `${shardId}@${next}`,
     };
   }
 
-  /** Shards positioned with `type`, in order. */
+  /** How many positions start() took; set by the tests' watcher factory. */
+  public positionsAtStart = Number.POSITIVE_INFINITY;
+
+  /**
+   * The positions of the watcher's shard readers, in order: all but the LATEST positions taken after start(),
+   * which mark where a shard stood when caughtUp() was called.
+   */
+  public readerPositions(): Array<{ shardId: string; type: ShardIteratorType | undefined }> {
+    return this.positioned.filter((entry, index) => index < this.positionsAtStart || entry.type !== 'LATEST');
+  }
+
+  /** Shards whose readers were positioned with `type`, in order. */
   public positionedAt(type: ShardIteratorType): string[] {
-    return this.positioned.filter((entry) => entry.type === type).map((entry) => entry.shardId);
+    return this.readerPositions().filter((entry) => entry.type === type).map((entry) => entry.shardId);
   }
 }
 
@@ -214,6 +224,11 @@ describe('StreamWatcher', () => {
       signal: abort.signal,
       ...options,
     });
+    const start = created.start.bind(created);
+    created.start = async () => {
+      await start();
+      stream.positionsAtStart = stream.positioned.length;
+    };
     watchers.push(created);
     return created;
   }
@@ -259,7 +274,7 @@ describe('StreamWatcher', () => {
       await watch.caughtUp();
 
       // Assess: only the open shards were positioned, at LATEST; only the changes after the start were seen.
-      expect(stream.positioned).toEqual([
+      expect(stream.readerPositions()).toEqual([
         { shardId: 'open-1', type: 'LATEST' },
         { shardId: 'open-2', type: 'LATEST' },
       ]);
@@ -367,7 +382,7 @@ describe('StreamWatcher', () => {
       // Assess: the child was found (a DescribeStream after the start) and read from its beginning; the parent was
       // not read again once it answered without NextShardIterator; its last change and the child's were all seen.
       expect(mock.commandCalls(DescribeStreamCommand).length).toBeGreaterThan(1);
-      expect(stream.positioned).toEqual([
+      expect(stream.readerPositions()).toEqual([
         { shardId: 'parent', type: 'LATEST' },
         { shardId: 'child', type: 'TRIM_HORIZON' },
       ]);
@@ -436,33 +451,25 @@ describe('StreamWatcher', () => {
       expect(deliveredIds()).toHaveLength(25);
     });
 
-    it('resolves while changes keep coming, once a shard answers with a record made 5 s or more after the call', async () => {
-      // Prepare: one open shard that never answers empty (every call adds a record first); records are stamped
-      // "now" until the test switches the stamp to 6 s in the future.
+    it('resolves while changes keep coming, once the shard is read up to the first record written after the call', async () => {
+      // Prepare: one open shard with a backlog of 30 changes, served one per GetRecords call; and steady traffic:
+      // every call adds a record first, so the shard never answers empty.
       stream.shard('a', { keys: [] });
-      let future = false;
-      stream.createdAt = () => new Date(Date.now() + (future ? 6000 : 0));
+      stream.recordsPerCall = 1;
+      const watch = watcher();
+      await watch.start();
+      const backlog = Array.from({ length: 30 }, (_, index) => s(`backlog-${index}`));
+      stream.get('a').keys.push(...backlog);
       let added = 0;
       stream.onGetRecords = () => {
         stream.get('a').keys.push(s(`busy-${added++}`));
       };
-      const watch = watcher();
-      await watch.start();
 
-      // Act 1: with every record made within the margin of the call, 20 answers later it is still waiting.
-      let resolved = false;
-      const caught = watch.caughtUp().then(() => (resolved = true));
-      const readsAtCall = stream.reads.length;
-      while (stream.reads.length < readsAtCall + 20) await sleep(5);
-      const resolvedWithOldRecords = resolved;
+      // Act: (with only "an empty answer proves the shard quiet", this would wait forever: the test's timeout)
+      await watch.caughtUp();
 
-      // Act 2: records now carry a creation time past the call plus the margin.
-      future = true;
-      await caught;
-
-      // Assess
-      expect(resolvedWithOldRecords).toBe(false);
-      expect(resolved).toBe(true);
+      // Assess: every change written before the call had been read when it resolved.
+      expect(backlog.filter((key) => !watch.hasChanged(itemKeyOf(key)))).toEqual([]);
     });
 
     it('ends the pause between passes early: resolves long before a pollIntervalMs of 10 minutes', async () => {
@@ -500,7 +507,7 @@ describe('StreamWatcher', () => {
 
         // Assess: positioned again at TRIM_HORIZON, and everything the shard holds (also from before the start, which
         // the watcher can no longer tell apart) was seen; the watcher carries on without error.
-        expect(stream.positioned).toEqual([
+        expect(stream.readerPositions()).toEqual([
           { shardId: 'a', type: 'LATEST' },
           { shardId: 'a', type: 'TRIM_HORIZON' },
         ]);
