@@ -55,7 +55,7 @@ export interface StreamWatchStats {
   records: number;
   /** Distinct items they changed. */
   changedItems: number;
-  /** Complete passes over all shards. */
+  /** Passes over the shards (one GetRecords call on each). */
   passes: number;
 }
 
@@ -66,7 +66,7 @@ interface ShardReader {
   quietSince: number;
   /** Highest sequence number read from the shard (0 for none): every record up to it has been read. */
   lastSequence: bigint;
-  /** The last answer was a full page: more records are waiting. */
+  /** The last answer carried records, so more may be waiting: the next pass comes sooner. */
   behind: boolean;
 }
 
@@ -75,7 +75,7 @@ const SHARDS_READ_AT_ONCE = 8;
 /** Records asked for per GetRecords call (the API's maximum). */
 const RECORDS_PER_CALL = 1000;
 /**
- * Pause between passes while a shard is behind (a full page came back): catching up faster than once per
+ * Pause between passes while a shard is behind (its last answer carried records): catching up faster than once per
  * `pollIntervalMs`, but not so fast that the shard's read limit (5 calls/s, shared with the Lambda poller) is used up.
  */
 const CATCH_UP_INTERVAL_MS = 250;
