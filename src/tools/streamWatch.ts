@@ -66,7 +66,7 @@ interface ShardReader {
   quietSince: number;
   /** Highest sequence number read from the shard (0 for none): every record up to it has been read. */
   lastSequence: bigint;
-  /** The last answer carried records, so more may be waiting: the next pass comes sooner. */
+  /** The last answer was a full page: more are waiting, and the next pass comes sooner. */
   behind: boolean;
 }
 
@@ -75,7 +75,7 @@ const SHARDS_READ_AT_ONCE = 8;
 /** Records asked for per GetRecords call (the API's maximum). */
 const RECORDS_PER_CALL = 1000;
 /**
- * Pause between passes while a shard is behind (its last answer carried records): catching up faster than once per
+ * Pause between passes while a shard is behind (a full page came back): catching up faster than once per
  * `pollIntervalMs`, but not so fast that the shard's read limit (5 calls/s, shared with the Lambda poller) is used up.
  */
 const CATCH_UP_INTERVAL_MS = 250;
@@ -302,8 +302,10 @@ export class StreamWatcher {
     }
     reader.iterator = output.NextShardIterator;
     const records = output.Records ?? [];
-    // A short page can still leave records behind (the 1 MB limit): only an empty answer proves the shard quiet.
-    reader.behind = records.length > 0;
+    // A full page: more are waiting, read again soon. A short page can also leave records behind (the 1 MB limit),
+    // but then a read per second takes 1 MB/s, as much as one shard's partition can write: it keeps up. Under steady
+    // traffic the pace stays once a second, so the watcher and a Lambda poller (4 calls/s) share the shard's 5.
+    reader.behind = records.length >= RECORDS_PER_CALL;
     if (records.length === 0) reader.quietSince = sent;
     this.stats.records += records.length;
     const fresh: Item[] = [];
