@@ -3,6 +3,8 @@
  * beside the same backfill on a quiet master, and the proof that the live slave ends up equal to the master.
  *
  *   npm run bench:backfill-live -- [--items 50000] [--changes-per-second 200] [--concurrency 16] [--hot-items 40]
+ *                                  [--write-mode watched]   (the live backfill's mode; `batch` shows the damage an
+ *                                                            unsafe copy does: the comparison then fails)
  *
  * Starts its own DynamoDB Local (stopped on exit, errors and Ctrl-C) and fills a master; then enables the master's
  * NEW_IMAGE stream (it carries only later changes, as when a replica is added to a table that already has data).
@@ -56,6 +58,8 @@ interface Options {
   changesPerSecond: number;
   concurrency: number;
   hotItems: number;
+  /** The live backfill's write mode: `watched` (default); `batch` shows what an unsafe copy leaves behind. */
+  writeMode: WriteMode;
 }
 
 function options(): Options {
@@ -65,6 +69,7 @@ function options(): Options {
       'changes-per-second': { type: 'string' },
       concurrency: { type: 'string' },
       'hot-items': { type: 'string' },
+      'write-mode': { type: 'string' },
     },
     strict: true,
   });
@@ -78,7 +83,15 @@ function options(): Options {
     changesPerSecond: positive(values['changes-per-second'], 200),
     concurrency: positive(values.concurrency, 16),
     hotItems: positive(values['hot-items'], 40),
+    writeMode: writeModeOf(values['write-mode']),
   };
+}
+
+function writeModeOf(text: string | undefined): WriteMode {
+  const modes: readonly WriteMode[] = ['watched', 'checked', 'conditional', 'batch'];
+  const mode = modes.find((candidate) => candidate === (text ?? 'watched'));
+  if (!mode) throw new Error(`--write-mode must be one of ${modes.join(', ')}, got ${text}`);
+  return mode;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
@@ -182,7 +195,8 @@ function comparisonCounts(comparison: TableComparison): { equal: boolean; master
 }
 
 async function main(): Promise<void> {
-  const { items: total, changesPerSecond, concurrency, hotItems } = options();
+  const settings = options();
+  const { items: total, changesPerSecond, concurrency, hotItems } = settings;
   // Fail early, before starting Java, when the replicator is not built.
   if (!existsSync(bundlePath())) throw new Error(`${bundlePath()} does not exist: run npm run build first`);
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -304,10 +318,10 @@ async function main(): Promise<void> {
       progress(`  live ${changer.elapsed().toFixed(0)} s: ${count(changer.applied)} changes applied, ${count(poller.totals.recordsDelivered)} stream records delivered`);
     }, 5000);
     try {
-      progress(`live: watched backfill while the replicator runs and the master changes at ${changesPerSecond}/s`);
+      progress(`live: ${settings.writeMode} backfill while the replicator runs and the master changes at ${changesPerSecond}/s`);
       changesBefore = changer.applied;
       backfillRunning = true;
-      live = await backfill(liveTable, 'watched');
+      live = await backfill(liveTable, settings.writeMode);
       backfillRunning = false;
       changesDuring = changer.applied - changesBefore;
       changerSeconds = changer.elapsed();
