@@ -31,8 +31,10 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bundlePath, loadHandler } from '../test/helpers/bundle';
-import { startDynamoDBLocal, type DynamoDBLocal, LOCAL_CREDENTIALS } from '../test/helpers/dynamodbLocal';
+import { bundlePath } from '../test/helpers/bundle';
+import { loadReplicator } from '../test/helpers/replicator';
+import type { DynamoDBLocal } from '../test/helpers/dynamodbLocal';
+import { scriptServer } from './localServer';
 import { type PollerStats, StreamPoller } from '../test/helpers/lambdaPoller';
 import { applyRandomChanges, type ChangeSummary } from '../test/helpers/randomChanges';
 import { compareTables, createTable, localClient, type TableComparison, uniqueTableName, waitForActive } from '../test/helpers/tables';
@@ -199,27 +201,15 @@ async function main(): Promise<void> {
   const { items: total, changesPerSecond, concurrency, hotItems } = settings;
   // Fail early, before starting Java, when the replicator is not built.
   if (!existsSync(bundlePath())) throw new Error(`${bundlePath()} does not exist: run npm run build first`);
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  process.env.AWS_ACCESS_KEY_ID = LOCAL_CREDENTIALS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;
+  const server = scriptServer();
   let local: DynamoDBLocal | undefined;
-  const stop = async (): Promise<void> => {
-    await local?.stop();
-    local = undefined;
-  };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      process.stderr.write(`\n${signal}: stopping DynamoDB Local\n`);
-      stop().finally(() => process.exit(130));
-    });
-  }
   const stateDir = join(tmpdir(), `backfill-live-${process.pid}`);
   mkdirSync(stateDir, { recursive: true });
   const closers: Array<() => void> = [];
   try {
     // Prepare: DynamoDB Local, a filled master, then its stream.
     progress('starting DynamoDB Local');
-    local = await startDynamoDBLocal();
+    local = await server.start();
     const endpoint = local.endpoint;
     const master = localClient(endpoint, MASTER_REGION);
     const slave = localClient(endpoint, SLAVE_REGION);
@@ -268,17 +258,7 @@ async function main(): Promise<void> {
 
     // Act (2): replicator and changer first (the documented order), then the backfill while both run.
     const liveTable = (await createTable(slave, { name: uniqueTableName('live-slave') })).name;
-    const handler = loadHandler({
-      SLAVE_REGION,
-      SLAVE_TABLE: liveTable,
-      SLAVES: undefined,
-      AWS_REGION: MASTER_REGION,
-      AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    });
+    const handler = loadReplicator({ endpoint: endpoint, slaveTable: liveTable });
     let backfillRunning = false;
     let deliveredDuringBackfill = 0;
     const poller = new StreamPoller({
@@ -397,7 +377,7 @@ async function main(): Promise<void> {
     if (problems.length > 0) process.exitCode = 1;
   } finally {
     for (const close of closers) close();
-    await stop();
+    await server.stop();
     rmSync(stateDir, { recursive: true, force: true });
   }
 }

@@ -29,7 +29,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startDynamoDBLocal, type DynamoDBLocal, LOCAL_CREDENTIALS } from '../test/helpers/dynamodbLocal';
+import { type DynamoDBLocal, LOCAL_CREDENTIALS } from '../test/helpers/dynamodbLocal';
+import { scriptServer } from './localServer';
 import { createTable, localClient, uniqueTableName } from '../test/helpers/tables';
 import { type Item, putItems, richItem } from '../test/integration/tools/fixture';
 import { runBackfill, type WriteMode } from '../src/tools/backfill';
@@ -97,25 +98,13 @@ const count = (value: number): string => Math.round(value).toLocaleString('en-US
 
 async function main(): Promise<void> {
   const { items: total, repeats, concurrency } = options();
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  process.env.AWS_ACCESS_KEY_ID = LOCAL_CREDENTIALS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;
+  const server = scriptServer();
   let local: DynamoDBLocal | undefined;
-  const stop = async (): Promise<void> => {
-    await local?.stop();
-    local = undefined;
-  };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      process.stderr.write(`\n${signal}: stopping DynamoDB Local\n`);
-      stop().finally(() => process.exit(130));
-    });
-  }
   const stateDir = join(tmpdir(), `bench-backfill-${process.pid}`);
   mkdirSync(stateDir, { recursive: true });
   try {
     progress('starting DynamoDB Local');
-    local = await startDynamoDBLocal();
+    local = await server.start();
     const master = localClient(local.endpoint, MASTER_REGION);
     const agent = { keepAlive: true, maxSockets: 72 };
     const slave = new DynamoDBClient({ region: SLAVE_REGION, endpoint: local.endpoint, credentials: LOCAL_CREDENTIALS, requestHandler: { httpAgent: agent } });
@@ -234,7 +223,7 @@ async function main(): Promise<void> {
     mkdirSync(resolve('bench-results'), { recursive: true });
     writeFileSync(resolve('bench-results/backfill.json'), `${JSON.stringify({ date: new Date().toISOString(), items: total, averageBytes, repeats, concurrency, cpus: availableParallelism(), results }, null, 2)}\n`);
   } finally {
-    await stop();
+    await server.stop();
     rmSync(stateDir, { recursive: true, force: true });
   }
 }

@@ -8,14 +8,13 @@
 import { BatchGetItemCommand, DeleteItemCommand, ScanCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadHandler } from '../../helpers/bundle';
-import { LOCAL_CREDENTIALS } from '../../helpers/dynamodbLocal';
+import { loadReplicator } from '../../helpers/replicator';
 import { StreamPoller } from '../../helpers/lambdaPoller';
 import { applyRandomChanges } from '../../helpers/randomChanges';
 import { compareTables, scanAll, waitForActive } from '../../helpers/tables';
 import { runBackfill, type WriteMode } from '../../../src/tools/backfill';
 import { runVerify } from '../../../src/tools/verify';
-import { type Item, localEndpoint, MASTER_REGION, putItems, richItem, runConfig, SLAVE_REGION, tablePair, useRegionClients } from './fixture';
+import { type Item, localEndpoint, MASTER_REGION, putItems, richItem, runConfig, tablePair, useRegionClients } from './fixture';
 
 const clients = useRegionClients();
 
@@ -32,17 +31,7 @@ describe('backfill next to a live replicator', () => {
     );
     await waitForActive(clients.master, tables.master.table);
     const streamArn = enabled.TableDescription?.LatestStreamArn ?? '';
-    const handler = loadHandler({
-      SLAVE_REGION,
-      SLAVE_TABLE: tables.slave.table,
-      SLAVES: undefined,
-      AWS_REGION: MASTER_REGION,
-      AWS_ENDPOINT_URL_DYNAMODB: localEndpoint(),
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    });
+    const handler = loadReplicator({ endpoint: localEndpoint(), slaveTable: tables.slave.table });
     let backfillDone = false;
     let replicatedDuringBackfill = 0;
     const poller = new StreamPoller({
