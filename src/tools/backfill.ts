@@ -207,10 +207,7 @@ class BackfillRun {
       writePacer: this.tables.pacers.writes,
       concurrency: Math.max(1, Math.ceil(this.config.concurrency / 4)),
       signal: this.signal,
-      onFatal: (error) => {
-        this.fatal ??= error;
-        this.stop();
-      },
+      onFatal: this.halt,
       onChange: () => this.updateDetail(),
       onRepaired: (kind) => {
         if (kind === 'extra') this.counts.undone += 1;
@@ -225,11 +222,8 @@ class BackfillRun {
         this.counts.rechecked += keys.length;
         for (const key of keys) await checker.add(key);
       },
-      onFatal: (error) => {
-        // Without the watcher, further copies would not be safe: stop the run (the state file keeps its place).
-        this.fatal ??= error;
-        this.stop();
-      },
+      // Without the watcher, further copies would not be safe: stop the run (the state file keeps its place).
+      onFatal: this.halt,
       table: this.config.master,
       endpoint: this.config.endpoint,
       signal: this.signal,
@@ -254,12 +248,11 @@ class BackfillRun {
     } catch (error) {
       if (!(error instanceof InterruptedError)) throw error;
     } finally {
-      await watcher.stop().catch((error: unknown) => {
+      const keep = (error: unknown): void => {
         if (!(error instanceof InterruptedError)) this.fatal ??= error;
-      });
-      await checker.finish().catch((error: unknown) => {
-        if (!(error instanceof InterruptedError)) this.fatal ??= error;
-      });
+      };
+      await watcher.stop().catch(keep);
+      await checker.finish().catch(keep);
     }
     const repair = checker.report.repair;
     if (repair && repair.failed > 0) {
@@ -269,6 +262,12 @@ class BackfillRun {
       }
     }
   }
+
+  /** Stops the whole run for `error` (the first one wins); the state file keeps where each segment was. */
+  private readonly halt = (error: unknown): void => {
+    this.fatal ??= error;
+    this.stop();
+  };
 
   private async runSegment(index: number, segment: SegmentState, watch: Watch | undefined): Promise<void> {
     // A segment starts with a probe: a rerun or resume finds much present, a new slave (almost) nothing.
@@ -299,8 +298,7 @@ class BackfillRun {
       }
     } catch (error) {
       if (error instanceof InterruptedError) return;
-      this.fatal ??= error;
-      this.stop();
+      this.halt(error);
     }
   }
 
