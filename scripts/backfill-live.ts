@@ -32,7 +32,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundlePath } from '../test/helpers/bundle';
-import { loadReplicator } from '../test/helpers/replicator';
+import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../test/helpers/replicator';
 import type { DynamoDBLocal } from '../test/helpers/dynamodbLocal';
 import { scriptServer } from './localServer';
 import { type PollerStats, StreamPoller } from '../test/helpers/lambdaPoller';
@@ -41,8 +41,6 @@ import { compareTables, createTable, localClient, type TableComparison, uniqueTa
 import { putItems, richItem } from '../test/integration/tools/fixture';
 import { type BackfillSummary, runBackfill, type WriteMode } from '../src/tools/backfill';
 
-const MASTER_REGION = 'us-east-1';
-const SLAVE_REGION = 'eu-west-1';
 const PAGE_SIZE = 1000;
 /** Parallel changers: one request at a time each, paced together to the target rate. */
 const CHANGER_LANES = 4;

@@ -30,6 +30,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type DynamoDBLocal, LOCAL_CREDENTIALS } from '../test/helpers/dynamodbLocal';
+import { MASTER_REGION, SLAVE_REGION } from '../test/helpers/replicator';
 import { scriptServer } from './localServer';
 import { createTable, localClient, uniqueTableName } from '../test/helpers/tables';
 import { type Item, putItems, richItem } from '../test/integration/tools/fixture';
@@ -38,8 +39,6 @@ import { itemSize } from '../src/tools/itemSize';
 import { type RunConfig } from '../src/tools/runConfig';
 import { runVerify } from '../src/tools/verify';
 
-const MASTER_REGION = 'us-east-1';
-const SLAVE_REGION = 'eu-west-1';
 
 function progress(message: string): void {
   process.stderr.write(`[bench-backfill] ${message}\n`);

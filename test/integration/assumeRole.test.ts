@@ -8,16 +8,13 @@
  * base credentials' database has no such table.
  */
 import { DescribeTableCommand, DynamoDBClient, PutItemCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { loadHandler } from '../helpers/bundle';
 import { LOCAL_CREDENTIALS } from '../helpers/dynamodbLocal';
 import { type FakeSts, type FakeStsOptions, startFakeSts } from '../helpers/fakeSts';
 import { drainStream, type PollerOptions, type StreamHandler } from '../helpers/lambdaPoller';
 import { applyRandomChanges, keyOf } from '../helpers/randomChanges';
 import { compareTables, createMasterTable, createTable, localClient, uniqueTableName } from '../helpers/tables';
-import { keepingErrors } from '../helpers/replicator';
+import { keepingErrors, loadReplicator, MASTER_REGION, SLAVE_REGION } from '../helpers/replicator';
 
-const MASTER_REGION = 'us-east-1';
-const SLAVE_REGION = 'eu-west-1';
 const ROLE_ARN = 'arn:aws:iam::210987654321:role/replica-writer';
 const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
 let master: DynamoDBClient;
@@ -56,21 +53,10 @@ function roleClient(sts: FakeSts): DynamoDBClient {
 
 /** The bundle as a user configures it for a slave in another account. */
 function replicatorFor(slaveTable: string, sts: FakeSts, externalId?: string): StreamHandler {
-  return loadHandler({
-    SLAVE_REGION,
-    SLAVE_TABLE: slaveTable,
-    SLAVES: undefined,
-    SLAVE_ROLE_ARN: ROLE_ARN,
-    SLAVE_EXTERNAL_ID: externalId,
-    AWS_REGION: MASTER_REGION,
-    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-    AWS_ENDPOINT_URL_STS: sts.endpoint,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_SESSION_TOKEN: undefined,
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  return loadReplicator({
+    endpoint,
+    slaveTable,
+    env: { SLAVE_ROLE_ARN: ROLE_ARN, SLAVE_EXTERNAL_ID: externalId, AWS_ENDPOINT_URL_STS: sts.endpoint, AWS_SESSION_TOKEN: undefined },
   });
 }
 

@@ -4,8 +4,6 @@
  * (`npm test` does).
  */
 import { DeleteItemCommand, PutItemCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
-import { loadHandler } from '../helpers/bundle';
-import { LOCAL_CREDENTIALS } from '../helpers/dynamodbLocal';
 import { StreamPoller, drainStream, type PollerOptions, type StreamHandler } from '../helpers/lambdaPoller';
 import { applyRandomChanges, keyOf } from '../helpers/randomChanges';
 import {
@@ -19,25 +17,18 @@ import {
   type TableSpec,
 } from '../helpers/tables';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
-import { keepingErrors } from '../helpers/replicator';
+import { keepingErrors, loadReplicator, MASTER_REGION, SLAVE_REGION } from '../helpers/replicator';
 
-const MASTER_REGION = 'us-east-1';
-const SLAVE_REGION = 'eu-west-1';
 const endpoint = localEndpoint();
 const { master, slave } = useRegionClients(MASTER_REGION, SLAVE_REGION);
 
 /** The bundle's handler, configured as a user would configure the Lambda function for this slave table. */
 function replicatorFor(slaveTable: string): StreamHandler {
-  return loadHandler({
-    SLAVE_REGION,
-    SLAVE_TABLE: slaveTable,
-    SLAVES: undefined,
-    AWS_REGION: MASTER_REGION,
-    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
-    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+  return loadReplicator({
+    endpoint,
+    slaveTable,
+    logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
+    env: { POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true' },
   });
 }
 

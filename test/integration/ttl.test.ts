@@ -8,15 +8,12 @@
  * them (`userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' }`) before the handler sees them.
  */
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { loadHandler } from '../helpers/bundle';
-import { LOCAL_CREDENTIALS } from '../helpers/dynamodbLocal';
+import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../helpers/replicator';
 import type { LambdaStreamEvent } from '../helpers/lambdaEvent';
 import { StreamPoller, type StreamHandler } from '../helpers/lambdaPoller';
 import { keyOf } from '../helpers/randomChanges';
 import { createMasterTable, createTable, localClient, scanAll, uniqueTableName } from '../helpers/tables';
 
-const MASTER_REGION = 'us-east-1';
-const SLAVE_REGION = 'eu-west-1';
 const NAMESPACE = 'ReplicatorTtlTest';
 const TTL_IDENTITY = { type: 'Service', principalId: 'dynamodb.amazonaws.com' };
 const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
@@ -59,20 +56,11 @@ async function printedBy(act: () => Promise<unknown>): Promise<Record<string, un
  * REMOVE records of `expired` items as the TTL process's.
  */
 function replicatorFor(slaveTable: string, replicateTtlDeletes: string | undefined, expired: ReadonlySet<string>): StreamHandler {
-  const replicator = loadHandler({
-    SLAVE_REGION,
-    SLAVE_TABLE: slaveTable,
-    SLAVES: undefined,
-    SLAVE_ROLE_ARN: undefined,
-    REPLICATE_TTL_DELETES: replicateTtlDeletes,
-    AWS_REGION: MASTER_REGION,
-    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-    POWERTOOLS_METRICS_DISABLED: undefined,
-    POWERTOOLS_METRICS_NAMESPACE: NAMESPACE,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  const replicator = loadReplicator({
+    endpoint,
+    slaveTable,
+    logLevel: 'INFO',
+    env: { REPLICATE_TTL_DELETES: replicateTtlDeletes, POWERTOOLS_METRICS_DISABLED: undefined, POWERTOOLS_METRICS_NAMESPACE: NAMESPACE },
   });
   return (event: LambdaStreamEvent, context) => {
     for (const record of event.Records) {

@@ -10,16 +10,13 @@ import {
   type ScalarAttributeType,
   type StreamViewType,
 } from '@aws-sdk/client-dynamodb';
-import { loadHandler } from '../helpers/bundle';
-import { LOCAL_CREDENTIALS } from '../helpers/dynamodbLocal';
+import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../helpers/replicator';
 import type { LambdaStreamEvent } from '../helpers/lambdaEvent';
 import { type PollerOptions, StreamPoller, type StreamHandler } from '../helpers/lambdaPoller';
 import { applyRandomChanges, keyOf } from '../helpers/randomChanges';
 import { compareTables, createMasterTable, createTable, scanAll, uniqueTableName } from '../helpers/tables';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 
-const MASTER_REGION = 'us-east-1';
-const SLAVE_REGION = 'eu-west-1';
 const endpoint = localEndpoint();
 const { master, slave } = useRegionClients(MASTER_REGION, SLAVE_REGION);
 
@@ -31,19 +28,7 @@ interface Delivered {
 
 /** The bundle's handler for `slaveTable`, wrapped to count what the stream delivered. */
 function replicatorFor(slaveTable: string, delivered: Delivered): StreamHandler {
-  const replicator = loadHandler({
-    SLAVE_REGION,
-    SLAVE_TABLE: slaveTable,
-    SLAVES: undefined,
-    SLAVE_ROLE_ARN: undefined,
-    AWS_REGION: MASTER_REGION,
-    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  });
+  const replicator = loadReplicator({ endpoint, slaveTable });
   return (event: LambdaStreamEvent, context) => {
     for (const record of event.Records) {
       delivered.byEventName[record.eventName] = (delivered.byEventName[record.eventName] ?? 0) + 1;
