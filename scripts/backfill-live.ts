@@ -31,15 +31,15 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bundlePath } from '../test/helpers/bundle';
-import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../test/helpers/replicator';
-import type { DynamoDBLocal } from '../test/helpers/dynamodbLocal';
+import { bundlePath } from '../harness/bundle';
+import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../harness/replicator';
+import type { DynamoDBLocal } from '../harness/dynamodbLocal';
 import { scriptServer } from './localServer';
-import { type PollerStats, StreamPoller } from '../test/helpers/lambdaPoller';
-import { applyRandomChanges, type ChangeSummary } from '../test/helpers/randomChanges';
-import { compareTables, createTable, localClient, type TableComparison, uniqueTableName, waitForActive } from '../test/helpers/tables';
-import { putItems, richItem } from '../test/integration/tools/fixture';
-import { type BackfillSummary, runBackfill, type WriteMode } from '../src/tools/backfill';
+import { type PollerStats, StreamPoller } from '../harness/lambdaPoller';
+import { applyRandomChanges, type ChangeSummary } from '../harness/randomChanges';
+import { compareTables, createTable, localClient, type TableComparison, uniqueTableName, waitForActive } from '../harness/tables';
+import { putItems, richItem } from '../harness/items';
+import { type BackfillSummary, runBackfill, type WriteMode } from '../src/cli/backfill/backfill';
 
 const PAGE_SIZE = 1000;
 /** Parallel changers: one request at a time each, paced together to the target rate. */

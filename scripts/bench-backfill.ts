@@ -29,15 +29,15 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type DynamoDBLocal, LOCAL_CREDENTIALS } from '../test/helpers/dynamodbLocal';
-import { MASTER_REGION, SLAVE_REGION } from '../test/helpers/replicator';
+import { type DynamoDBLocal, LOCAL_CREDENTIALS } from '../harness/dynamodbLocal';
+import { MASTER_REGION, SLAVE_REGION } from '../harness/replicator';
 import { scriptServer } from './localServer';
-import { createTable, localClient, uniqueTableName } from '../test/helpers/tables';
-import { type Item, putItems, richItem } from '../test/integration/tools/fixture';
-import { runBackfill, type WriteMode } from '../src/tools/backfill';
-import { itemSize } from '../src/tools/itemSize';
-import { type RunConfig } from '../src/tools/runConfig';
-import { runVerify } from '../src/tools/verify';
+import { createTable, localClient, uniqueTableName } from '../harness/tables';
+import { type Item, putItems, richItem } from '../harness/items';
+import { runBackfill, type WriteMode } from '../src/cli/backfill/backfill';
+import { itemSize } from '../src/cli/table/itemSize';
+import { type RunConfig } from '../src/cli/runConfig';
+import { runVerify } from '../src/cli/verify/verify';
 
 
 function progress(message: string): void {

@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { startDynamoDBLocal } from '../test/helpers/dynamodbLocal';
+import { startDynamoDBLocal } from '../harness/dynamodbLocal';
 import { handlerEnv, loadHandler } from './bench/bundle';
 import { cleanup, cleanupOnSignals, onCleanup } from './bench/cleanup';
 import { BenchContext, FAN_OUT_SLAVES, MAIN_SLAVE, eventOf, prepareWorkload } from './bench/context';

@@ -11,11 +11,11 @@
  * to see its metrics.
  */
 import { parseArgs } from 'node:util';
-import { loadHandler } from '../test/helpers/bundle';
-import { type DynamoDBLocal, LOCAL_CREDENTIALS, startDynamoDBLocal } from '../test/helpers/dynamodbLocal';
-import { StreamPoller } from '../test/helpers/lambdaPoller';
-import { applyRandomChanges } from '../test/helpers/randomChanges';
-import { compareTables, createMasterTable, createTable, localClient } from '../test/helpers/tables';
+import { loadHandler } from '../harness/bundle';
+import { type DynamoDBLocal, LOCAL_CREDENTIALS, startDynamoDBLocal } from '../harness/dynamodbLocal';
+import { StreamPoller } from '../harness/lambdaPoller';
+import { applyRandomChanges } from '../harness/randomChanges';
+import { compareTables, createMasterTable, createTable, localClient } from '../harness/tables';
 
 const MASTER = { region: 'us-east-1', table: 'demo-master' };
 const SLAVE = { region: 'eu-west-1', table: 'demo-slave' };

@@ -3,7 +3,7 @@
  * as the operator tools use it), and the server stopped on every way out — the script's `finally`, and Ctrl-C or
  * SIGTERM (exit code 130), so no Java process outlives the script.
  */
-import { type DynamoDBLocal, LOCAL_CREDENTIALS, startDynamoDBLocal } from '../test/helpers/dynamodbLocal';
+import { type DynamoDBLocal, LOCAL_CREDENTIALS, startDynamoDBLocal } from '../harness/dynamodbLocal';
 
 /** A DynamoDB Local a script starts once and stops, by its PID, however the script ends. */
 export interface ScriptServer {

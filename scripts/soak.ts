@@ -13,8 +13,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type DynamoDBLocal, startDynamoDBLocal } from '../test/helpers/dynamodbLocal';
-import { formatSoakReport, runSoak } from '../test/helpers/soak';
+import { type DynamoDBLocal, startDynamoDBLocal } from '../harness/dynamodbLocal';
+import { formatSoakReport, runSoak } from '../harness/soak';
 
 const { values: args } = parseArgs({
   options: {

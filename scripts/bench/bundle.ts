@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { fakeContext } from '../../test/helpers/context';
-import { LOCAL_CREDENTIALS } from '../../test/helpers/dynamodbLocal';
+import { fakeContext } from '../../harness/context';
+import { LOCAL_CREDENTIALS } from '../../harness/dynamodbLocal';
 import type { SlaveTable } from './tables';
 import type { BatchResponse, BenchStreamEvent, Handler, LambdaContextLike } from './types';
 

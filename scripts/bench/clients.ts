@@ -4,7 +4,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Agent } from 'node:http';
-import { LOCAL_CREDENTIALS } from '../../test/helpers/dynamodbLocal';
+import { LOCAL_CREDENTIALS } from '../../harness/dynamodbLocal';
 
 /** A client for `region` at `endpoint` with a keep-alive pool of `maxSockets` connections. */
 export function benchClient(endpoint: string, region: string, maxSockets: number): DynamoDBClient {

@@ -3,7 +3,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import type { LatencyProxyStats } from '../../test/helpers/latencyProxy';
+import type { LatencyProxyStats } from '../../harness/latencyProxy';
 import { killChild, onCleanup } from './cleanup';
 import type { ProxyReply, ProxyRequest } from './proxyMessages';
 

@@ -1,5 +1,5 @@
 /** Messages between the benchmark and its latency proxy child process (IPC). */
-import type { LatencyProxyStats } from '../../test/helpers/latencyProxy';
+import type { LatencyProxyStats } from '../../harness/latencyProxy';
 
 /** From the benchmark to the proxy process. */
 export type ProxyRequest = { type: 'stats'; id: number } | { type: 'reset'; id: number } | { type: 'stop' };

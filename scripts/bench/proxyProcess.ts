@@ -6,7 +6,7 @@
  * Lambda either. The parent talks to it over the IPC channel (see `proxy.ts`).
  * Usage (by `proxy.ts`): node scripts/run.mjs scripts/bench/proxyProcess.ts <upstream> <latencyMs> <handshakeRoundTrips>
  */
-import { startLatencyProxy } from '../../test/helpers/latencyProxy';
+import { startLatencyProxy } from '../../harness/latencyProxy';
 import type { ProxyReply, ProxyRequest } from './proxyMessages';
 
 async function main(): Promise<void> {

@@ -5,7 +5,7 @@
  * ideal runs come in pairs, in alternating order, and the handler/ideal ratio is the median of the per-pair ratios:
  * on a two-core machine DynamoDB Local's speed drifts during a run (JIT, GC), and pairing cancels most of that drift.
  */
-import type { LatencyProxyStats } from '../../test/helpers/latencyProxy';
+import type { LatencyProxyStats } from '../../harness/latencyProxy';
 import { writeSequentially } from './baseline';
 import { LoadedHandler, failedRecords, invoke } from './bundle';
 import { BenchContext, PreparedWorkload, eventOf } from './context';

@@ -10,7 +10,7 @@
  * - Items weigh about 1 KB: strings, numbers, a map, a list, sets, and binary (`B` on 30 % of items, `BS` on 10 %),
  *   all in Lambda's JSON form with binary as base64 strings. The view type is NEW_AND_OLD_IMAGES.
  */
-import { Prng } from './prng';
+import { Prng } from '../../harness/prng';
 import type { BenchStreamEvent, BenchStreamRecord, JsonAttributeValue, JsonImage } from './types';
 
 /** Stream ARN of the benchmark's master table. */

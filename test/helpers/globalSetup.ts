@@ -2,7 +2,7 @@
  * Jest global setup: one DynamoDB Local for the whole run. Its endpoint reaches the test workers through
  * `DYNAMODB_LOCAL_ENDPOINT`; its PID is kept for the teardown, which stops it even when tests fail.
  */
-import { startDynamoDBLocal } from './dynamodbLocal';
+import { startDynamoDBLocal } from '../../harness/dynamodbLocal';
 
 export default async function globalSetup(): Promise<void> {
   const local = await startDynamoDBLocal();

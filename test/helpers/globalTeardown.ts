@@ -1,5 +1,5 @@
 /** Jest global teardown: stops the DynamoDB Local that the global setup started. */
-import type { DynamoDBLocal } from './dynamodbLocal';
+import type { DynamoDBLocal } from '../../harness/dynamodbLocal';
 
 export default async function globalTeardown(): Promise<void> {
   const local = (globalThis as { __dynamodbLocal__?: DynamoDBLocal }).__dynamodbLocal__;

@@ -3,7 +3,7 @@
  * one test file (made when the file loads, destroyed after its last test). Jest-only: scripts use the other helpers.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { localClient } from './tables';
+import { localClient } from '../../harness/tables';
 
 /** The jest-wide DynamoDB Local's endpoint. */
 export function localEndpoint(): string {

@@ -8,12 +8,12 @@
  * base credentials' database has no such table.
  */
 import { DescribeTableCommand, DynamoDBClient, PutItemCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { LOCAL_CREDENTIALS } from '../helpers/dynamodbLocal';
-import { type FakeSts, type FakeStsOptions, startFakeSts } from '../helpers/fakeSts';
-import { drainStream, type PollerOptions, type StreamHandler } from '../helpers/lambdaPoller';
-import { applyRandomChanges, keyOf } from '../helpers/randomChanges';
-import { compareTables, createMasterTable, createTable, localClient, uniqueTableName } from '../helpers/tables';
-import { keepingErrors, loadReplicator, MASTER_REGION, SLAVE_REGION } from '../helpers/replicator';
+import { LOCAL_CREDENTIALS } from '../../harness/dynamodbLocal';
+import { type FakeSts, type FakeStsOptions, startFakeSts } from '../../harness/fakeSts';
+import { drainStream, type PollerOptions, type StreamHandler } from '../../harness/lambdaPoller';
+import { applyRandomChanges, keyOf } from '../../harness/randomChanges';
+import { compareTables, createMasterTable, createTable, localClient, uniqueTableName } from '../../harness/tables';
+import { keepingErrors, loadReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
 
 const ROLE_ARN = 'arn:aws:iam::210987654321:role/replica-writer';
 const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';

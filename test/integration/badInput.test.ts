@@ -8,15 +8,16 @@
  * the real bundle writes to a real DynamoDB, so the slave's contents are the proof.
  */
 import { CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { StreamImage, StreamRecord } from '../../src/types';
-import { loadHandler } from '../helpers/bundle';
+import type { StreamImage } from '../../src/shared/item';
+import type { StreamRecord } from '../../src/replicator/types';
+import { loadHandler } from '../../harness/bundle';
 import { captureSettled } from '../helpers/captureOutput';
-import { fakeContext } from '../helpers/context';
-import { startFaultProxy } from '../helpers/faultProxy';
-import type { LambdaStreamEvent } from '../helpers/lambdaEvent';
-import { imageOf, insertRecord, keyOf, keysOnlyInsertRecord, modifyRecord, removeRecord, seq, streamEvent } from '../helpers/records';
-import { MASTER_REGION, SLAVE_REGION, type ThrownReport, failedSequenceNumbers, loadReplicator, replicatorEnv, thrownReport } from '../helpers/replicator';
-import { type Item, createTable, scanAll, uniqueTableName, waitForActive } from '../helpers/tables';
+import { fakeContext } from '../../harness/context';
+import { startFaultProxy } from '../../harness/faultProxy';
+import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
+import { imageOf, insertRecord, keyOf, keysOnlyInsertRecord, modifyRecord, removeRecord, seq, streamEvent } from '../../harness/records';
+import { MASTER_REGION, SLAVE_REGION, type ThrownReport, failedSequenceNumbers, loadReplicator, replicatorEnv, thrownReport } from '../../harness/replicator';
+import { type Item, createTable, scanAll, uniqueTableName, waitForActive } from '../../harness/tables';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 
 const endpoint = localEndpoint();

@@ -5,10 +5,10 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutItemCommand, DeleteItemCommand } from '@aws-sdk/client-dynamodb';
-import { loadHandler } from '../helpers/bundle';
-import { LOCAL_CREDENTIALS } from '../helpers/dynamodbLocal';
-import { drainStream, type StreamHandler } from '../helpers/lambdaPoller';
-import { compareTables, createMasterTable, createTable, localClient, uniqueTableName } from '../helpers/tables';
+import { loadHandler } from '../../harness/bundle';
+import { LOCAL_CREDENTIALS } from '../../harness/dynamodbLocal';
+import { drainStream, type StreamHandler } from '../../harness/lambdaPoller';
+import { compareTables, createMasterTable, createTable, localClient, uniqueTableName } from '../../harness/tables';
 
 const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
 const masterRegion = 'us-east-1';

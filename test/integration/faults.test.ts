@@ -5,17 +5,17 @@
  * throttling makes the handler report the records failed before its deadline instead of hanging.
  */
 import { BatchWriteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { type LambdaContext, fakeContext } from '../helpers/context';
-import { LOCAL_CREDENTIALS } from '../helpers/dynamodbLocal';
-import { type FaultKind, type FaultProxy, scriptedFaults, startFaultProxy } from '../helpers/faultProxy';
-import { type LambdaStreamEvent } from '../helpers/lambdaEvent';
-import { drainStream, type StreamHandler } from '../helpers/lambdaPoller';
-import { applyRandomChanges } from '../helpers/randomChanges';
-import { insertRecord, keyOf, modifyRecord, seq, streamEvent } from '../helpers/records';
-import { MASTER_REGION, SLAVE_REGION, failedSequenceNumbers, loadReplicator, thrownReport } from '../helpers/replicator';
+import { type LambdaContext, fakeContext } from '../../harness/context';
+import { LOCAL_CREDENTIALS } from '../../harness/dynamodbLocal';
+import { type FaultKind, type FaultProxy, scriptedFaults, startFaultProxy } from '../../harness/faultProxy';
+import { type LambdaStreamEvent } from '../../harness/lambdaEvent';
+import { drainStream, type StreamHandler } from '../../harness/lambdaPoller';
+import { applyRandomChanges } from '../../harness/randomChanges';
+import { insertRecord, keyOf, modifyRecord, seq, streamEvent } from '../../harness/records';
+import { MASTER_REGION, SLAVE_REGION, failedSequenceNumbers, loadReplicator, thrownReport } from '../../harness/replicator';
 import { captureSettled } from '../helpers/captureOutput';
-import type { StreamAttributeValue, StreamImage } from '../../src/types';
-import { compareTables, createMasterTable, createTable, localClient, scanAll, uniqueTableName } from '../helpers/tables';
+import type { StreamAttributeValue, StreamImage } from '../../src/shared/item';
+import { compareTables, createMasterTable, createTable, localClient, scanAll, uniqueTableName } from '../../harness/tables';
 
 const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
 let master: DynamoDBClient;

@@ -6,14 +6,14 @@
  * lines must show (they name the item), proving the scan would see a value if one were logged.
  */
 import { type AttributeValue, DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { StreamRecord } from '../../src/types';
+import type { StreamRecord } from '../../src/replicator/types';
 import { type CapturedOutput, captureOutput, captureSettled } from '../helpers/captureOutput';
-import { fakeContext } from '../helpers/context';
-import type { LambdaStreamEvent } from '../helpers/lambdaEvent';
-import { drainStream } from '../helpers/lambdaPoller';
-import { insertRecord, seq, streamEvent } from '../helpers/records';
-import { MASTER_REGION, SLAVE_REGION, loadReplicator, thrownReport } from '../helpers/replicator';
-import { createMasterTable, createTable, uniqueTableName } from '../helpers/tables';
+import { fakeContext } from '../../harness/context';
+import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
+import { drainStream } from '../../harness/lambdaPoller';
+import { insertRecord, seq, streamEvent } from '../../harness/records';
+import { MASTER_REGION, SLAVE_REGION, loadReplicator, thrownReport } from '../../harness/replicator';
+import { createMasterTable, createTable, uniqueTableName } from '../../harness/tables';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 
 const endpoint = localEndpoint();

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
-import { bundlePath, projectRoot } from '../helpers/bundle';
+import { bundlePath, projectRoot } from '../../harness/bundle';
 
 describe('the Lambda zip (dist/dynamo-replicator.zip)', () => {
   it('contains only index.js, identical to the tested bundle, which exports handler', () => {

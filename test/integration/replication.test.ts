@@ -4,8 +4,8 @@
  * (`npm test` does).
  */
 import { DeleteItemCommand, PutItemCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
-import { StreamPoller, drainStream, type PollerOptions, type StreamHandler } from '../helpers/lambdaPoller';
-import { applyRandomChanges, keyOf } from '../helpers/randomChanges';
+import { StreamPoller, drainStream, type PollerOptions, type StreamHandler } from '../../harness/lambdaPoller';
+import { applyRandomChanges, keyOf } from '../../harness/randomChanges';
 import {
   compareTables,
   createMasterTable,
@@ -15,9 +15,9 @@ import {
   waitForActive,
   type CreatedTable,
   type TableSpec,
-} from '../helpers/tables';
+} from '../../harness/tables';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
-import { keepingErrors, loadReplicator, MASTER_REGION, SLAVE_REGION } from '../helpers/replicator';
+import { keepingErrors, loadReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
 
 const endpoint = localEndpoint();
 const { master, slave } = useRegionClients(MASTER_REGION, SLAVE_REGION);

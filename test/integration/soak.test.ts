@@ -3,8 +3,8 @@
  * the BUILT bundle through 10 % injected faults, with Lambda's retry semantics, a short function timeout so that slow
  * answers end in reported failures. Nothing may be lost, no item may be stale at any round's end.
  */
-import { FAULT_KINDS } from '../helpers/faultProxy';
-import { runSoak } from '../helpers/soak';
+import { FAULT_KINDS } from '../../harness/faultProxy';
+import { runSoak } from '../../harness/soak';
 
 const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
 

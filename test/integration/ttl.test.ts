@@ -8,11 +8,11 @@
  * them (`userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' }`) before the handler sees them.
  */
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../helpers/replicator';
-import type { LambdaStreamEvent } from '../helpers/lambdaEvent';
-import { StreamPoller, type StreamHandler } from '../helpers/lambdaPoller';
-import { keyOf } from '../helpers/randomChanges';
-import { createMasterTable, createTable, localClient, scanAll, uniqueTableName } from '../helpers/tables';
+import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
+import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
+import { StreamPoller, type StreamHandler } from '../../harness/lambdaPoller';
+import { keyOf } from '../../harness/randomChanges';
+import { createMasterTable, createTable, localClient, scanAll, uniqueTableName } from '../../harness/tables';
 
 const NAMESPACE = 'ReplicatorTtlTest';
 const TTL_IDENTITY = { type: 'Service', principalId: 'dynamodb.amazonaws.com' };

@@ -10,11 +10,11 @@ import {
   type ScalarAttributeType,
   type StreamViewType,
 } from '@aws-sdk/client-dynamodb';
-import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../helpers/replicator';
-import type { LambdaStreamEvent } from '../helpers/lambdaEvent';
-import { type PollerOptions, StreamPoller, type StreamHandler } from '../helpers/lambdaPoller';
-import { applyRandomChanges, keyOf } from '../helpers/randomChanges';
-import { compareTables, createMasterTable, createTable, scanAll, uniqueTableName } from '../helpers/tables';
+import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
+import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
+import { type PollerOptions, StreamPoller, type StreamHandler } from '../../harness/lambdaPoller';
+import { applyRandomChanges, keyOf } from '../../harness/randomChanges';
+import { compareTables, createMasterTable, createTable, scanAll, uniqueTableName } from '../../harness/tables';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 
 const endpoint = localEndpoint();

@@ -1,0 +1,74 @@
+/**
+ * Errors of the operator tools, and turning AWS errors into messages that say what to change.
+ *
+ * A `ToolError` ends the command with exit code 2 (usage or environment problem) and its message is all the user
+ * sees. AWS errors that retrying cannot fix are translated here: a missing table names the table and region, a
+ * missing permission names the IAM action (`dynamodb:Scan`, …) the caller lacks, rejected credentials say so.
+ * Which errors are transient, and reading an unknown error's fields, are shared with the handler (`../retry`).
+ */
+import { asAwsError } from '../shared/retry';
+import { formatTableRef, type TableRef } from '../shared/tableRef';
+
+/** A problem that stops the command: bad arguments, a missing table, a missing permission. Exit code 2. */
+export class ToolError extends Error {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ToolError';
+  }
+}
+
+/** The command line is wrong; the CLI prints the message and a pointer to `--help`. */
+export class UsageError extends ToolError {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** True for a failed `ConditionExpression`. */
+export function isConditionFailed(error: unknown): boolean {
+  return asAwsError(error).name === 'ConditionalCheckFailedException';
+}
+
+const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation']);
+const BAD_CREDENTIALS = new Set([
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'CredentialsProviderError',
+  'MissingAuthenticationTokenException',
+]);
+
+/**
+ * A `ToolError` for an error that no retry can fix and that stops the whole run, or undefined when the error
+ * concerns one item (validation) or is transient. `action` is the DynamoDB API the call used, e.g. `Scan`.
+ */
+export function fatalAwsError(error: unknown, action: string, ref: TableRef, endpoint?: string): ToolError | undefined {
+  if (error instanceof ToolError) return error;
+  const { name = 'Error', message = '', code = '' } = asAwsError(error);
+  const table = formatTableRef(ref);
+  if (name === 'ResourceNotFoundException') {
+    return new ToolError(`table ${ref.table} not found in region ${ref.region} (${action}: ${message})`, { cause: error });
+  }
+  if (ACCESS_DENIED.has(name)) {
+    return new ToolError(
+      `access denied: your credentials need the IAM action dynamodb:${action} on table ${ref.table} in region ${ref.region} (${name}: ${message})`,
+      { cause: error },
+    );
+  }
+  if (BAD_CREDENTIALS.has(name)) {
+    return new ToolError(
+      `AWS credentials missing or rejected for region ${ref.region} (${name}: ${message}); set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or another source of the SDK's default chain`,
+      { cause: error },
+    );
+  }
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || name === 'ECONNREFUSED') {
+    const where = endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL ?? `the DynamoDB endpoint of ${ref.region}`;
+    return new ToolError(`cannot reach ${where} for ${table} (${code || name}: ${message})`, { cause: error });
+  }
+  return undefined;
+}
+
+/** `Name: message` of any error, for per-item failure reports: the handler's `describe`. */
+export { describe as describeError } from '../shared/retry';

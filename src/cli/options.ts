@@ -1,0 +1,229 @@
+/**
+ * The command line of `dynamo-replicator backfill|verify`, parsed with Node's `util.parseArgs` into the library's
+ * configs. Pure: the terminal, CPU count and working directory come in as arguments, so tests can pin them.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { BackfillConfig, WriteMode } from './backfill/backfill';
+import { UsageError } from './errors';
+import { BACKFILL_HELP, MAIN_HELP, VERIFY_HELP } from './help';
+import type { ProgressOptions } from './progress';
+import type { RunConfig } from './runConfig';
+import { splitTableRef, type TableRef, tableRefProblem } from '../shared/tableRef';
+import type { VerifyConfig } from './verify/verify';
+
+/** What the parser needs to know about where it runs. */
+export interface ParseEnvironment {
+  /** stderr is a terminal: progress as a bar. */
+  readonly isTTY: boolean;
+  /** `os.availableParallelism()`. */
+  readonly cpus: number;
+  /** Directory for the default state file. */
+  readonly cwd: string;
+  /** Where progress text goes. */
+  readonly writeProgress: (text: string) => void;
+}
+
+/** A parsed command line. */
+export type ParsedCommand =
+  | { readonly command: 'help'; readonly text: string }
+  | { readonly command: 'backfill'; readonly json: boolean; readonly config: BackfillConfig }
+  | { readonly command: 'verify'; readonly json: boolean; readonly config: VerifyConfig };
+
+const COMMON_OPTIONS = {
+  'from-region': { type: 'string' },
+  'from-table': { type: 'string' },
+  'to-region': { type: 'string' },
+  'to-table': { type: 'string' },
+  'endpoint-url': { type: 'string' },
+  segments: { type: 'string' },
+  segment: { type: 'string' },
+  'total-segments': { type: 'string' },
+  concurrency: { type: 'string' },
+  'page-size': { type: 'string' },
+  'max-items-per-second': { type: 'string' },
+  'max-wcu': { type: 'string' },
+  'max-rcu': { type: 'string' },
+  progress: { type: 'string' },
+  quiet: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const BACKFILL_OPTIONS = {
+  ...COMMON_OPTIONS,
+  'write-mode': { type: 'string' },
+  'state-file': { type: 'string' },
+  restart: { type: 'boolean' },
+} as const;
+
+const VERIFY_OPTIONS = {
+  ...COMMON_OPTIONS,
+  repair: { type: 'boolean' },
+  sample: { type: 'string' },
+  'recheck-delay': { type: 'string' },
+} as const;
+
+type CommonValues = { [K in keyof typeof COMMON_OPTIONS]?: (typeof COMMON_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+/** Largest segment count DynamoDB accepts. */
+const MAX_SEGMENTS = 1_000_000;
+
+function integer(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`--${name} must be a whole number, got "${text}"`);
+  const value = Number(text);
+  if (value < min || value > max) throw new UsageError(`--${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function rate(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) throw new UsageError(`--${name} must be a positive number, got "${text}"`);
+  return value;
+}
+
+/** `3`, `0-7` or `0,2,5` (any mix), checked against the segment count; sorted, without duplicates. */
+export function parseSegmentList(text: string, totalSegments: number): number[] {
+  const segments = new Set<number>();
+  for (const part of text.split(',')) {
+    const range = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!range) throw new UsageError(`--segment: "${part}" is not a segment number or range (e.g. 3, 0-7, 0,2,5)`);
+    const from = Number(range[1]);
+    const to = range[2] === undefined ? from : Number(range[2]);
+    if (to < from) throw new UsageError(`--segment: range ${part} runs backwards`);
+    if (to >= totalSegments) throw new UsageError(`--segment: ${to} is out of range; segments are 0 to ${totalSegments - 1} of --total-segments ${totalSegments}`);
+    for (let segment = from; segment <= to; segment += 1) segments.add(segment);
+  }
+  return [...segments].sort((a, b) => a - b);
+}
+
+/** The master and slave from positionals and/or the --from-region/--to-region style options. */
+function tables(values: CommonValues, positionals: readonly string[]): { master: TableRef; slave: TableRef } {
+  if (positionals.length > 2) throw new UsageError(`expected at most two tables (master and slave), got: ${positionals.join(' ')}`);
+  const fromOptions = (side: 'from' | 'to'): TableRef | undefined => {
+    const region = values[`${side}-region`];
+    const table = values[`${side}-table`];
+    if (region === undefined && table === undefined) return undefined;
+    if (region === undefined || table === undefined) {
+      throw new UsageError(`--${side}-region and --${side}-table go together; got only --${side}-${region === undefined ? 'table' : 'region'}`);
+    }
+    return { region, table };
+  };
+  const fromPositional = (text: string | undefined, role: string): TableRef | undefined => {
+    if (text === undefined) return undefined;
+    const ref = splitTableRef(text);
+    if (!ref) throw new UsageError(`${role} "${text}" must be region/table, e.g. us-east-1/Orders`);
+    return ref;
+  };
+  const optionMaster = fromOptions('from');
+  const optionSlave = fromOptions('to');
+  const queue = [...positionals];
+  const master = optionMaster ?? fromPositional(queue.shift(), 'master');
+  const slave = optionSlave ?? fromPositional(queue.shift(), 'slave');
+  if (queue.length > 0) throw new UsageError(`unexpected argument "${queue[0]}": the tables are already given by --from-*/--to-* options`);
+  if (!master) throw new UsageError('missing the master table: give region/table or --from-region and --from-table');
+  if (!slave) throw new UsageError('missing the slave table: give region/table or --to-region and --to-table');
+  for (const [role, ref] of [['master', master], ['slave', slave]] as const) {
+    const problem = tableRefProblem(ref);
+    if (problem) throw new UsageError(`${role}: ${problem}`);
+  }
+  return { master, slave };
+}
+
+function progressOptions(values: CommonValues, env: ParseEnvironment): ProgressOptions {
+  const requested = values.quiet ? 'none' : (values.progress ?? 'auto');
+  if (!['auto', 'bar', 'lines', 'none'].includes(requested)) throw new UsageError(`--progress must be auto, bar, lines or none, got "${requested}"`);
+  const mode = requested === 'auto' ? (env.isTTY ? 'bar' : 'lines') : (requested as ProgressOptions['mode']);
+  return { mode, write: env.writeProgress, intervalMs: mode === 'bar' ? 250 : 10_000 };
+}
+
+/** Segment count and selection: all segments by default, or those of `--segment`. */
+function segmentSelection(values: CommonValues, env: ParseEnvironment): { totalSegments: number; segments: number[] } {
+  const bySegments = values.segments === undefined ? undefined : integer('segments', values.segments, 0, 1, MAX_SEGMENTS);
+  const byTotal = values['total-segments'] === undefined ? undefined : integer('total-segments', values['total-segments'], 0, 1, MAX_SEGMENTS);
+  if (bySegments !== undefined && byTotal !== undefined && bySegments !== byTotal) {
+    throw new UsageError(`--segments ${bySegments} and --total-segments ${byTotal} disagree; give one of them`);
+  }
+  const explicit = byTotal ?? bySegments;
+  if (values.segment !== undefined && explicit === undefined) {
+    throw new UsageError('--segment needs --total-segments: every process splitting one run must use the same segment count');
+  }
+  const totalSegments = explicit ?? Math.min(64, Math.max(8, env.cpus * 4));
+  const segments = values.segment === undefined ? Array.from({ length: totalSegments }, (_, index) => index) : parseSegmentList(values.segment, totalSegments);
+  return { totalSegments, segments };
+}
+
+function runConfig(values: CommonValues, positionals: readonly string[], env: ParseEnvironment, defaultConcurrency: number): RunConfig {
+  const { master, slave } = tables(values, positionals);
+  return {
+    master,
+    slave,
+    ...segmentSelection(values, env),
+    concurrency: integer('concurrency', values.concurrency, defaultConcurrency, 1, 1000),
+    pageSize: integer('page-size', values['page-size'], 1000, 1, 100_000),
+    maxItemsPerSecond: rate('max-items-per-second', values['max-items-per-second']),
+    maxWcu: rate('max-wcu', values['max-wcu']),
+    maxRcu: rate('max-rcu', values['max-rcu']),
+    ...(values['endpoint-url'] ? { endpoint: values['endpoint-url'] } : {}),
+    progress: progressOptions(values, env),
+  };
+}
+
+/** The default state file: one per master, slave and segment selection, in the working directory. */
+export function defaultStateFile(config: Pick<RunConfig, 'master' | 'slave' | 'totalSegments' | 'segments'>, cwd: string, segmentText?: string): string {
+  const { master, slave } = config;
+  const part = segmentText === undefined ? '' : `-seg${segmentText.replace(/[^0-9-]+/g, '_')}of${config.totalSegments}`;
+  return join(cwd, `backfill-${master.region}.${master.table}-to-${slave.region}.${slave.table}${part}.state.json`);
+}
+
+function parse<T extends typeof BACKFILL_OPTIONS | typeof VERIFY_OPTIONS>(options: T, args: readonly string[]) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message.replace(/^TypeError \[[A-Z_]+\]: /, '') : String(error));
+  }
+}
+
+/** Parses `argv` (without node and the script). Throws a UsageError for a wrong command line. */
+export function parseCommandLine(argv: readonly string[], env: ParseEnvironment): ParsedCommand {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help', text: MAIN_HELP };
+  if (command === 'backfill') {
+    const { values, positionals } = parse(BACKFILL_OPTIONS, rest);
+    if (values.help) return { command: 'help', text: BACKFILL_HELP };
+    const mode = values['write-mode'] ?? 'watched';
+    if (mode !== 'watched' && mode !== 'checked' && mode !== 'conditional' && mode !== 'batch') {
+      throw new UsageError(`--write-mode must be watched, conditional, checked or batch, got "${mode}"`);
+    }
+    const writeMode: WriteMode = mode;
+    // Item-by-item writes need many requests in flight to keep the server busy; batched ones do not.
+    const base = runConfig(values, positionals, env, writeMode === 'conditional' ? 64 : 16);
+    return {
+      command,
+      json: values.json === true,
+      config: {
+        ...base,
+        writeMode,
+        stateFile: values['state-file'] ?? defaultStateFile(base, env.cwd, values.segment),
+        restart: values.restart === true,
+      },
+    };
+  }
+  if (command === 'verify') {
+    const { values, positionals } = parse(VERIFY_OPTIONS, rest);
+    if (values.help) return { command: 'help', text: VERIFY_HELP };
+    return {
+      command,
+      json: values.json === true,
+      config: {
+        ...runConfig(values, positionals, env, 16),
+        repair: values.repair === true,
+        sampleSize: integer('sample', values.sample, 10, 0, 100_000),
+        recheckDelayMs: integer('recheck-delay', values['recheck-delay'], 1000, 0, 3_600_000),
+      },
+    };
+  }
+  throw new UsageError(`unknown command "${command}"; commands: backfill, verify`);
+}

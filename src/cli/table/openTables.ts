@@ -1,0 +1,66 @@
+/**
+ * Opening a run: a client per region, `TableAccess` for master and slave, pacers for the rate caps, and the checks
+ * that must pass before any item is read — both tables exist (DescribeTable), they are different tables, and their
+ * key schemas match.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createClient } from './clients';
+import { ToolError } from '../errors';
+import { type Pacer, TokenBucket, UNLIMITED } from './rateLimiter';
+import type { RunConfig } from '../runConfig';
+import { TableAccess } from './tableAccess';
+import { keySchemaMismatch, type TableInfo } from './tableInfo';
+import { formatTableRef, sameTable } from '../../shared/tableRef';
+
+/** The pacers of a run, one per kind of cap (each `UNLIMITED` when its cap is not set). */
+export interface Pacers {
+  /** Items written (backfill) or compared (verify) per second. */
+  readonly items: Pacer;
+  /** Write capacity units per second. */
+  readonly writes: Pacer;
+  /** Read capacity units per second, charged as DynamoDB reports them. */
+  readonly reads: Pacer;
+}
+
+/** Everything a run works with. */
+export interface OpenTables {
+  readonly master: TableAccess;
+  readonly slave: TableAccess;
+  readonly masterInfo: TableInfo;
+  readonly slaveInfo: TableInfo;
+  readonly pacers: Pacers;
+  /** Releases the clients' sockets. */
+  close(): void;
+}
+
+const bucket = (rate: number | undefined): Pacer => (rate === undefined ? UNLIMITED : new TokenBucket(rate));
+
+/** Opens and checks both tables of `config`; throws a ToolError naming what is wrong. */
+export async function openTables(config: RunConfig, signal?: AbortSignal): Promise<OpenTables> {
+  if (sameTable(config.master, config.slave)) {
+    throw new ToolError(`master and slave are the same table (${formatTableRef(config.master)})`);
+  }
+  const pacers: Pacers = { items: bucket(config.maxItemsPerSecond), writes: bucket(config.maxWcu), reads: bucket(config.maxRcu) };
+  const clients = new Map<string, DynamoDBClient>();
+  const clientFor = (region: string): DynamoDBClient => {
+    let client = clients.get(region);
+    if (!client) {
+      client = createClient(region, { endpoint: config.endpoint, maxSockets: config.concurrency + 8 });
+      clients.set(region, client);
+    }
+    return client;
+  };
+  const access = { readPacer: pacers.reads, signal, endpoint: config.endpoint };
+  const master = new TableAccess(config.master, clientFor(config.master.region), access);
+  const slave = new TableAccess(config.slave, clientFor(config.slave.region), access);
+  const close = (): void => clients.forEach((client) => client.destroy());
+  try {
+    const [masterInfo, slaveInfo] = await Promise.all([master.describe(), slave.describe()]);
+    const mismatch = keySchemaMismatch(masterInfo, slaveInfo);
+    if (mismatch) throw new ToolError(mismatch);
+    return { master, slave, masterInfo, slaveInfo, pacers, close };
+  } catch (error) {
+    close();
+    throw error;
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * Every DynamoDB call the tools make on one table, with the retrying and error translation around it.
+ *
+ * - Transient errors (throttling, 5xx, dropped connections) are retried by the SDK and then here, with exponential
+ *   backoff and full jitter up to 20 s, so a throttled production table slows the run down instead of failing it.
+ * - `UnprocessedKeys`/`UnprocessedItems` of batch calls are sent again with the same backoff.
+ * - Errors no retry can fix (missing table, missing permission, rejected credentials, unreachable endpoint) become a
+ *   `ToolError` naming the table, region and IAM action; they stop the run.
+ * - Everything else (an item DynamoDB rejects) is thrown as is, for the caller to count against that item.
+ * Read capacity DynamoDB reports is charged to the read pacer (`--max-rcu`), and each read waits while the reads
+ * before it have used more than the cap allows so far.
+ */
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  type ConsumedCapacity,
+  DeleteItemCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  type KeysAndAttributes,
+  PutItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import { itemKeyOf } from '../../shared/key';
+import type { Item } from './attributeJson';
+import { absentCondition, unchangedCondition } from './conditions';
+import { isTransient } from '../../shared/retry';
+import { fatalAwsError, isConditionFailed } from '../errors';
+import { type Pacer, sleep } from './rateLimiter';
+import { type KeySchema, keyNames, keyOf, type TableInfo, tableInfoFrom } from './tableInfo';
+import type { TableRef } from '../../shared/tableRef';
+
+/** The run was interrupted (Ctrl-C) while a call waited to be retried; the work it belonged to is not done. */
+export class InterruptedError extends Error {
+  public constructor() {
+    super('interrupted');
+    this.name = 'InterruptedError';
+  }
+}
+
+/** Backoff of the tools' own retries. */
+export interface RetryPolicy {
+  /** Retries after the SDK's own attempts, before an error is given up on. */
+  readonly retries: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** Defaults for a long-running operator tool: patient, since giving up means a rerun. */
+export const DEFAULT_RETRY: RetryPolicy = { retries: 8, baseDelayMs: 100, maxDelayMs: 20_000 };
+
+/** One page of a Scan. */
+export interface ScanPage {
+  readonly items: Item[];
+  /** Where the next page starts; undefined after the last page of the segment. */
+  readonly lastKey?: Item;
+}
+
+/** What a Scan request reads. */
+export interface ScanRequest {
+  readonly segment: number;
+  readonly totalSegments: number;
+  readonly startKey?: Item;
+  readonly limit: number;
+  /** Read only the key attributes (cheaper to transfer; DynamoDB still charges by item size). */
+  readonly keysOnly?: boolean;
+  readonly consistent?: boolean;
+}
+
+/** Outcome of a conditional write. */
+export type ConditionalOutcome = 'written' | 'conflict';
+
+/** Largest number of keys a BatchGetItem takes. */
+export const BATCH_GET_LIMIT = 100;
+/** Largest number of writes a BatchWriteItem takes. */
+export const BATCH_WRITE_LIMIT = 25;
+
+function consumed(capacity: ConsumedCapacity | ConsumedCapacity[] | undefined): number {
+  if (!capacity) return 0;
+  const list = Array.isArray(capacity) ? capacity : [capacity];
+  return list.reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+}
+
+/** Names of key attributes as a projection (placeholders, so reserved words work). */
+function keyProjection(names: readonly string[]): { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> } {
+  const placeholders: Record<string, string> = {};
+  names.forEach((name, index) => (placeholders[`#p${index}`] = name));
+  return { ProjectionExpression: Object.keys(placeholders).join(', '), ExpressionAttributeNames: placeholders };
+}
+
+/** DynamoDB access to one table. */
+export class TableAccess {
+  private schema: KeySchema | undefined;
+
+  public constructor(
+    public readonly ref: TableRef,
+    private readonly client: DynamoDBClient,
+    private readonly options: {
+      readonly readPacer?: Pacer;
+      readonly signal?: AbortSignal;
+      readonly retry?: RetryPolicy;
+      readonly endpoint?: string;
+      readonly random?: () => number;
+    } = {},
+  ) {}
+
+  /** Key schema learnt by `describe()`; the data calls need it. */
+  public get keySchema(): KeySchema {
+    if (!this.schema) throw new Error(`describe() ${this.ref.table} first`);
+    return this.schema;
+  }
+
+  /** DescribeTable: key schema and approximate item count. */
+  public async describe(): Promise<TableInfo> {
+    const output = await this.call('DescribeTable', () =>
+      this.client.send(new DescribeTableCommand({ TableName: this.ref.table })),
+    );
+    const info = tableInfoFrom(output.Table, this.ref);
+    this.schema = info.keySchema;
+    return info;
+  }
+
+  /** One page of one scan segment. */
+  public async scanPage(request: ScanRequest): Promise<ScanPage> {
+    await this.readTurn();
+    const output = await this.call('Scan', () =>
+      this.client.send(
+        new ScanCommand({
+          TableName: this.ref.table,
+          Segment: request.segment,
+          TotalSegments: request.totalSegments,
+          ExclusiveStartKey: request.startKey,
+          Limit: request.limit,
+          ConsistentRead: request.consistent ?? false,
+          ReturnConsumedCapacity: 'TOTAL',
+          ...(request.keysOnly ? keyProjection(keyNames(this.keySchema)) : {}),
+        }),
+      ),
+    );
+    this.options.readPacer?.charge(consumed(output.ConsumedCapacity));
+    return { items: output.Items ?? [], lastKey: output.LastEvaluatedKey };
+  }
+
+  /**
+   * The items with these keys that exist, as a map from item identity (`itemKeyOf`) to item. `keysOnly` reads only
+   * the key attributes (to learn presence). Keys are sent 100 per call, `UnprocessedKeys` again after backoff.
+   */
+  public async batchGet(keys: readonly Item[], options: { consistent: boolean; keysOnly?: boolean }): Promise<Map<string, Item>> {
+    const found = new Map<string, Item>();
+    const unique = new Map(keys.map((key) => [itemKeyOf(key), key]));
+    const all = [...unique.values()];
+    const chunks: Item[][] = [];
+    for (let start = 0; start < all.length; start += BATCH_GET_LIMIT) chunks.push(all.slice(start, start + BATCH_GET_LIMIT));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        let request: KeysAndAttributes | undefined = {
+          Keys: chunk,
+          ConsistentRead: options.consistent,
+          ...(options.keysOnly ? keyProjection(keyNames(this.keySchema)) : {}),
+        };
+        for (let round = 0; request?.Keys && request.Keys.length > 0; round += 1) {
+          if (round > 0) await this.backoff(round);
+          await this.readTurn();
+          const current: KeysAndAttributes = request;
+          const output = await this.call('BatchGetItem', () =>
+            this.client.send(
+              new BatchGetItemCommand({ RequestItems: { [this.ref.table]: current }, ReturnConsumedCapacity: 'TOTAL' }),
+            ),
+          );
+          this.options.readPacer?.charge(consumed(output.ConsumedCapacity));
+          for (const item of output.Responses?.[this.ref.table] ?? []) found.set(itemKeyOf(keyOf(item, this.keySchema)), item);
+          request = output.UnprocessedKeys?.[this.ref.table];
+        }
+      }),
+    );
+    return found;
+  }
+
+  /** The item with this key, read with a strongly consistent GetItem; undefined when there is none. */
+  public async get(key: Item): Promise<Item | undefined> {
+    await this.readTurn();
+    const output = await this.call('GetItem', () =>
+      this.client.send(new GetItemCommand({ TableName: this.ref.table, Key: key, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' })),
+    );
+    this.options.readPacer?.charge(consumed(output.ConsumedCapacity));
+    return output.Item;
+  }
+
+  /** Unconditional PutItem of one item (to find which item of a rejected BatchWriteItem the table refuses). */
+  public async put(item: Item): Promise<void> {
+    await this.call('PutItem', () => this.client.send(new PutItemCommand({ TableName: this.ref.table, Item: item })));
+  }
+
+  /** PutItem only where the table has no item with this key: 'conflict' means it already has one. */
+  public async putIfAbsent(item: Item): Promise<ConditionalOutcome> {
+    return this.conditional('PutItem', () =>
+      this.client.send(new PutItemCommand({ TableName: this.ref.table, Item: item, ...absentCondition(this.keySchema.partitionKey.name) })),
+    );
+  }
+
+  /** PutItem only while the table's item still equals `snapshot`: 'conflict' means it changed meanwhile. */
+  public async putIfUnchanged(item: Item, snapshot: Item): Promise<ConditionalOutcome> {
+    const condition = unchangedCondition(snapshot, keyNames(this.keySchema), Object.keys(item));
+    return this.conditional('PutItem', () => this.client.send(new PutItemCommand({ TableName: this.ref.table, Item: item, ...condition })));
+  }
+
+  /** DeleteItem only while the table's item still equals `snapshot`: 'conflict' means it changed meanwhile. */
+  public async deleteIfUnchanged(snapshot: Item): Promise<ConditionalOutcome> {
+    const condition = unchangedCondition(snapshot, keyNames(this.keySchema));
+    return this.conditional('DeleteItem', () =>
+      this.client.send(new DeleteItemCommand({ TableName: this.ref.table, Key: keyOf(snapshot, this.keySchema), ...condition })),
+    );
+  }
+
+  /** BatchWriteItem puts of up to 25 items, `UnprocessedItems` sent again after backoff until all are written. */
+  public async batchPut(items: readonly Item[]): Promise<void> {
+    if (items.length > BATCH_WRITE_LIMIT) throw new RangeError(`at most ${BATCH_WRITE_LIMIT} items per BatchWriteItem`);
+    let pending = items.map((item) => ({ PutRequest: { Item: item } }));
+    for (let round = 0; pending.length > 0; round += 1) {
+      if (round > 0) await this.backoff(round);
+      const requests = pending;
+      const output = await this.call('BatchWriteItem', () =>
+        this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.ref.table]: requests } })),
+      );
+      pending = (output.UnprocessedItems?.[this.ref.table] ?? []).flatMap((request) =>
+        request.PutRequest?.Item ? [{ PutRequest: { Item: request.PutRequest.Item } }] : [],
+      );
+    }
+  }
+
+  /**
+   * Waits while the read pacer is in debt. A read's cost is known only from its answer (it is charged then), so
+   * the cap is kept by holding the next read back until the refill has paid for the previous ones.
+   */
+  private async readTurn(): Promise<void> {
+    await this.options.readPacer?.take(0, this.options.signal);
+    if (this.options.signal?.aborted) throw new InterruptedError();
+  }
+
+  private async conditional(action: string, send: () => Promise<unknown>): Promise<ConditionalOutcome> {
+    try {
+      await this.call(action, send);
+      return 'written';
+    } catch (error) {
+      if (isConditionFailed(error)) return 'conflict';
+      throw error;
+    }
+  }
+
+  /** Runs one call: transient errors retried with backoff, fatal ones translated, others thrown as they are. */
+  private async call<T>(action: string, send: () => Promise<T>): Promise<T> {
+    const policy = this.options.retry ?? DEFAULT_RETRY;
+    for (let attempt = 0; ; attempt += 1) {
+      if (attempt > 0) await this.backoff(attempt);
+      try {
+        return await send();
+      } catch (error) {
+        const fatal = fatalAwsError(error, action, this.ref, this.options.endpoint);
+        if (fatal) throw fatal;
+        if (!isTransient(error) || attempt >= policy.retries) throw error;
+      }
+    }
+  }
+
+  /** Waits before retry `attempt` (1-based): full jitter over an exponentially growing cap. */
+  private async backoff(attempt: number): Promise<void> {
+    const policy = this.options.retry ?? DEFAULT_RETRY;
+    const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+    await sleep(Math.floor((this.options.random ?? Math.random)() * cap), this.options.signal);
+    if (this.options.signal?.aborted) throw new InterruptedError();
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The Lambda handler: checks the event, replicates the batch, logs, and reports per-record failures through
+ * Powertools batch. Everything long-lived (config, clients, logger) is made once by {@link createHandler}'s caller
+ * and shared by every invocation of the container.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context, DynamoDBRecord } from 'aws-lambda';
+import { startBudget } from '../shared/budget';
+import { sourceTableOf } from '../shared/tableRef';
+import { InvalidEventError, ReplicationLoopError } from '../replicator/errors';
+import { publishBatchMetrics } from './metrics';
+import { type BatchOutcome, type Replication, replicateBatch } from '../replicator/replicate';
+import type { Slave } from '../replicator/slave';
+import type { StreamRecord } from '../replicator/types';
+
+/** Lambda's partial batch response. */
+export interface BatchResponse {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+/** What the handler is built from. */
+export interface HandlerDependencies {
+  readonly replication: Replication;
+  readonly logger: Logger;
+  /** One Metrics per slave, in the order of `replication.slaves`; no metrics when absent. */
+  readonly metrics?: readonly Metrics[];
+}
+
+/** The Lambda handler for a DynamoDB Streams trigger. */
+export type ReplicatorHandler = (event: unknown, context: Context) => Promise<BatchResponse>;
+
+function recordsOf(event: unknown): StreamRecord[] {
+  const records = typeof event === 'object' && event !== null ? (event as { Records?: unknown }).Records : undefined;
+  if (!Array.isArray(records)) {
+    throw new InvalidEventError(
+      'event has no Records array: this function must be triggered by a DynamoDB stream (event source mapping)',
+    );
+  }
+  return records as StreamRecord[];
+}
+
+/** Refuses a stream that comes from one of the slaves: replicating a table onto itself is a misconfiguration. */
+function refuseLoops(records: readonly StreamRecord[], slaves: readonly Slave[]): void {
+  const sources = new Set(records.map((record) => record?.eventSourceARN).filter((arn) => typeof arn === 'string'));
+  for (const arn of sources) {
+    const source = sourceTableOf(arn as string);
+    const slave = source && slaves.find((s) => s.target.region === source.region && s.target.table === source.table);
+    if (slave) {
+      throw new ReplicationLoopError(
+        `the trigger's stream (${arn}) belongs to the slave table ${slave.name} itself: a table cannot replicate onto itself; attach the master table's stream, or correct SLAVE_REGION/SLAVE_TABLE`,
+      );
+    }
+  }
+}
+
+function logFailures(logger: Logger, outcome: BatchOutcome): void {
+  for (const [record, error] of outcome.failures) {
+    const level = error.name === 'BlockedByEarlierFailureError' ? 'warn' : 'error';
+    logger[level]('record not replicated', {
+      sequenceNumber: record?.dynamodb?.SequenceNumber,
+      eventName: record?.eventName,
+      keys: record?.dynamodb?.Keys,
+      errorName: error.name,
+      reason: error.message,
+    });
+  }
+}
+
+/** Builds the handler from long-lived parts, so tests can hand it mocked clients. */
+export function createHandler({ replication, logger, metrics = [] }: HandlerDependencies): ReplicatorHandler {
+  return async (event, context) => {
+    logger.addContext(context);
+    const records = recordsOf(event);
+    refuseLoops(records, replication.slaves);
+    const started = Date.now();
+    const budget = startBudget(context.getRemainingTimeInMillis());
+    let outcome: BatchOutcome;
+    try {
+      outcome = await replicateBatch(records, replication, budget);
+    } finally {
+      budget.dispose();
+    }
+    logFailures(logger, outcome);
+    logger.info('batch replicated', {
+      records: records.length,
+      puts: outcome.puts,
+      deletes: outcome.deletes,
+      fetchedFromMaster: outcome.fetched,
+      skipped: outcome.skipped,
+      failures: outcome.failures.size,
+      durationMs: Date.now() - started,
+      slaves: outcome.slaves,
+    });
+    if (records.length === 0) return { batchItemFailures: [] };
+    publishBatchMetrics(metrics, records, outcome, Date.now());
+
+    const unreportable = [...outcome.failures.keys()].filter((record) => !record?.dynamodb?.SequenceNumber);
+    if (unreportable.length > 0) {
+      // Lambda identifies failed records by sequence number only; without one, the only safe answer is to fail the
+      // whole invocation so that Lambda retries the batch (the writes that succeeded are idempotent).
+      throw new InvalidEventError(
+        `${unreportable.length} failed record(s) have no dynamodb.SequenceNumber, so they cannot be reported individually; failing the whole batch so that Lambda retries it`,
+      );
+    }
+    // Powertools is typed with @types/aws-lambda's record, whose B/BS are not what arrives; the objects are ours.
+    const failures = outcome.failures as ReadonlyMap<unknown, Error>;
+    const processor = new BatchProcessor(EventType.DynamoDBStreams);
+    return processPartialResponse(
+      { Records: records as unknown as DynamoDBRecord[] },
+      async (record: DynamoDBRecord) => {
+        const error = failures.get(record);
+        if (error) throw error;
+      },
+      processor,
+      { context },
+    ) as Promise<BatchResponse>;
+  };
+}

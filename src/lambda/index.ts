@@ -1,0 +1,49 @@
+/**
+ * Entry point of the Lambda bundle (`index.handler`): reads the configuration and creates the clients once per
+ * container, at init, so every invocation reuses them, their keep-alive connections and their credentials.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createClient, RegionalClients } from '../shared/clients';
+import { type Config, loadConfig } from './config';
+import { ConfigError } from '../replicator/errors';
+import { createHandler } from './handler';
+import { MasterReader } from '../replicator/master';
+import { DEFAULT_METRICS_NAMESPACE } from './metrics';
+import { Slave } from '../replicator/slave';
+
+/** Service name in every log line, unless POWERTOOLS_SERVICE_NAME names another. */
+export const SERVICE_NAME = 'dynamo-replicator';
+
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME;
+const logger = new Logger({ serviceName });
+
+function configure(): Config {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) logger.error(error.message, { problems: error.problems });
+    throw error;
+  }
+}
+
+const config = configure();
+const slaves = config.slaves.map(
+  (target) => new Slave(createClient(target.region, config.writeConcurrency, target), target, config.writeConcurrency),
+);
+const master = new MasterReader(new RegionalClients(config.writeConcurrency).forRegion, config.writeConcurrency);
+const metrics = slaves.map(
+  (slave) =>
+    new Metrics({
+      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE,
+      serviceName,
+      defaultDimensions: { SlaveTable: slave.name },
+    }),
+);
+
+/** The Lambda handler. */
+export const handler = createHandler({
+  replication: { slaves, master, replicateTtlDeletes: config.replicateTtlDeletes },
+  logger,
+  metrics,
+});

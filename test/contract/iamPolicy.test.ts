@@ -1,0 +1,116 @@
+/**
+ * The README's IAM policy grants exactly what the function calls: the AWS API operations the handler's code sends
+ * (found in the source, and checked against what esbuild actually bundles), the stream reads Lambda's event source
+ * mapping makes with the function's role, and the log writes of the Lambda runtime. A missing action breaks users'
+ * functions; an extra one breaks least privilege. Either fails here, naming the action.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../../harness/bundle';
+import { commandsInBundle, handlerSources, importsOf } from '../../harness/bundleSources';
+
+const root = projectRoot();
+
+/** What Lambda's event source mapping calls with the function's role to read a DynamoDB stream. */
+const STREAM_READ_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+/** What the Lambda runtime calls with the function's role to write the function's logs. */
+const LOG_ACTIONS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
+
+/** IAM service prefix of each AWS SDK client package the handler may use. */
+const SERVICE_OF_PACKAGE: Record<string, string> = {
+  '@aws-sdk/client-dynamodb': 'dynamodb',
+  '@aws-sdk/client-sts': 'sts',
+};
+
+/** Credential providers that call an AWS API themselves, and the action each needs. */
+const ACTIONS_OF_CREDENTIAL_PROVIDER: Record<string, string[]> = {
+  fromTemporaryCredentials: ['sts:AssumeRole'],
+};
+
+interface PolicyStatement {
+  Effect?: string;
+  Action?: string | string[];
+  Principal?: unknown;
+}
+
+/** Every action allowed by the identity policies in the README's JSON blocks (trust policies have a Principal). */
+function readmePolicyActions(): Set<string> {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const actions = new Set<string>();
+  for (const [, block] of readme.matchAll(/```json\n([\s\S]*?)```/g)) {
+    let document: { Statement?: PolicyStatement[] };
+    try {
+      document = JSON.parse(block ?? '') as { Statement?: PolicyStatement[] };
+    } catch {
+      continue;
+    }
+    for (const statement of document.Statement ?? []) {
+      if (statement.Principal !== undefined || statement.Effect !== 'Allow') continue;
+      for (const action of [statement.Action ?? []].flat()) actions.add(action);
+    }
+  }
+  return actions;
+}
+
+/** The IAM actions the handler's code calls: `new XCommand(` of an SDK client, and credential providers. */
+function actionsInCode(): { actions: Set<string>; operations: Map<string, Set<string>> } {
+  const actions = new Set<string>();
+  const operations = new Map<string, Set<string>>();
+  for (const [file, text] of handlerSources(root)) {
+    const imports = importsOf(text);
+    for (const [, command] of text.matchAll(/new\s+(\w+)Command\s*\(/g)) {
+      const from = imports.get(`${command}Command`);
+      const service = from === undefined ? undefined : SERVICE_OF_PACKAGE[from];
+      if (!service) throw new Error(`${file}: new ${command}Command( from ${from ?? 'no import'}: map its package to an IAM service`);
+      actions.add(`${service}:${command}`);
+      if (!operations.has(service)) operations.set(service, new Set());
+      operations.get(service)?.add(command ?? '');
+    }
+    for (const [name, from] of imports) {
+      if (from !== '@aws-sdk/credential-providers') continue;
+      const needed = ACTIONS_OF_CREDENTIAL_PROVIDER[name];
+      if (!needed) throw new Error(`${file}: ${name} from @aws-sdk/credential-providers: say which actions it calls`);
+      needed.forEach((action) => actions.add(action));
+    }
+  }
+  return { actions, operations };
+}
+
+/**
+ * The DynamoDB operations esbuild puts into the bundle: their command classes are built by one shared factory,
+ * `class extends F(…,"Operation",…){}`, the same F for every DynamoDB command.
+ */
+function dynamoDBCommandsInBundle(): Set<string> {
+  return commandsInBundle(join('src', 'lambda', 'index.ts'), 'node22', ['BatchWriteItem']).get('BatchWriteItem') ?? new Set();
+}
+
+describe('the IAM policy in the README', () => {
+  test('allows exactly the actions the code calls, the stream reads of the trigger and the log writes', () => {
+    // Prepare
+    const { actions } = actionsInCode();
+    const expected = [...actions, ...STREAM_READ_ACTIONS, ...LOG_ACTIONS].sort();
+
+    // Act
+    const granted = [...readmePolicyActions()].sort();
+
+    // Assess
+    expect({ missing: expected.filter((a) => !granted.includes(a)), extra: granted.filter((a) => !expected.includes(a)) }).toEqual({
+      missing: [],
+      extra: [],
+    });
+    expect(actions.has('dynamodb:BatchWriteItem')).toBe(true);
+  });
+
+  test('the source scan finds every DynamoDB command esbuild bundles, except endpoint discovery, which is off', () => {
+    // DescribeEndpoints comes with every DynamoDB client for endpoint discovery, which runs only when
+    // AWS_ENABLE_ENDPOINT_DISCOVERY (or endpointDiscoveryEnabled) is set; the function never sets it.
+    // Prepare
+    const inSource = actionsInCode().operations.get('dynamodb') ?? new Set<string>();
+
+    // Act
+    const bundled = dynamoDBCommandsInBundle();
+
+    // Assess
+    expect([...bundled].sort()).toEqual([...inSource, 'DescribeEndpoints'].sort());
+  });
+});

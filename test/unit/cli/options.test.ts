@@ -1,0 +1,134 @@
+import { UsageError } from '../../../src/cli/errors';
+import { parseCommandLine, parseSegmentList } from '../../../src/cli/options';
+
+const env = { isTTY: false, cpus: 2, cwd: '/work', writeProgress: (): void => undefined };
+
+function backfill(argv: string[]) {
+  const parsed = parseCommandLine(['backfill', ...argv], env);
+  if (parsed.command !== 'backfill') throw new Error(`parsed as ${parsed.command}`);
+  return parsed;
+}
+
+function verify(argv: string[]) {
+  const parsed = parseCommandLine(['verify', ...argv], env);
+  if (parsed.command !== 'verify') throw new Error(`parsed as ${parsed.command}`);
+  return parsed;
+}
+
+describe('parseCommandLine: tables', () => {
+  it('takes master and slave as region/table positionals', () => {
+    const { config } = backfill(['us-east-1/Orders', 'eu-west-1/OrdersReplica']);
+    expect(config.master).toEqual({ region: 'us-east-1', table: 'Orders' });
+    expect(config.slave).toEqual({ region: 'eu-west-1', table: 'OrdersReplica' });
+  });
+
+  it('takes them from --from-*/--to-* options as well', () => {
+    const { config } = verify(['--from-region', 'us-east-1', '--from-table', 'Orders', '--to-region', 'eu-west-1', '--to-table', 'Copy']);
+    expect(config.master).toEqual({ region: 'us-east-1', table: 'Orders' });
+    expect(config.slave).toEqual({ region: 'eu-west-1', table: 'Copy' });
+  });
+
+  it('mixes a positional master with a slave given by options', () => {
+    const { config } = backfill(['us-east-1/Orders', '--to-region', 'eu-west-1', '--to-table', 'Copy']);
+    expect(config.slave.table).toBe('Copy');
+  });
+
+  it.each([
+    [['Orders', 'eu-west-1/Copy'], 'master "Orders" must be region/table'],
+    [['us-east-1/Orders'], 'missing the slave table'],
+    [['us-east-1/Orders', 'eu-west-1/Copy', 'extra/one'], 'expected at most two tables'],
+    [['us-east-1/Orders', '--to-region', 'eu-west-1'], '--to-region and --to-table go together'],
+    [['us-east-1/Orders', 'eu-west-1/ab'], 'is not a DynamoDB table name'],
+    [['US_EAST/Orders', 'eu-west-1/Copy'], 'is not a region name'],
+    [['us-east-1/Orders', 'eu-west-1/Copy', '--bogus'], "Unknown option '--bogus'"],
+  ])('rejects %j with a usage error saying %s', (argv, message) => {
+    expect(() => backfill(argv)).toThrow(UsageError);
+    expect(() => backfill(argv)).toThrow(message);
+  });
+});
+
+describe('parseCommandLine: segments, rates, modes', () => {
+  it('defaults to every segment of a machine-sized count and watched writes, batched so 16 calls in flight', () => {
+    const { config } = backfill(['us-east-1/Orders', 'eu-west-1/Copy']);
+    expect(config.totalSegments).toBe(8);
+    expect(config.segments).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(config.writeMode).toBe('watched');
+    expect(config.concurrency).toBe(16);
+    expect(config.progress.mode).toBe('lines');
+  });
+
+  it('picks segments for one process of a split run and names its own state file', () => {
+    const { config } = backfill(['us-east-1/Orders', 'eu-west-1/Copy', '--total-segments', '16', '--segment', '4-6,9']);
+    expect(config.totalSegments).toBe(16);
+    expect(config.segments).toEqual([4, 5, 6, 9]);
+    expect(config.stateFile).toBe('/work/backfill-us-east-1.Orders-to-eu-west-1.Copy-seg4-6_9of16.state.json');
+  });
+
+  it('requires --total-segments with --segment, since every process must agree on it', () => {
+    expect(() => backfill(['us-east-1/Orders', 'eu-west-1/Copy', '--segment', '1'])).toThrow('--segment needs --total-segments');
+  });
+
+  it('rejects a segment outside the count and disagreeing counts', () => {
+    expect(() => backfill(['us-east-1/Orders', 'eu-west-1/Copy', '--total-segments', '4', '--segment', '4'])).toThrow('out of range');
+    expect(() => backfill(['us-east-1/Orders', 'eu-west-1/Copy', '--segments', '4', '--total-segments', '8'])).toThrow('disagree');
+  });
+
+  it('reads rate caps, batch mode and its own default concurrency', () => {
+    const { config } = backfill(['us-east-1/Orders', 'eu-west-1/Copy', '--max-wcu', '250', '--max-items-per-second', '12.5', '--write-mode', 'batch']);
+    expect(config.maxWcu).toBe(250);
+    expect(config.maxItemsPerSecond).toBe(12.5);
+    expect(config.maxRcu).toBeUndefined();
+    expect(config.writeMode).toBe('batch');
+    expect(config.concurrency).toBe(16);
+  });
+
+  it('reads checked mode, which batches its calls and so needs fewer in flight', () => {
+    const { config } = backfill(['us-east-1/Orders', 'eu-west-1/Copy', '--write-mode', 'checked']);
+    expect(config.writeMode).toBe('checked');
+    expect(config.concurrency).toBe(16);
+  });
+
+  it('reads conditional mode, which writes item by item and so keeps 64 calls in flight', () => {
+    const { config } = backfill(['us-east-1/Orders', 'eu-west-1/Copy', '--write-mode', 'conditional']);
+    expect(config.writeMode).toBe('conditional');
+    expect(config.concurrency).toBe(64);
+  });
+
+  it.each([
+    [['--max-wcu', '0'], '--max-wcu must be a positive number'],
+    [['--concurrency', 'many'], '--concurrency must be a whole number'],
+    [['--write-mode', 'fast'], '--write-mode must be watched, conditional, checked or batch'],
+    [['--progress', 'fancy'], '--progress must be auto, bar, lines or none'],
+  ])('rejects %j', (argv, message) => {
+    expect(() => backfill(['us-east-1/Orders', 'eu-west-1/Copy', ...argv])).toThrow(message);
+  });
+
+  it('verify reads --repair, --sample and --recheck-delay', () => {
+    const parsed = verify(['us-east-1/Orders', 'eu-west-1/Copy', '--repair', '--sample', '3', '--recheck-delay', '0', '--json', '--quiet']);
+    expect(parsed.json).toBe(true);
+    expect(parsed.config).toMatchObject({ repair: true, sampleSize: 3, recheckDelayMs: 0, concurrency: 16 });
+    expect(parsed.config.progress.mode).toBe('none');
+  });
+
+  it('--help of each command shows its text with examples', () => {
+    const main = parseCommandLine(['--help'], env);
+    const ofBackfill = parseCommandLine(['backfill', '--help'], env);
+    expect(main.command === 'help' && main.text).toContain('dynamo-replicator backfill <master> <slave>');
+    expect(ofBackfill.command === 'help' && ofBackfill.text).toContain('Examples:');
+  });
+
+  it('rejects an unknown command', () => {
+    expect(() => parseCommandLine(['copy'], env)).toThrow('unknown command "copy"');
+  });
+});
+
+describe('parseSegmentList', () => {
+  it('accepts single numbers, ranges and lists, sorted and without duplicates', () => {
+    expect(parseSegmentList('7,0-2,2', 8)).toEqual([0, 1, 2, 7]);
+  });
+
+  it('rejects backwards ranges and text', () => {
+    expect(() => parseSegmentList('5-3', 8)).toThrow('runs backwards');
+    expect(() => parseSegmentList('a', 8)).toThrow('is not a segment number or range');
+  });
+});

@@ -1,0 +1,127 @@
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ToolError } from '../../../src/cli/errors';
+import { TokenBucket } from '../../../src/cli/table/rateLimiter';
+import { TableAccess } from '../../../src/cli/table/tableAccess';
+
+const ref = { region: 'eu-west-1', table: 'OrdersReplica' };
+const table = { TableName: 'OrdersReplica', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' as const }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' as const }], ItemCount: 12 };
+const fast = { retries: 3, baseDelayMs: 1, maxDelayMs: 2 };
+
+function awsError(name: string, message = name): Error {
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
+}
+
+describe('TableAccess: errors that say what to change', () => {
+  const mock = mockClient(DynamoDBClient);
+  let access: TableAccess;
+  beforeEach(async () => {
+    mock.reset();
+    mock.on(DescribeTableCommand).resolves({ Table: table });
+    access = new TableAccess(ref, new DynamoDBClient({ region: ref.region }), { retry: fast });
+  });
+
+  it('a missing table is reported with its name and region', async () => {
+    mock.on(DescribeTableCommand).rejects(awsError('ResourceNotFoundException', 'Requested resource not found'));
+    await expect(access.describe()).rejects.toThrow('table OrdersReplica not found in region eu-west-1');
+  });
+
+  it('a missing permission names the IAM action of the call that was denied', async () => {
+    await access.describe();
+    mock.on(ScanCommand).rejects(awsError('AccessDeniedException', 'User is not authorized'));
+    const scan = access.scanPage({ segment: 0, totalSegments: 1, limit: 10 });
+    await expect(scan).rejects.toThrow(ToolError);
+    await expect(scan).rejects.toThrow('your credentials need the IAM action dynamodb:Scan on table OrdersReplica in region eu-west-1');
+    mock.on(PutItemCommand).rejects(awsError('AccessDeniedException'));
+    await expect(access.putIfAbsent({ pk: { S: 'a' } })).rejects.toThrow('dynamodb:PutItem');
+  });
+
+  it('rejected credentials are reported as such', async () => {
+    mock.on(DescribeTableCommand).rejects(awsError('UnrecognizedClientException', 'The security token included in the request is invalid'));
+    await expect(access.describe()).rejects.toThrow('AWS credentials missing or rejected for region eu-west-1');
+  });
+
+  it('a failed attribute_not_exists condition means the slave already has the item', async () => {
+    await access.describe();
+    mock.on(PutItemCommand).rejects(awsError('ConditionalCheckFailedException'));
+    await expect(access.putIfAbsent({ pk: { S: 'a' } })).resolves.toBe('conflict');
+    const sent = mock.commandCalls(PutItemCommand)[0]?.args[0].input;
+    expect(sent?.ConditionExpression).toBe('attribute_not_exists(#k)');
+    expect(sent?.ExpressionAttributeNames).toEqual({ '#k': 'pk' });
+  });
+
+  it('throttling is retried until the call goes through', async () => {
+    await access.describe();
+    mock
+      .on(PutItemCommand)
+      .rejectsOnce(awsError('ProvisionedThroughputExceededException'))
+      .rejectsOnce(awsError('ThrottlingException'))
+      .resolves({});
+    await expect(access.putIfAbsent({ pk: { S: 'a' } })).resolves.toBe('written');
+    expect(mock.commandCalls(PutItemCommand)).toHaveLength(3);
+  });
+
+  it('an error about the item itself is thrown as is, for the caller to count', async () => {
+    await access.describe();
+    mock.on(PutItemCommand).rejects(awsError('ValidationException', 'Item size has exceeded the maximum allowed size'));
+    await expect(access.putIfAbsent({ pk: { S: 'a' } })).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+
+  it('BatchWriteItem sends UnprocessedItems again until none are left', async () => {
+    await access.describe();
+    const items = [{ pk: { S: 'a' } }, { pk: { S: 'b' } }, { pk: { S: 'c' } }];
+    mock
+      .on(BatchWriteItemCommand)
+      .resolvesOnce({ UnprocessedItems: { OrdersReplica: [{ PutRequest: { Item: items[2] } }] } })
+      .resolves({});
+    await access.batchPut(items);
+    const calls = mock.commandCalls(BatchWriteItemCommand).map((call) => call.args[0].input.RequestItems?.OrdersReplica?.length);
+    expect(calls).toEqual([3, 1]);
+  });
+
+  it('BatchGetItem asks again for UnprocessedKeys and returns what exists by item identity', async () => {
+    await access.describe();
+    mock
+      .on(BatchGetItemCommand)
+      .resolvesOnce({ Responses: { OrdersReplica: [{ pk: { S: 'a' } }] }, UnprocessedKeys: { OrdersReplica: { Keys: [{ pk: { S: 'b' } }] } } })
+      .resolves({ Responses: { OrdersReplica: [{ pk: { S: 'b' } }] } });
+    const found = await access.batchGet([{ pk: { S: 'a' } }, { pk: { S: 'b' } }, { pk: { S: 'c' } }], { consistent: true });
+    expect(found.size).toBe(2);
+    expect(mock.commandCalls(BatchGetItemCommand)).toHaveLength(2);
+  });
+});
+
+describe('TableAccess: the read cap (--max-rcu)', () => {
+  const mock = mockClient(DynamoDBClient);
+
+  it('a read waits while the reads before it used more capacity than the cap has refilled', async () => {
+    // Prepare: a 10 RCU/s bucket on a fake clock, 2.5 units in debt from earlier reads.
+    mock.reset();
+    mock.on(DescribeTableCommand).resolves({ Table: table });
+    mock.on(ScanCommand).resolves({ Items: [] });
+    let now = 0;
+    const bucket = new TokenBucket(10, () => now);
+    bucket.charge(12.5);
+    const access = new TableAccess(ref, new DynamoDBClient({ region: ref.region }), { retry: fast, readPacer: bucket });
+    await access.describe();
+
+    // Act
+    const page = access.scanPage({ segment: 0, totalSegments: 1, limit: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const callsWhileInDebt = mock.commandCalls(ScanCommand).length;
+    now = 250; // the refill has paid the debt
+    await page;
+
+    // Assess
+    expect(callsWhileInDebt).toBe(0);
+    expect(mock.commandCalls(ScanCommand)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,383 @@
+import { BlockedByEarlierFailureError, InvalidRecordError } from '../../../src/replicator/errors';
+import { itemKeyOf } from '../../../src/shared/key';
+import { planBatch } from '../../../src/replicator/planner';
+import type { Plan, PlannedWrite, StreamRecord } from '../../../src/replicator/types';
+import {
+  imageOf,
+  insertRecord,
+  keyOf,
+  keysOnlyInsertRecord,
+  modifyRecord,
+  removeRecord,
+  seq,
+  streamEvent,
+} from '../../../harness/records';
+
+/** The planned write for item `id` (key `{ pk: { S: id } }`), or undefined when none is planned. */
+function writeFor(plan: Plan, id: string): PlannedWrite | undefined {
+  const itemKey = itemKeyOf({ pk: { S: id } });
+  return plan.writes.find((write) => write.change.itemKey === itemKey);
+}
+
+function sequenceNumbers(records: readonly StreamRecord[]): (string | undefined)[] {
+  return records.map((record) => record.dynamodb?.SequenceNumber);
+}
+
+/** Records as Lambda delivers them: parsed from JSON, so every object is fresh. */
+function delivered(records: StreamRecord[]): StreamRecord[] {
+  return streamEvent(records).Records;
+}
+
+describe('planBatch: coalescing changes to one item', () => {
+  test('many changes to one item → one write carrying every record, with the last image', () => {
+    // Prepare
+    const records = delivered([
+      insertRecord(seq(1), keyOf('a'), imageOf('a', { v: { N: '1' } })),
+      modifyRecord(seq(2), keyOf('a'), imageOf('a', { v: { N: '2' } })),
+      modifyRecord(seq(3), keyOf('a'), imageOf('a', { v: { N: '3' } })),
+    ]);
+
+    // Act
+    const plan = planBatch(records);
+
+    // Assess
+    expect(plan.writes).toHaveLength(1);
+    expect(plan.rejected.size).toBe(0);
+    const write = plan.writes[0] as PlannedWrite;
+    expect(write.change).toMatchObject({ kind: 'put', item: { pk: { S: 'a' }, v: { N: '3' } } });
+    expect(write.records).toEqual(records);
+  });
+
+  test('delete then re-insert → put of the re-inserted image', () => {
+    // Prepare
+    const records = delivered([
+      removeRecord(seq(1), keyOf('a')),
+      insertRecord(seq(2), keyOf('a'), imageOf('a', { v: { S: 'again' } })),
+    ]);
+
+    // Act
+    const plan = planBatch(records);
+
+    // Assess
+    expect(plan.writes).toHaveLength(1);
+    expect(plan.writes[0]?.change).toMatchObject({ kind: 'put', item: { v: { S: 'again' } } });
+    expect(plan.writes[0]?.records).toHaveLength(2);
+  });
+
+  test('insert then delete → delete', () => {
+    // Prepare
+    const records = delivered([
+      insertRecord(seq(1), keyOf('a'), imageOf('a')),
+      removeRecord(seq(2), keyOf('a')),
+    ]);
+
+    // Act
+    const plan = planBatch(records);
+
+    // Assess
+    expect(plan.writes).toHaveLength(1);
+    expect(plan.writes[0]?.change).toEqual({ kind: 'delete', itemKey: itemKeyOf({ pk: { S: 'a' } }), key: { pk: { S: 'a' } } });
+  });
+
+  test('records delivered out of order are applied in sequence-number order (compared as numbers, not text)', () => {
+    // Prepare: "9" < "10" as numbers but not as strings.
+    const records = delivered([
+      modifyRecord('100', keyOf('a'), imageOf('a', { v: { N: '100' } })),
+      insertRecord('9', keyOf('a'), imageOf('a', { v: { N: '9' } })),
+      modifyRecord('10', keyOf('a'), imageOf('a', { v: { N: '10' } })),
+    ]);
+
+    // Act
+    const plan = planBatch(records);
+
+    // Assess
+    const write = plan.writes[0] as PlannedWrite;
+    expect(sequenceNumbers(write.records)).toEqual(['9', '10', '100']);
+    expect(write.change).toMatchObject({ kind: 'put', item: { v: { N: '100' } } });
+  });
+
+  test('out-of-order delete: the highest sequence number wins even when delivered first', () => {
+    // Prepare
+    const records = delivered([
+      removeRecord(seq(5), keyOf('a')),
+      insertRecord(seq(4), keyOf('a'), imageOf('a')),
+    ]);
+
+    // Act
+    const plan = planBatch(records);
+
+    // Assess
+    expect(plan.writes[0]?.change.kind).toBe('delete');
+  });
+
+  test('the same item with its number key written two ways is coalesced into one write', () => {
+    // Prepare
+    const records = delivered([
+      insertRecord(seq(1), { id: { N: '1.50' } }, { id: { N: '1.50' }, v: { S: 'first' } }),
+      modifyRecord(seq(2), { id: { N: '15e-1' } }, { id: { N: '15e-1' }, v: { S: 'second' } }),
+    ]);
+
+    // Act
+    const plan = planBatch(records);
+
+    // Assess
+    expect(plan.writes).toHaveLength(1);
+    expect(plan.writes[0]?.change).toMatchObject({ item: { v: { S: 'second' } } });
+  });
+
+  test('different items get one write each', () => {
+    // Prepare
+    const records = delivered([
+      insertRecord(seq(1), keyOf('a'), imageOf('a')),
+      insertRecord(seq(2), keyOf('b'), imageOf('b')),
+      removeRecord(seq(3), keyOf('c')),
+    ]);
+
+    // Act
+    const plan = planBatch(records);
+
+    // Assess
+    expect(plan.writes.map((write) => write.change.kind).sort()).toEqual(['delete', 'put', 'put']);
+    expect(new Set(plan.writes.map((write) => write.change.itemKey)).size).toBe(3);
+  });
+
+  test('an empty batch plans nothing', () => {
+    // Act
+    const plan = planBatch([]);
+
+    // Assess
+    expect(plan.writes).toHaveLength(0);
+    expect(plan.rejected.size).toBe(0);
+  });
+});
+
+describe('planBatch: failures', () => {
+  test('a bad record in the middle of an item: the prefix is written, the bad and later records are rejected', () => {
+    // Prepare
+    const records = delivered([
+      insertRecord(seq(1), keyOf('a'), imageOf('a', { v: { N: '1' } })),
+      modifyRecord(seq(2), keyOf('a'), imageOf('a', { v: { N: 'not a number' } })),
+      modifyRecord(seq(3), keyOf('a'), imageOf('a', { v: { N: '3' } })),
+      removeRecord(seq(4), keyOf('a')),
+    ]);
+    const [first, bad, third, fourth] = records as [StreamRecord, StreamRecord, StreamRecord, StreamRecord];
+
+    // Act
+    const plan = planBatch(records);
+
+    // Assess
+    const write = writeFor(plan, 'a') as PlannedWrite;
+    expect(write.change).toMatchObject({ kind: 'put', item: { v: { N: '1' } } });
+    expect(write.records).toEqual([first]);
+    expect(plan.rejected.get(bad)).toBeInstanceOf(InvalidRecordError);
+    for (const blocked of [third, fourth]) {
+      const error = plan.rejected.get(blocked);
+      expect(error).toBeInstanceOf(BlockedByEarlierFailureError);
+      expect(error?.message).toContain(seq(2));
+    }
+  });
+
+  test('a bad first record: nothing is written for the item, every record of it is rejected', () => {
+    // Prepare
+    const records = delivered([
+      insertRecord(seq(1), keyOf('a'), imageOf('a', { blob: { B: 'not base64!' } })),
+      modifyRecord(seq(2), keyOf('a'), imageOf('a')),
+    ]);
+
+    // Act
+    const plan = planBatch(records);
+
+    // Assess
+    expect(writeFor(plan, 'a')).toBeUndefined();
+    const error = plan.rejected.get(records[0] as StreamRecord);
+    expect(error).toBeInstanceOf(InvalidRecordError);
+    expect(error?.message).toContain('dynamodb.NewImage.blob');
+    expect(plan.rejected.get(records[1] as StreamRecord)).toBeInstanceOf(BlockedByEarlierFailureError);
+  });
+
+  test('a bad record blocks only its own item: other items are planned in full', () => {
+    // Prepare
+    const records = delivered([
+      insertRecord(seq(1), keyOf('b'), imageOf('b', { v: { N: '1' } })),
+      insertRecord(seq(2), keyOf('a'), imageOf('a', { v: { N: 'NaN' } })),
+      modifyRecord(seq(3), keyOf('b'), imageOf('b', { v: { N: '3' } })),
+      modifyRecord(seq(4), keyOf('a'), imageOf('a')),
+    ]);
+
+    // Act
+    const plan = planBatch(records);
+
+    // Assess
+    const write = writeFor(plan, 'b') as PlannedWrite;
+    expect(write.change).toMatchObject({ item: { v: { N: '3' } } });
+    expect(sequenceNumbers(write.records)).toEqual([seq(1), seq(3)]);
+    expect(sequenceNumbers([...plan.rejected.keys()]).sort()).toEqual([seq(2), seq(4)]);
+  });
+
+  test('the blocking order follows sequence numbers, not delivery order', () => {
+    // Prepare: the bad record (seq 5) is delivered first but comes after seq 4.
+    const records = delivered([
+      modifyRecord(seq(5), keyOf('a'), imageOf('a', { v: { B: 'bad base64' } })),
+      insertRecord(seq(4), keyOf('a'), imageOf('a', { v: { N: '4' } })),
+      modifyRecord(seq(6), keyOf('a'), imageOf('a', { v: { N: '6' } })),
+    ]);
+
+    // Act
+    const plan = planBatch(records);
+
+    // Assess
+    expect(writeFor(plan, 'a')?.change).toMatchObject({ item: { v: { N: '4' } } });
+    expect(plan.rejected.get(records[0] as StreamRecord)).toBeInstanceOf(InvalidRecordError);
+    expect(plan.rejected.get(records[2] as StreamRecord)).toBeInstanceOf(BlockedByEarlierFailureError);
+  });
+
+  test('a record without usable Keys fails alone and blocks nothing', () => {
+    // Prepare
+    const keyless = insertRecord(seq(2), keyOf('a'), imageOf('a'));
+    if (keyless.dynamodb) delete keyless.dynamodb.Keys;
+    const records = delivered([
+      insertRecord(seq(1), keyOf('a'), imageOf('a', { v: { N: '1' } })),
+      keyless,
+      modifyRecord(seq(3), keyOf('a'), imageOf('a', { v: { N: '3' } })),
+    ]);
+
+    // Act
+    const plan = planBatch(records);
+
+    // Assess
+    expect(plan.rejected.size).toBe(1);
+    const error = plan.rejected.get(records[1] as StreamRecord);
+    expect(error).toBeInstanceOf(InvalidRecordError);
+    expect(error?.message).toContain('Keys');
+    expect(writeFor(plan, 'a')?.change).toMatchObject({ item: { v: { N: '3' } } });
+    expect(sequenceNumbers(writeFor(plan, 'a')?.records ?? [])).toEqual([seq(1), seq(3)]);
+  });
+
+  test('a record with undecodable Keys fails alone with the reason from the key', () => {
+    // Prepare
+    const records = delivered([
+      insertRecord(seq(1), { pk: { B: '***' } }, { pk: { B: '***' } }),
+      insertRecord(seq(2), keyOf('b'), imageOf('b')),
+    ]);
+
+    // Act
+    const plan = planBatch(records);
+
+    // Assess
+    expect(plan.rejected.get(records[0] as StreamRecord)?.message).toContain('dynamodb.Keys.pk');
+    expect(plan.writes).toHaveLength(1);
+  });
+});
+
+describe('planBatch: records without a new image (KEYS_ONLY, OLD_IMAGE)', () => {
+  test('an INSERT without NewImage plans a fetch of the item, carrying the record', () => {
+    // Prepare
+    const records = delivered([keysOnlyInsertRecord(seq(1), keyOf('a'))]);
+
+    // Act
+    const plan = planBatch(records);
+
+    // Assess
+    expect(plan.rejected.size).toBe(0);
+    expect(plan.writes).toEqual([
+      { change: { kind: 'fetch', itemKey: itemKeyOf({ pk: { S: 'a' } }), key: { pk: { S: 'a' } } }, records },
+    ]);
+  });
+
+  test('several changes to one item end in one fetch when the last has no image, one delete when the last is a REMOVE', () => {
+    // Prepare
+    const records = delivered([
+      keysOnlyInsertRecord(seq(1), keyOf('a')),
+      removeRecord(seq(2), keyOf('a'), undefined, { streamViewType: 'KEYS_ONLY' }),
+      keysOnlyInsertRecord(seq(3), keyOf('a')),
+      keysOnlyInsertRecord(seq(4), keyOf('b')),
+      removeRecord(seq(5), keyOf('b'), undefined, { streamViewType: 'KEYS_ONLY' }),
+    ]);
+
+    // Act
+    const plan = planBatch(records);
+
+    // Assess
+    expect(writeFor(plan, 'a')?.change.kind).toBe('fetch');
+    expect(sequenceNumbers(writeFor(plan, 'a')?.records ?? [])).toEqual([seq(1), seq(2), seq(3)]);
+    expect(writeFor(plan, 'b')?.change.kind).toBe('delete');
+    expect(sequenceNumbers(writeFor(plan, 'b')?.records ?? [])).toEqual([seq(4), seq(5)]);
+  });
+});
+
+describe('planBatch: TTL deletes', () => {
+  const TTL = { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } };
+
+  test('with replicateTtlDeletes false, a TTL delete is skipped: no write, not rejected, listed as skipped', () => {
+    // Prepare
+    const records = delivered([removeRecord(seq(1), keyOf('a'), undefined, TTL), insertRecord(seq(2), keyOf('b'), imageOf('b'))]);
+
+    // Act
+    const plan = planBatch(records, { replicateTtlDeletes: false });
+
+    // Assess
+    expect(writeFor(plan, 'a')).toBeUndefined();
+    expect(plan.rejected.size).toBe(0);
+    expect(plan.skipped).toEqual([records[0]]);
+    expect(writeFor(plan, 'b')?.change.kind).toBe('put');
+  });
+
+  test('with replicateTtlDeletes false, a TTL delete after a put leaves the put, and the put carries the skipped record', () => {
+    // Prepare
+    const records = delivered([
+      insertRecord(seq(1), keyOf('a'), imageOf('a', { v: { N: '1' } })),
+      removeRecord(seq(2), keyOf('a'), undefined, TTL),
+    ]);
+
+    // Act
+    const plan = planBatch(records, { replicateTtlDeletes: false });
+
+    // Assess: if the put fails, the skipped record after it must fail with it (Lambda retries from the put).
+    const write = writeFor(plan, 'a') as PlannedWrite;
+    expect(write.change).toMatchObject({ kind: 'put', item: { v: { N: '1' } } });
+    expect(write.records).toEqual(records);
+    expect(plan.skipped).toEqual([records[1]]);
+  });
+
+  test('with replicateTtlDeletes false, a user delete is still a delete', () => {
+    // Prepare
+    const records = delivered([insertRecord(seq(1), keyOf('a'), imageOf('a')), removeRecord(seq(2), keyOf('a'))]);
+
+    // Act
+    const plan = planBatch(records, { replicateTtlDeletes: false });
+
+    // Assess
+    expect(writeFor(plan, 'a')?.change.kind).toBe('delete');
+    expect(plan.skipped).toEqual([]);
+  });
+
+  test('with replicateTtlDeletes true (the default), a TTL delete after a put is a delete', () => {
+    // Prepare
+    const records = delivered([insertRecord(seq(1), keyOf('a'), imageOf('a')), removeRecord(seq(2), keyOf('a'), undefined, TTL)]);
+
+    // Act
+    const explicit = planBatch(records, { replicateTtlDeletes: true });
+    const byDefault = planBatch(records);
+
+    // Assess
+    for (const plan of [explicit, byDefault]) {
+      expect(writeFor(plan, 'a')?.change).toEqual({ kind: 'delete', itemKey: itemKeyOf({ pk: { S: 'a' } }), key: { pk: { S: 'a' } } });
+      expect(plan.skipped).toEqual([]);
+    }
+  });
+
+  test('a TTL delete behind a failed change is blocked, not skipped', () => {
+    // Prepare
+    const records = delivered([
+      insertRecord(seq(1), keyOf('a'), imageOf('a', { v: { N: 'x' } })),
+      removeRecord(seq(2), keyOf('a'), undefined, TTL),
+    ]);
+
+    // Act
+    const plan = planBatch(records, { replicateTtlDeletes: false });
+
+    // Assess
+    expect(plan.rejected.get(records[1] as StreamRecord)).toBeInstanceOf(BlockedByEarlierFailureError);
+    expect(plan.skipped).toEqual([]);
+  });
+});

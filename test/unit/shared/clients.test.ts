@@ -1,0 +1,83 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createClient, RegionalClients, ROLE_SESSION_NAME } from '../../../src/shared/clients';
+import { type FakeSts, startFakeSts } from '../../../harness/fakeSts';
+
+const ROLE_ARN = 'arn:aws:iam::210987654321:role/replica-writer';
+const BASE = { accessKeyId: 'BASEKEY', secretAccessKey: 'base-secret' };
+const made: DynamoDBClient[] = [];
+let sts: FakeSts;
+
+beforeAll(async () => {
+  sts = await startFakeSts();
+  process.env.AWS_ENDPOINT_URL_STS = sts.endpoint;
+  process.env.AWS_ACCESS_KEY_ID = BASE.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = BASE.secretAccessKey;
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+});
+
+afterEach(() => {
+  for (const client of made.splice(0)) client.destroy();
+});
+
+afterAll(async () => {
+  await sts.close();
+});
+
+function kept(client: DynamoDBClient): DynamoDBClient {
+  made.push(client);
+  return client;
+}
+
+describe('createClient', () => {
+  test('without a role the client signs with the function’s own credentials and STS is not called', async () => {
+    // Prepare
+    const client = kept(createClient('eu-west-1', 4));
+    const before = sts.calls.length;
+
+    // Act
+    const credentials = await client.config.credentials();
+
+    // Assess
+    expect(credentials).toMatchObject(BASE);
+    expect(await client.config.region()).toBe('eu-west-1');
+    expect(sts.calls.length).toBe(before);
+  });
+
+  test('with a role the client signs with the role’s temporary credentials, assumed with the session name and external id', async () => {
+    // Prepare
+    const client = kept(createClient('eu-west-1', 4, { roleArn: ROLE_ARN, externalId: 'ext-42' }));
+    const before = sts.calls.length;
+
+    // Act
+    const first = await client.config.credentials();
+    const second = await client.config.credentials();
+
+    // Assess
+    const { accessKeyId, secretAccessKey, sessionToken } = sts.credentials;
+    expect(first).toMatchObject({ accessKeyId, secretAccessKey, sessionToken });
+    expect(second).toMatchObject({ accessKeyId });
+    expect(sts.calls.slice(before)).toEqual([
+      { roleArn: ROLE_ARN, roleSessionName: ROLE_SESSION_NAME, externalId: 'ext-42', signedBy: BASE.accessKeyId },
+    ]);
+  });
+});
+
+describe('RegionalClients', () => {
+  test('one client per region, made on first use and then reused', async () => {
+    // Prepare
+    const clients = new RegionalClients(4);
+
+    // Act
+    const east = clients.forRegion('us-east-1');
+    const eastAgain = clients.forRegion('us-east-1');
+    const west = clients.forRegion('us-west-2');
+    made.push(east, west);
+
+    // Assess
+    expect(eastAgain).toBe(east);
+    expect(west).not.toBe(east);
+    expect(await east.config.region()).toBe('us-east-1');
+    expect(await west.config.region()).toBe('us-west-2');
+  });
+});
