@@ -1,14 +1,18 @@
 /** The source files a bundle is built from, for tests that check what the code calls or reads. */
-import { buildSync } from 'esbuild';
+
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { buildSync } from 'esbuild';
 import { projectRoot } from './bundle';
 
 /**
  * `entry` (a path relative to `root`; default src/lambda/index.ts, the Lambda handler) and every file it imports
  * relatively, transitively: path → text.
  */
-export function handlerSources(root: string = projectRoot(), entry: string = join('src', 'lambda', 'index.ts')): Map<string, string> {
+export function handlerSources(
+  root: string = projectRoot(),
+  entry: string = join('src', 'lambda', 'index.ts'),
+): Map<string, string> {
   const sources = new Map<string, string>();
   const pending = [resolve(root, entry)];
   while (pending.length > 0) {
@@ -32,7 +36,12 @@ export function handlerSources(root: string = projectRoot(), entry: string = joi
  * `class extends F(…,"Operation",…){}`; each of `known` (an operation of one package) identifies that package's
  * factory, and the answer maps it to every operation built by the same factory.
  */
-export function commandsInBundle(entry: string, target: string, known: readonly string[], root: string = projectRoot()): Map<string, Set<string>> {
+export function commandsInBundle(
+  entry: string,
+  target: string,
+  known: readonly string[],
+  root: string = projectRoot(),
+): Map<string, Set<string>> {
   const { outputFiles } = buildSync({
     entryPoints: [resolve(root, entry)],
     bundle: true,
@@ -50,7 +59,10 @@ export function commandsInBundle(entry: string, target: string, known: readonly 
   return new Map(
     known.map((operation) => {
       const factory = classes.find(([, , name]) => name === operation)?.[1];
-      if (!factory) throw new Error(`no ${operation} command class found in the bundle of ${entry}: has the SDK changed how commands are built?`);
+      if (!factory)
+        throw new Error(
+          `no ${operation} command class found in the bundle of ${entry}: has the SDK changed how commands are built?`,
+        );
       return [operation, new Set(classes.filter(([, builder]) => builder === factory).map(([, , name]) => name ?? ''))];
     }),
   );
@@ -61,7 +73,11 @@ export function importsOf(text: string): Map<string, string> {
   const packageOf = new Map<string, string>();
   for (const [, names, from] of text.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+'([^']+)'/g)) {
     for (const raw of (names ?? '').split(',')) {
-      const name = raw.replace(/^\s*type\s+/, '').split(/\s+as\s+/).pop()?.trim();
+      const name = raw
+        .replace(/^\s*type\s+/, '')
+        .split(/\s+as\s+/)
+        .pop()
+        ?.trim();
       if (name) packageOf.set(name, from ?? '');
     }
   }

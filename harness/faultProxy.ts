@@ -16,8 +16,15 @@
  * It is the latency proxy (latencyProxy.ts) with no latency and an `intercept` hook, so forwarding, keep-alive and
  * per-operation counts are shared. DynamoDB Local does not check signatures, so rewriting a body is fine.
  */
+
+import {
+  type Interception,
+  type LatencyProxy,
+  type ProxiedRequest,
+  type ProxiedResponse,
+  startLatencyProxy,
+} from './latencyProxy';
 import { Prng } from './prng';
-import { type Interception, type LatencyProxy, type ProxiedRequest, type ProxiedResponse, startLatencyProxy } from './latencyProxy';
 
 /** The kinds of fault the proxy can inject. */
 export const FAULT_KINDS = [
@@ -145,8 +152,13 @@ type WriteRequestJson = Record<string, unknown>;
  * unprocessed (DynamoDB may do that too). Returns the interception and the number of writes held back.
  */
 function holdBackWrites(body: Buffer, rng: Prng): { interception: Interception; heldBack: number } {
-  const request = JSON.parse(body.toString()) as { RequestItems: Record<string, WriteRequestJson[]> } & Record<string, unknown>;
-  const writes = Object.entries(request.RequestItems).flatMap(([table, list]) => list.map((write) => ({ table, write })));
+  const request = JSON.parse(body.toString()) as { RequestItems: Record<string, WriteRequestJson[]> } & Record<
+    string,
+    unknown
+  >;
+  const writes = Object.entries(request.RequestItems).flatMap(([table, list]) =>
+    list.map((write) => ({ table, write })),
+  );
   const heldBack = rng.int(1, writes.length);
   const held = new Set(rng.sample(writes, heldBack));
   const group = (entries: typeof writes): Record<string, WriteRequestJson[]> => {
@@ -223,10 +235,17 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       case 'throttling':
         return {
           kind: 'answer',
-          response: errorResponse(400, 'com.amazon.coral.availability#ThrottlingException', 'Rate of requests exceeds the allowed throughput.'),
+          response: errorResponse(
+            400,
+            'com.amazon.coral.availability#ThrottlingException',
+            'Rate of requests exceeds the allowed throughput.',
+          ),
         };
       case 'internalServerError':
-        return { kind: 'answer', response: errorResponse(500, `${DYNAMODB_PREFIX}InternalServerError`, 'Internal server error') };
+        return {
+          kind: 'answer',
+          response: errorResponse(500, `${DYNAMODB_PREFIX}InternalServerError`, 'Internal server error'),
+        };
       case 'accessDenied':
         return {
           kind: 'answer',
@@ -249,7 +268,12 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     }
   };
 
-  const proxy: LatencyProxy = await startLatencyProxy({ upstream: options.upstream, latencyMs: 0, sleep: unrefSleep, intercept });
+  const proxy: LatencyProxy = await startLatencyProxy({
+    upstream: options.upstream,
+    latencyMs: 0,
+    sleep: unrefSleep,
+    intercept,
+  });
   return {
     endpoint: proxy.endpoint,
     stats: () => ({ requests, byOperation: { ...byOperation }, faults: { ...faults }, writesHeldBack }),

@@ -62,7 +62,14 @@ export async function startHoldingProxy(upstream: string, hooks: HoldingHooks): 
       const forward = (): void => {
         if (closed) return;
         const request = httpRequest(
-          { agent, host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers },
+          {
+            agent,
+            host: target.hostname,
+            port: target.port,
+            path: incoming.url,
+            method: incoming.method,
+            headers: incoming.headers,
+          },
           (answer) => {
             const answerChunks: Buffer[] = [];
             answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));

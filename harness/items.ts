@@ -14,7 +14,9 @@ const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values.map((v
  */
 export function richItem(index: number, keys: 'S' | 'B+N' = 'S'): Item {
   const key: Item =
-    keys === 'S' ? { pk: { S: `item-${index}` } } : { pk: { B: bytes(index >> 8, index, 0x00, 0xff) }, sk: { N: `${index % 13}.${index % 7}5` } };
+    keys === 'S'
+      ? { pk: { S: `item-${index}` } }
+      : { pk: { B: bytes(index >> 8, index, 0x00, 0xff) }, sk: { N: `${index % 13}.${index % 7}5` } };
   return {
     ...key,
     version: { N: '1' },
@@ -44,10 +46,11 @@ export async function putItems(client: DynamoDBClient, table: string, items: rea
       let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
       while (pending.length > 0) {
         const output = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
-        pending = (output.UnprocessedItems?.[table] ?? []).flatMap((request) => (request.PutRequest?.Item ? [{ PutRequest: { Item: request.PutRequest.Item } }] : []));
+        pending = (output.UnprocessedItems?.[table] ?? []).flatMap((request) =>
+          request.PutRequest?.Item ? [{ PutRequest: { Item: request.PutRequest.Item } }] : [],
+        );
       }
     }
   };
   await Promise.all(Array.from({ length: 6 }, worker));
 }
-

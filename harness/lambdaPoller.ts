@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { fakeContext, type LambdaContext } from './context';
 import { LOCAL_CREDENTIALS } from './dynamodbLocal';
-import { toLambdaEvent, type EventSource, type LambdaStreamEvent } from './lambdaEvent';
+import { type EventSource, type LambdaStreamEvent, toLambdaEvent } from './lambdaEvent';
 
 /** A Lambda handler for DynamoDB stream events (what `dist/index.js` exports, or a stub). */
 export type StreamHandler = (event: LambdaStreamEvent, context: LambdaContext) => Promise<unknown> | unknown;
@@ -184,7 +184,11 @@ export class StreamPoller {
     return shards;
   }
 
-  private async iterator(shardId: string, type: ShardIteratorType, sequenceNumber?: string): Promise<string | undefined> {
+  private async iterator(
+    shardId: string,
+    type: ShardIteratorType,
+    sequenceNumber?: string,
+  ): Promise<string | undefined> {
     const { ShardIterator } = await this.client.send(
       new GetShardIteratorCommand({
         StreamArn: this.options.streamArn,
@@ -196,7 +200,11 @@ export class StreamPoller {
     return ShardIterator;
   }
 
-  private async readShard(shard: Shard, stats: PollerStats, budget: { deadline: number; calls: number }): Promise<void> {
+  private async readShard(
+    shard: Shard,
+    stats: PollerStats,
+    budget: { deadline: number; calls: number },
+  ): Promise<void> {
     const shardId = shard.ShardId ?? '';
     const state = this.state(shard);
     let iterator = state.checkpoint
@@ -248,7 +256,12 @@ export class StreamPoller {
   }
 
   /** Invokes the handler once with a batch and works out, as Lambda does, where to resume. */
-  private async invoke(shardId: string, records: StreamsRecord[], attempt: number, stats: PollerStats): Promise<Outcome> {
+  private async invoke(
+    shardId: string,
+    records: StreamsRecord[],
+    attempt: number,
+    stats: PollerStats,
+  ): Promise<Outcome> {
     const event = toLambdaEvent(records, this.source);
     this.count(stats, 'invocations');
     this.count(stats, 'recordsDelivered', records.length);

@@ -15,7 +15,16 @@
  * drop the connection, or forward a rewritten body and rewrite or hold back the answer: the fault-injecting proxy
  * (faultProxy.ts) is built on it, so both share this forwarding code.
  */
-import { Agent, IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse, createServer, request } from 'node:http';
+import {
+  Agent,
+  createServer,
+  IncomingHttpHeaders,
+  IncomingMessage,
+  OutgoingHttpHeaders,
+  request,
+  Server,
+  ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /** Settings of a latency proxy. */
@@ -171,7 +180,8 @@ export async function startLatencyProxy(options: LatencyProxyOptions): Promise<L
         },
         (response) => {
           readBody(response).then(
-            (responseBody) => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: responseBody }),
+            (responseBody) =>
+              resolve({ status: response.statusCode ?? 502, headers: response.headers, body: responseBody }),
             reject,
           );
         },

@@ -124,14 +124,26 @@ function randomValue(rng: Prng, depth: number): AttributeValue {
     case 2:
       return { B: rng.chance(0.2) ? new Uint8Array(0) : bytes(rng) };
     case 3:
-      return { SS: distinct(rng.int(1, 4), () => rng.hex(rng.int(1, 6)), (s) => s) };
+      return {
+        SS: distinct(
+          rng.int(1, 4),
+          () => rng.hex(rng.int(1, 6)),
+          (s) => s,
+        ),
+      };
     case 4: {
       // One exponent, 38 random digits each: different numbers, as a set requires.
       const exponent = rng.int(-130, 125);
       return { NS: distinct(rng.int(1, 4), () => preciseNumber(rng, exponent), canonicalNumber) };
     }
     case 5:
-      return { BS: distinct(rng.int(1, 4), () => bytes(rng, 6), (b) => Buffer.from(b).toString('hex')) };
+      return {
+        BS: distinct(
+          rng.int(1, 4),
+          () => bytes(rng, 6),
+          (b) => Buffer.from(b).toString('hex'),
+        ),
+      };
     case 6:
       return { NULL: true };
     case 7:
@@ -153,7 +165,8 @@ function randomValue(rng: Prng, depth: number): AttributeValue {
 /** A value nested `levels` deep, alternating maps and lists, with binary at the bottom (DynamoDB allows 32 levels). */
 function deepValue(rng: Prng, levels: number): AttributeValue {
   let value: AttributeValue = { B: bytes(rng) };
-  for (let level = 0; level < levels; level += 1) value = level % 2 ? { L: [value, { N: String(level) }] } : { M: { [`d${level}`]: value } };
+  for (let level = 0; level < levels; level += 1)
+    value = level % 2 ? { L: [value, { N: String(level) }] } : { M: { [`d${level}`]: value } };
   return value;
 }
 
@@ -163,7 +176,14 @@ function randomAttributes(rng: Prng): Item {
   const count = rng.int(1, 6);
   for (let i = 0; i < count; i += 1) item[`a${rng.int(0, 9)}`] = randomValue(rng, 3);
   if (rng.chance(0.2)) item.deep = deepValue(rng, rng.int(10, 30));
-  if (rng.chance(0.3)) item.binaries = { BS: distinct(3, () => bytes(rng), (b) => Buffer.from(b).toString('hex')) };
+  if (rng.chance(0.3))
+    item.binaries = {
+      BS: distinct(
+        3,
+        () => bytes(rng),
+        (b) => Buffer.from(b).toString('hex'),
+      ),
+    };
   return item;
 }
 
@@ -193,7 +213,11 @@ function randomUpdate(rng: Prng, table: string, key: Item): UpdateItemCommand {
     values[':tags'] = { SS: [rng.hex(4)] };
     add.push('#tags :tags');
   }
-  const expression = [`SET ${set.join(', ')}`, remove.length ? `REMOVE ${remove.join(', ')}` : '', add.length ? `ADD ${add.join(', ')}` : '']
+  const expression = [
+    `SET ${set.join(', ')}`,
+    remove.length ? `REMOVE ${remove.join(', ')}` : '',
+    add.length ? `ADD ${add.join(', ')}` : '',
+  ]
     .filter(Boolean)
     .join(' ');
   return new UpdateItemCommand({

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StreamImage } from '../src/shared/item';
 import type { StreamEvent, StreamRecord } from '../src/replicator/types';
+import type { StreamImage } from '../src/shared/item';
 
 /** Names of the Lambda events in test/fixtures (modelled on AWS's documented DynamoDB Streams events). */
 export type FixtureName =
@@ -23,8 +23,7 @@ export function loadFixture(name: FixtureName): StreamEvent {
 }
 
 /** The stream ARN records carry unless a test names another: the master table `Master` in us-east-1. */
-export const MASTER_STREAM_ARN =
-  'arn:aws:dynamodb:us-east-1:123456789012:table/Master/stream/2024-05-01T12:00:00.000';
+export const MASTER_STREAM_ARN = 'arn:aws:dynamodb:us-east-1:123456789012:table/Master/stream/2024-05-01T12:00:00.000';
 
 /** Options shared by the record factories. */
 export interface RecordOptions {
@@ -114,7 +113,11 @@ export function removeRecord(
 }
 
 /** A KEYS_ONLY INSERT: what a stream without new images delivers (no `NewImage`). */
-export function keysOnlyInsertRecord(sequenceNumber: string, keys: StreamImage, options: RecordOptions = {}): StreamRecord {
+export function keysOnlyInsertRecord(
+  sequenceNumber: string,
+  keys: StreamImage,
+  options: RecordOptions = {},
+): StreamRecord {
   return baseRecord('INSERT', sequenceNumber, { ...options, streamViewType: 'KEYS_ONLY' }, { Keys: keys });
 }
 

@@ -76,7 +76,8 @@ export function thrownReport(error: unknown): ThrownReport {
 
 /** The handler's answer: the sequence numbers it reported failed, in its order. */
 export function failedSequenceNumbers(response: unknown): string[] {
-  const failures = (response as { batchItemFailures?: Array<{ itemIdentifier?: unknown }> } | undefined)?.batchItemFailures;
+  const failures = (response as { batchItemFailures?: Array<{ itemIdentifier?: unknown }> } | undefined)
+    ?.batchItemFailures;
   if (!Array.isArray(failures)) throw new Error(`not a partial batch response: ${JSON.stringify(response)}`);
   return failures.map((failure) => String(failure.itemIdentifier));
 }

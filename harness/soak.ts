@@ -18,9 +18,9 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FAULT_KINDS, type FaultKind, randomFaults, startFaultProxy } from './faultProxy';
-import { StreamPoller, type StreamHandler } from './lambdaPoller';
+import { type StreamHandler, StreamPoller } from './lambdaPoller';
 import { applyRandomChanges, type ChangeSummary } from './randomChanges';
-import { MASTER_REGION, SLAVE_REGION, loadReplicator } from './replicator';
+import { loadReplicator, MASTER_REGION, SLAVE_REGION } from './replicator';
 import { compareTables, createMasterTable, createTable, localClient, uniqueTableName } from './tables';
 
 /** Settings of a soak run. */
@@ -93,7 +93,9 @@ class RecordFates {
     return async (event, context) => {
       const sequence = sequenceNumbers(event);
       sequence.forEach((n) => this.delivered.add(n));
-      const items = new Set(event.Records.map((record) => JSON.stringify(Object.entries(record.dynamodb.Keys ?? {}).sort())));
+      const items = new Set(
+        event.Records.map((record) => JSON.stringify(Object.entries(record.dynamodb.Keys ?? {}).sort())),
+      );
       this.plannedRequests += Math.ceil(items.size / 25);
       let response: unknown;
       try {
@@ -102,11 +104,14 @@ class RecordFates {
         sequence.forEach((n) => this.everFailed.add(n));
         throw error;
       }
-      const failed = ((response as { batchItemFailures?: Array<{ itemIdentifier: string }> })?.batchItemFailures ?? []).map(
-        (failure) => failure.itemIdentifier,
-      );
+      const failed = (
+        (response as { batchItemFailures?: Array<{ itemIdentifier: string }> })?.batchItemFailures ?? []
+      ).map((failure) => failure.itemIdentifier);
       failed.forEach((n) => this.everFailed.add(n));
-      const lowest = failed.reduce<bigint | undefined>((low, n) => (low === undefined || BigInt(n) < low ? BigInt(n) : low), undefined);
+      const lowest = failed.reduce<bigint | undefined>(
+        (low, n) => (low === undefined || BigInt(n) < low ? BigInt(n) : low),
+        undefined,
+      );
       for (const n of sequence) if (lowest === undefined || BigInt(n) < lowest) this.succeeded.add(n);
       return response;
     };
@@ -122,7 +127,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const say = options.onProgress ?? (() => undefined);
   const master: DynamoDBClient = localClient(options.endpoint, MASTER_REGION);
   const slave: DynamoDBClient = localClient(options.endpoint, SLAVE_REGION);
-  const rates = Object.fromEntries(Object.entries(FAULT_MIX).map(([kind, weight]) => [kind, (weight ?? 0) * faultRate]));
+  const rates = Object.fromEntries(
+    Object.entries(FAULT_MIX).map(([kind, weight]) => [kind, (weight ?? 0) * faultRate]),
+  );
   const proxy = await startFaultProxy({
     upstream: options.endpoint,
     plan: randomFaults({ seed, rates }),
@@ -131,7 +138,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   });
   let poller: StreamPoller | undefined;
   try {
-    const masterTable = await createMasterTable(master, { name: uniqueTableName('soak-master'), sortKeyType: 'B', streamViewType: 'NEW_IMAGE' });
+    const masterTable = await createMasterTable(master, {
+      name: uniqueTableName('soak-master'),
+      sortKeyType: 'B',
+      streamViewType: 'NEW_IMAGE',
+    });
     const slaveTable = await createTable(slave, { name: uniqueTableName('soak-slave'), sortKeyType: 'B' });
     const fates = new RecordFates();
     poller = new StreamPoller({
@@ -152,7 +163,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     let equal = false;
     let masterItems = 0;
     for (let round = 0; round < rounds; round += 1) {
-      const changes = Math.floor((options.changes * (round + 1)) / rounds) - Math.floor((options.changes * round) / rounds);
+      const changes =
+        Math.floor((options.changes * (round + 1)) / rounds) - Math.floor((options.changes * round) / rounds);
       const summary = await applyRandomChanges(master, masterTable.name, {
         seed: seed * 1000 + round,
         items: options.items,
@@ -161,7 +173,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       });
       for (const key of Object.keys(changeSummary) as Array<keyof ChangeSummary>) changeSummary[key] += summary[key];
       await poller.drain();
-      const comparison = await compareTables({ client: master, table: masterTable.name }, { client: slave, table: slaveTable.name });
+      const comparison = await compareTables(
+        { client: master, table: masterTable.name },
+        { client: slave, table: slaveTable.name },
+      );
       const stale = comparison.missing.length + comparison.extra.length + comparison.different.length;
       staleItems += stale;
       equal = comparison.equal;
@@ -175,7 +190,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
 
     const stats = proxy.stats();
-    const writeRequests = ['BatchWriteItem', 'PutItem', 'DeleteItem'].reduce((sum, operation) => sum + (stats.byOperation[operation] ?? 0), 0);
+    const writeRequests = ['BatchWriteItem', 'PutItem', 'DeleteItem'].reduce(
+      (sum, operation) => sum + (stats.byOperation[operation] ?? 0),
+      0,
+    );
     const neverSucceeded = [...fates.delivered].filter((n) => !fates.succeeded.has(n)).length;
     return {
       changes: options.changes,
@@ -206,7 +224,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 /** The report as lines of text, for the console and the README. */
 export function formatSoakReport(report: SoakReport): string[] {
   const { puts, updates, deletes, reinserts } = report.changeSummary;
-  const faultLines = FAULT_KINDS.filter((kind) => report.faults[kind] > 0).map((kind) => `  ${kind}: ${report.faults[kind]}`);
+  const faultLines = FAULT_KINDS.filter((kind) => report.faults[kind] > 0).map(
+    (kind) => `  ${kind}: ${report.faults[kind]}`,
+  );
   return [
     `changes: ${report.changes} (${puts} puts, ${updates} updates, ${deletes} deletes, ${reinserts} re-inserts); ${report.masterItems} items at the end`,
     `invocations: ${report.invocations}; write requests: ${report.writeRequests}`,

@@ -8,17 +8,18 @@
  * it (`6.79E-87` after an UpdateItem, `0.0…0679` after a PutItem) where DynamoDB is consistent. Sets compare as
  * sets, because DynamoDB does not keep the order of set elements.
  */
+
+import { randomBytes } from 'node:crypto';
 import {
   type AttributeValue,
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   type GlobalSecondaryIndex,
-  ScanCommand,
   type ScalarAttributeType,
+  ScanCommand,
   type StreamViewType,
 } from '@aws-sdk/client-dynamodb';
-import { randomBytes } from 'node:crypto';
 import { LOCAL_CREDENTIALS } from './dynamodbLocal';
 
 /** An item as the SDK returns it. */

@@ -26,20 +26,28 @@
  * bench-results/backfill-live.json. Progress on stderr, the report on stdout. Exit code 1 when the tables differ
  * (or the backfill failed items, or the replicator reported failures).
  */
-import { DeleteTableCommand, type DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DeleteTableCommand, type DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { bundlePath } from '../harness/bundle';
-import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../harness/replicator';
 import type { DynamoDBLocal } from '../harness/dynamodbLocal';
-import { scriptServer } from './localServer';
+import { putItems, richItem } from '../harness/items';
 import { type PollerStats, StreamPoller } from '../harness/lambdaPoller';
 import { applyRandomChanges, type ChangeSummary } from '../harness/randomChanges';
-import { compareTables, createTable, localClient, type TableComparison, uniqueTableName, waitForActive } from '../harness/tables';
-import { putItems, richItem } from '../harness/items';
+import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../harness/replicator';
+import {
+  compareTables,
+  createTable,
+  localClient,
+  type TableComparison,
+  uniqueTableName,
+  waitForActive,
+} from '../harness/tables';
 import { type BackfillSummary, runBackfill, type WriteMode } from '../src/cli/backfill/backfill';
+import { scriptServer } from './localServer';
 
 const PAGE_SIZE = 1000;
 /** Parallel changers: one request at a time each, paced together to the target rate. */
@@ -178,7 +186,15 @@ interface Measured {
 }
 
 /** What the comparison found, as counts (and a few keys for the report when it is not equal). */
-function comparisonCounts(comparison: TableComparison): { equal: boolean; master: number; slave: number; missing: number; extra: number; different: number; sample: string[] } {
+function comparisonCounts(comparison: TableComparison): {
+  equal: boolean;
+  master: number;
+  slave: number;
+  missing: number;
+  extra: number;
+  different: number;
+  sample: string[];
+} {
   return {
     equal: comparison.equal,
     master: comparison.sourceCount,
@@ -211,12 +227,24 @@ async function main(): Promise<void> {
     const endpoint = local.endpoint;
     const master = localClient(endpoint, MASTER_REGION);
     const slave = localClient(endpoint, SLAVE_REGION);
-    closers.push(() => master.destroy(), () => slave.destroy());
+    closers.push(
+      () => master.destroy(),
+      () => slave.destroy(),
+    );
     const masterTable = uniqueTableName('live-master');
     await createTable(master, { name: masterTable });
     progress(`filling the master with ${count(total)} items`);
-    await putItems(master, masterTable, Array.from({ length: total }, (_, index) => richItem(index)));
-    const enabled = await master.send(new UpdateTableCommand({ TableName: masterTable, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } }));
+    await putItems(
+      master,
+      masterTable,
+      Array.from({ length: total }, (_, index) => richItem(index)),
+    );
+    const enabled = await master.send(
+      new UpdateTableCommand({
+        TableName: masterTable,
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+      }),
+    );
     await waitForActive(master, masterTable);
     const streamArn = enabled.TableDescription?.LatestStreamArn;
     if (!streamArn) throw new Error('enabling the master stream returned no stream ARN');
@@ -251,7 +279,9 @@ async function main(): Promise<void> {
     const quietTable = (await createTable(slave, { name: uniqueTableName('live-quiet') })).name;
     const quiet = await backfill(quietTable, 'watched');
     progress(`  ${count(quiet.itemsPerSecond)} items/s; comparing the quiet slave with the master`);
-    const quietComparison = comparisonCounts(await compareTables({ client: master, table: masterTable }, { client: slave, table: quietTable }));
+    const quietComparison = comparisonCounts(
+      await compareTables({ client: master, table: masterTable }, { client: slave, table: quietTable }),
+    );
     await slave.send(new DeleteTableCommand({ TableName: quietTable }));
 
     // Act (2): replicator and changer first (the documented order), then the backfill while both run.
@@ -293,10 +323,14 @@ async function main(): Promise<void> {
     let changesDuring = 0;
     let changerSeconds = 0;
     const ticker = setInterval(() => {
-      progress(`  live ${changer.elapsed().toFixed(0)} s: ${count(changer.applied)} changes applied, ${count(poller.totals.recordsDelivered)} stream records delivered`);
+      progress(
+        `  live ${changer.elapsed().toFixed(0)} s: ${count(changer.applied)} changes applied, ${count(poller.totals.recordsDelivered)} stream records delivered`,
+      );
     }, 5000);
     try {
-      progress(`live: ${settings.writeMode} backfill while the replicator runs and the master changes at ${changesPerSecond}/s`);
+      progress(
+        `live: ${settings.writeMode} backfill while the replicator runs and the master changes at ${changesPerSecond}/s`,
+      );
       changesBefore = changer.applied;
       backfillRunning = true;
       live = await backfill(liveTable, settings.writeMode);
@@ -307,7 +341,13 @@ async function main(): Promise<void> {
       backfillRunning = false;
       clearInterval(ticker);
       replicating = false;
-      const [changed, replicated] = await Promise.all([changer.stop().then(() => undefined, (error: unknown) => ({ error })), replicator]);
+      const [changed, replicated] = await Promise.all([
+        changer.stop().then(
+          () => undefined,
+          (error: unknown) => ({ error }),
+        ),
+        replicator,
+      ]);
       if (live) {
         // A failed change or drain invalidates the run; after a failed backfill its own error is the one to report.
         if (changed) throw changed.error;
@@ -317,7 +357,9 @@ async function main(): Promise<void> {
     progress(`  ${count(live.itemsPerSecond)} items/s; draining the stream`);
     await poller.drain();
     progress('comparing the live slave with the master');
-    const liveComparison = comparisonCounts(await compareTables({ client: master, table: masterTable }, { client: slave, table: liveTable }));
+    const liveComparison = comparisonCounts(
+      await compareTables({ client: master, table: masterTable }, { client: slave, table: liveTable }),
+    );
 
     // Assess: the report, the JSON file and the exit code.
     const poll: PollerStats = { ...poller.totals };
@@ -344,12 +386,23 @@ async function main(): Promise<void> {
       quietComparison.equal ? '' : 'the quiet slave differs from the master',
       live.summary.complete && counts.failed === 0 ? '' : 'the live backfill did not complete',
       quiet.summary.complete ? '' : 'the quiet backfill did not complete',
-      poll.failuresReported + poll.invocationErrors + poll.recordsDiscarded === 0 ? '' : 'the replicator reported failures',
+      poll.failuresReported + poll.invocationErrors + poll.recordsDiscarded === 0
+        ? ''
+        : 'the replicator reported failures',
     ].filter(Boolean);
-    lines.push(problems.length === 0 ? 'result: EQUAL — the live slave matches the master exactly' : `result: FAILED — ${problems.join('; ')}`);
+    lines.push(
+      problems.length === 0
+        ? 'result: EQUAL — the live slave matches the master exactly'
+        : `result: FAILED — ${problems.join('; ')}`,
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
     mkdirSync(resolve('bench-results'), { recursive: true });
-    const figures = (run: Measured): object => ({ seconds: run.seconds, itemsPerSecond: run.itemsPerSecond, complete: run.summary.complete, counts: run.summary.thisRun });
+    const figures = (run: Measured): object => ({
+      seconds: run.seconds,
+      itemsPerSecond: run.itemsPerSecond,
+      complete: run.summary.complete,
+      counts: run.summary.thisRun,
+    });
     writeFileSync(
       resolve('bench-results/backfill-live.json'),
       `${JSON.stringify(
@@ -360,7 +413,14 @@ async function main(): Promise<void> {
           totalSegments,
           concurrency,
           pageSize: PAGE_SIZE,
-          changes: { targetPerSecond: changesPerSecond, hotItems, duringBackfill: changesDuring, all: changer.applied, seconds: changerSeconds, ...changer.kinds },
+          changes: {
+            targetPerSecond: changesPerSecond,
+            hotItems,
+            duringBackfill: changesDuring,
+            all: changer.applied,
+            seconds: changerSeconds,
+            ...changer.kinds,
+          },
           quiet: figures(quiet),
           live: figures(live),
           ratio,

@@ -24,21 +24,21 @@
  *   - backfill rerun (checked) on a complete slave (every item already present), and verify of equal tables.
  * A warm-up copy runs first and is not measured. Prints the medians and writes bench-results/backfill.json. Progress on stderr, the report on stdout.
  */
-import { BatchWriteItemCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BatchWriteItemCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBLocal, LOCAL_CREDENTIALS } from '../harness/dynamodbLocal';
-import { MASTER_REGION, SLAVE_REGION } from '../harness/replicator';
-import { scriptServer } from './localServer';
-import { createTable, localClient, uniqueTableName } from '../harness/tables';
 import { type Item, putItems, richItem } from '../harness/items';
+import { MASTER_REGION, SLAVE_REGION } from '../harness/replicator';
+import { createTable, localClient, uniqueTableName } from '../harness/tables';
 import { runBackfill, type WriteMode } from '../src/cli/backfill/backfill';
-import { itemSize } from '../src/cli/table/itemSize';
 import { type RunConfig } from '../src/cli/runConfig';
+import { itemSize } from '../src/cli/table/itemSize';
 import { runVerify } from '../src/cli/verify/verify';
-
+import { scriptServer } from './localServer';
 
 function progress(message: string): void {
   process.stderr.write(`[bench-backfill] ${message}\n`);
@@ -54,11 +54,20 @@ function options(): { items: number; repeats: number; concurrency: number } {
     if (!Number.isInteger(value) || value < 1) throw new Error(`expected a positive whole number, got ${text}`);
     return value;
   };
-  return { items: positive(values.items, 50_000), repeats: positive(values.repeats, 3), concurrency: positive(values.concurrency, 16) };
+  return {
+    items: positive(values.items, 50_000),
+    repeats: positive(values.repeats, 3),
+    concurrency: positive(values.concurrency, 16),
+  };
 }
 
 /** The reference: parallel BatchWriteItem of items held in memory, 25 per call, `concurrency` calls in flight. */
-async function rawBatchWrite(client: DynamoDBClient, table: string, items: readonly Item[], concurrency: number): Promise<void> {
+async function rawBatchWrite(
+  client: DynamoDBClient,
+  table: string,
+  items: readonly Item[],
+  concurrency: number,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
@@ -67,7 +76,9 @@ async function rawBatchWrite(client: DynamoDBClient, table: string, items: reado
       let pending = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
       while (pending.length > 0) {
         const output = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
-        pending = (output.UnprocessedItems?.[table] ?? []).flatMap((request) => (request.PutRequest?.Item ? [{ PutRequest: { Item: request.PutRequest.Item } }] : []));
+        pending = (output.UnprocessedItems?.[table] ?? []).flatMap((request) =>
+          request.PutRequest?.Item ? [{ PutRequest: { Item: request.PutRequest.Item } }] : [],
+        );
       }
     }
   };
@@ -75,13 +86,25 @@ async function rawBatchWrite(client: DynamoDBClient, table: string, items: reado
 }
 
 /** What conditional writes cost by themselves: PutItem attribute_not_exists of items held in memory. */
-async function rawConditionalPut(client: DynamoDBClient, table: string, items: readonly Item[], concurrency: number): Promise<void> {
+async function rawConditionalPut(
+  client: DynamoDBClient,
+  table: string,
+  items: readonly Item[],
+  concurrency: number,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const Item = items[next] as Item;
       next += 1;
-      await client.send(new PutItemCommand({ TableName: table, Item, ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': 'pk' } }));
+      await client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item,
+          ConditionExpression: 'attribute_not_exists(#k)',
+          ExpressionAttributeNames: { '#k': 'pk' },
+        }),
+      );
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -90,7 +113,9 @@ async function rawConditionalPut(client: DynamoDBClient, table: string, items: r
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
 
 const count = (value: number): string => Math.round(value).toLocaleString('en-US');
@@ -106,7 +131,12 @@ async function main(): Promise<void> {
     local = await server.start();
     const master = localClient(local.endpoint, MASTER_REGION);
     const agent = { keepAlive: true, maxSockets: 72 };
-    const slave = new DynamoDBClient({ region: SLAVE_REGION, endpoint: local.endpoint, credentials: LOCAL_CREDENTIALS, requestHandler: { httpAgent: agent } });
+    const slave = new DynamoDBClient({
+      region: SLAVE_REGION,
+      endpoint: local.endpoint,
+      credentials: LOCAL_CREDENTIALS,
+      requestHandler: { httpAgent: agent },
+    });
     const items = Array.from({ length: total }, (_, index) => richItem(index));
     const masterTable = uniqueTableName('bench-master');
     await createTable(master, { name: masterTable, streamViewType: 'KEYS_ONLY' });
@@ -132,7 +162,10 @@ async function main(): Promise<void> {
       progress: { mode: 'none', write: () => undefined, intervalMs: 1000 },
       ...extra,
     });
-    const withSegments = (config: RunConfig): RunConfig => ({ ...config, segments: Array.from({ length: config.totalSegments }, (_, index) => index) });
+    const withSegments = (config: RunConfig): RunConfig => ({
+      ...config,
+      segments: Array.from({ length: config.totalSegments }, (_, index) => index),
+    });
     const backfill = async (slaveTable: string, writeMode: WriteMode): Promise<number> => {
       const started = performance.now();
       const summary = await runBackfill({
@@ -142,11 +175,21 @@ async function main(): Promise<void> {
         restart: true,
       });
       const seconds = (performance.now() - started) / 1000;
-      if (!summary.complete || summary.thisRun.scanned !== total) throw new Error(`backfill incomplete: ${JSON.stringify(summary.thisRun)}`);
+      if (!summary.complete || summary.thisRun.scanned !== total)
+        throw new Error(`backfill incomplete: ${JSON.stringify(summary.thisRun)}`);
       return total / seconds;
     };
 
-    const results: Record<string, number[]> = { raw: [], rawConditional: [], watched: [], batch: [], checked: [], conditional: [], rerun: [], verify: [] };
+    const results: Record<string, number[]> = {
+      raw: [],
+      rawConditional: [],
+      watched: [],
+      batch: [],
+      checked: [],
+      conditional: [],
+      rerun: [],
+      verify: [],
+    };
     const variants: Array<[string, () => Promise<void>]> = [
       [
         'raw BatchWriteItem',
@@ -166,9 +209,18 @@ async function main(): Promise<void> {
           results.rawConditional?.push(total / ((performance.now() - started) / 1000));
         },
       ],
-      ['backfill (watched, the default)', async () => void results.watched?.push(await backfill(await freshSlave(), 'watched'))],
-      ['backfill --write-mode batch', async () => void results.batch?.push(await backfill(await freshSlave(), 'batch'))],
-      ['backfill --write-mode conditional', async () => void results.conditional?.push(await backfill(await freshSlave(), 'conditional'))],
+      [
+        'backfill (watched, the default)',
+        async () => void results.watched?.push(await backfill(await freshSlave(), 'watched')),
+      ],
+      [
+        'backfill --write-mode batch',
+        async () => void results.batch?.push(await backfill(await freshSlave(), 'batch')),
+      ],
+      [
+        'backfill --write-mode conditional',
+        async () => void results.conditional?.push(await backfill(await freshSlave(), 'conditional')),
+      ],
       [
         'backfill --write-mode checked, its rerun and verify',
         async () => {
@@ -176,7 +228,12 @@ async function main(): Promise<void> {
           results.checked?.push(await backfill(table, 'checked'));
           results.rerun?.push(await backfill(table, 'checked'));
           const started = performance.now();
-          const verified = await runVerify({ ...withSegments(runConfig(table, { concurrency: 16 })), repair: false, sampleSize: 5, recheckDelayMs: 0 });
+          const verified = await runVerify({
+            ...withSegments(runConfig(table, { concurrency: 16 })),
+            repair: false,
+            sampleSize: 5,
+            recheckDelayMs: 0,
+          });
           if (!verified.equal) throw new Error('verify found differences after a complete backfill');
           results.verify?.push(total / ((performance.now() - started) / 1000));
         },
@@ -216,11 +273,16 @@ async function main(): Promise<void> {
       row('backfill --write-mode conditional (64 in flight)', 'conditional', true),
       row('backfill rerun, every item already present', 'rerun', false),
       row('verify of equal tables (items per side)', 'verify', false),
-      `runs: ${Object.entries(results).map(([key, values]) => `${key} ${values.map(count).join('/')}`).join('; ')}`,
+      `runs: ${Object.entries(results)
+        .map(([key, values]) => `${key} ${values.map(count).join('/')}`)
+        .join('; ')}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     mkdirSync(resolve('bench-results'), { recursive: true });
-    writeFileSync(resolve('bench-results/backfill.json'), `${JSON.stringify({ date: new Date().toISOString(), items: total, averageBytes, repeats, concurrency, cpus: availableParallelism(), results }, null, 2)}\n`);
+    writeFileSync(
+      resolve('bench-results/backfill.json'),
+      `${JSON.stringify({ date: new Date().toISOString(), items: total, averageBytes, repeats, concurrency, cpus: availableParallelism(), results }, null, 2)}\n`,
+    );
   } finally {
     await server.stop();
     rmSync(stateDir, { recursive: true, force: true });

@@ -14,14 +14,14 @@ import { resolve } from 'node:path';
 import { startDynamoDBLocal } from '../harness/dynamodbLocal';
 import { handlerEnv, loadHandler } from './bench/bundle';
 import { cleanup, cleanupOnSignals, onCleanup } from './bench/cleanup';
-import { BenchContext, FAN_OUT_SLAVES, MAIN_SLAVE, eventOf, prepareWorkload } from './bench/context';
+import { BenchContext, eventOf, FAN_OUT_SLAVES, MAIN_SLAVE, prepareWorkload } from './bench/context';
 import { FanOutResult, measureFanOut } from './bench/fanOut';
 import { parseOptions, repeatsFor } from './bench/options';
 import { startProxyProcess } from './bench/proxy';
 import { BenchResults, checkTargets, formatReport, writeResults } from './bench/report';
-import { ColdInitResult, PeakRssResult, measureColdInit, measurePeakRss, packageSizes } from './bench/startup';
-import { BaselineResult, ThroughputResult, measureBaseline, measureThroughput, warmUpServer } from './bench/throughput';
-import { WarmPathResult, measureWarmPath } from './bench/warmPath';
+import { ColdInitResult, measureColdInit, measurePeakRss, PeakRssResult, packageSizes } from './bench/startup';
+import { BaselineResult, measureBaseline, measureThroughput, ThroughputResult, warmUpServer } from './bench/throughput';
+import { measureWarmPath, WarmPathResult } from './bench/warmPath';
 
 /** The whole run is aborted (and everything stopped) after this long. */
 const RUN_LIMIT_MS = 10 * 60_000;
@@ -33,7 +33,10 @@ function progress(message: string): void {
 
 function gitCommit(): string {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return 'unknown';
   }
@@ -76,7 +79,9 @@ async function main(): Promise<void> {
   const mainEnv = handlerEnv(proxy.endpoint, [MAIN_SLAVE]);
   const container = loadHandler(mainEnv);
 
-  await step('warming up DynamoDB Local (untimed)', () => warmUpServer(context, prepareWorkload(1000, 42), MAIN_SLAVE, 15));
+  await step('warming up DynamoDB Local (untimed)', () =>
+    warmUpServer(context, prepareWorkload(1000, 42), MAIN_SLAVE, 15),
+  );
 
   // Each workload is generated just before it is measured and dropped after, so the heap stays small.
   const throughput: ThroughputResult[] = [];
@@ -103,8 +108,9 @@ async function main(): Promise<void> {
     return measureFanOut(context, container, MAIN_SLAVE, three, FAN_OUT_SLAVES, workload1000, options.repeats);
   });
 
-  const coldInit: ColdInitResult | undefined = await step(`cold init, ${options.coldRuns} + ${options.coldRuns} processes`, () =>
-    measureColdInit(options.coldRuns, mainEnv),
+  const coldInit: ColdInitResult | undefined = await step(
+    `cold init, ${options.coldRuns} + ${options.coldRuns} processes`,
+    () => measureColdInit(options.coldRuns, mainEnv),
   );
 
   const biggest = Math.max(...options.sizes);
@@ -150,4 +156,3 @@ main()
     // Modules required for the warm-path comparison keep idle keep-alive sockets; do not wait for them.
     process.exit();
   });
-

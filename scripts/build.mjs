@@ -3,10 +3,11 @@
 //   so the console's default handler setting `index.handler` works.
 //   dist/dynamo-replicator.zip: index.js at the zip's root. Written by fflate with fixed timestamps and modes, so the
 //   same sources always give the same bytes (a zip CLI may be missing, and stamps the build time into the file).
-import { build } from 'esbuild';
-import { zipSync } from 'fflate';
+
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { build } from 'esbuild';
+import { zipSync } from 'fflate';
 
 const dist = 'dist';
 const bundle = join(dist, 'index.js');

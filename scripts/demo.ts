@@ -32,7 +32,8 @@ const { values: args } = parseArgs({
 
 function positive(name: string, value: string): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new Error(`--${name} must be a whole number above 0, not ${value}`);
+  if (!Number.isInteger(number) || number < 1)
+    throw new Error(`--${name} must be a whole number above 0, not ${value}`);
   return number;
 }
 
@@ -51,7 +52,10 @@ async function cleanUp(): Promise<void> {
   }
 }
 
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
   process.once(signal, () => {
     console.error(`\n${signal}: stopping`);
     cleanUp().finally(() => process.exit(code));
@@ -98,7 +102,11 @@ async function main(): Promise<boolean> {
     handler,
     batchSize,
     onInvocation: ({ records, attempt, failures, error, totals }) => {
-      const outcome = error ? `failed (${error instanceof Error ? error.message : String(error)})` : failures ? `${failures} record(s) failed` : 'ok';
+      const outcome = error
+        ? `failed (${error instanceof Error ? error.message : String(error)})`
+        : failures
+          ? `${failures} record(s) failed`
+          : 'ok';
       const retry = attempt > 0 ? ` retry ${attempt}` : '';
       say(`  invocation ${totals.invocations}${retry}: ${records} records, ${outcome}`);
     },
@@ -111,7 +119,12 @@ async function main(): Promise<boolean> {
     for (let round = 1; round <= rounds; round += 1) {
       const count = Math.floor((changes * round) / rounds) - done;
       const t0 = Date.now();
-      const summary = await applyRandomChanges(master, MASTER.table, { seed: seed + round, items, changes: count, sortKeyType: 'B' });
+      const summary = await applyRandomChanges(master, MASTER.table, {
+        seed: seed + round,
+        items,
+        changes: count,
+        sortKeyType: 'B',
+      });
       writing += Date.now() - t0;
       done += count;
       say(
@@ -121,13 +134,18 @@ async function main(): Promise<boolean> {
       const t1 = Date.now();
       const stats = await poller.drain();
       replicating += Date.now() - t1;
-      say(`round ${round}/${rounds}: ${stats.recordsDelivered} stream records replicated in ${seconds(Date.now() - t1)}`);
+      say(
+        `round ${round}/${rounds}: ${stats.recordsDelivered} stream records replicated in ${seconds(Date.now() - t1)}`,
+      );
     }
   } finally {
     poller.close();
   }
 
-  const comparison = await compareTables({ client: master, table: MASTER.table }, { client: slave, table: SLAVE.table });
+  const comparison = await compareTables(
+    { client: master, table: MASTER.table },
+    { client: slave, table: SLAVE.table },
+  );
   master.destroy();
   slave.destroy();
   const { totals } = poller;
@@ -138,9 +156,13 @@ async function main(): Promise<boolean> {
     `stream: ${totals.recordsDelivered} records in ${totals.invocations} invocations, ${totals.failuresReported} reported failures, ` +
       `${totals.recordsRedelivered} re-delivered, ${totals.recordsDiscarded} discarded`,
   );
-  say(`time: ${seconds(Date.now() - started)} in all (writing ${seconds(writing)}, replicating ${seconds(replicating)})`);
+  say(
+    `time: ${seconds(Date.now() - started)} in all (writing ${seconds(writing)}, replicating ${seconds(replicating)})`,
+  );
   if (comparison.equal) {
-    say('result: EQUAL: every item on the slave is identical to the master (binary byte for byte, numbers digit for digit)');
+    say(
+      'result: EQUAL: every item on the slave is identical to the master (binary byte for byte, numbers digit for digit)',
+    );
   } else {
     say(
       `result: DIFFERENT: ${comparison.missing.length} missing, ${comparison.extra.length} extra, ` +
@@ -148,7 +170,8 @@ async function main(): Promise<boolean> {
     );
     for (const key of comparison.missing.slice(0, 5)) say(`  missing ${key}`);
     for (const key of comparison.extra.slice(0, 5)) say(`  extra ${key}`);
-    for (const { key, attributes } of comparison.different.slice(0, 5)) say(`  differs ${key}: ${attributes.join(', ')}`);
+    for (const { key, attributes } of comparison.different.slice(0, 5))
+      say(`  differs ${key}: ${attributes.join(', ')}`);
   }
   return comparison.equal;
 }

@@ -1,8 +1,9 @@
 // Runs a TypeScript script (scripts/*.ts) without a separate compile step: esbuild bundles it, with
 // node_modules left external, into .cache/ and Node imports the result. Usage: node scripts/run.mjs <file.ts> [args…]
-import { build } from 'esbuild';
+
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {

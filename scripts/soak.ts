@@ -31,7 +31,8 @@ const { values: args } = parseArgs({
 
 function positive(name: string, value: string): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new Error(`--${name} must be a whole number above 0, not ${value}`);
+  if (!Number.isInteger(number) || number < 1)
+    throw new Error(`--${name} must be a whole number above 0, not ${value}`);
   return number;
 }
 
@@ -50,7 +51,10 @@ async function cleanUp(): Promise<void> {
   if (running) await running.stop();
 }
 
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
   process.once(signal, () => {
     console.error(`\n${signal}: stopping`);
     cleanUp().finally(() => process.exit(code));
@@ -73,7 +77,11 @@ async function main(): Promise<boolean> {
     `soak: ${options.changes} changes over ${options.items} items in ${options.rounds} rounds, ${(options.faultRate * 100).toFixed(1)} % faults, ` +
       `batches of ${options.batchSize}, function timeout ${options.functionTimeoutMs} ms, seed ${options.seed}`,
   );
-  const report = await runSoak({ endpoint: local.endpoint, ...options, onProgress: (line) => console.log(`  ${line}`) });
+  const report = await runSoak({
+    endpoint: local.endpoint,
+    ...options,
+    onProgress: (line) => console.log(`  ${line}`),
+  });
   console.log('');
   for (const line of formatSoakReport(report)) console.log(line);
   if (args.json) writeFileSync(args.json, `${JSON.stringify({ options, report }, null, 2)}\n`);

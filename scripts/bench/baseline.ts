@@ -8,7 +8,11 @@ import { toSdkItem } from './plan';
 import type { BenchStreamRecord } from './types';
 
 /** Writes each record's change to `table` sequentially; resolves with the request count. */
-export async function writeSequentially(client: DynamoDBClient, table: string, records: readonly BenchStreamRecord[]): Promise<number> {
+export async function writeSequentially(
+  client: DynamoDBClient,
+  table: string,
+  records: readonly BenchStreamRecord[],
+): Promise<number> {
   for (const record of records) {
     const image = record.dynamodb.NewImage;
     if (record.eventName === 'REMOVE' || !image) {

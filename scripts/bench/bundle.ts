@@ -91,7 +91,11 @@ export async function invoke(loaded: LoadedHandler, event: BenchStreamEvent): Pr
     const response = await loaded.handler(event, context);
     return { ms: performance.now() - start, response, error: undefined };
   } catch (error) {
-    return { ms: performance.now() - start, response: undefined, error: error instanceof Error ? error : new Error(String(error)) };
+    return {
+      ms: performance.now() - start,
+      response: undefined,
+      error: error instanceof Error ? error : new Error(String(error)),
+    };
   }
 }
 

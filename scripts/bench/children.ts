@@ -7,13 +7,21 @@ import { spawn } from 'node:child_process';
 import { killChild, onCleanup } from './cleanup';
 
 /** Runs `code` in a fresh `node` with `env` and `args`; resolves with its stdout parsed as JSON. */
-export async function runNodeChild<T>(code: string, env: Record<string, string | undefined>, args: string[] = [], timeoutMs = 120_000): Promise<T> {
+export async function runNodeChild<T>(
+  code: string,
+  env: Record<string, string | undefined>,
+  args: string[] = [],
+  timeoutMs = 120_000,
+): Promise<T> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) delete childEnv[name];
     else childEnv[name] = value;
   }
-  const child = spawn(process.execPath, ['-e', code, '--', ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['-e', code, '--', ...args], {
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const unregister = onCleanup(() => killChild(child));
   const timer = setTimeout(() => void killChild(child), timeoutMs);
   let stdout = '';

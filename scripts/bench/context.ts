@@ -7,7 +7,7 @@ import { benchClient } from './clients';
 import type { BenchOptions } from './options';
 import { FinalWrite, finalWrites } from './plan';
 import type { ProxyHandle } from './proxy';
-import { SlaveTable, resetTable } from './tables';
+import { resetTable, SlaveTable } from './tables';
 import type { BenchStreamEvent } from './types';
 import { generateWorkload } from './workload';
 

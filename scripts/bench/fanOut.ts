@@ -44,9 +44,12 @@ export async function measureFanOut(
 ): Promise<FanOutResult> {
   const warmUp = await timedHandlerRun(context, three, workload, threeSlaves);
   const verification = (
-    await Promise.all(threeSlaves.map((slave) => verifyTable(context.admin(slave.region), slave.table, workload.writes)))
+    await Promise.all(
+      threeSlaves.map((slave) => verifyTable(context.admin(slave.region), slave.table, workload.writes)),
+    )
   ).flat();
-  if (warmUp.failed > 0) verification.push(`handler reported ${warmUp.failed} failed records${warmUp.error ? `: ${warmUp.error}` : ''}`);
+  if (warmUp.failed > 0)
+    verification.push(`handler reported ${warmUp.failed} failed records${warmUp.error ? `: ${warmUp.error}` : ''}`);
   await timedHandlerRun(context, one, workload, [oneSlave]);
   await timedIdealRun(context, workload, threeSlaves);
 

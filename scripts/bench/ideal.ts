@@ -20,7 +20,11 @@ export function chunk<T>(values: readonly T[], size: number): T[][] {
 }
 
 /** Sends every write to `table` in parallel 25-item batches (retrying unprocessed items); resolves with the request count. */
-export async function writeIdealPlan(client: DynamoDBClient, table: string, writes: readonly FinalWrite[]): Promise<number> {
+export async function writeIdealPlan(
+  client: DynamoDBClient,
+  table: string,
+  writes: readonly FinalWrite[],
+): Promise<number> {
   let requests = 0;
   const send = async (batch: WriteRequest[]): Promise<void> => {
     let pending = batch;

@@ -35,14 +35,19 @@ function nonNegativeInt(text: string | undefined, fallback: number, name: string
 /** Reads the options from `args` (the command line after the script) and the environment. */
 export function parseOptions(args: readonly string[]): BenchOptions {
   const sizesText = value(args, '--sizes', 'BENCH_SIZES');
-  const sizes = sizesText ? sizesText.split(',').map((size) => nonNegativeInt(size.trim(), 0, '--sizes')) : [100, 1000, 10_000];
+  const sizes = sizesText
+    ? sizesText.split(',').map((size) => nonNegativeInt(size.trim(), 0, '--sizes'))
+    : [100, 1000, 10_000];
   if (sizes.some((size) => size < 1)) throw new Error('--sizes must list positive batch sizes');
   return {
     latencyMs: nonNegativeInt(value(args, '--latency-ms', 'BENCH_LATENCY_MS'), 50, '--latency-ms'),
     handshakeRoundTrips: nonNegativeInt(value(args, '--handshake-rtts', 'BENCH_HANDSHAKE_RTTS'), 2, '--handshake-rtts'),
     repeats: Math.max(1, nonNegativeInt(value(args, '--repeats', 'BENCH_REPEATS'), 9, '--repeats')),
     coldRuns: Math.max(1, nonNegativeInt(value(args, '--cold-runs', 'BENCH_COLD_RUNS'), 20, '--cold-runs')),
-    baselineSample: Math.max(1, nonNegativeInt(value(args, '--baseline-sample', 'BENCH_BASELINE_SAMPLE'), 100, '--baseline-sample')),
+    baselineSample: Math.max(
+      1,
+      nonNegativeInt(value(args, '--baseline-sample', 'BENCH_BASELINE_SAMPLE'), 100, '--baseline-sample'),
+    ),
     sizes,
   };
 }

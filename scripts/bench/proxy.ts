@@ -18,10 +18,20 @@ export interface ProxyHandle {
 }
 
 /** Starts a proxy in front of `upstream` with `latencyMs` each way and resolves once it listens. */
-export async function startProxyProcess(upstream: string, latencyMs: number, handshakeRoundTrips: number): Promise<ProxyHandle> {
+export async function startProxyProcess(
+  upstream: string,
+  latencyMs: number,
+  handshakeRoundTrips: number,
+): Promise<ProxyHandle> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [resolve('scripts/run.mjs'), resolve('scripts/bench/proxyProcess.ts'), upstream, String(latencyMs), String(handshakeRoundTrips)],
+    [
+      resolve('scripts/run.mjs'),
+      resolve('scripts/bench/proxyProcess.ts'),
+      upstream,
+      String(latencyMs),
+      String(handshakeRoundTrips),
+    ],
     { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
   );
   const unregister = onCleanup(() => killChild(child));

@@ -6,8 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FanOutResult } from './fanOut';
 import type { BenchOptions } from './options';
-import { formatCount, formatKb, formatMs, formatRatio } from './stats';
 import type { ColdInitResult, PeakRssResult } from './startup';
+import { formatCount, formatKb, formatMs, formatRatio } from './stats';
 import type { BaselineResult, ThroughputResult } from './throughput';
 import type { WarmPathResult } from './warmPath';
 
@@ -52,13 +52,19 @@ export function extrapolatedBaselineMs(baseline: BaselineResult, records: number
 
 /** A plain-text table; the first column is left-aligned, the others right-aligned unless `leftAligned` says so. */
 function table(headers: string[], rows: string[][], leftAligned: readonly number[] = [0]): string {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
   const line = (cells: string[]): string =>
     cells
-      .map((cell, column) => (leftAligned.includes(column) ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)))
+      .map((cell, column) =>
+        leftAligned.includes(column) ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
+      )
       .join('  ')
       .trimEnd();
-  const head = headers.some((header) => header !== '') ? [line(headers), widths.map((width) => '-'.repeat(width)).join('  ')] : [];
+  const head = headers.some((header) => header !== '')
+    ? [line(headers), widths.map((width) => '-'.repeat(width)).join('  ')]
+    : [];
   return [...head, ...rows.map(line)].join('\n');
 }
 
@@ -74,7 +80,8 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     figure: at1000 ? formatRatio(at1000.handlerOverIdeal) : 'not measured',
     pass: at1000 ? at1000.handlerOverIdeal <= 1.1 : undefined,
   });
-  const baselineRatio = at1000 && results.baseline ? extrapolatedBaselineMs(results.baseline, 1000) / at1000.handler.medianMs : Number.NaN;
+  const baselineRatio =
+    at1000 && results.baseline ? extrapolatedBaselineMs(results.baseline, 1000) / at1000.handler.medianMs : Number.NaN;
   checks.push({
     name: 'sequential baseline vs handler, 1,000 records',
     target: '≥ 100×',
@@ -90,7 +97,10 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     });
   }
   for (const row of results.throughput) {
-    const problems = [...row.verification, ...(row.handler.failedRecords > 0 ? [`${row.handler.failedRecords} failed records`] : [])];
+    const problems = [
+      ...row.verification,
+      ...(row.handler.failedRecords > 0 ? [`${row.handler.failedRecords} failed records`] : []),
+    ];
     checks.push({
       name: `slave equals final states, ${formatCount(row.records)} records`,
       target: 'no difference, no failure',
@@ -146,7 +156,9 @@ export function formatReport(results: BenchResults, checks: readonly TargetCheck
   const { loadAtStart, loadAtEnd, cpus } = results.machine;
   out.push(
     `load average ${loadAtStart.toFixed(1)} at start, ${loadAtEnd.toFixed(1)} at end` +
-      (Math.max(loadAtStart, loadAtEnd) > cpus ? ' — BUSY MACHINE: other processes competed for the CPUs, ratios are unreliable' : ''),
+      (Math.max(loadAtStart, loadAtEnd) > cpus
+        ? ' — BUSY MACHINE: other processes competed for the CPUs, ratios are unreliable'
+        : ''),
   );
   out.push('');
   if (results.throughput.length > 0) {
@@ -168,11 +180,25 @@ export function formatReport(results: BenchResults, checks: readonly TargetCheck
     });
     out.push(
       table(
-        ['records', 'distinct', 'handler', 'requests (ceil/25)', 'records/s', '1st request (ideal)', 'ideal plan', 'ideal req', 'handler/ideal', 'sequential', 'sequential/handler'],
+        [
+          'records',
+          'distinct',
+          'handler',
+          'requests (ceil/25)',
+          'records/s',
+          '1st request (ideal)',
+          'ideal plan',
+          'ideal req',
+          'handler/ideal',
+          'sequential',
+          'sequential/handler',
+        ],
         rows,
       ),
     );
-    out.push('  handler/ideal: median of per-run ratios (each handler run paired with an ideal-plan run, order alternating)');
+    out.push(
+      '  handler/ideal: median of per-run ratios (each handler run paired with an ideal-plan run, order alternating)',
+    );
     out.push('  1st request: time from the start of the run until the first request left (CPU work before the wire)');
     if (results.baseline) {
       out.push(
@@ -197,7 +223,10 @@ export function formatReport(results: BenchResults, checks: readonly TargetCheck
     out.push(
       table(
         ['', 'median', 'first', 'total', 'new connections', 'requests', 'failed'],
-        [row('same container (module required once)', sameContainer), row('new client per invocation (fresh require)', newClientEachTime)],
+        [
+          row('same container (module required once)', sameContainer),
+          row('new client per invocation (fresh require)', newClientEachTime),
+        ],
       ),
     );
     out.push(`  new-client / same-container total: ${formatRatio(newClientEachTime.totalMs / sameContainer.totalMs)}`);
@@ -223,7 +252,7 @@ export function formatReport(results: BenchResults, checks: readonly TargetCheck
         ],
       ),
     );
-    out.push('  (one DynamoDB Local serves all three regions here, so the ideal plan\'s ratio is this machine\'s floor)');
+    out.push("  (one DynamoDB Local serves all three regions here, so the ideal plan's ratio is this machine's floor)");
     if (fan.error) out.push(`  handler error: ${fan.error}`);
     out.push('');
   }
@@ -252,7 +281,12 @@ export function formatReport(results: BenchResults, checks: readonly TargetCheck
   out.push(
     table(
       ['', 'target', 'measured', 'result'],
-      checks.map((check) => [check.name, check.target, check.figure, check.pass === undefined ? 'n/a' : check.pass ? 'PASS' : 'FAIL']),
+      checks.map((check) => [
+        check.name,
+        check.target,
+        check.figure,
+        check.pass === undefined ? 'n/a' : check.pass ? 'PASS' : 'FAIL',
+      ]),
       [0, 1, 2],
     ),
   );

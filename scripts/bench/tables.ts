@@ -84,7 +84,11 @@ function canonicalItem(item: SdkItem): string {
 }
 
 /** Checks that `table` holds exactly the items the plan puts; returns a description of the first differences. */
-export async function verifyTable(admin: DynamoDBClient, table: string, writes: readonly FinalWrite[]): Promise<string[]> {
+export async function verifyTable(
+  admin: DynamoDBClient,
+  table: string,
+  writes: readonly FinalWrite[],
+): Promise<string[]> {
   const expected = new Set(writes.flatMap((write) => (write.kind === 'put' ? [canonicalItem(write.item)] : [])));
   const actual = (await scanAll(admin, table)).map(canonicalItem);
   const problems: string[] = [];

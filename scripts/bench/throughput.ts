@@ -7,8 +7,8 @@
  */
 import type { LatencyProxyStats } from '../../harness/latencyProxy';
 import { writeSequentially } from './baseline';
-import { LoadedHandler, failedRecords, invoke } from './bundle';
-import { BenchContext, PreparedWorkload, eventOf } from './context';
+import { failedRecords, invoke, LoadedHandler } from './bundle';
+import { BenchContext, eventOf, PreparedWorkload } from './context';
 import { firstRequestMs, watchFirstRequest } from './firstRequest';
 import { collectGarbage } from './gc';
 import { writeIdealPlan } from './ideal';
@@ -57,13 +57,19 @@ export async function timedHandlerRun(
 }
 
 /** Empties `slaves` and writes the ideal plan to all of them at once through the proxy. */
-export async function timedIdealRun(context: BenchContext, workload: PreparedWorkload, slaves: readonly SlaveTable[]): Promise<IdealRun> {
+export async function timedIdealRun(
+  context: BenchContext,
+  workload: PreparedWorkload,
+  slaves: readonly SlaveTable[],
+): Promise<IdealRun> {
   await context.resetTables(slaves);
   await context.proxy.reset();
   collectGarbage();
   watchFirstRequest();
   const start = performance.now();
-  await Promise.all(slaves.map((slave) => writeIdealPlan(context.proxiedClient(slave.region), slave.table, workload.writes)));
+  await Promise.all(
+    slaves.map((slave) => writeIdealPlan(context.proxiedClient(slave.region), slave.table, workload.writes)),
+  );
   const ms = performance.now() - start;
   const firstRequest = firstRequestMs();
   return { ms, firstRequestMs: firstRequest, proxy: await context.proxy.stats() };
@@ -140,7 +146,8 @@ export async function measureThroughput(
   // Warm-up: opens as many connections as each writer uses for this size, and checks what the handler writes.
   const warmUp = await timedHandlerRun(context, loaded, workload, [slave]);
   const verification = await verifyTable(context.admin(slave.region), slave.table, workload.writes);
-  if (warmUp.failed > 0) verification.push(`handler reported ${warmUp.failed} failed records${warmUp.error ? `: ${warmUp.error}` : ''}`);
+  if (warmUp.failed > 0)
+    verification.push(`handler reported ${warmUp.failed} failed records${warmUp.error ? `: ${warmUp.error}` : ''}`);
   await timedIdealRun(context, workload, [slave]);
 
   const runs = await pairedRuns(
@@ -186,7 +193,12 @@ export async function measureThroughput(
  * Writes `workload`'s ideal plan `rounds` times, untimed, so DynamoDB Local's JVM and the proxy have compiled their
  * hot paths before anything is measured (the first runs against a fresh JVM are markedly slower).
  */
-export async function warmUpServer(context: BenchContext, workload: PreparedWorkload, slave: SlaveTable, rounds: number): Promise<void> {
+export async function warmUpServer(
+  context: BenchContext,
+  workload: PreparedWorkload,
+  slave: SlaveTable,
+  rounds: number,
+): Promise<void> {
   for (let i = 0; i < rounds; i += 1) await timedIdealRun(context, workload, [slave]);
 }
 
@@ -199,7 +211,11 @@ export interface BaselineResult {
 }
 
 /** Writes `records` one at a time through the proxy (once: a hundred round trips already average out jitter). */
-export async function measureBaseline(context: BenchContext, records: readonly BenchStreamRecord[], slave: SlaveTable): Promise<BaselineResult> {
+export async function measureBaseline(
+  context: BenchContext,
+  records: readonly BenchStreamRecord[],
+  slave: SlaveTable,
+): Promise<BaselineResult> {
   await context.resetTables([slave]);
   await context.proxy.reset();
   const start = performance.now();

@@ -3,8 +3,9 @@
  * sends it) and the handler's contract. Only types come from `src/` and the test helpers: the benchmark runs nothing
  * but the built bundle.
  */
-import type { StreamAttributeValue, StreamImage } from '../../src/shared/item';
+
 import type { LambdaContext } from '../../harness/context';
+import type { StreamAttributeValue, StreamImage } from '../../src/shared/item';
 
 /** An attribute value in Lambda's JSON form (the handler's own wire type: types only, nothing of src/ runs here). */
 export type JsonAttributeValue = StreamAttributeValue;

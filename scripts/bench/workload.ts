@@ -29,9 +29,32 @@ export interface WorkloadOptions {
 }
 
 const WORDS = [
-  'amber', 'basil', 'cedar', 'delta', 'ember', 'fjord', 'garnet', 'harbor', 'iris', 'juniper', 'kelp', 'lumen',
-  'maple', 'nectar', 'opal', 'pepper', 'quartz', 'raven', 'saffron', 'tundra', 'umber', 'violet', 'willow', 'xenon',
-  'yarrow', 'zephyr',
+  'amber',
+  'basil',
+  'cedar',
+  'delta',
+  'ember',
+  'fjord',
+  'garnet',
+  'harbor',
+  'iris',
+  'juniper',
+  'kelp',
+  'lumen',
+  'maple',
+  'nectar',
+  'opal',
+  'pepper',
+  'quartz',
+  'raven',
+  'saffron',
+  'tundra',
+  'umber',
+  'violet',
+  'willow',
+  'xenon',
+  'yarrow',
+  'zephyr',
 ];
 const CITIES = ['Lisbon', 'Osaka', 'Denver', 'Nairobi', 'Tallinn', 'Perth', 'Quito', 'Bergen'];
 const EPOCH_SECONDS = 1_704_067_200; // 2024-01-01T00:00:00Z
@@ -67,9 +90,12 @@ function itemImage(rng: Prng, key: JsonImage, version: number): JsonImage {
       },
     },
     history: {
-      L: Array.from({ length: rng.int(2, 5) }, (): JsonAttributeValue => ({
-        M: { at: { N: String(EPOCH_SECONDS - rng.int(0, 1e7)) }, by: { S: rng.pick(WORDS) } },
-      })),
+      L: Array.from(
+        { length: rng.int(2, 5) },
+        (): JsonAttributeValue => ({
+          M: { at: { N: String(EPOCH_SECONDS - rng.int(0, 1e7)) }, by: { S: rng.pick(WORDS) } },
+        }),
+      ),
     },
   };
   if (rng.chance(0.3)) item.thumbnail = { B: rng.bytes(rng.int(64, 256)).toString('base64') };
@@ -102,7 +128,9 @@ export function generateWorkload(options: WorkloadOptions): BenchStreamEvent {
   const records: BenchStreamRecord[] = [];
   for (let i = 0; i < count; i += 1) {
     // Item indexes are offset by the seed so batches with different seeds touch different items.
-    const itemIndex = (options.seed % 1000) * 1_000_000 + (rng.chance(0.3) ? rng.int(0, hotItems - 1) : hotItems + rng.int(0, coldItems - 1));
+    const itemIndex =
+      (options.seed % 1000) * 1_000_000 +
+      (rng.chance(0.3) ? rng.int(0, hotItems - 1) : hotItems + rng.int(0, coldItems - 1));
     if (!current.has(itemIndex)) {
       const existed = rng.chance(0.6);
       versions.set(itemIndex, existed ? rng.int(1, 20) : 0);

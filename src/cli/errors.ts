@@ -49,7 +49,9 @@ export function fatalAwsError(error: unknown, action: string, ref: TableRef, end
   const { name = 'Error', message = '', code = '' } = asAwsError(error);
   const table = formatTableRef(ref);
   if (name === 'ResourceNotFoundException') {
-    return new ToolError(`table ${ref.table} not found in region ${ref.region} (${action}: ${message})`, { cause: error });
+    return new ToolError(`table ${ref.table} not found in region ${ref.region} (${action}: ${message})`, {
+      cause: error,
+    });
   }
   if (ACCESS_DENIED.has(name)) {
     return new ToolError(
@@ -64,7 +66,11 @@ export function fatalAwsError(error: unknown, action: string, ref: TableRef, end
     );
   }
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || name === 'ECONNREFUSED') {
-    const where = endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB ?? process.env.AWS_ENDPOINT_URL ?? `the DynamoDB endpoint of ${ref.region}`;
+    const where =
+      endpoint ??
+      process.env.AWS_ENDPOINT_URL_DYNAMODB ??
+      process.env.AWS_ENDPOINT_URL ??
+      `the DynamoDB endpoint of ${ref.region}`;
     return new ToolError(`cannot reach ${where} for ${table} (${code || name}: ${message})`, { cause: error });
   }
   return undefined;

@@ -25,7 +25,12 @@ export interface CliIo {
 /** Runs the command line `argv` (without node and the script) and resolves with the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   try {
-    const parsed = parseCommandLine(argv, { isTTY: io.isTTY, cpus: availableParallelism(), cwd: io.cwd, writeProgress: io.stderr });
+    const parsed = parseCommandLine(argv, {
+      isTTY: io.isTTY,
+      cpus: availableParallelism(),
+      cwd: io.cwd,
+      writeProgress: io.stderr,
+    });
     if (parsed.command === 'help') {
       io.stdout(parsed.text);
       return 0;
@@ -47,7 +52,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr(`dynamo-replicator: ${error.message}\n`);
       return 2;
     }
-    io.stderr(`dynamo-replicator: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    io.stderr(
+      `dynamo-replicator: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 2;
   }
 }

@@ -4,12 +4,12 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { splitTableRef, type TableRef, tableRefProblem } from '../shared/tableRef';
 import type { BackfillConfig, WriteMode } from './backfill/backfill';
 import { UsageError } from './errors';
 import { BACKFILL_HELP, MAIN_HELP, VERIFY_HELP } from './help';
 import type { ProgressOptions } from './progress';
 import type { RunConfig } from './runConfig';
-import { splitTableRef, type TableRef, tableRefProblem } from '../shared/tableRef';
 import type { VerifyConfig } from './verify/verify';
 
 /** What the parser needs to know about where it runs. */
@@ -64,7 +64,9 @@ const VERIFY_OPTIONS = {
   'recheck-delay': { type: 'string' },
 } as const;
 
-type CommonValues = { [K in keyof typeof COMMON_OPTIONS]?: (typeof COMMON_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type CommonValues = {
+  [K in keyof typeof COMMON_OPTIONS]?: (typeof COMMON_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
+};
 
 /** Largest segment count DynamoDB accepts. */
 const MAX_SEGMENTS = 1_000_000;
@@ -80,7 +82,8 @@ function integer(name: string, text: string | undefined, fallback: number, min: 
 function rate(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value <= 0) throw new UsageError(`--${name} must be a positive number, got "${text}"`);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0)
+    throw new UsageError(`--${name} must be a positive number, got "${text}"`);
   return value;
 }
 
@@ -93,7 +96,10 @@ export function parseSegmentList(text: string, totalSegments: number): number[] 
     const from = Number(range[1]);
     const to = range[2] === undefined ? from : Number(range[2]);
     if (to < from) throw new UsageError(`--segment: range ${part} runs backwards`);
-    if (to >= totalSegments) throw new UsageError(`--segment: ${to} is out of range; segments are 0 to ${totalSegments - 1} of --total-segments ${totalSegments}`);
+    if (to >= totalSegments)
+      throw new UsageError(
+        `--segment: ${to} is out of range; segments are 0 to ${totalSegments - 1} of --total-segments ${totalSegments}`,
+      );
     for (let segment = from; segment <= to; segment += 1) segments.add(segment);
   }
   return [...segments].sort((a, b) => a - b);
@@ -101,13 +107,16 @@ export function parseSegmentList(text: string, totalSegments: number): number[] 
 
 /** The master and slave from positionals and/or the --from-region/--to-region style options. */
 function tables(values: CommonValues, positionals: readonly string[]): { master: TableRef; slave: TableRef } {
-  if (positionals.length > 2) throw new UsageError(`expected at most two tables (master and slave), got: ${positionals.join(' ')}`);
+  if (positionals.length > 2)
+    throw new UsageError(`expected at most two tables (master and slave), got: ${positionals.join(' ')}`);
   const fromOptions = (side: 'from' | 'to'): TableRef | undefined => {
     const region = values[`${side}-region`];
     const table = values[`${side}-table`];
     if (region === undefined && table === undefined) return undefined;
     if (region === undefined || table === undefined) {
-      throw new UsageError(`--${side}-region and --${side}-table go together; got only --${side}-${region === undefined ? 'table' : 'region'}`);
+      throw new UsageError(
+        `--${side}-region and --${side}-table go together; got only --${side}-${region === undefined ? 'table' : 'region'}`,
+      );
     }
     return { region, table };
   };
@@ -122,10 +131,14 @@ function tables(values: CommonValues, positionals: readonly string[]): { master:
   const queue = [...positionals];
   const master = optionMaster ?? fromPositional(queue.shift(), 'master');
   const slave = optionSlave ?? fromPositional(queue.shift(), 'slave');
-  if (queue.length > 0) throw new UsageError(`unexpected argument "${queue[0]}": the tables are already given by --from-*/--to-* options`);
+  if (queue.length > 0)
+    throw new UsageError(`unexpected argument "${queue[0]}": the tables are already given by --from-*/--to-* options`);
   if (!master) throw new UsageError('missing the master table: give region/table or --from-region and --from-table');
   if (!slave) throw new UsageError('missing the slave table: give region/table or --to-region and --to-table');
-  for (const [role, ref] of [['master', master], ['slave', slave]] as const) {
+  for (const [role, ref] of [
+    ['master', master],
+    ['slave', slave],
+  ] as const) {
     const problem = tableRefProblem(ref);
     if (problem) throw new UsageError(`${role}: ${problem}`);
   }
@@ -134,28 +147,43 @@ function tables(values: CommonValues, positionals: readonly string[]): { master:
 
 function progressOptions(values: CommonValues, env: ParseEnvironment): ProgressOptions {
   const requested = values.quiet ? 'none' : (values.progress ?? 'auto');
-  if (!['auto', 'bar', 'lines', 'none'].includes(requested)) throw new UsageError(`--progress must be auto, bar, lines or none, got "${requested}"`);
+  if (!['auto', 'bar', 'lines', 'none'].includes(requested))
+    throw new UsageError(`--progress must be auto, bar, lines or none, got "${requested}"`);
   const mode = requested === 'auto' ? (env.isTTY ? 'bar' : 'lines') : (requested as ProgressOptions['mode']);
   return { mode, write: env.writeProgress, intervalMs: mode === 'bar' ? 250 : 10_000 };
 }
 
 /** Segment count and selection: all segments by default, or those of `--segment`. */
 function segmentSelection(values: CommonValues, env: ParseEnvironment): { totalSegments: number; segments: number[] } {
-  const bySegments = values.segments === undefined ? undefined : integer('segments', values.segments, 0, 1, MAX_SEGMENTS);
-  const byTotal = values['total-segments'] === undefined ? undefined : integer('total-segments', values['total-segments'], 0, 1, MAX_SEGMENTS);
+  const bySegments =
+    values.segments === undefined ? undefined : integer('segments', values.segments, 0, 1, MAX_SEGMENTS);
+  const byTotal =
+    values['total-segments'] === undefined
+      ? undefined
+      : integer('total-segments', values['total-segments'], 0, 1, MAX_SEGMENTS);
   if (bySegments !== undefined && byTotal !== undefined && bySegments !== byTotal) {
     throw new UsageError(`--segments ${bySegments} and --total-segments ${byTotal} disagree; give one of them`);
   }
   const explicit = byTotal ?? bySegments;
   if (values.segment !== undefined && explicit === undefined) {
-    throw new UsageError('--segment needs --total-segments: every process splitting one run must use the same segment count');
+    throw new UsageError(
+      '--segment needs --total-segments: every process splitting one run must use the same segment count',
+    );
   }
   const totalSegments = explicit ?? Math.min(64, Math.max(8, env.cpus * 4));
-  const segments = values.segment === undefined ? Array.from({ length: totalSegments }, (_, index) => index) : parseSegmentList(values.segment, totalSegments);
+  const segments =
+    values.segment === undefined
+      ? Array.from({ length: totalSegments }, (_, index) => index)
+      : parseSegmentList(values.segment, totalSegments);
   return { totalSegments, segments };
 }
 
-function runConfig(values: CommonValues, positionals: readonly string[], env: ParseEnvironment, defaultConcurrency: number): RunConfig {
+function runConfig(
+  values: CommonValues,
+  positionals: readonly string[],
+  env: ParseEnvironment,
+  defaultConcurrency: number,
+): RunConfig {
   const { master, slave } = tables(values, positionals);
   return {
     master,
@@ -172,7 +200,11 @@ function runConfig(values: CommonValues, positionals: readonly string[], env: Pa
 }
 
 /** The default state file: one per master, slave and segment selection, in the working directory. */
-export function defaultStateFile(config: Pick<RunConfig, 'master' | 'slave' | 'totalSegments' | 'segments'>, cwd: string, segmentText?: string): string {
+export function defaultStateFile(
+  config: Pick<RunConfig, 'master' | 'slave' | 'totalSegments' | 'segments'>,
+  cwd: string,
+  segmentText?: string,
+): string {
   const { master, slave } = config;
   const part = segmentText === undefined ? '' : `-seg${segmentText.replace(/[^0-9-]+/g, '_')}of${config.totalSegments}`;
   return join(cwd, `backfill-${master.region}.${master.table}-to-${slave.region}.${slave.table}${part}.state.json`);
@@ -182,14 +214,17 @@ function parse<T extends typeof BACKFILL_OPTIONS | typeof VERIFY_OPTIONS>(option
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message.replace(/^TypeError \[[A-Z_]+\]: /, '') : String(error));
+    throw new UsageError(
+      error instanceof Error ? error.message.replace(/^TypeError \[[A-Z_]+\]: /, '') : String(error),
+    );
   }
 }
 
 /** Parses `argv` (without node and the script). Throws a UsageError for a wrong command line. */
 export function parseCommandLine(argv: readonly string[], env: ParseEnvironment): ParsedCommand {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help', text: MAIN_HELP };
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h')
+    return { command: 'help', text: MAIN_HELP };
   if (command === 'backfill') {
     const { values, positionals } = parse(BACKFILL_OPTIONS, rest);
     if (values.help) return { command: 'help', text: BACKFILL_HELP };

@@ -39,11 +39,19 @@ function formatDuration(seconds: number): string {
 
 /** Thousands separators without locale surprises: 1234567 → 1,234,567. */
 export function formatCount(value: number): string {
-  return Math.round(value).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return Math.round(value)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** Renders one progress line from counts, rate and elapsed time (pure, for tests and both modes). */
-export function renderProgress(counts: ProgressCounts, ratePerSecond: number, elapsedSeconds: number, withBar: boolean, final = false): string {
+export function renderProgress(
+  counts: ProgressCounts,
+  ratePerSecond: number,
+  elapsedSeconds: number,
+  withBar: boolean,
+  final = false,
+): string {
   const { done, expected } = counts;
   const fraction = expected > 0 ? Math.min(final ? 1 : 0.99, done / expected) : final ? 1 : 0;
   const finished = expected > 0 && done >= expected;

@@ -1,9 +1,10 @@
 /**
  * Final summaries: human-readable text, or the summary object as JSON (`--json`), and the exit code each implies.
  */
-import { formatKey, itemFromJson, type JsonItem } from './table/attributeJson';
+
 import type { BackfillSummary } from './backfill/backfill';
 import { formatCount } from './progress';
+import { formatKey, itemFromJson, type JsonItem } from './table/attributeJson';
 import type { VerifySummary } from './verify/verify';
 
 /** `0-7`, `0-3,8,10-11`: segment lists in short form. */
@@ -46,11 +47,13 @@ export function formatBackfill(summary: BackfillSummary): string {
     `backfill ${summary.master} -> ${summary.slave} (${summary.writeMode} writes, segments ${formatSegments(summary.segments, summary.totalSegments)}): ${status}`,
     `  scanned ${formatCount(run.scanned)} items in ${seconds(run.seconds)} (${formatCount(run.itemsPerSecond)} items/s)`,
     `  written ${formatCount(run.written)}, already present ${formatCount(run.present)}, failed ${formatCount(run.failed)}` +
-      (run.refreshed > 0 ? `, refreshed ${formatCount(run.refreshed)} (changed on the master while being copied)` : '') +
+      (run.refreshed > 0
+        ? `, refreshed ${formatCount(run.refreshed)} (changed on the master while being copied)`
+        : '') +
       (run.undone > 0 ? `, undone ${formatCount(run.undone)} (deleted on the master while being copied)` : ''),
-
   ];
-  if (run.rechecked > 0) lines.push(`  re-checked ${formatCount(run.rechecked)} items the master's stream showed changing during the run`);
+  if (run.rechecked > 0)
+    lines.push(`  re-checked ${formatCount(run.rechecked)} items the master's stream showed changing during the run`);
   if (summary.resumed) {
     lines.push(
       `  resumed from the state file; over all runs: scanned ${formatCount(summary.total.scanned)}, written ${formatCount(summary.total.written)}, present ${formatCount(summary.total.present)}`,
@@ -78,7 +81,9 @@ export function formatVerify(summary: VerifySummary): string {
   ];
   if (summary.repair) {
     const { repaired, converged, conflicts, failed, failures } = summary.repair;
-    lines.push(`  repair: repaired ${formatCount(repaired)}, converged by the stream ${formatCount(converged)}, still changing ${formatCount(conflicts)}, failed ${formatCount(failed)}`);
+    lines.push(
+      `  repair: repaired ${formatCount(repaired)}, converged by the stream ${formatCount(converged)}, still changing ${formatCount(conflicts)}, failed ${formatCount(failed)}`,
+    );
     for (const failure of failures) lines.push(`    ${key(failure.key)}: ${failure.error}`);
   }
   return `${lines.join('\n')}\n`;

@@ -1,8 +1,9 @@
 /**
  * Settings both commands share, as the CLI parses them (see options.ts) and the library takes them.
  */
-import type { ProgressOptions } from './progress';
+
 import type { TableRef } from '../shared/tableRef';
+import type { ProgressOptions } from './progress';
 
 /** What to compare or copy, how fast, and how to show it. */
 export interface RunConfig {

@@ -54,7 +54,9 @@ function parseSlaves(list: string, problems: string[]): SlaveTarget[] {
   const slaves: SlaveTarget[] = [];
   const entries = list.split(',').map((entry) => entry.trim());
   if (entries.every((entry) => entry === '')) {
-    problems.push('SLAVES: the list is empty (expected region/table entries separated by commas, e.g. eu-west-1/Orders)');
+    problems.push(
+      'SLAVES: the list is empty (expected region/table entries separated by commas, e.g. eu-west-1/Orders)',
+    );
     return slaves;
   }
   const seen = new Set<string>();
@@ -124,21 +126,26 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     slaves = [roleArn === undefined ? { region, table } : { region, table, roleArn }];
   }
   if (list !== undefined && env.SLAVE_ROLE_ARN?.trim()) {
-    problems.push('SLAVE_ROLE_ARN is set together with SLAVES: give each slave its role in SLAVES as region/table@roleArn');
+    problems.push(
+      'SLAVE_ROLE_ARN is set together with SLAVES: give each slave its role in SLAVES as region/table@roleArn',
+    );
   }
   const externalId = env.SLAVE_EXTERNAL_ID?.trim() || undefined;
   if (externalId !== undefined) {
     if (!EXTERNAL_ID.test(externalId)) {
       problems.push('SLAVE_EXTERNAL_ID: must be 2 to 1224 characters of letters, digits and +=,.@:/-');
     } else if (!slaves.some((slave) => slave.roleArn !== undefined)) {
-      problems.push('SLAVE_EXTERNAL_ID is set but no slave is written through a role (SLAVE_ROLE_ARN or region/table@roleArn)');
+      problems.push(
+        'SLAVE_EXTERNAL_ID is set but no slave is written through a role (SLAVE_ROLE_ARN or region/table@roleArn)',
+      );
     }
   }
   const writeConcurrency = parseConcurrency(env.WRITE_CONCURRENCY, problems);
   const replicateTtlDeletes = parseBoolean('REPLICATE_TTL_DELETES', env.REPLICATE_TTL_DELETES, true, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    slaves: externalId === undefined ? slaves : slaves.map((slave) => (slave.roleArn ? { ...slave, externalId } : slave)),
+    slaves:
+      externalId === undefined ? slaves : slaves.map((slave) => (slave.roleArn ? { ...slave, externalId } : slave)),
     writeConcurrency,
     replicateTtlDeletes,
   };

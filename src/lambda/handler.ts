@@ -7,13 +7,13 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBRecord } from 'aws-lambda';
-import { startBudget } from '../shared/budget';
-import { sourceTableOf } from '../shared/tableRef';
 import { InvalidEventError, ReplicationLoopError } from '../replicator/errors';
-import { publishBatchMetrics } from './metrics';
 import { type BatchOutcome, type Replication, replicateBatch } from '../replicator/replicate';
 import type { Slave } from '../replicator/slave';
 import type { StreamRecord } from '../replicator/types';
+import { startBudget } from '../shared/budget';
+import { sourceTableOf } from '../shared/tableRef';
+import { publishBatchMetrics } from './metrics';
 
 /** Lambda's partial batch response. */
 export interface BatchResponse {

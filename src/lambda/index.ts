@@ -4,13 +4,13 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { ConfigError } from '../replicator/errors';
+import { MasterReader } from '../replicator/master';
+import { Slave } from '../replicator/slave';
 import { createClient, RegionalClients } from '../shared/clients';
 import { type Config, loadConfig } from './config';
-import { ConfigError } from '../replicator/errors';
 import { createHandler } from './handler';
-import { MasterReader } from '../replicator/master';
 import { DEFAULT_METRICS_NAMESPACE } from './metrics';
-import { Slave } from '../replicator/slave';
 
 /** Service name in every log line, unless POWERTOOLS_SERVICE_NAME names another. */
 export const SERVICE_NAME = 'dynamo-replicator';

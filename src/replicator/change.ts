@@ -5,10 +5,11 @@
  * REMOVE deletes the record's `Keys`. A record that cannot say what to write fails with a message naming what to
  * change, rather than being skipped.
  */
+
+import type { Item } from '../shared/item';
+import { itemKeyOf, pickKey } from '../shared/key';
 import { InvalidRecordError } from './errors';
 import { toItem } from './image';
-import { itemKeyOf, pickKey } from '../shared/key';
-import type { Item } from '../shared/item';
 import type { Change, StreamRecord } from './types';
 
 const SEQUENCE_NUMBER = /^\d{1,64}$/;

@@ -7,8 +7,8 @@
  * value is checked, so a malformed image fails its own record with a message instead of reaching the slave.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { InvalidRecordError } from './errors';
 import type { Item } from '../shared/item';
+import { InvalidRecordError } from './errors';
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -86,7 +86,8 @@ export function toItem(json: unknown, path: string): Item {
   for (const name of Object.keys(json)) {
     const value = toAttributeValue(json[name], `${path}.${name}`);
     // An attribute named __proto__ must stay an attribute; assignment would set the object's prototype instead.
-    if (name === '__proto__') Object.defineProperty(item, name, { value, enumerable: true, writable: true, configurable: true });
+    if (name === '__proto__')
+      Object.defineProperty(item, name, { value, enumerable: true, writable: true, configurable: true });
     else item[name] = value;
   }
   return item;

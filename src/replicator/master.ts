@@ -8,12 +8,19 @@
  */
 import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Budget } from '../shared/budget';
-import { forEachLimited } from '../shared/limiter';
-import { MasterReadError } from './errors';
-import { itemKeyOf, pickKey } from '../shared/key';
-import { asAwsError, DEFAULT_RETRY, describe, type RetryOptions, type RetryOutcome, retryWithinBudget } from '../shared/retry';
-import type { TableRef } from '../shared/tableRef';
 import type { Item } from '../shared/item';
+import { itemKeyOf, pickKey } from '../shared/key';
+import { forEachLimited } from '../shared/limiter';
+import {
+  asAwsError,
+  DEFAULT_RETRY,
+  describe,
+  type RetryOptions,
+  type RetryOutcome,
+  retryWithinBudget,
+} from '../shared/retry';
+import type { TableRef } from '../shared/tableRef';
+import { MasterReadError } from './errors';
 import type { WriteChange } from './types';
 
 /** BatchGetItem's limit on keys per call. */
@@ -56,7 +63,8 @@ export class MasterReader {
     }
     const chunks: FetchRequest[][] = [];
     for (const list of byTable.values()) {
-      for (let start = 0; start < list.length; start += MAX_BATCH_GETS) chunks.push(list.slice(start, start + MAX_BATCH_GETS));
+      for (let start = 0; start < list.length; start += MAX_BATCH_GETS)
+        chunks.push(list.slice(start, start + MAX_BATCH_GETS));
     }
     await forEachLimited(chunks, this.concurrency, (chunk) => this.readChunk(chunk, budget, result));
     return result;
@@ -75,7 +83,9 @@ export class MasterReader {
         }),
         { abortSignal: budget.signal },
       );
-      const found = new Map((output.Responses?.[table] ?? []).map((item) => [itemKeyOf(pickKey(item, keyNames)), item]));
+      const found = new Map(
+        (output.Responses?.[table] ?? []).map((item) => [itemKeyOf(pickKey(item, keyNames)), item]),
+      );
       const unprocessed = new Set((output.UnprocessedKeys?.[table]?.Keys ?? []).map((key) => itemKeyOf(key)));
       for (const request of pending) {
         if (unprocessed.has(request.itemKey)) continue;
@@ -98,7 +108,8 @@ export class MasterReader {
   }
 
   private explain(region: string, table: string, outcome: Exclude<RetryOutcome, { ended: 'done' }>): string {
-    if (outcome.ended === 'outOfTime') return `not read before the invocation's time budget ran out; last answer: ${outcome.lastAnswer}`;
+    if (outcome.ended === 'outOfTime')
+      return `not read before the invocation's time budget ran out; last answer: ${outcome.lastAnswer}`;
     const { error } = outcome;
     switch (asAwsError(error).name) {
       case 'AccessDeniedException':

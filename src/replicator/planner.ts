@@ -107,7 +107,10 @@ export function planItem(records: readonly StreamRecord[], options: PlanOptions)
 }
 
 /** Plans a whole batch at once: one change per item, the records that fail without any I/O, and the skipped. */
-export function planBatch(records: readonly StreamRecord[], options: PlanOptions = { replicateTtlDeletes: true }): Plan {
+export function planBatch(
+  records: readonly StreamRecord[],
+  options: PlanOptions = { replicateTtlDeletes: true },
+): Plan {
   const grouping = groupByItem(records);
   const rejected = new Map(grouping.rejected);
   const skipped: StreamRecord[] = [];

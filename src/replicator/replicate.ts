@@ -11,8 +11,8 @@ import { sourceTableOf } from '../shared/tableRef';
 import { InvalidRecordError, ReplicatorError, type SlaveWriteError } from './errors';
 import type { FetchRequest, MasterReader } from './master';
 import { groupByItem, planItem } from './planner';
-import { MAX_BATCH_WRITES } from './slave';
 import type { Slave } from './slave';
+import { MAX_BATCH_WRITES } from './slave';
 import type { PlannedWrite, StreamRecord, WriteChange } from './types';
 
 /** What a batch is replicated with: long-lived parts and settings, made once per container. */
@@ -99,7 +99,8 @@ async function resolveFetches(
   for (const { change, records } of readable) {
     const write = fetched.writes.get(change.itemKey);
     if (write) writes.push({ change: write, records });
-    else failRecords(failures, records, fetched.failures.get(change.itemKey) ?? new InvalidRecordError('item not read'));
+    else
+      failRecords(failures, records, fetched.failures.get(change.itemKey) ?? new InvalidRecordError('item not read'));
   }
   return writes;
 }

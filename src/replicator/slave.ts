@@ -18,10 +18,10 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import type { Budget } from '../shared/budget';
-import { TaskQueue } from '../shared/limiter';
-import { SlaveWriteError } from './errors';
 import { itemKeyOf, pickKey } from '../shared/key';
+import { TaskQueue } from '../shared/limiter';
 import { asAwsError, DEFAULT_RETRY, describe, type RetryOptions, retryWithinBudget } from '../shared/retry';
+import { SlaveWriteError } from './errors';
 import type { SlaveTarget, WriteChange } from './types';
 
 export type { RetryOptions } from '../shared/retry';
@@ -93,7 +93,9 @@ export class Slave {
       const full = chunk;
       chunk = [];
       queue.push(() =>
-        this.writeChunk(full, budget, result).catch((error: unknown) => this.failAll(full, result, describe(error), error)),
+        this.writeChunk(full, budget, result).catch((error: unknown) =>
+          this.failAll(full, result, describe(error), error),
+        ),
       );
     };
     return {
@@ -160,7 +162,8 @@ export class Slave {
       this.retry,
       async () => {
         result.requests += 1;
-        if (change.kind === 'put') await this.client.send(new PutItemCommand({ TableName, Item: change.item }), options);
+        if (change.kind === 'put')
+          await this.client.send(new PutItemCommand({ TableName, Item: change.item }), options);
         else await this.client.send(new DeleteItemCommand({ TableName, Key: change.key }), options);
         return true;
       },

@@ -13,13 +13,23 @@ export const ROLE_SESSION_NAME = 'dynamo-replicator';
  * SDK's retry settings stay its own (AWS_MAX_ATTEMPTS, AWS_RETRY_MODE) and endpoints come from its standard
  * variables (AWS_ENDPOINT_URL_DYNAMODB).
  */
-export function createClient(region: string, sockets: number, role?: { readonly roleArn?: string; readonly externalId?: string }): DynamoDBClient {
+export function createClient(
+  region: string,
+  sockets: number,
+  role?: { readonly roleArn?: string; readonly externalId?: string },
+): DynamoDBClient {
   const agent = { keepAlive: true, maxSockets: sockets };
   return new DynamoDBClient({
     region,
     // throwOnRequestTimeout: without it the SDK (smithy node-http-handler 4.x) only logs a warning when a call
     // exceeds requestTimeout and keeps waiting, so a hung call would hold the batch until the time budget ends.
-    requestHandler: { httpAgent: agent, httpsAgent: agent, connectionTimeout: 3000, requestTimeout: 10_000, throwOnRequestTimeout: true },
+    requestHandler: {
+      httpAgent: agent,
+      httpsAgent: agent,
+      connectionTimeout: 3000,
+      requestTimeout: 10_000,
+      throwOnRequestTimeout: true,
+    },
     // The provider assumes the role on first use, caches the credentials and assumes it again before they expire.
     ...(role?.roleArn
       ? {

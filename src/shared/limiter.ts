@@ -42,7 +42,11 @@ export class TaskQueue {
 }
 
 /** Runs `task` on each item with at most `limit` running at once; resolves when all have settled. */
-export async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
   const queue = new TaskQueue(limit);
   for (const item of items) queue.push(() => task(item));
   await queue.drained();

@@ -12,7 +12,12 @@ import { commandsInBundle, handlerSources, importsOf } from '../../harness/bundl
 const root = projectRoot();
 
 /** What Lambda's event source mapping calls with the function's role to read a DynamoDB stream. */
-const STREAM_READ_ACTIONS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
+const STREAM_READ_ACTIONS = [
+  'dynamodb:DescribeStream',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:ListStreams',
+];
 /** What the Lambda runtime calls with the function's role to write the function's logs. */
 const LOG_ACTIONS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
 
@@ -61,7 +66,10 @@ function actionsInCode(): { actions: Set<string>; operations: Map<string, Set<st
     for (const [, command] of text.matchAll(/new\s+(\w+)Command\s*\(/g)) {
       const from = imports.get(`${command}Command`);
       const service = from === undefined ? undefined : SERVICE_OF_PACKAGE[from];
-      if (!service) throw new Error(`${file}: new ${command}Command( from ${from ?? 'no import'}: map its package to an IAM service`);
+      if (!service)
+        throw new Error(
+          `${file}: new ${command}Command( from ${from ?? 'no import'}: map its package to an IAM service`,
+        );
       actions.add(`${service}:${command}`);
       if (!operations.has(service)) operations.set(service, new Set());
       operations.get(service)?.add(command ?? '');
@@ -81,7 +89,9 @@ function actionsInCode(): { actions: Set<string>; operations: Map<string, Set<st
  * `class extends F(…,"Operation",…){}`, the same F for every DynamoDB command.
  */
 function dynamoDBCommandsInBundle(): Set<string> {
-  return commandsInBundle(join('src', 'lambda', 'index.ts'), 'node22', ['BatchWriteItem']).get('BatchWriteItem') ?? new Set();
+  return (
+    commandsInBundle(join('src', 'lambda', 'index.ts'), 'node22', ['BatchWriteItem']).get('BatchWriteItem') ?? new Set()
+  );
 }
 
 describe('the IAM policy in the README', () => {
@@ -94,7 +104,10 @@ describe('the IAM policy in the README', () => {
     const granted = [...readmePolicyActions()].sort();
 
     // Assess
-    expect({ missing: expected.filter((a) => !granted.includes(a)), extra: granted.filter((a) => !expected.includes(a)) }).toEqual({
+    expect({
+      missing: expected.filter((a) => !granted.includes(a)),
+      extra: granted.filter((a) => !expected.includes(a)),
+    }).toEqual({
       missing: [],
       extra: [],
     });

@@ -8,14 +8,15 @@
  * anything it does not know — an unknown function, a Ref or GetAtt to nothing, an undefined condition — so the
  * evaluation doubles as a check that every reference in the template resolves.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { projectRoot } from '../../harness/bundle';
+import { handlerSources } from '../../harness/bundleSources';
 import { loadConfig } from '../../src/lambda/config';
 import { DEFAULT_METRICS_NAMESPACE } from '../../src/lambda/metrics';
 import { Slave } from '../../src/replicator/slave';
-import { projectRoot } from '../../harness/bundle';
-import { handlerSources } from '../../harness/bundleSources';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
@@ -54,7 +55,9 @@ class Evaluation {
   public constructor(given: Record<string, string>) {
     this.params = {};
     for (const [name, definition] of Object.entries(parameters)) {
-      const value = given[name] ?? (isObject(definition) && definition.Default !== undefined ? String(definition.Default) : undefined);
+      const value =
+        given[name] ??
+        (isObject(definition) && definition.Default !== undefined ? String(definition.Default) : undefined);
       if (value === undefined) throw new Error(`parameter ${name} has no default and no value`);
       this.params[name] = value;
     }
@@ -185,7 +188,12 @@ const MASTER_STREAM = 'arn:aws:dynamodb:us-east-1:111122223333:table/Orders/stre
 const MASTER_TABLE = 'arn:aws:dynamodb:us-east-1:111122223333:table/Orders';
 const SLAVE_TABLE = 'arn:aws:dynamodb:eu-west-1:111122223333:table/OrdersReplica';
 const SLAVE_ROLE = 'arn:aws:iam::210987654321:role/replica-writer';
-const REQUIRED = { MasterStreamArn: MASTER_STREAM, SlaveRegion: 'eu-west-1', SlaveTable: 'OrdersReplica', CodeS3Bucket: 'artifacts' };
+const REQUIRED = {
+  MasterStreamArn: MASTER_STREAM,
+  SlaveRegion: 'eu-west-1',
+  SlaveTable: 'OrdersReplica',
+  CodeS3Bucket: 'artifacts',
+};
 
 /** Parameter sets the template is checked with. */
 const SCENARIOS: Record<string, Record<string, string>> = {
@@ -232,7 +240,8 @@ function statementsOf(evaluation: Evaluation): Statement[] {
 
 /** The function's environment variables for one evaluation. */
 function environmentOf(evaluation: Evaluation): Record<string, string> {
-  return (evaluation.properties(only('AWS::Lambda::Function')).Environment as { Variables: Record<string, string> }).Variables;
+  return (evaluation.properties(only('AWS::Lambda::Function')).Environment as { Variables: Record<string, string> })
+    .Variables;
 }
 
 function list(value: string | string[]): string[] {
@@ -259,7 +268,8 @@ function codeActions(): string[] {
     for (const match of text.matchAll(/new\s+(\w+)Command\(/g)) {
       const command = `${match[1] as string}Command`;
       const imported = new RegExp(`import\\s*{[^}]*\\b${command}\\b[^}]*}\\s*from\\s*'([^']+)'`, 's').exec(text)?.[1];
-      if (imported !== '@aws-sdk/client-dynamodb') throw new Error(`${file}: ${command} comes from ${imported}; map its service here`);
+      if (imported !== '@aws-sdk/client-dynamodb')
+        throw new Error(`${file}: ${command} comes from ${imported}; map its service here`);
       actions.add(`dynamodb:${match[1] as string}`);
     }
   }
@@ -313,7 +323,15 @@ describe('deploy/template.json', () => {
     // Prepare
     const region = new RegExp(String((parameters.SlaveRegion as JsonObject).AllowedPattern));
     const table = new RegExp(String((parameters.SlaveTable as JsonObject).AllowedPattern));
-    const regions = ['us-east-1', 'eusc-de-east-1', 'us-isob-east-1', 'cn-northwest-1', 'eu_west_1', 'EU-WEST-1', 'eu-west-1a'];
+    const regions = [
+      'us-east-1',
+      'eusc-de-east-1',
+      'us-isob-east-1',
+      'cn-northwest-1',
+      'eu_west_1',
+      'EU-WEST-1',
+      'eu-west-1a',
+    ];
     const tables = ['Orders', 'my.table_v-2', 'ab', 'has space', 'x'.repeat(256)];
     const accepts = (env: Record<string, string>): boolean => {
       try {
@@ -325,8 +343,14 @@ describe('deploy/template.json', () => {
     };
 
     // Act
-    const regionVerdicts = regions.map((name) => [region.test(name), accepts({ SLAVE_REGION: name, SLAVE_TABLE: 'Orders' })]);
-    const tableVerdicts = tables.map((name) => [table.test(name), accepts({ SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: name })]);
+    const regionVerdicts = regions.map((name) => [
+      region.test(name),
+      accepts({ SLAVE_REGION: name, SLAVE_TABLE: 'Orders' }),
+    ]);
+    const tableVerdicts = tables.map((name) => [
+      table.test(name),
+      accepts({ SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: name }),
+    ]);
 
     // Assess
     for (const [template, code] of [...regionVerdicts, ...tableVerdicts]) expect(template).toBe(code);
@@ -381,37 +405,47 @@ describe('the function', () => {
 });
 
 describe('the environment', () => {
-  test.each(Object.entries(SCENARIOS))('sets only variables the code reads, loading as the intended configuration: %s', (_name, params) => {
-    // Prepare
-    const evaluation = new Evaluation(params);
-    const variables = environmentOf(evaluation);
-    const read = codeVariables();
+  test.each(Object.entries(SCENARIOS))(
+    'sets only variables the code reads, loading as the intended configuration: %s',
+    (_name, params) => {
+      // Prepare
+      const evaluation = new Evaluation(params);
+      const variables = environmentOf(evaluation);
+      const read = codeVariables();
 
-    // Act
-    const config = loadConfig(variables);
+      // Act
+      const config = loadConfig(variables);
 
-    // Assess
-    for (const name of Object.keys(variables)) expect([name, read.has(name)]).toEqual([name, true]);
-    const role = params.SlaveRoleArn;
-    const externalId = params.SlaveExternalId;
-    expect(config.slaves).toEqual([
-      {
-        region: params.SlaveRegion,
-        table: params.SlaveTable,
-        ...(role ? { roleArn: role } : {}),
-        ...(role && externalId ? { externalId } : {}),
-      },
-    ]);
-    expect(config.replicateTtlDeletes).toBe(params.ReplicateTtlDeletes !== 'false');
-    expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe(evaluation.param('MetricsNamespace'));
-  });
+      // Assess
+      for (const name of Object.keys(variables)) expect([name, read.has(name)]).toEqual([name, true]);
+      const role = params.SlaveRoleArn;
+      const externalId = params.SlaveExternalId;
+      expect(config.slaves).toEqual([
+        {
+          region: params.SlaveRegion,
+          table: params.SlaveTable,
+          ...(role ? { roleArn: role } : {}),
+          ...(role && externalId ? { externalId } : {}),
+        },
+      ]);
+      expect(config.replicateTtlDeletes).toBe(params.ReplicateTtlDeletes !== 'false');
+      expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe(evaluation.param('MetricsNamespace'));
+    },
+  );
 
   test('the code reads every variable the template sets (scan sanity: the scan finds the config variables)', () => {
     // Act
     const read = codeVariables();
 
     // Assess
-    for (const name of ['SLAVE_REGION', 'SLAVE_TABLE', 'SLAVES', 'SLAVE_ROLE_ARN', 'SLAVE_EXTERNAL_ID', 'REPLICATE_TTL_DELETES']) {
+    for (const name of [
+      'SLAVE_REGION',
+      'SLAVE_TABLE',
+      'SLAVES',
+      'SLAVE_ROLE_ARN',
+      'SLAVE_EXTERNAL_ID',
+      'REPLICATE_TTL_DELETES',
+    ]) {
       expect([name, read.has(name)]).toEqual([name, true]);
     }
   });
@@ -429,7 +463,8 @@ describe('the role', () => {
     // Act
     const granted = new Set<string>();
     for (const params of Object.values(SCENARIOS)) {
-      for (const statement of statementsOf(new Evaluation(params))) for (const action of list(statement.Action)) granted.add(action);
+      for (const statement of statementsOf(new Evaluation(params)))
+        for (const action of list(statement.Action)) granted.add(action);
     }
 
     // Assess
@@ -458,7 +493,11 @@ describe('the role', () => {
     const statements = statementsOf(evaluate('own-account slave, NEW_IMAGE stream (defaults)'));
 
     // Assess
-    expect(actionsOn(statements, SLAVE_TABLE)).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem']);
+    expect(actionsOn(statements, SLAVE_TABLE)).toEqual([
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+    ]);
     const actions = statements.flatMap((statement) => list(statement.Action));
     expect(actions).not.toContain('sts:AssumeRole');
     expect(actions).not.toContain('dynamodb:BatchGetItem');
@@ -481,18 +520,22 @@ describe('the role', () => {
     const assume = statements.filter((statement) => list(statement.Action).includes('sts:AssumeRole'));
     expect(assume.flatMap((statement) => list(statement.Resource))).toEqual([SLAVE_ROLE]);
     const actions = statements.flatMap((statement) => list(statement.Action));
-    for (const write of ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']) expect(actions).not.toContain(write);
+    for (const write of ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'])
+      expect(actions).not.toContain(write);
   });
 
-  test.each(['KEYS_ONLY stream', 'OLD_IMAGE stream, cross-account slave'])('%s: dynamodb:BatchGetItem on the master table only', (name) => {
-    // Act
-    const statements = statementsOf(evaluate(name));
+  test.each(['KEYS_ONLY stream', 'OLD_IMAGE stream, cross-account slave'])(
+    '%s: dynamodb:BatchGetItem on the master table only',
+    (name) => {
+      // Act
+      const statements = statementsOf(evaluate(name));
 
-    // Assess
-    expect(actionsOn(statements, MASTER_TABLE)).toEqual(['dynamodb:BatchGetItem']);
-    const reads = statements.filter((statement) => list(statement.Action).includes('dynamodb:BatchGetItem'));
-    expect(reads.flatMap((statement) => list(statement.Resource))).toEqual([MASTER_TABLE]);
-  });
+      // Assess
+      expect(actionsOn(statements, MASTER_TABLE)).toEqual(['dynamodb:BatchGetItem']);
+      const reads = statements.filter((statement) => list(statement.Action).includes('dynamodb:BatchGetItem'));
+      expect(reads.flatMap((statement) => list(statement.Resource))).toEqual([MASTER_TABLE]);
+    },
+  );
 });
 
 describe('the trigger', () => {
@@ -534,14 +577,21 @@ describe('the alarms', () => {
   test('IteratorAge and Errors of the function', () => {
     for (const metric of ['IteratorAge', 'Errors']) {
       expect(alarms).toContainEqual(
-        expect.objectContaining({ Namespace: 'AWS/Lambda', MetricName: metric, Dimensions: [{ Name: 'FunctionName', Value: fnRef }] }),
+        expect.objectContaining({
+          Namespace: 'AWS/Lambda',
+          MetricName: metric,
+          Dimensions: [{ Name: 'FunctionName', Value: fnRef }],
+        }),
       );
     }
   });
 
   test('RecordsFailed > 0 and ReplicationLatency on the metrics the code publishes, with the dimensions of its EMF lines', () => {
     // Prepare: the SlaveTable value the code uses for this slave.
-    const client = new DynamoDBClient({ region: 'eu-west-1', credentials: { accessKeyId: 'unit', secretAccessKey: 'unit' } });
+    const client = new DynamoDBClient({
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'unit', secretAccessKey: 'unit' },
+    });
     const slaveName = new Slave(client, { region: 'eu-west-1', table: 'OrdersReplica' }, 1).name;
     client.destroy();
     const dimensionKey = /defaultDimensions:\s*{\s*(\w+):/.exec(allSource)?.[1];

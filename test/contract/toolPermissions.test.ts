@@ -55,7 +55,9 @@ function permissionRows(readme: string): PermissionRow[] {
     const [table = '', ...cells] = cellsOf(line);
     const actionsByColumn = new Map<string, string[]>();
     cells.forEach((cell, index) => {
-      const actions = [...cell.matchAll(/`([^`]*)`/g)].map(([, text]) => text ?? '').filter((text) => /^[A-Z][A-Za-z]+$/.test(text));
+      const actions = [...cell.matchAll(/`([^`]*)`/g)]
+        .map(([, text]) => text ?? '')
+        .filter((text) => /^[A-Z][A-Za-z]+$/.test(text));
       actionsByColumn.set(columns[index + 1] ?? `column ${index + 2}`, actions);
     });
     return { table, actionsByColumn };
@@ -75,7 +77,8 @@ function operationsInCliCode(): Map<string, Set<string>> {
     for (const [, operation] of text.matchAll(/new\s+(\w+)Command\s*\(/g)) {
       const from = imports.get(`${operation}Command`) ?? 'no import';
       const sent = operations.get(from);
-      if (!sent) throw new Error(`${file}: new ${operation}Command( from ${from}: say where the README lists its permission`);
+      if (!sent)
+        throw new Error(`${file}: new ${operation}Command( from ${from}: say where the README lists its permission`);
       sent.add(operation ?? '');
     }
   }
@@ -85,7 +88,10 @@ function operationsInCliCode(): Map<string, Set<string>> {
 /** What the README's table lacks of what is `sent`, and what it names that is never sent. */
 function compareTable(readme: string, sent: ReadonlySet<string>): { missing: string[]; extra: string[] } {
   const named = tableActions(permissionRows(readme));
-  return { missing: [...sent].filter((a) => !named.has(a)).sort(), extra: [...named].filter((a) => !sent.has(a)).sort() };
+  return {
+    missing: [...sent].filter((a) => !named.has(a)).sort(),
+    extra: [...named].filter((a) => !sent.has(a)).sort(),
+  };
 }
 
 /**

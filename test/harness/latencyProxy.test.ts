@@ -3,7 +3,7 @@
  * the handshake on a new connection), keeps connections alive and counts what went through. Delays are checked
  * through an injected sleep, never by measuring time.
  */
-import { Agent, IncomingMessage, Server, createServer, request } from 'node:http';
+import { Agent, createServer, IncomingMessage, request, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '../../harness/dynamodbLocal';
 import { LatencyProxy, startLatencyProxy } from '../../harness/latencyProxy';
@@ -24,7 +24,12 @@ async function startUpstream(): Promise<{ server: Server; endpoint: string; seen
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString();
       const target = req.headers['x-amz-target'];
-      seen.push({ method: req.method ?? '', url: req.url ?? '', target: typeof target === 'string' ? target : undefined, body });
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        target: typeof target === 'string' ? target : undefined,
+        body,
+      });
       res.writeHead(201, { 'content-type': 'application/json', 'x-upstream': 'yes' });
       res.end(JSON.stringify({ echoed: body }));
     });
@@ -45,7 +50,9 @@ function send(
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+        );
       },
     );
     req.on('error', reject);
@@ -76,7 +83,9 @@ describe('latency proxy', () => {
     await new Promise<void>((resolve) => upstream.server.close(() => resolve()));
   });
 
-  const start = async (options: { latencyMs?: number; handshakeRoundTrips?: number; upstream?: string } = {}): Promise<LatencyProxy> => {
+  const start = async (
+    options: { latencyMs?: number; handshakeRoundTrips?: number; upstream?: string } = {},
+  ): Promise<LatencyProxy> => {
     proxy = await startLatencyProxy({
       upstream: options.upstream ?? upstream.endpoint,
       latencyMs: options.latencyMs,
@@ -151,9 +160,18 @@ describe('latency proxy', () => {
     const running = await start();
 
     // Act
-    await send(running, agent, '{}', { 'x-amz-target': 'DynamoDB_20120810.BatchWriteItem', authorization: authorization('us-west-2') });
-    await send(running, agent, '{}', { 'x-amz-target': 'DynamoDB_20120810.BatchWriteItem', authorization: authorization('eu-west-1') });
-    await send(running, agent, '{}', { 'x-amz-target': 'DynamoDB_20120810.PutItem', authorization: authorization('us-west-2') });
+    await send(running, agent, '{}', {
+      'x-amz-target': 'DynamoDB_20120810.BatchWriteItem',
+      authorization: authorization('us-west-2'),
+    });
+    await send(running, agent, '{}', {
+      'x-amz-target': 'DynamoDB_20120810.BatchWriteItem',
+      authorization: authorization('eu-west-1'),
+    });
+    await send(running, agent, '{}', {
+      'x-amz-target': 'DynamoDB_20120810.PutItem',
+      authorization: authorization('us-west-2'),
+    });
     await send(running, agent, '{}');
     const counted = running.stats();
     running.reset();

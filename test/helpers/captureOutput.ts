@@ -61,7 +61,8 @@ function parse(written: { stdout: string; stderr: string }): CapturedOutput {
     if (!text.startsWith('{')) continue;
     try {
       const value: unknown = JSON.parse(text);
-      if (typeof value === 'object' && value !== null && !Array.isArray(value)) entries.push(value as Record<string, unknown>);
+      if (typeof value === 'object' && value !== null && !Array.isArray(value))
+        entries.push(value as Record<string, unknown>);
     } catch {
       // not a JSON line
     }

@@ -1,4 +1,6 @@
 /** Stubs of slave behaviour for unit tests that mock the SDK with aws-sdk-client-mock. */
+
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteItemCommand,
   DynamoDBServiceException,
@@ -6,7 +8,6 @@ import {
   type PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 /** An error as the SDK raises it for a DynamoDB error answer. */
 export function awsError(name: string, message: string): DynamoDBServiceException {

@@ -7,13 +7,18 @@
  * own (base) credentials, every write would have failed with "table not found"; the items are found there, and the
  * base credentials' database has no such table.
  */
-import { DescribeTableCommand, DynamoDBClient, PutItemCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS } from '../../harness/dynamodbLocal';
 import { type FakeSts, type FakeStsOptions, startFakeSts } from '../../harness/fakeSts';
 import { drainStream, type PollerOptions, type StreamHandler } from '../../harness/lambdaPoller';
 import { applyRandomChanges, keyOf } from '../../harness/randomChanges';
-import { compareTables, createMasterTable, createTable, localClient, uniqueTableName } from '../../harness/tables';
 import { keepingErrors, loadReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
+import { compareTables, createMasterTable, createTable, localClient, uniqueTableName } from '../../harness/tables';
 
 const ROLE_ARN = 'arn:aws:iam::210987654321:role/replica-writer';
 const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
@@ -22,7 +27,8 @@ let baseSlaveRegion: DynamoDBClient;
 const cleanups: Array<() => Promise<void> | void> = [];
 
 beforeAll(() => {
-  if (!endpoint) throw new Error('DYNAMODB_LOCAL_ENDPOINT is not set: run through jest (its global setup starts DynamoDB Local)');
+  if (!endpoint)
+    throw new Error('DYNAMODB_LOCAL_ENDPOINT is not set: run through jest (its global setup starts DynamoDB Local)');
   master = localClient(endpoint, MASTER_REGION);
   baseSlaveRegion = localClient(endpoint, SLAVE_REGION);
 });
@@ -46,7 +52,11 @@ async function fakeSts(options: FakeStsOptions = {}): Promise<FakeSts> {
 /** A client of the slave region's database that belongs to the role's temporary credentials. */
 function roleClient(sts: FakeSts): DynamoDBClient {
   const { accessKeyId, secretAccessKey, sessionToken } = sts.credentials;
-  const client = new DynamoDBClient({ endpoint, region: SLAVE_REGION, credentials: { accessKeyId, secretAccessKey, sessionToken } });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: SLAVE_REGION,
+    credentials: { accessKeyId, secretAccessKey, sessionToken },
+  });
   cleanups.push(() => client.destroy());
   return client;
 }
@@ -56,7 +66,12 @@ function replicatorFor(slaveTable: string, sts: FakeSts, externalId?: string): S
   return loadReplicator({
     endpoint,
     slaveTable,
-    env: { SLAVE_ROLE_ARN: ROLE_ARN, SLAVE_EXTERNAL_ID: externalId, AWS_ENDPOINT_URL_STS: sts.endpoint, AWS_SESSION_TOKEN: undefined },
+    env: {
+      SLAVE_ROLE_ARN: ROLE_ARN,
+      SLAVE_EXTERNAL_ID: externalId,
+      AWS_ENDPOINT_URL_STS: sts.endpoint,
+      AWS_SESSION_TOKEN: undefined,
+    },
   });
 }
 
@@ -69,7 +84,9 @@ function pollerOptions(streamArn: string, handler: StreamHandler): PollerOptions
 function messagesOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const { recordErrors, cause } = error as Error & { recordErrors?: unknown[]; cause?: unknown };
-  return [error.message, ...(recordErrors ?? []).map(messagesOf), cause === undefined ? '' : messagesOf(cause)].join(' | ');
+  return [error.message, ...(recordErrors ?? []).map(messagesOf), cause === undefined ? '' : messagesOf(cause)].join(
+    ' | ',
+  );
 }
 
 async function tableExists(client: DynamoDBClient, table: string): Promise<boolean> {
@@ -87,7 +104,10 @@ describe('a slave written through an assumed role (SLAVE_ROLE_ARN)', () => {
     // Prepare: the slave table exists only in the temporary credentials' database.
     const sts = await fakeSts();
     const slaveClient = roleClient(sts);
-    const masterTable = await createMasterTable(master, { name: uniqueTableName('master'), streamViewType: 'NEW_IMAGE' });
+    const masterTable = await createMasterTable(master, {
+      name: uniqueTableName('master'),
+      streamViewType: 'NEW_IMAGE',
+    });
     const slaveTable = await createTable(slaveClient, { name: uniqueTableName('slave') });
     await applyRandomChanges(master, masterTable.name, { seed: 41, items: 20, changes: 60 });
     const handler = replicatorFor(slaveTable.name, sts);
@@ -99,10 +119,18 @@ describe('a slave written through an assumed role (SLAVE_ROLE_ARN)', () => {
     expect(stats.invocations).toBeGreaterThanOrEqual(6);
     expect(stats).toMatchObject({ failuresReported: 0, invocationErrors: 0, recordsDiscarded: 0 });
     expect(sts.calls).toEqual([
-      { roleArn: ROLE_ARN, roleSessionName: 'dynamo-replicator', externalId: undefined, signedBy: LOCAL_CREDENTIALS.accessKeyId },
+      {
+        roleArn: ROLE_ARN,
+        roleSessionName: 'dynamo-replicator',
+        externalId: undefined,
+        signedBy: LOCAL_CREDENTIALS.accessKeyId,
+      },
     ]);
     expect(sts.otherRequests).toEqual([]);
-    const comparison = await compareTables({ client: master, table: masterTable.name }, { client: slaveClient, table: slaveTable.name });
+    const comparison = await compareTables(
+      { client: master, table: masterTable.name },
+      { client: slaveClient, table: slaveTable.name },
+    );
     expect(comparison.equal).toBe(true);
     expect(comparison.sourceCount).toBeGreaterThan(0);
     expect(await tableExists(baseSlaveRegion, slaveTable.name)).toBe(false);
@@ -112,7 +140,10 @@ describe('a slave written through an assumed role (SLAVE_ROLE_ARN)', () => {
     // Prepare
     const sts = await fakeSts();
     const slaveClient = roleClient(sts);
-    const masterTable = await createMasterTable(master, { name: uniqueTableName('master'), streamViewType: 'NEW_IMAGE' });
+    const masterTable = await createMasterTable(master, {
+      name: uniqueTableName('master'),
+      streamViewType: 'NEW_IMAGE',
+    });
     const slaveTable = await createTable(slaveClient, { name: uniqueTableName('slave') });
     await master.send(new PutItemCommand({ TableName: masterTable.name, Item: { ...keyOf(1), v: { S: 'one' } } }));
     const handler = replicatorFor(slaveTable.name, sts, 'replica-7d1f');
@@ -123,9 +154,17 @@ describe('a slave written through an assumed role (SLAVE_ROLE_ARN)', () => {
     // Assess
     expect(stats).toMatchObject({ invocations: 1, failuresReported: 0, invocationErrors: 0 });
     expect(sts.calls).toEqual([
-      { roleArn: ROLE_ARN, roleSessionName: 'dynamo-replicator', externalId: 'replica-7d1f', signedBy: LOCAL_CREDENTIALS.accessKeyId },
+      {
+        roleArn: ROLE_ARN,
+        roleSessionName: 'dynamo-replicator',
+        externalId: 'replica-7d1f',
+        signedBy: LOCAL_CREDENTIALS.accessKeyId,
+      },
     ]);
-    const comparison = await compareTables({ client: master, table: masterTable.name }, { client: slaveClient, table: slaveTable.name });
+    const comparison = await compareTables(
+      { client: master, table: masterTable.name },
+      { client: slaveClient, table: slaveTable.name },
+    );
     expect(comparison).toMatchObject({ equal: true, sourceCount: 1 });
   });
 
@@ -133,7 +172,10 @@ describe('a slave written through an assumed role (SLAVE_ROLE_ARN)', () => {
     // Prepare: credentials valid for 2 minutes are inside the SDK's 5-minute refresh window at every use.
     const sts = await fakeSts({ validForMs: 120_000 });
     const slaveClient = roleClient(sts);
-    const masterTable = await createMasterTable(master, { name: uniqueTableName('master'), streamViewType: 'NEW_IMAGE' });
+    const masterTable = await createMasterTable(master, {
+      name: uniqueTableName('master'),
+      streamViewType: 'NEW_IMAGE',
+    });
     const slaveTable = await createTable(slaveClient, { name: uniqueTableName('slave') });
     await applyRandomChanges(master, masterTable.name, { seed: 42, items: 10, changes: 30 });
     const handler = replicatorFor(slaveTable.name, sts);
@@ -146,15 +188,21 @@ describe('a slave written through an assumed role (SLAVE_ROLE_ARN)', () => {
     expect(stats).toMatchObject({ failuresReported: 0, invocationErrors: 0 });
     expect(sts.calls.length).toBeGreaterThanOrEqual(stats.invocations);
     expect(new Set(sts.calls.map((call) => call.roleArn))).toEqual(new Set([ROLE_ARN]));
-    const comparison = await compareTables({ client: master, table: masterTable.name }, { client: slaveClient, table: slaveTable.name });
+    const comparison = await compareTables(
+      { client: master, table: masterTable.name },
+      { client: slaveClient, table: slaveTable.name },
+    );
     expect(comparison.equal).toBe(true);
   });
 
-  test('a role STS refuses fails the records with STS\'s AccessDenied, and nothing reaches any database', async () => {
+  test("a role STS refuses fails the records with STS's AccessDenied, and nothing reaches any database", async () => {
     // Prepare: STS refuses the role, as it does when the role's trust policy does not name the function's role.
     const sts = await fakeSts({ refuse: true });
     const slaveClient = roleClient(sts);
-    const masterTable = await createMasterTable(master, { name: uniqueTableName('master'), streamViewType: 'NEW_IMAGE' });
+    const masterTable = await createMasterTable(master, {
+      name: uniqueTableName('master'),
+      streamViewType: 'NEW_IMAGE',
+    });
     const slaveTable = await createTable(slaveClient, { name: uniqueTableName('slave') });
     await master.send(new PutItemCommand({ TableName: masterTable.name, Item: { ...keyOf(1), v: { S: 'one' } } }));
     const replicator = replicatorFor(slaveTable.name, sts);
@@ -169,7 +217,10 @@ describe('a slave written through an assumed role (SLAVE_ROLE_ARN)', () => {
     expect(messagesOf(errors[0])).toContain(`slave ${SLAVE_REGION}/${slaveTable.name}: AccessDenied: User: `);
     expect(messagesOf(errors[0])).toContain(`is not authorized to perform: sts:AssumeRole on resource: ${ROLE_ARN}`);
     expect(sts.calls.map((call) => call.roleArn)).toContain(ROLE_ARN);
-    const comparison = await compareTables({ client: master, table: masterTable.name }, { client: slaveClient, table: slaveTable.name });
+    const comparison = await compareTables(
+      { client: master, table: masterTable.name },
+      { client: slaveClient, table: slaveTable.name },
+    );
     expect(comparison).toMatchObject({ sourceCount: 1, replicaCount: 0 });
     expect(await tableExists(baseSlaveRegion, slaveTable.name)).toBe(false);
   });

@@ -8,16 +8,33 @@
  * the real bundle writes to a real DynamoDB, so the slave's contents are the proof.
  */
 import { CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { StreamImage } from '../../src/shared/item';
-import type { StreamRecord } from '../../src/replicator/types';
 import { loadHandler } from '../../harness/bundle';
-import { captureSettled } from '../helpers/captureOutput';
 import { fakeContext } from '../../harness/context';
 import { startFaultProxy } from '../../harness/faultProxy';
 import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
-import { imageOf, insertRecord, keyOf, keysOnlyInsertRecord, modifyRecord, removeRecord, seq, streamEvent } from '../../harness/records';
-import { MASTER_REGION, SLAVE_REGION, type ThrownReport, failedSequenceNumbers, loadReplicator, replicatorEnv, thrownReport } from '../../harness/replicator';
-import { type Item, createTable, scanAll, uniqueTableName, waitForActive } from '../../harness/tables';
+import {
+  imageOf,
+  insertRecord,
+  keyOf,
+  keysOnlyInsertRecord,
+  modifyRecord,
+  removeRecord,
+  seq,
+  streamEvent,
+} from '../../harness/records';
+import {
+  failedSequenceNumbers,
+  loadReplicator,
+  MASTER_REGION,
+  replicatorEnv,
+  SLAVE_REGION,
+  type ThrownReport,
+  thrownReport,
+} from '../../harness/replicator';
+import { createTable, type Item, scanAll, uniqueTableName, waitForActive } from '../../harness/tables';
+import type { StreamRecord } from '../../src/replicator/types';
+import type { StreamImage } from '../../src/shared/item';
+import { captureSettled } from '../helpers/captureOutput';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 
 const endpoint = localEndpoint();
@@ -56,10 +73,17 @@ async function slaveItems(table: string, client = slave): Promise<Item[]> {
 /** Invokes a fresh bundle with `event` (anything: it is what is under test) and reads the outcome. */
 async function invoke(event: unknown, options: InvokeOptions = {}): Promise<Outcome & { slaveTable: string }> {
   const slaveTable = options.slaveTable ?? (await newSlave());
-  const handler = loadReplicator({ endpoint: options.via ?? endpoint, slaveTable, slaveRegion: options.slaveRegion, logLevel: 'WARN' });
+  const handler = loadReplicator({
+    endpoint: options.via ?? endpoint,
+    slaveTable,
+    slaveRegion: options.slaveRegion,
+    logLevel: 'WARN',
+  });
   const { result, error, output } = await captureSettled(() => handler(event as LambdaStreamEvent, fakeContext()));
   const reasons = Object.fromEntries(
-    output.entries.filter((entry) => entry.message === 'record not replicated').map((entry) => [String(entry.sequenceNumber), entry.reason]),
+    output.entries
+      .filter((entry) => entry.message === 'record not replicated')
+      .map((entry) => [String(entry.sequenceNumber), entry.reason]),
   );
   const items = await slaveItems(slaveTable).catch(() => []);
   return error === undefined
@@ -89,7 +113,8 @@ function insertWithValue(value: unknown): StreamRecord {
 const BOTH_MATES = [goodItem('a', 1), goodItem('b', 3)];
 const MISSING_SEQUENCE_NUMBER =
   '1 failed record(s) have no dynamodb.SequenceNumber, so they cannot be reported individually; failing the whole batch so that Lambda retries it';
-const NO_RECORDS = 'event has no Records array: this function must be triggered by a DynamoDB stream (event source mapping)';
+const NO_RECORDS =
+  'event has no Records array: this function must be triggered by a DynamoDB stream (event source mapping)';
 
 describe('events that are not a DynamoDB Streams batch: the invocation fails, nothing is written', () => {
   test.each<[string, unknown]>([
@@ -139,7 +164,10 @@ describe('events that are not a DynamoDB Streams batch: the invocation fails, no
     const arn = `arn:aws:dynamodb:${MASTER_REGION}:123456789012:table/${slaveTable}/stream/2024-05-01T12:00:00.000`;
 
     // Act
-    const outcome = await invoke(streamEvent([insertRecord(seq(1), keyOf('a'), imageOf('a', { v: { N: '1' } }), { eventSourceARN: arn })]), { slaveTable });
+    const outcome = await invoke(
+      streamEvent([insertRecord(seq(1), keyOf('a'), imageOf('a', { v: { N: '1' } }), { eventSourceARN: arn })]),
+      { slaveTable },
+    );
 
     // Assess
     expect(outcome.failed).toEqual([]);
@@ -149,18 +177,65 @@ describe('events that are not a DynamoDB Streams batch: the invocation fails, no
 
 describe('a malformed record fails alone, with what is wrong; its batch-mates land', () => {
   test.each<[string, unknown, string]>([
-    ['a SequenceNumber that is not digits', { ...insertRecord('abc', keyOf('c'), imageOf('c')) }, 'record has no valid dynamodb.SequenceNumber (a string of digits)'],
-    ['no Keys', { ...insertRecord(seq(2), keyOf('c'), imageOf('c')), dynamodb: { SequenceNumber: seq(2), NewImage: imageOf('c') } }, 'record has no dynamodb.Keys'],
+    [
+      'a SequenceNumber that is not digits',
+      { ...insertRecord('abc', keyOf('c'), imageOf('c')) },
+      'record has no valid dynamodb.SequenceNumber (a string of digits)',
+    ],
+    [
+      'no Keys',
+      {
+        ...insertRecord(seq(2), keyOf('c'), imageOf('c')),
+        dynamodb: { SequenceNumber: seq(2), NewImage: imageOf('c') },
+      },
+      'record has no dynamodb.Keys',
+    ],
     ['empty Keys', insertRecord(seq(2), {}, imageOf('c')), 'record has empty dynamodb.Keys'],
-    ['an unknown eventName', { ...insertRecord(seq(2), keyOf('c'), imageOf('c')), eventName: 'UPSERT' }, 'unknown eventName "UPSERT": expected INSERT, MODIFY or REMOVE (is the trigger a DynamoDB stream?)'],
-    ['no eventName', { ...insertRecord(seq(2), keyOf('c'), imageOf('c')), eventName: undefined }, 'unknown eventName undefined: expected INSERT, MODIFY or REMOVE (is the trigger a DynamoDB stream?)'],
-    ['an unknown type tag', insertWithValue({ X: '1' }), 'invalid attribute value at dynamodb.NewImage.v: unknown type tag "X"'],
-    ['two type tags in one value', insertWithValue({ S: 'a', N: '1' }), 'invalid attribute value at dynamodb.NewImage.v: expected exactly one type tag, found S, N'],
-    ['N that is not a number', insertWithValue({ N: '12abc' }), 'invalid attribute value at dynamodb.NewImage.v: N must be a number written as a string'],
-    ['N given as a JSON number', insertWithValue({ N: 12 }), 'invalid attribute value at dynamodb.NewImage.v: N must be a number written as a string'],
-    ['invalid base64 in B', insertWithValue({ B: 'not base64!' }), 'invalid attribute value at dynamodb.NewImage.v: B must be a base64 string'],
-    ['invalid base64 in one BS member', insertWithValue({ BS: ['AAEC', '***'] }), 'invalid attribute value at dynamodb.NewImage.v[1]: B must be a base64 string'],
-    ['NULL that is false', insertWithValue({ NULL: false }), 'invalid attribute value at dynamodb.NewImage.v: NULL must be true'],
+    [
+      'an unknown eventName',
+      { ...insertRecord(seq(2), keyOf('c'), imageOf('c')), eventName: 'UPSERT' },
+      'unknown eventName "UPSERT": expected INSERT, MODIFY or REMOVE (is the trigger a DynamoDB stream?)',
+    ],
+    [
+      'no eventName',
+      { ...insertRecord(seq(2), keyOf('c'), imageOf('c')), eventName: undefined },
+      'unknown eventName undefined: expected INSERT, MODIFY or REMOVE (is the trigger a DynamoDB stream?)',
+    ],
+    [
+      'an unknown type tag',
+      insertWithValue({ X: '1' }),
+      'invalid attribute value at dynamodb.NewImage.v: unknown type tag "X"',
+    ],
+    [
+      'two type tags in one value',
+      insertWithValue({ S: 'a', N: '1' }),
+      'invalid attribute value at dynamodb.NewImage.v: expected exactly one type tag, found S, N',
+    ],
+    [
+      'N that is not a number',
+      insertWithValue({ N: '12abc' }),
+      'invalid attribute value at dynamodb.NewImage.v: N must be a number written as a string',
+    ],
+    [
+      'N given as a JSON number',
+      insertWithValue({ N: 12 }),
+      'invalid attribute value at dynamodb.NewImage.v: N must be a number written as a string',
+    ],
+    [
+      'invalid base64 in B',
+      insertWithValue({ B: 'not base64!' }),
+      'invalid attribute value at dynamodb.NewImage.v: B must be a base64 string',
+    ],
+    [
+      'invalid base64 in one BS member',
+      insertWithValue({ BS: ['AAEC', '***'] }),
+      'invalid attribute value at dynamodb.NewImage.v[1]: B must be a base64 string',
+    ],
+    [
+      'NULL that is false',
+      insertWithValue({ NULL: false }),
+      'invalid attribute value at dynamodb.NewImage.v: NULL must be true',
+    ],
     [
       'a bad value deep inside a map and a list',
       insertWithValue({ M: { list: { L: [{ S: 'fine' }, { N: 'x' }] } } }),
@@ -168,11 +243,23 @@ describe('a malformed record fails alone, with what is wrong; its batch-mates la
     ],
     [
       'invalid base64 in a binary key',
-      insertRecord(seq(2), { pk: { B: '%%%' } } as unknown as StreamImage, { pk: { B: '%%%' } } as unknown as StreamImage),
+      insertRecord(
+        seq(2),
+        { pk: { B: '%%%' } } as unknown as StreamImage,
+        { pk: { B: '%%%' } } as unknown as StreamImage,
+      ),
       'invalid attribute value at dynamodb.Keys.pk: B must be a base64 string',
     ],
-    ['a NewImage without the key attributes', insertRecord(seq(2), keyOf('c'), { v: { N: '1' } }), 'NewImage lacks the key attribute(s) pk given in Keys'],
-    ['a NewImage whose key differs from Keys', insertRecord(seq(2), keyOf('c'), imageOf('d')), 'NewImage key attributes differ from the record Keys'],
+    [
+      'a NewImage without the key attributes',
+      insertRecord(seq(2), keyOf('c'), { v: { N: '1' } }),
+      'NewImage lacks the key attribute(s) pk given in Keys',
+    ],
+    [
+      'a NewImage whose key differs from Keys',
+      insertRecord(seq(2), keyOf('c'), imageOf('d')),
+      'NewImage key attributes differ from the record Keys',
+    ],
   ])('%s', async (_, bad, reason) => {
     // Prepare
     const sequenceNumber = String((bad as StreamRecord).dynamodb?.SequenceNumber);
@@ -188,16 +275,22 @@ describe('a malformed record fails alone, with what is wrong; its batch-mates la
 
   test.each<[string, unknown]>([
     ['a record without a dynamodb section', { eventID: 'x', eventName: 'INSERT', eventSource: 'aws:dynamodb' }],
-    ['a record without a SequenceNumber', { ...insertRecord(seq(2), keyOf('c'), imageOf('c')), dynamodb: { Keys: keyOf('c'), NewImage: imageOf('c') } }],
+    [
+      'a record without a SequenceNumber',
+      { ...insertRecord(seq(2), keyOf('c'), imageOf('c')), dynamodb: { Keys: keyOf('c'), NewImage: imageOf('c') } },
+    ],
     ['a null record', null],
-  ])('%s cannot be reported by sequence number: the batch-mates are written and the invocation fails, so Lambda retries the batch', async (_, bad) => {
-    // Act
-    const outcome = await invoke(between(bad));
+  ])(
+    '%s cannot be reported by sequence number: the batch-mates are written and the invocation fails, so Lambda retries the batch',
+    async (_, bad) => {
+      // Act
+      const outcome = await invoke(between(bad));
 
-    // Assess
-    expect(outcome.thrown).toEqual({ name: 'InvalidEventError', message: MISSING_SEQUENCE_NUMBER, recordErrors: [] });
-    expect(outcome.slave).toEqual(BOTH_MATES);
-  });
+      // Assess
+      expect(outcome.thrown).toEqual({ name: 'InvalidEventError', message: MISSING_SEQUENCE_NUMBER, recordErrors: [] });
+      expect(outcome.slave).toEqual(BOTH_MATES);
+    },
+  );
 
   test("a malformed change holds back the item's later changes and keeps its earlier one", async () => {
     // Prepare: item a changes three times, the second change is malformed; item b changes once after.
@@ -215,7 +308,8 @@ describe('a malformed record fails alone, with what is wrong; its batch-mates la
     expect(outcome.failed).toEqual([seq(2), seq(3)]);
     expect(outcome.reasons).toEqual({
       [seq(2)]: 'invalid attribute value at dynamodb.NewImage.v: N must be a number written as a string',
-      [seq(3)]: `not applied: an earlier change to the same item (sequence number ${seq(2)}) failed in this batch; it will be retried after it`,
+      [seq(3)]:
+        `not applied: an earlier change to the same item (sequence number ${seq(2)}) failed in this batch; it will be retried after it`,
     });
     expect(outcome.slave).toEqual([goodItem('a', 1), goodItem('b', 4)]);
   });
@@ -229,7 +323,10 @@ describe('records without a new image (KEYS_ONLY stream): the item is read from 
     const slaveTable = await newSlave();
     await slave.send(new PutItemCommand({ TableName: slaveTable, Item: { pk: { S: 'b' }, stale: { BOOL: true } } }));
     const arn = `arn:aws:dynamodb:${MASTER_REGION}:123456789012:table/${masterTable}/stream/2024-05-01T12:00:00.000`;
-    const event = streamEvent([keysOnlyInsertRecord(seq(1), keyOf('a'), { eventSourceARN: arn }), keysOnlyInsertRecord(seq(2), keyOf('b'), { eventSourceARN: arn })]);
+    const event = streamEvent([
+      keysOnlyInsertRecord(seq(1), keyOf('a'), { eventSourceARN: arn }),
+      keysOnlyInsertRecord(seq(2), keyOf('b'), { eventSourceARN: arn }),
+    ]);
 
     // Act
     const outcome = await invoke(event, { slaveTable });
@@ -250,17 +347,20 @@ describe('records without a new image (KEYS_ONLY stream): the item is read from 
     // Assess
     expect(outcome.failed).toEqual([seq(2)]);
     expect(outcome.reasons).toEqual({
-      [seq(2)]: `master ${MASTER_REGION}/${missing}: master table ${missing} not found in region ${MASTER_REGION} (ResourceNotFoundException: Cannot do operations on a non-existent table)`,
+      [seq(2)]:
+        `master ${MASTER_REGION}/${missing}: master table ${missing} not found in region ${MASTER_REGION} (ResourceNotFoundException: Cannot do operations on a non-existent table)`,
     });
     expect(outcome.slave).toEqual(BOTH_MATES);
   });
 });
 
 describe('items and slaves DynamoDB rejects: the records fail with its message, nothing wrong lands', () => {
-  test('a batch whose only item is over 400 KB fails whole with DynamoDB\'s message', async () => {
+  test("a batch whose only item is over 400 KB fails whole with DynamoDB's message", async () => {
     // Prepare
     const slaveTable = await newSlave();
-    const event = streamEvent([insertRecord(seq(1), keyOf('big'), imageOf('big', { blob: { S: 'x'.repeat(401 * 1024) } }))]);
+    const event = streamEvent([
+      insertRecord(seq(1), keyOf('big'), imageOf('big', { blob: { S: 'x'.repeat(401 * 1024) } })),
+    ]);
 
     // Act
     const outcome = await invoke(event, { slaveTable });
@@ -269,7 +369,9 @@ describe('items and slaves DynamoDB rejects: the records fail with its message, 
     expect(outcome.thrown).toEqual({
       name: 'FullBatchFailureError',
       message: 'All records failed processing. See individual errors below.',
-      recordErrors: [`slave ${SLAVE_REGION}/${slaveTable}: ValidationException: Item size has exceeded the maximum allowed size`],
+      recordErrors: [
+        `slave ${SLAVE_REGION}/${slaveTable}: ValidationException: Item size has exceeded the maximum allowed size`,
+      ],
     });
     expect(outcome.slave).toEqual([]);
   });
@@ -285,15 +387,21 @@ describe('items and slaves DynamoDB rejects: the records fail with its message, 
     // Assess
     expect(outcome.failed).toEqual([seq(2)]);
     expect(outcome.reasons).toEqual({
-      [seq(2)]: `slave ${SLAVE_REGION}/${slaveTable}: ValidationException: One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk`,
+      [seq(2)]:
+        `slave ${SLAVE_REGION}/${slaveTable}: ValidationException: One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk`,
     });
     expect(outcome.slave).toEqual(BOTH_MATES);
   });
 
   test.each<[string, 'S' | 'N', string, string]>([
     ['a slave whose key has another name', 'S', 'id', 'One of the required keys was not given a value'],
-    ['a slave whose key has another type', 'N', 'pk', 'One or more parameter values were invalid: Type mismatch for key'],
-  ])('%s: every record fails with DynamoDB\'s message', async (_, type, keyName, message) => {
+    [
+      'a slave whose key has another type',
+      'N',
+      'pk',
+      'One or more parameter values were invalid: Type mismatch for key',
+    ],
+  ])("%s: every record fails with DynamoDB's message", async (_, type, keyName, message) => {
     // Prepare
     const slaveTable = uniqueTableName('wrong-schema-slave');
     await slave.send(
@@ -374,7 +482,12 @@ describe('duplicates and order', () => {
   test('the same batch delivered twice leaves the same slave as once', async () => {
     // Prepare
     const slaveTable = await newSlave();
-    const event = streamEvent([good(1, 'a'), modifyRecord(seq(2), keyOf('a'), imageOf('a', { v: { N: '2' } })), good(3, 'b'), removeRecord(seq(4), keyOf('b'))]);
+    const event = streamEvent([
+      good(1, 'a'),
+      modifyRecord(seq(2), keyOf('a'), imageOf('a', { v: { N: '2' } })),
+      good(3, 'b'),
+      removeRecord(seq(4), keyOf('b')),
+    ]);
 
     // Act
     const first = await invoke(event, { slaveTable });
@@ -419,7 +532,10 @@ describe('invalid or missing configuration: loading the bundle fails with every 
     [
       'nothing set',
       { SLAVE_REGION: undefined, SLAVE_TABLE: undefined },
-      ['SLAVE_REGION is not set (the region of the slave table, e.g. eu-west-1)', 'SLAVE_TABLE is not set (the name of the slave table)'],
+      [
+        'SLAVE_REGION is not set (the region of the slave table, e.g. eu-west-1)',
+        'SLAVE_TABLE is not set (the name of the slave table)',
+      ],
     ],
     [
       'a malformed region and table name',
@@ -450,7 +566,10 @@ describe('invalid or missing configuration: loading the bundle fails with every 
     [
       'a zero WRITE_CONCURRENCY and a REPLICATE_TTL_DELETES that is not a boolean',
       { SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders', WRITE_CONCURRENCY: '0', REPLICATE_TTL_DELETES: 'maybe' },
-      ['WRITE_CONCURRENCY: "0" is not a whole number from 1 to 1000', 'REPLICATE_TTL_DELETES: "maybe" is not true or false'],
+      [
+        'WRITE_CONCURRENCY: "0" is not a whole number from 1 to 1000',
+        'REPLICATE_TTL_DELETES: "maybe" is not true or false',
+      ],
     ],
   ])('%s', async (_, env, problems) => {
     // Prepare
@@ -460,7 +579,17 @@ describe('invalid or missing configuration: loading the bundle fails with every 
     const { error, output } = await captureSettled(() => loadHandler({ ...base, ...env }));
 
     // Assess: thrown at init, and logged at ERROR so it shows in the function's log.
-    expect(error).toMatchObject({ name: 'ConfigError', problems, message: `dynamo-replicator is misconfigured: ${problems.join('; ')}` });
-    expect(output.entries).toEqual([expect.objectContaining({ level: 'ERROR', message: `dynamo-replicator is misconfigured: ${problems.join('; ')}`, problems })]);
+    expect(error).toMatchObject({
+      name: 'ConfigError',
+      problems,
+      message: `dynamo-replicator is misconfigured: ${problems.join('; ')}`,
+    });
+    expect(output.entries).toEqual([
+      expect.objectContaining({
+        level: 'ERROR',
+        message: `dynamo-replicator is misconfigured: ${problems.join('; ')}`,
+        problems,
+      }),
+    ]);
   });
 });

@@ -4,7 +4,7 @@
  * change; once the table exists, Lambda's retry (here: the stream read again) converges all three.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { PutItemCommand, DeleteItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { loadHandler } from '../../harness/bundle';
 import { LOCAL_CREDENTIALS } from '../../harness/dynamodbLocal';
 import { drainStream, type StreamHandler } from '../../harness/lambdaPoller';
@@ -42,7 +42,11 @@ describe('several slaves from one function (SLAVES)', () => {
   it('keeps three slaves in three regions equal to the master, and converges a slave whose table was missing', async () => {
     // Prepare: a master with a stream and three slave names, the third table not created yet.
     const master = localClient(endpoint, masterRegion);
-    const slaves = slaveRegions.map((region) => ({ region, table: uniqueTableName('fanout-slave'), client: localClient(endpoint, region) }));
+    const slaves = slaveRegions.map((region) => ({
+      region,
+      table: uniqueTableName('fanout-slave'),
+      client: localClient(endpoint, region),
+    }));
     const masterTable = await createMasterTable(master, { name: uniqueTableName('fanout-master') });
     await createTable(slaves[0].client, { name: slaves[0].table });
     await createTable(slaves[1].client, { name: slaves[1].table });
@@ -82,7 +86,12 @@ describe('several slaves from one function (SLAVES)', () => {
       slaves.slice(0, 2).map((slave) => compareTables({ client: master, table: masterTable.name }, slave)),
     );
     await createTable(slaves[2].client, { name: slaves[2].table });
-    const secondPass = await drainStream({ endpoint, region: masterRegion, streamArn: masterTable.streamArn, handler: observed });
+    const secondPass = await drainStream({
+      endpoint,
+      region: masterRegion,
+      streamArn: masterTable.streamArn,
+      handler: observed,
+    });
     const allAfterSecondPass = await Promise.all(
       slaves.map((slave) => compareTables({ client: master, table: masterTable.name }, slave)),
     );

@@ -5,17 +5,30 @@
  * throttling makes the handler report the records failed before its deadline instead of hanging.
  */
 import { BatchWriteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { type LambdaContext, fakeContext } from '../../harness/context';
+import { fakeContext, type LambdaContext } from '../../harness/context';
 import { LOCAL_CREDENTIALS } from '../../harness/dynamodbLocal';
 import { type FaultKind, type FaultProxy, scriptedFaults, startFaultProxy } from '../../harness/faultProxy';
 import { type LambdaStreamEvent } from '../../harness/lambdaEvent';
 import { drainStream, type StreamHandler } from '../../harness/lambdaPoller';
 import { applyRandomChanges } from '../../harness/randomChanges';
 import { insertRecord, keyOf, modifyRecord, seq, streamEvent } from '../../harness/records';
-import { MASTER_REGION, SLAVE_REGION, failedSequenceNumbers, loadReplicator, thrownReport } from '../../harness/replicator';
-import { captureSettled } from '../helpers/captureOutput';
+import {
+  failedSequenceNumbers,
+  loadReplicator,
+  MASTER_REGION,
+  SLAVE_REGION,
+  thrownReport,
+} from '../../harness/replicator';
+import {
+  compareTables,
+  createMasterTable,
+  createTable,
+  localClient,
+  scanAll,
+  uniqueTableName,
+} from '../../harness/tables';
 import type { StreamAttributeValue, StreamImage } from '../../src/shared/item';
-import { compareTables, createMasterTable, createTable, localClient, scanAll, uniqueTableName } from '../../harness/tables';
+import { captureSettled } from '../helpers/captureOutput';
 
 const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
 let master: DynamoDBClient;
@@ -24,7 +37,8 @@ let proxy: FaultProxy | undefined;
 
 beforeAll(() => {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  if (!endpoint) throw new Error('DYNAMODB_LOCAL_ENDPOINT is not set: run through jest (its global setup starts DynamoDB Local)');
+  if (!endpoint)
+    throw new Error('DYNAMODB_LOCAL_ENDPOINT is not set: run through jest (its global setup starts DynamoDB Local)');
   master = localClient(endpoint, MASTER_REGION);
   slave = localClient(endpoint, SLAVE_REGION);
 });
@@ -58,7 +72,8 @@ function countingItems(handler: StreamHandler): { handler: StreamHandler; distin
   return {
     distinctItems,
     handler: (event, context) => {
-      for (const record of event.Records) distinctItems.add(JSON.stringify(Object.entries(record.dynamodb.Keys ?? {}).sort()));
+      for (const record of event.Records)
+        distinctItems.add(JSON.stringify(Object.entries(record.dynamodb.Keys ?? {}).sort()));
       return handler(event, context);
     },
   };
@@ -74,7 +89,12 @@ describe('the fault proxy in front of DynamoDB Local', () => {
 
   /** A client through the proxy that does not retry, so each fault reaches the caller as it was answered. */
   const directClient = (running: FaultProxy): DynamoDBClient =>
-    new DynamoDBClient({ endpoint: running.endpoint, region: SLAVE_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    new DynamoDBClient({
+      endpoint: running.endpoint,
+      region: SLAVE_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 1,
+    });
 
   it('answers an unprocessedItems fault with part of the writes as UnprocessedItems, and only the other part is written', async () => {
     // Prepare
@@ -85,7 +105,9 @@ describe('the fault proxy in front of DynamoDB Local', () => {
 
     // Act
     const output = await client.send(
-      new BatchWriteItemCommand({ RequestItems: { [table.name]: ids.map((id) => ({ PutRequest: { Item: { pk: { S: id } } } })) } }),
+      new BatchWriteItemCommand({
+        RequestItems: { [table.name]: ids.map((id) => ({ PutRequest: { Item: { pk: { S: id } } } })) },
+      }),
     );
 
     // Assess
@@ -127,15 +149,32 @@ describe('replication through faults', () => {
   test('throttled UnprocessedItems are retried: the slave ends equal to the master, with more requests than ceil(items / 25)', async () => {
     // Prepare: about 60 distinct items in one batch; the first four BatchWriteItem calls get partial answers.
     const { masterTable, slaveTable } = await changedTablePair(11, 70, 150);
-    const running = await startProxy(scriptedFaults('BatchWriteItem', ['unprocessedItems', 'unprocessedItems', 'unprocessedItems', 'unprocessedItems']));
+    const running = await startProxy(
+      scriptedFaults('BatchWriteItem', [
+        'unprocessedItems',
+        'unprocessedItems',
+        'unprocessedItems',
+        'unprocessedItems',
+      ]),
+    );
     const counted = countingItems(loadReplicator({ endpoint: running.endpoint, slaveTable: slaveTable.name }));
 
     // Act
-    const stats = await drainStream({ endpoint, region: MASTER_REGION, streamArn: masterTable.streamArn, handler: counted.handler, batchSize: 1000 });
+    const stats = await drainStream({
+      endpoint,
+      region: MASTER_REGION,
+      streamArn: masterTable.streamArn,
+      handler: counted.handler,
+      batchSize: 1000,
+    });
 
     // Assess
     const comparison = await compare(masterTable.name, slaveTable.name);
-    expect({ missing: comparison.missing, extra: comparison.extra, different: comparison.different }).toEqual({ missing: [], extra: [], different: [] });
+    expect({ missing: comparison.missing, extra: comparison.extra, different: comparison.different }).toEqual({
+      missing: [],
+      extra: [],
+      different: [],
+    });
     expect(stats).toMatchObject({ invocations: 1, failuresReported: 0, invocationErrors: 0 });
     const { faults, writesHeldBack, byOperation } = running.stats();
     expect(faults.unprocessedItems).toBe(4);
@@ -143,7 +182,13 @@ describe('replication through faults', () => {
     expect(byOperation.BatchWriteItem).toBeGreaterThan(Math.ceil(counted.distinctItems.size / 25));
   });
 
-  test.each<FaultKind>(['provisionedThroughputExceeded', 'throttling', 'internalServerError', 'connectionReset', 'slowResponse'])(
+  test.each<FaultKind>([
+    'provisionedThroughputExceeded',
+    'throttling',
+    'internalServerError',
+    'connectionReset',
+    'slowResponse',
+  ])(
     '%s on the first BatchWriteItem: retried within the invocation, nothing reported failed, the slave equal to the master',
     async (kind) => {
       // Prepare
@@ -152,7 +197,13 @@ describe('replication through faults', () => {
       const counted = countingItems(loadReplicator({ endpoint: running.endpoint, slaveTable: slaveTable.name }));
 
       // Act
-      const stats = await drainStream({ endpoint, region: MASTER_REGION, streamArn: masterTable.streamArn, handler: counted.handler, batchSize: 1000 });
+      const stats = await drainStream({
+        endpoint,
+        region: MASTER_REGION,
+        streamArn: masterTable.streamArn,
+        handler: counted.handler,
+        batchSize: 1000,
+      });
 
       // Assess: one more call than the plan needs, the retry of the faulted one.
       expect((await compare(masterTable.name, slaveTable.name)).equal).toBe(true);
@@ -188,57 +239,72 @@ describe('replication through faults', () => {
 
 describe('one poison item in a batch of good ones', () => {
   const POISON_CASES: Array<[string, StreamImage, string]> = [
-    ['an item over 400 KB', { pk: { S: 'poison' }, blob: { S: 'x'.repeat(401 * 1024) } }, 'Item size has exceeded the maximum allowed size'],
+    [
+      'an item over 400 KB',
+      { pk: { S: 'poison' }, blob: { S: 'x'.repeat(401 * 1024) } },
+      'Item size has exceeded the maximum allowed size',
+    ],
     ['a key of the wrong type for the slave', { pk: { N: '7' }, v: { S: 'number key' } }, 'Type mismatch for key'],
   ];
 
-  test.each(POISON_CASES)('%s: only its records fail, with DynamoDB\'s message, and every other item lands', async (_, poisonImage, message) => {
-    // Prepare: 60 good items and a poison item changed twice, its last state being the poison.
-    const slaveTable = await createTable(slave, { name: uniqueTableName('poison-slave') });
-    const running = await startProxy();
-    const poisonKeys: StreamImage = { pk: poisonImage.pk as StreamAttributeValue };
-    const records = [
-      ...Array.from({ length: 30 }, (_, i) => insertRecord(seq(i * 2), keyOf(`good-${i}`), { ...keyOf(`good-${i}`), v: { N: String(i) } })),
-      insertRecord(seq(61), poisonKeys, { ...poisonKeys, v: { S: 'small' } }),
-      ...Array.from({ length: 30 }, (_, i) => insertRecord(seq(100 + i), keyOf(`good-${30 + i}`), { ...keyOf(`good-${30 + i}`), n: { N: String(i) } })),
-      modifyRecord(seq(200), poisonKeys, poisonImage),
-    ];
-    const replicator = loadReplicator({ endpoint: running.endpoint, slaveTable: slaveTable.name, logLevel: 'ERROR' });
+  test.each(POISON_CASES)(
+    "%s: only its records fail, with DynamoDB's message, and every other item lands",
+    async (_, poisonImage, message) => {
+      // Prepare: 60 good items and a poison item changed twice, its last state being the poison.
+      const slaveTable = await createTable(slave, { name: uniqueTableName('poison-slave') });
+      const running = await startProxy();
+      const poisonKeys: StreamImage = { pk: poisonImage.pk as StreamAttributeValue };
+      const records = [
+        ...Array.from({ length: 30 }, (_, i) =>
+          insertRecord(seq(i * 2), keyOf(`good-${i}`), { ...keyOf(`good-${i}`), v: { N: String(i) } }),
+        ),
+        insertRecord(seq(61), poisonKeys, { ...poisonKeys, v: { S: 'small' } }),
+        ...Array.from({ length: 30 }, (_, i) =>
+          insertRecord(seq(100 + i), keyOf(`good-${30 + i}`), { ...keyOf(`good-${30 + i}`), n: { N: String(i) } }),
+        ),
+        modifyRecord(seq(200), poisonKeys, poisonImage),
+      ];
+      const replicator = loadReplicator({ endpoint: running.endpoint, slaveTable: slaveTable.name, logLevel: 'ERROR' });
 
-    // Act
-    const { result, error, output } = await captureSettled(() =>
-      replicator(streamEvent(records) as unknown as LambdaStreamEvent, fakeContext()),
-    );
+      // Act
+      const { result, error, output } = await captureSettled(() =>
+        replicator(streamEvent(records) as unknown as LambdaStreamEvent, fakeContext()),
+      );
 
-    // Assess
-    expect(error).toBeUndefined();
-    expect(failedSequenceNumbers(result)).toEqual([seq(61), seq(200)]);
-    const failureLines = output.entries.filter((entry) => entry.message === 'record not replicated');
-    expect(failureLines.map((line) => [line.sequenceNumber, line.reason])).toEqual([
-      [seq(61), expect.stringContaining(message)],
-      [seq(200), expect.stringContaining(message)],
-    ]);
-    const landed = (await scanAll(slave, slaveTable.name)).map((item) => item.pk?.S).sort();
-    expect(landed).toEqual(Array.from({ length: 60 }, (_, i) => `good-${i}`).sort());
-    // The split: ceil(61 / 25) batch calls, then single writes for the rejected call's items only.
-    const { byOperation } = running.stats();
-    expect(byOperation.BatchWriteItem).toBe(3);
-    expect(byOperation.PutItem).toBeGreaterThan(1);
-    expect(byOperation.PutItem).toBeLessThanOrEqual(25);
-  });
+      // Assess
+      expect(error).toBeUndefined();
+      expect(failedSequenceNumbers(result)).toEqual([seq(61), seq(200)]);
+      const failureLines = output.entries.filter((entry) => entry.message === 'record not replicated');
+      expect(failureLines.map((line) => [line.sequenceNumber, line.reason])).toEqual([
+        [seq(61), expect.stringContaining(message)],
+        [seq(200), expect.stringContaining(message)],
+      ]);
+      const landed = (await scanAll(slave, slaveTable.name)).map((item) => item.pk?.S).sort();
+      expect(landed).toEqual(Array.from({ length: 60 }, (_, i) => `good-${i}`).sort());
+      // The split: ceil(61 / 25) batch calls, then single writes for the rejected call's items only.
+      const { byOperation } = running.stats();
+      expect(byOperation.BatchWriteItem).toBe(3);
+      expect(byOperation.PutItem).toBeGreaterThan(1);
+      expect(byOperation.PutItem).toBeLessThanOrEqual(25);
+    },
+  );
 });
 
 describe('a slave that always throttles', () => {
-  test('the handler stops retrying within the invocation\'s time and reports every record failed with the reason', async () => {
+  test("the handler stops retrying within the invocation's time and reports every record failed with the reason", async () => {
     // Prepare
     const slaveTable = await createTable(slave, { name: uniqueTableName('throttled-slave') });
     const running = await startProxy(() => 'provisionedThroughputExceeded');
-    const records = Array.from({ length: 40 }, (_, i) => insertRecord(seq(i), keyOf(`item-${i}`), { ...keyOf(`item-${i}`), v: { N: String(i) } }));
+    const records = Array.from({ length: 40 }, (_, i) =>
+      insertRecord(seq(i), keyOf(`item-${i}`), { ...keyOf(`item-${i}`), v: { N: String(i) } }),
+    );
     const replicator = loadReplicator({ endpoint: running.endpoint, slaveTable: slaveTable.name });
     const context: LambdaContext = fakeContext({ timeoutMs: 3000 });
 
     // Act
-    const { result, error } = await captureSettled(() => replicator(streamEvent(records) as unknown as LambdaStreamEvent, context));
+    const { result, error } = await captureSettled(() =>
+      replicator(streamEvent(records) as unknown as LambdaStreamEvent, context),
+    );
     const remainingWhenSettled = context.getRemainingTimeInMillis();
 
     // Assess: all 40 failed, so the handler threw (Lambda retries the batch); each record says why.
@@ -247,7 +313,9 @@ describe('a slave that always throttles', () => {
     expect(report.name).toBe('FullBatchFailureError');
     expect(report.recordErrors).toHaveLength(40);
     for (const message of report.recordErrors) {
-      expect(message).toContain(`slave ${SLAVE_REGION}/${slaveTable.name}: not written before the invocation's time budget ran out; last answer: `);
+      expect(message).toContain(
+        `slave ${SLAVE_REGION}/${slaveTable.name}: not written before the invocation's time budget ran out; last answer: `,
+      );
     }
     expect(remainingWhenSettled).toBeGreaterThan(0);
     // It kept trying until then: every request was answered with throttling, more than one per call.

@@ -6,14 +6,14 @@
  * lines must show (they name the item), proving the scan would see a value if one were logged.
  */
 import { type AttributeValue, DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { StreamRecord } from '../../src/replicator/types';
-import { type CapturedOutput, captureOutput, captureSettled } from '../helpers/captureOutput';
 import { fakeContext } from '../../harness/context';
 import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
 import { drainStream } from '../../harness/lambdaPoller';
 import { insertRecord, seq, streamEvent } from '../../harness/records';
-import { MASTER_REGION, SLAVE_REGION, loadReplicator, thrownReport } from '../../harness/replicator';
+import { loadReplicator, MASTER_REGION, SLAVE_REGION, thrownReport } from '../../harness/replicator';
 import { createMasterTable, createTable, uniqueTableName } from '../../harness/tables';
+import type { StreamRecord } from '../../src/replicator/types';
+import { type CapturedOutput, captureOutput, captureSettled } from '../helpers/captureOutput';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 
 const endpoint = localEndpoint();
@@ -57,15 +57,26 @@ function messagesOf(output: CapturedOutput): string[] {
  */
 async function fullRun(level: string): Promise<{ output: CapturedOutput; failuresReported: number }> {
   // Asking Powertools to log each event must not change anything: the handler never hands it the event.
-  const masterTable = await createMasterTable(master, { name: uniqueTableName('logs-master'), streamViewType: 'NEW_AND_OLD_IMAGES' });
+  const masterTable = await createMasterTable(master, {
+    name: uniqueTableName('logs-master'),
+    streamViewType: 'NEW_AND_OLD_IMAGES',
+  });
   const slaveTable = await createTable(slave, {
     name: uniqueTableName('logs-slave'),
     extraAttributes: [{ name: 'g', type: 'S' }],
-    globalSecondaryIndexes: [{ IndexName: 'by-g', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+    globalSecondaryIndexes: [
+      {
+        IndexName: 'by-g',
+        KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
   });
   for (let i = 0; i < 12; i += 1) {
     const rejected: Record<string, AttributeValue> = i % 4 === 0 ? { g: { N: String(i) } } : {};
-    await master.send(new PutItemCommand({ TableName: masterTable.name, Item: { ...key(i), ...markedAttributes(i), ...rejected } }));
+    await master.send(
+      new PutItemCommand({ TableName: masterTable.name, Item: { ...key(i), ...markedAttributes(i), ...rejected } }),
+    );
   }
   for (let i = 0; i < 12; i += 3) {
     await master.send(
@@ -77,7 +88,8 @@ async function fullRun(level: string): Promise<{ output: CapturedOutput; failure
       }),
     );
   }
-  for (let i = 1; i < 12; i += 5) await master.send(new DeleteItemCommand({ TableName: masterTable.name, Key: key(i) }));
+  for (let i = 1; i < 12; i += 5)
+    await master.send(new DeleteItemCommand({ TableName: masterTable.name, Key: key(i) }));
   // Metrics on: their lines go to the same log, and must not carry values either.
   const handler = loadReplicator({
     endpoint,
@@ -87,27 +99,37 @@ async function fullRun(level: string): Promise<{ output: CapturedOutput; failure
   });
 
   const { result: stats, output } = await captureOutput(() =>
-    drainStream({ endpoint, region: MASTER_REGION, streamArn: masterTable.streamArn, handler, batchSize: 10, maxRetries: 1 }),
+    drainStream({
+      endpoint,
+      region: MASTER_REGION,
+      streamArn: masterTable.streamArn,
+      handler,
+      batchSize: 10,
+      maxRetries: 1,
+    }),
   );
   return { output, failuresReported: stats.failuresReported };
 }
 
 describe('attribute values never reach the logs', () => {
-  test.each(['INFO', 'DEBUG'])('a full run at %s: no line carries a value; failure lines carry the keys', async (level) => {
-    // Act
-    const { output, failuresReported } = await fullRun(level);
+  test.each(['INFO', 'DEBUG'])(
+    'a full run at %s: no line carries a value; failure lines carry the keys',
+    async (level) => {
+      // Act
+      const { output, failuresReported } = await fullRun(level);
 
-    // Assess
-    expect(linesWithMarker(output)).toEqual([]);
-    expect(failuresReported).toBeGreaterThan(0);
-    const failureLines = output.entries.filter((entry) => entry.message === 'record not replicated');
-    expect(failureLines.length).toBeGreaterThan(0);
-    for (const line of failureLines) expect(JSON.stringify(line.keys)).toContain(KEY_MARKER);
-    // The same scan finds the key marker, so it would find a value too.
-    expect(linesWithMarker(output, [KEY_MARKER])).toHaveLength(failureLines.length);
-    expect(output.entries.filter((entry) => entry.message === 'batch replicated').length).toBeGreaterThan(1);
-    expect(output.entries.filter((entry) => entry._aws !== undefined).length).toBeGreaterThan(1);
-  });
+      // Assess
+      expect(linesWithMarker(output)).toEqual([]);
+      expect(failuresReported).toBeGreaterThan(0);
+      const failureLines = output.entries.filter((entry) => entry.message === 'record not replicated');
+      expect(failureLines.length).toBeGreaterThan(0);
+      for (const line of failureLines) expect(JSON.stringify(line.keys)).toContain(KEY_MARKER);
+      // The same scan finds the key marker, so it would find a value too.
+      expect(linesWithMarker(output, [KEY_MARKER])).toHaveLength(failureLines.length);
+      expect(output.entries.filter((entry) => entry.message === 'batch replicated').length).toBeGreaterThan(1);
+      expect(output.entries.filter((entry) => entry._aws !== undefined).length).toBeGreaterThan(1);
+    },
+  );
 
   test('DEBUG shows the same kinds of line as INFO: the per-batch summary and the failures, no record contents', async () => {
     // Act
@@ -124,18 +146,34 @@ describe('attribute values never reach the logs', () => {
     const slaveTable = await createTable(slave, { name: uniqueTableName('logs-slave'), partitionKeyType: 'N' });
     const records: StreamRecord[] = [
       insertRecord(seq(1), { pk: { S: `${KEY_MARKER}-1` } }, { pk: { S: `${KEY_MARKER}-1` }, n: { N: MARKER } }),
-      insertRecord(seq(2), { pk: { S: `${KEY_MARKER}-2` } }, { pk: { S: `${KEY_MARKER}-2` }, name: { S: MARKER }, photo: { B: Buffer.from(MARKER).toString('base64') } }),
+      insertRecord(
+        seq(2),
+        { pk: { S: `${KEY_MARKER}-2` } },
+        { pk: { S: `${KEY_MARKER}-2` }, name: { S: MARKER }, photo: { B: Buffer.from(MARKER).toString('base64') } },
+      ),
     ];
-    const handler = loadReplicator({ endpoint, slaveTable: slaveTable.name, logLevel: 'DEBUG', env: { POWERTOOLS_METRICS_DISABLED: 'false' } });
+    const handler = loadReplicator({
+      endpoint,
+      slaveTable: slaveTable.name,
+      logLevel: 'DEBUG',
+      env: { POWERTOOLS_METRICS_DISABLED: 'false' },
+    });
 
     // Act
-    const { error, output } = await captureSettled(() => handler(streamEvent(records) as unknown as LambdaStreamEvent, fakeContext()));
+    const { error, output } = await captureSettled(() =>
+      handler(streamEvent(records) as unknown as LambdaStreamEvent, fakeContext()),
+    );
 
     // Assess: what the Lambda runtime logs for a thrown error is its type, message and stack.
     const report = thrownReport(error);
     expect(report.name).toBe('FullBatchFailureError');
     expect(report.recordErrors).toHaveLength(2);
-    const runtimeLog = JSON.stringify({ errorType: report.name, errorMessage: report.message, trace: (error as Error).stack, recordErrors: report.recordErrors });
+    const runtimeLog = JSON.stringify({
+      errorType: report.name,
+      errorMessage: report.message,
+      trace: (error as Error).stack,
+      recordErrors: report.recordErrors,
+    });
     expect(MARKER_FORMS.filter((form) => runtimeLog.includes(form))).toEqual([]);
     expect(linesWithMarker(output)).toEqual([]);
     expect(output.entries.filter((entry) => entry.message === 'record not replicated')).toHaveLength(2);

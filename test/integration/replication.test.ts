@@ -4,20 +4,20 @@
  * (`npm test` does).
  */
 import { DeleteItemCommand, PutItemCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
-import { StreamPoller, drainStream, type PollerOptions, type StreamHandler } from '../../harness/lambdaPoller';
+import { drainStream, type PollerOptions, type StreamHandler, StreamPoller } from '../../harness/lambdaPoller';
 import { applyRandomChanges, keyOf } from '../../harness/randomChanges';
+import { keepingErrors, loadReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
 import {
+  type CreatedTable,
   compareTables,
   createMasterTable,
   createTable,
   scanAll,
+  type TableSpec,
   uniqueTableName,
   waitForActive,
-  type CreatedTable,
-  type TableSpec,
 } from '../../harness/tables';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
-import { keepingErrors, loadReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
 
 const endpoint = localEndpoint();
 const { master, slave } = useRegionClients(MASTER_REGION, SLAVE_REGION);
@@ -56,19 +56,33 @@ function compare(masterTable: string, slaveTable: string) {
 function messagesOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const { recordErrors, cause } = error as Error & { recordErrors?: unknown[]; cause?: unknown };
-  return [error.message, ...(recordErrors ?? []).map(messagesOf), cause === undefined ? '' : messagesOf(cause)].join(' | ');
+  return [error.message, ...(recordErrors ?? []).map(messagesOf), cause === undefined ? '' : messagesOf(cause)].join(
+    ' | ',
+  );
 }
 
 describe('replication of a master table to a slave in another region through the built bundle', () => {
   test('a few hundred random puts, updates and deletes (binary sort key, NEW_IMAGE) leave the slave equal to the master, item for item', async () => {
     // Prepare
     const tables = await tablePair({ sortKeyType: 'B', streamViewType: 'NEW_IMAGE' });
-    const poller = new StreamPoller(pollerOptions(tables.master.streamArn, replicatorFor(tables.slave.name), { batchSize: 50 }));
+    const poller = new StreamPoller(
+      pollerOptions(tables.master.streamArn, replicatorFor(tables.slave.name), { batchSize: 50 }),
+    );
     try {
       // Act: two rounds, so the second drain resumes where the first stopped.
-      const first = await applyRandomChanges(master, tables.master.name, { seed: 1, items: 50, changes: 250, sortKeyType: 'B' });
+      const first = await applyRandomChanges(master, tables.master.name, {
+        seed: 1,
+        items: 50,
+        changes: 250,
+        sortKeyType: 'B',
+      });
       await poller.drain();
-      const second = await applyRandomChanges(master, tables.master.name, { seed: 2, items: 50, changes: 150, sortKeyType: 'B' });
+      const second = await applyRandomChanges(master, tables.master.name, {
+        seed: 2,
+        items: 50,
+        changes: 150,
+        sortKeyType: 'B',
+      });
       await poller.drain();
 
       // Assess
@@ -94,7 +108,9 @@ describe('replication of a master table to a slave in another region through the
     await applyRandomChanges(master, tables.master.name, { seed: 3, items: 30, changes: 150 });
 
     // Act
-    const stats = await drainStream(pollerOptions(tables.master.streamArn, replicatorFor(tables.slave.name), { batchSize: 40 }));
+    const stats = await drainStream(
+      pollerOptions(tables.master.streamArn, replicatorFor(tables.slave.name), { batchSize: 40 }),
+    );
 
     // Assess
     const comparison = await compare(tables.master.name, tables.slave.name);
@@ -112,7 +128,11 @@ describe('replication of a master table to a slave in another region through the
       {
         extraAttributes: [{ name: 'g', type: 'S' }],
         globalSecondaryIndexes: [
-          { IndexName: 'by-g', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+          {
+            IndexName: 'by-g',
+            KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
         ],
       },
     );
@@ -136,7 +156,12 @@ describe('replication of a master table to a slave in another region through the
       const response = await replicator(event, context);
       if (!indexDropped) {
         indexDropped = true;
-        await slave.send(new UpdateTableCommand({ TableName: tables.slave.name, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'by-g' } }] }));
+        await slave.send(
+          new UpdateTableCommand({
+            TableName: tables.slave.name,
+            GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'by-g' } }],
+          }),
+        );
         await waitForActive(slave, tables.slave.name);
       }
       return response;
@@ -156,7 +181,10 @@ describe('replication of a master table to a slave in another region through the
 
   test('when every record fails (slave table missing), the whole batch is retried and replicated once the table exists', async () => {
     // Prepare
-    const masterTable = await createMasterTable(master, { name: uniqueTableName('master'), streamViewType: 'NEW_IMAGE' });
+    const masterTable = await createMasterTable(master, {
+      name: uniqueTableName('master'),
+      streamViewType: 'NEW_IMAGE',
+    });
     const slaveName = uniqueTableName('slave');
     await applyRandomChanges(master, masterTable.name, { seed: 4, items: 10, changes: 30 });
     const replicator = replicatorFor(slaveName);
@@ -187,7 +215,9 @@ describe('replication of a master table to a slave in another region through the
     const poller = new StreamPoller(pollerOptions(tables.master.streamArn, replicatorFor(tables.slave.name)));
     try {
       for (const index of [1, 2]) {
-        await master.send(new PutItemCommand({ TableName: tables.master.name, Item: { ...keyOf(index, 'B'), v: { N: '1' } } }));
+        await master.send(
+          new PutItemCommand({ TableName: tables.master.name, Item: { ...keyOf(index, 'B'), v: { N: '1' } } }),
+        );
       }
       await poller.drain();
       await slave.send(new DeleteItemCommand({ TableName: tables.slave.name, Key: keyOf(1, 'B') }));
@@ -211,7 +241,9 @@ describe('replication of a master table to a slave in another region through the
     async (streamViewType) => {
       // Prepare: changes, deletes among them, to items of which some end deleted.
       const tables = await tablePair({ sortKeyType: 'B', streamViewType });
-      const poller = new StreamPoller(pollerOptions(tables.master.streamArn, replicatorFor(tables.slave.name), { batchSize: 25 }));
+      const poller = new StreamPoller(
+        pollerOptions(tables.master.streamArn, replicatorFor(tables.slave.name), { batchSize: 25 }),
+      );
       try {
         // Act
         await applyRandomChanges(master, tables.master.name, { seed: 6, items: 20, changes: 80, sortKeyType: 'B' });
@@ -238,7 +270,10 @@ describe('replication of a master table to a slave in another region through the
     const { handler, errors } = keepingErrors(replicator);
 
     // Act
-    const stats = await drainStream({ ...pollerOptions(slaveTable.streamArn, handler, { maxRetries: 0 }), region: SLAVE_REGION });
+    const stats = await drainStream({
+      ...pollerOptions(slaveTable.streamArn, handler, { maxRetries: 0 }),
+      region: SLAVE_REGION,
+    });
 
     // Assess
     expect(stats.invocationErrors).toBe(1);
@@ -249,8 +284,16 @@ describe('replication of a master table to a slave in another region through the
   test('many changes to one item in one batch end in its last state', async () => {
     // Prepare
     const tables = await tablePair({ sortKeyType: 'B', streamViewType: 'NEW_IMAGE' });
-    await applyRandomChanges(master, tables.master.name, { seed: 5, items: 1, hotItems: 1, changes: 60, sortKeyType: 'B' });
-    await master.send(new PutItemCommand({ TableName: tables.master.name, Item: { ...keyOf(0, 'B'), last: { S: 'yes' } } }));
+    await applyRandomChanges(master, tables.master.name, {
+      seed: 5,
+      items: 1,
+      hotItems: 1,
+      changes: 60,
+      sortKeyType: 'B',
+    });
+    await master.send(
+      new PutItemCommand({ TableName: tables.master.name, Item: { ...keyOf(0, 'B'), last: { S: 'yes' } } }),
+    );
 
     // Act
     const stats = await drainStream(pollerOptions(tables.master.streamArn, replicatorFor(tables.slave.name)));

@@ -8,10 +8,10 @@
  * them (`userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' }`) before the handler sees them.
  */
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
 import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
-import { StreamPoller, type StreamHandler } from '../../harness/lambdaPoller';
+import { type StreamHandler, StreamPoller } from '../../harness/lambdaPoller';
 import { keyOf } from '../../harness/randomChanges';
+import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
 import { createMasterTable, createTable, localClient, scanAll, uniqueTableName } from '../../harness/tables';
 
 const NAMESPACE = 'ReplicatorTtlTest';
@@ -21,7 +21,8 @@ let master: DynamoDBClient;
 let slave: DynamoDBClient;
 
 beforeAll(() => {
-  if (!endpoint) throw new Error('DYNAMODB_LOCAL_ENDPOINT is not set: run through jest (its global setup starts DynamoDB Local)');
+  if (!endpoint)
+    throw new Error('DYNAMODB_LOCAL_ENDPOINT is not set: run through jest (its global setup starts DynamoDB Local)');
   // Logger and Metrics print through the real stdout only without POWERTOOLS_DEV (as in Lambda).
   delete process.env.POWERTOOLS_DEV;
   master = localClient(endpoint, MASTER_REGION);
@@ -55,17 +56,26 @@ async function printedBy(act: () => Promise<unknown>): Promise<Record<string, un
  * The bundle's handler with `REPLICATE_TTL_DELETES` as given (unset: the default), behind a step that marks the
  * REMOVE records of `expired` items as the TTL process's.
  */
-function replicatorFor(slaveTable: string, replicateTtlDeletes: string | undefined, expired: ReadonlySet<string>): StreamHandler {
+function replicatorFor(
+  slaveTable: string,
+  replicateTtlDeletes: string | undefined,
+  expired: ReadonlySet<string>,
+): StreamHandler {
   const replicator = loadReplicator({
     endpoint,
     slaveTable,
     logLevel: 'INFO',
-    env: { REPLICATE_TTL_DELETES: replicateTtlDeletes, POWERTOOLS_METRICS_DISABLED: undefined, POWERTOOLS_METRICS_NAMESPACE: NAMESPACE },
+    env: {
+      REPLICATE_TTL_DELETES: replicateTtlDeletes,
+      POWERTOOLS_METRICS_DISABLED: undefined,
+      POWERTOOLS_METRICS_NAMESPACE: NAMESPACE,
+    },
   });
   return (event: LambdaStreamEvent, context) => {
     for (const record of event.Records) {
       const id = record.dynamodb.Keys?.pk;
-      if (record.eventName === 'REMOVE' && id && 'S' in id && expired.has(id.S)) record.userIdentity = { ...TTL_IDENTITY };
+      if (record.eventName === 'REMOVE' && id && 'S' in id && expired.has(id.S))
+        record.userIdentity = { ...TTL_IDENTITY };
     }
     return replicator(event, context);
   };
@@ -76,7 +86,10 @@ function replicatorFor(slaveTable: string, replicateTtlDeletes: string | undefin
  * and item 2 by a user's delete. Returns what the second drain printed and the slave's items after it.
  */
 async function expireAndDelete(replicateTtlDeletes: string | undefined) {
-  const masterTable = await createMasterTable(master, { name: uniqueTableName('master'), streamViewType: 'NEW_AND_OLD_IMAGES' });
+  const masterTable = await createMasterTable(master, {
+    name: uniqueTableName('master'),
+    streamViewType: 'NEW_AND_OLD_IMAGES',
+  });
   const slaveTable = await createTable(slave, { name: uniqueTableName('slave') });
   const poller = new StreamPoller({
     endpoint,
@@ -87,7 +100,9 @@ async function expireAndDelete(replicateTtlDeletes: string | undefined) {
   });
   try {
     for (const index of [1, 2, 3, 4]) {
-      await master.send(new PutItemCommand({ TableName: masterTable.name, Item: { ...keyOf(index), v: { N: String(index) } } }));
+      await master.send(
+        new PutItemCommand({ TableName: masterTable.name, Item: { ...keyOf(index), v: { N: String(index) } } }),
+      );
     }
     await printedBy(() => poller.drain());
     await master.send(new DeleteItemCommand({ TableName: masterTable.name, Key: keyOf(1) }));

@@ -10,10 +10,10 @@ import {
   type ScalarAttributeType,
   type StreamViewType,
 } from '@aws-sdk/client-dynamodb';
-import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
 import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
-import { type PollerOptions, StreamPoller, type StreamHandler } from '../../harness/lambdaPoller';
+import { type PollerOptions, type StreamHandler, StreamPoller } from '../../harness/lambdaPoller';
 import { applyRandomChanges, keyOf } from '../../harness/randomChanges';
+import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
 import { compareTables, createMasterTable, createTable, scanAll, uniqueTableName } from '../../harness/tables';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 
@@ -60,9 +60,17 @@ async function setUp(streamViewType: StreamViewType, { sortKeyType, batchSize = 
     await afterEach?.();
     return response;
   };
-  const options: PollerOptions = { endpoint, region: MASTER_REGION, streamArn: masterTable.streamArn, handler, batchSize, maxRetries: 3 };
+  const options: PollerOptions = {
+    endpoint,
+    region: MASTER_REGION,
+    streamArn: masterTable.streamArn,
+    handler,
+    batchSize,
+    maxRetries: 3,
+  };
   const poller = new StreamPoller(options);
-  const compare = () => compareTables({ client: master, table: masterTable.name }, { client: slave, table: slaveTable.name });
+  const compare = () =>
+    compareTables({ client: master, table: masterTable.name }, { client: slave, table: slaveTable.name });
   return { masterTable, slaveTable, delivered, poller, compare };
 }
 
@@ -75,14 +83,28 @@ describe.each([
     const { delivered, poller, compare, masterTable } = await setUp(streamViewType, { sortKeyType });
     try {
       // Act
-      const first = await applyRandomChanges(master, masterTable.name, { seed: 11, items: 30, changes: 120, sortKeyType });
+      const first = await applyRandomChanges(master, masterTable.name, {
+        seed: 11,
+        items: 30,
+        changes: 120,
+        sortKeyType,
+      });
       await poller.drain();
-      const second = await applyRandomChanges(master, masterTable.name, { seed: 12, items: 30, changes: 80, sortKeyType });
+      const second = await applyRandomChanges(master, masterTable.name, {
+        seed: 12,
+        items: 30,
+        changes: 80,
+        sortKeyType,
+      });
       await poller.drain();
 
       // Assess: the stream really carried no new image, and every kind of change happened.
       expect(delivered.withNewImage).toBe(0);
-      expect(delivered.byEventName).toEqual({ INSERT: expect.any(Number), MODIFY: expect.any(Number), REMOVE: expect.any(Number) });
+      expect(delivered.byEventName).toEqual({
+        INSERT: expect.any(Number),
+        MODIFY: expect.any(Number),
+        REMOVE: expect.any(Number),
+      });
       expect(first.reinserts + second.reinserts).toBeGreaterThan(0);
       const comparison = await compare();
       expect({ missing: comparison.missing, extra: comparison.extra, different: comparison.different }).toEqual({
@@ -102,7 +124,8 @@ describe('converging to the latest state', () => {
   test('a record replicated after its item changed again writes the item as it is now, not as the record saw it', async () => {
     // Prepare: the first put's record is delivered only after the item changed twice more on the master.
     const { masterTable, slaveTable, poller } = await setUp('KEYS_ONLY', { batchSize: 1 });
-    const put = (v: string) => master.send(new PutItemCommand({ TableName: masterTable.name, Item: { ...keyOf(1), v: { S: v } } }));
+    const put = (v: string) =>
+      master.send(new PutItemCommand({ TableName: masterTable.name, Item: { ...keyOf(1), v: { S: v } } }));
     try {
       await put('first');
       await put('second');

@@ -44,23 +44,23 @@
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { itemKeyOf } from '../../shared/key';
 import { isTransient } from '../../shared/retry';
-import { type Item, itemToJson, type JsonItem } from '../table/attributeJson';
-import { createStreamsClient } from '../table/clients';
-import { DifferenceChecker } from '../verify/differences';
+import { formatTableRef } from '../../shared/tableRef';
 import { describeError, ToolError } from '../errors';
-import { writeUnits } from '../table/itemSize';
-import { UNLIMITED } from '../table/rateLimiter';
 import { formatCount, Progress } from '../progress';
 import type { RunConfig } from '../runConfig';
+import { type Item, itemToJson, type JsonItem } from '../table/attributeJson';
+import { createStreamsClient } from '../table/clients';
+import { writeUnits } from '../table/itemSize';
+import { type OpenTables, openTables } from '../table/openTables';
+import { UNLIMITED } from '../table/rateLimiter';
 import { scanSegment } from '../table/scan';
 import { Semaphore } from '../table/semaphore';
-import { StreamWatcher } from './streamWatch';
-import { type BackfillState, loadState, newState, removeState, saveState, type SegmentState } from './stateFile';
 import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, InterruptedError, type TableAccess } from '../table/tableAccess';
 import { keyOf } from '../table/tableInfo';
-import { formatTableRef } from '../../shared/tableRef';
-import { type OpenTables, openTables } from '../table/openTables';
+import { DifferenceChecker } from '../verify/differences';
 import { itemsEqual } from '../verify/valueEquality';
+import { type BackfillState, loadState, newState, removeState, type SegmentState, saveState } from './stateFile';
+import { StreamWatcher } from './streamWatch';
 
 /** How backfill writes. */
 export type WriteMode = 'watched' | 'checked' | 'conditional' | 'batch';
@@ -152,7 +152,15 @@ interface Reconciled {
 
 /** A backfill in progress. */
 class BackfillRun {
-  private readonly counts: BackfillCounts = { scanned: 0, written: 0, present: 0, undone: 0, refreshed: 0, failed: 0, rechecked: 0 };
+  private readonly counts: BackfillCounts = {
+    scanned: 0,
+    written: 0,
+    present: 0,
+    undone: 0,
+    refreshed: 0,
+    failed: 0,
+    rechecked: 0,
+  };
   private readonly failures: Array<{ key: JsonItem; error: string }> = [];
   private readonly semaphore: Semaphore;
   private readonly progress: Progress;
@@ -166,7 +174,11 @@ class BackfillRun {
     private readonly signal: AbortSignal,
     private readonly stop: () => void,
     /** The master's stream (`watched` mode), and whether this run resumes an earlier one. */
-    private readonly stream?: { readonly client: DynamoDBStreamsClient; readonly arn: string; readonly resumed: boolean },
+    private readonly stream?: {
+      readonly client: DynamoDBStreamsClient;
+      readonly arn: string;
+      readonly resumed: boolean;
+    },
   ) {
     this.semaphore = new Semaphore(config.concurrency);
     this.progress = new Progress('backfill', config.progress);
@@ -187,7 +199,9 @@ class BackfillRun {
       );
       if (watch) await this.finishWatching(watch);
     } finally {
-      this.progress.stop([...this.state.segments.values()].every((segment) => segment.done) && this.counts.failed === 0);
+      this.progress.stop(
+        [...this.state.segments.values()].every((segment) => segment.done) && this.counts.failed === 0,
+      );
       this.save(true);
     }
     return { ...this.counts, seconds: (performance.now() - started) / 1000, fatal: this.fatal };
@@ -197,7 +211,11 @@ class BackfillRun {
    * Starts following the master's stream (resolves once every shard has its starting position, before any scan) and
    * the re-checker of the items it shows changing.
    */
-  private async startWatching(stream: { client: DynamoDBStreamsClient; arn: string; resumed: boolean }): Promise<Watch> {
+  private async startWatching(stream: {
+    client: DynamoDBStreamsClient;
+    arn: string;
+    resumed: boolean;
+  }): Promise<Watch> {
     const tuning = this.config.watch ?? {};
     const checker = new DifferenceChecker(this.tables, {
       recheckDelayMs: tuning.recheckDelayMs ?? 2000,
@@ -258,7 +276,8 @@ class BackfillRun {
     if (repair && repair.failed > 0) {
       this.counts.failed += repair.failed;
       for (const failure of repair.failures) {
-        if (this.failures.length < FAILURE_SAMPLE) this.failures.push({ key: failure.key, error: `re-check after a change on the master: ${failure.error}` });
+        if (this.failures.length < FAILURE_SAMPLE)
+          this.failures.push({ key: failure.key, error: `re-check after a change on the master: ${failure.error}` });
       }
     }
   }
@@ -325,7 +344,11 @@ class BackfillRun {
       const probe = everything ? items : items.slice(0, BATCH_GET_LIMIT);
       const existing = await this.readKeys(slave, probe, options);
       lookedUp = probe.length;
-      if (!everything && probe.length < items.length && existing.size / probe.length >= PRESENT_SHARE_TO_KEEP_CHECKING) {
+      if (
+        !everything &&
+        probe.length < items.length &&
+        existing.size / probe.length >= PRESENT_SHARE_TO_KEEP_CHECKING
+      ) {
         // The probe found much present (a rerun, a resume): the rest of the page is looked up too.
         for (const [id, item] of await this.readKeys(slave, items.slice(probe.length), options)) existing.set(id, item);
         lookedUp = items.length;
@@ -336,7 +359,11 @@ class BackfillRun {
       this.progress.counts.done += page.present;
     }
     const outcomes =
-      mode === 'conditional' ? await this.putEach(toWrite) : watch ? await this.putWatched(toWrite, watch) : await this.putBatches(toWrite);
+      mode === 'conditional'
+        ? await this.putEach(toWrite)
+        : watch
+          ? await this.putWatched(toWrite, watch)
+          : await this.putBatches(toWrite);
     const copied: Item[] = [];
     outcomes.forEach((outcome, position) => {
       const item = toWrite[position] as Item;
@@ -360,10 +387,15 @@ class BackfillRun {
   }
 
   /** The items of `table` with the keys of `items`, read 100 keys per BatchGetItem, each call through the pool. */
-  private async readKeys(table: TableAccess, items: readonly Item[], options: { consistent: boolean; keysOnly: boolean }): Promise<Map<string, Item>> {
+  private async readKeys(
+    table: TableAccess,
+    items: readonly Item[],
+    options: { consistent: boolean; keysOnly: boolean },
+  ): Promise<Map<string, Item>> {
     const keys = items.map((item) => keyOf(item, table.keySchema));
     const chunks: Item[][] = [];
-    for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT) chunks.push(keys.slice(start, start + BATCH_GET_LIMIT));
+    for (let start = 0; start < keys.length; start += BATCH_GET_LIMIT)
+      chunks.push(keys.slice(start, start + BATCH_GET_LIMIT));
     const found = await Promise.all(
       chunks.map((chunk) =>
         this.semaphore.run(() => {
@@ -390,7 +422,10 @@ class BackfillRun {
       current = await this.readKeys(master, copied, { consistent: true, keysOnly: !refresh });
     } catch (error) {
       if (error instanceof ToolError || error instanceof InterruptedError) throw error;
-      result.failed = copied.map((item) => ({ item, error: `copied, but reading it back from the master failed: ${describeError(error)}` }));
+      result.failed = copied.map((item) => ({
+        item,
+        error: `copied, but reading it back from the master failed: ${describeError(error)}`,
+      }));
       return result;
     }
     await Promise.all(
@@ -408,7 +443,10 @@ class BackfillRun {
           else if (outcome === 'written') result.refreshed += 1;
         } catch (error) {
           if (error instanceof ToolError || error instanceof InterruptedError) throw error;
-          const action = now === undefined ? 'removing the copy (deleted on the master meanwhile)' : 'replacing the copy with the master\'s newer version';
+          const action =
+            now === undefined
+              ? 'removing the copy (deleted on the master meanwhile)'
+              : "replacing the copy with the master's newer version";
           result.failed.push({ item: copy, error: `${action} failed: ${describeError(error)}` });
         }
       }),
@@ -426,19 +464,23 @@ class BackfillRun {
     // Most runs see few changes; while the stream has shown none, no item's key needs looking up.
     let ids: string[] | undefined;
     const idsOf = (): string[] => (ids ??= items.map((item) => itemKeyOf(keyOf(item, schema))));
-    const changedBefore = watcher.stats.changedItems === 0 ? items.map(() => false) : idsOf().map((id) => watcher.hasChanged(id));
+    const changedBefore =
+      watcher.stats.changedItems === 0 ? items.map(() => false) : idsOf().map((id) => watcher.hasChanged(id));
     const changed = items.filter((_, position) => changedBefore[position]);
     const unchanged = changed.length === 0 ? items : items.filter((_, position) => !changedBefore[position]);
     const [changedOutcomes, unchangedOutcomes] = await Promise.all([this.putEach(changed), this.putBatches(unchanged)]);
     let nextChanged = 0;
     let nextUnchanged = 0;
-    const outcomes = changedBefore.map((seen) => (seen ? changedOutcomes[nextChanged++] : unchangedOutcomes[nextUnchanged++]) as Outcome);
+    const outcomes = changedBefore.map(
+      (seen) => (seen ? changedOutcomes[nextChanged++] : unchangedOutcomes[nextUnchanged++]) as Outcome,
+    );
     if (watcher.stats.changedItems > 0) {
       // A copy that landed of an item the stream shows changing is re-checked after its write, even when the change
       // was seen before it: a conditional copy can still bring back an item whose delete reached the slave first.
       const after = idsOf();
       for (let position = 0; position < items.length; position += 1) {
-        if (outcomes[position] === 'written' && watcher.hasChanged(after[position] as string)) await checker.add(keyOf(items[position] as Item, schema), true);
+        if (outcomes[position] === 'written' && watcher.hasChanged(after[position] as string))
+          await checker.add(keyOf(items[position] as Item, schema), true);
       }
     }
     return outcomes;
@@ -454,7 +496,9 @@ class BackfillRun {
           if (this.signal.aborted) throw new InterruptedError();
           await itemPacer.take(1, this.signal);
           if (writes !== UNLIMITED) await writes.take(writeUnits(item), this.signal);
-          const outcome = await this.attempt(() => slave.putIfAbsent(item).then((result) => (result === 'written' ? 'written' : 'present')));
+          const outcome = await this.attempt(() =>
+            slave.putIfAbsent(item).then((result) => (result === 'written' ? 'written' : 'present')),
+          );
           this.tally(outcome, 1);
           return outcome;
         }),
@@ -470,17 +514,23 @@ class BackfillRun {
     const { slave } = this.tables;
     const { items: itemPacer, writes } = this.tables.pacers;
     const chunks: Item[][] = [];
-    for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) chunks.push(items.slice(start, start + BATCH_WRITE_LIMIT));
+    for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT)
+      chunks.push(items.slice(start, start + BATCH_WRITE_LIMIT));
     const results = await Promise.all(
       chunks.map(async (chunk) => {
         const outcome = await this.semaphore.run(async (): Promise<Outcome> => {
           if (this.signal.aborted) throw new InterruptedError();
           await itemPacer.take(chunk.length, this.signal);
           // Sizing every item costs CPU the copy competes for; without a --max-wcu cap nobody needs the figure.
-          if (writes !== UNLIMITED) await writes.take(chunk.reduce((sum, item) => sum + writeUnits(item), 0), this.signal);
+          if (writes !== UNLIMITED)
+            await writes.take(
+              chunk.reduce((sum, item) => sum + writeUnits(item), 0),
+              this.signal,
+            );
           return this.attempt(() => slave.batchPut(chunk).then(() => 'written' as const));
         });
-        if (typeof outcome === 'object' && chunk.length > 1 && !isTransient(outcome.failed)) return this.putOneByOne(chunk);
+        if (typeof outcome === 'object' && chunk.length > 1 && !isTransient(outcome.failed))
+          return this.putOneByOne(chunk);
         this.tally(outcome, chunk.length);
         return chunk.map(() => outcome);
       }),
@@ -553,11 +603,18 @@ export async function runBackfill(config: BackfillConfig, signal?: AbortSignal):
   const forward = (): void => controller.abort();
   signal?.addEventListener('abort', forward, { once: true });
   if (signal?.aborted) controller.abort();
-  const identity = { master: formatTableRef(config.master), slave: formatTableRef(config.slave), totalSegments: config.totalSegments };
+  const identity = {
+    master: formatTableRef(config.master),
+    slave: formatTableRef(config.slave),
+    totalSegments: config.totalSegments,
+  };
   const saved = config.restart ? undefined : loadState(config.stateFile, identity, config.segments);
   const state = saved ?? newState(identity, config.segments);
   const tables = await openTables(config, controller.signal);
-  const streams = config.writeMode === 'watched' ? createStreamsClient(config.master.region, { endpoint: config.endpoint }) : undefined;
+  const streams =
+    config.writeMode === 'watched'
+      ? createStreamsClient(config.master.region, { endpoint: config.endpoint })
+      : undefined;
   try {
     let stream: { client: DynamoDBStreamsClient; arn: string; resumed: boolean } | undefined;
     if (streams) {
@@ -571,7 +628,8 @@ export async function runBackfill(config: BackfillConfig, signal?: AbortSignal):
     const segments = [...state.segments.values()];
     const complete = segments.every((segment) => segment.done) && result.failed === 0;
     if (complete) removeState(config.stateFile);
-    const sum = (pick: (segment: SegmentState) => number): number => segments.reduce((total, segment) => total + pick(segment), 0);
+    const sum = (pick: (segment: SegmentState) => number): number =>
+      segments.reduce((total, segment) => total + pick(segment), 0);
     const { scanned, written, present, undone, refreshed, failed, rechecked, seconds } = result;
     const counts: BackfillCounts = { scanned, written, present, undone, refreshed, failed, rechecked };
     return {

@@ -8,8 +8,8 @@
  * state, never half of one.
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { itemFromJson, itemToJson, type Item, type JsonItem } from '../table/attributeJson';
 import { ToolError } from '../errors';
+import { type Item, itemFromJson, itemToJson, type JsonItem } from '../table/attributeJson';
 
 /** Identifies the file format. */
 export const STATE_FORMAT = 'dynamo-replicator/backfill-state@1';
@@ -65,8 +65,13 @@ export function loadState(path: string, identity: RunIdentity, segments: readonl
   } catch (error) {
     throw new ToolError(`state file ${path} is not readable JSON (${String(error)}); remove it or pass --restart`);
   }
-  if (json.format !== STATE_FORMAT) throw new ToolError(`${path} is not a backfill state file (format ${String(json.format)})`);
-  if (json.master !== identity.master || json.slave !== identity.slave || json.totalSegments !== identity.totalSegments) {
+  if (json.format !== STATE_FORMAT)
+    throw new ToolError(`${path} is not a backfill state file (format ${String(json.format)})`);
+  if (
+    json.master !== identity.master ||
+    json.slave !== identity.slave ||
+    json.totalSegments !== identity.totalSegments
+  ) {
     throw new ToolError(
       `state file ${path} belongs to another run (${json.master} → ${json.slave}, ${json.totalSegments} segments); ` +
         `this run is ${identity.master} → ${identity.slave}, ${identity.totalSegments} segments. ` +

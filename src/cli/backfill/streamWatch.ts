@@ -22,13 +22,13 @@ import {
   type Shard,
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
-import { forEachLimited } from '../../shared/limiter';
 import { itemKeyOf } from '../../shared/key';
-import type { Item } from '../table/attributeJson';
+import { forEachLimited } from '../../shared/limiter';
+import type { TableRef } from '../../shared/tableRef';
 import { fatalAwsError, ToolError } from '../errors';
+import type { Item } from '../table/attributeJson';
 import { sleep } from '../table/rateLimiter';
 import { InterruptedError } from '../table/tableAccess';
-import type { TableRef } from '../../shared/tableRef';
 
 /** How a {@link StreamWatcher} reads. */
 export interface StreamWatchOptions {
@@ -176,7 +176,8 @@ export class StreamWatcher {
   private async run(): Promise<void> {
     while (!this.stopped && !this.options.signal.aborted) {
       try {
-        if (this.refreshDue || performance.now() - this.lastDescribe >= DESCRIBE_INTERVAL_MS) await this.refreshShards();
+        if (this.refreshDue || performance.now() - this.lastDescribe >= DESCRIBE_INTERVAL_MS)
+          await this.refreshShards();
         await this.placeMarkers();
         await this.pass();
         await this.readMarkers();
@@ -193,7 +194,10 @@ export class StreamWatcher {
       this.stats.passes += 1;
       this.resolveWaiters();
       const behind = [...this.readers.values()].some((reader) => reader.behind) || this.refreshDue;
-      await this.pause(behind ? Math.min(CATCH_UP_INTERVAL_MS, this.options.pollIntervalMs) : this.options.pollIntervalMs, !behind);
+      await this.pause(
+        behind ? Math.min(CATCH_UP_INTERVAL_MS, this.options.pollIntervalMs) : this.options.pollIntervalMs,
+        !behind,
+      );
     }
     this.ended = true;
     this.fail(new InterruptedError());
@@ -213,9 +217,13 @@ export class StreamWatcher {
 
   /** Looks for the first record behind each waiter's markers that has none yet (one record per call). */
   private async readMarkers(): Promise<void> {
-    const open = this.waiters.flatMap((waiter) => [...(waiter.markers?.values() ?? [])]).filter((marker) => marker.firstSequence === undefined && marker.iterator);
+    const open = this.waiters
+      .flatMap((waiter) => [...(waiter.markers?.values() ?? [])])
+      .filter((marker) => marker.firstSequence === undefined && marker.iterator);
     await forEachLimited(open, SHARDS_READ_AT_ONCE, async (marker) => {
-      const output = await this.client.send(new GetRecordsCommand({ ShardIterator: marker.iterator, Limit: 1 })).catch(() => undefined);
+      const output = await this.client
+        .send(new GetRecordsCommand({ ShardIterator: marker.iterator, Limit: 1 }))
+        .catch(() => undefined);
       if (!output) return; // an expired or failed marker only means waiting for an empty answer instead
       const first = output.Records?.[0]?.dynamodb?.SequenceNumber;
       if (first !== undefined) marker.firstSequence = BigInt(first);
@@ -233,7 +241,10 @@ export class StreamWatcher {
         // A shard gone from the readers was closed and read to its end; a shard listed after the call holds only
         // later changes (its parent closed after the call), so it has no marker and does not count.
         if (!reader) return true;
-        return reader.quietSince >= waiter.after || (marker.firstSequence !== undefined && reader.lastSequence >= marker.firstSequence);
+        return (
+          reader.quietSince >= waiter.after ||
+          (marker.firstSequence !== undefined && reader.lastSequence >= marker.firstSequence)
+        );
       });
     const due = this.waiters.filter(pastAll);
     if (due.length === 0) return;
@@ -289,13 +300,19 @@ export class StreamWatcher {
     const sent = performance.now();
     let output;
     try {
-      output = await this.call('GetRecords', () => this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: RECORDS_PER_CALL })));
+      output = await this.call('GetRecords', () =>
+        this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: RECORDS_PER_CALL })),
+      );
     } catch (error) {
       const name = (error as { name?: string }).name;
       if (name === 'ExpiredIteratorException' || name === 'TrimmedDataAccessException') {
         // The position is gone (a long pause, or records trimmed under it): read what the shard still holds, and
         // count the shard as unread until it has been read past again.
-        Object.assign(reader, { iterator: await this.iterator(reader.shardId, 'TRIM_HORIZON'), quietSince: 0, behind: true });
+        Object.assign(reader, {
+          iterator: await this.iterator(reader.shardId, 'TRIM_HORIZON'),
+          quietSince: 0,
+          behind: true,
+        });
         return;
       }
       throw error;
@@ -311,7 +328,8 @@ export class StreamWatcher {
     const fresh: Item[] = [];
     for (const record of records) {
       const sequence = record.dynamodb?.SequenceNumber;
-      if (sequence !== undefined && /^\d+$/.test(sequence) && BigInt(sequence) > reader.lastSequence) reader.lastSequence = BigInt(sequence);
+      if (sequence !== undefined && /^\d+$/.test(sequence) && BigInt(sequence) > reader.lastSequence)
+        reader.lastSequence = BigInt(sequence);
       const keys = record.dynamodb?.Keys as Item | undefined;
       if (!keys) continue;
       const id = itemKeyOf(keys);
@@ -327,7 +345,11 @@ export class StreamWatcher {
   private async refreshShards(): Promise<void> {
     const shards = await this.call('DescribeStream', () => this.describe());
     this.lastDescribe = performance.now();
-    await Promise.all(shards.filter((shard) => !this.known.has(shard.ShardId ?? '')).map((shard) => this.addReader(shard, 'TRIM_HORIZON')));
+    await Promise.all(
+      shards
+        .filter((shard) => !this.known.has(shard.ShardId ?? ''))
+        .map((shard) => this.addReader(shard, 'TRIM_HORIZON')),
+    );
     this.refreshDue = false;
   }
 
@@ -335,13 +357,21 @@ export class StreamWatcher {
     const shardId = shard.ShardId;
     if (!shardId || this.known.has(shardId)) return;
     this.known.add(shardId);
-    const reader: ShardReader = { shardId, iterator: await this.iterator(shardId, type), quietSince: 0, lastSequence: 0n, behind: false };
+    const reader: ShardReader = {
+      shardId,
+      iterator: await this.iterator(shardId, type),
+      quietSince: 0,
+      lastSequence: 0n,
+      behind: false,
+    };
     this.readers.set(shardId, reader);
   }
 
   private async iterator(shardId: string, type: ShardIteratorType): Promise<string | undefined> {
     const output = await this.call('GetShardIterator', () =>
-      this.client.send(new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: type })),
+      this.client.send(
+        new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: type }),
+      ),
     );
     return output.ShardIterator;
   }
@@ -351,7 +381,9 @@ export class StreamWatcher {
     const shards: Shard[] = [];
     let start: string | undefined;
     do {
-      const output = await this.client.send(new DescribeStreamCommand({ StreamArn: this.streamArn, ExclusiveStartShardId: start }));
+      const output = await this.client.send(
+        new DescribeStreamCommand({ StreamArn: this.streamArn, ExclusiveStartShardId: start }),
+      );
       const description = output.StreamDescription;
       if (description?.StreamStatus === 'DISABLED' || description?.StreamStatus === 'DISABLING') {
         throw new ToolError(
@@ -380,7 +412,10 @@ export class StreamWatcher {
           { cause: error },
         );
       }
-      const where = this.options.endpoint ?? process.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS ?? `the DynamoDB Streams endpoint of ${table.region} (set AWS_ENDPOINT_URL_DYNAMODB_STREAMS to change it)`;
+      const where =
+        this.options.endpoint ??
+        process.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS ??
+        `the DynamoDB Streams endpoint of ${table.region} (set AWS_ENDPOINT_URL_DYNAMODB_STREAMS to change it)`;
       const fatal = fatalAwsError(error, action, table, where);
       if (fatal && /AccessDenied|Unauthorized/.test(name)) {
         throw new ToolError(

@@ -28,7 +28,11 @@ export function absentCondition(partitionKeyName: string): Condition {
  * added). Key attributes come first; when an item has so many attributes that the full comparison would exceed
  * DynamoDB's 4 KB expression limit, the comparison stops at the limit — a weaker but still value-based guard.
  */
-export function unchangedCondition(snapshot: Item, keyNames: readonly string[], absentNames: readonly string[] = []): Condition {
+export function unchangedCondition(
+  snapshot: Item,
+  keyNames: readonly string[],
+  absentNames: readonly string[] = [],
+): Condition {
   const names: Record<string, string> = {};
   const values: Item = {};
   const parts: string[] = [];
@@ -55,5 +59,9 @@ export function unchangedCondition(snapshot: Item, keyNames: readonly string[], 
     if (!add(`attribute_not_exists(#a${index})`)) break;
     names[`#a${index}`] = name;
   }
-  return { ConditionExpression: parts.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+  return {
+    ConditionExpression: parts.join(' AND '),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }

@@ -4,13 +4,13 @@
  * key schemas match.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createClient } from './clients';
+import { formatTableRef, sameTable } from '../../shared/tableRef';
 import { ToolError } from '../errors';
-import { type Pacer, TokenBucket, UNLIMITED } from './rateLimiter';
 import type { RunConfig } from '../runConfig';
+import { createClient } from './clients';
+import { type Pacer, TokenBucket, UNLIMITED } from './rateLimiter';
 import { TableAccess } from './tableAccess';
 import { keySchemaMismatch, type TableInfo } from './tableInfo';
-import { formatTableRef, sameTable } from '../../shared/tableRef';
 
 /** The pacers of a run, one per kind of cap (each `UNLIMITED` when its cap is not set). */
 export interface Pacers {
@@ -40,7 +40,11 @@ export async function openTables(config: RunConfig, signal?: AbortSignal): Promi
   if (sameTable(config.master, config.slave)) {
     throw new ToolError(`master and slave are the same table (${formatTableRef(config.master)})`);
   }
-  const pacers: Pacers = { items: bucket(config.maxItemsPerSecond), writes: bucket(config.maxWcu), reads: bucket(config.maxRcu) };
+  const pacers: Pacers = {
+    items: bucket(config.maxItemsPerSecond),
+    writes: bucket(config.maxWcu),
+    reads: bucket(config.maxRcu),
+  };
   const clients = new Map<string, DynamoDBClient>();
   const clientFor = (region: string): DynamoDBClient => {
     let client = clients.get(region);

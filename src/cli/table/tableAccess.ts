@@ -23,13 +23,13 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { itemKeyOf } from '../../shared/key';
+import { isTransient } from '../../shared/retry';
+import type { TableRef } from '../../shared/tableRef';
+import { fatalAwsError, isConditionFailed } from '../errors';
 import type { Item } from './attributeJson';
 import { absentCondition, unchangedCondition } from './conditions';
-import { isTransient } from '../../shared/retry';
-import { fatalAwsError, isConditionFailed } from '../errors';
 import { type Pacer, sleep } from './rateLimiter';
 import { type KeySchema, keyNames, keyOf, type TableInfo, tableInfoFrom } from './tableInfo';
-import type { TableRef } from '../../shared/tableRef';
 
 /** The run was interrupted (Ctrl-C) while a call waited to be retried; the work it belonged to is not done. */
 export class InterruptedError extends Error {
@@ -83,7 +83,10 @@ function consumed(capacity: ConsumedCapacity | ConsumedCapacity[] | undefined): 
 }
 
 /** Names of key attributes as a projection (placeholders, so reserved words work). */
-function keyProjection(names: readonly string[]): { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> } {
+function keyProjection(names: readonly string[]): {
+  ProjectionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+} {
   const placeholders: Record<string, string> = {};
   names.forEach((name, index) => (placeholders[`#p${index}`] = name));
   return { ProjectionExpression: Object.keys(placeholders).join(', '), ExpressionAttributeNames: placeholders };
@@ -146,12 +149,16 @@ export class TableAccess {
    * The items with these keys that exist, as a map from item identity (`itemKeyOf`) to item. `keysOnly` reads only
    * the key attributes (to learn presence). Keys are sent 100 per call, `UnprocessedKeys` again after backoff.
    */
-  public async batchGet(keys: readonly Item[], options: { consistent: boolean; keysOnly?: boolean }): Promise<Map<string, Item>> {
+  public async batchGet(
+    keys: readonly Item[],
+    options: { consistent: boolean; keysOnly?: boolean },
+  ): Promise<Map<string, Item>> {
     const found = new Map<string, Item>();
     const unique = new Map(keys.map((key) => [itemKeyOf(key), key]));
     const all = [...unique.values()];
     const chunks: Item[][] = [];
-    for (let start = 0; start < all.length; start += BATCH_GET_LIMIT) chunks.push(all.slice(start, start + BATCH_GET_LIMIT));
+    for (let start = 0; start < all.length; start += BATCH_GET_LIMIT)
+      chunks.push(all.slice(start, start + BATCH_GET_LIMIT));
     await Promise.all(
       chunks.map(async (chunk) => {
         let request: KeysAndAttributes | undefined = {
@@ -169,7 +176,8 @@ export class TableAccess {
             ),
           );
           this.options.readPacer?.charge(consumed(output.ConsumedCapacity));
-          for (const item of output.Responses?.[this.ref.table] ?? []) found.set(itemKeyOf(keyOf(item, this.keySchema)), item);
+          for (const item of output.Responses?.[this.ref.table] ?? [])
+            found.set(itemKeyOf(keyOf(item, this.keySchema)), item);
           request = output.UnprocessedKeys?.[this.ref.table];
         }
       }),
@@ -181,7 +189,14 @@ export class TableAccess {
   public async get(key: Item): Promise<Item | undefined> {
     await this.readTurn();
     const output = await this.call('GetItem', () =>
-      this.client.send(new GetItemCommand({ TableName: this.ref.table, Key: key, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' })),
+      this.client.send(
+        new GetItemCommand({
+          TableName: this.ref.table,
+          Key: key,
+          ConsistentRead: true,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      ),
     );
     this.options.readPacer?.charge(consumed(output.ConsumedCapacity));
     return output.Item;
@@ -195,21 +210,31 @@ export class TableAccess {
   /** PutItem only where the table has no item with this key: 'conflict' means it already has one. */
   public async putIfAbsent(item: Item): Promise<ConditionalOutcome> {
     return this.conditional('PutItem', () =>
-      this.client.send(new PutItemCommand({ TableName: this.ref.table, Item: item, ...absentCondition(this.keySchema.partitionKey.name) })),
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.ref.table,
+          Item: item,
+          ...absentCondition(this.keySchema.partitionKey.name),
+        }),
+      ),
     );
   }
 
   /** PutItem only while the table's item still equals `snapshot`: 'conflict' means it changed meanwhile. */
   public async putIfUnchanged(item: Item, snapshot: Item): Promise<ConditionalOutcome> {
     const condition = unchangedCondition(snapshot, keyNames(this.keySchema), Object.keys(item));
-    return this.conditional('PutItem', () => this.client.send(new PutItemCommand({ TableName: this.ref.table, Item: item, ...condition })));
+    return this.conditional('PutItem', () =>
+      this.client.send(new PutItemCommand({ TableName: this.ref.table, Item: item, ...condition })),
+    );
   }
 
   /** DeleteItem only while the table's item still equals `snapshot`: 'conflict' means it changed meanwhile. */
   public async deleteIfUnchanged(snapshot: Item): Promise<ConditionalOutcome> {
     const condition = unchangedCondition(snapshot, keyNames(this.keySchema));
     return this.conditional('DeleteItem', () =>
-      this.client.send(new DeleteItemCommand({ TableName: this.ref.table, Key: keyOf(snapshot, this.keySchema), ...condition })),
+      this.client.send(
+        new DeleteItemCommand({ TableName: this.ref.table, Key: keyOf(snapshot, this.keySchema), ...condition }),
+      ),
     );
   }
 

@@ -3,9 +3,9 @@
  * items) and its approximate item count (for progress and ETA; DynamoDB refreshes it about every six hours).
  */
 import type { AttributeValue, TableDescription } from '@aws-sdk/client-dynamodb';
-import type { Item } from './attributeJson';
-import { ToolError } from '../errors';
 import type { TableRef } from '../../shared/tableRef';
+import { ToolError } from '../errors';
+import type { Item } from './attributeJson';
 
 /** One key attribute: its name and scalar type. */
 export interface KeyAttribute {
@@ -36,7 +36,9 @@ function keyAttribute(description: TableDescription, role: 'HASH' | 'RANGE', ref
   const definition = description.AttributeDefinitions?.find((entry) => entry.AttributeName === element.AttributeName);
   const type = definition?.AttributeType;
   if (type !== 'S' && type !== 'N' && type !== 'B') {
-    throw new ToolError(`table ${ref.table} in ${ref.region}: key attribute ${element.AttributeName} has no S, N or B type`);
+    throw new ToolError(
+      `table ${ref.table} in ${ref.region}: key attribute ${element.AttributeName} has no S, N or B type`,
+    );
   }
   return { name: element.AttributeName, type };
 }
@@ -53,7 +55,9 @@ export function tableInfoFrom(description: TableDescription | undefined, ref: Ta
     keySchema: sortKey ? { partitionKey, sortKey } : { partitionKey },
     itemCount: Math.max(0, Number(description.ItemCount ?? 0)),
     status: description.TableStatus ?? 'UNKNOWN',
-    ...(description.StreamSpecification?.StreamEnabled && description.LatestStreamArn ? { streamArn: description.LatestStreamArn } : {}),
+    ...(description.StreamSpecification?.StreamEnabled && description.LatestStreamArn
+      ? { streamArn: description.LatestStreamArn }
+      : {}),
   };
 }
 
@@ -66,7 +70,10 @@ export function formatKeySchema(schema: KeySchema): string {
 /** Why two tables cannot be compared or copied item for item, or undefined when their keys match. */
 export function keySchemaMismatch(master: TableInfo, slave: TableInfo): string | undefined {
   const same = (a?: KeyAttribute, b?: KeyAttribute): boolean => a?.name === b?.name && a?.type === b?.type;
-  if (same(master.keySchema.partitionKey, slave.keySchema.partitionKey) && same(master.keySchema.sortKey, slave.keySchema.sortKey)) {
+  if (
+    same(master.keySchema.partitionKey, slave.keySchema.partitionKey) &&
+    same(master.keySchema.sortKey, slave.keySchema.sortKey)
+  ) {
     return undefined;
   }
   return (

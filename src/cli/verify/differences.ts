@@ -8,12 +8,12 @@
  * as a sample, and — with `--repair` — repaired at once (see repair.ts).
  */
 import { itemKeyOf } from '../../shared/key';
-import { type Item, itemToJson, type JsonItem } from '../table/attributeJson';
 import { describeError, ToolError } from '../errors';
+import { type Item, itemToJson, type JsonItem } from '../table/attributeJson';
 import { type Pacer, sleep } from '../table/rateLimiter';
-import { repairItem } from './repair';
 import type { Semaphore } from '../table/semaphore';
 import { InterruptedError, type TableAccess } from '../table/tableAccess';
+import { repairItem } from './repair';
 import { differingAttributes, itemsEqual } from './valueEquality';
 
 /** The kinds of difference verify reports. */
@@ -31,7 +31,13 @@ export interface DifferenceReport {
     readonly extra: JsonItem[];
     readonly different: Array<{ readonly key: JsonItem; readonly attributes: string[] }>;
   };
-  readonly repair?: { repaired: number; converged: number; conflicts: number; failed: number; failures: Array<{ key: JsonItem; error: string }> };
+  readonly repair?: {
+    repaired: number;
+    converged: number;
+    conflicts: number;
+    failed: number;
+    failures: Array<{ key: JsonItem; error: string }>;
+  };
 }
 
 interface Candidate {
@@ -129,7 +135,11 @@ export class DifferenceChecker {
       }
       let due = 0;
       const now = performance.now();
-      while (due < Math.min(RECHECK_BATCH, this.queue.length) && (this.queue[due] as Candidate).detectedAt + recheckDelayMs <= now) due += 1;
+      while (
+        due < Math.min(RECHECK_BATCH, this.queue.length) &&
+        (this.queue[due] as Candidate).detectedAt + recheckDelayMs <= now
+      )
+        due += 1;
       const batch = this.queue.splice(0, due);
       for (const candidate of batch) {
         this.queued.delete(candidate.id);
@@ -168,7 +178,13 @@ export class DifferenceChecker {
       const master = masterItems.get(candidate.id);
       const slave = slaveItems.get(candidate.id);
       const kind: DifferenceKind | undefined =
-        master && !slave ? 'missing' : !master && slave ? 'extra' : master && slave && !itemsEqual(master, slave) ? 'different' : undefined;
+        master && !slave
+          ? 'missing'
+          : !master && slave
+            ? 'extra'
+            : master && slave && !itemsEqual(master, slave)
+              ? 'different'
+              : undefined;
       if (!kind) {
         this.report.inFlight += 1;
         continue;
@@ -184,11 +200,17 @@ export class DifferenceChecker {
     this.report.counts[kind] += 1;
     const { samples } = this.report;
     if (samples[kind].length >= this.options.sampleSize) return;
-    if (kind === 'different') samples.different.push({ key: itemToJson(key), attributes: differingAttributes(master ?? {}, slave ?? {}) });
+    if (kind === 'different')
+      samples.different.push({ key: itemToJson(key), attributes: differingAttributes(master ?? {}, slave ?? {}) });
     else samples[kind].push(itemToJson(key));
   }
 
-  private async repair(kind: DifferenceKind, key: Item, master: Item | undefined, slave: Item | undefined): Promise<void> {
+  private async repair(
+    kind: DifferenceKind,
+    key: Item,
+    master: Item | undefined,
+    slave: Item | undefined,
+  ): Promise<void> {
     const report = this.report.repair;
     if (!report) return;
     try {
@@ -196,13 +218,13 @@ export class DifferenceChecker {
       if (outcome === 'repaired') {
         report.repaired += 1;
         this.options.onRepaired?.(kind);
-      }
-      else if (outcome === 'converged') report.converged += 1;
+      } else if (outcome === 'converged') report.converged += 1;
       else report.conflicts += 1;
     } catch (error) {
       if (error instanceof ToolError || error instanceof InterruptedError) throw error;
       report.failed += 1;
-      if (report.failures.length < this.options.sampleSize) report.failures.push({ key: itemToJson(key), error: describeError(error) });
+      if (report.failures.length < this.options.sampleSize)
+        report.failures.push({ key: itemToJson(key), error: describeError(error) });
     }
   }
 }

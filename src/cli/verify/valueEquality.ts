@@ -38,7 +38,11 @@ export function valuesEqual(a: AttributeValue, b: AttributeValue): boolean {
   if (a.BS !== undefined) return b.BS !== undefined && setsEqual(a.BS.map(hex), b.BS.map(hex));
   if (a.L !== undefined) {
     const other = b.L;
-    return other !== undefined && a.L.length === other.length && a.L.every((v, i) => valuesEqual(v, other[i] as AttributeValue));
+    return (
+      other !== undefined &&
+      a.L.length === other.length &&
+      a.L.every((v, i) => valuesEqual(v, other[i] as AttributeValue))
+    );
   }
   if (a.M !== undefined) return b.M !== undefined && itemsEqual(a.M, b.M);
   // An unknown shape (a newer SDK type): equal only if it serialises identically.

@@ -10,16 +10,16 @@
  * confirmed with consistent reads on both sides (differences.ts) before they count.
  */
 import { itemKeyOf } from '../../shared/key';
-import type { Item } from '../table/attributeJson';
-import { type DifferenceKind, DifferenceChecker, type DifferenceReport } from './differences';
+import { formatTableRef } from '../../shared/tableRef';
 import { formatCount, Progress } from '../progress';
 import type { RunConfig } from '../runConfig';
+import type { Item } from '../table/attributeJson';
+import { type OpenTables, openTables } from '../table/openTables';
 import { scanSegment } from '../table/scan';
 import { Semaphore } from '../table/semaphore';
 import { InterruptedError, type TableAccess } from '../table/tableAccess';
 import { keyOf } from '../table/tableInfo';
-import { formatTableRef } from '../../shared/tableRef';
-import { type OpenTables, openTables } from '../table/openTables';
+import { DifferenceChecker, type DifferenceKind, type DifferenceReport } from './differences';
 import { itemsEqual } from './valueEquality';
 
 /** Settings of a verify run. */
@@ -78,10 +78,17 @@ class VerifyRun {
     });
   }
 
-  public async run(): Promise<{ scanned: { master: number; slave: number }; report: DifferenceReport; seconds: number; fatal: unknown }> {
+  public async run(): Promise<{
+    scanned: { master: number; slave: number };
+    report: DifferenceReport;
+    seconds: number;
+    fatal: unknown;
+  }> {
     const started = performance.now();
     const fraction = this.config.segments.length / this.config.totalSegments;
-    this.progress.counts.expected = Math.round((this.tables.masterInfo.itemCount + this.tables.slaveInfo.itemCount) * fraction);
+    this.progress.counts.expected = Math.round(
+      (this.tables.masterInfo.itemCount + this.tables.slaveInfo.itemCount) * fraction,
+    );
     this.progress.start();
     try {
       await Promise.all(
@@ -91,7 +98,12 @@ class VerifyRun {
     } finally {
       this.progress.stop(!this.signal.aborted && this.fatal === undefined);
     }
-    return { scanned: this.scanned, report: this.checker.report, seconds: (performance.now() - started) / 1000, fatal: this.fatal };
+    return {
+      scanned: this.scanned,
+      report: this.checker.report,
+      seconds: (performance.now() - started) / 1000,
+      fatal: this.fatal,
+    };
   }
 
   private failWith(error: unknown): void {
@@ -144,7 +156,12 @@ class VerifyRun {
 
   /** The pages of one segment of `table`, paced by `--max-items-per-second`. */
   private async *pages(table: TableAccess, segment: number, keysOnly: boolean): AsyncGenerator<Item[]> {
-    const scan = scanSegment(table, { segment, totalSegments: this.config.totalSegments, pageSize: this.config.pageSize, keysOnly });
+    const scan = scanSegment(table, {
+      segment,
+      totalSegments: this.config.totalSegments,
+      pageSize: this.config.pageSize,
+      keysOnly,
+    });
     for await (const page of scan) {
       if (this.signal.aborted) return;
       await this.tables.pacers.items.take(page.items.length, this.signal);

@@ -4,13 +4,14 @@
  * (`watched`, the default, `checked` and `conditional`). A `watched` run needs a stream on the master, so its master
  * gets one.
  */
-import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { TableSpec } from '../../../harness/tables';
 import { compareTables, scanAll } from '../../../harness/tables';
 import { type BackfillConfig, runBackfill, type WriteMode } from '../../../src/cli/backfill/backfill';
-import type { TableSpec } from '../../../harness/tables';
 import type { TableRef } from '../../../src/shared/tableRef';
 import { putItems, regionClients, richItem, runConfig, tablePair } from './fixture';
 
@@ -28,12 +29,24 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function backfillConfig(tables: { master: TableRef; slave: TableRef }, overrides: Partial<BackfillConfig> = {}): BackfillConfig {
-  return { ...runConfig(tables), writeMode: 'checked', stateFile: join(dir, `${tables.slave.table}.state.json`), restart: false, ...overrides };
+function backfillConfig(
+  tables: { master: TableRef; slave: TableRef },
+  overrides: Partial<BackfillConfig> = {},
+): BackfillConfig {
+  return {
+    ...runConfig(tables),
+    writeMode: 'checked',
+    stateFile: join(dir, `${tables.slave.table}.state.json`),
+    restart: false,
+    ...overrides,
+  };
 }
 
 function compare(tables: { master: TableRef; slave: TableRef }) {
-  return compareTables({ client: clients.master, table: tables.master.table }, { client: clients.slave, table: tables.slave.table });
+  return compareTables(
+    { client: clients.master, table: tables.master.table },
+    { client: clients.slave, table: tables.slave.table },
+  );
 }
 
 const SAFE_MODES: WriteMode[] = ['watched', 'checked', 'conditional'];
@@ -44,27 +57,46 @@ function masterSpec(writeMode: WriteMode, spec: Omit<TableSpec, 'name'> = {}): O
 }
 
 describe('backfill', () => {
-  test.each(SAFE_MODES)('%s: copies all 3,000 items (binary partition key, number sort key, nested and binary values) into an empty slave, exactly', async (writeMode) => {
-    // Prepare
-    const tables = await tablePair(clients, masterSpec(writeMode, { partitionKeyType: 'B', sortKeyType: 'N' }));
-    await putItems(clients.master, tables.master.table, Array.from({ length: 3000 }, (_, index) => richItem(index, 'B+N')));
-    const config = backfillConfig(tables, { writeMode });
+  test.each(SAFE_MODES)(
+    '%s: copies all 3,000 items (binary partition key, number sort key, nested and binary values) into an empty slave, exactly',
+    async (writeMode) => {
+      // Prepare
+      const tables = await tablePair(clients, masterSpec(writeMode, { partitionKeyType: 'B', sortKeyType: 'N' }));
+      await putItems(
+        clients.master,
+        tables.master.table,
+        Array.from({ length: 3000 }, (_, index) => richItem(index, 'B+N')),
+      );
+      const config = backfillConfig(tables, { writeMode });
 
-    // Act
-    const summary = await runBackfill(config);
+      // Act
+      const summary = await runBackfill(config);
 
-    // Assess
-    const comparison = await compare(tables);
-    expect({ missing: comparison.missing.length, extra: comparison.extra.length, different: comparison.different }).toEqual({ missing: 0, extra: 0, different: [] });
-    expect(comparison.replicaCount).toBe(3000);
-    expect(summary).toMatchObject({ complete: true, resumed: false, thisRun: { scanned: 3000, written: 3000, present: 0, failed: 0 } });
-    expect(existsSync(config.stateFile)).toBe(false);
-  });
+      // Assess
+      const comparison = await compare(tables);
+      expect({
+        missing: comparison.missing.length,
+        extra: comparison.extra.length,
+        different: comparison.different,
+      }).toEqual({ missing: 0, extra: 0, different: [] });
+      expect(comparison.replicaCount).toBe(3000);
+      expect(summary).toMatchObject({
+        complete: true,
+        resumed: false,
+        thisRun: { scanned: 3000, written: 3000, present: 0, failed: 0 },
+      });
+      expect(existsSync(config.stateFile)).toBe(false);
+    },
+  );
 
   test.each(SAFE_MODES)('%s: a second run writes nothing: every item counts as already present', async (writeMode) => {
     // Prepare
     const tables = await tablePair(clients, masterSpec(writeMode));
-    await putItems(clients.master, tables.master.table, Array.from({ length: 500 }, (_, index) => richItem(index)));
+    await putItems(
+      clients.master,
+      tables.master.table,
+      Array.from({ length: 500 }, (_, index) => richItem(index)),
+    );
     await runBackfill(backfillConfig(tables, { writeMode }));
 
     // Act
@@ -77,29 +109,44 @@ describe('backfill', () => {
   // `watched` is left out on purpose: it does not go by what the slave holds, but by the master's stream — a slave item
   // can only be newer than a copy if the master changed it after the scan, and the stream shows every such change
   // (watchedWindow.test.ts and race.test.ts prove that side).
-  test.each(['checked', 'conditional'] as const)('%s: never replaces an item the slave already has, even an older-looking one', async (writeMode) => {
-    // Prepare: the slave holds versions 2 of items 0-49 (as the stream would have written them) and an extra item.
-    const tables = await tablePair(clients, masterSpec(writeMode));
-    await putItems(clients.master, tables.master.table, Array.from({ length: 400 }, (_, index) => richItem(index)));
-    const newer = Array.from({ length: 50 }, (_, index) => ({ ...richItem(index), version: { N: '2' }, price: { N: '999' } }));
-    await putItems(clients.slave, tables.slave.table, newer);
+  test.each(['checked', 'conditional'] as const)(
+    '%s: never replaces an item the slave already has, even an older-looking one',
+    async (writeMode) => {
+      // Prepare: the slave holds versions 2 of items 0-49 (as the stream would have written them) and an extra item.
+      const tables = await tablePair(clients, masterSpec(writeMode));
+      await putItems(
+        clients.master,
+        tables.master.table,
+        Array.from({ length: 400 }, (_, index) => richItem(index)),
+      );
+      const newer = Array.from({ length: 50 }, (_, index) => ({
+        ...richItem(index),
+        version: { N: '2' },
+        price: { N: '999' },
+      }));
+      await putItems(clients.slave, tables.slave.table, newer);
 
-    // Act
-    const summary = await runBackfill(backfillConfig(tables, { writeMode }));
+      // Act
+      const summary = await runBackfill(backfillConfig(tables, { writeMode }));
 
-    // Assess
-    const slaveItems = await scanAll(clients.slave, tables.slave.table);
-    const versions = new Map(slaveItems.map((item) => [item.pk?.S, item.version?.N]));
-    expect(slaveItems).toHaveLength(400);
-    expect(Array.from({ length: 50 }, (_, index) => versions.get(`item-${index}`))).toEqual(Array(50).fill('2'));
-    expect(versions.get('item-50')).toBe('1');
-    expect(summary.thisRun).toMatchObject({ written: 350, present: 50, failed: 0 });
-  });
+      // Assess
+      const slaveItems = await scanAll(clients.slave, tables.slave.table);
+      const versions = new Map(slaveItems.map((item) => [item.pk?.S, item.version?.N]));
+      expect(slaveItems).toHaveLength(400);
+      expect(Array.from({ length: 50 }, (_, index) => versions.get(`item-${index}`))).toEqual(Array(50).fill('2'));
+      expect(versions.get('item-50')).toBe('1');
+      expect(summary.thisRun).toMatchObject({ written: 350, present: 50, failed: 0 });
+    },
+  );
 
   test('batch mode copies every item with BatchWriteItem', async () => {
     // Prepare
     const tables = await tablePair(clients, { sortKeyType: 'S' });
-    await putItems(clients.master, tables.master.table, Array.from({ length: 700 }, (_, index) => ({ ...richItem(index), sk: { S: `s${index % 3}` } })));
+    await putItems(
+      clients.master,
+      tables.master.table,
+      Array.from({ length: 700 }, (_, index) => ({ ...richItem(index), sk: { S: `s${index % 3}` } })),
+    );
 
     // Act
     const summary = await runBackfill(backfillConfig(tables, { writeMode: 'batch' }));
@@ -109,53 +156,84 @@ describe('backfill', () => {
     expect(summary).toMatchObject({ complete: true, writeMode: 'batch', thisRun: { scanned: 700, written: 700 } });
   });
 
-  test.each(['watched', 'checked', 'conditional', 'batch'] as const)('%s: items the slave rejects are counted and named, the run is incomplete and its state file kept for a rerun', async (writeMode) => {
-    // Prepare: the slave has an index on `g` as a number; master items 0-9 carry `g` as a string, which it rejects.
-    const tables = await tablePair(clients, masterSpec(writeMode), {
-      extraAttributes: [{ name: 'g', type: 'N' }],
-      globalSecondaryIndexes: [{ IndexName: 'by-g', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } }],
-    });
-    await putItems(clients.master, tables.master.table, Array.from({ length: 300 }, (_, index) => ({ ...richItem(index), ...(index < 10 ? { g: { S: 'text' } } : {}) })));
-    const config = backfillConfig(tables, { writeMode });
+  test.each(['watched', 'checked', 'conditional', 'batch'] as const)(
+    '%s: items the slave rejects are counted and named, the run is incomplete and its state file kept for a rerun',
+    async (writeMode) => {
+      // Prepare: the slave has an index on `g` as a number; master items 0-9 carry `g` as a string, which it rejects.
+      const tables = await tablePair(clients, masterSpec(writeMode), {
+        extraAttributes: [{ name: 'g', type: 'N' }],
+        globalSecondaryIndexes: [
+          {
+            IndexName: 'by-g',
+            KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
+        ],
+      });
+      await putItems(
+        clients.master,
+        tables.master.table,
+        Array.from({ length: 300 }, (_, index) => ({
+          ...richItem(index),
+          ...(index < 10 ? { g: { S: 'text' } } : {}),
+        })),
+      );
+      const config = backfillConfig(tables, { writeMode });
 
-    // Act
-    const summary = await runBackfill(config);
+      // Act
+      const summary = await runBackfill(config);
 
-    // Assess
-    expect(summary.complete).toBe(false);
-    expect(summary.thisRun).toMatchObject({ scanned: 300, written: 290, failed: 10 });
-    expect(summary.failures).toHaveLength(10);
-    expect(summary.failures[0]?.error).toMatch(/ValidationException/);
-    expect(summary.stateFile).toBe(config.stateFile);
-    expect(existsSync(config.stateFile)).toBe(true);
-    expect((await scanAll(clients.slave, tables.slave.table)).length).toBe(290);
-  });
+      // Assess
+      expect(summary.complete).toBe(false);
+      expect(summary.thisRun).toMatchObject({ scanned: 300, written: 290, failed: 10 });
+      expect(summary.failures).toHaveLength(10);
+      expect(summary.failures[0]?.error).toMatch(/ValidationException/);
+      expect(summary.stateFile).toBe(config.stateFile);
+      expect(existsSync(config.stateFile)).toBe(true);
+      expect((await scanAll(clients.slave, tables.slave.table)).length).toBe(290);
+    },
+  );
 
-  test.each(SAFE_MODES)('%s: a rerun resumes from the state file, retries what failed, and yields to versions written on the slave meanwhile', async (writeMode) => {
-    // Prepare: a first run fails items 0-4 on a slave index; valid newer versions of those items are then written to
-    // the master and to the slave (as the stream would deliver them), and the rerun resumes from the state file.
-    const tables = await tablePair(clients, masterSpec(writeMode), {
-      extraAttributes: [{ name: 'g', type: 'N' }],
-      globalSecondaryIndexes: [{ IndexName: 'by-g', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } }],
-    });
-    await putItems(clients.master, tables.master.table, Array.from({ length: 100 }, (_, index) => ({ ...richItem(index), ...(index < 5 ? { g: { S: 'text' } } : {}) })));
-    const config = backfillConfig(tables, { writeMode });
-    const first = await runBackfill(config);
-    for (let index = 0; index < 5; index += 1) {
-      // The bad items are fixed on the master, and the replicator delivers the fix (played here by a direct write).
-      const fixed = { ...richItem(index), version: { N: '3' } };
-      await clients.master.send(new PutItemCommand({ TableName: tables.master.table, Item: fixed }));
-      await clients.slave.send(new PutItemCommand({ TableName: tables.slave.table, Item: fixed }));
-    }
+  test.each(SAFE_MODES)(
+    '%s: a rerun resumes from the state file, retries what failed, and yields to versions written on the slave meanwhile',
+    async (writeMode) => {
+      // Prepare: a first run fails items 0-4 on a slave index; valid newer versions of those items are then written to
+      // the master and to the slave (as the stream would deliver them), and the rerun resumes from the state file.
+      const tables = await tablePair(clients, masterSpec(writeMode), {
+        extraAttributes: [{ name: 'g', type: 'N' }],
+        globalSecondaryIndexes: [
+          {
+            IndexName: 'by-g',
+            KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
+        ],
+      });
+      await putItems(
+        clients.master,
+        tables.master.table,
+        Array.from({ length: 100 }, (_, index) => ({ ...richItem(index), ...(index < 5 ? { g: { S: 'text' } } : {}) })),
+      );
+      const config = backfillConfig(tables, { writeMode });
+      const first = await runBackfill(config);
+      for (let index = 0; index < 5; index += 1) {
+        // The bad items are fixed on the master, and the replicator delivers the fix (played here by a direct write).
+        const fixed = { ...richItem(index), version: { N: '3' } };
+        await clients.master.send(new PutItemCommand({ TableName: tables.master.table, Item: fixed }));
+        await clients.slave.send(new PutItemCommand({ TableName: tables.slave.table, Item: fixed }));
+      }
 
-    // Act
-    const second = await runBackfill(config);
+      // Act
+      const second = await runBackfill(config);
 
-    // Assess
-    expect(first.complete).toBe(false);
-    expect(second).toMatchObject({ complete: true, resumed: true, thisRun: { failed: 0 } });
-    const versions = (await scanAll(clients.slave, tables.slave.table)).filter((item) => Number(item.pk?.S?.slice(5)) < 5).map((item) => item.version?.N);
-    expect(versions).toEqual(['3', '3', '3', '3', '3']);
-    expect(existsSync(config.stateFile)).toBe(false);
-  });
+      // Assess
+      expect(first.complete).toBe(false);
+      expect(second).toMatchObject({ complete: true, resumed: true, thisRun: { failed: 0 } });
+      const versions = (await scanAll(clients.slave, tables.slave.table))
+        .filter((item) => Number(item.pk?.S?.slice(5)) < 5)
+        .map((item) => item.version?.N);
+      expect(versions).toEqual(['3', '3', '3', '3', '3']);
+      expect(existsSync(config.stateFile)).toBe(false);
+    },
+  );
 });

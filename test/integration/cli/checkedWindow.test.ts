@@ -5,9 +5,10 @@
  * back the answer of that slave read until those changes are made, so the copies really do overwrite the newer
  * versions — and step 3 must put every one of them right before the run ends.
  */
-import { DeleteItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { type SeenRequest, startHoldingProxy } from '../../../harness/holdingProxy';
 import { compareTables, scanAll } from '../../../harness/tables';
 import { runBackfill, type WriteMode } from '../../../src/cli/backfill/backfill';
@@ -26,8 +27,14 @@ describe('checked write mode: the window between the slave read and the write', 
     async (writeMode, expected) => {
       // Prepare: 30 items read by one segment in pages of 10; the first page's keys are the targets.
       const tables = await tablePair(clients);
-      await putItems(clients.master, tables.master.table, Array.from({ length: 30 }, (_, index) => richItem(index)));
-      const firstPage = await clients.master.send(new ScanCommand({ TableName: tables.master.table, Segment: 0, TotalSegments: 1, Limit: 10 }));
+      await putItems(
+        clients.master,
+        tables.master.table,
+        Array.from({ length: 30 }, (_, index) => richItem(index)),
+      );
+      const firstPage = await clients.master.send(
+        new ScanCommand({ TableName: tables.master.table, Segment: 0, TotalSegments: 1, Limit: 10 }),
+      );
       const keys = (firstPage.Items ?? []).map((item): Item => ({ pk: item.pk ?? { S: '' } }));
       const [changed, deleted] = [keys.slice(0, 5), keys.slice(5, 10)];
       let triggered = false;
@@ -36,7 +43,11 @@ describe('checked write mode: the window between the slave read and the write', 
         if (triggered || !isSlaveRead || !keys.some((key) => request.body.includes(key.pk?.S ?? '?'))) return;
         triggered = true;
         for (const key of changed) {
-          const newer = { ...(firstPage.Items ?? []).find((item) => item.pk?.S === key.pk?.S), version: { N: '2' }, price: { N: '777' } };
+          const newer = {
+            ...(firstPage.Items ?? []).find((item) => item.pk?.S === key.pk?.S),
+            version: { N: '2' },
+            price: { N: '777' },
+          };
           await clients.master.send(new PutItemCommand({ TableName: tables.master.table, Item: newer }));
           await clients.slave.send(new PutItemCommand({ TableName: tables.slave.table, Item: newer })); // the stream's write
         }
@@ -50,7 +61,13 @@ describe('checked write mode: the window between the slave read and the write', 
       try {
         // Act
         const summary = await runBackfill({
-          ...runConfig(tables, { totalSegments: 1, segments: [0], pageSize: 10, concurrency: 4, endpoint: proxy.endpoint }),
+          ...runConfig(tables, {
+            totalSegments: 1,
+            segments: [0],
+            pageSize: 10,
+            concurrency: 4,
+            endpoint: proxy.endpoint,
+          }),
           writeMode,
           stateFile: join(tmpdir(), `window-${tables.slave.table}.state.json`),
           restart: true,
@@ -62,7 +79,14 @@ describe('checked write mode: the window between the slave read and the write', 
         const slave = new Map((await scanAll(clients.slave, tables.slave.table)).map((item) => [item.pk?.S, item]));
         expect(changed.map((key) => slave.get(key.pk?.S)?.version?.N)).toEqual(['2', '2', '2', '2', '2']);
         expect(deleted.filter((key) => slave.has(key.pk?.S))).toEqual([]);
-        expect((await compareTables({ client: clients.master, table: tables.master.table }, { client: clients.slave, table: tables.slave.table })).equal).toBe(true);
+        expect(
+          (
+            await compareTables(
+              { client: clients.master, table: tables.master.table },
+              { client: clients.slave, table: tables.slave.table },
+            )
+          ).equal,
+        ).toBe(true);
       } finally {
         await proxy.close();
       }

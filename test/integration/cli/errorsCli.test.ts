@@ -13,7 +13,12 @@ describe('CLI errors', () => {
     const tables = await tablePair(clients);
 
     // Act
-    const result = await runCli(['backfill', formatTableRef(tables.master), `${SLAVE_REGION}/no-such-table`, '--quiet']);
+    const result = await runCli([
+      'backfill',
+      formatTableRef(tables.master),
+      `${SLAVE_REGION}/no-such-table`,
+      '--quiet',
+    ]);
 
     // Assess
     expect(result.code).toBe(2);
@@ -26,7 +31,12 @@ describe('CLI errors', () => {
     const tables = await tablePair(clients);
 
     // Act
-    const result = await runCli(['verify', `${SLAVE_REGION}/${tables.master.table}`, formatTableRef(tables.slave), '--quiet']);
+    const result = await runCli([
+      'verify',
+      `${SLAVE_REGION}/${tables.master.table}`,
+      formatTableRef(tables.slave),
+      '--quiet',
+    ]);
 
     // Assess
     expect(result.code).toBe(2);
@@ -42,7 +52,9 @@ describe('CLI errors', () => {
 
     // Assess
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`key schemas differ: master ${MASTER_REGION}/${tables.master.table} has pk (S) + sk (N), slave ${SLAVE_REGION}/${tables.slave.table} has pk (S)`);
+    expect(result.stderr).toContain(
+      `key schemas differ: master ${MASTER_REGION}/${tables.master.table} has pk (S) + sk (N), slave ${SLAVE_REGION}/${tables.slave.table} has pk (S)`,
+    );
   });
 
   test('the default (watched) backfill of a master without a stream stops before writing and says what to do', async () => {

@@ -4,15 +4,16 @@
  * configs for the library. The SDK's default credential chain is fed the local credentials through the environment,
  * as an operator's shell would.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
 import { spawn } from 'node:child_process';
-import { LOCAL_CREDENTIALS } from '../../../harness/dynamodbLocal';
+import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { bundlePath, projectRoot } from '../../../harness/bundle';
-import { localEndpoint, useRegionClients as useRegionClientsOf } from '../../helpers/jestLocal';
+import { LOCAL_CREDENTIALS } from '../../../harness/dynamodbLocal';
 import { createTable, localClient, type TableSpec, uniqueTableName } from '../../../harness/tables';
 import type { RunConfig } from '../../../src/cli/runConfig';
 import type { TableRef } from '../../../src/shared/tableRef';
-import { join } from 'node:path';
+import { localEndpoint, useRegionClients as useRegionClientsOf } from '../../helpers/jestLocal';
 
 export type { Item } from '../../../harness/items';
 export { putItems, richItem } from '../../../harness/items';
@@ -60,7 +61,10 @@ export async function tablePair(
 }
 
 /** A library run config for `tables`: quiet, small pages, the local endpoint. */
-export function runConfig(tables: { master: TableRef; slave: TableRef }, overrides: Partial<RunConfig> = {}): RunConfig {
+export function runConfig(
+  tables: { master: TableRef; slave: TableRef },
+  overrides: Partial<RunConfig> = {},
+): RunConfig {
   return {
     ...tables,
     totalSegments: 4,
@@ -90,12 +94,20 @@ export interface CliResult {
  * Runs the built CLI as a child process with the tool environment and AWS_ENDPOINT_URL_DYNAMODB set, as a user
  * would. `whileRunning` may act on the child (e.g. kill it); the child is killed by its PID if it outlives the test.
  */
-export function runCli(args: readonly string[], options: { cwd?: string; whileRunning?: (pid: number) => Promise<void> } = {}): Promise<CliResult> {
+export function runCli(
+  args: readonly string[],
+  options: { cwd?: string; whileRunning?: (pid: number) => Promise<void> } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath(), ...args], {
       cwd: options.cwd ?? projectRoot(),
       // DynamoDB Local serves the Streams API (read by the default `watched` backfill) on the same endpoint.
-      env: { ...process.env, ...toolEnvironment(), AWS_ENDPOINT_URL_DYNAMODB: localEndpoint(), AWS_ENDPOINT_URL_DYNAMODB_STREAMS: localEndpoint() },
+      env: {
+        ...process.env,
+        ...toolEnvironment(),
+        AWS_ENDPOINT_URL_DYNAMODB: localEndpoint(),
+        AWS_ENDPOINT_URL_DYNAMODB_STREAMS: localEndpoint(),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

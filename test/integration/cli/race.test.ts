@@ -5,132 +5,188 @@
  * drained — the slave must equal the master: no copy replaced a newer version the stream wrote (regression), and no
  * copy of an item deleted meanwhile survived (resurrection). Every safe write mode runs each test.
  */
-import { BatchGetItemCommand, DeleteItemCommand, ScanCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadReplicator } from '../../../harness/replicator';
+import { BatchGetItemCommand, DeleteItemCommand, ScanCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { StreamPoller } from '../../../harness/lambdaPoller';
 import { applyRandomChanges } from '../../../harness/randomChanges';
+import { loadReplicator } from '../../../harness/replicator';
 import { compareTables, scanAll, waitForActive } from '../../../harness/tables';
 import { runBackfill, type WriteMode } from '../../../src/cli/backfill/backfill';
 import { runVerify } from '../../../src/cli/verify/verify';
-import { type Item, localEndpoint, MASTER_REGION, putItems, richItem, runConfig, tablePair, useRegionClients } from './fixture';
+import {
+  type Item,
+  localEndpoint,
+  MASTER_REGION,
+  putItems,
+  richItem,
+  runConfig,
+  tablePair,
+  useRegionClients,
+} from './fixture';
 
 const clients = useRegionClients();
 
 const SAFE_MODES: WriteMode[] = ['watched', 'checked', 'conditional'];
 
 describe('backfill next to a live replicator', () => {
-  test.each(SAFE_MODES)('%s: random changes replicated by the built handler during a backfill leave the slave equal to the master: nothing regressed or resurrected', async (writeMode) => {
-    // Prepare: a master with 1,500 items and no stream; then the stream is enabled (it carries only later changes).
-    const items = 1500;
-    const tables = await tablePair(clients);
-    await putItems(clients.master, tables.master.table, Array.from({ length: items }, (_, index) => richItem(index)));
-    const enabled = await clients.master.send(
-      new UpdateTableCommand({ TableName: tables.master.table, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } }),
-    );
-    await waitForActive(clients.master, tables.master.table);
-    const streamArn = enabled.TableDescription?.LatestStreamArn ?? '';
-    const handler = loadReplicator({ endpoint: localEndpoint(), slaveTable: tables.slave.table });
-    let backfillDone = false;
-    let replicatedDuringBackfill = 0;
-    const poller = new StreamPoller({
-      endpoint: localEndpoint(),
-      region: MASTER_REGION,
-      streamArn,
-      handler,
-      batchSize: 50,
-      maxRetries: 3,
-      onInvocation: (report) => {
-        if (!backfillDone) replicatedDuringBackfill += report.records;
-      },
-    });
-    const changes = { puts: 0, updates: 0, deletes: 0, reinserts: 0, duringBackfill: 0 };
-    const changer = (async () => {
-      for (let round = 0; !backfillDone; round += 1) {
-        const done = await applyRandomChanges(clients.master, tables.master.table, { seed: 100 + round, items, changes: 25, hotItems: 40 });
-        changes.puts += done.puts;
-        changes.updates += done.updates;
-        changes.deletes += done.deletes;
-        changes.reinserts += done.reinserts;
-        if (!backfillDone) changes.duringBackfill += 25;
-      }
-    })();
-    const replicator = (async () => {
-      while (!backfillDone) await poller.drain();
-    })();
+  test.each(SAFE_MODES)(
+    '%s: random changes replicated by the built handler during a backfill leave the slave equal to the master: nothing regressed or resurrected',
+    async (writeMode) => {
+      // Prepare: a master with 1,500 items and no stream; then the stream is enabled (it carries only later changes).
+      const items = 1500;
+      const tables = await tablePair(clients);
+      await putItems(
+        clients.master,
+        tables.master.table,
+        Array.from({ length: items }, (_, index) => richItem(index)),
+      );
+      const enabled = await clients.master.send(
+        new UpdateTableCommand({
+          TableName: tables.master.table,
+          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
+        }),
+      );
+      await waitForActive(clients.master, tables.master.table);
+      const streamArn = enabled.TableDescription?.LatestStreamArn ?? '';
+      const handler = loadReplicator({ endpoint: localEndpoint(), slaveTable: tables.slave.table });
+      let backfillDone = false;
+      let replicatedDuringBackfill = 0;
+      const poller = new StreamPoller({
+        endpoint: localEndpoint(),
+        region: MASTER_REGION,
+        streamArn,
+        handler,
+        batchSize: 50,
+        maxRetries: 3,
+        onInvocation: (report) => {
+          if (!backfillDone) replicatedDuringBackfill += report.records;
+        },
+      });
+      const changes = { puts: 0, updates: 0, deletes: 0, reinserts: 0, duringBackfill: 0 };
+      const changer = (async () => {
+        for (let round = 0; !backfillDone; round += 1) {
+          const done = await applyRandomChanges(clients.master, tables.master.table, {
+            seed: 100 + round,
+            items,
+            changes: 25,
+            hotItems: 40,
+          });
+          changes.puts += done.puts;
+          changes.updates += done.updates;
+          changes.deletes += done.deletes;
+          changes.reinserts += done.reinserts;
+          if (!backfillDone) changes.duringBackfill += 25;
+        }
+      })();
+      const replicator = (async () => {
+        while (!backfillDone) await poller.drain();
+      })();
 
-    try {
-      // Act: a slowed-down backfill (small pages, capped rate), so that many changes land while it runs.
+      try {
+        // Act: a slowed-down backfill (small pages, capped rate), so that many changes land while it runs.
+        const summary = await runBackfill({
+          ...runConfig(tables, { pageSize: 50, concurrency: 8, maxItemsPerSecond: 250 }),
+          writeMode,
+          stateFile: join(tmpdir(), `race-${tables.slave.table}.state.json`),
+          restart: true,
+        });
+        backfillDone = true;
+        await Promise.all([changer, replicator]);
+        await poller.drain();
+
+        // Assess
+        expect(summary).toMatchObject({ complete: true, thisRun: { failed: 0 } });
+        expect(changes.duringBackfill).toBeGreaterThan(100);
+        expect(changes.deletes).toBeGreaterThan(0);
+        expect(replicatedDuringBackfill).toBeGreaterThan(0);
+        expect(poller.totals).toMatchObject({ failuresReported: 0, invocationErrors: 0, recordsDiscarded: 0 });
+        const comparison = await compareTables(
+          { client: clients.master, table: tables.master.table },
+          { client: clients.slave, table: tables.slave.table },
+        );
+        expect({ missing: comparison.missing, extra: comparison.extra, different: comparison.different }).toEqual({
+          missing: [],
+          extra: [],
+          different: [],
+        });
+        const verified = await runVerify({ ...runConfig(tables), repair: false, sampleSize: 5, recheckDelayMs: 0 });
+        expect(verified.equal).toBe(true);
+      } finally {
+        backfillDone = true;
+        await Promise.allSettled([changer, replicator]);
+        poller.close();
+      }
+    },
+  );
+
+  test.each(SAFE_MODES)(
+    '%s: a copy of an item the master deleted after the scan read it is removed again: no resurrection',
+    async (writeMode) => {
+      // Prepare: 50 items read as 5 pages of 10 by one segment, written at 10 items/s. Page 3 is read (prefetched) as
+      // soon as page 2 is handed over for writing; once page 2 starts landing on the slave, page 3's items are deleted
+      // on the master. The stream's deletes find nothing on the slave (the copy is not there yet), so without the
+      // post-write check the backfill would then write those items back to life.
+      // (`watched` follows the master's stream, so here the master has one; the test still plays the replicator itself.)
+      const tables = await tablePair(clients, writeMode === 'watched' ? { streamViewType: 'KEYS_ONLY' } : {});
+      await putItems(
+        clients.master,
+        tables.master.table,
+        Array.from({ length: 50 }, (_, index) => richItem(index)),
+      );
+      const pages: Item[][] = [];
+      let startKey: Item | undefined;
+      do {
+        const page = await clients.master.send(
+          new ScanCommand({
+            TableName: tables.master.table,
+            Segment: 0,
+            TotalSegments: 1,
+            Limit: 10,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        pages.push((page.Items ?? []).map((item): Item => ({ pk: item.pk ?? { S: '' } })));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      const [page2, page3] = [pages[1] ?? [], pages[2] ?? []];
+      const deleter = (async () => {
+        for (;;) {
+          const found = await clients.slave.send(
+            new BatchGetItemCommand({ RequestItems: { [tables.slave.table]: { Keys: page2 } } }),
+          );
+          if ((found.Responses?.[tables.slave.table] ?? []).length > 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        for (const key of page3) {
+          await clients.master.send(new DeleteItemCommand({ TableName: tables.master.table, Key: key }));
+          await clients.slave.send(new DeleteItemCommand({ TableName: tables.slave.table, Key: key })); // the stream's delete
+        }
+      })();
+
+      // Act
       const summary = await runBackfill({
-        ...runConfig(tables, { pageSize: 50, concurrency: 8, maxItemsPerSecond: 250 }),
+        ...runConfig(tables, { totalSegments: 1, segments: [0], pageSize: 10, concurrency: 2, maxItemsPerSecond: 10 }),
         writeMode,
-        stateFile: join(tmpdir(), `race-${tables.slave.table}.state.json`),
+        stateFile: join(tmpdir(), `resurrect-${tables.slave.table}.state.json`),
         restart: true,
       });
-      backfillDone = true;
-      await Promise.all([changer, replicator]);
-      await poller.drain();
+      await deleter;
 
       // Assess
-      expect(summary).toMatchObject({ complete: true, thisRun: { failed: 0 } });
-      expect(changes.duringBackfill).toBeGreaterThan(100);
-      expect(changes.deletes).toBeGreaterThan(0);
-      expect(replicatedDuringBackfill).toBeGreaterThan(0);
-      expect(poller.totals).toMatchObject({ failuresReported: 0, invocationErrors: 0, recordsDiscarded: 0 });
-      const comparison = await compareTables({ client: clients.master, table: tables.master.table }, { client: clients.slave, table: tables.slave.table });
-      expect({ missing: comparison.missing, extra: comparison.extra, different: comparison.different }).toEqual({ missing: [], extra: [], different: [] });
-      const verified = await runVerify({ ...runConfig(tables), repair: false, sampleSize: 5, recheckDelayMs: 0 });
-      expect(verified.equal).toBe(true);
-    } finally {
-      backfillDone = true;
-      await Promise.allSettled([changer, replicator]);
-      poller.close();
-    }
-  });
-
-  test.each(SAFE_MODES)('%s: a copy of an item the master deleted after the scan read it is removed again: no resurrection', async (writeMode) => {
-    // Prepare: 50 items read as 5 pages of 10 by one segment, written at 10 items/s. Page 3 is read (prefetched) as
-    // soon as page 2 is handed over for writing; once page 2 starts landing on the slave, page 3's items are deleted
-    // on the master. The stream's deletes find nothing on the slave (the copy is not there yet), so without the
-    // post-write check the backfill would then write those items back to life.
-    // (`watched` follows the master's stream, so here the master has one; the test still plays the replicator itself.)
-    const tables = await tablePair(clients, writeMode === 'watched' ? { streamViewType: 'KEYS_ONLY' } : {});
-    await putItems(clients.master, tables.master.table, Array.from({ length: 50 }, (_, index) => richItem(index)));
-    const pages: Item[][] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await clients.master.send(new ScanCommand({ TableName: tables.master.table, Segment: 0, TotalSegments: 1, Limit: 10, ExclusiveStartKey: startKey }));
-      pages.push((page.Items ?? []).map((item): Item => ({ pk: item.pk ?? { S: '' } })));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    const [page2, page3] = [pages[1] ?? [], pages[2] ?? []];
-    const deleter = (async () => {
-      for (;;) {
-        const found = await clients.slave.send(new BatchGetItemCommand({ RequestItems: { [tables.slave.table]: { Keys: page2 } } }));
-        if ((found.Responses?.[tables.slave.table] ?? []).length > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      for (const key of page3) {
-        await clients.master.send(new DeleteItemCommand({ TableName: tables.master.table, Key: key }));
-        await clients.slave.send(new DeleteItemCommand({ TableName: tables.slave.table, Key: key })); // the stream's delete
-      }
-    })();
-
-    // Act
-    const summary = await runBackfill({
-      ...runConfig(tables, { totalSegments: 1, segments: [0], pageSize: 10, concurrency: 2, maxItemsPerSecond: 10 }),
-      writeMode,
-      stateFile: join(tmpdir(), `resurrect-${tables.slave.table}.state.json`),
-      restart: true,
-    });
-    await deleter;
-
-    // Assess
-    const slaveKeys = new Set((await scanAll(clients.slave, tables.slave.table)).map((item) => item.pk?.S));
-    expect(page3.filter((key) => slaveKeys.has(key.pk?.S))).toEqual([]);
-    expect(slaveKeys.size).toBe(40);
-    expect(summary.thisRun.undone).toBe(10);
-    expect((await compareTables({ client: clients.master, table: tables.master.table }, { client: clients.slave, table: tables.slave.table })).equal).toBe(true);
-  });
+      const slaveKeys = new Set((await scanAll(clients.slave, tables.slave.table)).map((item) => item.pk?.S));
+      expect(page3.filter((key) => slaveKeys.has(key.pk?.S))).toEqual([]);
+      expect(slaveKeys.size).toBe(40);
+      expect(summary.thisRun.undone).toBe(10);
+      expect(
+        (
+          await compareTables(
+            { client: clients.master, table: tables.master.table },
+            { client: clients.slave, table: tables.slave.table },
+          )
+        ).equal,
+      ).toBe(true);
+    },
+  );
 });

@@ -3,10 +3,11 @@
  * file: the second run starts where the first stopped and the slave ends complete. Binary partition keys go through
  * the state file on the way.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { compareTables } from '../../../harness/tables';
 import { formatTableRef } from '../../../src/shared/tableRef';
 import { cliPath, putItems, regionClients, richItem, runCli, tablePair } from './fixture';
@@ -38,7 +39,8 @@ function readState(path: string): SavedState | undefined {
   }
 }
 
-const scannedIn = (state: SavedState | undefined): number => Object.values(state?.segments ?? {}).reduce((sum, segment) => sum + segment.scanned, 0);
+const scannedIn = (state: SavedState | undefined): number =>
+  Object.values(state?.segments ?? {}).reduce((sum, segment) => sum + segment.scanned, 0);
 
 describe('backfill CLI, killed and resumed', () => {
   test('after SIGKILL mid-run, the same command resumes from the state file and completes the copy', async () => {
@@ -46,8 +48,23 @@ describe('backfill CLI, killed and resumed', () => {
     const total = 3000;
     // (The default write mode follows the master's stream, so the master has one, as it has for the replicator.)
     const tables = await tablePair(clients, { partitionKeyType: 'B', sortKeyType: 'N', streamViewType: 'KEYS_ONLY' });
-    await putItems(clients.master, tables.master.table, Array.from({ length: total }, (_, index) => richItem(index, 'B+N')));
-    const args = ['backfill', formatTableRef(tables.master), formatTableRef(tables.slave), '--total-segments', '4', '--page-size', '50', '--concurrency', '4', '--quiet'];
+    await putItems(
+      clients.master,
+      tables.master.table,
+      Array.from({ length: total }, (_, index) => richItem(index, 'B+N')),
+    );
+    const args = [
+      'backfill',
+      formatTableRef(tables.master),
+      formatTableRef(tables.slave),
+      '--total-segments',
+      '4',
+      '--page-size',
+      '50',
+      '--concurrency',
+      '4',
+      '--quiet',
+    ];
     let stateAtKill: SavedState | undefined;
     const stateFile = (): string | undefined => readdirSync(dir).find((name) => name.endsWith('.state.json'));
 
@@ -78,7 +95,9 @@ describe('backfill CLI, killed and resumed', () => {
     const savedScanned = scannedIn(stateAtKill);
     expect(savedScanned).toBeGreaterThanOrEqual(total / 5);
     expect(savedScanned).toBeLessThan(total);
-    const keys = Object.values(stateAtKill?.segments ?? {}).flatMap((segment) => (segment.lastKey ? [segment.lastKey.pk.B] : []));
+    const keys = Object.values(stateAtKill?.segments ?? {}).flatMap((segment) =>
+      segment.lastKey ? [segment.lastKey.pk.B] : [],
+    );
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.every((key) => Buffer.from(key, 'base64').length === 4)).toBe(true);
 
@@ -88,11 +107,18 @@ describe('backfill CLI, killed and resumed', () => {
     // Assess 2
     expect(resumed.stderr).toBe('');
     expect(resumed.code).toBe(0);
-    const summary = JSON.parse(resumed.stdout) as { complete: boolean; resumed: boolean; thisRun: { scanned: number; failed: number } };
+    const summary = JSON.parse(resumed.stdout) as {
+      complete: boolean;
+      resumed: boolean;
+      thisRun: { scanned: number; failed: number };
+    };
     expect(summary).toMatchObject({ complete: true, resumed: true, thisRun: { failed: 0 } });
     expect(summary.thisRun.scanned).toBeLessThan(total);
     expect(summary.thisRun.scanned).toBeGreaterThanOrEqual(total - savedScanned);
-    const comparison = await compareTables({ client: clients.master, table: tables.master.table }, { client: clients.slave, table: tables.slave.table });
+    const comparison = await compareTables(
+      { client: clients.master, table: tables.master.table },
+      { client: clients.slave, table: tables.slave.table },
+    );
     expect(comparison.equal).toBe(true);
     expect(comparison.replicaCount).toBe(total);
     expect(stateFile()).toBeUndefined();

@@ -5,16 +5,19 @@
  */
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { compareTables } from '../../../harness/tables';
-import { DifferenceChecker } from '../../../src/cli/verify/differences';
-import { Semaphore } from '../../../src/cli/table/semaphore';
 import { openTables } from '../../../src/cli/table/openTables';
-import { formatTableRef, type TableRef } from '../../../src/shared/tableRef';
+import { Semaphore } from '../../../src/cli/table/semaphore';
+import { DifferenceChecker } from '../../../src/cli/verify/differences';
 import { runVerify, type VerifyConfig } from '../../../src/cli/verify/verify';
+import { formatTableRef, type TableRef } from '../../../src/shared/tableRef';
 import { type Item, putItems, richItem, runCli, runConfig, tablePair, useRegionClients } from './fixture';
 
 const clients = useRegionClients();
 
-function verifyConfig(tables: { master: TableRef; slave: TableRef }, overrides: Partial<VerifyConfig> = {}): VerifyConfig {
+function verifyConfig(
+  tables: { master: TableRef; slave: TableRef },
+  overrides: Partial<VerifyConfig> = {},
+): VerifyConfig {
   return { ...runConfig(tables), repair: false, sampleSize: 10, recheckDelayMs: 0, ...overrides };
 }
 
@@ -22,11 +25,18 @@ function verifyConfig(tables: { master: TableRef; slave: TableRef }, overrides: 
  * A master of 600 items and a slave that differs in known ways: 3 missing, 2 extra, 4 different — plus items that
  * are equal by value but spelled differently (numbers, set order), which must not count.
  */
-async function divergedPair(): Promise<{ tables: { master: TableRef; slave: TableRef }; expected: { missing: string[]; extra: string[]; different: string[] } }> {
+async function divergedPair(): Promise<{
+  tables: { master: TableRef; slave: TableRef };
+  expected: { missing: string[]; extra: string[]; different: string[] };
+}> {
   const tables = await tablePair(clients);
   const items = Array.from({ length: 600 }, (_, index) => richItem(index));
   await putItems(clients.master, tables.master.table, items);
-  const respelled = (item: Item): Item => ({ ...item, price: { N: `${item.price?.N}00` }, nested: { M: { ...item.nested?.M, tags: { SS: [...(item.nested?.M?.tags?.SS ?? [])].reverse() } } } });
+  const respelled = (item: Item): Item => ({
+    ...item,
+    price: { N: `${item.price?.N}00` },
+    nested: { M: { ...item.nested?.M, tags: { SS: [...(item.nested?.M?.tags?.SS ?? [])].reverse() } } },
+  });
   const slaveItems = items
     .filter((_, index) => ![10, 20, 30].includes(index))
     .map((item, index) => (index % 50 === 1 ? respelled(item) : item));
@@ -38,7 +48,11 @@ async function divergedPair(): Promise<{ tables: { master: TableRef; slave: Tabl
     [300, { ...richItem(300), extraAttribute: { S: 'only on the slave' } }],
     [400, { ...richItem(400), nested: { M: { ...richItem(400).nested?.M, list: { L: [{ N: '1e2' }] } } } }],
   ];
-  await putItems(clients.slave, tables.slave.table, changes.map(([, item]) => item));
+  await putItems(
+    clients.slave,
+    tables.slave.table,
+    changes.map(([, item]) => item),
+  );
   return {
     tables,
     expected: {
@@ -49,7 +63,8 @@ async function divergedPair(): Promise<{ tables: { master: TableRef; slave: Tabl
   };
 }
 
-const names = (keys: ReadonlyArray<{ pk?: { S?: string } }>): Array<string | undefined> => keys.map((key) => key.pk?.S).sort();
+const names = (keys: ReadonlyArray<{ pk?: { S?: string } }>): Array<string | undefined> =>
+  keys.map((key) => key.pk?.S).sort();
 
 describe('verify', () => {
   test('finds each kind of difference in both directions, and ignores values equal in another spelling', async () => {
@@ -65,7 +80,9 @@ describe('verify', () => {
     expect(names(summary.samples.missing)).toEqual(expected.missing);
     expect(names(summary.samples.extra)).toEqual(expected.extra);
     expect(names(summary.samples.different.map((entry) => entry.key))).toEqual(expected.different);
-    const attributesOf = (pk: string) => summary.samples.different.find((entry) => entry.key.pk && 'S' in entry.key.pk && entry.key.pk.S === pk)?.attributes;
+    const attributesOf = (pk: string) =>
+      summary.samples.different.find((entry) => entry.key.pk && 'S' in entry.key.pk && entry.key.pk.S === pk)
+        ?.attributes;
     expect(attributesOf('item-100')).toEqual(['price']);
     expect(attributesOf('item-300')).toEqual(['extraAttribute']);
     expect(summary.scanned).toEqual({ master: 600, slave: 599 });
@@ -83,7 +100,10 @@ describe('verify', () => {
     expect(repaired.repair).toMatchObject({ repaired: 9, conflicts: 0, failed: 0 });
     expect(repaired.repairedAll).toBe(true);
     expect(after).toMatchObject({ equal: true, differences: { missing: 0, extra: 0, different: 0 } });
-    const comparison = await compareTables({ client: clients.master, table: tables.master.table }, { client: clients.slave, table: tables.slave.table });
+    const comparison = await compareTables(
+      { client: clients.master, table: tables.master.table },
+      { client: clients.slave, table: tables.slave.table },
+    );
     expect(comparison.equal).toBe(true);
   });
 
@@ -116,7 +136,11 @@ describe('verify', () => {
     }
 
     // Assess
-    expect(checker.report).toMatchObject({ candidates: 2, inFlight: 2, counts: { missing: 0, extra: 0, different: 0 } });
+    expect(checker.report).toMatchObject({
+      candidates: 2,
+      inFlight: 2,
+      counts: { missing: 0, extra: 0, different: 0 },
+    });
   });
 
   test('the CLI exits 1 with JSON counts for different tables, 0 after --repair, and 0 for equal tables', async () => {
@@ -125,8 +149,17 @@ describe('verify', () => {
     const items = Array.from({ length: 50 }, (_, index) => ({ ...richItem(index), sk: { N: String(index % 4) } }));
     await putItems(clients.master, tables.master.table, items);
     await putItems(clients.slave, tables.slave.table, items.slice(1));
-    await clients.slave.send(new DeleteItemCommand({ TableName: tables.slave.table, Key: { pk: { S: 'item-7' }, sk: { N: '3' } } }));
-    const args = ['verify', formatTableRef(tables.master), formatTableRef(tables.slave), '--recheck-delay', '0', '--quiet'];
+    await clients.slave.send(
+      new DeleteItemCommand({ TableName: tables.slave.table, Key: { pk: { S: 'item-7' }, sk: { N: '3' } } }),
+    );
+    const args = [
+      'verify',
+      formatTableRef(tables.master),
+      formatTableRef(tables.slave),
+      '--recheck-delay',
+      '0',
+      '--quiet',
+    ];
 
     // Act
     const different = await runCli([...args, '--json']);
@@ -135,7 +168,10 @@ describe('verify', () => {
 
     // Assess
     expect(different.code).toBe(1);
-    expect(JSON.parse(different.stdout)).toMatchObject({ equal: false, differences: { missing: 2, extra: 0, different: 0 } });
+    expect(JSON.parse(different.stdout)).toMatchObject({
+      equal: false,
+      differences: { missing: 2, extra: 0, different: 0 },
+    });
     expect(repair.code).toBe(0);
     expect(repair.stdout).toContain('repair: repaired 2');
     expect(equal.code).toBe(0);

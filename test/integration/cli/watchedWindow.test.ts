@@ -18,10 +18,11 @@
  * Stream calls (DescribeStream, GetShardIterator, GetRecords) go through the same proxy untouched; the proxy only
  * watches them to know what the backfill's watcher has read.
  */
-import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteItemCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { type HoldingHooks, type SeenRequest, startHoldingProxy } from '../../../harness/holdingProxy';
 import { compareTables } from '../../../harness/tables';
 import { type BackfillSummary, runBackfill } from '../../../src/cli/backfill/backfill';
@@ -75,11 +76,14 @@ const indexOf = (pk: string): number => Number(pk.replace('item-', ''));
 const keyFor = (pk: string): Item => ({ pk: { S: pk } });
 
 /** Whether `request` is a BatchWriteItem to `table` (the backfill's unconditional copies). */
-const writesTo = (request: SeenRequest, table: string): boolean => request.action === 'BatchWriteItem' && request.body.includes(table);
+const writesTo = (request: SeenRequest, table: string): boolean =>
+  request.action === 'BatchWriteItem' && request.body.includes(table);
 
 /** The keys a BatchWriteItem request puts to `table`, in order. */
 function batchWritePks(request: SeenRequest, table: string): string[] {
-  return ((JSON.parse(request.body) as BatchWriteBody).RequestItems?.[table] ?? []).map((write) => pkOf(write.PutRequest?.Item));
+  return ((JSON.parse(request.body) as BatchWriteBody).RequestItems?.[table] ?? []).map((write) =>
+    pkOf(write.PutRequest?.Item),
+  );
 }
 
 /** The keys a consistent BatchGetItem of `table` read, once it was answered (a re-check's read); none for any other exchange. */
@@ -107,7 +111,11 @@ async function deleteAndReplicate(tables: Tables, pk: string): Promise<void> {
 /** A master of 60 items (0…59 of `richItem`) with a stream of `streamViewType`, and an empty slave. */
 async function sixtyItemsWithStream(streamViewType: 'NEW_IMAGE' | 'KEYS_ONLY'): Promise<Tables> {
   const tables = await tablePair(clients, { streamViewType });
-  await putItems(clients.master, tables.master.table, Array.from({ length: 60 }, (_, index) => richItem(index)));
+  await putItems(
+    clients.master,
+    tables.master.table,
+    Array.from({ length: 60 }, (_, index) => richItem(index)),
+  );
   return tables;
 }
 
@@ -133,15 +141,28 @@ async function watchedBackfillThroughProxy(tables: Tables, hooks: HoldingHooks):
 }
 
 /** What the slave holds for each of `pks` right now (consistent reads, straight to DynamoDB Local). */
-async function slaveVersions(client: DynamoDBClient, table: string, pks: readonly string[]): Promise<Array<string | undefined>> {
+async function slaveVersions(
+  client: DynamoDBClient,
+  table: string,
+  pks: readonly string[],
+): Promise<Array<string | undefined>> {
   return Promise.all(
-    pks.map(async (pk) => (await client.send(new GetItemCommand({ TableName: table, Key: keyFor(pk), ConsistentRead: true }))).Item?.version?.N),
+    pks.map(
+      async (pk) =>
+        (await client.send(new GetItemCommand({ TableName: table, Key: keyFor(pk), ConsistentRead: true }))).Item
+          ?.version?.N,
+    ),
   );
 }
 
 /** Whether the slave holds exactly the master's items. */
 async function tablesEqual(tables: Tables): Promise<boolean> {
-  return (await compareTables({ client: clients.master, table: tables.master.table }, { client: clients.slave, table: tables.slave.table })).equal;
+  return (
+    await compareTables(
+      { client: clients.master, table: tables.master.table },
+      { client: clients.slave, table: tables.slave.table },
+    )
+  ).equal;
 }
 
 describe('watched write mode: the windows between the scan and the copy', () => {
@@ -193,7 +214,10 @@ describe('watched write mode: the windows between the scan and the copy', () => 
     // … and the run closed it.
     expect(summary).toMatchObject({ complete: true, thisRun: { scanned: 60, failed: 0, refreshed: 5, undone: 5 } });
     expect(summary.thisRun.rechecked).toBeGreaterThanOrEqual(changed.length + deleted.length);
-    expect(await slaveVersions(clients.slave, slaveTable, [...changed, ...deleted])).toEqual([...changed.map(() => '2'), ...deleted.map(() => undefined)]);
+    expect(await slaveVersions(clients.slave, slaveTable, [...changed, ...deleted])).toEqual([
+      ...changed.map(() => '2'),
+      ...deleted.map(() => undefined),
+    ]);
     expect(await tablesEqual(tables)).toBe(true);
   });
 
@@ -221,12 +245,15 @@ describe('watched write mode: the windows between the scan and the copy', () => 
         if (writesTo(request, slaveTable)) batchWritePks(request, slaveTable).forEach((pk) => batchWritten.add(pk));
         if (request.action === 'PutItem') {
           const put = JSON.parse(request.body) as PutItemBody;
-          if (put.TableName === slaveTable) (put.ConditionExpression ? conditionalPuts : unconditionalPuts).add(pkOf(put.Item));
+          if (put.TableName === slaveTable)
+            (put.ConditionExpression ? conditionalPuts : unconditionalPuts).add(pkOf(put.Item));
         }
       },
       beforeAnswer: async (request, answer) => {
         if (request.action === 'GetRecords') {
-          ((JSON.parse(answer) as GetRecordsAnswer).Records ?? []).forEach((record) => seenInStream.add(pkOf(record.dynamodb?.Keys)));
+          ((JSON.parse(answer) as GetRecordsAnswer).Records ?? []).forEach((record) =>
+            seenInStream.add(pkOf(record.dynamodb?.Keys)),
+          );
           return;
         }
         if (held || request.action !== 'Scan') return;
@@ -248,13 +275,16 @@ describe('watched write mode: the windows between the scan and the copy', () => 
     expect(targets.filter((pk) => batchWritten.has(pk) || unconditionalPuts.has(pk))).toEqual([]);
     expect(targets.filter((pk) => conditionalPuts.has(pk))).toEqual(targets);
     expect(batchWritten.size).toBe(55); // every other item went the fast way
-    expect(summary).toMatchObject({ complete: true, thisRun: { scanned: 60, written: 55, present: 5, failed: 0, refreshed: 0, undone: 0 } });
+    expect(summary).toMatchObject({
+      complete: true,
+      thisRun: { scanned: 60, written: 55, present: 5, failed: 0, refreshed: 0, undone: 0 },
+    });
     expect(summary.thisRun.rechecked).toBeGreaterThanOrEqual(targets.length);
     expect(await slaveVersions(clients.slave, slaveTable, targets)).toEqual(['2', '2', '2', '2', '2']);
     expect(await tablesEqual(tables)).toBe(true);
   });
 
-  test('a copy that lands while its item\'s re-check is reading the tables queues the item again, so the old copy it wrote over the replicated version is put right', async () => {
+  test("a copy that lands while its item's re-check is reading the tables queues the item again, so the old copy it wrote over the replicated version is put right", async () => {
     // Prepare: 60 items with a stream, one segment in pages of 20. The first BatchWriteItem to the slave (page 1) is
     // held back; item X, its first item, is changed on the master and the replicator's version written to the
     // slave. The stream shows X changing, so the re-checker reads X on both tables; its consistent read of the slave
@@ -293,7 +323,9 @@ describe('watched write mode: the windows between the scan and the copy', () => 
       },
       beforeAnswer: async (request, answer) => {
         if (copyHeld && !recheckRead && recheckReadOf(request, answer, slaveTable).includes(x)) {
-          recheckSaw = ((JSON.parse(answer) as BatchGetAnswer).Responses?.[slaveTable] ?? []).find((item) => pkOf(item) === x)?.version?.N;
+          recheckSaw = ((JSON.parse(answer) as BatchGetAnswer).Responses?.[slaveTable] ?? []).find(
+            (item) => pkOf(item) === x,
+          )?.version?.N;
           recheckRead = true;
           slaveReadByRecheck.check();
           await pageOneDone.reached;

@@ -2,7 +2,10 @@ import { absentCondition, unchangedCondition } from '../../../src/cli/table/cond
 
 describe('conditions', () => {
   it('absentCondition tests the partition key through a placeholder (reserved words work)', () => {
-    expect(absentCondition('name')).toEqual({ ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': 'name' } });
+    expect(absentCondition('name')).toEqual({
+      ConditionExpression: 'attribute_not_exists(#k)',
+      ExpressionAttributeNames: { '#k': 'name' },
+    });
   });
 
   it('unchangedCondition compares every attribute of the snapshot, key first, and requires new attributes absent', () => {
@@ -13,7 +16,9 @@ describe('conditions', () => {
   });
 
   it('unchangedCondition stays within DynamoDB 4 KB expression limit for items with very many attributes', () => {
-    const snapshot = Object.fromEntries(Array.from({ length: 600 }, (_, index) => [`attribute${index}`, { N: String(index) }]));
+    const snapshot = Object.fromEntries(
+      Array.from({ length: 600 }, (_, index) => [`attribute${index}`, { N: String(index) }]),
+    );
     const condition = unchangedCondition({ pk: { S: 'a' }, ...snapshot }, ['pk']);
     expect(condition.ConditionExpression.length).toBeLessThanOrEqual(4096);
     expect(condition.ConditionExpression.startsWith('#a0 = :v0 AND')).toBe(true);

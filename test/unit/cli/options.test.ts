@@ -23,7 +23,16 @@ describe('parseCommandLine: tables', () => {
   });
 
   it('takes them from --from-*/--to-* options as well', () => {
-    const { config } = verify(['--from-region', 'us-east-1', '--from-table', 'Orders', '--to-region', 'eu-west-1', '--to-table', 'Copy']);
+    const { config } = verify([
+      '--from-region',
+      'us-east-1',
+      '--from-table',
+      'Orders',
+      '--to-region',
+      'eu-west-1',
+      '--to-table',
+      'Copy',
+    ]);
     expect(config.master).toEqual({ region: 'us-east-1', table: 'Orders' });
     expect(config.slave).toEqual({ region: 'eu-west-1', table: 'Copy' });
   });
@@ -65,16 +74,31 @@ describe('parseCommandLine: segments, rates, modes', () => {
   });
 
   it('requires --total-segments with --segment, since every process must agree on it', () => {
-    expect(() => backfill(['us-east-1/Orders', 'eu-west-1/Copy', '--segment', '1'])).toThrow('--segment needs --total-segments');
+    expect(() => backfill(['us-east-1/Orders', 'eu-west-1/Copy', '--segment', '1'])).toThrow(
+      '--segment needs --total-segments',
+    );
   });
 
   it('rejects a segment outside the count and disagreeing counts', () => {
-    expect(() => backfill(['us-east-1/Orders', 'eu-west-1/Copy', '--total-segments', '4', '--segment', '4'])).toThrow('out of range');
-    expect(() => backfill(['us-east-1/Orders', 'eu-west-1/Copy', '--segments', '4', '--total-segments', '8'])).toThrow('disagree');
+    expect(() => backfill(['us-east-1/Orders', 'eu-west-1/Copy', '--total-segments', '4', '--segment', '4'])).toThrow(
+      'out of range',
+    );
+    expect(() => backfill(['us-east-1/Orders', 'eu-west-1/Copy', '--segments', '4', '--total-segments', '8'])).toThrow(
+      'disagree',
+    );
   });
 
   it('reads rate caps, batch mode and its own default concurrency', () => {
-    const { config } = backfill(['us-east-1/Orders', 'eu-west-1/Copy', '--max-wcu', '250', '--max-items-per-second', '12.5', '--write-mode', 'batch']);
+    const { config } = backfill([
+      'us-east-1/Orders',
+      'eu-west-1/Copy',
+      '--max-wcu',
+      '250',
+      '--max-items-per-second',
+      '12.5',
+      '--write-mode',
+      'batch',
+    ]);
     expect(config.maxWcu).toBe(250);
     expect(config.maxItemsPerSecond).toBe(12.5);
     expect(config.maxRcu).toBeUndefined();
@@ -104,7 +128,17 @@ describe('parseCommandLine: segments, rates, modes', () => {
   });
 
   it('verify reads --repair, --sample and --recheck-delay', () => {
-    const parsed = verify(['us-east-1/Orders', 'eu-west-1/Copy', '--repair', '--sample', '3', '--recheck-delay', '0', '--json', '--quiet']);
+    const parsed = verify([
+      'us-east-1/Orders',
+      'eu-west-1/Copy',
+      '--repair',
+      '--sample',
+      '3',
+      '--recheck-delay',
+      '0',
+      '--json',
+      '--quiet',
+    ]);
     expect(parsed.json).toBe(true);
     expect(parsed.config).toMatchObject({ repair: true, sampleSize: 3, recheckDelayMs: 0, concurrency: 16 });
     expect(parsed.config.progress.mode).toBe('none');

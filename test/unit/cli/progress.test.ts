@@ -3,7 +3,9 @@ import { formatCount, renderProgress } from '../../../src/cli/progress';
 describe('progress line', () => {
   it('shows counts, rate, ETA from the expected total, and the bar only on a terminal', () => {
     const counts = { done: 2500, expected: 10_000, detail: 'written 2,500' };
-    expect(renderProgress(counts, 500, 5, false)).toBe('2,500/~10,000 items, 500/s, elapsed 0:05, ETA 0:15 | written 2,500');
+    expect(renderProgress(counts, 500, 5, false)).toBe(
+      '2,500/~10,000 items, 500/s, elapsed 0:05, ETA 0:15 | written 2,500',
+    );
     expect(renderProgress(counts, 500, 5, true)).toMatch(/^\[######\.{18}\] 25% 2,500/);
   });
 

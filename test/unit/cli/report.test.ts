@@ -20,7 +20,18 @@ function summary(counts: Partial<BackfillSummary['thisRun']>): BackfillSummary {
     complete: true,
     interrupted: false,
     resumed: false,
-    thisRun: { scanned: 1000, written: 990, present: 10, undone: 0, refreshed: 0, failed: 0, rechecked: 0, seconds: 2, itemsPerSecond: 500, ...counts },
+    thisRun: {
+      scanned: 1000,
+      written: 990,
+      present: 10,
+      undone: 0,
+      refreshed: 0,
+      failed: 0,
+      rechecked: 0,
+      seconds: 2,
+      itemsPerSecond: 500,
+      ...counts,
+    },
     total: { scanned: 1000, written: 990, present: 10 },
     failures: [],
   };
@@ -42,7 +53,9 @@ describe('formatBackfill', () => {
     const text = formatBackfill(summary({ rechecked: 12, refreshed: 3, undone: 2 }));
 
     // Assess
-    expect(text).toContain('refreshed 3 (changed on the master while being copied), undone 2 (deleted on the master while being copied)');
+    expect(text).toContain(
+      'refreshed 3 (changed on the master while being copied), undone 2 (deleted on the master while being copied)',
+    );
     expect(text).toContain("re-checked 12 items the master's stream showed changing during the run");
     expect(backfillExitCode(summary({ rechecked: 12 }))).toBe(0);
   });

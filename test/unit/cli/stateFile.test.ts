@@ -1,8 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ToolError } from '../../../src/cli/errors';
 import { loadState, newState, saveState } from '../../../src/cli/backfill/stateFile';
+import { ToolError } from '../../../src/cli/errors';
 
 const identity = { master: 'us-east-1/Orders', slave: 'eu-west-1/Copy', totalSegments: 4 };
 
@@ -16,7 +16,12 @@ describe('backfill state file', () => {
   it('round-trips binary and numeric last keys per segment, as bytes and exact text', () => {
     const path = join(dir, 'state.json');
     const state = newState(identity, [0, 1, 2]);
-    Object.assign(state.segments.get(0) ?? {}, { lastKey: { pk: { B: new Uint8Array([0, 255, 16]) }, sk: { N: '1.50' } }, scanned: 10, written: 7, present: 3 });
+    Object.assign(state.segments.get(0) ?? {}, {
+      lastKey: { pk: { B: new Uint8Array([0, 255, 16]) }, sk: { N: '1.50' } },
+      scanned: 10,
+      written: 7,
+      present: 3,
+    });
     Object.assign(state.segments.get(1) ?? {}, { done: true, scanned: 5, written: 5 });
     saveState(path, state);
 

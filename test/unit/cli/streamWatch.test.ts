@@ -26,6 +26,7 @@
  * - a shard closed before a first run's start is not read at a later shard refresh either.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 import {
   DescribeStreamCommand,
   type DescribeStreamCommandInput,
@@ -42,12 +43,12 @@ import {
   type StreamStatus,
 } from '@aws-sdk/client-dynamodb-streams';
 import { mockClient } from 'aws-sdk-client-mock';
-import { itemKeyOf } from '../../../src/shared/key';
-import type { Item } from '../../../src/cli/table/attributeJson';
+import { StreamWatcher, type StreamWatchOptions } from '../../../src/cli/backfill/streamWatch';
 import { ToolError } from '../../../src/cli/errors';
+import type { Item } from '../../../src/cli/table/attributeJson';
 import { sleep } from '../../../src/cli/table/rateLimiter';
 import { InterruptedError } from '../../../src/cli/table/tableAccess';
-import { StreamWatcher, type StreamWatchOptions } from '../../../src/cli/backfill/streamWatch';
+import { itemKeyOf } from '../../../src/shared/key';
 
 const STREAM_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/Orders/stream/2024-01-01T00:00:00.000';
 const TABLE = { region: 'eu-west-1', table: 'Orders' };
@@ -97,7 +98,10 @@ class FakeStream {
     this.onDescribe?.();
     const error = this.describeErrors.shift();
     if (error) throw error;
-    const from = input.ExclusiveStartShardId === undefined ? 0 : this.shards.findIndex((shard) => shard.id === input.ExclusiveStartShardId) + 1;
+    const from =
+      input.ExclusiveStartShardId === undefined
+        ? 0
+        : this.shards.findIndex((shard) => shard.id === input.ExclusiveStartShardId) + 1;
     const page = this.shards.slice(from, from + SHARDS_PER_PAGE);
     const more = from + SHARDS_PER_PAGE < this.shards.length;
     return {
@@ -107,7 +111,10 @@ class FakeStream {
         Shards: page.map((shard) => ({
           ShardId: shard.id,
           ParentShardId: shard.parent,
-          SequenceNumberRange: { StartingSequenceNumber: '100', EndingSequenceNumber: shard.closed ? '900' : undefined },
+          SequenceNumberRange: {
+            StartingSequenceNumber: '100',
+            EndingSequenceNumber: shard.closed ? '900' : undefined,
+          },
         })),
         LastEvaluatedShardId: more ? page[page.length - 1]?.id : undefined,
       },
@@ -156,13 +163,20 @@ class FakeStream {
 
   /** Shards whose readers were positioned with `type`, in order. */
   public positionedAt(type: ShardIteratorType): string[] {
-    return this.readerPositions().filter((entry) => entry.type === type).map((entry) => entry.shardId);
+    return this.readerPositions()
+      .filter((entry) => entry.type === type)
+      .map((entry) => entry.shardId);
   }
 }
 
 /** An error as the SDK raises it for a DynamoDB Streams error answer. */
 function streamsError(name: string, status = 400): DynamoDBStreamsServiceException {
-  return new DynamoDBStreamsServiceException({ name, message: `${name} (test)`, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
+  return new DynamoDBStreamsServiceException({
+    name,
+    message: `${name} (test)`,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+  });
 }
 
 const s = (value: string): Item => ({ pk: { S: value } });
@@ -179,7 +193,11 @@ function gate(): { promise: Promise<void>; open: () => void } {
  * call is under way, `calls()` counts the GetRecords calls so far. Once released, the held call fails with
  * `thenFail` when given, else it is answered as usual.
  */
-function holdGetRecordsCall(stream: FakeStream, nth: number, thenFail?: () => Error): { reached: Promise<void>; release: () => void; calls: () => number } {
+function holdGetRecordsCall(
+  stream: FakeStream,
+  nth: number,
+  thenFail?: () => Error,
+): { reached: Promise<void>; release: () => void; calls: () => number } {
   const held = gate();
   const inHeldCall = gate();
   let calls = 0;
@@ -211,7 +229,11 @@ describe('StreamWatcher', () => {
 
   /** A watcher over `stream` that records every onKeys call in `delivered`. */
   function watcher(options: Partial<StreamWatchOptions> = {}): StreamWatcher {
-    const client = new DynamoDBStreamsClient({ region: TABLE.region, endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const client = new DynamoDBStreamsClient({
+      region: TABLE.region,
+      endpoint: 'http://127.0.0.1:1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
     const created = new StreamWatcher(client, STREAM_ARN, {
       pollIntervalMs: 5,
       fromTrimHorizon: false,
@@ -302,7 +324,9 @@ describe('StreamWatcher', () => {
       // Assess: every shard positioned at TRIM_HORIZON, and every change the stream holds was seen.
       expect([...stream.positionedAt('TRIM_HORIZON')].sort()).toEqual(['closed-1', 'closed-2', 'open-1', 'open-2']);
       expect(stream.positionedAt('LATEST')).toEqual([]);
-      expect(deliveredIds().sort()).toEqual(['old-closed-1', 'old-closed-2', 'old-open-1', 'old-open-2'].map((pk) => itemKeyOf(s(pk))).sort());
+      expect(deliveredIds().sort()).toEqual(
+        ['old-closed-1', 'old-closed-2', 'old-open-1', 'old-open-2'].map((pk) => itemKeyOf(s(pk))).sort(),
+      );
     });
 
     // FLAW in src/cli/backfill/streamWatch.ts: start() skips a closed shard without adding it to `known`, so refreshShards()
@@ -346,7 +370,9 @@ describe('StreamWatcher', () => {
       await watch.caughtUp();
 
       // Assess: four distinct items, each delivered once; nine records read.
-      const expected = [s('order-1'), { pk: { N: '1' } }, { pk: { B: bytes } }, s('order-2')].map((key) => itemKeyOf(key));
+      const expected = [s('order-1'), { pk: { N: '1' } }, { pk: { B: bytes } }, s('order-2')].map((key) =>
+        itemKeyOf(key),
+      );
       expect(deliveredIds()).toHaveLength(4);
       expect(deliveredIds().sort()).toEqual([...expected].sort());
       for (const id of expected) expect(watch.hasChanged(id)).toBe(true);
@@ -388,7 +414,9 @@ describe('StreamWatcher', () => {
       ]);
       expect(stream.reads.filter((read) => read.shardId === 'parent')).toHaveLength(readsOfParent);
       expect(stream.reads.filter((read) => read.shardId === 'child')[0]).toEqual({ shardId: 'child', position: 0 });
-      expect(deliveredIds().sort()).toEqual(['last-in-parent', 'in-child-1', 'in-child-2'].map((pk) => itemKeyOf(s(pk))).sort());
+      expect(deliveredIds().sort()).toEqual(
+        ['last-in-parent', 'in-child-1', 'in-child-2'].map((pk) => itemKeyOf(s(pk))).sort(),
+      );
       expect(watch.hasChanged(itemKeyOf(s('before-start')))).toBe(false);
     });
 
@@ -591,7 +619,9 @@ describe('StreamWatcher', () => {
       await expect(first).rejects.toThrow('dynamodb:DescribeStream on the stream of table Orders');
       const second = watcher().start();
       await expect(second).rejects.toThrow('dynamodb:GetShardIterator on the stream of table Orders');
-      await expect(second).rejects.toThrow('dynamodb:DescribeStream, dynamodb:GetShardIterator and dynamodb:GetRecords');
+      await expect(second).rejects.toThrow(
+        'dynamodb:DescribeStream, dynamodb:GetShardIterator and dynamodb:GetRecords',
+      );
     });
 
     it('ResourceNotFoundException: a ToolError saying the stream was not found, from start() and from the running watcher', async () => {

@@ -1,4 +1,5 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
@@ -13,7 +14,12 @@ import { TokenBucket } from '../../../src/cli/table/rateLimiter';
 import { TableAccess } from '../../../src/cli/table/tableAccess';
 
 const ref = { region: 'eu-west-1', table: 'OrdersReplica' };
-const table = { TableName: 'OrdersReplica', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' as const }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' as const }], ItemCount: 12 };
+const table = {
+  TableName: 'OrdersReplica',
+  KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' as const }],
+  AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' as const }],
+  ItemCount: 12,
+};
 const fast = { retries: 3, baseDelayMs: 1, maxDelayMs: 2 };
 
 function awsError(name: string, message = name): Error {
@@ -39,13 +45,17 @@ describe('TableAccess: errors that say what to change', () => {
     mock.on(ScanCommand).rejects(awsError('AccessDeniedException', 'User is not authorized'));
     const scan = access.scanPage({ segment: 0, totalSegments: 1, limit: 10 });
     await expect(scan).rejects.toThrow(ToolError);
-    await expect(scan).rejects.toThrow('your credentials need the IAM action dynamodb:Scan on table OrdersReplica in region eu-west-1');
+    await expect(scan).rejects.toThrow(
+      'your credentials need the IAM action dynamodb:Scan on table OrdersReplica in region eu-west-1',
+    );
     mock.on(PutItemCommand).rejects(awsError('AccessDeniedException'));
     await expect(access.putIfAbsent({ pk: { S: 'a' } })).rejects.toThrow('dynamodb:PutItem');
   });
 
   it('rejected credentials are reported as such', async () => {
-    mock.on(DescribeTableCommand).rejects(awsError('UnrecognizedClientException', 'The security token included in the request is invalid'));
+    mock
+      .on(DescribeTableCommand)
+      .rejects(awsError('UnrecognizedClientException', 'The security token included in the request is invalid'));
     await expect(access.describe()).rejects.toThrow('AWS credentials missing or rejected for region eu-west-1');
   });
 
@@ -83,7 +93,9 @@ describe('TableAccess: errors that say what to change', () => {
       .resolvesOnce({ UnprocessedItems: { OrdersReplica: [{ PutRequest: { Item: items[2] } }] } })
       .resolves({});
     await access.batchPut(items);
-    const calls = mock.commandCalls(BatchWriteItemCommand).map((call) => call.args[0].input.RequestItems?.OrdersReplica?.length);
+    const calls = mock
+      .commandCalls(BatchWriteItemCommand)
+      .map((call) => call.args[0].input.RequestItems?.OrdersReplica?.length);
     expect(calls).toEqual([3, 1]);
   });
 
@@ -91,9 +103,14 @@ describe('TableAccess: errors that say what to change', () => {
     await access.describe();
     mock
       .on(BatchGetItemCommand)
-      .resolvesOnce({ Responses: { OrdersReplica: [{ pk: { S: 'a' } }] }, UnprocessedKeys: { OrdersReplica: { Keys: [{ pk: { S: 'b' } }] } } })
+      .resolvesOnce({
+        Responses: { OrdersReplica: [{ pk: { S: 'a' } }] },
+        UnprocessedKeys: { OrdersReplica: { Keys: [{ pk: { S: 'b' } }] } },
+      })
       .resolves({ Responses: { OrdersReplica: [{ pk: { S: 'b' } }] } });
-    const found = await access.batchGet([{ pk: { S: 'a' } }, { pk: { S: 'b' } }, { pk: { S: 'c' } }], { consistent: true });
+    const found = await access.batchGet([{ pk: { S: 'a' } }, { pk: { S: 'b' } }, { pk: { S: 'c' } }], {
+      consistent: true,
+    });
     expect(found.size).toBe(2);
     expect(mock.commandCalls(BatchGetItemCommand)).toHaveLength(2);
   });

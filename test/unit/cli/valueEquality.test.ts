@@ -47,7 +47,11 @@ describe('valuesEqual: types, sets, binary, nesting', () => {
 
   it('maps compare deeply and lists in order', () => {
     const nested = (n: string, order: string[]): AttributeValue => ({
-      M: { list: { L: [{ N: n }, { SS: order }, { M: { deep: { B: bytes(0, 255) } } }] }, flag: { BOOL: true }, none: { NULL: true } },
+      M: {
+        list: { L: [{ N: n }, { SS: order }, { M: { deep: { B: bytes(0, 255) } } }] },
+        flag: { BOOL: true },
+        none: { NULL: true },
+      },
     });
     expect(valuesEqual(nested('1.50', ['x', 'y']), nested('1.5', ['y', 'x']))).toBe(true);
     expect(valuesEqual(nested('1.50', ['x', 'y']), nested('1.51', ['x', 'y']))).toBe(false);

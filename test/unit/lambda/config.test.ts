@@ -1,6 +1,6 @@
 import { DEFAULT_WRITE_CONCURRENCY, loadConfig } from '../../../src/lambda/config';
-import { sourceTableOf } from '../../../src/shared/tableRef';
 import { ConfigError } from '../../../src/replicator/errors';
+import { sourceTableOf } from '../../../src/shared/tableRef';
 
 /** How config messages spell the expected role ARN. */
 const ROLE_FORM = 'arn:aws:iam::<account>:role/<name>';
@@ -106,7 +106,12 @@ describe('loadConfig: roles and TTL deletes', () => {
 
   test('SLAVE_EXTERNAL_ID goes with the role', () => {
     // Act
-    const config = loadConfig({ SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders', SLAVE_ROLE_ARN: ROLE, SLAVE_EXTERNAL_ID: 'a1b2-c3=d4' });
+    const config = loadConfig({
+      SLAVE_REGION: 'eu-west-1',
+      SLAVE_TABLE: 'Orders',
+      SLAVE_ROLE_ARN: ROLE,
+      SLAVE_EXTERNAL_ID: 'a1b2-c3=d4',
+    });
 
     // Assess
     expect(config.slaves).toEqual([{ region: 'eu-west-1', table: 'Orders', roleArn: ROLE, externalId: 'a1b2-c3=d4' }]);
@@ -123,7 +128,12 @@ describe('loadConfig: roles and TTL deletes', () => {
     expect(config.slaves).toEqual([
       { region: 'eu-west-1', table: 'Orders', roleArn: ROLE, externalId: 'shared-id' },
       { region: 'us-west-2', table: 'Orders' },
-      { region: 'ap-southeast-2', table: 'Copy', roleArn: 'arn:aws-cn:iam::123456789012:role/path/writer', externalId: 'shared-id' },
+      {
+        region: 'ap-southeast-2',
+        table: 'Copy',
+        roleArn: 'arn:aws-cn:iam::123456789012:role/path/writer',
+        externalId: 'shared-id',
+      },
     ]);
   });
 
@@ -187,7 +197,9 @@ describe('loadConfig: every problem is reported, all in one ConfigError', () => 
       const error = configErrorOf({ SLAVE_REGION: region, SLAVE_TABLE: 'Orders' });
 
       // Assess
-      expect(error.problems).toEqual([expect.stringContaining(`SLAVE_REGION: ${JSON.stringify(region)} is not an AWS region`)]);
+      expect(error.problems).toEqual([
+        expect.stringContaining(`SLAVE_REGION: ${JSON.stringify(region)} is not an AWS region`),
+      ]);
     },
   );
 
@@ -279,13 +291,18 @@ describe('loadConfig: every problem is reported, all in one ConfigError', () => 
       const error = configErrorOf({ SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders', SLAVE_ROLE_ARN: roleArn });
 
       // Assess
-      expect(error.problems).toEqual([`SLAVE_ROLE_ARN: ${JSON.stringify(roleArn)} is not an IAM role ARN (expected ${ROLE_FORM})`]);
+      expect(error.problems).toEqual([
+        `SLAVE_ROLE_ARN: ${JSON.stringify(roleArn)} is not an IAM role ARN (expected ${ROLE_FORM})`,
+      ]);
     },
   );
 
   test('SLAVE_ROLE_ARN together with SLAVES is refused: roles then go into the SLAVES entries', () => {
     // Act
-    const error = configErrorOf({ SLAVES: 'eu-west-1/Orders', SLAVE_ROLE_ARN: 'arn:aws:iam::123456789012:role/Writer' });
+    const error = configErrorOf({
+      SLAVES: 'eu-west-1/Orders',
+      SLAVE_ROLE_ARN: 'arn:aws:iam::123456789012:role/Writer',
+    });
 
     // Assess
     expect(error.problems).toEqual([
@@ -295,7 +312,11 @@ describe('loadConfig: every problem is reported, all in one ConfigError', () => 
 
   test('SLAVE_EXTERNAL_ID without any role is refused', () => {
     // Act
-    const error = configErrorOf({ SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders', SLAVE_EXTERNAL_ID: 'shared-secret' });
+    const error = configErrorOf({
+      SLAVE_REGION: 'eu-west-1',
+      SLAVE_TABLE: 'Orders',
+      SLAVE_EXTERNAL_ID: 'shared-secret',
+    });
 
     // Assess
     expect(error.problems).toEqual([
@@ -329,7 +350,9 @@ describe('loadConfig: every problem is reported, all in one ConfigError', () => 
     const error = configErrorOf({ SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders', WRITE_CONCURRENCY: value });
 
     // Assess
-    expect(error.problems).toEqual([`WRITE_CONCURRENCY: ${JSON.stringify(value)} is not a whole number from 1 to 1000`]);
+    expect(error.problems).toEqual([
+      `WRITE_CONCURRENCY: ${JSON.stringify(value)} is not a whole number from 1 to 1000`,
+    ]);
   });
 
   test('several problems in several variables all appear in one message', () => {
@@ -346,10 +369,22 @@ describe('loadConfig: every problem is reported, all in one ConfigError', () => 
 describe('sourceTableOf', () => {
   test.each([
     ['arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024-05-01T12:00:00.000', 'us-east-1', 'Orders'],
-    ['arn:aws-cn:dynamodb:cn-north-1:123456789012:table/Orders.v2/stream/2024-05-01T12:00:00.000', 'cn-north-1', 'Orders.v2'],
-    ['arn:aws-us-gov:dynamodb:us-gov-west-1:123456789012:table/my_table-1/stream/2024-05-01T12:00:00.000', 'us-gov-west-1', 'my_table-1'],
+    [
+      'arn:aws-cn:dynamodb:cn-north-1:123456789012:table/Orders.v2/stream/2024-05-01T12:00:00.000',
+      'cn-north-1',
+      'Orders.v2',
+    ],
+    [
+      'arn:aws-us-gov:dynamodb:us-gov-west-1:123456789012:table/my_table-1/stream/2024-05-01T12:00:00.000',
+      'us-gov-west-1',
+      'my_table-1',
+    ],
     ['arn:aws:dynamodb:ddblocal:000000000000:table/Local/stream/2024-05-01T12:00:00.000', 'ddblocal', 'Local'],
-    ['arn:aws-eusc:dynamodb:eusc-de-east-1:123456789012:table/Orders/stream/2024-05-01T12:00:00.000', 'eusc-de-east-1', 'Orders'],
+    [
+      'arn:aws-eusc:dynamodb:eusc-de-east-1:123456789012:table/Orders/stream/2024-05-01T12:00:00.000',
+      'eusc-de-east-1',
+      'Orders',
+    ],
     ['arn:aws:dynamodb:eu-west-1:123456789012:table/Orders', 'eu-west-1', 'Orders'],
   ])('%s → region %s, table %s', (arn, region, table) => {
     // Act

@@ -1,3 +1,5 @@
+import { FullBatchFailureError } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
@@ -5,14 +7,7 @@ import {
   DynamoDBClient,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { FullBatchFailureError } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { mockClient } from 'aws-sdk-client-mock';
-import { InvalidEventError, ReplicationLoopError } from '../../../src/replicator/errors';
-import { createHandler, type ReplicatorHandler } from '../../../src/lambda/handler';
-import { MasterReader } from '../../../src/replicator/master';
-import { type RetryOptions, Slave } from '../../../src/replicator/slave';
-import type { SlaveTarget } from '../../../src/replicator/types';
 import { fakeContext } from '../../../harness/context';
 import {
   imageOf,
@@ -25,6 +20,11 @@ import {
   seq,
   streamEvent,
 } from '../../../harness/records';
+import { createHandler, type ReplicatorHandler } from '../../../src/lambda/handler';
+import { InvalidEventError, ReplicationLoopError } from '../../../src/replicator/errors';
+import { MasterReader } from '../../../src/replicator/master';
+import { type RetryOptions, Slave } from '../../../src/replicator/slave';
+import type { SlaveTarget } from '../../../src/replicator/types';
 import { awsError, refuseItem } from '../../helpers/sdkMocks';
 
 const FAST_RETRY: RetryOptions = { baseDelayMs: 1, maxDelayMs: 4, random: () => 0.5 };
@@ -101,7 +101,10 @@ beforeEach(() => {
   });
   const logger = new Logger({ serviceName: 'dynamo-replicator-test', logLevel: 'INFO' });
   const master = new MasterReader(() => client, 4, FAST_RETRY);
-  handler = createHandler({ replication: { slaves: [new Slave(client, SLAVE, 4, FAST_RETRY)], master, replicateTtlDeletes: true }, logger });
+  handler = createHandler({
+    replication: { slaves: [new Slave(client, SLAVE, 4, FAST_RETRY)], master, replicateTtlDeletes: true },
+    logger,
+  });
 });
 
 afterEach(() => {
@@ -147,7 +150,9 @@ describe('handler: the partial batch response', () => {
     const put = requests.find((request) => request.PutRequest)?.PutRequest?.Item;
     const deleted = requests.find((request) => request.DeleteRequest)?.DeleteRequest?.Key;
     expect(Buffer.from(put?.reading?.B as Uint8Array).equals(Buffer.from([0x00, 0x01, 0xfe, 0xff]))).toBe(true);
-    expect(Buffer.from(put?.payload?.M?.signature?.B as Uint8Array).equals(Buffer.from([0xde, 0xad, 0xbe, 0xef]))).toBe(true);
+    expect(Buffer.from(put?.payload?.M?.signature?.B as Uint8Array).equals(Buffer.from([0xde, 0xad, 0xbe, 0xef]))).toBe(
+      true,
+    );
     expect(Buffer.from(deleted?.reading?.B as Uint8Array).equals(Buffer.from([0xde, 0xad, 0xbe, 0xef]))).toBe(true);
   });
 
@@ -192,7 +197,7 @@ describe('handler: the partial batch response', () => {
     expect(ddb.calls()).toHaveLength(0);
   });
 
-  test("a stream whose eventSourceARN names the slave table → ReplicationLoopError, nothing written", async () => {
+  test('a stream whose eventSourceARN names the slave table → ReplicationLoopError, nothing written', async () => {
     // Prepare
     ddb.on(BatchWriteItemCommand).resolves({});
     const arn = `arn:aws:dynamodb:${SLAVE.region}:123456789012:table/${SLAVE.table}/stream/2024-05-01T12:00:00.000`;
@@ -380,9 +385,14 @@ describe('handler: fixtures as Lambda delivers them', () => {
 describe('handler: records without a new image, and TTL deletes', () => {
   test('a KEYS_ONLY record whose master read is denied fails alone, with a reason naming dynamodb:BatchGetItem', async () => {
     // Prepare
-    ddb.on(BatchGetItemCommand).rejects(awsError('AccessDeniedException', 'not authorized to perform: dynamodb:BatchGetItem'));
+    ddb
+      .on(BatchGetItemCommand)
+      .rejects(awsError('AccessDeniedException', 'not authorized to perform: dynamodb:BatchGetItem'));
     ddb.on(BatchWriteItemCommand).resolves({});
-    const event = streamEvent([keysOnlyInsertRecord(seq(1), keyOf('a')), insertRecord(seq(2), keyOf('b'), imageOf('b'))]);
+    const event = streamEvent([
+      keysOnlyInsertRecord(seq(1), keyOf('a')),
+      insertRecord(seq(2), keyOf('b'), imageOf('b')),
+    ]);
 
     // Act
     const { result, lines } = await captured(() => handler(event, fakeContext()));
@@ -427,6 +437,11 @@ describe('handler: records without a new image, and TTL deletes', () => {
     expect(error).toBeUndefined();
     expect(result).toEqual({ batchItemFailures: [] });
     expect(ddb.calls()).toHaveLength(0);
-    expect(lines.find((line) => line.message === 'batch replicated')).toMatchObject({ records: 1, skipped: 1, deletes: 0, failures: 0 });
+    expect(lines.find((line) => line.message === 'batch replicated')).toMatchObject({
+      records: 1,
+      skipped: 1,
+      deletes: 0,
+      failures: 0,
+    });
   });
 });

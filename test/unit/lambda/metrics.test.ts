@@ -1,17 +1,17 @@
-import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SlaveWriteError } from '../../../src/replicator/errors';
-import { createHandler } from '../../../src/lambda/handler';
-import { MasterReader } from '../../../src/replicator/master';
-import { DEFAULT_METRICS_NAMESPACE, publishBatchMetrics, replicationLatency } from '../../../src/lambda/metrics';
-import type { BatchOutcome, SlaveSummary } from '../../../src/replicator/replicate';
-import type { RetryOptions } from '../../../src/shared/retry';
-import { Slave } from '../../../src/replicator/slave';
-import type { StreamRecord } from '../../../src/replicator/types';
 import { fakeContext } from '../../../harness/context';
 import { imageOf, insertRecord, keyOf, removeRecord, seq, streamEvent } from '../../../harness/records';
+import { createHandler } from '../../../src/lambda/handler';
+import { DEFAULT_METRICS_NAMESPACE, publishBatchMetrics, replicationLatency } from '../../../src/lambda/metrics';
+import { SlaveWriteError } from '../../../src/replicator/errors';
+import { MasterReader } from '../../../src/replicator/master';
+import type { BatchOutcome, SlaveSummary } from '../../../src/replicator/replicate';
+import { Slave } from '../../../src/replicator/slave';
+import type { StreamRecord } from '../../../src/replicator/types';
+import type { RetryOptions } from '../../../src/shared/retry';
 import { refuseItem } from '../../helpers/sdkMocks';
 
 /** One Embedded Metric Format line, as CloudWatch Logs receives it. */
@@ -125,7 +125,12 @@ describe('replicationLatency', () => {
 describe('publishBatchMetrics: the EMF lines', () => {
   test('one line per slave: namespace, dimensions service and SlaveTable, the five metrics with units and values', async () => {
     // Prepare: 4 records, one failed on every slave before any write, one skipped (TTL); Asia lost one more.
-    const records = [createdAt(1, CREATED), createdAt(2, CREATED + 4), createdAt(3, CREATED + 6), createdAt(4, CREATED + 2)];
+    const records = [
+      createdAt(1, CREATED),
+      createdAt(2, CREATED + 4),
+      createdAt(3, CREATED + 6),
+      createdAt(4, CREATED + 2),
+    ];
     const rejected = records[3] as StreamRecord;
     const asiaLost = records[2] as StreamRecord;
     const outcome = outcomeOf({
@@ -184,7 +189,9 @@ describe('publishBatchMetrics: the EMF lines', () => {
     });
 
     // Act
-    const { emf } = await emfLinesOf(() => publishBatchMetrics([metricsFor('eu-west-1/Orders')], records, outcome, NOW));
+    const { emf } = await emfLinesOf(() =>
+      publishBatchMetrics([metricsFor('eu-west-1/Orders')], records, outcome, NOW),
+    );
 
     // Assess
     expect(emf).toHaveLength(1);
@@ -204,7 +211,9 @@ describe('publishBatchMetrics: the EMF lines', () => {
     const outcome = outcomeOf({ slaves: [summary('eu-west-1/Orders', 1)] });
 
     // Act
-    const { emf } = await emfLinesOf(() => publishBatchMetrics([metricsFor('eu-west-1/Orders', 'Replicas/Prod')], records, outcome, NOW));
+    const { emf } = await emfLinesOf(() =>
+      publishBatchMetrics([metricsFor('eu-west-1/Orders', 'Replicas/Prod')], records, outcome, NOW),
+    );
 
     // Assess
     expect(emf[0]?._aws.CloudWatchMetrics[0]?.Namespace).toBe('Replicas/Prod');

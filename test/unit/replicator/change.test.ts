@@ -1,7 +1,3 @@
-import { isTtlDelete, keyOf, sequenceNumberOf, toChange } from '../../../src/replicator/change';
-import { InvalidRecordError } from '../../../src/replicator/errors';
-import { itemKeyOf } from '../../../src/shared/key';
-import type { Change, StreamRecord } from '../../../src/replicator/types';
 import {
   imageOf,
   insertRecord,
@@ -12,8 +8,11 @@ import {
   removeRecord,
   seq,
 } from '../../../harness/records';
+import { isTtlDelete, keyOf, sequenceNumberOf, toChange } from '../../../src/replicator/change';
+import { InvalidRecordError } from '../../../src/replicator/errors';
+import type { Change, StreamRecord } from '../../../src/replicator/types';
+import { itemKeyOf } from '../../../src/shared/key';
 import { thrownBy } from '../../helpers/thrown';
-
 
 function firstRecord(name: Parameters<typeof loadFixture>[0]): StreamRecord {
   const record = loadFixture(name).Records[0];
@@ -185,15 +184,21 @@ describe('isTtlDelete', () => {
     ['a REMOVE by a user (no userIdentity)', removeRecord(seq(1), keyFor('a'))],
     [
       'a REMOVE by another service principal',
-      removeRecord(seq(1), keyFor('a'), undefined, { userIdentity: { type: 'Service', principalId: 'backup.amazonaws.com' } }),
+      removeRecord(seq(1), keyFor('a'), undefined, {
+        userIdentity: { type: 'Service', principalId: 'backup.amazonaws.com' },
+      }),
     ],
     [
       'a REMOVE with the TTL principal but a non-Service type',
-      removeRecord(seq(1), keyFor('a'), undefined, { userIdentity: { type: 'User', principalId: 'dynamodb.amazonaws.com' } }),
+      removeRecord(seq(1), keyFor('a'), undefined, {
+        userIdentity: { type: 'User', principalId: 'dynamodb.amazonaws.com' },
+      }),
     ],
     [
       'an INSERT carrying the TTL identity',
-      insertRecord(seq(1), keyFor('a'), imageOf('a'), { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } }),
+      insertRecord(seq(1), keyFor('a'), imageOf('a'), {
+        userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' },
+      }),
     ],
   ])('%s is not a TTL delete', (_case, record) => {
     // Act

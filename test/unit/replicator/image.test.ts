@@ -1,8 +1,7 @@
+import { loadFixture } from '../../../harness/records';
 import { InvalidRecordError } from '../../../src/replicator/errors';
 import { toAttributeValue, toItem } from '../../../src/replicator/image';
-import { loadFixture } from '../../../harness/records';
 import { thrownBy } from '../../helpers/thrown';
-
 
 describe('toAttributeValue: every type tag', () => {
   test('S, N, BOOL and NULL become the same SDK values', () => {
@@ -155,22 +154,47 @@ describe('toAttributeValue: malformed values fail with the attribute path', () =
   const cases: { name: string; image: unknown; path: string; problem: RegExp }[] = [
     { name: 'invalid base64 characters', image: { blob: { B: 'not base64!' } }, path: 'img.blob', problem: /base64/ },
     { name: 'base64 of a wrong length', image: { blob: { B: 'abc' } }, path: 'img.blob', problem: /base64/ },
-    { name: 'URL-safe base64 (not what Lambda sends)', image: { blob: { B: '-_8=' } }, path: 'img.blob', problem: /base64/ },
+    {
+      name: 'URL-safe base64 (not what Lambda sends)',
+      image: { blob: { B: '-_8=' } },
+      path: 'img.blob',
+      problem: /base64/,
+    },
     { name: 'B that is bytes, not a string', image: { blob: { B: [1, 2] } }, path: 'img.blob', problem: /base64/ },
-    { name: 'an invalid BS member', image: { blobs: { BS: ['AA==', '***'] } }, path: 'img.blobs[1]', problem: /base64/ },
+    {
+      name: 'an invalid BS member',
+      image: { blobs: { BS: ['AA==', '***'] } },
+      path: 'img.blobs[1]',
+      problem: /base64/,
+    },
     { name: 'an unknown type tag', image: { x: { STRING: 'a' } }, path: 'img.x', problem: /unknown type tag "STRING"/ },
-    { name: 'two type tags', image: { x: { S: 'a', N: '1' } }, path: 'img.x', problem: /exactly one type tag, found S, N/ },
+    {
+      name: 'two type tags',
+      image: { x: { S: 'a', N: '1' } },
+      path: 'img.x',
+      problem: /exactly one type tag, found S, N/,
+    },
     { name: 'no type tag', image: { x: {} }, path: 'img.x', problem: /exactly one type tag, found none/ },
     { name: 'a value that is not an object', image: { x: 'plain' }, path: 'img.x', problem: /one type tag/ },
     { name: 'N that is not a number', image: { n: { N: 'twelve' } }, path: 'img.n', problem: /N must be a number/ },
     { name: 'N given as a JSON number', image: { n: { N: 12 } }, path: 'img.n', problem: /N must be a number/ },
     { name: 'N that is NaN', image: { n: { N: 'NaN' } }, path: 'img.n', problem: /N must be a number/ },
     { name: 'an empty N', image: { n: { N: '' } }, path: 'img.n', problem: /N must be a number/ },
-    { name: 'an NS member that is not a number', image: { ns: { NS: ['1', '1x'] } }, path: 'img.ns[1]', problem: /N must be a number/ },
+    {
+      name: 'an NS member that is not a number',
+      image: { ns: { NS: ['1', '1x'] } },
+      path: 'img.ns[1]',
+      problem: /N must be a number/,
+    },
     { name: 'NULL false', image: { z: { NULL: false } }, path: 'img.z', problem: /NULL must be true/ },
     { name: 'BOOL as a string', image: { f: { BOOL: 'true' } }, path: 'img.f', problem: /BOOL must be true or false/ },
     { name: 'S that is a number', image: { s: { S: 5 } }, path: 'img.s', problem: /S must be a string/ },
-    { name: 'an SS member that is not a string', image: { ss: { SS: ['a', 1] } }, path: 'img.ss[1]', problem: /SS members must be strings/ },
+    {
+      name: 'an SS member that is not a string',
+      image: { ss: { SS: ['a', 1] } },
+      path: 'img.ss[1]',
+      problem: /SS members must be strings/,
+    },
     { name: 'SS that is not an array', image: { ss: { SS: 'a' } }, path: 'img.ss', problem: /SS must be an array/ },
     { name: 'L that is not an array', image: { l: { L: {} } }, path: 'img.l', problem: /L must be an array/ },
     { name: 'M that is an array', image: { m: { M: [] } }, path: 'img.m', problem: /M must be an object/ },

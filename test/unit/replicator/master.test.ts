@@ -6,13 +6,13 @@ import {
   type KeysAndAttributes,
 } from '@aws-sdk/client-dynamodb';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
-import { type Budget, startBudget } from '../../../src/shared/budget';
 import { MasterReadError } from '../../../src/replicator/errors';
-import { itemKeyOf } from '../../../src/shared/key';
 import { type FetchRequest, MAX_BATCH_GETS, MasterReader } from '../../../src/replicator/master';
+import { type Budget, startBudget } from '../../../src/shared/budget';
+import type { Item } from '../../../src/shared/item';
+import { itemKeyOf } from '../../../src/shared/key';
 import type { RetryOptions } from '../../../src/shared/retry';
 import type { TableRef } from '../../../src/shared/tableRef';
-import type { Item } from '../../../src/shared/item';
 
 const FAST_RETRY: RetryOptions = { baseDelayMs: 1, maxDelayMs: 4, random: () => 0.5 };
 const ORDERS: TableRef = { region: 'us-east-1', table: 'Orders' };
@@ -103,7 +103,11 @@ describe('MasterReader: what it reads and what it makes of it', () => {
       key: { pk: { S: 'here' } },
       item: { pk: { S: 'here' }, v: { S: 'current here' } },
     });
-    expect(result.writes.get(itemKey('gone'))).toEqual({ kind: 'delete', itemKey: itemKey('gone'), key: { pk: { S: 'gone' } } });
+    expect(result.writes.get(itemKey('gone'))).toEqual({
+      kind: 'delete',
+      itemKey: itemKey('gone'),
+      key: { pk: { S: 'gone' } },
+    });
     expect(result.requests).toBe(1);
   });
 
@@ -119,7 +123,9 @@ describe('MasterReader: what it reads and what it makes of it', () => {
     // Assess
     const inputs = mock.commandCalls(BatchGetItemCommand).map((call) => call.args[0].input);
     expect(inputs).toHaveLength(2);
-    const perTable = new Map(inputs.map((input) => Object.entries(input.RequestItems ?? {})[0] as [string, KeysAndAttributes]));
+    const perTable = new Map(
+      inputs.map((input) => Object.entries(input.RequestItems ?? {})[0] as [string, KeysAndAttributes]),
+    );
     expect(perTable.get('Orders')).toEqual({ Keys: [{ pk: { S: 'a' } }], ConsistentRead: true });
     expect(perTable.get('Invoices')).toEqual({ Keys: [{ pk: { S: 'b' } }], ConsistentRead: true });
     expect(regions.sort()).toEqual(['eu-central-1', 'us-east-1']);

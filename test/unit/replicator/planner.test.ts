@@ -1,7 +1,3 @@
-import { BlockedByEarlierFailureError, InvalidRecordError } from '../../../src/replicator/errors';
-import { itemKeyOf } from '../../../src/shared/key';
-import { planBatch } from '../../../src/replicator/planner';
-import type { Plan, PlannedWrite, StreamRecord } from '../../../src/replicator/types';
 import {
   imageOf,
   insertRecord,
@@ -12,6 +8,10 @@ import {
   seq,
   streamEvent,
 } from '../../../harness/records';
+import { BlockedByEarlierFailureError, InvalidRecordError } from '../../../src/replicator/errors';
+import { planBatch } from '../../../src/replicator/planner';
+import type { Plan, PlannedWrite, StreamRecord } from '../../../src/replicator/types';
+import { itemKeyOf } from '../../../src/shared/key';
 
 /** The planned write for item `id` (key `{ pk: { S: id } }`), or undefined when none is planned. */
 function writeFor(plan: Plan, id: string): PlannedWrite | undefined {
@@ -66,17 +66,18 @@ describe('planBatch: coalescing changes to one item', () => {
 
   test('insert then delete → delete', () => {
     // Prepare
-    const records = delivered([
-      insertRecord(seq(1), keyOf('a'), imageOf('a')),
-      removeRecord(seq(2), keyOf('a')),
-    ]);
+    const records = delivered([insertRecord(seq(1), keyOf('a'), imageOf('a')), removeRecord(seq(2), keyOf('a'))]);
 
     // Act
     const plan = planBatch(records);
 
     // Assess
     expect(plan.writes).toHaveLength(1);
-    expect(plan.writes[0]?.change).toEqual({ kind: 'delete', itemKey: itemKeyOf({ pk: { S: 'a' } }), key: { pk: { S: 'a' } } });
+    expect(plan.writes[0]?.change).toEqual({
+      kind: 'delete',
+      itemKey: itemKeyOf({ pk: { S: 'a' } }),
+      key: { pk: { S: 'a' } },
+    });
   });
 
   test('records delivered out of order are applied in sequence-number order (compared as numbers, not text)', () => {
@@ -98,10 +99,7 @@ describe('planBatch: coalescing changes to one item', () => {
 
   test('out-of-order delete: the highest sequence number wins even when delivered first', () => {
     // Prepare
-    const records = delivered([
-      removeRecord(seq(5), keyOf('a')),
-      insertRecord(seq(4), keyOf('a'), imageOf('a')),
-    ]);
+    const records = delivered([removeRecord(seq(5), keyOf('a')), insertRecord(seq(4), keyOf('a'), imageOf('a'))]);
 
     // Act
     const plan = planBatch(records);
@@ -310,7 +308,10 @@ describe('planBatch: TTL deletes', () => {
 
   test('with replicateTtlDeletes false, a TTL delete is skipped: no write, not rejected, listed as skipped', () => {
     // Prepare
-    const records = delivered([removeRecord(seq(1), keyOf('a'), undefined, TTL), insertRecord(seq(2), keyOf('b'), imageOf('b'))]);
+    const records = delivered([
+      removeRecord(seq(1), keyOf('a'), undefined, TTL),
+      insertRecord(seq(2), keyOf('b'), imageOf('b')),
+    ]);
 
     // Act
     const plan = planBatch(records, { replicateTtlDeletes: false });
@@ -353,7 +354,10 @@ describe('planBatch: TTL deletes', () => {
 
   test('with replicateTtlDeletes true (the default), a TTL delete after a put is a delete', () => {
     // Prepare
-    const records = delivered([insertRecord(seq(1), keyOf('a'), imageOf('a')), removeRecord(seq(2), keyOf('a'), undefined, TTL)]);
+    const records = delivered([
+      insertRecord(seq(1), keyOf('a'), imageOf('a')),
+      removeRecord(seq(2), keyOf('a'), undefined, TTL),
+    ]);
 
     // Act
     const explicit = planBatch(records, { replicateTtlDeletes: true });
@@ -361,7 +365,11 @@ describe('planBatch: TTL deletes', () => {
 
     // Assess
     for (const plan of [explicit, byDefault]) {
-      expect(writeFor(plan, 'a')?.change).toEqual({ kind: 'delete', itemKey: itemKeyOf({ pk: { S: 'a' } }), key: { pk: { S: 'a' } } });
+      expect(writeFor(plan, 'a')?.change).toEqual({
+        kind: 'delete',
+        itemKey: itemKeyOf({ pk: { S: 'a' } }),
+        key: { pk: { S: 'a' } },
+      });
       expect(plan.skipped).toEqual([]);
     }
   });

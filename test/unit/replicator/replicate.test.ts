@@ -7,13 +7,18 @@ import {
   type PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
-import { type Budget, startBudget } from '../../../src/shared/budget';
-import { BlockedByEarlierFailureError, InvalidRecordError, MasterReadError, SlaveWriteError } from '../../../src/replicator/errors';
-import { replicateBatch } from '../../../src/replicator/replicate';
-import { type RetryOptions, Slave } from '../../../src/replicator/slave';
-import type { StreamRecord, SlaveTarget } from '../../../src/replicator/types';
+import {
+  BlockedByEarlierFailureError,
+  InvalidRecordError,
+  MasterReadError,
+  SlaveWriteError,
+} from '../../../src/replicator/errors';
 import { MasterReader } from '../../../src/replicator/master';
 import type { Replication } from '../../../src/replicator/replicate';
+import { replicateBatch } from '../../../src/replicator/replicate';
+import { type RetryOptions, Slave } from '../../../src/replicator/slave';
+import type { SlaveTarget, StreamRecord } from '../../../src/replicator/types';
+import { type Budget, startBudget } from '../../../src/shared/budget';
 
 /** Replication to these slaves; no record in these tests needs the master. */
 function replicationTo(slaves: Slave[]): Replication {
@@ -22,7 +27,17 @@ function replicationTo(slaves: Slave[]): Replication {
   }, 1);
   return { slaves, master, replicateTtlDeletes: true };
 }
-import { imageOf, insertRecord, keyOf, keysOnlyInsertRecord, modifyRecord, removeRecord, seq, streamEvent } from '../../../harness/records';
+
+import {
+  imageOf,
+  insertRecord,
+  keyOf,
+  keysOnlyInsertRecord,
+  modifyRecord,
+  removeRecord,
+  seq,
+  streamEvent,
+} from '../../../harness/records';
 
 const FAST_RETRY: RetryOptions = { baseDelayMs: 1, maxDelayMs: 4, random: () => 0.5 };
 const EUROPE: SlaveTarget = { region: 'eu-west-1', table: 'OrdersEurope' };
@@ -34,9 +49,12 @@ function awsError(name: string, message: string): DynamoDBServiceException {
 
 /** Makes a slave's client refuse the item with key `pk = badId` (as DynamoDB refuses an item too large). */
 function refuseItem(mock: AwsClientStub<DynamoDBClient>, badId: string): void {
-  mock.on(BatchWriteItemCommand).rejects(awsError('ValidationException', 'Item size has exceeded the maximum allowed size'));
+  mock
+    .on(BatchWriteItemCommand)
+    .rejects(awsError('ValidationException', 'Item size has exceeded the maximum allowed size'));
   mock.on(PutItemCommand).callsFake(async (input: PutItemCommandInput) => {
-    if (input.Item?.pk?.S === badId) throw awsError('ValidationException', `Item size has exceeded the maximum allowed size`);
+    if (input.Item?.pk?.S === badId)
+      throw awsError('ValidationException', `Item size has exceeded the maximum allowed size`);
     return {};
   });
 }
@@ -96,8 +114,22 @@ describe('replicateBatch', () => {
       expect(calls[0]?.args[0].input.RequestItems?.[target.table]).toHaveLength(2);
     }
     expect(outcome.slaves).toEqual([
-      { slave: 'eu-west-1/OrdersEurope', itemsWritten: 2, itemsFailed: 0, requests: 1, retries: 0, recordsReplicated: 3 },
-      { slave: 'ap-southeast-2/OrdersAsia', itemsWritten: 2, itemsFailed: 0, requests: 1, retries: 0, recordsReplicated: 3 },
+      {
+        slave: 'eu-west-1/OrdersEurope',
+        itemsWritten: 2,
+        itemsFailed: 0,
+        requests: 1,
+        retries: 0,
+        recordsReplicated: 3,
+      },
+      {
+        slave: 'ap-southeast-2/OrdersAsia',
+        itemsWritten: 2,
+        itemsFailed: 0,
+        requests: 1,
+        retries: 0,
+        recordsReplicated: 3,
+      },
     ]);
   });
 
@@ -210,7 +242,11 @@ describe('replicateBatch: records without a new image', () => {
     ]).Records;
 
     // Act
-    const outcome = await replicateBatch(records, { slaves: [europe.slave, asia.slave], master, replicateTtlDeletes: true }, budget);
+    const outcome = await replicateBatch(
+      records,
+      { slaves: [europe.slave, asia.slave], master, replicateTtlDeletes: true },
+      budget,
+    );
 
     // Assess
     expect(outcome.failures.size).toBe(0);
@@ -240,10 +276,17 @@ describe('replicateBatch: records without a new image', () => {
     europe.mock.on(BatchWriteItemCommand).resolves({});
     const { master, mock } = masterWithMock();
     mock.on(BatchGetItemCommand).rejects(awsError('ResourceNotFoundException', 'Requested resource not found'));
-    const records = streamEvent([keysOnlyInsertRecord(seq(1), keyOf('a')), insertRecord(seq(2), keyOf('b'), imageOf('b'))]).Records;
+    const records = streamEvent([
+      keysOnlyInsertRecord(seq(1), keyOf('a')),
+      insertRecord(seq(2), keyOf('b'), imageOf('b')),
+    ]).Records;
 
     // Act
-    const outcome = await replicateBatch(records, { slaves: [europe.slave], master, replicateTtlDeletes: true }, budget);
+    const outcome = await replicateBatch(
+      records,
+      { slaves: [europe.slave], master, replicateTtlDeletes: true },
+      budget,
+    );
 
     // Assess
     const error = outcome.failures.get(records[0] as StreamRecord);
@@ -264,7 +307,11 @@ describe('replicateBatch: records without a new image', () => {
     const records = streamEvent([record]).Records;
 
     // Act
-    const outcome = await replicateBatch(records, { slaves: [europe.slave], master, replicateTtlDeletes: true }, budget);
+    const outcome = await replicateBatch(
+      records,
+      { slaves: [europe.slave], master, replicateTtlDeletes: true },
+      budget,
+    );
 
     // Assess
     expect(outcome.failures.get(records[0] as StreamRecord)?.message).toContain('no eventSourceARN naming its table');
@@ -286,7 +333,11 @@ describe('replicateBatch: TTL deletes', () => {
     ]).Records;
 
     // Act
-    const outcome = await replicateBatch(records, { ...replicationTo([europe.slave]), replicateTtlDeletes: false }, budget);
+    const outcome = await replicateBatch(
+      records,
+      { ...replicationTo([europe.slave]), replicateTtlDeletes: false },
+      budget,
+    );
 
     // Assess
     expect(outcome.failures.size).toBe(0);

@@ -8,12 +8,12 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { type Budget, startBudget } from '../../../src/shared/budget';
 import { SlaveWriteError } from '../../../src/replicator/errors';
-import { itemKeyOf, pickKey } from '../../../src/shared/key';
 import { MAX_BATCH_WRITES, type RetryOptions, Slave } from '../../../src/replicator/slave';
-import type { Item } from '../../../src/shared/item';
 import type { SlaveTarget, WriteChange } from '../../../src/replicator/types';
+import { type Budget, startBudget } from '../../../src/shared/budget';
+import type { Item } from '../../../src/shared/item';
+import { itemKeyOf, pickKey } from '../../../src/shared/key';
 
 const TARGET: SlaveTarget = { region: 'eu-west-1', table: 'SlaveOrders' };
 /** Tiny backoff so retries take milliseconds; the jitter source is fixed so runs are alike. */
@@ -46,7 +46,9 @@ function requestsOf(input: BatchWriteItemCommandInput): WriteRequest[] {
 
 /** The item identity each write request is about (key schema `pk`). */
 function itemKeysOf(requests: readonly WriteRequest[]): string[] {
-  return requests.map((request) => itemKeyOf(request.DeleteRequest?.Key ?? pickKey(request.PutRequest?.Item ?? {}, ['pk'])));
+  return requests.map((request) =>
+    itemKeyOf(request.DeleteRequest?.Key ?? pickKey(request.PutRequest?.Item ?? {}, ['pk'])),
+  );
 }
 
 const ddb = mockClient(DynamoDBClient);
@@ -212,7 +214,9 @@ describe('Slave.write: UnprocessedItems', () => {
       .on(BatchWriteItemCommand)
       .resolvesOnce({
         UnprocessedItems: {
-          [TARGET.table]: [{ PutRequest: { Item: { v: { S: 'x' }, b: { B: Buffer.from([2, 0xff]) }, n: { N: '15e-1' } } } }],
+          [TARGET.table]: [
+            { PutRequest: { Item: { v: { S: 'x' }, b: { B: Buffer.from([2, 0xff]) }, n: { N: '15e-1' } } } },
+          ],
         },
       })
       .resolves({});
@@ -285,7 +289,9 @@ describe('Slave.write: errors', () => {
 
   test('ValidationException on a single-item batch fails that item at once', async () => {
     // Prepare
-    ddb.on(BatchWriteItemCommand).rejects(awsError('ValidationException', 'Type mismatch for key pk expected: N actual: S'));
+    ddb
+      .on(BatchWriteItemCommand)
+      .rejects(awsError('ValidationException', 'Type mismatch for key pk expected: N actual: S'));
     const slave = new Slave(client, TARGET, 1, FAST_RETRY);
 
     // Act
@@ -351,14 +357,20 @@ describe('Slave.write: errors', () => {
   const transientErrors: [string, unknown][] = [
     ['InternalServerError (500)', awsError('InternalServerError', 'Internal server error', 500)],
     ['an unnamed 503', awsError('Unknown', 'Service Unavailable', 503)],
-    ['ProvisionedThroughputExceededException', awsError('ProvisionedThroughputExceededException', 'throughput exceeded')],
+    [
+      'ProvisionedThroughputExceededException',
+      awsError('ProvisionedThroughputExceededException', 'throughput exceeded'),
+    ],
     ['ThrottlingException', awsError('ThrottlingException', 'Rate of requests exceeds the allowed throughput.')],
     ['a reset connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
   ];
 
   test.each(transientErrors)('transient %s then success → written, one retry', async (_case, error) => {
     // Prepare
-    ddb.on(BatchWriteItemCommand).rejectsOnce(error as Error).resolves({});
+    ddb
+      .on(BatchWriteItemCommand)
+      .rejectsOnce(error as Error)
+      .resolves({});
     const slave = new Slave(client, TARGET, 1, FAST_RETRY);
 
     // Act
@@ -389,7 +401,9 @@ describe('Slave.write: errors', () => {
 
   test('while writing one by one, a transient error on a single write is retried', async () => {
     // Prepare
-    ddb.on(BatchWriteItemCommand).rejects(awsError('ValidationException', 'Item size has exceeded the maximum allowed size'));
+    ddb
+      .on(BatchWriteItemCommand)
+      .rejects(awsError('ValidationException', 'Item size has exceeded the maximum allowed size'));
     ddb
       .on(PutItemCommand)
       .rejectsOnce(awsError('ProvisionedThroughputExceededException', 'throughput exceeded'))

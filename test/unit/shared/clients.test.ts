@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createClient, RegionalClients, ROLE_SESSION_NAME } from '../../../src/shared/clients';
 import { type FakeSts, startFakeSts } from '../../../harness/fakeSts';
+import { createClient, RegionalClients, ROLE_SESSION_NAME } from '../../../src/shared/clients';
 
 const ROLE_ARN = 'arn:aws:iam::210987654321:role/replica-writer';
 const BASE = { accessKeyId: 'BASEKEY', secretAccessKey: 'base-secret' };

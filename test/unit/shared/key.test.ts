@@ -1,5 +1,5 @@
-import { canonicalNumber, itemKeyOf, pickKey } from '../../../src/shared/key';
 import type { Item } from '../../../src/shared/item';
+import { canonicalNumber, itemKeyOf, pickKey } from '../../../src/shared/key';
 
 describe('canonicalNumber', () => {
   test.each([

@@ -1,7 +1,12 @@
 import { forEachLimited } from '../../../src/shared/limiter';
 
 /** A task whose completion the test controls, and a record of how many ran at once. */
-function gatedTasks(): { task: (item: number) => Promise<void>; release(): void; started: number[]; maxRunning(): number } {
+function gatedTasks(): {
+  task: (item: number) => Promise<void>;
+  release(): void;
+  started: number[];
+  maxRunning(): number;
+} {
   let running = 0;
   let max = 0;
   const started: number[] = [];
