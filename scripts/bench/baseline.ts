@@ -3,7 +3,7 @@
  * key), as a replicator without coalescing or batching does. Run on a small sample and extrapolated, because at one
  * round trip per record a 10,000-record batch would take minutes.
  */
-import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { toSdkItem } from './plan';
 import type { BenchStreamRecord } from './types';
 

@@ -5,9 +5,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { benchClient } from './clients';
 import type { BenchOptions } from './options';
-import { FinalWrite, finalWrites } from './plan';
+import { type FinalWrite, finalWrites } from './plan';
 import type { ProxyHandle } from './proxy';
-import { resetTable, SlaveTable } from './tables';
+import { resetTable, type SlaveTable } from './tables';
 import type { BenchStreamEvent } from './types';
 import { generateWorkload } from './workload';
 

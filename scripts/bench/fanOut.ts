@@ -9,7 +9,7 @@
 import type { LoadedHandler } from './bundle';
 import type { BenchContext, PreparedWorkload } from './context';
 import { median } from './stats';
-import { SlaveTable, verifyTable } from './tables';
+import { type SlaveTable, verifyTable } from './tables';
 import { pairedRuns, timedHandlerRun, timedIdealRun } from './throughput';
 
 /** Figures of the fan-out comparison. */

@@ -2,7 +2,7 @@
  * The ideal plan's writer: every final write of a batch sent at once as 25-item BatchWriteItem requests, all in
  * flight together. This is the physical limit the handler is compared with: one round trip for the whole batch.
  */
-import { BatchWriteItemCommand, DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import type { FinalWrite } from './plan';
 
 /** Most operations one BatchWriteItem takes. */

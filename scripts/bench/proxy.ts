@@ -1,7 +1,7 @@
 /**
  * Starts the latency proxy in a child process (see `proxyProcess.ts`) and reads its counters over IPC.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { LatencyProxyStats } from '../../harness/latencyProxy';
 import { killChild, onCleanup } from './cleanup';

@@ -8,7 +8,7 @@ import { BUNDLE_PATH, ZIP_PATH } from './bundle';
 import { PEAK_RSS_RUNNER, REQUIRE_TIMER, runNodeChild } from './children';
 import type { BenchContext, PreparedWorkload } from './context';
 import { median } from './stats';
-import { SlaveTable, verifyTable } from './tables';
+import { type SlaveTable, verifyTable } from './tables';
 
 /** Bundle and zip sizes in bytes (NaN when missing). */
 export function packageSizes(): { bundleBytes: number; zipBytes: number } {

@@ -3,10 +3,10 @@
  * each timed run so every run does the same work, and read back to check what the handler wrote.
  */
 import {
-  AttributeValue,
+  type AttributeValue,
   CreateTableCommand,
   DeleteTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   ResourceNotFoundException,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';

@@ -7,13 +7,13 @@
  */
 import type { LatencyProxyStats } from '../../harness/latencyProxy';
 import { writeSequentially } from './baseline';
-import { failedRecords, invoke, LoadedHandler } from './bundle';
-import { BenchContext, eventOf, PreparedWorkload } from './context';
+import { failedRecords, invoke, type LoadedHandler } from './bundle';
+import { type BenchContext, eventOf, type PreparedWorkload } from './context';
 import { firstRequestMs, watchFirstRequest } from './firstRequest';
 import { collectGarbage } from './gc';
 import { writeIdealPlan } from './ideal';
 import { median } from './stats';
-import { SlaveTable, verifyTable } from './tables';
+import { type SlaveTable, verifyTable } from './tables';
 import type { BenchStreamRecord } from './types';
 
 /** One timed handler invocation with what went through the proxy. */

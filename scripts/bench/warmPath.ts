@@ -4,8 +4,8 @@
  * connections every time, as a handler that builds its client inside the invocation would). Both series start
  * from a freshly required module, so the first invocation of the warm series pays for its connections too.
  */
-import { failedRecords, invoke, LoadedHandler, loadHandler } from './bundle';
-import { BenchContext, eventOf, PreparedWorkload, prepareWorkload } from './context';
+import { failedRecords, invoke, type LoadedHandler, loadHandler } from './bundle';
+import { type BenchContext, eventOf, type PreparedWorkload, prepareWorkload } from './context';
 import { median } from './stats';
 import type { SlaveTable } from './tables';
 

@@ -78,7 +78,9 @@ function actionsInCode(): { actions: Set<string>; operations: Map<string, Set<st
       if (from !== '@aws-sdk/credential-providers') continue;
       const needed = ACTIONS_OF_CREDENTIAL_PROVIDER[name];
       if (!needed) throw new Error(`${file}: ${name} from @aws-sdk/credential-providers: say which actions it calls`);
-      needed.forEach((action) => actions.add(action));
+      needed.forEach((action) => {
+        actions.add(action);
+      });
     }
   }
   return { actions, operations };

@@ -3,10 +3,10 @@
  * the handshake on a new connection), keeps connections alive and counts what went through. Delays are checked
  * through an injected sleep, never by measuring time.
  */
-import { Agent, createServer, IncomingMessage, request, Server } from 'node:http';
+import { Agent, createServer, type IncomingMessage, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freePort } from '../../harness/dynamodbLocal';
-import { LatencyProxy, startLatencyProxy } from '../../harness/latencyProxy';
+import { type LatencyProxy, startLatencyProxy } from '../../harness/latencyProxy';
 
 interface Seen {
   method: string;

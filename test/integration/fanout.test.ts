@@ -17,7 +17,7 @@ const slaveRegions = ['eu-west-1', 'ap-southeast-2', 'us-west-2'] as const;
 /** Every message a handler failure carries: the thrown error's and each record error's of a full-batch failure. */
 function messagesOf(error: unknown): string[] {
   const { message, recordErrors } = error as { message?: string; recordErrors?: unknown[] };
-  return [message ?? '', ...(recordErrors ?? []).map((inner) => messagesOf(inner)).flat()];
+  return [message ?? '', ...(recordErrors ?? []).flatMap((inner) => messagesOf(inner))];
 }
 
 async function makeChanges(client: DynamoDBClient, table: string): Promise<void> {

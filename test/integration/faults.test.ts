@@ -8,7 +8,7 @@ import { BatchWriteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/
 import { fakeContext, type LambdaContext } from '../../harness/context';
 import { LOCAL_CREDENTIALS } from '../../harness/dynamodbLocal';
 import { type FaultKind, type FaultProxy, scriptedFaults, startFaultProxy } from '../../harness/faultProxy';
-import { type LambdaStreamEvent } from '../../harness/lambdaEvent';
+import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
 import { drainStream, type StreamHandler } from '../../harness/lambdaPoller';
 import { applyRandomChanges } from '../../harness/randomChanges';
 import { insertRecord, keyOf, modifyRecord, seq, streamEvent } from '../../harness/records';

@@ -18,6 +18,7 @@ import {
   DescribeStreamCommand,
   type DynamoDBStreamsClient,
   GetRecordsCommand,
+  type GetRecordsCommandOutput,
   GetShardIteratorCommand,
   type Shard,
   type ShardIteratorType,
@@ -249,7 +250,9 @@ export class StreamWatcher {
     const due = this.waiters.filter(pastAll);
     if (due.length === 0) return;
     this.waiters.splice(0, this.waiters.length, ...this.waiters.filter((waiter) => !due.includes(waiter)));
-    due.forEach((waiter) => waiter.resolve());
+    due.forEach((waiter) => {
+      waiter.resolve();
+    });
   }
 
   /**
@@ -298,7 +301,7 @@ export class StreamWatcher {
     if (reader.iterator === undefined) return;
     const iterator = reader.iterator;
     const sent = performance.now();
-    let output;
+    let output: GetRecordsCommandOutput;
     try {
       output = await this.call('GetRecords', () =>
         this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: RECORDS_PER_CALL })),
@@ -435,6 +438,8 @@ export class StreamWatcher {
       this.options.onFatal?.(error);
     }
     const reason = this.fatal ?? error;
-    this.waiters.splice(0).forEach((waiter) => waiter.reject(reason));
+    this.waiters.splice(0).forEach((waiter) => {
+      waiter.reject(reason);
+    });
   }
 }

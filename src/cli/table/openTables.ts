@@ -57,7 +57,10 @@ export async function openTables(config: RunConfig, signal?: AbortSignal): Promi
   const access = { readPacer: pacers.reads, signal, endpoint: config.endpoint };
   const master = new TableAccess(config.master, clientFor(config.master.region), access);
   const slave = new TableAccess(config.slave, clientFor(config.slave.region), access);
-  const close = (): void => clients.forEach((client) => client.destroy());
+  const close = (): void =>
+    clients.forEach((client) => {
+      client.destroy();
+    });
   try {
     const [masterInfo, slaveInfo] = await Promise.all([master.describe(), slave.describe()]);
     const mismatch = keySchemaMismatch(masterInfo, slaveInfo);

@@ -88,7 +88,9 @@ function keyProjection(names: readonly string[]): {
   ExpressionAttributeNames: Record<string, string>;
 } {
   const placeholders: Record<string, string> = {};
-  names.forEach((name, index) => (placeholders[`#p${index}`] = name));
+  names.forEach((name, index) => {
+    placeholders[`#p${index}`] = name;
+  });
   return { ProjectionExpression: Object.keys(placeholders).join(', '), ExpressionAttributeNames: placeholders };
 }
 

@@ -145,18 +145,24 @@ export class DifferenceChecker {
         this.queued.delete(candidate.id);
         this.running.add(candidate.id);
       }
-      this.spaceWaiters.splice(0).forEach((resolve) => resolve());
+      this.spaceWaiters.splice(0).forEach((resolve) => {
+        resolve();
+      });
       const task = this.options.semaphore
         .run(() => this.recheck(batch))
         .catch((error: unknown) => this.fail(error))
         .finally(() => {
-          batch.forEach((candidate) => this.running.delete(candidate.id));
+          batch.forEach((candidate) => {
+            this.running.delete(candidate.id);
+          });
           inFlight.delete(task);
         });
       inFlight.add(task);
       if (inFlight.size >= concurrency) await Promise.race(inFlight);
     }
-    this.spaceWaiters.splice(0).forEach((resolve) => resolve());
+    this.spaceWaiters.splice(0).forEach((resolve) => {
+      resolve();
+    });
     await Promise.all(inFlight);
   }
 

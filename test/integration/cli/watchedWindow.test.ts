@@ -194,7 +194,9 @@ describe('watched write mode: the windows between the scan and the copy', () => 
         await sleep(300);
       },
       beforeAnswer: async (request, answer) => {
-        recheckReadOf(request, answer, slaveTable).forEach((pk) => recheckedOnSlave.add(pk));
+        recheckReadOf(request, answer, slaveTable).forEach((pk) => {
+          recheckedOnSlave.add(pk);
+        });
         rechecked.check();
         if (writesTo(request, slaveTable) && held && afterCopy === undefined) {
           // The held copies just landed: this is the window, seen from outside.
@@ -242,7 +244,10 @@ describe('watched write mode: the windows between the scan and the copy', () => 
           watcherMovedOn = true;
           watcherSaw.check();
         }
-        if (writesTo(request, slaveTable)) batchWritePks(request, slaveTable).forEach((pk) => batchWritten.add(pk));
+        if (writesTo(request, slaveTable))
+          batchWritePks(request, slaveTable).forEach((pk) => {
+            batchWritten.add(pk);
+          });
         if (request.action === 'PutItem') {
           const put = JSON.parse(request.body) as PutItemBody;
           if (put.TableName === slaveTable)
@@ -251,9 +256,9 @@ describe('watched write mode: the windows between the scan and the copy', () => 
       },
       beforeAnswer: async (request, answer) => {
         if (request.action === 'GetRecords') {
-          ((JSON.parse(answer) as GetRecordsAnswer).Records ?? []).forEach((record) =>
-            seenInStream.add(pkOf(record.dynamodb?.Keys)),
-          );
+          for (const record of (JSON.parse(answer) as GetRecordsAnswer).Records ?? []) {
+            seenInStream.add(pkOf(record.dynamodb?.Keys));
+          }
           return;
         }
         if (held || request.action !== 'Scan') return;

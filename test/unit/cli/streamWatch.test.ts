@@ -240,7 +240,11 @@ describe('StreamWatcher', () => {
       onKeys: async (keys) => {
         delivered.push(keys);
         const ids = new Set(keys.map((key) => itemKeyOf(key)));
-        expected.filter((waiter) => ids.has(waiter.id)).forEach((waiter) => waiter.resolve());
+        expected
+          .filter((waiter) => ids.has(waiter.id))
+          .forEach((waiter) => {
+            waiter.resolve();
+          });
       },
       table: TABLE,
       signal: abort.signal,

@@ -57,7 +57,9 @@ describe('toAttributeValue: every type tag', () => {
     // Assess
     const decoded = (value.BS ?? []).map((member) => Buffer.from(member));
     expect(decoded).toHaveLength(3);
-    decoded.forEach((member, index) => expect(member.equals(members[index] as Buffer)).toBe(true));
+    decoded.forEach((member, index) => {
+      expect(member.equals(members[index] as Buffer)).toBe(true);
+    });
   });
 
   test('M and L are converted recursively, binary included at any depth', () => {
