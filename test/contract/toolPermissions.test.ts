@@ -1,11 +1,11 @@
 /**
- * The README's permissions table for the operator tools (`dynamo-replicator backfill|verify`, section "Command
- * reference") names exactly the AWS API actions the CLI sends: every `new XCommand(` of @aws-sdk/client-dynamodb
+ * The permissions table for the operator tools (`dynamo-replicator backfill|verify`) in docs/operations.md, section
+ * "Permissions" of the command reference, names exactly the AWS API actions the CLI sends: every `new XCommand(` of @aws-sdk/client-dynamodb
  * and @aws-sdk/client-dynamodb-streams in the sources reachable from src/cli/main.ts appears in the table (a missing one
  * leaves operators with "access denied"), and every action in the table is sent by some CLI source (a stale one
  * asks for more than the tools need). Either fails here, naming the action. The source scan is checked against
- * what esbuild bundles into the CLI, and the checker is shown to fail on a README copy with an action removed or
- * added.
+ * what esbuild bundles into the CLI, and the checker is shown to fail on a copy of the document with an action
+ * removed or added.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,8 @@ import { commandsInBundle, handlerSources, importsOf } from '../../harness/bundl
 
 const root = projectRoot();
 const CLI_ENTRY = join('src', 'cli', 'main.ts');
+/** The document that holds the table, relative to the project root. */
+const DOC = join('docs', 'operations.md');
 const HEADING = '**Permissions** for the operator';
 const STREAMS_PACKAGE = '@aws-sdk/client-dynamodb-streams';
 const CLIENT_PACKAGES = ['@aws-sdk/client-dynamodb', STREAMS_PACKAGE];
@@ -38,10 +40,10 @@ function cellsOf(line: string): string[] {
  * The rows of the table that follows the line containing {@link HEADING}. Actions are the backticked words that
  * look like API operations (`DescribeTable`); other backticked text (ARNs, option values) is not an action.
  */
-function permissionRows(readme: string): PermissionRow[] {
-  const lines = readme.split('\n');
+function permissionRows(doc: string): PermissionRow[] {
+  const lines = doc.split('\n');
   const headingAt = lines.findIndex((line) => line.includes(HEADING));
-  if (headingAt < 0) throw new Error(`README has no line containing ${HEADING}`);
+  if (headingAt < 0) throw new Error(`${DOC} has no line containing ${HEADING}`);
   let at = headingAt + 1;
   while (at < lines.length && (lines[at] ?? '').trim() === '') at += 1;
   const tableLines: string[] = [];
@@ -78,16 +80,16 @@ function operationsInCliCode(): Map<string, Set<string>> {
       const from = imports.get(`${operation}Command`) ?? 'no import';
       const sent = operations.get(from);
       if (!sent)
-        throw new Error(`${file}: new ${operation}Command( from ${from}: say where the README lists its permission`);
+        throw new Error(`${file}: new ${operation}Command( from ${from}: say where ${DOC} lists its permission`);
       sent.add(operation ?? '');
     }
   }
   return operations;
 }
 
-/** What the README's table lacks of what is `sent`, and what it names that is never sent. */
-function compareTable(readme: string, sent: ReadonlySet<string>): { missing: string[]; extra: string[] } {
-  const named = tableActions(permissionRows(readme));
+/** What the document's table lacks of what is `sent`, and what it names that is never sent. */
+function compareTable(doc: string, sent: ReadonlySet<string>): { missing: string[]; extra: string[] } {
+  const named = tableActions(permissionRows(doc));
   return {
     missing: [...sent].filter((a) => !named.has(a)).sort(),
     extra: [...named].filter((a) => !sent.has(a)).sort(),
@@ -107,17 +109,17 @@ function commandsInCliBundle(): Map<string, Set<string>> {
   ]);
 }
 
-describe('the operator permissions table in the README', () => {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+describe('the operator permissions table in docs/operations.md', () => {
+  const doc = readFileSync(join(root, DOC), 'utf8');
   const operations = operationsInCliCode();
   const sent = new Set([...operations.values()].flatMap((set) => [...set]));
 
   test('names exactly the DynamoDB and DynamoDB Streams actions the CLI sends, the stream reads on the master', () => {
     // Prepare
-    const rows = permissionRows(readme);
+    const rows = permissionRows(doc);
 
     // Act
-    const difference = compareTable(readme, sent);
+    const difference = compareTable(doc, sent);
 
     // Assess
     expect(difference).toEqual({ missing: [], extra: [] });
@@ -133,15 +135,15 @@ describe('the operator permissions table in the README', () => {
     expect(onlyOnMasterBackfill.sort()).toEqual(streamActions.map((a) => `master/backfill/${a}`));
   });
 
-  test('the checker names an action removed from a copy of the README as missing, and one added as extra', () => {
-    // Prepare: DescribeStream out of, UpdateItem into the table's lines only (the rest of the README untouched)
-    const lines = readme.split('\n');
+  test('the checker names an action removed from a copy of the document as missing, and one added as extra', () => {
+    // Prepare: DescribeStream out of, UpdateItem into the table's lines only (the rest of the document untouched)
+    const lines = doc.split('\n');
     const headingAt = lines.findIndex((line) => line.includes(HEADING));
     const edit = (change: (line: string) => string): string =>
       lines.map((line, index) => (index > headingAt && line.trim().startsWith('|') ? change(line) : line)).join('\n');
     const withoutDescribeStream = edit((line) => line.replace(/`DescribeStream`,\s*/g, ''));
     const withUpdateItem = edit((line) => line.replace(/^\| slave \| /, '| slave | `UpdateItem`, '));
-    const named = tableActions(permissionRows(readme)); // what the table names now, so this case is about the checker only
+    const named = tableActions(permissionRows(doc)); // what the table names now, so this case is about the checker only
 
     // Act
     const afterRemoving = compareTable(withoutDescribeStream, named);
@@ -151,8 +153,8 @@ describe('the operator permissions table in the README', () => {
     expect(named.has('DescribeStream')).toBe(true);
     expect(afterRemoving).toEqual({ missing: ['DescribeStream'], extra: [] });
     expect(afterAdding).toEqual({ missing: [], extra: ['UpdateItem'] });
-    expect(() => compareTable(readme.replace(HEADING, '**Rights** for the operator'), sent)).toThrow(HEADING);
-    expect(compareTable(readme, named)).toEqual({ missing: [], extra: [] });
+    expect(() => compareTable(doc.replace(HEADING, '**Rights** for the operator'), sent)).toThrow(HEADING);
+    expect(compareTable(doc, named)).toEqual({ missing: [], extra: [] });
   });
 
   test('the source scan finds every command esbuild bundles into the CLI, except endpoint discovery, which is off', () => {
