@@ -2,9 +2,10 @@
  * The README's IAM policy grants exactly what the function calls: the AWS API operations the handler's code sends
  * (found in the source, and checked against what esbuild actually bundles), the stream reads Lambda's event source
  * mapping makes with the function's role, and the log writes of the Lambda runtime. A missing action breaks users'
- * functions; an extra one breaks least privilege. Either fails here, naming the action.
+ * functions; an extra one breaks least privilege. Either fails here, naming the action. The identity policies in
+ * docs/ (a slave role in another account) may only allow actions from that same list.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../harness/bundle';
 import { commandsInBundle, handlerSources, importsOf } from '../../harness/bundleSources';
@@ -38,11 +39,11 @@ interface PolicyStatement {
   Principal?: unknown;
 }
 
-/** Every action allowed by the identity policies in the README's JSON blocks (trust policies have a Principal). */
-function readmePolicyActions(): Set<string> {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+/** Every action allowed by the identity policies in a document's JSON blocks (trust policies have a Principal). */
+function policyActions(file: string): Set<string> {
+  const markdown = readFileSync(join(root, file), 'utf8');
   const actions = new Set<string>();
-  for (const [, block] of readme.matchAll(/```json\n([\s\S]*?)```/g)) {
+  for (const [, block] of markdown.matchAll(/```json\n([\s\S]*?)```/g)) {
     let document: { Statement?: PolicyStatement[] };
     try {
       document = JSON.parse(block ?? '') as { Statement?: PolicyStatement[] };
@@ -103,7 +104,7 @@ describe('the IAM policy in the README', () => {
     const expected = [...actions, ...STREAM_READ_ACTIONS, ...LOG_ACTIONS].sort();
 
     // Act
-    const granted = [...readmePolicyActions()].sort();
+    const granted = [...policyActions('README.md')].sort();
 
     // Assess
     expect({
@@ -114,6 +115,25 @@ describe('the IAM policy in the README', () => {
       extra: [],
     });
     expect(actions.has('dynamodb:BatchWriteItem')).toBe(true);
+  });
+
+  test('the identity policies in docs/ allow only actions the function needs', () => {
+    // Prepare
+    const needed = new Set([...actionsInCode().actions, ...STREAM_READ_ACTIONS, ...LOG_ACTIONS]);
+    const docs = readdirSync(join(root, 'docs'))
+      .filter((name) => name.endsWith('.md'))
+      .map((name) => join('docs', name));
+
+    // Act
+    const unneeded = docs.flatMap((file) =>
+      [...policyActions(file)].filter((action) => !needed.has(action)).map((action) => `${file}: ${action}`),
+    );
+
+    // Assess
+    expect(unneeded).toEqual([]);
+    expect(policyActions(join('docs', 'cross-account.md'))).toEqual(
+      new Set(['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']),
+    );
   });
 
   test('the source scan finds every DynamoDB command esbuild bundles, except endpoint discovery, which is off', () => {
