@@ -9,9 +9,27 @@ import {
   streamEvent,
 } from '../../../harness/records';
 import { BlockedByEarlierFailureError, InvalidRecordError } from '../../../src/replicator/errors';
-import { planBatch } from '../../../src/replicator/planner';
-import type { Plan, PlannedWrite, StreamRecord } from '../../../src/replicator/types';
+import { type PlanOptions, planBatch } from '../../../src/replicator/planner';
+import type { PlannedWrite, StreamRecord } from '../../../src/replicator/types';
 import { itemKeyOf } from '../../../src/shared/key';
+
+/** A whole batch's plan, taken item by item from {@link planBatch} as replicateBatch takes it. */
+interface Plan {
+  readonly writes: readonly PlannedWrite[];
+  readonly rejected: ReadonlyMap<StreamRecord, Error>;
+  readonly skipped: readonly StreamRecord[];
+}
+
+function planOf(records: readonly StreamRecord[], options?: PlanOptions): Plan {
+  const batch = planBatch(records, options);
+  const plan = { writes: [] as PlannedWrite[], rejected: new Map(batch.rejected), skipped: [] as StreamRecord[] };
+  for (const item of batch.items) {
+    for (const [record, error] of item.rejected) plan.rejected.set(record, error);
+    plan.skipped.push(...item.skipped);
+    if (item.write) plan.writes.push(item.write);
+  }
+  return plan;
+}
 
 /** The planned write for item `id` (key `{ pk: { S: id } }`), or undefined when none is planned. */
 function writeFor(plan: Plan, id: string): PlannedWrite | undefined {
@@ -38,7 +56,7 @@ describe('planBatch: coalescing changes to one item', () => {
     ]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(plan.writes).toHaveLength(1);
@@ -56,7 +74,7 @@ describe('planBatch: coalescing changes to one item', () => {
     ]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(plan.writes).toHaveLength(1);
@@ -69,7 +87,7 @@ describe('planBatch: coalescing changes to one item', () => {
     const records = delivered([insertRecord(seq(1), keyOf('a'), imageOf('a')), removeRecord(seq(2), keyOf('a'))]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(plan.writes).toHaveLength(1);
@@ -89,7 +107,7 @@ describe('planBatch: coalescing changes to one item', () => {
     ]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     const write = plan.writes[0] as PlannedWrite;
@@ -102,7 +120,7 @@ describe('planBatch: coalescing changes to one item', () => {
     const records = delivered([removeRecord(seq(5), keyOf('a')), insertRecord(seq(4), keyOf('a'), imageOf('a'))]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(plan.writes[0]?.change.kind).toBe('delete');
@@ -116,7 +134,7 @@ describe('planBatch: coalescing changes to one item', () => {
     ]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(plan.writes).toHaveLength(1);
@@ -132,7 +150,7 @@ describe('planBatch: coalescing changes to one item', () => {
     ]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(plan.writes.map((write) => write.change.kind).sort()).toEqual(['delete', 'put', 'put']);
@@ -141,7 +159,7 @@ describe('planBatch: coalescing changes to one item', () => {
 
   test('an empty batch plans nothing', () => {
     // Act
-    const plan = planBatch([]);
+    const plan = planOf([]);
 
     // Assess
     expect(plan.writes).toHaveLength(0);
@@ -161,7 +179,7 @@ describe('planBatch: failures', () => {
     const [first, bad, third, fourth] = records as [StreamRecord, StreamRecord, StreamRecord, StreamRecord];
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     const write = writeFor(plan, 'a') as PlannedWrite;
@@ -183,7 +201,7 @@ describe('planBatch: failures', () => {
     ]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(writeFor(plan, 'a')).toBeUndefined();
@@ -203,7 +221,7 @@ describe('planBatch: failures', () => {
     ]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     const write = writeFor(plan, 'b') as PlannedWrite;
@@ -221,7 +239,7 @@ describe('planBatch: failures', () => {
     ]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(writeFor(plan, 'a')?.change).toMatchObject({ item: { v: { N: '4' } } });
@@ -240,7 +258,7 @@ describe('planBatch: failures', () => {
     ]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(plan.rejected.size).toBe(1);
@@ -259,7 +277,7 @@ describe('planBatch: failures', () => {
     ]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(plan.rejected.get(records[0] as StreamRecord)?.message).toContain('dynamodb.Keys.pk');
@@ -273,7 +291,7 @@ describe('planBatch: records without a new image (KEYS_ONLY, OLD_IMAGE)', () => 
     const records = delivered([keysOnlyInsertRecord(seq(1), keyOf('a'))]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(plan.rejected.size).toBe(0);
@@ -293,7 +311,7 @@ describe('planBatch: records without a new image (KEYS_ONLY, OLD_IMAGE)', () => 
     ]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(writeFor(plan, 'a')?.change.kind).toBe('fetch');
@@ -314,7 +332,7 @@ describe('planBatch: TTL deletes', () => {
     ]);
 
     // Act
-    const plan = planBatch(records, { replicateTtlDeletes: false });
+    const plan = planOf(records, { replicateTtlDeletes: false });
 
     // Assess
     expect(writeFor(plan, 'a')).toBeUndefined();
@@ -331,7 +349,7 @@ describe('planBatch: TTL deletes', () => {
     ]);
 
     // Act
-    const plan = planBatch(records, { replicateTtlDeletes: false });
+    const plan = planOf(records, { replicateTtlDeletes: false });
 
     // Assess: if the put fails, the skipped record after it must fail with it (Lambda retries from the put).
     const write = writeFor(plan, 'a') as PlannedWrite;
@@ -345,7 +363,7 @@ describe('planBatch: TTL deletes', () => {
     const records = delivered([insertRecord(seq(1), keyOf('a'), imageOf('a')), removeRecord(seq(2), keyOf('a'))]);
 
     // Act
-    const plan = planBatch(records, { replicateTtlDeletes: false });
+    const plan = planOf(records, { replicateTtlDeletes: false });
 
     // Assess
     expect(writeFor(plan, 'a')?.change.kind).toBe('delete');
@@ -360,8 +378,8 @@ describe('planBatch: TTL deletes', () => {
     ]);
 
     // Act
-    const explicit = planBatch(records, { replicateTtlDeletes: true });
-    const byDefault = planBatch(records);
+    const explicit = planOf(records, { replicateTtlDeletes: true });
+    const byDefault = planOf(records);
 
     // Assess
     for (const plan of [explicit, byDefault]) {
@@ -382,7 +400,7 @@ describe('planBatch: TTL deletes', () => {
     ]);
 
     // Act
-    const plan = planBatch(records, { replicateTtlDeletes: false });
+    const plan = planOf(records, { replicateTtlDeletes: false });
 
     // Assess
     expect(plan.rejected.get(records[1] as StreamRecord)).toBeInstanceOf(BlockedByEarlierFailureError);
