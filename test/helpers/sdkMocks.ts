@@ -9,9 +9,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 
-/** An error as the SDK raises it for a DynamoDB error answer. */
-export function awsError(name: string, message: string): DynamoDBServiceException {
-  return new DynamoDBServiceException({ name, message, $fault: 'client', $metadata: { httpStatusCode: 400 } });
+/** An error as the SDK raises it for a DynamoDB error answer (a server fault for 5xx statuses). */
+export function awsError(name: string, message: string, httpStatusCode = 400): DynamoDBServiceException {
+  return new DynamoDBServiceException({
+    name,
+    message,
+    $fault: httpStatusCode >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode },
+  });
 }
 
 /**
