@@ -1,8 +1,8 @@
 /** Stubs of slave behaviour for unit tests that mock the SDK with aws-sdk-client-mock. */
 
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteItemCommand,
+  DynamoDBClient,
   DynamoDBServiceException,
   PutItemCommand,
   type PutItemCommandInput,
@@ -28,5 +28,14 @@ export function refuseItem(ddb: AwsClientStub<DynamoDBClient>, pk: string, messa
   ddb.on(PutItemCommand).callsFake(async (input: PutItemCommandInput) => {
     if (input.Item?.pk?.S === pk) throw awsError('ValidationException', message);
     return {};
+  });
+}
+
+/** A client of `region` for tests that mock the SDK: it must never reach a network (the endpoint is a closed port). */
+export function unitClient(region: string): DynamoDBClient {
+  return new DynamoDBClient({
+    region,
+    endpoint: 'http://127.0.0.1:9',
+    credentials: { accessKeyId: 'unit', secretAccessKey: 'unit' },
   });
 }

@@ -9,6 +9,7 @@ import type { SlaveTarget, WriteChange } from '../../src/replicator/types';
 import { type Budget, startBudget } from '../../src/shared/budget';
 import type { Item } from '../../src/shared/item';
 import { itemKeyOf, pickKey } from '../../src/shared/key';
+import { unitClient } from './sdkMocks';
 
 export const TARGET: SlaveTarget = { region: 'eu-west-1', table: 'SlaveOrders' };
 /** Tiny backoff so retries take milliseconds; the jitter source is fixed so runs are alike. */
@@ -37,7 +38,7 @@ export function itemKeysOf(requests: readonly WriteRequest[]): string[] {
 }
 
 /** Writes `changes` as replicateBatch does: one session, every change added, then finished. */
-export function writeAll(slave: Slave, changes: readonly WriteChange[], budget: Budget): Promise<SlaveResult> {
+function writeAll(slave: Slave, changes: readonly WriteChange[], budget: Budget): Promise<SlaveResult> {
   const session = slave.startWriting(budget);
   for (const change of changes) session.add(change);
   return session.finish();
@@ -50,8 +51,8 @@ export interface MockedSlave {
   readonly budget: Budget;
   /** A slave of {@link TARGET} on this test's client, with {@link FAST_RETRY}. */
   slave(concurrency: number): Slave;
-  /** Writes `changes` to `slave` within this test's budget. */
-  write(slave: Slave, changes: readonly WriteChange[]): Promise<SlaveResult>;
+  /** Writes `changes` to `slave` within `budget` (by default this test's minute). */
+  write(slave: Slave, changes: readonly WriteChange[], budget?: Budget): Promise<SlaveResult>;
 }
 
 /** Registers the per-test set-up and tear-down of a mocked slave client; call once at the top of a test file. */
@@ -61,11 +62,7 @@ export function useMockedSlave(): MockedSlave {
   let budget: (Budget & { dispose(): void }) | undefined;
   beforeEach(() => {
     ddb.reset();
-    client = new DynamoDBClient({
-      region: TARGET.region,
-      endpoint: 'http://127.0.0.1:9',
-      credentials: { accessKeyId: 'unit', secretAccessKey: 'unit' },
-    });
+    client = unitClient(TARGET.region);
     budget = startBudget(60_000);
   });
   afterEach(() => {
@@ -87,8 +84,8 @@ export function useMockedSlave(): MockedSlave {
     slave(concurrency) {
       return new Slave(current(client), TARGET, concurrency, FAST_RETRY);
     },
-    write(slave, changes) {
-      return writeAll(slave, changes, current(budget));
+    write(slave, changes, within) {
+      return writeAll(slave, changes, within ?? current(budget));
     },
   };
 }

@@ -370,8 +370,7 @@ describe('decodeRecord: the item and the sequence number', () => {
 
   test('names no item without usable Keys', () => {
     // Prepare
-    const noKeys = insertRecord(seq(1), keyFor('a'), imageOf('a'));
-    if (noKeys.dynamodb) delete noKeys.dynamodb.Keys;
+    const noKeys: unknown = { eventName: 'INSERT', dynamodb: { SequenceNumber: seq(1), NewImage: imageOf('a') } };
     const badKeys: unknown = { dynamodb: { SequenceNumber: seq(1), Keys: { pk: { B: '!!' } } } };
     const emptyKeys: unknown = { dynamodb: { SequenceNumber: seq(1), Keys: {} } };
 

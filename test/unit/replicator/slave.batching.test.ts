@@ -9,15 +9,7 @@ import type { WriteChange } from '../../../src/replicator/types';
 import { startBudget } from '../../../src/shared/budget';
 import type { Item } from '../../../src/shared/item';
 import { itemKeyOf } from '../../../src/shared/key';
-import {
-  deleteChange,
-  itemKeysOf,
-  putChange,
-  requestsOf,
-  TARGET,
-  useMockedSlave,
-  writeAll,
-} from '../../helpers/slaveWrites';
+import { deleteChange, itemKeysOf, putChange, requestsOf, TARGET, useMockedSlave } from '../../helpers/slaveWrites';
 
 const mocked = useMockedSlave();
 const ddb = mocked.ddb;
@@ -195,7 +187,7 @@ describe('Slave write sessions: UnprocessedItems', () => {
     const slave = mocked.slave(1);
 
     // Act
-    const result = await writeAll(slave, changes, shortBudget).finally(() => shortBudget.dispose());
+    const result = await mocked.write(slave, changes, shortBudget).finally(() => shortBudget.dispose());
 
     // Assess
     expect([...result.failures.keys()].sort()).toEqual([changes[1]?.itemKey, changes[2]?.itemKey].sort());

@@ -6,15 +6,7 @@ import { BatchWriteItemCommand, DeleteItemCommand, PutItemCommand } from '@aws-s
 import { startBudget } from '../../../src/shared/budget';
 import type { Item } from '../../../src/shared/item';
 import { awsError } from '../../helpers/sdkMocks';
-import {
-  deleteChange,
-  itemKeysOf,
-  putChange,
-  requestsOf,
-  TARGET,
-  useMockedSlave,
-  writeAll,
-} from '../../helpers/slaveWrites';
+import { deleteChange, itemKeysOf, putChange, requestsOf, TARGET, useMockedSlave } from '../../helpers/slaveWrites';
 
 const mocked = useMockedSlave();
 const ddb = mocked.ddb;
@@ -151,7 +143,7 @@ describe('Slave write sessions: errors', () => {
     const slave = mocked.slave(1);
 
     // Act
-    const result = await writeAll(slave, [putChange('a')], shortBudget).finally(() => shortBudget.dispose());
+    const result = await mocked.write(slave, [putChange('a')], shortBudget).finally(() => shortBudget.dispose());
 
     // Assess
     const message = result.failures.get(putChange('a').itemKey)?.message ?? '';
