@@ -125,3 +125,18 @@ export function keysOnlyInsertRecord(
 export function streamEvent(records: readonly StreamRecord[]): StreamEvent {
   return JSON.parse(JSON.stringify({ Records: records })) as StreamEvent;
 }
+
+/**
+ * Records of the item with key `{ pk: { S: id } }` at position `n` of the shard ({@link seq}), its image holding the
+ * key and `attributes`: the shorthand for tests that only vary the item, the order and what changes.
+ */
+export const stream = {
+  insert: (n: number, id: string, attributes?: StreamImage, options?: RecordOptions): StreamRecord =>
+    insertRecord(seq(n), keyOf(id), imageOf(id, attributes), options),
+  modify: (n: number, id: string, attributes?: StreamImage, options?: RecordOptions): StreamRecord =>
+    modifyRecord(seq(n), keyOf(id), imageOf(id, attributes), undefined, options),
+  remove: (n: number, id: string, options?: RecordOptions): StreamRecord =>
+    removeRecord(seq(n), keyOf(id), undefined, options),
+  keysOnlyInsert: (n: number, id: string, options?: RecordOptions): StreamRecord =>
+    keysOnlyInsertRecord(seq(n), keyOf(id), options),
+};

@@ -7,7 +7,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBRecord } from 'aws-lambda';
-import { InvalidEventError, ReplicationLoopError } from '../replicator/errors';
+import { BlockedByEarlierFailureError, InvalidEventError, ReplicationLoopError } from '../replicator/errors';
 import { type BatchOutcome, type Replication, replicateBatch } from '../replicator/replicate';
 import type { Slave } from '../replicator/slave';
 import type { StreamRecord } from '../replicator/types';
@@ -57,7 +57,7 @@ function refuseLoops(records: readonly StreamRecord[], slaves: readonly Slave[])
 
 function logFailures(logger: Logger, outcome: BatchOutcome): void {
   for (const [record, error] of outcome.failures) {
-    const level = error.name === 'BlockedByEarlierFailureError' ? 'warn' : 'error';
+    const level = error instanceof BlockedByEarlierFailureError ? 'warn' : 'error';
     logger[level]('record not replicated', {
       sequenceNumber: record?.dynamodb?.SequenceNumber,
       eventName: record?.eventName,
@@ -104,6 +104,11 @@ export function createHandler({ replication, logger, metrics = [] }: HandlerDepe
         `${unreportable.length} failed record(s) have no dynamodb.SequenceNumber, so they cannot be reported individually; failing the whole batch so that Lambda retries it`,
       );
     }
+    // The verdicts are already made: replicateBatch decided every record's outcome for the batch as a whole, because
+    // records must not be processed one by one in parallel (an item's changes apply in stream order, and a failed
+    // change holds back the item's later ones). Powertools is kept for its response shape and its partial-failure
+    // contract (e.g. FullBatchFailureError when every record failed, so Lambda retries the whole batch); its record
+    // handler only replays each record's verdict.
     // Powertools is typed with @types/aws-lambda's record, whose B/BS are not what arrives; the objects are ours.
     const failures = outcome.failures as ReadonlyMap<unknown, Error>;
     const processor = new BatchProcessor(EventType.DynamoDBStreams);

@@ -25,22 +25,18 @@ export function sequenceNumberOf(record: unknown): string | undefined {
   return typeof sequenceNumber === 'string' && SEQUENCE_NUMBER.test(sequenceNumber) ? sequenceNumber : undefined;
 }
 
-/**
- * The key of the item a record is about, and its identity; `undefined` when the record has no usable `Keys`.
- *
- * Separate from {@link toChange} because a record can name its item and still be unusable (no new image): the
- * planner then needs the item to hold back the item's later changes.
- */
-export function keyOf(record: unknown): { key: Item; itemKey: string } | undefined {
-  if (!isObject(record) || !isObject(record.dynamodb) || !isObject(record.dynamodb.Keys)) return undefined;
-  try {
-    const key = toItem(record.dynamodb.Keys, 'dynamodb.Keys');
-    if (Object.keys(key).length === 0) return undefined;
-    return { key, itemKey: itemKeyOf(key) };
-  } catch {
-    return undefined;
-  }
-}
+/** One stream record, decoded once: the change it asks for, or why it cannot be written. */
+export type DecodedRecord = {
+  readonly record: StreamRecord;
+  /** The record's sequence number when it has a valid one (see {@link sequenceNumberOf}). */
+  readonly sequenceNumber: string | undefined;
+  /**
+   * The identity of the item the record is about; `undefined` when it has no usable `Keys`. Set even when the record
+   * is otherwise unusable (no sequence number, bad image): the planner then needs the item to hold back the item's
+   * later changes.
+   */
+  readonly itemKey: string | undefined;
+} & ({ readonly change: Change; readonly error?: undefined } | { readonly change?: undefined; readonly error: Error });
 
 function checkNewImageHasKey(item: Item, key: Item, itemKey: string): void {
   const names = Object.keys(key);
@@ -53,18 +49,21 @@ function checkNewImageHasKey(item: Item, key: Item, itemKey: string): void {
   }
 }
 
-/** Turns one stream record into the change it asks for; throws {@link InvalidRecordError} when it cannot. */
-export function toChange(record: unknown): Change {
-  if (!isObject(record)) throw new InvalidRecordError('record is not an object');
-  const { eventName, dynamodb } = record;
-  if (!isObject(dynamodb)) throw new InvalidRecordError('record has no dynamodb section');
-  if (sequenceNumberOf(record) === undefined) {
-    throw new InvalidRecordError('record has no valid dynamodb.SequenceNumber (a string of digits)');
+/** The decoded `Keys` of a record's dynamodb section and their identity, or why they are unusable. */
+function identityOf(dynamodb: Record<string, unknown>): { key: Item; itemKey: string } | Error {
+  if (!isObject(dynamodb.Keys)) return new InvalidRecordError('record has no dynamodb.Keys');
+  let key: Item;
+  try {
+    key = toItem(dynamodb.Keys, 'dynamodb.Keys');
+  } catch (error) {
+    return error instanceof Error ? error : new InvalidRecordError(String(error));
   }
-  if (!isObject(dynamodb.Keys)) throw new InvalidRecordError('record has no dynamodb.Keys');
-  const key = toItem(dynamodb.Keys, 'dynamodb.Keys');
-  if (Object.keys(key).length === 0) throw new InvalidRecordError('record has empty dynamodb.Keys');
-  const itemKey = itemKeyOf(key);
+  if (Object.keys(key).length === 0) return new InvalidRecordError('record has empty dynamodb.Keys');
+  return { key, itemKey: itemKeyOf(key) };
+}
+
+/** The change a record with a valid sequence number and usable `Keys` asks for; throws when it cannot say. */
+function changeOf(eventName: unknown, dynamodb: Record<string, unknown>, key: Item, itemKey: string): Change {
   switch (eventName) {
     case 'INSERT':
     case 'MODIFY': {
@@ -80,6 +79,35 @@ export function toChange(record: unknown): Change {
       throw new InvalidRecordError(
         `unknown eventName ${JSON.stringify(eventName)}: expected INSERT, MODIFY or REMOVE (is the trigger a DynamoDB stream?)`,
       );
+  }
+}
+
+/**
+ * Decodes one stream record, once: its sequence number, its item and the change it asks for, or the
+ * {@link InvalidRecordError} saying what is wrong with it. Never throws: a bad record fails alone, with its reason.
+ */
+export function decodeRecord(record: StreamRecord): DecodedRecord {
+  const sequenceNumber = sequenceNumberOf(record);
+  const raw: unknown = record;
+  let itemKey: string | undefined;
+  try {
+    if (!isObject(raw)) throw new InvalidRecordError('record is not an object');
+    const { eventName, dynamodb } = raw;
+    if (!isObject(dynamodb)) throw new InvalidRecordError('record has no dynamodb section');
+    const identity = identityOf(dynamodb);
+    if (!(identity instanceof Error)) itemKey = identity.itemKey;
+    if (sequenceNumber === undefined) {
+      throw new InvalidRecordError('record has no valid dynamodb.SequenceNumber (a string of digits)');
+    }
+    if (identity instanceof Error) throw identity;
+    return { record, sequenceNumber, itemKey, change: changeOf(eventName, dynamodb, identity.key, identity.itemKey) };
+  } catch (error) {
+    return {
+      record,
+      sequenceNumber,
+      itemKey,
+      error: error instanceof Error ? error : new InvalidRecordError(String(error)),
+    };
   }
 }
 

@@ -7,28 +7,23 @@
  * of them cannot be written, the item's earlier changes are still written (they are reported as done, so they must
  * be), and its later changes are held back and reported failed: Lambda re-delivers from the lowest failed sequence
  * number, and they must not overtake the failed one.
+ *
+ * The path is one-directional: each record is decoded once (into its change or its error), the decoded records are
+ * grouped by item, and each item is planned from its decoded records.
  */
-import { isTtlDelete, keyOf, sequenceNumberOf, toChange } from './change';
+import { type DecodedRecord, decodeRecord, isTtlDelete } from './change';
 import { BlockedByEarlierFailureError, InvalidRecordError } from './errors';
-import type { Change, Plan, PlannedWrite, StreamRecord } from './types';
+import type { Change, PlannedWrite, StreamRecord } from './types';
 
+/** A decoded record of a known item, with its sequence number as a number for ordering. */
 interface Entry {
-  readonly record: StreamRecord;
-  readonly sequenceNumber: bigint | undefined;
+  readonly decoded: DecodedRecord;
+  readonly order: bigint | undefined;
 }
 
 function bySequenceNumber(a: Entry, b: Entry): number {
-  if (a.sequenceNumber === undefined || b.sequenceNumber === undefined) return 0;
-  return a.sequenceNumber < b.sequenceNumber ? -1 : a.sequenceNumber > b.sequenceNumber ? 1 : 0;
-}
-
-function errorOf(record: StreamRecord): Error {
-  try {
-    toChange(record);
-  } catch (error) {
-    return error instanceof Error ? error : new InvalidRecordError(String(error));
-  }
-  return new InvalidRecordError('record has no usable dynamodb.Keys');
+  if (a.order === undefined || b.order === undefined) return 0;
+  return a.order < b.order ? -1 : a.order > b.order ? 1 : 0;
 }
 
 /** Choices that change what a batch asks of the slave. */
@@ -40,30 +35,28 @@ export interface PlanOptions {
   readonly replicateTtlDeletes: boolean;
 }
 
-/** A batch's records grouped by item, each item's in sequence-number order, and the records with no usable key. */
-export interface Grouping {
-  readonly items: readonly (readonly StreamRecord[])[];
-  readonly rejected: ReadonlyMap<StreamRecord, Error>;
+/** Decoded records grouped by item, each item's in sequence-number order, and the records with no usable key. */
+interface Grouping {
+  readonly items: readonly (readonly DecodedRecord[])[];
+  readonly rejected: Map<StreamRecord, Error>;
 }
 
-/** Groups records by the item they change (cheap: only keys are read); items keep their first appearance order. */
-export function groupByItem(records: readonly StreamRecord[]): Grouping {
+/** Groups decoded records by the item they change; items keep their first appearance order. */
+function groupByItem(records: readonly DecodedRecord[]): Grouping {
   const rejected = new Map<StreamRecord, Error>();
   const byItem = new Map<string, Entry[]>();
-  for (const record of records) {
-    const identity = keyOf(record);
-    if (identity === undefined) {
+  for (const decoded of records) {
+    if (decoded.itemKey === undefined) {
       // Without a key the record belongs to no item: it can only fail, and it can hold back nothing.
-      rejected.set(record, errorOf(record));
+      rejected.set(decoded.record, decoded.error ?? new InvalidRecordError('record has no usable dynamodb.Keys'));
       continue;
     }
-    const sequenceNumber = sequenceNumberOf(record);
-    const entry = { record, sequenceNumber: sequenceNumber === undefined ? undefined : BigInt(sequenceNumber) };
-    const entries = byItem.get(identity.itemKey);
+    const entry = { decoded, order: decoded.sequenceNumber === undefined ? undefined : BigInt(decoded.sequenceNumber) };
+    const entries = byItem.get(decoded.itemKey);
     if (entries) entries.push(entry);
-    else byItem.set(identity.itemKey, [entry]);
+    else byItem.set(decoded.itemKey, [entry]);
   }
-  const items = [...byItem.values()].map((entries) => entries.sort(bySequenceNumber).map((entry) => entry.record));
+  const items = [...byItem.values()].map((entries) => entries.sort(bySequenceNumber).map((entry) => entry.decoded));
   return { items, rejected };
 }
 
@@ -75,15 +68,15 @@ export interface ItemPlan {
   readonly skipped: readonly StreamRecord[];
 }
 
-/** Plans one item from its records in sequence-number order (as {@link groupByItem} gives them). */
-export function planItem(records: readonly StreamRecord[], options: PlanOptions): ItemPlan {
+/** Plans one item from its decoded records in sequence-number order (as {@link groupByItem} gives them). */
+function planItem(records: readonly DecodedRecord[], options: PlanOptions): ItemPlan {
   const rejected: [StreamRecord, Error][] = [];
   const skipped: StreamRecord[] = [];
   const done: StreamRecord[] = [];
   let last: Change | undefined;
   let failedAt: string | undefined;
   let failed = false;
-  for (const record of records) {
+  for (const { record, sequenceNumber, change, error } of records) {
     if (failed) {
       rejected.push([record, new BlockedByEarlierFailureError(failedAt)]);
       continue;
@@ -94,32 +87,41 @@ export function planItem(records: readonly StreamRecord[], options: PlanOptions)
       done.push(record);
       continue;
     }
-    try {
-      last = toChange(record);
+    if (change) {
+      last = change;
       done.push(record);
-    } catch (error) {
+    } else {
       failed = true;
-      failedAt = sequenceNumberOf(record);
-      rejected.push([record, error instanceof Error ? error : new InvalidRecordError(String(error))]);
+      failedAt = sequenceNumber;
+      rejected.push([record, error]);
     }
   }
   return { write: last === undefined ? undefined : { change: last, records: done }, rejected, skipped };
 }
 
-/** Plans a whole batch at once: one change per item, the records that fail without any I/O, and the skipped. */
+/** A batch as the planner hands it out: the records that fail alone, and each item's plan, made on demand. */
+export interface BatchPlan {
+  /** Records without a usable key: they belong to no item, so they fail alone and hold back nothing. */
+  readonly rejected: ReadonlyMap<StreamRecord, Error>;
+  /**
+   * One plan per item, in the order items first appear in the batch. Each is made as it is taken, so the caller can
+   * send an item's write before the next item is planned. Can be iterated once.
+   */
+  readonly items: Iterable<ItemPlan>;
+}
+
+function* planItems(items: readonly (readonly DecodedRecord[])[], options: PlanOptions): Generator<ItemPlan> {
+  for (const item of items) yield planItem(item, options);
+}
+
+/**
+ * Plans a batch: decodes every record once (into a change or an error), groups the decoded records by item, and
+ * plans each item from them, one at a time as the caller takes them.
+ */
 export function planBatch(
   records: readonly StreamRecord[],
   options: PlanOptions = { replicateTtlDeletes: true },
-): Plan {
-  const grouping = groupByItem(records);
-  const rejected = new Map(grouping.rejected);
-  const skipped: StreamRecord[] = [];
-  const writes: PlannedWrite[] = [];
-  for (const item of grouping.items) {
-    const plan = planItem(item, options);
-    for (const [record, error] of plan.rejected) rejected.set(record, error);
-    skipped.push(...plan.skipped);
-    if (plan.write) writes.push(plan.write);
-  }
-  return { writes, rejected, skipped };
+): BatchPlan {
+  const { items, rejected } = groupByItem(records.map(decodeRecord));
+  return { rejected, items: planItems(items, options) };
 }

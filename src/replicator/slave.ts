@@ -74,13 +74,6 @@ export class Slave {
     this.name = `${target.region}/${target.table}`;
   }
 
-  /** Writes each change (at most one per item) and says which items failed, within `budget`. */
-  public async write(changes: readonly WriteChange[], budget: Budget): Promise<SlaveResult> {
-    const session = this.startWriting(budget);
-    for (const change of changes) session.add(change);
-    return session.finish();
-  }
-
   /**
    * Starts writing changes as they come: every 25 added go out as one BatchWriteItem at once (up to the
    * concurrency limit), so the first writes are on their way while the caller still plans the rest.

@@ -49,15 +49,6 @@ export interface PlannedWrite {
   readonly records: readonly StreamRecord[];
 }
 
-/** A batch turned into per-item writes, and the records that cannot be written at all. */
-export interface Plan {
-  readonly writes: readonly PlannedWrite[];
-  /** Records that failed before any I/O (malformed, wrong view type, blocked by an earlier failed change). */
-  readonly rejected: ReadonlyMap<StreamRecord, Error>;
-  /** Records deliberately not replicated (TTL deletes, when so configured); they succeed without a write. */
-  readonly skipped: readonly StreamRecord[];
-}
-
 /** Where a slave is: one table in one region, written with the function's own role or an assumed one. */
 export interface SlaveTarget {
   readonly region: string;

@@ -1,17 +1,22 @@
 /** Stubs of slave behaviour for unit tests that mock the SDK with aws-sdk-client-mock. */
 
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteItemCommand,
+  DynamoDBClient,
   DynamoDBServiceException,
   PutItemCommand,
   type PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 
-/** An error as the SDK raises it for a DynamoDB error answer. */
-export function awsError(name: string, message: string): DynamoDBServiceException {
-  return new DynamoDBServiceException({ name, message, $fault: 'client', $metadata: { httpStatusCode: 400 } });
+/** An error as the SDK raises it for a DynamoDB error answer (a server fault for 5xx statuses). */
+export function awsError(name: string, message: string, httpStatusCode = 400): DynamoDBServiceException {
+  return new DynamoDBServiceException({
+    name,
+    message,
+    $fault: httpStatusCode >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode },
+  });
 }
 
 /**
@@ -23,5 +28,14 @@ export function refuseItem(ddb: AwsClientStub<DynamoDBClient>, pk: string, messa
   ddb.on(PutItemCommand).callsFake(async (input: PutItemCommandInput) => {
     if (input.Item?.pk?.S === pk) throw awsError('ValidationException', message);
     return {};
+  });
+}
+
+/** A client of `region` for tests that mock the SDK: it must never reach a network (the endpoint is a closed port). */
+export function unitClient(region: string): DynamoDBClient {
+  return new DynamoDBClient({
+    region,
+    endpoint: 'http://127.0.0.1:9',
+    credentials: { accessKeyId: 'unit', secretAccessKey: 'unit' },
   });
 }

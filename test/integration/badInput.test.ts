@@ -12,16 +12,7 @@ import { loadHandler } from '../../harness/bundle';
 import { fakeContext } from '../../harness/context';
 import { startFaultProxy } from '../../harness/faultProxy';
 import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
-import {
-  imageOf,
-  insertRecord,
-  keyOf,
-  keysOnlyInsertRecord,
-  modifyRecord,
-  removeRecord,
-  seq,
-  streamEvent,
-} from '../../harness/records';
+import { imageOf, insertRecord, keyOf, modifyRecord, seq, stream, streamEvent } from '../../harness/records';
 import {
   failedSequenceNumbers,
   loadReplicator,
@@ -93,7 +84,7 @@ async function invoke(event: unknown, options: InvokeOptions = {}): Promise<Outc
 
 /** A good INSERT of item `id` at position `n`; on the slave it becomes {@link goodItem}(`id`, `n`). */
 function good(n: number, id: string): StreamRecord {
-  return insertRecord(seq(n), keyOf(id), imageOf(id, { v: { N: String(n) } }));
+  return stream.insert(n, id, { v: { N: String(n) } });
 }
 
 function goodItem(id: string, n: number): Item {
@@ -144,7 +135,7 @@ describe('events that are not a DynamoDB Streams batch: the invocation fails, no
     // Prepare
     const slaveTable = await newSlave();
     const arn = `arn:aws:dynamodb:${SLAVE_REGION}:123456789012:table/${slaveTable}/stream/2024-05-01T12:00:00.000`;
-    const looping = insertRecord(seq(2), keyOf('c'), imageOf('c'), { eventSourceARN: arn });
+    const looping = stream.insert(2, 'c', undefined, { eventSourceARN: arn });
 
     // Act
     const outcome = await invoke(between(looping), { slaveTable });
@@ -164,10 +155,9 @@ describe('events that are not a DynamoDB Streams batch: the invocation fails, no
     const arn = `arn:aws:dynamodb:${MASTER_REGION}:123456789012:table/${slaveTable}/stream/2024-05-01T12:00:00.000`;
 
     // Act
-    const outcome = await invoke(
-      streamEvent([insertRecord(seq(1), keyOf('a'), imageOf('a', { v: { N: '1' } }), { eventSourceARN: arn })]),
-      { slaveTable },
-    );
+    const outcome = await invoke(streamEvent([stream.insert(1, 'a', { v: { N: '1' } }, { eventSourceARN: arn })]), {
+      slaveTable,
+    });
 
     // Assess
     expect(outcome.failed).toEqual([]);
@@ -185,7 +175,7 @@ describe('a malformed record fails alone, with what is wrong; its batch-mates la
     [
       'no Keys',
       {
-        ...insertRecord(seq(2), keyOf('c'), imageOf('c')),
+        ...stream.insert(2, 'c'),
         dynamodb: { SequenceNumber: seq(2), NewImage: imageOf('c') },
       },
       'record has no dynamodb.Keys',
@@ -193,12 +183,12 @@ describe('a malformed record fails alone, with what is wrong; its batch-mates la
     ['empty Keys', insertRecord(seq(2), {}, imageOf('c')), 'record has empty dynamodb.Keys'],
     [
       'an unknown eventName',
-      { ...insertRecord(seq(2), keyOf('c'), imageOf('c')), eventName: 'UPSERT' },
+      { ...stream.insert(2, 'c'), eventName: 'UPSERT' },
       'unknown eventName "UPSERT": expected INSERT, MODIFY or REMOVE (is the trigger a DynamoDB stream?)',
     ],
     [
       'no eventName',
-      { ...insertRecord(seq(2), keyOf('c'), imageOf('c')), eventName: undefined },
+      { ...stream.insert(2, 'c'), eventName: undefined },
       'unknown eventName undefined: expected INSERT, MODIFY or REMOVE (is the trigger a DynamoDB stream?)',
     ],
     [
@@ -277,7 +267,7 @@ describe('a malformed record fails alone, with what is wrong; its batch-mates la
     ['a record without a dynamodb section', { eventID: 'x', eventName: 'INSERT', eventSource: 'aws:dynamodb' }],
     [
       'a record without a SequenceNumber',
-      { ...insertRecord(seq(2), keyOf('c'), imageOf('c')), dynamodb: { Keys: keyOf('c'), NewImage: imageOf('c') } },
+      { ...stream.insert(2, 'c'), dynamodb: { Keys: keyOf('c'), NewImage: imageOf('c') } },
     ],
     ['a null record', null],
   ])(
@@ -297,7 +287,7 @@ describe('a malformed record fails alone, with what is wrong; its batch-mates la
     const event = streamEvent([
       good(1, 'a'),
       modifyRecord(seq(2), keyOf('a'), { ...keyOf('a'), v: { N: 'two' } } as unknown as StreamImage),
-      modifyRecord(seq(3), keyOf('a'), imageOf('a', { v: { N: '3' } })),
+      stream.modify(3, 'a', { v: { N: '3' } }),
       good(4, 'b'),
     ]);
 
@@ -324,8 +314,8 @@ describe('records without a new image (KEYS_ONLY stream): the item is read from 
     await slave.send(new PutItemCommand({ TableName: slaveTable, Item: { pk: { S: 'b' }, stale: { BOOL: true } } }));
     const arn = `arn:aws:dynamodb:${MASTER_REGION}:123456789012:table/${masterTable}/stream/2024-05-01T12:00:00.000`;
     const event = streamEvent([
-      keysOnlyInsertRecord(seq(1), keyOf('a'), { eventSourceARN: arn }),
-      keysOnlyInsertRecord(seq(2), keyOf('b'), { eventSourceARN: arn }),
+      stream.keysOnlyInsert(1, 'a', { eventSourceARN: arn }),
+      stream.keysOnlyInsert(2, 'b', { eventSourceARN: arn }),
     ]);
 
     // Act
@@ -342,7 +332,7 @@ describe('records without a new image (KEYS_ONLY stream): the item is read from 
     const arn = `arn:aws:dynamodb:${MASTER_REGION}:123456789012:table/${missing}/stream/2024-05-01T12:00:00.000`;
 
     // Act
-    const outcome = await invoke(between(keysOnlyInsertRecord(seq(2), keyOf('c'), { eventSourceARN: arn })));
+    const outcome = await invoke(between(stream.keysOnlyInsert(2, 'c', { eventSourceARN: arn })));
 
     // Assess
     expect(outcome.failed).toEqual([seq(2)]);
@@ -358,9 +348,7 @@ describe('items and slaves DynamoDB rejects: the records fail with its message, 
   test("a batch whose only item is over 400 KB fails whole with DynamoDB's message", async () => {
     // Prepare
     const slaveTable = await newSlave();
-    const event = streamEvent([
-      insertRecord(seq(1), keyOf('big'), imageOf('big', { blob: { S: 'x'.repeat(401 * 1024) } })),
-    ]);
+    const event = streamEvent([stream.insert(1, 'big', { blob: { S: 'x'.repeat(401 * 1024) } })]);
 
     // Act
     const outcome = await invoke(event, { slaveTable });
@@ -484,9 +472,9 @@ describe('duplicates and order', () => {
     const slaveTable = await newSlave();
     const event = streamEvent([
       good(1, 'a'),
-      modifyRecord(seq(2), keyOf('a'), imageOf('a', { v: { N: '2' } })),
+      stream.modify(2, 'a', { v: { N: '2' } }),
       good(3, 'b'),
-      removeRecord(seq(4), keyOf('b')),
+      stream.remove(4, 'b'),
     ]);
 
     // Act
@@ -511,11 +499,11 @@ describe('duplicates and order', () => {
   test('records out of sequence order within a batch are applied in sequence order', async () => {
     // Prepare: a's last change (seq 30) comes first in the array; b is deleted (seq 40) before it is inserted (seq 35).
     const event = streamEvent([
-      modifyRecord(seq(30), keyOf('a'), imageOf('a', { v: { N: '30' } })),
-      removeRecord(seq(40), keyOf('b')),
-      insertRecord(seq(10), keyOf('a'), imageOf('a', { v: { N: '10' } })),
-      insertRecord(seq(35), keyOf('b'), imageOf('b', { v: { N: '35' } })),
-      modifyRecord(seq(20), keyOf('a'), imageOf('a', { v: { N: '20' } })),
+      stream.modify(30, 'a', { v: { N: '30' } }),
+      stream.remove(40, 'b'),
+      stream.insert(10, 'a', { v: { N: '10' } }),
+      stream.insert(35, 'b', { v: { N: '35' } }),
+      stream.modify(20, 'a', { v: { N: '20' } }),
     ]);
 
     // Act

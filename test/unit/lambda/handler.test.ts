@@ -1,126 +1,28 @@
+/**
+ * The handler's answer to Lambda: the partial batch response (which records failed, FullBatchFailureError, loops,
+ * records that cannot be reported), fixtures as Lambda delivers them, streams without new images and TTL deletes.
+ * What it logs: handler.logs.test.ts.
+ */
 import { FullBatchFailureError } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
-import {
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
-  DeleteItemCommand,
-  DynamoDBClient,
-  PutItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import { BatchGetItemCommand, BatchWriteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { fakeContext } from '../../../harness/context';
-import {
-  imageOf,
-  insertRecord,
-  keyOf,
-  keysOnlyInsertRecord,
-  loadFixture,
-  modifyRecord,
-  removeRecord,
-  seq,
-  streamEvent,
-} from '../../../harness/records';
-import { createHandler, type ReplicatorHandler } from '../../../src/lambda/handler';
+import { loadFixture, seq, stream, streamEvent } from '../../../harness/records';
 import { InvalidEventError, ReplicationLoopError } from '../../../src/replicator/errors';
-import { MasterReader } from '../../../src/replicator/master';
-import { type RetryOptions, Slave } from '../../../src/replicator/slave';
-import type { SlaveTarget } from '../../../src/replicator/types';
-import { awsError, refuseItem } from '../../helpers/sdkMocks';
+import { captured, failedSequenceNumbers, SLAVE, useHandler } from '../../helpers/handlerUnit';
+import { awsError } from '../../helpers/sdkMocks';
 
-const FAST_RETRY: RetryOptions = { baseDelayMs: 1, maxDelayMs: 4, random: () => 0.5 };
-const SLAVE: SlaveTarget = { region: 'eu-west-1', table: 'OrdersReplica' };
-const ITEM_TOO_LARGE = 'Item size has exceeded the maximum allowed size';
-
-/** One JSON log line as Powertools Logger prints it. */
-interface LogLine {
-  level: string;
-  message: string;
-  [attribute: string]: unknown;
-}
-
-/** What an invocation returned or threw, and everything it printed on stdout and stderr. */
-interface Invocation<T> {
-  readonly result: T | undefined;
-  readonly error: unknown;
-  readonly output: string;
-  readonly lines: LogLine[];
-}
-
-/** Runs `act` with stdout and stderr captured (Powertools Logger prints its JSON lines there). */
-async function captured<T>(act: () => Promise<T>): Promise<Invocation<T>> {
-  const chunks: string[] = [];
-  const capture = (chunk: string | Uint8Array): boolean => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  };
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
-  let result: T | undefined;
-  let error: unknown;
-  try {
-    result = await act();
-  } catch (thrown) {
-    error = thrown;
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-  const output = chunks.join('');
-  const lines = output
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as LogLine);
-  return { result, error, output, lines };
-}
-
-function failedSequenceNumbers(result: { batchItemFailures: { itemIdentifier: string }[] } | undefined): string[] {
-  return (result?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier).sort();
-}
-
-const ddb = mockClient(DynamoDBClient);
-let client: DynamoDBClient;
-let handler: ReplicatorHandler;
-
-/** The slave refuses the item with `pk = "big"` (as DynamoDB refuses an item over 400 KB) and takes the others. */
-function refuseBigItem(): void {
-  refuseItem(ddb, 'big', ITEM_TOO_LARGE);
-  ddb.on(DeleteItemCommand).resolves({});
-}
-
-beforeAll(() => {
-  // With POWERTOOLS_DEV set, the logger would print through Jest's console instead of stdout.
-  delete process.env.POWERTOOLS_DEV;
-});
-
-beforeEach(() => {
-  ddb.reset();
-  client = new DynamoDBClient({
-    region: SLAVE.region,
-    endpoint: 'http://127.0.0.1:9',
-    credentials: { accessKeyId: 'unit', secretAccessKey: 'unit' },
-  });
-  const logger = new Logger({ serviceName: 'dynamo-replicator-test', logLevel: 'INFO' });
-  const master = new MasterReader(() => client, 4, FAST_RETRY);
-  handler = createHandler({
-    replication: { slaves: [new Slave(client, SLAVE, 4, FAST_RETRY)], master, replicateTtlDeletes: true },
-    logger,
-  });
-});
-
-afterEach(() => {
-  client.destroy();
-});
+const { ddb, handler, handlerWith, refuseBigItem } = useHandler();
 
 describe('handler: the partial batch response', () => {
   test('reports exactly the failed records by sequence number', async () => {
     // Prepare
     refuseBigItem();
     const event = streamEvent([
-      insertRecord(seq(1), keyOf('a'), imageOf('a')),
-      insertRecord(seq(2), keyOf('big'), imageOf('big')),
-      modifyRecord(seq(3), keyOf('big'), imageOf('big', { v: { N: '3' } })),
-      insertRecord(seq(4), keyOf('c'), imageOf('c', { v: { N: 'not a number' } })),
-      removeRecord(seq(5), keyOf('d')),
+      stream.insert(1, 'a'),
+      stream.insert(2, 'big'),
+      stream.modify(3, 'big', { v: { N: '3' } }),
+      stream.insert(4, 'c', { v: { N: 'not a number' } }),
+      stream.remove(5, 'd'),
     ]);
 
     // Act
@@ -160,8 +62,8 @@ describe('handler: the partial batch response', () => {
     // Prepare
     ddb.on(BatchWriteItemCommand).resolves({});
     const event = streamEvent([
-      insertRecord(seq(1), keyOf('a'), imageOf('a', { blob: { B: 'not base64!' } })),
-      insertRecord(seq(2), keyOf('b'), imageOf('b', { v: { N: 'NaN' } })),
+      stream.insert(1, 'a', { blob: { B: 'not base64!' } }),
+      stream.insert(2, 'b', { v: { N: 'NaN' } }),
     ]);
 
     // Act
@@ -201,7 +103,7 @@ describe('handler: the partial batch response', () => {
     // Prepare
     ddb.on(BatchWriteItemCommand).resolves({});
     const arn = `arn:aws:dynamodb:${SLAVE.region}:123456789012:table/${SLAVE.table}/stream/2024-05-01T12:00:00.000`;
-    const event = streamEvent([insertRecord(seq(1), keyOf('a'), imageOf('a'), { eventSourceARN: arn })]);
+    const event = streamEvent([stream.insert(1, 'a', undefined, { eventSourceARN: arn })]);
 
     // Act
     const { error } = await captured(() => handler(event, fakeContext()));
@@ -216,7 +118,7 @@ describe('handler: the partial batch response', () => {
     // Prepare
     ddb.on(BatchWriteItemCommand).resolves({});
     const arn = `arn:aws:dynamodb:us-east-1:123456789012:table/${SLAVE.table}/stream/2024-05-01T12:00:00.000`;
-    const event = streamEvent([insertRecord(seq(1), keyOf('a'), imageOf('a'), { eventSourceARN: arn })]);
+    const event = streamEvent([stream.insert(1, 'a', undefined, { eventSourceARN: arn })]);
 
     // Act
     const { result, error } = await captured(() => handler(event, fakeContext()));
@@ -229,9 +131,9 @@ describe('handler: the partial batch response', () => {
   test('a failed record without SequenceNumber fails the whole invocation (it cannot be reported alone)', async () => {
     // Prepare
     ddb.on(BatchWriteItemCommand).resolves({});
-    const orphan = insertRecord(seq(2), keyOf('b'), imageOf('b'));
+    const orphan = stream.insert(2, 'b');
     if (orphan.dynamodb) delete orphan.dynamodb.SequenceNumber;
-    const event = streamEvent([insertRecord(seq(1), keyOf('a'), imageOf('a')), orphan]);
+    const event = streamEvent([stream.insert(1, 'a'), orphan]);
 
     // Act
     const { result, error } = await captured(() => handler(event, fakeContext()));
@@ -240,104 +142,6 @@ describe('handler: the partial batch response', () => {
     expect(result).toBeUndefined();
     expect(error).toBeInstanceOf(InvalidEventError);
     expect((error as Error).message).toContain('SequenceNumber');
-  });
-});
-
-describe('handler: logs', () => {
-  test('one INFO summary line with records, puts, deletes, failures and durationMs', async () => {
-    // Prepare
-    refuseBigItem();
-    const event = streamEvent([
-      insertRecord(seq(1), keyOf('a'), imageOf('a')),
-      modifyRecord(seq(2), keyOf('a'), imageOf('a', { v: { N: '2' } })),
-      insertRecord(seq(3), keyOf('big'), imageOf('big')),
-      removeRecord(seq(4), keyOf('gone')),
-    ]);
-
-    // Act
-    const { lines } = await captured(() => handler(event, fakeContext({ functionName: 'replicator-under-test' })));
-
-    // Assess
-    const summaries = lines.filter((line) => line.message === 'batch replicated');
-    expect(summaries).toHaveLength(1);
-    const summary = summaries[0] as LogLine;
-    expect(summary).toMatchObject({ level: 'INFO', records: 4, puts: 2, deletes: 1, failures: 1 });
-    expect(typeof summary.durationMs).toBe('number');
-    expect(summary.durationMs as number).toBeGreaterThanOrEqual(0);
-    expect(summary.function_name).toBe('replicator-under-test');
-    expect(summary.slaves).toEqual([
-      expect.objectContaining({ slave: `${SLAVE.region}/${SLAVE.table}`, itemsWritten: 2, itemsFailed: 1 }),
-    ]);
-  });
-
-  test('each failed record gets a line with its sequenceNumber, eventName, keys and reason', async () => {
-    // Prepare
-    refuseBigItem();
-    const event = streamEvent([
-      insertRecord(seq(1), keyOf('big'), imageOf('big')),
-      insertRecord(seq(2), keyOf('c'), imageOf('c', { v: { N: 'twelve' } })),
-      modifyRecord(seq(3), keyOf('c'), imageOf('c')),
-      insertRecord(seq(4), keyOf('fine'), imageOf('fine')),
-    ]);
-
-    // Act
-    const { lines } = await captured(() => handler(event, fakeContext()));
-
-    // Assess
-    const failures = lines.filter((line) => line.message === 'record not replicated');
-    expect(failures.map((line) => line.sequenceNumber).sort()).toEqual([seq(1), seq(2), seq(3)]);
-    const byNumber = new Map(failures.map((line) => [line.sequenceNumber, line]));
-    expect(byNumber.get(seq(1))).toMatchObject({
-      level: 'ERROR',
-      eventName: 'INSERT',
-      keys: { pk: { S: 'big' } },
-      errorName: 'SlaveWriteError',
-      reason: `slave ${SLAVE.region}/${SLAVE.table}: ValidationException: ${ITEM_TOO_LARGE}`,
-    });
-    expect(byNumber.get(seq(2))).toMatchObject({
-      level: 'ERROR',
-      eventName: 'INSERT',
-      keys: { pk: { S: 'c' } },
-      errorName: 'InvalidRecordError',
-      reason: 'invalid attribute value at dynamodb.NewImage.v: N must be a number written as a string',
-    });
-    expect(byNumber.get(seq(3))).toMatchObject({
-      level: 'WARN',
-      eventName: 'MODIFY',
-      keys: { pk: { S: 'c' } },
-      errorName: 'BlockedByEarlierFailureError',
-    });
-  });
-
-  test('values of non-key attributes never appear in the output at INFO level, whatever fails', async () => {
-    // Prepare: the marker is in every non-key value, new and old, valid and invalid, of records that succeed,
-    // fail at the slave, fail in planning and are blocked, and in the item read from the master for a KEYS_ONLY record.
-    const marker = 'SECRET-7f3a9c';
-    refuseBigItem();
-    const attributes = {
-      note: { S: `${marker} note` },
-      nested: { M: { deep: { L: [{ S: marker }, { SS: [marker] }] } } },
-      blob: { B: Buffer.from(marker).toString('base64') },
-    };
-    const event = streamEvent([
-      insertRecord(seq(1), keyOf('ok'), imageOf('ok', attributes)),
-      modifyRecord(seq(2), keyOf('big'), imageOf('big', attributes), imageOf('big', attributes)),
-      insertRecord(seq(3), keyOf('bad'), imageOf('bad', { ...attributes, count: { N: marker } })),
-      modifyRecord(seq(4), keyOf('bad'), imageOf('bad', attributes), imageOf('bad', attributes)),
-      removeRecord(seq(5), keyOf('gone'), imageOf('gone', attributes)),
-      keysOnlyInsertRecord(seq(6), keyOf('keys-only')),
-    ]);
-    ddb.on(BatchGetItemCommand).resolves({ Responses: { Master: [{ pk: { S: 'keys-only' }, note: { S: marker } }] } });
-
-    // Act
-    const { output, lines, result } = await captured(() => handler(event, fakeContext()));
-
-    // Assess: the run did log failures (so the check below looked at real failure lines), without the marker.
-    expect(failedSequenceNumbers(result)).toEqual([seq(2), seq(3), seq(4)]);
-    expect(lines.filter((line) => line.message === 'record not replicated')).toHaveLength(3);
-    expect(ddb.commandCalls(PutItemCommand).map((call) => call.args[0].input.Item?.note?.S)).toContain(marker);
-    expect(output).not.toContain(marker);
-    expect(output).not.toContain(Buffer.from(marker).toString('base64'));
   });
 });
 
@@ -389,10 +193,7 @@ describe('handler: records without a new image, and TTL deletes', () => {
       .on(BatchGetItemCommand)
       .rejects(awsError('AccessDeniedException', 'not authorized to perform: dynamodb:BatchGetItem'));
     ddb.on(BatchWriteItemCommand).resolves({});
-    const event = streamEvent([
-      keysOnlyInsertRecord(seq(1), keyOf('a')),
-      insertRecord(seq(2), keyOf('b'), imageOf('b')),
-    ]);
+    const event = streamEvent([stream.keysOnlyInsert(1, 'a'), stream.insert(2, 'b')]);
 
     // Act
     const { result, lines } = await captured(() => handler(event, fakeContext()));
@@ -408,7 +209,7 @@ describe('handler: records without a new image, and TTL deletes', () => {
     // Prepare
     ddb.on(BatchGetItemCommand).resolves({ Responses: { Master: [] } });
     ddb.on(BatchWriteItemCommand).resolves({});
-    const event = streamEvent([keysOnlyInsertRecord(seq(1), keyOf('gone'))]);
+    const event = streamEvent([stream.keysOnlyInsert(1, 'gone')]);
 
     // Act
     const { result } = await captured(() => handler(event, fakeContext()));
@@ -422,12 +223,7 @@ describe('handler: records without a new image, and TTL deletes', () => {
   test('with replicateTtlDeletes false, the TTL fixture succeeds without a write and the summary counts it skipped', async () => {
     // Prepare
     ddb.on(BatchWriteItemCommand).resolves({});
-    const logger = new Logger({ serviceName: 'dynamo-replicator-test', logLevel: 'INFO' });
-    const master = new MasterReader(() => client, 4, FAST_RETRY);
-    const skipping = createHandler({
-      replication: { slaves: [new Slave(client, SLAVE, 4, FAST_RETRY)], master, replicateTtlDeletes: false },
-      logger,
-    });
+    const skipping = handlerWith({ replicateTtlDeletes: false });
     const event = loadFixture('ttl-remove');
 
     // Act

@@ -8,7 +8,7 @@ import {
   removeRecord,
   seq,
 } from '../../../harness/records';
-import { isTtlDelete, keyOf, sequenceNumberOf, toChange } from '../../../src/replicator/change';
+import { decodeRecord, isTtlDelete, sequenceNumberOf } from '../../../src/replicator/change';
 import { InvalidRecordError } from '../../../src/replicator/errors';
 import type { Change, StreamRecord } from '../../../src/replicator/types';
 import { itemKeyOf } from '../../../src/shared/key';
@@ -18,6 +18,13 @@ function firstRecord(name: Parameters<typeof loadFixture>[0]): StreamRecord {
   const record = loadFixture(name).Records[0];
   if (!record) throw new Error(`fixture ${name} has no record`);
   return record;
+}
+
+/** What {@link decodeRecord} makes of `record`: its change, or its error thrown. */
+function toChange(record: unknown): Change {
+  const decoded = decodeRecord(record as StreamRecord);
+  if (decoded.error) throw decoded.error;
+  return decoded.change;
 }
 
 function asPut(change: Change): Extract<Change, { kind: 'put' }> {
@@ -332,29 +339,52 @@ describe('toChange: records it refuses', () => {
   });
 });
 
-describe('keyOf and sequenceNumberOf', () => {
-  test('keyOf names the item of a record without a new image (KEYS_ONLY), for the planner', () => {
+describe('decodeRecord: the item and the sequence number', () => {
+  test('names the item of a record without a new image (KEYS_ONLY), for the planner', () => {
     // Prepare
     const record = firstRecord('keys-only-insert');
 
     // Act
-    const identity = keyOf(record);
+    const decoded = decodeRecord(record);
 
     // Assess
-    expect(identity?.itemKey).toBe(itemKeyOf({ OrderId: { S: 'order-1' }, Line: { N: '1' } }));
+    expect(decoded.itemKey).toBe(itemKeyOf({ OrderId: { S: 'order-1' }, Line: { N: '1' } }));
   });
 
-  test('keyOf is undefined without usable Keys', () => {
+  test('names the item of a record it refuses for another reason, so the planner can hold back its later changes', () => {
     // Prepare
-    const noKeys = insertRecord(seq(1), keyFor('a'), imageOf('a'));
-    if (noKeys.dynamodb) delete noKeys.dynamodb.Keys;
-    const badKeys: unknown = { dynamodb: { Keys: { pk: { B: '!!' } } } };
+    const badImage = insertRecord(seq(1), keyFor('a'), imageOf('a', { v: { N: 'NaN' } }));
+    const noSequenceNumber = insertRecord(seq(1), keyFor('a'), imageOf('a'));
+    if (noSequenceNumber.dynamodb) delete noSequenceNumber.dynamodb.SequenceNumber;
 
     // Act
-    const identities = [keyOf(noKeys), keyOf(badKeys), keyOf({ dynamodb: { Keys: {} } }), keyOf('record')];
+    const decoded = [decodeRecord(badImage), decodeRecord(noSequenceNumber)];
 
     // Assess
-    expect(identities).toEqual([undefined, undefined, undefined, undefined]);
+    for (const { itemKey, error } of decoded) {
+      expect(itemKey).toBe(itemKeyOf({ pk: { S: 'a' } }));
+      expect(error).toBeInstanceOf(InvalidRecordError);
+    }
+    expect(decoded[1]?.error?.message).toContain('SequenceNumber');
+  });
+
+  test('names no item without usable Keys', () => {
+    // Prepare
+    const noKeys: unknown = { eventName: 'INSERT', dynamodb: { SequenceNumber: seq(1), NewImage: imageOf('a') } };
+    const badKeys: unknown = { dynamodb: { SequenceNumber: seq(1), Keys: { pk: { B: '!!' } } } };
+    const emptyKeys: unknown = { dynamodb: { SequenceNumber: seq(1), Keys: {} } };
+
+    // Act
+    const decoded = [noKeys, badKeys, emptyKeys, 'record'].map((record) => decodeRecord(record as StreamRecord));
+
+    // Assess
+    expect(decoded.map((entry) => entry.itemKey)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(decoded.map((entry) => entry.error?.message)).toEqual([
+      'record has no dynamodb.Keys',
+      expect.stringContaining('dynamodb.Keys.pk'),
+      'record has empty dynamodb.Keys',
+      'record is not an object',
+    ]);
   });
 
   test('sequenceNumberOf returns digit strings longer than a JS number can hold, unchanged', () => {

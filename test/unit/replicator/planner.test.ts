@@ -1,17 +1,26 @@
-import {
-  imageOf,
-  insertRecord,
-  keyOf,
-  keysOnlyInsertRecord,
-  modifyRecord,
-  removeRecord,
-  seq,
-  streamEvent,
-} from '../../../harness/records';
+import { imageOf, insertRecord, keyOf, modifyRecord, seq, stream, streamEvent } from '../../../harness/records';
 import { BlockedByEarlierFailureError, InvalidRecordError } from '../../../src/replicator/errors';
-import { planBatch } from '../../../src/replicator/planner';
-import type { Plan, PlannedWrite, StreamRecord } from '../../../src/replicator/types';
+import { type PlanOptions, planBatch } from '../../../src/replicator/planner';
+import type { PlannedWrite, StreamRecord } from '../../../src/replicator/types';
 import { itemKeyOf } from '../../../src/shared/key';
+
+/** A whole batch's plan, taken item by item from {@link planBatch} as replicateBatch takes it. */
+interface Plan {
+  readonly writes: readonly PlannedWrite[];
+  readonly rejected: ReadonlyMap<StreamRecord, Error>;
+  readonly skipped: readonly StreamRecord[];
+}
+
+function planOf(records: readonly StreamRecord[], options?: PlanOptions): Plan {
+  const batch = planBatch(records, options);
+  const plan = { writes: [] as PlannedWrite[], rejected: new Map(batch.rejected), skipped: [] as StreamRecord[] };
+  for (const item of batch.items) {
+    for (const [record, error] of item.rejected) plan.rejected.set(record, error);
+    plan.skipped.push(...item.skipped);
+    if (item.write) plan.writes.push(item.write);
+  }
+  return plan;
+}
 
 /** The planned write for item `id` (key `{ pk: { S: id } }`), or undefined when none is planned. */
 function writeFor(plan: Plan, id: string): PlannedWrite | undefined {
@@ -32,13 +41,13 @@ describe('planBatch: coalescing changes to one item', () => {
   test('many changes to one item → one write carrying every record, with the last image', () => {
     // Prepare
     const records = delivered([
-      insertRecord(seq(1), keyOf('a'), imageOf('a', { v: { N: '1' } })),
-      modifyRecord(seq(2), keyOf('a'), imageOf('a', { v: { N: '2' } })),
-      modifyRecord(seq(3), keyOf('a'), imageOf('a', { v: { N: '3' } })),
+      stream.insert(1, 'a', { v: { N: '1' } }),
+      stream.modify(2, 'a', { v: { N: '2' } }),
+      stream.modify(3, 'a', { v: { N: '3' } }),
     ]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(plan.writes).toHaveLength(1);
@@ -50,13 +59,10 @@ describe('planBatch: coalescing changes to one item', () => {
 
   test('delete then re-insert → put of the re-inserted image', () => {
     // Prepare
-    const records = delivered([
-      removeRecord(seq(1), keyOf('a')),
-      insertRecord(seq(2), keyOf('a'), imageOf('a', { v: { S: 'again' } })),
-    ]);
+    const records = delivered([stream.remove(1, 'a'), stream.insert(2, 'a', { v: { S: 'again' } })]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(plan.writes).toHaveLength(1);
@@ -66,10 +72,10 @@ describe('planBatch: coalescing changes to one item', () => {
 
   test('insert then delete → delete', () => {
     // Prepare
-    const records = delivered([insertRecord(seq(1), keyOf('a'), imageOf('a')), removeRecord(seq(2), keyOf('a'))]);
+    const records = delivered([stream.insert(1, 'a'), stream.remove(2, 'a')]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(plan.writes).toHaveLength(1);
@@ -89,7 +95,7 @@ describe('planBatch: coalescing changes to one item', () => {
     ]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     const write = plan.writes[0] as PlannedWrite;
@@ -99,10 +105,10 @@ describe('planBatch: coalescing changes to one item', () => {
 
   test('out-of-order delete: the highest sequence number wins even when delivered first', () => {
     // Prepare
-    const records = delivered([removeRecord(seq(5), keyOf('a')), insertRecord(seq(4), keyOf('a'), imageOf('a'))]);
+    const records = delivered([stream.remove(5, 'a'), stream.insert(4, 'a')]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(plan.writes[0]?.change.kind).toBe('delete');
@@ -116,7 +122,7 @@ describe('planBatch: coalescing changes to one item', () => {
     ]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(plan.writes).toHaveLength(1);
@@ -125,14 +131,10 @@ describe('planBatch: coalescing changes to one item', () => {
 
   test('different items get one write each', () => {
     // Prepare
-    const records = delivered([
-      insertRecord(seq(1), keyOf('a'), imageOf('a')),
-      insertRecord(seq(2), keyOf('b'), imageOf('b')),
-      removeRecord(seq(3), keyOf('c')),
-    ]);
+    const records = delivered([stream.insert(1, 'a'), stream.insert(2, 'b'), stream.remove(3, 'c')]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(plan.writes.map((write) => write.change.kind).sort()).toEqual(['delete', 'put', 'put']);
@@ -141,7 +143,7 @@ describe('planBatch: coalescing changes to one item', () => {
 
   test('an empty batch plans nothing', () => {
     // Act
-    const plan = planBatch([]);
+    const plan = planOf([]);
 
     // Assess
     expect(plan.writes).toHaveLength(0);
@@ -153,15 +155,15 @@ describe('planBatch: failures', () => {
   test('a bad record in the middle of an item: the prefix is written, the bad and later records are rejected', () => {
     // Prepare
     const records = delivered([
-      insertRecord(seq(1), keyOf('a'), imageOf('a', { v: { N: '1' } })),
-      modifyRecord(seq(2), keyOf('a'), imageOf('a', { v: { N: 'not a number' } })),
-      modifyRecord(seq(3), keyOf('a'), imageOf('a', { v: { N: '3' } })),
-      removeRecord(seq(4), keyOf('a')),
+      stream.insert(1, 'a', { v: { N: '1' } }),
+      stream.modify(2, 'a', { v: { N: 'not a number' } }),
+      stream.modify(3, 'a', { v: { N: '3' } }),
+      stream.remove(4, 'a'),
     ]);
     const [first, bad, third, fourth] = records as [StreamRecord, StreamRecord, StreamRecord, StreamRecord];
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     const write = writeFor(plan, 'a') as PlannedWrite;
@@ -177,13 +179,10 @@ describe('planBatch: failures', () => {
 
   test('a bad first record: nothing is written for the item, every record of it is rejected', () => {
     // Prepare
-    const records = delivered([
-      insertRecord(seq(1), keyOf('a'), imageOf('a', { blob: { B: 'not base64!' } })),
-      modifyRecord(seq(2), keyOf('a'), imageOf('a')),
-    ]);
+    const records = delivered([stream.insert(1, 'a', { blob: { B: 'not base64!' } }), stream.modify(2, 'a')]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(writeFor(plan, 'a')).toBeUndefined();
@@ -196,14 +195,14 @@ describe('planBatch: failures', () => {
   test('a bad record blocks only its own item: other items are planned in full', () => {
     // Prepare
     const records = delivered([
-      insertRecord(seq(1), keyOf('b'), imageOf('b', { v: { N: '1' } })),
-      insertRecord(seq(2), keyOf('a'), imageOf('a', { v: { N: 'NaN' } })),
-      modifyRecord(seq(3), keyOf('b'), imageOf('b', { v: { N: '3' } })),
-      modifyRecord(seq(4), keyOf('a'), imageOf('a')),
+      stream.insert(1, 'b', { v: { N: '1' } }),
+      stream.insert(2, 'a', { v: { N: 'NaN' } }),
+      stream.modify(3, 'b', { v: { N: '3' } }),
+      stream.modify(4, 'a'),
     ]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     const write = writeFor(plan, 'b') as PlannedWrite;
@@ -215,13 +214,13 @@ describe('planBatch: failures', () => {
   test('the blocking order follows sequence numbers, not delivery order', () => {
     // Prepare: the bad record (seq 5) is delivered first but comes after seq 4.
     const records = delivered([
-      modifyRecord(seq(5), keyOf('a'), imageOf('a', { v: { B: 'bad base64' } })),
-      insertRecord(seq(4), keyOf('a'), imageOf('a', { v: { N: '4' } })),
-      modifyRecord(seq(6), keyOf('a'), imageOf('a', { v: { N: '6' } })),
+      stream.modify(5, 'a', { v: { B: 'bad base64' } }),
+      stream.insert(4, 'a', { v: { N: '4' } }),
+      stream.modify(6, 'a', { v: { N: '6' } }),
     ]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(writeFor(plan, 'a')?.change).toMatchObject({ item: { v: { N: '4' } } });
@@ -231,16 +230,16 @@ describe('planBatch: failures', () => {
 
   test('a record without usable Keys fails alone and blocks nothing', () => {
     // Prepare
-    const keyless = insertRecord(seq(2), keyOf('a'), imageOf('a'));
+    const keyless = stream.insert(2, 'a');
     if (keyless.dynamodb) delete keyless.dynamodb.Keys;
     const records = delivered([
-      insertRecord(seq(1), keyOf('a'), imageOf('a', { v: { N: '1' } })),
+      stream.insert(1, 'a', { v: { N: '1' } }),
       keyless,
-      modifyRecord(seq(3), keyOf('a'), imageOf('a', { v: { N: '3' } })),
+      stream.modify(3, 'a', { v: { N: '3' } }),
     ]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(plan.rejected.size).toBe(1);
@@ -255,11 +254,11 @@ describe('planBatch: failures', () => {
     // Prepare
     const records = delivered([
       insertRecord(seq(1), { pk: { B: '***' } }, { pk: { B: '***' } }),
-      insertRecord(seq(2), keyOf('b'), imageOf('b')),
+      stream.insert(2, 'b'),
     ]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(plan.rejected.get(records[0] as StreamRecord)?.message).toContain('dynamodb.Keys.pk');
@@ -270,10 +269,10 @@ describe('planBatch: failures', () => {
 describe('planBatch: records without a new image (KEYS_ONLY, OLD_IMAGE)', () => {
   test('an INSERT without NewImage plans a fetch of the item, carrying the record', () => {
     // Prepare
-    const records = delivered([keysOnlyInsertRecord(seq(1), keyOf('a'))]);
+    const records = delivered([stream.keysOnlyInsert(1, 'a')]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(plan.rejected.size).toBe(0);
@@ -285,15 +284,15 @@ describe('planBatch: records without a new image (KEYS_ONLY, OLD_IMAGE)', () => 
   test('several changes to one item end in one fetch when the last has no image, one delete when the last is a REMOVE', () => {
     // Prepare
     const records = delivered([
-      keysOnlyInsertRecord(seq(1), keyOf('a')),
-      removeRecord(seq(2), keyOf('a'), undefined, { streamViewType: 'KEYS_ONLY' }),
-      keysOnlyInsertRecord(seq(3), keyOf('a')),
-      keysOnlyInsertRecord(seq(4), keyOf('b')),
-      removeRecord(seq(5), keyOf('b'), undefined, { streamViewType: 'KEYS_ONLY' }),
+      stream.keysOnlyInsert(1, 'a'),
+      stream.remove(2, 'a', { streamViewType: 'KEYS_ONLY' }),
+      stream.keysOnlyInsert(3, 'a'),
+      stream.keysOnlyInsert(4, 'b'),
+      stream.remove(5, 'b', { streamViewType: 'KEYS_ONLY' }),
     ]);
 
     // Act
-    const plan = planBatch(records);
+    const plan = planOf(records);
 
     // Assess
     expect(writeFor(plan, 'a')?.change.kind).toBe('fetch');
@@ -308,13 +307,10 @@ describe('planBatch: TTL deletes', () => {
 
   test('with replicateTtlDeletes false, a TTL delete is skipped: no write, not rejected, listed as skipped', () => {
     // Prepare
-    const records = delivered([
-      removeRecord(seq(1), keyOf('a'), undefined, TTL),
-      insertRecord(seq(2), keyOf('b'), imageOf('b')),
-    ]);
+    const records = delivered([stream.remove(1, 'a', TTL), stream.insert(2, 'b')]);
 
     // Act
-    const plan = planBatch(records, { replicateTtlDeletes: false });
+    const plan = planOf(records, { replicateTtlDeletes: false });
 
     // Assess
     expect(writeFor(plan, 'a')).toBeUndefined();
@@ -325,13 +321,10 @@ describe('planBatch: TTL deletes', () => {
 
   test('with replicateTtlDeletes false, a TTL delete after a put leaves the put, and the put carries the skipped record', () => {
     // Prepare
-    const records = delivered([
-      insertRecord(seq(1), keyOf('a'), imageOf('a', { v: { N: '1' } })),
-      removeRecord(seq(2), keyOf('a'), undefined, TTL),
-    ]);
+    const records = delivered([stream.insert(1, 'a', { v: { N: '1' } }), stream.remove(2, 'a', TTL)]);
 
     // Act
-    const plan = planBatch(records, { replicateTtlDeletes: false });
+    const plan = planOf(records, { replicateTtlDeletes: false });
 
     // Assess: if the put fails, the skipped record after it must fail with it (Lambda retries from the put).
     const write = writeFor(plan, 'a') as PlannedWrite;
@@ -342,10 +335,10 @@ describe('planBatch: TTL deletes', () => {
 
   test('with replicateTtlDeletes false, a user delete is still a delete', () => {
     // Prepare
-    const records = delivered([insertRecord(seq(1), keyOf('a'), imageOf('a')), removeRecord(seq(2), keyOf('a'))]);
+    const records = delivered([stream.insert(1, 'a'), stream.remove(2, 'a')]);
 
     // Act
-    const plan = planBatch(records, { replicateTtlDeletes: false });
+    const plan = planOf(records, { replicateTtlDeletes: false });
 
     // Assess
     expect(writeFor(plan, 'a')?.change.kind).toBe('delete');
@@ -354,14 +347,11 @@ describe('planBatch: TTL deletes', () => {
 
   test('with replicateTtlDeletes true (the default), a TTL delete after a put is a delete', () => {
     // Prepare
-    const records = delivered([
-      insertRecord(seq(1), keyOf('a'), imageOf('a')),
-      removeRecord(seq(2), keyOf('a'), undefined, TTL),
-    ]);
+    const records = delivered([stream.insert(1, 'a'), stream.remove(2, 'a', TTL)]);
 
     // Act
-    const explicit = planBatch(records, { replicateTtlDeletes: true });
-    const byDefault = planBatch(records);
+    const explicit = planOf(records, { replicateTtlDeletes: true });
+    const byDefault = planOf(records);
 
     // Assess
     for (const plan of [explicit, byDefault]) {
@@ -376,13 +366,10 @@ describe('planBatch: TTL deletes', () => {
 
   test('a TTL delete behind a failed change is blocked, not skipped', () => {
     // Prepare
-    const records = delivered([
-      insertRecord(seq(1), keyOf('a'), imageOf('a', { v: { N: 'x' } })),
-      removeRecord(seq(2), keyOf('a'), undefined, TTL),
-    ]);
+    const records = delivered([stream.insert(1, 'a', { v: { N: 'x' } }), stream.remove(2, 'a', TTL)]);
 
     // Act
-    const plan = planBatch(records, { replicateTtlDeletes: false });
+    const plan = planOf(records, { replicateTtlDeletes: false });
 
     // Assess
     expect(plan.rejected.get(records[1] as StreamRecord)).toBeInstanceOf(BlockedByEarlierFailureError);

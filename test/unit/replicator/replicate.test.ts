@@ -1,11 +1,4 @@
-import {
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
-  DynamoDBClient,
-  DynamoDBServiceException,
-  PutItemCommand,
-  type PutItemCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import {
   BlockedByEarlierFailureError,
@@ -19,6 +12,7 @@ import { replicateBatch } from '../../../src/replicator/replicate';
 import { type RetryOptions, Slave } from '../../../src/replicator/slave';
 import type { SlaveTarget, StreamRecord } from '../../../src/replicator/types';
 import { type Budget, startBudget } from '../../../src/shared/budget';
+import { awsError, refuseItem as refuseMockedItem, unitClient } from '../../helpers/sdkMocks';
 
 /** Replication to these slaves; no record in these tests needs the master. */
 function replicationTo(slaves: Slave[]): Replication {
@@ -28,35 +22,15 @@ function replicationTo(slaves: Slave[]): Replication {
   return { slaves, master, replicateTtlDeletes: true };
 }
 
-import {
-  imageOf,
-  insertRecord,
-  keyOf,
-  keysOnlyInsertRecord,
-  modifyRecord,
-  removeRecord,
-  seq,
-  streamEvent,
-} from '../../../harness/records';
+import { seq, stream, streamEvent } from '../../../harness/records';
 
 const FAST_RETRY: RetryOptions = { baseDelayMs: 1, maxDelayMs: 4, random: () => 0.5 };
 const EUROPE: SlaveTarget = { region: 'eu-west-1', table: 'OrdersEurope' };
 const ASIA: SlaveTarget = { region: 'ap-southeast-2', table: 'OrdersAsia' };
 
-function awsError(name: string, message: string): DynamoDBServiceException {
-  return new DynamoDBServiceException({ name, message, $fault: 'client', $metadata: { httpStatusCode: 400 } });
-}
-
 /** Makes a slave's client refuse the item with key `pk = badId` (as DynamoDB refuses an item too large). */
 function refuseItem(mock: AwsClientStub<DynamoDBClient>, badId: string): void {
-  mock
-    .on(BatchWriteItemCommand)
-    .rejects(awsError('ValidationException', 'Item size has exceeded the maximum allowed size'));
-  mock.on(PutItemCommand).callsFake(async (input: PutItemCommandInput) => {
-    if (input.Item?.pk?.S === badId)
-      throw awsError('ValidationException', `Item size has exceeded the maximum allowed size`);
-    return {};
-  });
+  refuseMockedItem(mock, badId, 'Item size has exceeded the maximum allowed size');
 }
 
 function sequenceNumbersOf(records: Iterable<StreamRecord>): (string | undefined)[] {
@@ -67,11 +41,7 @@ const clients: DynamoDBClient[] = [];
 let budget: Budget & { dispose(): void };
 
 function slaveWithMock(target: SlaveTarget): { slave: Slave; mock: AwsClientStub<DynamoDBClient> } {
-  const client = new DynamoDBClient({
-    region: target.region,
-    endpoint: 'http://127.0.0.1:9',
-    credentials: { accessKeyId: 'unit', secretAccessKey: 'unit' },
-  });
+  const client = unitClient(target.region);
   clients.push(client);
   return { slave: new Slave(client, target, 4, FAST_RETRY), mock: mockClient(client) };
 }
@@ -93,9 +63,9 @@ describe('replicateBatch', () => {
     europe.mock.on(BatchWriteItemCommand).resolves({});
     asia.mock.on(BatchWriteItemCommand).resolves({});
     const records = streamEvent([
-      insertRecord(seq(1), keyOf('a'), imageOf('a')),
-      modifyRecord(seq(2), keyOf('a'), imageOf('a', { v: { N: '2' } })),
-      removeRecord(seq(3), keyOf('b')),
+      stream.insert(1, 'a'),
+      stream.modify(2, 'a', { v: { N: '2' } }),
+      stream.remove(3, 'b'),
     ]).Records;
 
     // Act
@@ -140,10 +110,10 @@ describe('replicateBatch', () => {
     europe.mock.on(BatchWriteItemCommand).resolves({});
     refuseItem(asia.mock, 'big');
     const records = streamEvent([
-      insertRecord(seq(1), keyOf('big'), imageOf('big')),
-      insertRecord(seq(2), keyOf('small'), imageOf('small')),
-      modifyRecord(seq(3), keyOf('big'), imageOf('big', { v: { N: '3' } })),
-      removeRecord(seq(4), keyOf('gone')),
+      stream.insert(1, 'big'),
+      stream.insert(2, 'small'),
+      stream.modify(3, 'big', { v: { N: '3' } }),
+      stream.remove(4, 'gone'),
     ]).Records;
 
     // Act
@@ -167,10 +137,7 @@ describe('replicateBatch', () => {
     const asia = slaveWithMock(ASIA);
     refuseItem(europe.mock, 'big');
     refuseItem(asia.mock, 'big');
-    const records = streamEvent([
-      insertRecord(seq(1), keyOf('big'), imageOf('big')),
-      insertRecord(seq(2), keyOf('ok'), imageOf('ok')),
-    ]).Records;
+    const records = streamEvent([stream.insert(1, 'big'), stream.insert(2, 'ok')]).Records;
 
     // Act
     const outcome = await replicateBatch(records, replicationTo([europe.slave, asia.slave]), budget);
@@ -187,9 +154,9 @@ describe('replicateBatch', () => {
     const europe = slaveWithMock(EUROPE);
     europe.mock.on(BatchWriteItemCommand).resolves({});
     const records = streamEvent([
-      insertRecord(seq(1), keyOf('a'), imageOf('a', { v: { N: '1..2' } })),
-      modifyRecord(seq(2), keyOf('a'), imageOf('a')),
-      insertRecord(seq(3), keyOf('b'), imageOf('b')),
+      stream.insert(1, 'a', { v: { N: '1..2' } }),
+      stream.modify(2, 'a'),
+      stream.insert(3, 'b'),
     ]).Records;
 
     // Act
@@ -236,9 +203,9 @@ describe('replicateBatch: records without a new image', () => {
     const { master, mock, regions } = masterWithMock();
     mock.on(BatchGetItemCommand).resolves({ Responses: { Master: [{ pk: { S: 'here' }, v: { S: 'now' } }] } });
     const records = streamEvent([
-      keysOnlyInsertRecord(seq(1), keyOf('here')),
-      keysOnlyInsertRecord(seq(2), keyOf('gone')),
-      insertRecord(seq(3), keyOf('imaged'), imageOf('imaged')),
+      stream.keysOnlyInsert(1, 'here'),
+      stream.keysOnlyInsert(2, 'gone'),
+      stream.insert(3, 'imaged'),
     ]).Records;
 
     // Act
@@ -276,10 +243,7 @@ describe('replicateBatch: records without a new image', () => {
     europe.mock.on(BatchWriteItemCommand).resolves({});
     const { master, mock } = masterWithMock();
     mock.on(BatchGetItemCommand).rejects(awsError('ResourceNotFoundException', 'Requested resource not found'));
-    const records = streamEvent([
-      keysOnlyInsertRecord(seq(1), keyOf('a')),
-      insertRecord(seq(2), keyOf('b'), imageOf('b')),
-    ]).Records;
+    const records = streamEvent([stream.keysOnlyInsert(1, 'a'), stream.insert(2, 'b')]).Records;
 
     // Act
     const outcome = await replicateBatch(
@@ -302,7 +266,7 @@ describe('replicateBatch: records without a new image', () => {
     // Prepare
     const europe = slaveWithMock(EUROPE);
     const { master, mock } = masterWithMock();
-    const record = keysOnlyInsertRecord(seq(1), keyOf('a'));
+    const record = stream.keysOnlyInsert(1, 'a');
     delete record.eventSourceARN;
     const records = streamEvent([record]).Records;
 
@@ -327,9 +291,9 @@ describe('replicateBatch: TTL deletes', () => {
     europe.mock.on(BatchWriteItemCommand).resolves({});
     const ttl = { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } };
     const records = streamEvent([
-      removeRecord(seq(1), keyOf('expired'), undefined, ttl),
-      insertRecord(seq(2), keyOf('b'), imageOf('b')),
-      removeRecord(seq(3), keyOf('c')),
+      stream.remove(1, 'expired', ttl),
+      stream.insert(2, 'b'),
+      stream.remove(3, 'c'),
     ]).Records;
 
     // Act
