@@ -25,8 +25,12 @@ export function sequenceNumberOf(record: unknown): string | undefined {
   return typeof sequenceNumber === 'string' && SEQUENCE_NUMBER.test(sequenceNumber) ? sequenceNumber : undefined;
 }
 
-/** One stream record, decoded once: the change it asks for, or why it cannot be written. */
-export type DecodedRecord = {
+/**
+ * A record as the planner groups it: its sequence number and its item, read once from `Keys`. Its image is decoded
+ * later, by {@link decodeChange}, when its item is planned: so the first writes of a batch leave while later items'
+ * images are still to be decoded, and no part of a record is decoded twice.
+ */
+export interface IdentifiedRecord {
   readonly record: StreamRecord;
   /** The record's sequence number when it has a valid one (see {@link sequenceNumberOf}). */
   readonly sequenceNumber: string | undefined;
@@ -36,7 +40,14 @@ export type DecodedRecord = {
    * later changes.
    */
   readonly itemKey: string | undefined;
-} & ({ readonly change: Change; readonly error?: undefined } | { readonly change?: undefined; readonly error: Error });
+  /** The decoded `Keys`, when usable. */
+  readonly key: Item | undefined;
+  /** Why the record cannot be written, when reading its identity already shows it. */
+  readonly error: Error | undefined;
+}
+
+/** What a record asks of the slave, or why it cannot say. */
+export type DecodedChange = { readonly change: Change; readonly error?: undefined } | { readonly error: Error };
 
 function checkNewImageHasKey(item: Item, key: Item, itemKey: string): void {
   const names = Object.keys(key);
@@ -82,32 +93,45 @@ function changeOf(eventName: unknown, dynamodb: Record<string, unknown>, key: It
   }
 }
 
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new InvalidRecordError(String(error));
+}
+
 /**
- * Decodes one stream record, once: its sequence number, its item and the change it asks for, or the
- * {@link InvalidRecordError} saying what is wrong with it. Never throws: a bad record fails alone, with its reason.
+ * Reads a record's sequence number and item (its `Keys`), and whatever already makes it unusable. Never throws: a
+ * bad record fails alone, with its reason; the checks run in the order their messages are documented.
  */
-export function decodeRecord(record: StreamRecord): DecodedRecord {
+export function identifyRecord(record: StreamRecord): IdentifiedRecord {
   const sequenceNumber = sequenceNumberOf(record);
   const raw: unknown = record;
-  let itemKey: string | undefined;
+  const refused = (error: Error, key?: Item, itemKey?: string): IdentifiedRecord => ({
+    record,
+    sequenceNumber,
+    itemKey,
+    key,
+    error,
+  });
+  if (!isObject(raw)) return refused(new InvalidRecordError('record is not an object'));
+  if (!isObject(raw.dynamodb)) return refused(new InvalidRecordError('record has no dynamodb section'));
+  const identity = identityOf(raw.dynamodb);
+  const known = identity instanceof Error ? undefined : identity;
+  if (sequenceNumber === undefined) {
+    const error = new InvalidRecordError('record has no valid dynamodb.SequenceNumber (a string of digits)');
+    return refused(error, known?.key, known?.itemKey);
+  }
+  if (identity instanceof Error) return refused(identity);
+  return { record, sequenceNumber, itemKey: identity.itemKey, key: identity.key, error: undefined };
+}
+
+/** The change an identified record asks for (decoding its image, once), or the error that makes it unusable. */
+export function decodeChange(identified: IdentifiedRecord): DecodedChange {
+  const { record, key, itemKey, error } = identified;
+  if (error) return { error };
+  const raw = record as unknown as { eventName?: unknown; dynamodb: Record<string, unknown> };
   try {
-    if (!isObject(raw)) throw new InvalidRecordError('record is not an object');
-    const { eventName, dynamodb } = raw;
-    if (!isObject(dynamodb)) throw new InvalidRecordError('record has no dynamodb section');
-    const identity = identityOf(dynamodb);
-    if (!(identity instanceof Error)) itemKey = identity.itemKey;
-    if (sequenceNumber === undefined) {
-      throw new InvalidRecordError('record has no valid dynamodb.SequenceNumber (a string of digits)');
-    }
-    if (identity instanceof Error) throw identity;
-    return { record, sequenceNumber, itemKey, change: changeOf(eventName, dynamodb, identity.key, identity.itemKey) };
-  } catch (error) {
-    return {
-      record,
-      sequenceNumber,
-      itemKey,
-      error: error instanceof Error ? error : new InvalidRecordError(String(error)),
-    };
+    return { change: changeOf(raw.eventName, raw.dynamodb, key as Item, itemKey as string) };
+  } catch (failure) {
+    return { error: asError(failure) };
   }
 }
 

@@ -8,16 +8,17 @@
  * be), and its later changes are held back and reported failed: Lambda re-delivers from the lowest failed sequence
  * number, and they must not overtake the failed one.
  *
- * The path is one-directional: each record is decoded once (into its change or its error), the decoded records are
- * grouped by item, and each item is planned from its decoded records.
+ * The path is one-directional: each record's identity (sequence number, `Keys`) is read once and the records are
+ * grouped by item; then each item is planned by decoding its records' changes (their images), once, as the caller
+ * takes the item — so the first writes leave while later images are still to be decoded.
  */
-import { type DecodedRecord, decodeRecord, isTtlDelete } from './change';
+import { decodeChange, type IdentifiedRecord, identifyRecord, isTtlDelete } from './change';
 import { BlockedByEarlierFailureError, InvalidRecordError } from './errors';
 import type { Change, PlannedWrite, StreamRecord } from './types';
 
-/** A decoded record of a known item, with its sequence number as a number for ordering. */
+/** A record of a known item, with its sequence number as a number for ordering. */
 interface Entry {
-  readonly decoded: DecodedRecord;
+  readonly identified: IdentifiedRecord;
   readonly order: bigint | undefined;
 }
 
@@ -35,28 +36,29 @@ export interface PlanOptions {
   readonly replicateTtlDeletes: boolean;
 }
 
-/** Decoded records grouped by item, each item's in sequence-number order, and the records with no usable key. */
+/** Records grouped by item, each item's in sequence-number order, and the records with no usable key. */
 interface Grouping {
-  readonly items: readonly (readonly DecodedRecord[])[];
+  readonly items: readonly (readonly IdentifiedRecord[])[];
   readonly rejected: Map<StreamRecord, Error>;
 }
 
-/** Groups decoded records by the item they change; items keep their first appearance order. */
-function groupByItem(records: readonly DecodedRecord[]): Grouping {
+/** Groups identified records by the item they change; items keep their first appearance order. */
+function groupByItem(records: readonly IdentifiedRecord[]): Grouping {
   const rejected = new Map<StreamRecord, Error>();
   const byItem = new Map<string, Entry[]>();
-  for (const decoded of records) {
-    if (decoded.itemKey === undefined) {
+  for (const identified of records) {
+    if (identified.itemKey === undefined) {
       // Without a key the record belongs to no item: it can only fail, and it can hold back nothing.
-      rejected.set(decoded.record, decoded.error ?? new InvalidRecordError('record has no usable dynamodb.Keys'));
+      rejected.set(identified.record, identified.error ?? new InvalidRecordError('record has no usable dynamodb.Keys'));
       continue;
     }
-    const entry = { decoded, order: decoded.sequenceNumber === undefined ? undefined : BigInt(decoded.sequenceNumber) };
-    const entries = byItem.get(decoded.itemKey);
+    const { sequenceNumber } = identified;
+    const entry = { identified, order: sequenceNumber === undefined ? undefined : BigInt(sequenceNumber) };
+    const entries = byItem.get(identified.itemKey);
     if (entries) entries.push(entry);
-    else byItem.set(decoded.itemKey, [entry]);
+    else byItem.set(identified.itemKey, [entry]);
   }
-  const items = [...byItem.values()].map((entries) => entries.sort(bySequenceNumber).map((entry) => entry.decoded));
+  const items = [...byItem.values()].map((entries) => entries.sort(bySequenceNumber).map((entry) => entry.identified));
   return { items, rejected };
 }
 
@@ -68,15 +70,16 @@ export interface ItemPlan {
   readonly skipped: readonly StreamRecord[];
 }
 
-/** Plans one item from its decoded records in sequence-number order (as {@link groupByItem} gives them). */
-function planItem(records: readonly DecodedRecord[], options: PlanOptions): ItemPlan {
+/** Plans one item from its records in sequence-number order (as {@link groupByItem} gives them). */
+function planItem(records: readonly IdentifiedRecord[], options: PlanOptions): ItemPlan {
   const rejected: [StreamRecord, Error][] = [];
   const skipped: StreamRecord[] = [];
   const done: StreamRecord[] = [];
   let last: Change | undefined;
   let failedAt: string | undefined;
   let failed = false;
-  for (const { record, sequenceNumber, change, error } of records) {
+  for (const identified of records) {
+    const { record, sequenceNumber } = identified;
     if (failed) {
       rejected.push([record, new BlockedByEarlierFailureError(failedAt)]);
       continue;
@@ -87,13 +90,14 @@ function planItem(records: readonly DecodedRecord[], options: PlanOptions): Item
       done.push(record);
       continue;
     }
-    if (change) {
-      last = change;
+    const decoded = decodeChange(identified);
+    if (decoded.error === undefined) {
+      last = decoded.change;
       done.push(record);
     } else {
       failed = true;
       failedAt = sequenceNumber;
-      rejected.push([record, error]);
+      rejected.push([record, decoded.error]);
     }
   }
   return { write: last === undefined ? undefined : { change: last, records: done }, rejected, skipped };
@@ -110,18 +114,18 @@ export interface BatchPlan {
   readonly items: Iterable<ItemPlan>;
 }
 
-function* planItems(items: readonly (readonly DecodedRecord[])[], options: PlanOptions): Generator<ItemPlan> {
+function* planItems(items: readonly (readonly IdentifiedRecord[])[], options: PlanOptions): Generator<ItemPlan> {
   for (const item of items) yield planItem(item, options);
 }
 
 /**
- * Plans a batch: decodes every record once (into a change or an error), groups the decoded records by item, and
- * plans each item from them, one at a time as the caller takes them.
+ * Plans a batch: reads every record's identity once, groups the records by item, and plans each item (decoding its
+ * records' changes) one at a time as the caller takes them.
  */
 export function planBatch(
   records: readonly StreamRecord[],
   options: PlanOptions = { replicateTtlDeletes: true },
 ): BatchPlan {
-  const { items, rejected } = groupByItem(records.map(decodeRecord));
+  const { items, rejected } = groupByItem(records.map(identifyRecord));
   return { rejected, items: planItems(items, options) };
 }

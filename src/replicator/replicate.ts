@@ -108,8 +108,8 @@ async function resolveFetches(
 /**
  * Replicates one batch of stream records to every slave within `budget`.
  *
- * Every record is decoded once, up front; then items are planned one after another and handed to every slave as
- * they are planned, and each slave sends a BatchWriteItem as soon as 25 writes wait. So the first requests are on the
+ * Every record's item is read once, up front; then items are planned (their images decoded) one after another and
+ * handed to every slave as they are planned, and each slave sends a BatchWriteItem as soon as 25 writes wait. So the first requests are on the
  * wire while later items are still being planned, and planning costs the batch almost no time on top of its round
  * trips.
  */

@@ -8,7 +8,7 @@ import {
   removeRecord,
   seq,
 } from '../../../harness/records';
-import { decodeRecord, isTtlDelete, sequenceNumberOf } from '../../../src/replicator/change';
+import { decodeChange, identifyRecord, isTtlDelete, sequenceNumberOf } from '../../../src/replicator/change';
 import { InvalidRecordError } from '../../../src/replicator/errors';
 import type { Change, StreamRecord } from '../../../src/replicator/types';
 import { itemKeyOf } from '../../../src/shared/key';
@@ -20,9 +20,9 @@ function firstRecord(name: Parameters<typeof loadFixture>[0]): StreamRecord {
   return record;
 }
 
-/** What {@link decodeRecord} makes of `record`: its change, or its error thrown. */
+/** What the planner makes of `record` ({@link identifyRecord}, then {@link decodeChange}): its change, or its error thrown. */
 function toChange(record: unknown): Change {
-  const decoded = decodeRecord(record as StreamRecord);
+  const decoded = decodeChange(identifyRecord(record as StreamRecord));
   if (decoded.error) throw decoded.error;
   return decoded.change;
 }
@@ -339,16 +339,16 @@ describe('toChange: records it refuses', () => {
   });
 });
 
-describe('decodeRecord: the item and the sequence number', () => {
+describe('identifyRecord: the item and the sequence number', () => {
   test('names the item of a record without a new image (KEYS_ONLY), for the planner', () => {
     // Prepare
     const record = firstRecord('keys-only-insert');
 
     // Act
-    const decoded = decodeRecord(record);
+    const identified = identifyRecord(record);
 
     // Assess
-    expect(decoded.itemKey).toBe(itemKeyOf({ OrderId: { S: 'order-1' }, Line: { N: '1' } }));
+    expect(identified.itemKey).toBe(itemKeyOf({ OrderId: { S: 'order-1' }, Line: { N: '1' } }));
   });
 
   test('names the item of a record it refuses for another reason, so the planner can hold back its later changes', () => {
@@ -358,13 +358,13 @@ describe('decodeRecord: the item and the sequence number', () => {
     if (noSequenceNumber.dynamodb) delete noSequenceNumber.dynamodb.SequenceNumber;
 
     // Act
-    const decoded = [decodeRecord(badImage), decodeRecord(noSequenceNumber)];
+    const identified = [identifyRecord(badImage), identifyRecord(noSequenceNumber)];
+    const decoded = identified.map(decodeChange);
 
     // Assess
-    for (const { itemKey, error } of decoded) {
-      expect(itemKey).toBe(itemKeyOf({ pk: { S: 'a' } }));
-      expect(error).toBeInstanceOf(InvalidRecordError);
-    }
+    for (const { itemKey } of identified) expect(itemKey).toBe(itemKeyOf({ pk: { S: 'a' } }));
+    for (const { error } of decoded) expect(error).toBeInstanceOf(InvalidRecordError);
+    expect(decoded[0]?.error?.message).toContain('dynamodb.NewImage.v');
     expect(decoded[1]?.error?.message).toContain('SequenceNumber');
   });
 
@@ -375,7 +375,7 @@ describe('decodeRecord: the item and the sequence number', () => {
     const emptyKeys: unknown = { dynamodb: { SequenceNumber: seq(1), Keys: {} } };
 
     // Act
-    const decoded = [noKeys, badKeys, emptyKeys, 'record'].map((record) => decodeRecord(record as StreamRecord));
+    const decoded = [noKeys, badKeys, emptyKeys, 'record'].map((record) => identifyRecord(record as StreamRecord));
 
     // Assess
     expect(decoded.map((entry) => entry.itemKey)).toEqual([undefined, undefined, undefined, undefined]);
