@@ -12,24 +12,22 @@
  * `pollIntervalMs` (every 250 ms while a shard is behind) — and keeps the key of each record. A first run starts each open shard at LATEST (taken before the first scan); shards that appear later, and
  * every shard of a resumed run (which cannot know what changed while it was not running), start at TRIM_HORIZON.
  * It is one more reader of the stream next to the replicator's Lambda function(s) — see the README on the limit of
- * two readers per shard.
+ * two readers per shard. Its Streams calls, and what their errors tell the operator, are in streamCalls.ts.
  */
-import {
-  DescribeStreamCommand,
-  type DynamoDBStreamsClient,
-  GetRecordsCommand,
-  type GetRecordsCommandOutput,
-  GetShardIteratorCommand,
-  type Shard,
-  type ShardIteratorType,
+import type {
+  DynamoDBStreamsClient,
+  GetRecordsCommandOutput,
+  Shard,
+  ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
 import { itemKeyOf } from '../../shared/key';
 import { forEachLimited } from '../../shared/limiter';
 import type { TableRef } from '../../shared/tableRef';
-import { fatalAwsError, ToolError } from '../errors';
+import { ToolError } from '../errors';
 import type { Item } from '../table/attributeJson';
 import { sleep } from '../table/rateLimiter';
 import { InterruptedError } from '../table/tableAccess';
+import { StreamCalls } from './streamCalls';
 
 /** How a {@link StreamWatcher} reads. */
 export interface StreamWatchOptions {
@@ -119,18 +117,22 @@ export class StreamWatcher {
   /** Ends the pause between passes early: on stop() always, for a new waiter when `wakeable`. */
   private pausing: { readonly wake: AbortController; readonly wakeable: boolean } | undefined;
 
+  private readonly calls: StreamCalls;
+
   public constructor(
-    private readonly client: DynamoDBStreamsClient,
-    private readonly streamArn: string,
+    client: DynamoDBStreamsClient,
+    streamArn: string,
     private readonly options: StreamWatchOptions,
-  ) {}
+  ) {
+    this.calls = new StreamCalls(client, streamArn, options.table, options.endpoint);
+  }
 
   /**
    * Positions a reader on every shard and starts reading in the background. Resolves once every position is
    * taken: changes made after that are seen.
    */
   public async start(): Promise<void> {
-    const shards = await this.call('DescribeStream', () => this.describe());
+    const shards = await this.calls.shards();
     await Promise.all(
       shards.map((shard) => {
         const open = shard.SequenceNumberRange?.EndingSequenceNumber === undefined;
@@ -210,7 +212,7 @@ export class StreamWatcher {
       if (waiter.markers) continue;
       const markers = new Map<string, Marker>();
       await forEachLimited([...this.readers.keys()], SHARDS_READ_AT_ONCE, async (shardId) => {
-        markers.set(shardId, { iterator: await this.iterator(shardId, 'LATEST').catch(() => undefined) });
+        markers.set(shardId, { iterator: await this.calls.iterator(shardId, 'LATEST').catch(() => undefined) });
       });
       waiter.markers = markers;
     }
@@ -222,9 +224,7 @@ export class StreamWatcher {
       .flatMap((waiter) => [...(waiter.markers?.values() ?? [])])
       .filter((marker) => marker.firstSequence === undefined && marker.iterator);
     await forEachLimited(open, SHARDS_READ_AT_ONCE, async (marker) => {
-      const output = await this.client
-        .send(new GetRecordsCommand({ ShardIterator: marker.iterator, Limit: 1 }))
-        .catch(() => undefined);
+      const output = await this.calls.peek(marker.iterator);
       if (!output) return; // an expired or failed marker only means waiting for an empty answer instead
       const first = output.Records?.[0]?.dynamodb?.SequenceNumber;
       if (first !== undefined) marker.firstSequence = BigInt(first);
@@ -303,16 +303,14 @@ export class StreamWatcher {
     const sent = performance.now();
     let output: GetRecordsCommandOutput;
     try {
-      output = await this.call('GetRecords', () =>
-        this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: RECORDS_PER_CALL })),
-      );
+      output = await this.calls.records(iterator, RECORDS_PER_CALL);
     } catch (error) {
       const name = (error as { name?: string }).name;
       if (name === 'ExpiredIteratorException' || name === 'TrimmedDataAccessException') {
         // The position is gone (a long pause, or records trimmed under it): read what the shard still holds, and
         // count the shard as unread until it has been read past again.
         Object.assign(reader, {
-          iterator: await this.iterator(reader.shardId, 'TRIM_HORIZON'),
+          iterator: await this.calls.iterator(reader.shardId, 'TRIM_HORIZON'),
           quietSince: 0,
           behind: true,
         });
@@ -346,7 +344,7 @@ export class StreamWatcher {
 
   /** Lists the shards again and starts the new ones (children of closed shards) at TRIM_HORIZON. */
   private async refreshShards(): Promise<void> {
-    const shards = await this.call('DescribeStream', () => this.describe());
+    const shards = await this.calls.shards();
     this.lastDescribe = performance.now();
     await Promise.all(
       shards
@@ -362,74 +360,12 @@ export class StreamWatcher {
     this.known.add(shardId);
     const reader: ShardReader = {
       shardId,
-      iterator: await this.iterator(shardId, type),
+      iterator: await this.calls.iterator(shardId, type),
       quietSince: 0,
       lastSequence: 0n,
       behind: false,
     };
     this.readers.set(shardId, reader);
-  }
-
-  private async iterator(shardId: string, type: ShardIteratorType): Promise<string | undefined> {
-    const output = await this.call('GetShardIterator', () =>
-      this.client.send(
-        new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: type }),
-      ),
-    );
-    return output.ShardIterator;
-  }
-
-  /** Every shard of the stream (DescribeStream, paged); marks the shards known at the start as known. */
-  private async describe(): Promise<Shard[]> {
-    const shards: Shard[] = [];
-    let start: string | undefined;
-    do {
-      const output = await this.client.send(
-        new DescribeStreamCommand({ StreamArn: this.streamArn, ExclusiveStartShardId: start }),
-      );
-      const description = output.StreamDescription;
-      if (description?.StreamStatus === 'DISABLED' || description?.StreamStatus === 'DISABLING') {
-        throw new ToolError(
-          `the stream of ${this.options.table.region}/${this.options.table.table} was disabled during the backfill; ` +
-            'without it changes are neither replicated nor seen by the backfill — enable it, start the replicator, and run the backfill again',
-        );
-      }
-      shards.push(...(description?.Shards ?? []));
-      start = description?.LastEvaluatedShardId;
-    } while (start);
-    return shards;
-  }
-
-  /** Runs one Streams call; an error no retry can fix is thrown as a ToolError that says what to change. */
-  private async call<T>(action: string, send: () => Promise<T>): Promise<T> {
-    try {
-      return await send();
-    } catch (error) {
-      if (error instanceof ToolError) throw error;
-      const { table } = this.options;
-      const name = (error as { name?: string }).name ?? '';
-      if (name === 'ResourceNotFoundException') {
-        throw new ToolError(
-          `the stream of ${table.region}/${table.table} (${this.streamArn}) was not found; ` +
-            'the replicator cannot run without it — enable the stream, start the replicator, and run the backfill again',
-          { cause: error },
-        );
-      }
-      const where =
-        this.options.endpoint ??
-        process.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS ??
-        `the DynamoDB Streams endpoint of ${table.region} (set AWS_ENDPOINT_URL_DYNAMODB_STREAMS to change it)`;
-      const fatal = fatalAwsError(error, action, table, where);
-      if (fatal && /AccessDenied|Unauthorized/.test(name)) {
-        throw new ToolError(
-          `${fatal.message.replace(` on table ${table.table}`, ` on the stream of table ${table.table}`)}; following the master's stream needs ` +
-            'dynamodb:DescribeStream, dynamodb:GetShardIterator and dynamodb:GetRecords on it (or use --write-mode checked, which reads no stream)',
-          { cause: error },
-        );
-      }
-      if (fatal) throw fatal;
-      throw error;
-    }
   }
 
   private fail(error: unknown): void {
