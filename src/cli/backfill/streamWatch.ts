@@ -25,10 +25,10 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { itemKeyOf } from '../../shared/key';
 import { forEachLimited } from '../../shared/limiter';
+import { sleep } from '../../shared/sleep';
 import type { TableRef } from '../../shared/tableRef';
 import { fatalAwsError, ToolError } from '../errors';
 import type { Item } from '../table/attributeJson';
-import { sleep } from '../table/rateLimiter';
 import { InterruptedError } from '../table/tableAccess';
 
 /** How a {@link StreamWatcher} reads. */

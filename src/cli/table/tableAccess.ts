@@ -24,11 +24,12 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { itemKeyOf } from '../../shared/key';
 import { isTransient } from '../../shared/retry';
+import { sleep } from '../../shared/sleep';
 import type { TableRef } from '../../shared/tableRef';
 import { fatalAwsError, isConditionFailed } from '../errors';
 import type { Item } from './attributeJson';
 import { absentCondition, unchangedCondition } from './conditions';
-import { type Pacer, sleep } from './rateLimiter';
+import type { Pacer } from './rateLimiter';
 import { type KeySchema, keyNames, keyOf, type TableInfo, tableInfoFrom } from './tableInfo';
 
 /** The run was interrupted (Ctrl-C) while a call waited to be retried; the work it belonged to is not done. */

@@ -8,9 +8,10 @@
  * as a sample, and — with `--repair` — repaired at once (see repair.ts).
  */
 import { itemKeyOf } from '../../shared/key';
+import { sleep } from '../../shared/sleep';
 import { describeError, ToolError } from '../errors';
 import { type Item, itemToJson, type JsonItem } from '../table/attributeJson';
-import { type Pacer, sleep } from '../table/rateLimiter';
+import type { Pacer } from '../table/rateLimiter';
 import type { Semaphore } from '../table/semaphore';
 import { InterruptedError, type TableAccess } from '../table/tableAccess';
 import { repairItem } from './repair';

@@ -46,9 +46,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { StreamWatcher, type StreamWatchOptions } from '../../../src/cli/backfill/streamWatch';
 import { ToolError } from '../../../src/cli/errors';
 import type { Item } from '../../../src/cli/table/attributeJson';
-import { sleep } from '../../../src/cli/table/rateLimiter';
 import { InterruptedError } from '../../../src/cli/table/tableAccess';
 import { itemKeyOf } from '../../../src/shared/key';
+import { sleep } from '../../../src/shared/sleep';
 
 const STREAM_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/Orders/stream/2024-01-01T00:00:00.000';
 const TABLE = { region: 'eu-west-1', table: 'Orders' };
