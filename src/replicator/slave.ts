@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Budget } from '../shared/budget';
 import { itemKeyOf, pickKey } from '../shared/key';
-import { TaskQueue } from '../shared/limiter';
+import { Limiter } from '../shared/limiter';
 import { asAwsError, DEFAULT_RETRY, describe, type RetryOptions, retryWithinBudget } from '../shared/retry';
 import { SlaveWriteError } from './errors';
 import type { SlaveTarget, WriteChange } from './types';
@@ -87,7 +87,7 @@ export class Slave {
    */
   public startWriting(budget: Budget): SlaveWriteSession {
     const result: SlaveResult = { failures: new Map(), requests: 0, retries: 0 };
-    const queue = new TaskQueue(this.concurrency);
+    const queue = new Limiter(this.concurrency);
     let chunk: WriteChange[] = [];
     const send = (): void => {
       const full = chunk;

@@ -1,26 +1,5 @@
 /**
- * A counting semaphore: bounds the calls in flight across all segments of a run (`--concurrency`), so many segments
- * can share one pool of connections without any one of them starving the others.
+ * Kept only so src/cli/backfill/backfill.ts, being split elsewhere, still finds `Semaphore` here: the tools' limiter
+ * is the shared `Limiter` (src/shared/limiter.ts). Remove once the split has landed.
  */
-export class Semaphore {
-  private available: number;
-  private readonly waiting: Array<() => void> = [];
-
-  public constructor(permits: number) {
-    if (!Number.isInteger(permits) || permits < 1) throw new RangeError('permits must be a positive integer');
-    this.available = permits;
-  }
-
-  /** Runs `task` once a permit is free; the permit is returned when it settles. */
-  public async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.available > 0) this.available -= 1;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.available += 1;
-    }
-  }
-}
+export { Limiter as Semaphore } from '../../shared/limiter';

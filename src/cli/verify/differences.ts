@@ -8,11 +8,11 @@
  * as a sample, and — with `--repair` — repaired at once (see repair.ts).
  */
 import { itemKeyOf } from '../../shared/key';
+import type { Limiter } from '../../shared/limiter';
 import { sleep } from '../../shared/sleep';
 import { describeError, ToolError } from '../errors';
 import { type Item, itemToJson, type JsonItem } from '../table/attributeJson';
 import type { Pacer } from '../table/rateLimiter';
-import type { Semaphore } from '../table/semaphore';
 import { InterruptedError, type TableAccess } from '../table/tableAccess';
 import { repairItem } from './repair';
 import { differingAttributes, itemsEqual } from './valueEquality';
@@ -72,7 +72,7 @@ export class DifferenceChecker {
       readonly recheckDelayMs: number;
       readonly repair: boolean;
       readonly sampleSize: number;
-      readonly semaphore: Semaphore;
+      readonly semaphore: Limiter;
       /** Paces repair writes (`--max-wcu`). */
       readonly writePacer?: Pacer;
       readonly concurrency: number;

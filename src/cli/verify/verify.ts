@@ -10,13 +10,13 @@
  * confirmed with consistent reads on both sides (differences.ts) before they count.
  */
 import { itemKeyOf } from '../../shared/key';
+import { Limiter } from '../../shared/limiter';
 import { formatTableRef } from '../../shared/tableRef';
 import { formatCount, Progress } from '../progress';
 import type { RunConfig } from '../runConfig';
 import type { Item } from '../table/attributeJson';
 import { type OpenTables, openTables } from '../table/openTables';
 import { scanSegment } from '../table/scan';
-import { Semaphore } from '../table/semaphore';
 import { InterruptedError, type TableAccess } from '../table/tableAccess';
 import { keyOf } from '../table/tableInfo';
 import { DifferenceChecker, type DifferenceKind, type DifferenceReport } from './differences';
@@ -51,7 +51,7 @@ export interface VerifySummary extends Omit<DifferenceReport, 'counts'> {
 
 /** A verify in progress. */
 class VerifyRun {
-  private readonly semaphore: Semaphore;
+  private readonly semaphore: Limiter;
   private readonly progress: Progress;
   private readonly checker: DifferenceChecker;
   private readonly scanned = { master: 0, slave: 0 };
@@ -63,7 +63,7 @@ class VerifyRun {
     private readonly signal: AbortSignal,
     private readonly stop: () => void,
   ) {
-    this.semaphore = new Semaphore(config.concurrency);
+    this.semaphore = new Limiter(config.concurrency);
     this.progress = new Progress(config.repair ? 'verify --repair' : 'verify', config.progress);
     this.checker = new DifferenceChecker(tables, {
       recheckDelayMs: config.recheckDelayMs,
