@@ -6,13 +6,13 @@
  * in the batch are failed: Lambda re-delivers from the lowest failed sequence number, and the slaves that had
  * succeeded apply the same writes again, which is harmless because puts and deletes of a final state are idempotent.
  */
+import { BATCH_WRITE_LIMIT } from '../shared/batchLimits';
 import type { Budget } from '../shared/budget';
 import { sourceTableOf } from '../shared/tableRef';
 import { InvalidRecordError, ReplicatorError, type SlaveWriteError } from './errors';
 import type { FetchRequest, MasterReader } from './master';
 import { groupByItem, planItem } from './planner';
 import type { Slave } from './slave';
-import { MAX_BATCH_WRITES } from './slave';
 import type { PlannedWrite, StreamRecord, WriteChange } from './types';
 
 /** What a batch is replicated with: long-lived parts and settings, made once per container. */
@@ -134,7 +134,7 @@ export async function replicateBatch(
     skippedRecords.push(...plan.skipped);
     if (plan.write && isResolved(plan.write)) send(plan.write);
     else if (plan.write) fetches.push(plan.write);
-    if ((index + 1) % MAX_BATCH_WRITES === 0) await yieldToEventLoop();
+    if ((index + 1) % BATCH_WRITE_LIMIT === 0) await yieldToEventLoop();
   }
   for (const write of await resolveFetches(fetches, replication.master, budget, failures)) send(write);
   const results = await Promise.all(sessions.map((session) => session.finish()));

@@ -17,6 +17,7 @@ import {
   PutItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { BATCH_WRITE_LIMIT } from '../shared/batchLimits';
 import type { Budget } from '../shared/budget';
 import { itemKeyOf, pickKey } from '../shared/key';
 import { Limiter } from '../shared/limiter';
@@ -25,9 +26,6 @@ import { SlaveWriteError } from './errors';
 import type { SlaveTarget, WriteChange } from './types';
 
 export type { RetryOptions } from '../shared/retry';
-
-/** BatchWriteItem's limit on writes per call. */
-export const MAX_BATCH_WRITES = 25;
 
 /** What writing a set of changes to a slave did. */
 export interface SlaveResult {
@@ -101,7 +99,7 @@ export class Slave {
     return {
       add: (change) => {
         chunk.push(change);
-        if (chunk.length === MAX_BATCH_WRITES) send();
+        if (chunk.length === BATCH_WRITE_LIMIT) send();
       },
       finish: async () => {
         if (chunk.length > 0) send();

@@ -22,6 +22,7 @@ import {
   PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
+import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, chunk } from '../../shared/batchLimits';
 import { itemKeyOf } from '../../shared/key';
 import { isTransient } from '../../shared/retry';
 import { sleep } from '../../shared/sleep';
@@ -31,6 +32,9 @@ import type { Item } from './attributeJson';
 import { absentCondition, unchangedCondition } from './conditions';
 import type { Pacer } from './rateLimiter';
 import { type KeySchema, keyNames, keyOf, type TableInfo, tableInfoFrom } from './tableInfo';
+
+/** Kept importable from here for src/cli/backfill/backfill.ts until its split lands; import from shared/batchLimits. */
+export { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT };
 
 /** The run was interrupted (Ctrl-C) while a call waited to be retried; the work it belonged to is not done. */
 export class InterruptedError extends Error {
@@ -71,11 +75,6 @@ export interface ScanRequest {
 
 /** Outcome of a conditional write. */
 export type ConditionalOutcome = 'written' | 'conflict';
-
-/** Largest number of keys a BatchGetItem takes. */
-export const BATCH_GET_LIMIT = 100;
-/** Largest number of writes a BatchWriteItem takes. */
-export const BATCH_WRITE_LIMIT = 25;
 
 function consumed(capacity: ConsumedCapacity | ConsumedCapacity[] | undefined): number {
   if (!capacity) return 0;
@@ -158,14 +157,10 @@ export class TableAccess {
   ): Promise<Map<string, Item>> {
     const found = new Map<string, Item>();
     const unique = new Map(keys.map((key) => [itemKeyOf(key), key]));
-    const all = [...unique.values()];
-    const chunks: Item[][] = [];
-    for (let start = 0; start < all.length; start += BATCH_GET_LIMIT)
-      chunks.push(all.slice(start, start + BATCH_GET_LIMIT));
     await Promise.all(
-      chunks.map(async (chunk) => {
+      chunk([...unique.values()], BATCH_GET_LIMIT).map(async (keysOfCall) => {
         let request: KeysAndAttributes | undefined = {
-          Keys: chunk,
+          Keys: keysOfCall,
           ConsistentRead: options.consistent,
           ...(options.keysOnly ? keyProjection(keyNames(this.keySchema)) : {}),
         };

@@ -9,8 +9,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SlaveWriteError } from '../../../src/replicator/errors';
-import { MAX_BATCH_WRITES, type RetryOptions, Slave } from '../../../src/replicator/slave';
+import { type RetryOptions, Slave } from '../../../src/replicator/slave';
 import type { SlaveTarget, WriteChange } from '../../../src/replicator/types';
+import { BATCH_WRITE_LIMIT } from '../../../src/shared/batchLimits';
 import { type Budget, startBudget } from '../../../src/shared/budget';
 import type { Item } from '../../../src/shared/item';
 import { itemKeyOf, pickKey } from '../../../src/shared/key';
@@ -86,7 +87,7 @@ describe('Slave.write: batching', () => {
     const calls = ddb.commandCalls(BatchWriteItemCommand).map((call) => requestsOf(call.args[0].input));
     expect(calls).toHaveLength(3);
     for (const requests of calls) {
-      expect(requests.length).toBeLessThanOrEqual(MAX_BATCH_WRITES);
+      expect(requests.length).toBeLessThanOrEqual(BATCH_WRITE_LIMIT);
       expect(new Set(itemKeysOf(requests)).size).toBe(requests.length);
     }
     const written = calls.flatMap(itemKeysOf).sort();
@@ -153,7 +154,7 @@ describe('Slave.write: batching', () => {
       inFlight -= 1;
       return {};
     });
-    const changes = Array.from({ length: 6 * MAX_BATCH_WRITES }, (_, index) => putChange(`item-${index}`));
+    const changes = Array.from({ length: 6 * BATCH_WRITE_LIMIT }, (_, index) => putChange(`item-${index}`));
     const slave = new Slave(client, TARGET, 2, FAST_RETRY);
 
     // Act
