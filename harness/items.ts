@@ -2,10 +2,12 @@
  * Items for copying tests and benches: a generator of items whose binary, nested and number values a careless copy
  * gets wrong, and a parallel BatchWriteItem loader. Used by the operator-tool tests and the backfill benches.
  */
-import { type AttributeValue, BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BATCH_WRITE_LIMIT, chunk } from '../src/shared/batchLimits';
+import type { Item } from '../src/shared/item';
 
-export type Item = Record<string, AttributeValue>;
+/** The package's item type, for the tests and benches that take items from here. */
+export type { Item };
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values.map((value) => value & 0xff));
 

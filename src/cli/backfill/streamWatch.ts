@@ -23,12 +23,12 @@ import {
   type Shard,
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
+import type { Item } from '../../shared/item';
 import { itemKeyOf } from '../../shared/key';
 import { forEachLimited } from '../../shared/limiter';
 import { sleep } from '../../shared/sleep';
 import type { TableRef } from '../../shared/tableRef';
 import { fatalAwsError, ToolError } from '../errors';
-import type { Item } from '../table/attributeJson';
 import { InterruptedError } from '../table/tableAccess';
 
 /** How a {@link StreamWatcher} reads. */

@@ -6,7 +6,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Item, StreamAttributeValue, StreamImage } from '../../shared/item';
 
-/** An SDK item or key. */
+/** Kept importable from here for src/cli/backfill/backfill.ts until its split lands; import from shared/item. */
 export type { Item };
 
 /** One attribute value in JSON form: the same shape Lambda's stream events use. */

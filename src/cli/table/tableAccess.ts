@@ -23,15 +23,15 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, chunk } from '../../shared/batchLimits';
-import { itemKeyOf } from '../../shared/key';
+import type { Item } from '../../shared/item';
+import { itemKeyOf, pickKey } from '../../shared/key';
 import { isTransient } from '../../shared/retry';
 import { sleep } from '../../shared/sleep';
 import type { TableRef } from '../../shared/tableRef';
 import { fatalAwsError, isConditionFailed } from '../errors';
-import type { Item } from './attributeJson';
 import { absentCondition, unchangedCondition } from './conditions';
 import type { Pacer } from './rateLimiter';
-import { type KeySchema, keyNames, keyOf, type TableInfo, tableInfoFrom } from './tableInfo';
+import { type KeySchema, keyNames, type TableInfo, tableInfoFrom } from './tableInfo';
 
 /** Kept importable from here for src/cli/backfill/backfill.ts until its split lands; import from shared/batchLimits. */
 export { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT };
@@ -175,7 +175,7 @@ export class TableAccess {
           );
           this.options.readPacer?.charge(consumed(output.ConsumedCapacity));
           for (const item of output.Responses?.[this.ref.table] ?? [])
-            found.set(itemKeyOf(keyOf(item, this.keySchema)), item);
+            found.set(itemKeyOf(pickKey(item, keyNames(this.keySchema))), item);
           request = output.UnprocessedKeys?.[this.ref.table];
         }
       }),
@@ -231,7 +231,11 @@ export class TableAccess {
     const condition = unchangedCondition(snapshot, keyNames(this.keySchema));
     return this.conditional('DeleteItem', () =>
       this.client.send(
-        new DeleteItemCommand({ TableName: this.ref.table, Key: keyOf(snapshot, this.keySchema), ...condition }),
+        new DeleteItemCommand({
+          TableName: this.ref.table,
+          Key: pickKey(snapshot, keyNames(this.keySchema)),
+          ...condition,
+        }),
       ),
     );
   }

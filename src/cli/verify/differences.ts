@@ -7,11 +7,13 @@
  * are re-read 100 keys at a time with consistent BatchGetItem on each side. A confirmed difference is counted, kept
  * as a sample, and — with `--repair` — repaired at once (see repair.ts).
  */
+
+import type { Item } from '../../shared/item';
 import { itemKeyOf } from '../../shared/key';
 import type { Limiter } from '../../shared/limiter';
 import { sleep } from '../../shared/sleep';
 import { describeError, ToolError } from '../errors';
-import { type Item, itemToJson, type JsonItem } from '../table/attributeJson';
+import { itemToJson, type JsonItem } from '../table/attributeJson';
 import type { Pacer } from '../table/rateLimiter';
 import { InterruptedError, type TableAccess } from '../table/tableAccess';
 import { repairItem } from './repair';

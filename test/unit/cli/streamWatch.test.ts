@@ -45,8 +45,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { StreamWatcher, type StreamWatchOptions } from '../../../src/cli/backfill/streamWatch';
 import { ToolError } from '../../../src/cli/errors';
-import type { Item } from '../../../src/cli/table/attributeJson';
 import { InterruptedError } from '../../../src/cli/table/tableAccess';
+import type { Item } from '../../../src/shared/item';
 import { itemKeyOf } from '../../../src/shared/key';
 import { sleep } from '../../../src/shared/sleep';
 
