@@ -7,19 +7,13 @@
  * per-item order still holds, because a later read can only see a later state.
  */
 import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { asAwsError, describe } from '../shared/awsErrors';
 import { BATCH_GET_LIMIT, chunk } from '../shared/batchLimits';
 import type { Budget } from '../shared/budget';
 import type { Item } from '../shared/item';
 import { itemKeyOf, pickKey } from '../shared/key';
 import { forEachLimited } from '../shared/limiter';
-import {
-  asAwsError,
-  DEFAULT_RETRY,
-  describe,
-  type RetryOptions,
-  type RetryOutcome,
-  retryWithinBudget,
-} from '../shared/retry';
+import { DEFAULT_RETRY, type RetryOptions, type RetryOutcome, retryWithinBudget } from '../shared/retry';
 import type { TableRef } from '../shared/tableRef';
 import { MasterReadError } from './errors';
 import type { WriteChange } from './types';

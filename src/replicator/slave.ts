@@ -17,11 +17,12 @@ import {
   PutItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { asAwsError, describe } from '../shared/awsErrors';
 import { BATCH_WRITE_LIMIT } from '../shared/batchLimits';
 import type { Budget } from '../shared/budget';
 import { itemKeyOf, pickKey } from '../shared/key';
 import { Limiter } from '../shared/limiter';
-import { asAwsError, DEFAULT_RETRY, describe, type RetryOptions, retryWithinBudget } from '../shared/retry';
+import { DEFAULT_RETRY, type RetryOptions, retryWithinBudget } from '../shared/retry';
 import { SlaveWriteError } from './errors';
 import type { SlaveTarget, WriteChange } from './types';
 

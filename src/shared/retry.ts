@@ -1,9 +1,12 @@
 /**
- * Retrying DynamoDB calls inside an invocation's time budget: which errors are worth another try, and how long to
- * wait before it (capped exponential backoff with full jitter, so throttled callers spread out instead of
- * retrying in step).
- */
+ * Retrying DynamoDB calls inside an invocation's time budget: how long to wait before another try of an error
+ * worth one (`isTransient`, ./awsErrors): capped exponential backoff with full jitter, so throttled callers spread
+ * out instead of retrying in step. */
+import { describe, isTransient } from './awsErrors';
 import { type Budget, sleepWithin } from './budget';
+
+/** Kept importable from here for src/cli/backfill/backfill.ts until its split lands; import from ./awsErrors. */
+export { isTransient };
 
 /** Tuning of a retry loop; the defaults suit Lambda, tests shorten them. */
 export interface RetryOptions {
@@ -17,51 +20,6 @@ export interface RetryOptions {
 
 /** 50 ms doubling to at most 2 s: a throttled partition recovers within a second or two. */
 export const DEFAULT_RETRY: RetryOptions = { baseDelayMs: 50, maxDelayMs: 2000, random: Math.random };
-
-/**
- * Error names that say "try again later": throttling and DynamoDB's transient server errors. Shared with the
- * operator CLI (src/cli), whose conditional writes can also meet a transaction in progress on the item.
- */
-const TRANSIENT = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TransactionConflictException',
-]);
-
-/** Network error codes worth another try (EAI_AGAIN: a DNS lookup that failed for now). */
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN']);
-
-/** The fields of an SDK (or network) error that say what happened. */
-export interface AwsLikeError {
-  name?: string;
-  message?: string;
-  code?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-
-/** Reads an unknown thrown value as an error with optional SDK fields. */
-export function asAwsError(error: unknown): AwsLikeError {
-  return typeof error === 'object' && error !== null ? (error as AwsLikeError) : { message: String(error) };
-}
-
-/** Whether another attempt may succeed: throttling, 5xx answers, dropped or refused connections, timeouts. */
-export function isTransient(error: unknown): boolean {
-  const { name = '', code = '', $metadata } = asAwsError(error);
-  const status = $metadata?.httpStatusCode ?? 0;
-  return TRANSIENT.has(name) || status >= 500 || TRANSIENT_CODES.has(code);
-}
-
-/** `Name: message` of an error (just `Name` when it has no message), for failure reasons. */
-export function describe(error: unknown): string {
-  const { name = 'Error', message = '' } = asAwsError(error);
-  return message ? `${name}: ${message}` : name;
-}
 
 /** Waits before attempt number `attempt` (1 = first retry); false when the budget leaves no time for it. */
 export async function waitBeforeRetry(attempt: number, budget: Budget, retry: RetryOptions): Promise<boolean> {

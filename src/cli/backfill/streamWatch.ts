@@ -23,6 +23,7 @@ import {
   type Shard,
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
+import { ACCESS_DENIED, asAwsError } from '../../shared/awsErrors';
 import type { Item } from '../../shared/item';
 import { itemKeyOf } from '../../shared/key';
 import { forEachLimited } from '../../shared/limiter';
@@ -407,7 +408,7 @@ export class StreamWatcher {
     } catch (error) {
       if (error instanceof ToolError) throw error;
       const { table } = this.options;
-      const name = (error as { name?: string }).name ?? '';
+      const { name = '' } = asAwsError(error);
       if (name === 'ResourceNotFoundException') {
         throw new ToolError(
           `the stream of ${table.region}/${table.table} (${this.streamArn}) was not found; ` +
@@ -420,7 +421,7 @@ export class StreamWatcher {
         process.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS ??
         `the DynamoDB Streams endpoint of ${table.region} (set AWS_ENDPOINT_URL_DYNAMODB_STREAMS to change it)`;
       const fatal = fatalAwsError(error, action, table, where);
-      if (fatal && /AccessDenied|Unauthorized/.test(name)) {
+      if (fatal && ACCESS_DENIED.has(name)) {
         throw new ToolError(
           `${fatal.message.replace(` on table ${table.table}`, ` on the stream of table ${table.table}`)}; following the master's stream needs ` +
             'dynamodb:DescribeStream, dynamodb:GetShardIterator and dynamodb:GetRecords on it (or use --write-mode checked, which reads no stream)',

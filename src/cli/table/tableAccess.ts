@@ -22,13 +22,13 @@ import {
   PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
+import { isConditionFailed, isTransient } from '../../shared/awsErrors';
 import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, chunk } from '../../shared/batchLimits';
 import type { Item } from '../../shared/item';
 import { itemKeyOf, pickKey } from '../../shared/key';
-import { isTransient } from '../../shared/retry';
 import { sleep } from '../../shared/sleep';
 import type { TableRef } from '../../shared/tableRef';
-import { fatalAwsError, isConditionFailed } from '../errors';
+import { fatalAwsError } from '../errors';
 import { absentCondition, unchangedCondition } from './conditions';
 import type { Pacer } from './rateLimiter';
 import { type KeySchema, keyNames, type TableInfo, tableInfoFrom } from './tableInfo';
