@@ -5,11 +5,13 @@
  */
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { type ClientSettings, createStreamsClient as createClientForStreams } from '../../shared/clients';
+import { PATIENT_SDK_ATTEMPTS } from '../../shared/retry';
 
 /**
- * DynamoDB clients of a run: `maxSockets` sized to the calls in flight. The SDK retries throttling and transient
- * errors itself (adaptive mode also slows the client down when DynamoDB throttles); TableAccess retries on top with
- * longer backoff. `AWS_MAX_ATTEMPTS` and `AWS_RETRY_MODE`, when set, win over these.
+ * DynamoDB clients of a run: `maxSockets` sized to the calls in flight. The SDK makes one attempt per call and
+ * TableAccess's loop does the retrying (src/shared/retry.ts says why, and the most requests a call can send);
+ * adaptive mode still slows the client down when DynamoDB throttles. `AWS_MAX_ATTEMPTS` and `AWS_RETRY_MODE`, when
+ * set, win over these.
  */
 export function toolClientSettings(options: {
   readonly endpoint?: string;
@@ -20,7 +22,7 @@ export function toolClientSettings(options: {
     endpoint: options.endpoint,
     connectionTimeoutMs: 5000,
     requestTimeoutMs: 30_000,
-    maxAttempts: 6,
+    maxAttempts: PATIENT_SDK_ATTEMPTS,
     retryMode: 'adaptive',
   };
 }

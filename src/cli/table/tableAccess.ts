@@ -1,8 +1,9 @@
 /**
  * Every DynamoDB call the tools make on one table, with the retrying and error translation around it.
  *
- * - Transient errors (throttling, 5xx, dropped connections) are retried by the SDK and then here, with exponential
- *   backoff and full jitter up to 20 s, so a throttled production table slows the run down instead of failing it.
+ * - Transient errors (throttling, 5xx, dropped connections) are retried here (the SDK makes one attempt), with
+ *   exponential backoff and full jitter up to 20 s, so a throttled production table slows the run down instead of
+ *   failing it: the shared retry policy of src/shared/retry.ts, which also states the most requests a call sends.
  * - `UnprocessedKeys`/`UnprocessedItems` of batch calls are sent again with the same backoff.
  * - Errors no retry can fix (missing table, missing permission, rejected credentials, unreachable endpoint) become a
  *   `ToolError` naming the table, region and IAM action; they stop the run.
@@ -22,11 +23,11 @@ import {
   PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import { isConditionFailed, isTransient } from '../../shared/awsErrors';
+import { isConditionFailed } from '../../shared/awsErrors';
 import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, chunk } from '../../shared/batchLimits';
 import type { Item } from '../../shared/item';
 import { itemKeyOf, pickKey } from '../../shared/key';
-import { sleep } from '../../shared/sleep';
+import { backoff, PATIENT_RETRY, type PatientRetryOptions, retryPatiently } from '../../shared/retry';
 import type { TableRef } from '../../shared/tableRef';
 import { fatalAwsError } from '../errors';
 import { absentCondition, unchangedCondition } from './conditions';
@@ -43,17 +44,6 @@ export class InterruptedError extends Error {
     this.name = 'InterruptedError';
   }
 }
-
-/** Backoff of the tools' own retries. */
-export interface RetryPolicy {
-  /** Retries after the SDK's own attempts, before an error is given up on. */
-  readonly retries: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-}
-
-/** Defaults for a long-running operator tool: patient, since giving up means a rerun. */
-export const DEFAULT_RETRY: RetryPolicy = { retries: 8, baseDelayMs: 100, maxDelayMs: 20_000 };
 
 /** One page of a Scan. */
 export interface ScanPage {
@@ -104,9 +94,8 @@ export class TableAccess {
     private readonly options: {
       readonly readPacer?: Pacer;
       readonly signal?: AbortSignal;
-      readonly retry?: RetryPolicy;
+      readonly retry?: PatientRetryOptions;
       readonly endpoint?: string;
-      readonly random?: () => number;
     } = {},
   ) {}
 
@@ -276,25 +265,18 @@ export class TableAccess {
   }
 
   /** Runs one call: transient errors retried with backoff, fatal ones translated, others thrown as they are. */
-  private async call<T>(action: string, send: () => Promise<T>): Promise<T> {
-    const policy = this.options.retry ?? DEFAULT_RETRY;
-    for (let attempt = 0; ; attempt += 1) {
-      if (attempt > 0) await this.backoff(attempt);
-      try {
-        return await send();
-      } catch (error) {
-        const fatal = fatalAwsError(error, action, this.ref, this.options.endpoint);
-        if (fatal) throw fatal;
-        if (!isTransient(error) || attempt >= policy.retries) throw error;
-      }
-    }
+  private call<T>(action: string, send: () => Promise<T>): Promise<T> {
+    return retryPatiently(
+      send,
+      (this.options.retry ?? PATIENT_RETRY).retries,
+      (attempt) => this.backoff(attempt),
+      (error) => fatalAwsError(error, action, this.ref, this.options.endpoint),
+    );
   }
 
-  /** Waits before retry `attempt` (1-based): full jitter over an exponentially growing cap. */
+  /** Waits before retry `attempt` (1-based); throws InterruptedError when the run is interrupted meanwhile. */
   private async backoff(attempt: number): Promise<void> {
-    const policy = this.options.retry ?? DEFAULT_RETRY;
-    const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-    await sleep(Math.floor((this.options.random ?? Math.random)() * cap), this.options.signal);
+    await backoff(attempt, this.options.retry ?? PATIENT_RETRY, this.options.signal);
     if (this.options.signal?.aborted) throw new InterruptedError();
   }
 }
