@@ -62,5 +62,5 @@ export function fatalAwsError(error: unknown, action: string, ref: TableRef, end
   return undefined;
 }
 
-/** `Name: message` of any error, for per-item failure reports: the handler's `describe`. */
+/** Kept importable under this name for src/cli/backfill/backfill.ts until its split lands: shared/awsErrors' `describe`. */
 export { describe as describeError } from '../shared/awsErrors';

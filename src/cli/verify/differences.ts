@@ -8,11 +8,12 @@
  * as a sample, and — with `--repair` — repaired at once (see repair.ts).
  */
 
+import { describe } from '../../shared/awsErrors';
 import type { Item } from '../../shared/item';
 import { itemKeyOf } from '../../shared/key';
 import type { Limiter } from '../../shared/limiter';
 import { sleep } from '../../shared/sleep';
-import { describeError, ToolError } from '../errors';
+import { ToolError } from '../errors';
 import { itemToJson, type JsonItem } from '../table/attributeJson';
 import type { Pacer } from '../table/rateLimiter';
 import { InterruptedError, type TableAccess } from '../table/tableAccess';
@@ -233,7 +234,7 @@ export class DifferenceChecker {
       if (error instanceof ToolError || error instanceof InterruptedError) throw error;
       report.failed += 1;
       if (report.failures.length < this.options.sampleSize)
-        report.failures.push({ key: itemToJson(key), error: describeError(error) });
+        report.failures.push({ key: itemToJson(key), error: describe(error) });
     }
   }
 }
