@@ -2,9 +2,12 @@
  * Items for copying tests and benches: a generator of items whose binary, nested and number values a careless copy
  * gets wrong, and a parallel BatchWriteItem loader. Used by the operator-tool tests and the backfill benches.
  */
-import { type AttributeValue, BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BATCH_WRITE_LIMIT, chunk } from '../src/shared/batchLimits';
+import type { Item } from '../src/shared/item';
 
-export type Item = Record<string, AttributeValue>;
+/** The package's item type, for the tests and benches that take items from here. */
+export type { Item };
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values.map((value) => value & 0xff));
 
@@ -36,14 +39,13 @@ export function richItem(index: number, keys: 'S' | 'B+N' = 'S'): Item {
 
 /** Writes `items` with parallel BatchWriteItem calls. */
 export async function putItems(client: DynamoDBClient, table: string, items: readonly Item[]): Promise<void> {
-  const chunks: Item[][] = [];
-  for (let start = 0; start < items.length; start += 25) chunks.push(items.slice(start, start + 25));
+  const chunks = chunk(items, BATCH_WRITE_LIMIT);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < chunks.length) {
-      const chunk = chunks[next] as Item[];
+      const writes = chunks[next] as Item[];
       next += 1;
-      let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
+      let pending = writes.map((Item) => ({ PutRequest: { Item } }));
       while (pending.length > 0) {
         const output = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
         pending = (output.UnprocessedItems?.[table] ?? []).flatMap((request) =>

@@ -38,6 +38,7 @@ import { runBackfill, type WriteMode } from '../src/cli/backfill/backfill';
 import type { RunConfig } from '../src/cli/runConfig';
 import { itemSize } from '../src/cli/table/itemSize';
 import { runVerify } from '../src/cli/verify/verify';
+import { BATCH_WRITE_LIMIT, chunk } from '../src/shared/batchLimits';
 import { scriptServer } from './localServer';
 
 function progress(message: string): void {
@@ -68,12 +69,13 @@ async function rawBatchWrite(
   items: readonly Item[],
   concurrency: number,
 ): Promise<void> {
+  const chunks = chunk(items, BATCH_WRITE_LIMIT);
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const start = next;
-      next += 25;
-      let pending = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
+    while (next < chunks.length) {
+      const writes = chunks[next] as Item[];
+      next += 1;
+      let pending = writes.map((Item) => ({ PutRequest: { Item } }));
       while (pending.length > 0) {
         const output = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
         pending = (output.UnprocessedItems?.[table] ?? []).flatMap((request) =>

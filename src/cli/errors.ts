@@ -4,9 +4,10 @@
  * A `ToolError` ends the command with exit code 2 (usage or environment problem) and its message is all the user
  * sees. AWS errors that retrying cannot fix are translated here: a missing table names the table and region, a
  * missing permission names the IAM action (`dynamodb:Scan`, …) the caller lacks, rejected credentials say so.
- * Which errors are transient, and reading an unknown error's fields, are shared with the handler (`../retry`).
+ * What an AWS error means (transient, access denied, bad credentials, …) is read in src/shared/awsErrors.ts, shared
+ * with the Lambda; what to tell the user about it is decided here.
  */
-import { asAwsError } from '../shared/retry';
+import { ACCESS_DENIED, asAwsError, BAD_CREDENTIALS } from '../shared/awsErrors';
 import { formatTableRef, type TableRef } from '../shared/tableRef';
 
 /** A problem that stops the command: bad arguments, a missing table, a missing permission. Exit code 2. */
@@ -24,21 +25,6 @@ export class UsageError extends ToolError {
     this.name = 'UsageError';
   }
 }
-
-/** True for a failed `ConditionExpression`. */
-export function isConditionFailed(error: unknown): boolean {
-  return asAwsError(error).name === 'ConditionalCheckFailedException';
-}
-
-const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation']);
-const BAD_CREDENTIALS = new Set([
-  'UnrecognizedClientException',
-  'InvalidSignatureException',
-  'ExpiredTokenException',
-  'InvalidClientTokenId',
-  'CredentialsProviderError',
-  'MissingAuthenticationTokenException',
-]);
 
 /**
  * A `ToolError` for an error that no retry can fix and that stops the whole run, or undefined when the error
@@ -75,6 +61,3 @@ export function fatalAwsError(error: unknown, action: string, ref: TableRef, end
   }
   return undefined;
 }
-
-/** `Name: message` of any error, for per-item failure reports: the handler's `describe`. */
-export { describe as describeError } from '../shared/retry';

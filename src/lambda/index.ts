@@ -7,7 +7,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ConfigError } from '../replicator/errors';
 import { MasterReader } from '../replicator/master';
 import { Slave } from '../replicator/slave';
-import { createClient, RegionalClients } from '../shared/clients';
+import { type ClientSettings, createClient, RegionalClients } from '../shared/clients';
 import { type Config, loadConfig } from './config';
 import { createHandler } from './handler';
 import { DEFAULT_METRICS_NAMESPACE } from './metrics';
@@ -28,10 +28,21 @@ function configure(): Config {
 }
 
 const config = configure();
+/**
+ * The function's clients: a socket per concurrent call, and timeouts that fail a hung call (3 s to connect, 10 s
+ * for an answer) so the batch's time budget is spent retrying rather than waiting. The SDK's retry settings stay
+ * its own (3 attempts in standard mode, or AWS_MAX_ATTEMPTS / AWS_RETRY_MODE): see src/shared/retry.ts.
+ */
+const clientSettings: ClientSettings = {
+  maxSockets: config.writeConcurrency,
+  connectionTimeoutMs: 3000,
+  requestTimeoutMs: 10_000,
+  throwOnRequestTimeout: true,
+};
 const slaves = config.slaves.map(
-  (target) => new Slave(createClient(target.region, config.writeConcurrency, target), target, config.writeConcurrency),
+  (target) => new Slave(createClient(target.region, clientSettings, target), target, config.writeConcurrency),
 );
-const master = new MasterReader(new RegionalClients(config.writeConcurrency).forRegion, config.writeConcurrency);
+const master = new MasterReader(new RegionalClients(clientSettings).forRegion, config.writeConcurrency);
 const metrics = slaves.map(
   (slave) =>
     new Metrics({

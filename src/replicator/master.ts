@@ -7,24 +7,16 @@
  * per-item order still holds, because a later read can only see a later state.
  */
 import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { asAwsError, describe } from '../shared/awsErrors';
+import { BATCH_GET_LIMIT, chunk } from '../shared/batchLimits';
 import type { Budget } from '../shared/budget';
 import type { Item } from '../shared/item';
 import { itemKeyOf, pickKey } from '../shared/key';
 import { forEachLimited } from '../shared/limiter';
-import {
-  asAwsError,
-  DEFAULT_RETRY,
-  describe,
-  type RetryOptions,
-  type RetryOutcome,
-  retryWithinBudget,
-} from '../shared/retry';
+import { DEFAULT_RETRY, type RetryOptions, type RetryOutcome, retryWithinBudget } from '../shared/retry';
 import type { TableRef } from '../shared/tableRef';
 import { MasterReadError } from './errors';
 import type { WriteChange } from './types';
-
-/** BatchGetItem's limit on keys per call. */
-export const MAX_BATCH_GETS = 100;
 
 /** An item to read: its key, and the table it lives in (from the record's `eventSourceARN`). */
 export interface FetchRequest {
@@ -61,11 +53,7 @@ export class MasterReader {
       if (list) list.push(request);
       else byTable.set(id, [request]);
     }
-    const chunks: FetchRequest[][] = [];
-    for (const list of byTable.values()) {
-      for (let start = 0; start < list.length; start += MAX_BATCH_GETS)
-        chunks.push(list.slice(start, start + MAX_BATCH_GETS));
-    }
+    const chunks = [...byTable.values()].flatMap((list) => chunk(list, BATCH_GET_LIMIT));
     await forEachLimited(chunks, this.concurrency, (chunk) => this.readChunk(chunk, budget, result));
     return result;
   }

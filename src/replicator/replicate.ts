@@ -6,13 +6,13 @@
  * in the batch are failed: Lambda re-delivers from the lowest failed sequence number, and the slaves that had
  * succeeded apply the same writes again, which is harmless because puts and deletes of a final state are idempotent.
  */
+import { BATCH_WRITE_LIMIT } from '../shared/batchLimits';
 import type { Budget } from '../shared/budget';
 import { sourceTableOf } from '../shared/tableRef';
 import { InvalidRecordError, ReplicatorError, type SlaveWriteError } from './errors';
 import type { FetchRequest, MasterReader } from './master';
 import { planBatch } from './planner';
 import type { Slave } from './slave';
-import { MAX_BATCH_WRITES } from './slave';
 import type { PlannedWrite, StreamRecord, WriteChange } from './types';
 
 /** What a batch is replicated with: long-lived parts and settings, made once per container. */
@@ -135,7 +135,7 @@ export async function replicateBatch(
     if (item.write && isResolved(item.write)) send(item.write);
     else if (item.write) fetches.push(item.write);
     planned += 1;
-    if (planned % MAX_BATCH_WRITES === 0) await yieldToEventLoop();
+    if (planned % BATCH_WRITE_LIMIT === 0) await yieldToEventLoop();
   }
   for (const write of await resolveFetches(fetches, replication.master, budget, failures)) send(write);
   const results = await Promise.all(sessions.map((session) => session.finish()));

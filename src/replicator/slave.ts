@@ -17,17 +17,16 @@ import {
   PutItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { asAwsError, describe } from '../shared/awsErrors';
+import { BATCH_WRITE_LIMIT } from '../shared/batchLimits';
 import type { Budget } from '../shared/budget';
 import { itemKeyOf, pickKey } from '../shared/key';
-import { TaskQueue } from '../shared/limiter';
-import { asAwsError, DEFAULT_RETRY, describe, type RetryOptions, retryWithinBudget } from '../shared/retry';
+import { Limiter } from '../shared/limiter';
+import { DEFAULT_RETRY, type RetryOptions, retryWithinBudget } from '../shared/retry';
 import { SlaveWriteError } from './errors';
 import type { SlaveTarget, WriteChange } from './types';
 
 export type { RetryOptions } from '../shared/retry';
-
-/** BatchWriteItem's limit on writes per call. */
-export const MAX_BATCH_WRITES = 25;
 
 /** What writing a set of changes to a slave did. */
 export interface SlaveResult {
@@ -80,7 +79,7 @@ export class Slave {
    */
   public startWriting(budget: Budget): SlaveWriteSession {
     const result: SlaveResult = { failures: new Map(), requests: 0, retries: 0 };
-    const queue = new TaskQueue(this.concurrency);
+    const queue = new Limiter(this.concurrency);
     let chunk: WriteChange[] = [];
     const send = (): void => {
       const full = chunk;
@@ -94,7 +93,7 @@ export class Slave {
     return {
       add: (change) => {
         chunk.push(change);
-        if (chunk.length === MAX_BATCH_WRITES) send();
+        if (chunk.length === BATCH_WRITE_LIMIT) send();
       },
       finish: async () => {
         if (chunk.length > 0) send();

@@ -3,6 +3,7 @@
  * Lambda's timeout (a timed-out invocation reports nothing, and the whole batch is retried).
  */
 import { setMaxListeners } from 'node:events';
+import { sleep } from './sleep';
 
 /** A deadline and the signal that aborts in-flight requests when it passes. */
 export interface Budget {
@@ -32,16 +33,6 @@ export function startBudget(remainingMs: number, now: number = Date.now()): Budg
 }
 
 /** Resolves after `ms` (capped at the budget's end), or at once when the budget is aborted. */
-export async function sleepWithin(ms: number, budget: Budget): Promise<void> {
-  const wait = Math.max(0, Math.min(ms, budget.deadline - Date.now()));
-  if (wait === 0 || budget.signal.aborted) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(done, wait);
-    function done(): void {
-      clearTimeout(timer);
-      budget.signal.removeEventListener('abort', done);
-      resolve();
-    }
-    budget.signal.addEventListener('abort', done, { once: true });
-  });
+export function sleepWithin(ms: number, budget: Budget): Promise<void> {
+  return sleep(Math.min(ms, budget.deadline - Date.now()), budget.signal);
 }

@@ -1,72 +1,71 @@
 /**
- * Retrying DynamoDB calls inside an invocation's time budget: which errors are worth another try, and how long to
- * wait before it (capped exponential backoff with full jitter, so throttled callers spread out instead of
- * retrying in step).
+ * The one retry policy of the package: which errors are worth another try (`isTransient`, ./awsErrors), how long to
+ * wait before it (capped exponential backoff with full jitter, so throttled callers spread out instead of retrying
+ * in step), and the two loops built on them:
+ * - `retryWithinBudget`, the Lambda's: retries for as long as the invocation's time budget allows, backing off
+ *   50 ms → 2 s (`DEFAULT_RETRY`), since an item not written in time is retried with the whole batch anyway.
+ * - `retryPatiently`, the tools': a fixed number of retries backing off 100 ms → 20 s (`PATIENT_RETRY`), since
+ *   giving up means a rerun; Ctrl-C (the run's AbortSignal) ends a wait at once.
+ *
+ * How it composes with the SDK's own retry strategy, and the most requests one logical call can send:
+ * - Lambda: the SDK keeps its default strategy inside each attempt of ours (standard mode, 3 attempts with its own
+ *   short backoff; `AWS_MAX_ATTEMPTS`/`AWS_RETRY_MODE` change it), and our attempts go on until the budget ends.
+ *   So at most 3 × (our attempts that fit in the budget): bounded by the time budget, not by a count. This is how
+ *   the Lambda has always behaved; its clients are made in src/lambda/index.ts.
+ * - CLI, DynamoDB (TableAccess): the SDK makes exactly `PATIENT_SDK_ATTEMPTS` = 1 attempt, so ours is the only
+ *   loop: SDK maxAttempts 1 × our 1 + 10 retries = at most 11 requests, after at most ~65 s of backoff (before,
+ *   SDK 6 × our 9 = 54). Adaptive mode stays on: even with one attempt the SDK's client-side rate limiter learns
+ *   from throttling and slows the client down. With `AWS_MAX_ATTEMPTS`=A set, A × 11.
+ * - CLI, DynamoDB Streams (the `watched` backfill's stream reads): no loop of ours, the SDK's 6 attempts.
+ * Batch calls that answer with unprocessed items or keys are not errors: the rest is sent again after the same
+ * backoff, each resend a logical call of its own with the bound above.
  */
+import { describe, isTransient } from './awsErrors';
 import { type Budget, sleepWithin } from './budget';
+import { sleep } from './sleep';
 
-/** Tuning of a retry loop; the defaults suit Lambda, tests shorten them. */
+/** Tuning of a backoff; the defaults suit each side, tests shorten them. */
 export interface RetryOptions {
   /** First backoff in ms (doubles each attempt). */
   readonly baseDelayMs: number;
   /** Largest backoff in ms. */
   readonly maxDelayMs: number;
-  /** Source of jitter in [0, 1). */
-  readonly random: () => number;
+  /** Source of jitter in [0, 1); Math.random when not given. */
+  readonly random?: () => number;
 }
 
-/** 50 ms doubling to at most 2 s: a throttled partition recovers within a second or two. */
+/** A backoff and how many retries it allows: the tools' loop gives up after `retries`. */
+export interface PatientRetryOptions extends RetryOptions {
+  /** Retries after the first attempt before an error is given up on. */
+  readonly retries: number;
+}
+
+/** The Lambda's: 50 ms doubling to at most 2 s, since a throttled partition recovers within a second or two. */
 export const DEFAULT_RETRY: RetryOptions = { baseDelayMs: 50, maxDelayMs: 2000, random: Math.random };
 
 /**
- * Error names that say "try again later": throttling and DynamoDB's transient server errors. Shared with the
- * operator CLI (src/cli), whose conditional writes can also meet a transaction in progress on the item.
+ * The tools': 100 ms doubling to at most 20 s, 10 retries, so a throttled production table slows a run down for
+ * up to about a minute per call instead of failing it.
  */
-const TRANSIENT = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'TransactionConflictException',
-]);
+export const PATIENT_RETRY: PatientRetryOptions = { retries: 10, baseDelayMs: 100, maxDelayMs: 20_000 };
 
-/** Network error codes worth another try (EAI_AGAIN: a DNS lookup that failed for now). */
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN']);
+/** Attempts the SDK makes per call of the tools' clients: one, so `retryPatiently` is the only retry loop. */
+export const PATIENT_SDK_ATTEMPTS = 1;
 
-/** The fields of an SDK (or network) error that say what happened. */
-export interface AwsLikeError {
-  name?: string;
-  message?: string;
-  code?: string;
-  $metadata?: { httpStatusCode?: number };
+/** Delay before retry number `attempt` (1 = first retry): full jitter over a cap doubling from `baseDelayMs`. */
+export function backoffDelay(attempt: number, retry: RetryOptions): number {
+  const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
+  return Math.floor((retry.random ?? Math.random)() * cap);
 }
 
-/** Reads an unknown thrown value as an error with optional SDK fields. */
-export function asAwsError(error: unknown): AwsLikeError {
-  return typeof error === 'object' && error !== null ? (error as AwsLikeError) : { message: String(error) };
-}
-
-/** Whether another attempt may succeed: throttling, 5xx answers, dropped or refused connections, timeouts. */
-export function isTransient(error: unknown): boolean {
-  const { name = '', code = '', $metadata } = asAwsError(error);
-  const status = $metadata?.httpStatusCode ?? 0;
-  return TRANSIENT.has(name) || status >= 500 || TRANSIENT_CODES.has(code);
-}
-
-/** `Name: message` of an error (just `Name` when it has no message), for failure reasons. */
-export function describe(error: unknown): string {
-  const { name = 'Error', message = '' } = asAwsError(error);
-  return message ? `${name}: ${message}` : name;
+/** Waits the backoff before retry number `attempt`, or less when `signal` aborts (the caller checks which). */
+export function backoff(attempt: number, retry: RetryOptions, signal?: AbortSignal): Promise<void> {
+  return sleep(backoffDelay(attempt, retry), signal);
 }
 
 /** Waits before attempt number `attempt` (1 = first retry); false when the budget leaves no time for it. */
 export async function waitBeforeRetry(attempt: number, budget: Budget, retry: RetryOptions): Promise<boolean> {
-  const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
-  const delay = Math.floor(retry.random() * cap);
+  const delay = backoffDelay(attempt, retry);
   if (budget.signal.aborted || Date.now() + delay >= budget.deadline) return false;
   await sleepWithin(delay, budget);
   return !budget.signal.aborted;
@@ -110,6 +109,30 @@ export async function retryWithinBudget(
       }
       lastAnswer = describe(error);
       if (!isTransient(error)) return { ended: 'failed', error };
+    }
+  }
+}
+
+/**
+ * Calls `send` until it succeeds, at most `1 + retries` times: again after a transient error, with `wait(n)` before
+ * retry number n (the caller's backoff, which may throw to stop, as the tools do on Ctrl-C). `stop` may turn an
+ * error into one to throw at once (one no retry can fix, translated for the user); other errors are thrown as they
+ * are.
+ */
+export async function retryPatiently<T>(
+  send: () => Promise<T>,
+  retries: number,
+  wait: (attempt: number) => Promise<void>,
+  stop: (error: unknown) => Error | undefined = () => undefined,
+): Promise<T> {
+  for (let attempt = 0; ; attempt += 1) {
+    if (attempt > 0) await wait(attempt);
+    try {
+      return await send();
+    } catch (error) {
+      const fatal = stop(error);
+      if (fatal) throw fatal;
+      if (!isTransient(error) || attempt >= retries) throw error;
     }
   }
 }

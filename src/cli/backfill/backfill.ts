@@ -18,15 +18,16 @@
  * retries it and the exit code says the copy is incomplete.
  */
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { createStreamsClient } from '../../shared/clients';
+import { Limiter } from '../../shared/limiter';
 import { formatTableRef } from '../../shared/tableRef';
 import { ToolError } from '../errors';
 import { Progress } from '../progress';
 import type { RunConfig } from '../runConfig';
 import type { JsonItem } from '../table/attributeJson';
-import { createStreamsClient } from '../table/clients';
+import { toolStreamsSettings } from '../table/clients';
 import { type OpenTables, openTables } from '../table/openTables';
 import { scanSegment } from '../table/scan';
-import { Semaphore } from '../table/semaphore';
 import { InterruptedError } from '../table/tableAccess';
 import { BatchWriter } from './modes/batch';
 import { CheckedWriter } from './modes/checked';
@@ -86,7 +87,7 @@ type ModeSetup =
 /** A backfill in progress. */
 class BackfillRun {
   private readonly tally: Tally;
-  private readonly semaphore: Semaphore;
+  private readonly limiter: Limiter;
   private lastSave = 0;
   private fatal: unknown;
 
@@ -98,7 +99,7 @@ class BackfillRun {
     private readonly stop: () => void,
     private readonly setup: ModeSetup,
   ) {
-    this.semaphore = new Semaphore(config.concurrency);
+    this.limiter = new Limiter(config.concurrency);
     this.tally = new Tally(new Progress('backfill', config.progress));
   }
 
@@ -131,7 +132,7 @@ class BackfillRun {
   private pageWriter(): PageWriter | Promise<PageWriter> {
     const context: WriteContext = {
       tables: this.tables,
-      semaphore: this.semaphore,
+      limiter: this.limiter,
       signal: this.signal,
       tally: this.tally,
     };
@@ -229,7 +230,7 @@ export async function runBackfill(config: BackfillConfig, signal?: AbortSignal):
   try {
     let setup: ModeSetup;
     if (config.writeMode === 'watched') {
-      streams = createStreamsClient(config.master.region, { endpoint: config.endpoint });
+      streams = createStreamsClient(config.master.region, toolStreamsSettings({ endpoint: config.endpoint }));
       const arn = tables.masterInfo.streamArn;
       if (!arn) throw new ToolError(noStreamMessage(identity.master));
       setup = { mode: 'watched', stream: { client: streams, arn, resumed: saved !== undefined } };

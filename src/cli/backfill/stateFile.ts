@@ -8,8 +8,9 @@
  * state, never half of one.
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import type { Item } from '../../shared/item';
 import { ToolError } from '../errors';
-import { type Item, itemFromJson, itemToJson, type JsonItem } from '../table/attributeJson';
+import { itemFromJson, itemToJson, type JsonItem } from '../table/attributeJson';
 
 /** Identifies the file format. */
 export const STATE_FORMAT = 'dynamo-replicator/backfill-state@1';

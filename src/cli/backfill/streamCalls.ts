@@ -12,6 +12,7 @@ import {
   type Shard,
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
+import { ACCESS_DENIED, asAwsError } from '../../shared/awsErrors';
 import type { TableRef } from '../../shared/tableRef';
 import { fatalAwsError, ToolError } from '../errors';
 
@@ -78,7 +79,7 @@ export class StreamCalls {
     } catch (error) {
       if (error instanceof ToolError) throw error;
       const { table } = this;
-      const name = (error as { name?: string }).name ?? '';
+      const { name = '' } = asAwsError(error);
       if (name === 'ResourceNotFoundException') {
         throw new ToolError(
           `the stream of ${table.region}/${table.table} (${this.streamArn}) was not found; ` +
@@ -91,7 +92,7 @@ export class StreamCalls {
         process.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS ??
         `the DynamoDB Streams endpoint of ${table.region} (set AWS_ENDPOINT_URL_DYNAMODB_STREAMS to change it)`;
       const fatal = fatalAwsError(error, action, table, where);
-      if (fatal && /AccessDenied|Unauthorized/.test(name)) {
+      if (fatal && ACCESS_DENIED.has(name)) {
         throw new ToolError(
           `${fatal.message.replace(` on table ${table.table}`, ` on the stream of table ${table.table}`)}; following the master's stream needs ` +
             'dynamodb:DescribeStream, dynamodb:GetShardIterator and dynamodb:GetRecords on it (or use --write-mode checked, which reads no stream)',

@@ -20,12 +20,12 @@ import type {
   Shard,
   ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
+import type { Item } from '../../shared/item';
 import { itemKeyOf } from '../../shared/key';
 import { forEachLimited } from '../../shared/limiter';
+import { sleep } from '../../shared/sleep';
 import type { TableRef } from '../../shared/tableRef';
 import { ToolError } from '../errors';
-import type { Item } from '../table/attributeJson';
-import { sleep } from '../table/rateLimiter';
 import { InterruptedError } from '../table/tableAccess';
 import { StreamCalls } from './streamCalls';
 

@@ -6,9 +6,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Item, StreamAttributeValue, StreamImage } from '../../shared/item';
 
-/** An SDK item or key. */
-export type { Item };
-
 /** One attribute value in JSON form: the same shape Lambda's stream events use. */
 export type JsonAttributeValue = StreamAttributeValue;
 

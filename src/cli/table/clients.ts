@@ -1,44 +1,41 @@
 /**
- * SDK clients for the tools. Credentials, region endpoints and `AWS_ENDPOINT_URL_DYNAMODB` come from the SDK's
- * default chain; `--endpoint-url` overrides the endpoint for both tables (DynamoDB Local, a VPC endpoint).
+ * The tools' client settings, for the factory in src/shared/clients.ts. Credentials and region endpoints come from
+ * the SDK's default chain; `--endpoint-url` overrides the endpoint of both APIs (DynamoDB Local, a VPC endpoint).
+ * Timeouts are more generous than the Lambda's: a tool has no invocation deadline to meet.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { ClientSettings } from '../../shared/clients';
+import { PATIENT_SDK_ATTEMPTS } from '../../shared/retry';
 
-/** How to build a client. */
-export interface ClientOptions {
-  /** Explicit endpoint for every table; otherwise the SDK's (including AWS_ENDPOINT_URL_DYNAMODB). */
+/**
+ * DynamoDB clients of a run: `maxSockets` sized to the calls in flight. The SDK makes one attempt per call and
+ * TableAccess's loop does the retrying (src/shared/retry.ts says why, and the most requests a call can send);
+ * adaptive mode still slows the client down when DynamoDB throttles. `AWS_MAX_ATTEMPTS` and `AWS_RETRY_MODE`, when
+ * set, win over these.
+ */
+export function toolClientSettings(options: {
   readonly endpoint?: string;
-  /** Calls in flight at once: the keep-alive socket pool is sized to it. */
   readonly maxSockets: number;
+}): ClientSettings {
+  return {
+    maxSockets: options.maxSockets,
+    endpoint: options.endpoint,
+    connectionTimeoutMs: 5000,
+    requestTimeoutMs: 30_000,
+    maxAttempts: PATIENT_SDK_ATTEMPTS,
+    retryMode: 'adaptive',
+  };
 }
 
 /**
- * A DynamoDB client for `region`. The SDK retries throttling and transient errors itself (adaptive mode also slows
- * the client down when DynamoDB throttles); the tools retry on top with longer backoff. `AWS_MAX_ATTEMPTS` and
- * `AWS_RETRY_MODE`, when set, win over these defaults.
+ * The Streams client of a `watched` backfill (a few shards read at a time). Stream reads have no retry loop of
+ * ours, so the SDK retries them itself: 6 attempts unless `AWS_MAX_ATTEMPTS` is set.
  */
-export function createClient(region: string, options: ClientOptions): DynamoDBClient {
-  const agent = { keepAlive: true, maxSockets: options.maxSockets };
-  return new DynamoDBClient({
-    region,
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(process.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: 6 }),
-    ...(process.env.AWS_RETRY_MODE ? {} : { retryMode: 'adaptive' }),
-    requestHandler: { httpAgent: agent, httpsAgent: agent, connectionTimeout: 5000, requestTimeout: 30_000 },
-  });
-}
-
-/**
- * A DynamoDB Streams client for `region` (the `watched` backfill reads the master's stream). `--endpoint-url` serves
- * both APIs (DynamoDB Local does); otherwise the SDK's default, including `AWS_ENDPOINT_URL_DYNAMODB_STREAMS`.
- */
-export function createStreamsClient(region: string, options: { readonly endpoint?: string }): DynamoDBStreamsClient {
-  const agent = { keepAlive: true, maxSockets: 4 };
-  return new DynamoDBStreamsClient({
-    region,
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(process.env.AWS_MAX_ATTEMPTS ? {} : { maxAttempts: 6 }),
-    requestHandler: { httpAgent: agent, httpsAgent: agent, connectionTimeout: 5000, requestTimeout: 30_000 },
-  });
+export function toolStreamsSettings(options: { readonly endpoint?: string }): ClientSettings {
+  return {
+    maxSockets: 4,
+    endpoint: options.endpoint,
+    connectionTimeoutMs: 5000,
+    requestTimeoutMs: 30_000,
+    maxAttempts: 6,
+  };
 }

@@ -6,7 +6,7 @@
  *   on — a compare-and-set by value. If the stream changed the item meanwhile, the condition fails and the stream's
  *   newer version stays. DynamoDB's `=` compares by value (numbers as numbers, sets without order, maps deeply).
  */
-import type { Item } from './attributeJson';
+import type { Item } from '../../shared/item';
 
 /** The condition part of a PutItem/DeleteItem request. */
 export interface Condition {

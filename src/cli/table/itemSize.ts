@@ -6,8 +6,8 @@
  * for lists and maps. It is an estimate for pacing, not an invoice.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { Item } from '../../shared/item';
 import { canonicalNumber } from '../../shared/key';
-import type { Item } from './attributeJson';
 
 const utf8 = (text: string): number => Buffer.byteLength(text, 'utf8');
 

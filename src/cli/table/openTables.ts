@@ -3,11 +3,11 @@
  * that must pass before any item is read — both tables exist (DescribeTable), they are different tables, and their
  * key schemas match.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { RegionalClients } from '../../shared/clients';
 import { formatTableRef, sameTable } from '../../shared/tableRef';
 import { ToolError } from '../errors';
 import type { RunConfig } from '../runConfig';
-import { createClient } from './clients';
+import { toolClientSettings } from './clients';
 import { type Pacer, TokenBucket, UNLIMITED } from './rateLimiter';
 import { TableAccess } from './tableAccess';
 import { keySchemaMismatch, type TableInfo } from './tableInfo';
@@ -45,22 +45,14 @@ export async function openTables(config: RunConfig, signal?: AbortSignal): Promi
     writes: bucket(config.maxWcu),
     reads: bucket(config.maxRcu),
   };
-  const clients = new Map<string, DynamoDBClient>();
-  const clientFor = (region: string): DynamoDBClient => {
-    let client = clients.get(region);
-    if (!client) {
-      client = createClient(region, { endpoint: config.endpoint, maxSockets: config.concurrency + 8 });
-      clients.set(region, client);
-    }
-    return client;
-  };
+  // Master and slave in one region share a client (and its sockets).
+  const clients = new RegionalClients(
+    toolClientSettings({ endpoint: config.endpoint, maxSockets: config.concurrency + 8 }),
+  );
   const access = { readPacer: pacers.reads, signal, endpoint: config.endpoint };
-  const master = new TableAccess(config.master, clientFor(config.master.region), access);
-  const slave = new TableAccess(config.slave, clientFor(config.slave.region), access);
-  const close = (): void =>
-    clients.forEach((client) => {
-      client.destroy();
-    });
+  const master = new TableAccess(config.master, clients.forRegion(config.master.region), access);
+  const slave = new TableAccess(config.slave, clients.forRegion(config.slave.region), access);
+  const close = (): void => clients.destroy();
   try {
     const [masterInfo, slaveInfo] = await Promise.all([master.describe(), slave.describe()]);
     const mismatch = keySchemaMismatch(masterInfo, slaveInfo);

@@ -5,20 +5,7 @@
  * the cap when it resumes. Waiters are served in order. A request larger than the bucket (one 40 KB item under a
  * 10 WCU cap) is let through once the bucket is full and drives it negative, so the average still holds.
  */
-
-/** Sleeps `ms`, waking early (without error) when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+import { sleep } from '../../shared/sleep';
 
 /** Something that paces work in units (items, capacity units). */
 export interface Pacer {

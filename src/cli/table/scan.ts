@@ -2,7 +2,7 @@
  * Reading one scan segment page by page, with the next page already requested while the caller works on the
  * current one — so writing and scanning overlap and the scan is rarely what the run waits for.
  */
-import type { Item } from './attributeJson';
+import type { Item } from '../../shared/item';
 import type { ScanPage, TableAccess } from './tableAccess';
 
 /** Which part of the table to read. */

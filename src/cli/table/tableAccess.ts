@@ -1,8 +1,9 @@
 /**
  * Every DynamoDB call the tools make on one table, with the retrying and error translation around it.
  *
- * - Transient errors (throttling, 5xx, dropped connections) are retried by the SDK and then here, with exponential
- *   backoff and full jitter up to 20 s, so a throttled production table slows the run down instead of failing it.
+ * - Transient errors (throttling, 5xx, dropped connections) are retried here (the SDK makes one attempt), with
+ *   exponential backoff and full jitter up to 20 s, so a throttled production table slows the run down instead of
+ *   failing it: the shared retry policy of src/shared/retry.ts, which also states the most requests a call sends.
  * - `UnprocessedKeys`/`UnprocessedItems` of batch calls are sent again with the same backoff.
  * - Errors no retry can fix (missing table, missing permission, rejected credentials, unreachable endpoint) become a
  *   `ToolError` naming the table, region and IAM action; they stop the run.
@@ -22,14 +23,18 @@ import {
   PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import { itemKeyOf } from '../../shared/key';
-import { isTransient } from '../../shared/retry';
+import { isConditionFailed } from '../../shared/awsErrors';
+import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, chunk } from '../../shared/batchLimits';
+import type { Item } from '../../shared/item';
+import { itemKeyOf, pickKey } from '../../shared/key';
+import { backoff, PATIENT_RETRY, type PatientRetryOptions, retryPatiently } from '../../shared/retry';
 import type { TableRef } from '../../shared/tableRef';
-import { fatalAwsError, isConditionFailed } from '../errors';
-import type { Item } from './attributeJson';
+import { fatalAwsError } from '../errors';
 import { absentCondition, unchangedCondition } from './conditions';
-import { type Pacer, sleep } from './rateLimiter';
-import { type KeySchema, keyNames, keyOf, type TableInfo, tableInfoFrom } from './tableInfo';
+import type { Pacer } from './rateLimiter';
+import { type KeySchema, keyNames, type TableInfo, tableInfoFrom } from './tableInfo';
+
+/** Kept importable from here for src/cli/backfill/backfill.ts until its split lands; import from shared/batchLimits. */
 
 /** The run was interrupted (Ctrl-C) while a call waited to be retried; the work it belonged to is not done. */
 export class InterruptedError extends Error {
@@ -38,17 +43,6 @@ export class InterruptedError extends Error {
     this.name = 'InterruptedError';
   }
 }
-
-/** Backoff of the tools' own retries. */
-export interface RetryPolicy {
-  /** Retries after the SDK's own attempts, before an error is given up on. */
-  readonly retries: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-}
-
-/** Defaults for a long-running operator tool: patient, since giving up means a rerun. */
-export const DEFAULT_RETRY: RetryPolicy = { retries: 8, baseDelayMs: 100, maxDelayMs: 20_000 };
 
 /** One page of a Scan. */
 export interface ScanPage {
@@ -70,11 +64,6 @@ export interface ScanRequest {
 
 /** Outcome of a conditional write. */
 export type ConditionalOutcome = 'written' | 'conflict';
-
-/** Largest number of keys a BatchGetItem takes. */
-export const BATCH_GET_LIMIT = 100;
-/** Largest number of writes a BatchWriteItem takes. */
-export const BATCH_WRITE_LIMIT = 25;
 
 function consumed(capacity: ConsumedCapacity | ConsumedCapacity[] | undefined): number {
   if (!capacity) return 0;
@@ -104,9 +93,8 @@ export class TableAccess {
     private readonly options: {
       readonly readPacer?: Pacer;
       readonly signal?: AbortSignal;
-      readonly retry?: RetryPolicy;
+      readonly retry?: PatientRetryOptions;
       readonly endpoint?: string;
-      readonly random?: () => number;
     } = {},
   ) {}
 
@@ -157,14 +145,10 @@ export class TableAccess {
   ): Promise<Map<string, Item>> {
     const found = new Map<string, Item>();
     const unique = new Map(keys.map((key) => [itemKeyOf(key), key]));
-    const all = [...unique.values()];
-    const chunks: Item[][] = [];
-    for (let start = 0; start < all.length; start += BATCH_GET_LIMIT)
-      chunks.push(all.slice(start, start + BATCH_GET_LIMIT));
     await Promise.all(
-      chunks.map(async (chunk) => {
+      chunk([...unique.values()], BATCH_GET_LIMIT).map(async (keysOfCall) => {
         let request: KeysAndAttributes | undefined = {
-          Keys: chunk,
+          Keys: keysOfCall,
           ConsistentRead: options.consistent,
           ...(options.keysOnly ? keyProjection(keyNames(this.keySchema)) : {}),
         };
@@ -179,7 +163,7 @@ export class TableAccess {
           );
           this.options.readPacer?.charge(consumed(output.ConsumedCapacity));
           for (const item of output.Responses?.[this.ref.table] ?? [])
-            found.set(itemKeyOf(keyOf(item, this.keySchema)), item);
+            found.set(itemKeyOf(pickKey(item, keyNames(this.keySchema))), item);
           request = output.UnprocessedKeys?.[this.ref.table];
         }
       }),
@@ -235,7 +219,11 @@ export class TableAccess {
     const condition = unchangedCondition(snapshot, keyNames(this.keySchema));
     return this.conditional('DeleteItem', () =>
       this.client.send(
-        new DeleteItemCommand({ TableName: this.ref.table, Key: keyOf(snapshot, this.keySchema), ...condition }),
+        new DeleteItemCommand({
+          TableName: this.ref.table,
+          Key: pickKey(snapshot, keyNames(this.keySchema)),
+          ...condition,
+        }),
       ),
     );
   }
@@ -276,25 +264,18 @@ export class TableAccess {
   }
 
   /** Runs one call: transient errors retried with backoff, fatal ones translated, others thrown as they are. */
-  private async call<T>(action: string, send: () => Promise<T>): Promise<T> {
-    const policy = this.options.retry ?? DEFAULT_RETRY;
-    for (let attempt = 0; ; attempt += 1) {
-      if (attempt > 0) await this.backoff(attempt);
-      try {
-        return await send();
-      } catch (error) {
-        const fatal = fatalAwsError(error, action, this.ref, this.options.endpoint);
-        if (fatal) throw fatal;
-        if (!isTransient(error) || attempt >= policy.retries) throw error;
-      }
-    }
+  private call<T>(action: string, send: () => Promise<T>): Promise<T> {
+    return retryPatiently(
+      send,
+      (this.options.retry ?? PATIENT_RETRY).retries,
+      (attempt) => this.backoff(attempt),
+      (error) => fatalAwsError(error, action, this.ref, this.options.endpoint),
+    );
   }
 
-  /** Waits before retry `attempt` (1-based): full jitter over an exponentially growing cap. */
+  /** Waits before retry `attempt` (1-based); throws InterruptedError when the run is interrupted meanwhile. */
   private async backoff(attempt: number): Promise<void> {
-    const policy = this.options.retry ?? DEFAULT_RETRY;
-    const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-    await sleep(Math.floor((this.options.random ?? Math.random)() * cap), this.options.signal);
+    await backoff(attempt, this.options.retry ?? PATIENT_RETRY, this.options.signal);
     if (this.options.signal?.aborted) throw new InterruptedError();
   }
 }

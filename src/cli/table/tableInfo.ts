@@ -2,10 +2,9 @@
  * What the tools need to know about a table: its key schema (to compare master and slave, and to cut keys out of
  * items) and its approximate item count (for progress and ETA; DynamoDB refreshes it about every six hours).
  */
-import type { AttributeValue, TableDescription } from '@aws-sdk/client-dynamodb';
+import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import type { TableRef } from '../../shared/tableRef';
 import { ToolError } from '../errors';
-import type { Item } from './attributeJson';
 
 /** One key attribute: its name and scalar type. */
 export interface KeyAttribute {
@@ -86,11 +85,4 @@ export function keySchemaMismatch(master: TableInfo, slave: TableInfo): string |
 /** Names of the key attributes, partition key first. */
 export function keyNames(schema: KeySchema): string[] {
   return schema.sortKey ? [schema.partitionKey.name, schema.sortKey.name] : [schema.partitionKey.name];
-}
-
-/** The key of `item` under `schema`. */
-export function keyOf(item: Item, schema: KeySchema): Item {
-  const key: Item = {};
-  for (const name of keyNames(schema)) key[name] = item[name] as AttributeValue;
-  return key;
 }

@@ -7,11 +7,15 @@
  * are re-read 100 keys at a time with consistent BatchGetItem on each side. A confirmed difference is counted, kept
  * as a sample, and — with `--repair` — repaired at once (see repair.ts).
  */
+
+import { describe } from '../../shared/awsErrors';
+import type { Item } from '../../shared/item';
 import { itemKeyOf } from '../../shared/key';
-import { describeError, ToolError } from '../errors';
-import { type Item, itemToJson, type JsonItem } from '../table/attributeJson';
-import { type Pacer, sleep } from '../table/rateLimiter';
-import type { Semaphore } from '../table/semaphore';
+import type { Limiter } from '../../shared/limiter';
+import { sleep } from '../../shared/sleep';
+import { ToolError } from '../errors';
+import { itemToJson, type JsonItem } from '../table/attributeJson';
+import type { Pacer } from '../table/rateLimiter';
 import { InterruptedError, type TableAccess } from '../table/tableAccess';
 import { repairItem } from './repair';
 import { differingAttributes, itemsEqual } from './valueEquality';
@@ -71,7 +75,7 @@ export class DifferenceChecker {
       readonly recheckDelayMs: number;
       readonly repair: boolean;
       readonly sampleSize: number;
-      readonly semaphore: Semaphore;
+      readonly limiter: Limiter;
       /** Paces repair writes (`--max-wcu`). */
       readonly writePacer?: Pacer;
       readonly concurrency: number;
@@ -148,7 +152,7 @@ export class DifferenceChecker {
       this.spaceWaiters.splice(0).forEach((resolve) => {
         resolve();
       });
-      const task = this.options.semaphore
+      const task = this.options.limiter
         .run(() => this.recheck(batch))
         .catch((error: unknown) => this.fail(error))
         .finally(() => {
@@ -230,7 +234,7 @@ export class DifferenceChecker {
       if (error instanceof ToolError || error instanceof InterruptedError) throw error;
       report.failed += 1;
       if (report.failures.length < this.options.sampleSize)
-        report.failures.push({ key: itemToJson(key), error: describeError(error) });
+        report.failures.push({ key: itemToJson(key), error: describe(error) });
     }
   }
 }

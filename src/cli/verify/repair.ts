@@ -7,7 +7,7 @@
  * delivering something): both sides are read again and the repair is decided anew, a few times, before it is
  * reported as a conflict for the next run to look at.
  */
-import type { Item } from '../table/attributeJson';
+import type { Item } from '../../shared/item';
 import { writeUnits } from '../table/itemSize';
 import { type Pacer, UNLIMITED } from '../table/rateLimiter';
 import type { TableAccess } from '../table/tableAccess';

@@ -8,8 +8,8 @@
  * - Values of different types are different (the number 1 is not the string "1").
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { Item } from '../../shared/item';
 import { canonicalNumber } from '../../shared/key';
-import type { Item } from '../table/attributeJson';
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));

@@ -9,16 +9,17 @@
  * Memory stays bounded by pages in flight and the candidate queue, whatever the table size. Candidates are then
  * confirmed with consistent reads on both sides (differences.ts) before they count.
  */
-import { itemKeyOf } from '../../shared/key';
+
+import type { Item } from '../../shared/item';
+import { itemKeyOf, pickKey } from '../../shared/key';
+import { Limiter } from '../../shared/limiter';
 import { formatTableRef } from '../../shared/tableRef';
 import { formatCount, Progress } from '../progress';
 import type { RunConfig } from '../runConfig';
-import type { Item } from '../table/attributeJson';
 import { type OpenTables, openTables } from '../table/openTables';
 import { scanSegment } from '../table/scan';
-import { Semaphore } from '../table/semaphore';
 import { InterruptedError, type TableAccess } from '../table/tableAccess';
-import { keyOf } from '../table/tableInfo';
+import { keyNames } from '../table/tableInfo';
 import { DifferenceChecker, type DifferenceKind, type DifferenceReport } from './differences';
 import { itemsEqual } from './valueEquality';
 
@@ -51,7 +52,7 @@ export interface VerifySummary extends Omit<DifferenceReport, 'counts'> {
 
 /** A verify in progress. */
 class VerifyRun {
-  private readonly semaphore: Semaphore;
+  private readonly limiter: Limiter;
   private readonly progress: Progress;
   private readonly checker: DifferenceChecker;
   private readonly scanned = { master: 0, slave: 0 };
@@ -63,13 +64,13 @@ class VerifyRun {
     private readonly signal: AbortSignal,
     private readonly stop: () => void,
   ) {
-    this.semaphore = new Semaphore(config.concurrency);
+    this.limiter = new Limiter(config.concurrency);
     this.progress = new Progress(config.repair ? 'verify --repair' : 'verify', config.progress);
     this.checker = new DifferenceChecker(tables, {
       recheckDelayMs: config.recheckDelayMs,
       repair: config.repair,
       sampleSize: config.sampleSize,
-      semaphore: this.semaphore,
+      limiter: this.limiter,
       writePacer: tables.pacers.writes,
       concurrency: config.concurrency,
       signal,
@@ -125,13 +126,14 @@ class VerifyRun {
   private masterToSlave(segment: number): Promise<void> {
     const { master, slave } = this.tables;
     return this.guarded(async () => {
+      const names = keyNames(master.keySchema);
       for await (const page of this.pages(master, segment, false)) {
-        const keys = page.map((item) => keyOf(item, master.keySchema));
-        const found = await this.semaphore.run(() => slave.batchGet(keys, { consistent: false }));
-        for (const item of page) {
-          const id = itemKeyOf(keyOf(item, master.keySchema));
-          const copy = found.get(id);
-          if (!copy || !itemsEqual(item, copy)) await this.checker.add(keyOf(item, master.keySchema));
+        const keys = page.map((item) => pickKey(item, names));
+        const found = await this.limiter.run(() => slave.batchGet(keys, { consistent: false }));
+        for (const [index, item] of page.entries()) {
+          const key = keys[index] as Item;
+          const copy = found.get(itemKeyOf(key));
+          if (!copy || !itemsEqual(item, copy)) await this.checker.add(key);
         }
         this.scanned.master += page.length;
         this.advance(page.length);
@@ -145,7 +147,7 @@ class VerifyRun {
     const { master, slave } = this.tables;
     return this.guarded(async () => {
       for await (const page of this.pages(slave, segment, true)) {
-        const found = await this.semaphore.run(() => master.batchGet(page, { consistent: false, keysOnly: true }));
+        const found = await this.limiter.run(() => master.batchGet(page, { consistent: false, keysOnly: true }));
         for (const key of page) if (!found.has(itemKeyOf(key))) await this.checker.add(key);
         this.scanned.slave += page.length;
         this.advance(page.length);
@@ -165,7 +167,7 @@ class VerifyRun {
     for await (const page of scan) {
       if (this.signal.aborted) return;
       await this.tables.pacers.items.take(page.items.length, this.signal);
-      yield keysOnly ? page.items.map((item) => keyOf(item, table.keySchema)) : page.items;
+      yield keysOnly ? page.items.map((item) => pickKey(item, keyNames(table.keySchema))) : page.items;
     }
   }
 

@@ -6,9 +6,9 @@
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { compareTables } from '../../../harness/tables';
 import { openTables } from '../../../src/cli/table/openTables';
-import { Semaphore } from '../../../src/cli/table/semaphore';
 import { DifferenceChecker } from '../../../src/cli/verify/differences';
 import { runVerify, type VerifyConfig } from '../../../src/cli/verify/verify';
+import { Limiter } from '../../../src/shared/limiter';
 import { formatTableRef, type TableRef } from '../../../src/shared/tableRef';
 import { type Item, putItems, richItem, runCli, runConfig, tablePair, useRegionClients } from './fixture';
 
@@ -118,7 +118,7 @@ describe('verify', () => {
       recheckDelayMs: 0,
       repair: false,
       sampleSize: 10,
-      semaphore: new Semaphore(4),
+      limiter: new Limiter(4),
       concurrency: 4,
       signal: controller.signal,
       onFatal: () => controller.abort(),

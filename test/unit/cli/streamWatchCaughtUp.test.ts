@@ -9,8 +9,8 @@
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-import { sleep } from '../../../src/cli/table/rateLimiter';
 import { itemKeyOf } from '../../../src/shared/key';
+import { sleep } from '../../../src/shared/sleep';
 import { holdGetRecordsCall, s, useStreamWatchFixture } from './streamWatchFixture';
 
 describe('StreamWatcher', () => {

@@ -13,9 +13,9 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 import { ToolError } from '../../../src/cli/errors';
-import { sleep } from '../../../src/cli/table/rateLimiter';
 import { InterruptedError } from '../../../src/cli/table/tableAccess';
 import { itemKeyOf } from '../../../src/shared/key';
+import { sleep } from '../../../src/shared/sleep';
 import { holdGetRecordsCall, STREAM_ARN, s, streamsError, useStreamWatchFixture } from './streamWatchFixture';
 
 describe('StreamWatcher', () => {

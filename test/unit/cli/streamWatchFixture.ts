@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { StreamWatcher, type StreamWatchOptions } from '../../../src/cli/backfill/streamWatch';
-import type { Item } from '../../../src/cli/table/attributeJson';
+import type { Item } from '../../../src/shared/item';
 import { itemKeyOf } from '../../../src/shared/key';
 
 export const STREAM_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/Orders/stream/2024-01-01T00:00:00.000';

@@ -10,8 +10,11 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ToolError } from '../../../src/cli/errors';
+import { toolClientSettings } from '../../../src/cli/table/clients';
 import { TokenBucket } from '../../../src/cli/table/rateLimiter';
 import { TableAccess } from '../../../src/cli/table/tableAccess';
+import { createClient } from '../../../src/shared/clients';
+import { PATIENT_RETRY, PATIENT_SDK_ATTEMPTS } from '../../../src/shared/retry';
 
 const ref = { region: 'eu-west-1', table: 'OrdersReplica' };
 const table = {
@@ -140,5 +143,50 @@ describe('TableAccess: the read cap (--max-rcu)', () => {
     // Assess
     expect(callsWhileInDebt).toBe(0);
     expect(mock.commandCalls(ScanCommand)).toHaveLength(1);
+  });
+});
+
+describe('TableAccess: the most requests one call sends (src/shared/retry.ts)', () => {
+  const mock = mockClient(DynamoDBClient);
+  const savedMaxAttempts = process.env.AWS_MAX_ATTEMPTS;
+  afterEach(() => {
+    if (savedMaxAttempts === undefined) delete process.env.AWS_MAX_ATTEMPTS;
+    else process.env.AWS_MAX_ATTEMPTS = savedMaxAttempts;
+  });
+
+  it('a call that is always throttled sends SDK maxAttempts 1 × our 1 + 10 retries = 11 requests, then fails', async () => {
+    // Prepare: the client the tools make; no waiting (jitter 0). The mock replaces the SDK's send, so it counts our
+    // loop's requests; the SDK's factor is read from the client's configuration.
+    delete process.env.AWS_MAX_ATTEMPTS;
+    const client = createClient(ref.region, toolClientSettings({ maxSockets: 4 }));
+    mock.reset();
+    mock
+      .on(DescribeTableCommand)
+      .rejects(awsError('ThrottlingException', 'Rate of requests exceeds the allowed throughput'));
+    const access = new TableAccess(ref, client, { retry: { ...PATIENT_RETRY, random: () => 0 } });
+
+    // Act
+    const outcome = access.describe();
+
+    // Assess
+    await expect(outcome).rejects.toMatchObject({ name: 'ThrottlingException' });
+    const ours = mock.commandCalls(DescribeTableCommand).length;
+    const sdkAttempts = await client.config.maxAttempts();
+    expect(ours).toBe(PATIENT_RETRY.retries + 1);
+    expect(sdkAttempts).toBe(PATIENT_SDK_ATTEMPTS);
+    expect(sdkAttempts * ours).toBe(11);
+    client.destroy();
+  });
+
+  it('AWS_MAX_ATTEMPTS still sets the SDK’s attempts per request of ours', async () => {
+    // Prepare
+    process.env.AWS_MAX_ATTEMPTS = '2';
+
+    // Act
+    const client = createClient(ref.region, toolClientSettings({ maxSockets: 4 }));
+
+    // Assess
+    expect(await client.config.maxAttempts()).toBe(2);
+    client.destroy();
   });
 });

@@ -7,7 +7,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { MasterReadError } from '../../../src/replicator/errors';
-import { type FetchRequest, MAX_BATCH_GETS, MasterReader } from '../../../src/replicator/master';
+import { type FetchRequest, MasterReader } from '../../../src/replicator/master';
+import { BATCH_GET_LIMIT } from '../../../src/shared/batchLimits';
 import { type Budget, startBudget } from '../../../src/shared/budget';
 import type { Item } from '../../../src/shared/item';
 import { itemKeyOf } from '../../../src/shared/key';
@@ -131,7 +132,7 @@ describe('MasterReader: what it reads and what it makes of it', () => {
     expect(regions.sort()).toEqual(['eu-central-1', 'us-east-1']);
   });
 
-  test(`150 keys → 2 calls of at most ${MAX_BATCH_GETS} keys, each key asked once`, async () => {
+  test(`150 keys → 2 calls of at most ${BATCH_GET_LIMIT} keys, each key asked once`, async () => {
     // Prepare
     const { reader, mock } = readerWithMock();
     masterHolding(mock, (id) => Number(id.slice(1)) % 2 === 0);

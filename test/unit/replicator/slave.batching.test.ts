@@ -4,8 +4,8 @@
  */
 import { BatchWriteItemCommand, type BatchWriteItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { SlaveWriteError } from '../../../src/replicator/errors';
-import { MAX_BATCH_WRITES } from '../../../src/replicator/slave';
 import type { WriteChange } from '../../../src/replicator/types';
+import { BATCH_WRITE_LIMIT } from '../../../src/shared/batchLimits';
 import { startBudget } from '../../../src/shared/budget';
 import type { Item } from '../../../src/shared/item';
 import { itemKeyOf } from '../../../src/shared/key';
@@ -30,7 +30,7 @@ describe('Slave write sessions: batching', () => {
     const calls = ddb.commandCalls(BatchWriteItemCommand).map((call) => requestsOf(call.args[0].input));
     expect(calls).toHaveLength(3);
     for (const requests of calls) {
-      expect(requests.length).toBeLessThanOrEqual(MAX_BATCH_WRITES);
+      expect(requests.length).toBeLessThanOrEqual(BATCH_WRITE_LIMIT);
       expect(new Set(itemKeysOf(requests)).size).toBe(requests.length);
     }
     const written = calls.flatMap(itemKeysOf).sort();
@@ -97,7 +97,7 @@ describe('Slave write sessions: batching', () => {
       inFlight -= 1;
       return {};
     });
-    const changes = Array.from({ length: 6 * MAX_BATCH_WRITES }, (_, index) => putChange(`item-${index}`));
+    const changes = Array.from({ length: 6 * BATCH_WRITE_LIMIT }, (_, index) => putChange(`item-${index}`));
     const slave = mocked.slave(2);
 
     // Act

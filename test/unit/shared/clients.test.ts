@@ -1,10 +1,11 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type FakeSts, startFakeSts } from '../../../harness/fakeSts';
-import { createClient, RegionalClients, ROLE_SESSION_NAME } from '../../../src/shared/clients';
+import { type ClientSettings, createClient, RegionalClients, ROLE_SESSION_NAME } from '../../../src/shared/clients';
 
 const ROLE_ARN = 'arn:aws:iam::210987654321:role/replica-writer';
 const BASE = { accessKeyId: 'BASEKEY', secretAccessKey: 'base-secret' };
 const made: DynamoDBClient[] = [];
+const SETTINGS: ClientSettings = { maxSockets: 4, connectionTimeoutMs: 3000, requestTimeoutMs: 10_000 };
 let sts: FakeSts;
 
 beforeAll(async () => {
@@ -32,7 +33,7 @@ function kept(client: DynamoDBClient): DynamoDBClient {
 describe('createClient', () => {
   test('without a role the client signs with the function’s own credentials and STS is not called', async () => {
     // Prepare
-    const client = kept(createClient('eu-west-1', 4));
+    const client = kept(createClient('eu-west-1', SETTINGS));
     const before = sts.calls.length;
 
     // Act
@@ -46,7 +47,7 @@ describe('createClient', () => {
 
   test('with a role the client signs with the role’s temporary credentials, assumed with the session name and external id', async () => {
     // Prepare
-    const client = kept(createClient('eu-west-1', 4, { roleArn: ROLE_ARN, externalId: 'ext-42' }));
+    const client = kept(createClient('eu-west-1', SETTINGS, { roleArn: ROLE_ARN, externalId: 'ext-42' }));
     const before = sts.calls.length;
 
     // Act
@@ -66,7 +67,7 @@ describe('createClient', () => {
 describe('RegionalClients', () => {
   test('one client per region, made on first use and then reused', async () => {
     // Prepare
-    const clients = new RegionalClients(4);
+    const clients = new RegionalClients(SETTINGS);
 
     // Act
     const east = clients.forRegion('us-east-1');
@@ -79,5 +80,30 @@ describe('RegionalClients', () => {
     expect(west).not.toBe(east);
     expect(await east.config.region()).toBe('us-east-1');
     expect(await west.config.region()).toBe('us-west-2');
+  });
+});
+
+describe('the SDK retry settings', () => {
+  const saved = process.env.AWS_MAX_ATTEMPTS;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.AWS_MAX_ATTEMPTS;
+    else process.env.AWS_MAX_ATTEMPTS = saved;
+  });
+
+  test('a side’s maxAttempts applies, AWS_MAX_ATTEMPTS wins over it, and without either the SDK’s own setting stays', async () => {
+    // Prepare
+    delete process.env.AWS_MAX_ATTEMPTS;
+
+    // Act: the SDK reads the variable when asked, so each client is asked before the variable changes.
+    const own = await kept(createClient('eu-west-1', { ...SETTINGS, maxAttempts: 1 })).config.maxAttempts();
+    const sdkDefault = await kept(createClient('eu-west-1', SETTINGS)).config.maxAttempts();
+    const plainSdk = await kept(new DynamoDBClient({ region: 'eu-west-1' })).config.maxAttempts();
+    process.env.AWS_MAX_ATTEMPTS = '5';
+    const fromEnv = kept(createClient('eu-west-1', { ...SETTINGS, maxAttempts: 1 }));
+
+    // Assess
+    expect(own).toBe(1);
+    expect(sdkDefault).toBe(plainSdk);
+    expect(await fromEnv.config.maxAttempts()).toBe(5);
   });
 });

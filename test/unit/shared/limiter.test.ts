@@ -1,4 +1,4 @@
-import { forEachLimited } from '../../../src/shared/limiter';
+import { forEachLimited, Limiter } from '../../../src/shared/limiter';
 
 /** A task whose completion the test controls, and a record of how many ran at once. */
 function gatedTasks(): {
@@ -78,5 +78,80 @@ describe('forEachLimited', () => {
 
     // Assess
     expect(task).not.toHaveBeenCalled();
+  });
+});
+
+describe('Limiter', () => {
+  test('run: at most `limit` at once, waiters served first come first served, each resolving with its task', async () => {
+    // Prepare
+    const limiter = new Limiter(2);
+    const tasks = gatedTasks();
+
+    // Act
+    const runs = [1, 2, 3, 4].map((item) =>
+      limiter.run(async () => {
+        await tasks.task(item);
+        return item * 10;
+      }),
+    );
+    await flush();
+    const startedFirst = [...tasks.started];
+    while (tasks.started.length < 4) {
+      tasks.release();
+      await flush();
+    }
+    tasks.release();
+    const results = await Promise.all(runs);
+
+    // Assess
+    expect(startedFirst).toEqual([1, 2]);
+    expect(tasks.started).toEqual([1, 2, 3, 4]);
+    expect(tasks.maxRunning()).toBe(2);
+    expect(results).toEqual([10, 20, 30, 40]);
+  });
+
+  test('a task that rejects gives its place to the next one, and its run rejects', async () => {
+    // Prepare
+    const limiter = new Limiter(1);
+
+    // Act
+    const failing = limiter.run(async () => {
+      throw new Error('boom');
+    });
+    const next = limiter.run(async () => 'next');
+
+    // Assess
+    await expect(failing).rejects.toThrow('boom');
+    await expect(next).resolves.toBe('next');
+  });
+
+  test('drained: at once when idle, else once every pushed task has finished', async () => {
+    // Prepare
+    const limiter = new Limiter(1);
+    const tasks = gatedTasks();
+    await limiter.drained();
+
+    // Act
+    limiter.push(() => tasks.task(1));
+    limiter.push(() => tasks.task(2));
+    let drained = false;
+    const done = limiter.drained().then(() => {
+      drained = true;
+    });
+    tasks.release();
+    await flush();
+    const drainedAfterFirst = drained;
+    tasks.release();
+    await done;
+
+    // Assess
+    expect(drainedAfterFirst).toBe(false);
+    expect(tasks.started).toEqual([1, 2]);
+  });
+
+  test('a limit that is not a positive integer is refused', () => {
+    // Act and assess
+    expect(() => new Limiter(0)).toThrow(RangeError);
+    expect(() => new Limiter(1.5)).toThrow(RangeError);
   });
 });

@@ -3,7 +3,7 @@
  * BatchWriteItem of 25 items, with no read at all. For a slave no replicator writes to yet; the README's "fast
  * initial load" procedure then replays the stream from its trim horizon over the copy.
  */
-import type { Item } from '../../table/attributeJson';
+import type { Item } from '../../../shared/item';
 import type { PageOutcome, PageWriter } from './pageWriter';
 import { PageWrites, type WriteContext } from './writes';
 

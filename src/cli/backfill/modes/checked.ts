@@ -11,7 +11,7 @@
  * it before the page counts as done. It costs two reads of 100 keys per four 25-item writes, instead of one request
  * per item.
  */
-import type { Item } from '../../table/attributeJson';
+import type { Item } from '../../../shared/item';
 import type { PageOutcome, PageWriter } from './pageWriter';
 import { PageWrites, type WriteContext } from './writes';
 

@@ -7,7 +7,7 @@
  * copies of items the master deleted since the scan — the stream's delete may have reached the slave before our
  * copy did — and removes them again with a compare-and-set delete (only if the slave still holds exactly our copy).
  */
-import type { Item } from '../../table/attributeJson';
+import type { Item } from '../../../shared/item';
 import type { PageOutcome, PageWriter, PresenceCheck } from './pageWriter';
 import { PageWrites, type WriteContext } from './writes';
 

@@ -2,7 +2,7 @@
  * The one interface every write mode of the backfill implements, so the run reads pages the same way whatever the
  * mode, and the mode is chosen once per run instead of on every page.
  */
-import type { Item } from '../../table/attributeJson';
+import type { Item } from '../../../shared/item';
 
 /**
  * Whether a page's items are first looked up on the slave (where present ones cost a read instead of a write):

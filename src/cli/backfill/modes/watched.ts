@@ -11,11 +11,11 @@
  * (StreamWatcher.caughtUp), and for every re-check.
  */
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { itemKeyOf } from '../../../shared/key';
+import type { Item } from '../../../shared/item';
+import { itemKeyOf, pickKey } from '../../../shared/key';
 import type { TableRef } from '../../../shared/tableRef';
-import type { Item } from '../../table/attributeJson';
 import { InterruptedError } from '../../table/tableAccess';
-import { keyOf } from '../../table/tableInfo';
+import { keyNames } from '../../table/tableInfo';
 import { DifferenceChecker } from '../../verify/differences';
 import { StreamWatcher } from '../streamWatch';
 import { FAILURE_SAMPLE, type Outcome } from '../tally';
@@ -70,12 +70,12 @@ export class WatchedWriter implements PageWriter {
    * the re-checker of the items it shows changing.
    */
   public static async start(context: WriteContext, setup: WatchSetup): Promise<WatchedWriter> {
-    const { tables, semaphore, signal, tally } = context;
+    const { tables, limiter, signal, tally } = context;
     const checker = new DifferenceChecker(tables, {
       recheckDelayMs: setup.tuning.recheckDelayMs ?? 2000,
       repair: true,
       sampleSize: FAILURE_SAMPLE,
-      semaphore,
+      limiter,
       writePacer: tables.pacers.writes,
       concurrency: Math.max(1, Math.ceil(setup.concurrency / 4)),
       signal,
@@ -150,7 +150,7 @@ export class WatchedWriter implements PageWriter {
     const schema = this.context.tables.slave.keySchema;
     // Most runs see few changes; while the stream has shown none, no item's key needs looking up.
     let ids: string[] | undefined;
-    const idsOf = (): string[] => (ids ??= items.map((item) => itemKeyOf(keyOf(item, schema))));
+    const idsOf = (): string[] => (ids ??= items.map((item) => itemKeyOf(pickKey(item, keyNames(schema)))));
     const changedBefore =
       watcher.stats.changedItems === 0 ? items.map(() => false) : idsOf().map((id) => watcher.hasChanged(id));
     const changed = items.filter((_, position) => changedBefore[position]);
@@ -170,7 +170,7 @@ export class WatchedWriter implements PageWriter {
       const after = idsOf();
       for (let position = 0; position < items.length; position += 1) {
         if (outcomes[position] === 'written' && watcher.hasChanged(after[position] as string))
-          await checker.add(keyOf(items[position] as Item, schema), true);
+          await checker.add(pickKey(items[position] as Item, keyNames(schema)), true);
       }
     }
     return outcomes;

@@ -6,16 +6,19 @@
  * Every request goes through the run's one pool of `concurrency` calls. A ToolError or an InterruptedError stops the
  * run; any other error fails only the items of the request it came from.
  */
-import { itemKeyOf } from '../../../shared/key';
-import { isTransient } from '../../../shared/retry';
-import { describeError, ToolError } from '../../errors';
-import { type Item, itemToJson } from '../../table/attributeJson';
+
+import { describe, isTransient } from '../../../shared/awsErrors';
+import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, chunk as chunked } from '../../../shared/batchLimits';
+import type { Item } from '../../../shared/item';
+import { itemKeyOf, pickKey } from '../../../shared/key';
+import type { Limiter } from '../../../shared/limiter';
+import { ToolError } from '../../errors';
+import { itemToJson } from '../../table/attributeJson';
 import { writeUnits } from '../../table/itemSize';
 import type { OpenTables } from '../../table/openTables';
 import { UNLIMITED } from '../../table/rateLimiter';
-import type { Semaphore } from '../../table/semaphore';
-import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, InterruptedError, type TableAccess } from '../../table/tableAccess';
-import { keyOf } from '../../table/tableInfo';
+import { InterruptedError, type TableAccess } from '../../table/tableAccess';
+import { keyNames } from '../../table/tableInfo';
 import { itemsEqual } from '../../verify/valueEquality';
 import type { Outcome, Tally } from '../tally';
 import { type PageOutcome, PRESENT_SHARE_TO_KEEP_CHECKING, type PresenceCheck } from './pageWriter';
@@ -24,7 +27,7 @@ import { type PageOutcome, PRESENT_SHARE_TO_KEEP_CHECKING, type PresenceCheck } 
 export interface WriteContext {
   readonly tables: OpenTables;
   /** The run's pool of `concurrency` calls, shared by every segment. */
-  readonly semaphore: Semaphore;
+  readonly limiter: Limiter;
   readonly signal: AbortSignal;
   readonly tally: Tally;
 }
@@ -75,7 +78,7 @@ export class PageWrites {
       for (const [id, item] of await this.readKeys(slave, items.slice(probe.length), options)) existing.set(id, item);
       lookedUp = items.length;
     }
-    const toWrite = items.filter((item) => !existing.has(itemKeyOf(keyOf(item, slave.keySchema))));
+    const toWrite = items.filter((item) => !existing.has(itemKeyOf(pickKey(item, keyNames(slave.keySchema)))));
     const present = items.length - toWrite.length;
     tally.counts.present += present;
     tally.progress.counts.done += present;
@@ -92,14 +95,14 @@ export class PageWrites {
     const page = { written: 0, present: lookup.present, failed: 0 };
     const fail = (item: Item, error: string): void => {
       page.failed += 1;
-      tally.sampleFailure(() => itemToJson(keyOf(item, schema)), error);
+      tally.sampleFailure(() => itemToJson(pickKey(item, keyNames(schema))), error);
     };
     const copied: Item[] = [];
     outcomes.forEach((outcome, position) => {
       const item = lookup.toWrite[position] as Item;
       if (outcome === 'written') copied.push(item);
       else if (outcome === 'present') page.present += 1;
-      else fail(item, describeError(outcome.failed));
+      else fail(item, describe(outcome.failed));
     });
     const reconciled: Reconciled =
       reconcile === undefined || copied.length === 0
@@ -195,13 +198,13 @@ export class PageWrites {
       if (error instanceof ToolError || error instanceof InterruptedError) throw error;
       result.failed = copied.map((item) => ({
         item,
-        error: `copied, but reading it back from the master failed: ${describeError(error)}`,
+        error: `copied, but reading it back from the master failed: ${describe(error)}`,
       }));
       return result;
     }
     await Promise.all(
       copied.map(async (copy) => {
-        const now = current.get(itemKeyOf(keyOf(copy, master.keySchema)));
+        const now = current.get(itemKeyOf(pickKey(copy, keyNames(master.keySchema))));
         if (now !== undefined && (!refresh || itemsEqual(now, copy))) return;
         try {
           const outcome = await this.pooled(async () => {
@@ -217,7 +220,7 @@ export class PageWrites {
             now === undefined
               ? 'removing the copy (deleted on the master meanwhile)'
               : "replacing the copy with the master's newer version";
-          result.failed.push({ item: copy, error: `${action} failed: ${describeError(error)}` });
+          result.failed.push({ item: copy, error: `${action} failed: ${describe(error)}` });
         }
       }),
     );
@@ -230,7 +233,7 @@ export class PageWrites {
     items: readonly Item[],
     options: { consistent: boolean; keysOnly: boolean },
   ): Promise<Map<string, Item>> {
-    const keys = items.map((item) => keyOf(item, table.keySchema));
+    const keys = items.map((item) => pickKey(item, keyNames(table.keySchema)));
     const found = await Promise.all(
       chunked(keys, BATCH_GET_LIMIT).map((chunk) => this.pooled(() => table.batchGet(chunk, options))),
     );
@@ -239,7 +242,7 @@ export class PageWrites {
 
   /** Runs `call` in the run's pool, unless the run was interrupted meanwhile. */
   private pooled<T>(call: () => Promise<T>): Promise<T> {
-    return this.context.semaphore.run(() => {
+    return this.context.limiter.run(() => {
       if (this.context.signal.aborted) throw new InterruptedError();
       return call();
     });
@@ -254,11 +257,4 @@ export class PageWrites {
       return { failed: error };
     }
   }
-}
-
-/** `items` in runs of at most `size`, in order: the one place this module cuts requests to DynamoDB's limits. */
-function chunked<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
-  return chunks;
 }

@@ -1,0 +1,73 @@
+/**
+ * What an AWS error means, read from its name, code and HTTP status: worth another try (throttling, 5xx, dropped
+ * connections), a failed condition, a missing permission, rejected credentials. The Lambda and the tools meet the
+ * same SDK errors, so they classify them in one place; each side decides what to do about them (the Lambda reports
+ * a record failed, the tools translate stopping errors into messages in src/cli/errors.ts).
+ */
+
+/**
+ * Error names that say "try again later": throttling and DynamoDB's transient server errors, and a transaction in
+ * progress on the item (which the tools' conditional writes can meet).
+ */
+const TRANSIENT = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TransactionConflictException',
+]);
+
+/** Network error codes worth another try (EAI_AGAIN: a DNS lookup that failed for now). */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN']);
+
+/** Error names of a call the caller's credentials are not allowed to make. */
+export const ACCESS_DENIED: ReadonlySet<string> = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnauthorizedOperation',
+]);
+
+/** Error names of credentials that are missing, malformed, expired or unknown to AWS. */
+export const BAD_CREDENTIALS: ReadonlySet<string> = new Set([
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'CredentialsProviderError',
+  'MissingAuthenticationTokenException',
+]);
+
+/** The fields of an SDK (or network) error that say what happened. */
+export interface AwsLikeError {
+  name?: string;
+  message?: string;
+  code?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+/** Reads an unknown thrown value as an error with optional SDK fields. */
+export function asAwsError(error: unknown): AwsLikeError {
+  return typeof error === 'object' && error !== null ? (error as AwsLikeError) : { message: String(error) };
+}
+
+/** Whether another attempt may succeed: throttling, 5xx answers, dropped or refused connections, timeouts. */
+export function isTransient(error: unknown): boolean {
+  const { name = '', code = '', $metadata } = asAwsError(error);
+  const status = $metadata?.httpStatusCode ?? 0;
+  return TRANSIENT.has(name) || status >= 500 || TRANSIENT_CODES.has(code);
+}
+
+/** True for a failed `ConditionExpression`. */
+export function isConditionFailed(error: unknown): boolean {
+  return asAwsError(error).name === 'ConditionalCheckFailedException';
+}
+
+/** `Name: message` of an error (just `Name` when it has no message), for failure reasons. */
+export function describe(error: unknown): string {
+  const { name = 'Error', message = '' } = asAwsError(error);
+  return message ? `${name}: ${message}` : name;
+}
