@@ -60,11 +60,11 @@ Backfill:
                               checked: consistent BatchGetItem on the slave, BatchWriteItem of what it lacks,
                               then a consistent read of those items on the master and a compare-and-set of any
                               the master changed or deleted meanwhile; safe next to a live replicator (a copy can
-                              replace a newer version for a moment, see the README); reads no stream.
+                              replace a newer version for a moment, see docs/operations.md); reads no stream.
                               conditional: PutItem with attribute_not_exists per item; never replaces anything,
                               reads no stream, but one request per item (slowest).
                               batch: unconditional BatchWriteItem, ONLY for a slave that no replicator writes
-                              to yet (see "Fast initial load" in the README)
+                              to yet (see "Fast initial load" in docs/operations.md)
   --state-file <path>         where progress is kept (default: ./backfill-<master>-to-<slave>[-seg…].state.json;
                               removed after a complete run)
   --restart                   ignore an existing state file and start from the beginning

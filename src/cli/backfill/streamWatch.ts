@@ -11,7 +11,7 @@
  * The watcher reads every shard of the stream in passes — one GetRecords call per shard, a pass about every
  * `pollIntervalMs` (every 250 ms while a shard is behind) — and keeps the key of each record. A first run starts each open shard at LATEST (taken before the first scan); shards that appear later, and
  * every shard of a resumed run (which cannot know what changed while it was not running), start at TRIM_HORIZON.
- * It is one more reader of the stream next to the replicator's Lambda function(s) — see the README on the limit of
+ * It is one more reader of the stream next to the replicator's Lambda function(s) — see docs/guarantees.md on the limit of
  * two readers per shard. Its Streams calls, and what their errors tell the operator, are in streamCalls.ts.
  */
 import type {

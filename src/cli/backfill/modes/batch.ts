@@ -1,7 +1,7 @@
 /**
  * The `batch` write mode (fast initial load, NOT safe while the replicator writes to the slave): unconditional
- * BatchWriteItem of 25 items, with no read at all. For a slave no replicator writes to yet; the README's "fast
- * initial load" procedure then replays the stream from its trim horizon over the copy.
+ * BatchWriteItem of 25 items, with no read at all. For a slave no replicator writes to yet; the "fast
+ * initial load" procedure of docs/operations.md then replays the stream from its trim horizon over the copy.
  */
 import type { Item } from '../../../shared/item';
 import type { PageOutcome, PageWriter } from './pageWriter';
