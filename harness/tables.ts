@@ -193,7 +193,7 @@ export async function compareTables(
 }
 
 /** Compares two item lists by key, exactly; `keyNames` are the table's key attributes. */
-function compareItems(sourceItems: Item[], replicaItems: Item[], keyNames: string[]): TableComparison {
+export function compareItems(sourceItems: Item[], replicaItems: Item[], keyNames: string[]): TableComparison {
   const keyOf = (item: Item): string =>
     keyNames.map((name) => `${name}=${item[name] ? canonicalValue(item[name]) : '?'}`).join(' ');
   const replicaByKey = new Map(replicaItems.map((item) => [keyOf(item), item]));
