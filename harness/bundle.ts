@@ -31,12 +31,19 @@ export function bundlePath(): string {
  * first request is made, not at load time.
  */
 export function loadHandler(env: Record<string, string | undefined>, path = bundlePath()): StreamHandler {
+  const { handler } = loadExports(env, path);
+  if (typeof handler !== 'function') throw new Error(`${path} does not export a handler function`);
+  return handler as StreamHandler;
+}
+
+/** Sets `env` as {@link loadHandler} does, evaluates the bundle at `path` and returns all it exports, unchecked. */
+export function loadExports(env: Record<string, string | undefined>, path = bundlePath()): Record<string, unknown> {
   if (!existsSync(path)) throw new Error(`${path} does not exist: run npm run build first`);
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
-  const module = { exports: {} as { handler?: unknown } };
+  const module = { exports: {} as Record<string, unknown> };
   const evaluate = new Function(
     'exports',
     'require',
@@ -46,7 +53,5 @@ export function loadHandler(env: Record<string, string | undefined>, path = bund
     `${readFileSync(path, 'utf8')}\n//# sourceURL=${path}`,
   ) as (exports: object, require: NodeRequire, module: object, filename: string, dirname: string) => void;
   evaluate(module.exports, createRequire(path), module, path, dirname(path));
-  const { handler } = module.exports;
-  if (typeof handler !== 'function') throw new Error(`${path} does not export a handler function`);
-  return handler as StreamHandler;
+  return module.exports;
 }
