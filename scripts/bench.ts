@@ -18,7 +18,7 @@ import { BenchContext, eventOf, FAN_OUT_SLAVES, MAIN_SLAVE, prepareWorkload } fr
 import { type FanOutResult, measureFanOut } from './bench/fanOut';
 import { parseOptions, repeatsFor } from './bench/options';
 import { startProxyProcess } from './bench/proxy';
-import { type BenchResults, checkTargets, formatReport, writeResults } from './bench/report';
+import { type BenchResults, checkTargets, exitCodeOf, formatReport, writeResults } from './bench/report';
 import {
   type ColdInitResult,
   measureColdInit,
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   const checks = checkTargets(results);
   writeResults(RESULTS_PATH, results, checks);
   process.stdout.write(`\n${formatReport(results, checks)}\n`);
-  if (errors.length > 0) process.exitCode = 1;
+  process.exitCode = exitCodeOf(results, checks);
 }
 
 main()
