@@ -83,6 +83,18 @@ function table(headers: string[], rows: string[][], leftAligned: readonly number
 
 const MB = 1024 * 1024;
 
+/** A correctness target: the slave(s) hold the final states (no verification problem) and no record failed. */
+function finalStatesCheck(name: string, verification: readonly string[], failedRecords: number): TargetCheck {
+  const problems = [...verification, ...(failedRecords > 0 ? [`${failedRecords} failed records`] : [])];
+  return {
+    name,
+    target: 'no difference, no failure',
+    figure: problems.length === 0 ? 'equal' : problems.join('; '),
+    pass: problems.length === 0,
+    kind: 'correctness',
+  };
+}
+
 /** Checks the issue's targets (evaluated at 1,000 records where the issue says so). */
 export function checkTargets(results: BenchResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
@@ -113,17 +125,13 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     });
   }
   for (const row of results.throughput) {
-    const problems = [
-      ...row.verification,
-      ...(row.handler.failedRecords > 0 ? [`${row.handler.failedRecords} failed records`] : []),
-    ];
-    checks.push({
-      name: `slave equals final states, ${formatCount(row.records)} records`,
-      target: 'no difference, no failure',
-      figure: problems.length === 0 ? 'equal' : problems.join('; '),
-      pass: problems.length === 0,
-      kind: 'correctness',
-    });
+    checks.push(
+      finalStatesCheck(
+        `slave equals final states, ${formatCount(row.records)} records`,
+        row.verification,
+        row.handler.failedRecords,
+      ),
+    );
   }
   checks.push({
     name: 'zip size',
@@ -147,17 +155,14 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     kind: 'speed',
   });
   if (results.peakRss) {
-    const problems = [
-      ...results.peakRss.verification,
-      ...(results.peakRss.failedRecords > 0 ? [`${results.peakRss.failedRecords} failed records`] : []),
-    ];
-    checks.push({
-      name: `slave equals final states in the peak RSS run, ${formatCount(results.peakRss.records)} records`,
-      target: 'no difference, no failure',
-      figure: problems.length === 0 ? 'equal' : problems.join('; '),
-      pass: problems.length === 0,
-      kind: 'correctness',
-    });
+    const { records, verification, failedRecords } = results.peakRss;
+    checks.push(
+      finalStatesCheck(
+        `slave equals final states in the peak RSS run, ${formatCount(records)} records`,
+        verification,
+        failedRecords,
+      ),
+    );
   }
   checks.push({
     name: 'three slaves vs one, 1,000 records',
@@ -169,17 +174,8 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
     kind: 'speed',
   });
   if (results.fanOut) {
-    const problems = [
-      ...results.fanOut.verification,
-      ...(results.fanOut.failedRecords > 0 ? [`${results.fanOut.failedRecords} failed records`] : []),
-    ];
-    checks.push({
-      name: 'three slaves equal final states, 1,000 records',
-      target: 'no difference, no failure',
-      figure: problems.length === 0 ? 'equal' : problems.join('; '),
-      pass: problems.length === 0,
-      kind: 'correctness',
-    });
+    const { verification, failedRecords } = results.fanOut;
+    checks.push(finalStatesCheck('three slaves equal final states, 1,000 records', verification, failedRecords));
   }
   return checks;
 }
