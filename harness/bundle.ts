@@ -6,9 +6,9 @@
  * evaluated directly as a CommonJS module each time: the same in Jest, the demo and the benchmark. The bundle runs
  * in the caller's realm, so it sees the caller's `process.env` as Lambda code sees Lambda's.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type { StreamHandler } from './lambdaPoller';
 
 /** The repository root: the nearest folder above this file with the project's package.json. */
@@ -25,18 +25,57 @@ export function bundlePath(): string {
   return join(projectRoot(), 'dist', 'index.js');
 }
 
+/** What `node scripts/build.mjs` writes, relative to the project root. */
+export const BUILD_OUTPUTS = ['dist/index.js', 'dist/dynamo-replicator.zip', 'dist/cli.js'];
+/** What the build reads besides `src/`: the build script and the installed dependencies. */
+const BUILD_INPUTS = ['scripts/build.mjs', 'package.json', 'package-lock.json'];
+
+/**
+ * Why the built files under `root` are out of date, or `undefined` when they are current: an output is missing, or a
+ * file under `src/` (or the build script, package.json, package-lock.json) was changed after the oldest output.
+ */
+export function staleBuildReason(root: string = projectRoot()): string | undefined {
+  let oldestOutput = Number.POSITIVE_INFINITY;
+  for (const output of BUILD_OUTPUTS) {
+    const path = join(root, output);
+    if (!existsSync(path)) return `${output} does not exist`;
+    oldestOutput = Math.min(oldestOutput, statSync(path).mtimeMs);
+  }
+  const inputs = [
+    ...filesUnder(join(root, 'src')),
+    ...BUILD_INPUTS.map((input) => join(root, input)).filter((path) => existsSync(path)),
+  ];
+  const newer = inputs.find((path) => statSync(path).mtimeMs > oldestOutput);
+  return newer === undefined ? undefined : `${relative(root, newer)} changed after the last build`;
+}
+
+function filesUnder(directory: string): string[] {
+  if (!existsSync(directory)) return [];
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(directory, entry.name);
+    return entry.isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
 /**
  * Sets `env` in `process.env` (an `undefined` value removes the variable), evaluates the bundle and returns its
  * handler. The variables stay set afterwards: the AWS SDK reads some of them (endpoint, credentials) only when the
  * first request is made, not at load time.
  */
 export function loadHandler(env: Record<string, string | undefined>, path = bundlePath()): StreamHandler {
+  const { handler } = loadExports(env, path);
+  if (typeof handler !== 'function') throw new Error(`${path} does not export a handler function`);
+  return handler as StreamHandler;
+}
+
+/** Sets `env` as {@link loadHandler} does, evaluates the bundle at `path` and returns all it exports, unchecked. */
+export function loadExports(env: Record<string, string | undefined>, path = bundlePath()): Record<string, unknown> {
   if (!existsSync(path)) throw new Error(`${path} does not exist: run npm run build first`);
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
-  const module = { exports: {} as { handler?: unknown } };
+  const module = { exports: {} as Record<string, unknown> };
   const evaluate = new Function(
     'exports',
     'require',
@@ -46,7 +85,5 @@ export function loadHandler(env: Record<string, string | undefined>, path = bund
     `${readFileSync(path, 'utf8')}\n//# sourceURL=${path}`,
   ) as (exports: object, require: NodeRequire, module: object, filename: string, dirname: string) => void;
   evaluate(module.exports, createRequire(path), module, path, dirname(path));
-  const { handler } = module.exports;
-  if (typeof handler !== 'function') throw new Error(`${path} does not export a handler function`);
-  return handler as StreamHandler;
+  return module.exports;
 }

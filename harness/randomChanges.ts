@@ -75,6 +75,26 @@ export async function applyRandomChanges(
   return summary;
 }
 
+/**
+ * Random changes in rounds, each with its own seed and number of changes, calling `afterRound` (e.g. draining the
+ * stream) after each; returns the rounds' summaries added up.
+ */
+export async function applyRandomRounds(
+  client: DynamoDBClient,
+  table: string,
+  rounds: ReadonlyArray<{ seed: number; changes: number }>,
+  options: Omit<RandomChangeOptions, 'seed' | 'changes'>,
+  afterRound: () => Promise<unknown>,
+): Promise<ChangeSummary> {
+  const total: ChangeSummary = { puts: 0, updates: 0, deletes: 0, reinserts: 0 };
+  for (const round of rounds) {
+    const summary = await applyRandomChanges(client, table, { ...options, ...round });
+    await afterRound();
+    for (const kind of Object.keys(total) as Array<keyof ChangeSummary>) total[kind] += summary[kind];
+  }
+  return total;
+}
+
 /** The key of item `index`: `pk` a string, `sk` (if any) of the given type; binary keys include 0x00 and 0xff. */
 export function keyOf(index: number, sortKeyType?: ScalarAttributeType): Item {
   const key: Item = { pk: { S: `item-${index % 7}` } };

@@ -178,6 +178,18 @@ export interface TableComparison {
   different: Array<{ key: string; attributes: string[] }>;
 }
 
+/** The differences of a comparison alone ({@link NO_DIFFERENCES} when equal): what a failing test should print. */
+export function differencesOf({
+  missing,
+  extra,
+  different,
+}: TableComparison): Pick<TableComparison, 'missing' | 'extra' | 'different'> {
+  return { missing, extra, different };
+}
+
+/** {@link differencesOf} two equal tables. */
+export const NO_DIFFERENCES = { missing: [], extra: [], different: [] };
+
 /** Compares two tables item by item, exactly (see the file comment); both must have the same key schema. */
 export async function compareTables(
   source: { client: DynamoDBClient; table: string },
@@ -193,7 +205,7 @@ export async function compareTables(
 }
 
 /** Compares two item lists by key, exactly; `keyNames` are the table's key attributes. */
-function compareItems(sourceItems: Item[], replicaItems: Item[], keyNames: string[]): TableComparison {
+export function compareItems(sourceItems: Item[], replicaItems: Item[], keyNames: string[]): TableComparison {
   const keyOf = (item: Item): string =>
     keyNames.map((name) => `${name}=${item[name] ? canonicalValue(item[name]) : '?'}`).join(' ');
   const replicaByKey = new Map(replicaItems.map((item) => [keyOf(item), item]));

@@ -25,12 +25,13 @@
  * A warm-up copy runs first and is not measured. Prints the medians and writes bench-results/backfill.json. Progress on stderr, the report on stdout.
  */
 
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BatchWriteItemCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBLocal, LOCAL_CREDENTIALS } from '../harness/dynamodbLocal';
+import { runScript } from '../harness/cleanup';
+import { LOCAL_CREDENTIALS } from '../harness/dynamodbLocal';
 import { type Item, putItems, richItem } from '../harness/items';
 import { MASTER_REGION, SLAVE_REGION } from '../harness/replicator';
 import { createTable, localClient, uniqueTableName } from '../harness/tables';
@@ -38,8 +39,8 @@ import { runBackfill, type WriteMode } from '../src/cli/backfill/backfill';
 import type { RunConfig } from '../src/cli/runConfig';
 import { itemSize } from '../src/cli/table/itemSize';
 import { runVerify } from '../src/cli/verify/verify';
-import { BATCH_WRITE_LIMIT, chunk } from '../src/shared/batchLimits';
-import { scriptServer } from './localServer';
+import { positive } from './args';
+import { benchEnvironment, count, wholeTableConfig } from './backfill/common';
 
 function progress(message: string): void {
   process.stderr.write(`[bench-backfill] ${message}\n`);
@@ -50,66 +51,56 @@ function options(): { items: number; repeats: number; concurrency: number } {
     options: { items: { type: 'string' }, repeats: { type: 'string' }, concurrency: { type: 'string' } },
     strict: true,
   });
-  const positive = (text: string | undefined, fallback: number): number => {
-    const value = text === undefined ? fallback : Number(text);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`expected a positive whole number, got ${text}`);
-    return value;
-  };
   return {
-    items: positive(values.items, 50_000),
-    repeats: positive(values.repeats, 3),
-    concurrency: positive(values.concurrency, 16),
+    items: positive('items', values.items, 50_000),
+    repeats: positive('repeats', values.repeats, 3),
+    concurrency: positive('concurrency', values.concurrency, 16),
   };
 }
 
-/** The reference: parallel BatchWriteItem of items held in memory, 25 per call, `concurrency` calls in flight. */
-async function rawBatchWrite(
-  client: DynamoDBClient,
-  table: string,
-  items: readonly Item[],
+/** Runs `write` over `items` in chunks of `chunkSize`, with `concurrency` chunks in flight. */
+async function inParallel<T>(
+  items: readonly T[],
+  chunkSize: number,
   concurrency: number,
-): Promise<void> {
-  const chunks = chunk(items, BATCH_WRITE_LIMIT);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < chunks.length) {
-      const writes = chunks[next] as Item[];
-      next += 1;
-      let pending = writes.map((Item) => ({ PutRequest: { Item } }));
-      while (pending.length > 0) {
-        const output = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
-        pending = (output.UnprocessedItems?.[table] ?? []).flatMap((request) =>
-          request.PutRequest?.Item ? [{ PutRequest: { Item: request.PutRequest.Item } }] : [],
-        );
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
-
-/** What conditional writes cost by themselves: PutItem attribute_not_exists of items held in memory. */
-async function rawConditionalPut(
-  client: DynamoDBClient,
-  table: string,
-  items: readonly Item[],
-  concurrency: number,
+  write: (chunk: T[]) => Promise<void>,
 ): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
-      const Item = items[next] as Item;
-      next += 1;
-      await client.send(
-        new PutItemCommand({
-          TableName: table,
-          Item,
-          ConditionExpression: 'attribute_not_exists(#k)',
-          ExpressionAttributeNames: { '#k': 'pk' },
-        }),
-      );
+      const start = next;
+      next += chunkSize;
+      await write(items.slice(start, start + chunkSize));
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/** The reference: parallel BatchWriteItem of items held in memory, 25 per call, `concurrency` calls in flight. */
+function rawBatchWrite(client: DynamoDBClient, table: string, items: readonly Item[], concurrency: number) {
+  return inParallel(items, 25, concurrency, async (chunk) => {
+    let pending = chunk.map((Item) => ({ PutRequest: { Item } }));
+    while (pending.length > 0) {
+      const output = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
+      pending = (output.UnprocessedItems?.[table] ?? []).flatMap((request) =>
+        request.PutRequest?.Item ? [{ PutRequest: { Item: request.PutRequest.Item } }] : [],
+      );
+    }
+  });
+}
+
+/** What conditional writes cost by themselves: PutItem attribute_not_exists of items held in memory. */
+function rawConditionalPut(client: DynamoDBClient, table: string, items: readonly Item[], concurrency: number) {
+  return inParallel(items, 1, concurrency, async ([Item]) => {
+    await client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item,
+        ConditionExpression: 'attribute_not_exists(#k)',
+        ExpressionAttributeNames: { '#k': 'pk' },
+      }),
+    );
+  });
 }
 
 const median = (values: readonly number[]): number => {
@@ -120,178 +111,148 @@ const median = (values: readonly number[]): number => {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
 
-const count = (value: number): string => Math.round(value).toLocaleString('en-US');
-
-async function main(): Promise<void> {
+async function main(): Promise<undefined> {
   const { items: total, repeats, concurrency } = options();
-  const server = scriptServer();
-  let local: DynamoDBLocal | undefined;
-  const stateDir = join(tmpdir(), `bench-backfill-${process.pid}`);
-  mkdirSync(stateDir, { recursive: true });
-  try {
-    progress('starting DynamoDB Local');
-    local = await server.start();
-    const master = localClient(local.endpoint, MASTER_REGION);
-    const agent = { keepAlive: true, maxSockets: 72 };
-    const slave = new DynamoDBClient({
-      region: SLAVE_REGION,
-      endpoint: local.endpoint,
-      credentials: LOCAL_CREDENTIALS,
-      requestHandler: { httpAgent: agent },
+  progress('starting DynamoDB Local');
+  const { local, stateDir } = await benchEnvironment('bench-backfill');
+  const master = localClient(local.endpoint, MASTER_REGION);
+  const agent = { keepAlive: true, maxSockets: 72 };
+  const slave = new DynamoDBClient({
+    region: SLAVE_REGION,
+    endpoint: local.endpoint,
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: { httpAgent: agent },
+  });
+  const items = Array.from({ length: total }, (_, index) => richItem(index));
+  const masterTable = uniqueTableName('bench-master');
+  await createTable(master, { name: masterTable, streamViewType: 'KEYS_ONLY' });
+  progress(`filling the master with ${count(total)} items`);
+  await putItems(master, masterTable, items);
+  // Every variant starts from the same server state: the master and one empty slave. (Slave tables left from
+  // earlier variants would grow DynamoDB Local's heap, and its garbage collection, round after round.)
+  const slaveTables: string[] = [];
+  const freshSlave = async (): Promise<string> => {
+    for (const name of slaveTables.splice(0)) await slave.send(new DeleteTableCommand({ TableName: name }));
+    const { name } = await createTable(slave, { name: uniqueTableName('bench-slave') });
+    slaveTables.push(name);
+    return name;
+  };
+  const runConfig = (slaveTable: string, tuning: { concurrency: number }): RunConfig =>
+    wholeTableConfig(local.endpoint, masterTable, slaveTable, { pageSize: 1000, ...tuning });
+  const backfill = async (slaveTable: string, writeMode: WriteMode): Promise<number> => {
+    const started = performance.now();
+    const summary = await runBackfill({
+      ...runConfig(slaveTable, { concurrency: writeMode === 'conditional' ? 64 : concurrency }),
+      writeMode,
+      stateFile: join(stateDir, `${slaveTable}.json`),
+      restart: true,
     });
-    const items = Array.from({ length: total }, (_, index) => richItem(index));
-    const masterTable = uniqueTableName('bench-master');
-    await createTable(master, { name: masterTable, streamViewType: 'KEYS_ONLY' });
-    progress(`filling the master with ${count(total)} items`);
-    await putItems(master, masterTable, items);
-    // Every variant starts from the same server state: the master and one empty slave. (Slave tables left from
-    // earlier variants would grow DynamoDB Local's heap, and its garbage collection, round after round.)
-    const slaveTables: string[] = [];
-    const freshSlave = async (): Promise<string> => {
-      for (const name of slaveTables.splice(0)) await slave.send(new DeleteTableCommand({ TableName: name }));
-      const { name } = await createTable(slave, { name: uniqueTableName('bench-slave') });
-      slaveTables.push(name);
-      return name;
-    };
-    const runConfig = (slaveTable: string, extra: Partial<RunConfig> = {}): RunConfig => ({
-      master: { region: MASTER_REGION, table: masterTable },
-      slave: { region: SLAVE_REGION, table: slaveTable },
-      totalSegments: Math.min(64, Math.max(8, availableParallelism() * 4)),
-      segments: [],
-      concurrency: 64,
-      pageSize: 1000,
-      endpoint: local?.endpoint,
-      progress: { mode: 'none', write: () => undefined, intervalMs: 1000 },
-      ...extra,
-    });
-    const withSegments = (config: RunConfig): RunConfig => ({
-      ...config,
-      segments: Array.from({ length: config.totalSegments }, (_, index) => index),
-    });
-    const backfill = async (slaveTable: string, writeMode: WriteMode): Promise<number> => {
-      const started = performance.now();
-      const summary = await runBackfill({
-        ...withSegments(runConfig(slaveTable, writeMode === 'conditional' ? {} : { concurrency })),
-        writeMode,
-        stateFile: join(stateDir, `${slaveTable}.json`),
-        restart: true,
-      });
-      const seconds = (performance.now() - started) / 1000;
-      if (!summary.complete || summary.thisRun.scanned !== total)
-        throw new Error(`backfill incomplete: ${JSON.stringify(summary.thisRun)}`);
-      return total / seconds;
-    };
+    const seconds = (performance.now() - started) / 1000;
+    if (!summary.complete || summary.thisRun.scanned !== total)
+      throw new Error(`backfill incomplete: ${JSON.stringify(summary.thisRun)}`);
+    return total / seconds;
+  };
 
-    const results: Record<string, number[]> = {
-      raw: [],
-      rawConditional: [],
-      watched: [],
-      batch: [],
-      checked: [],
-      conditional: [],
-      rerun: [],
-      verify: [],
-    };
-    const variants: Array<[string, () => Promise<void>]> = [
-      [
-        'raw BatchWriteItem',
-        async () => {
-          const table = await freshSlave();
-          const started = performance.now();
-          await rawBatchWrite(slave, table, items, concurrency);
-          results.raw?.push(total / ((performance.now() - started) / 1000));
-        },
-      ],
-      [
-        'raw conditional PutItem',
-        async () => {
-          const table = await freshSlave();
-          const started = performance.now();
-          await rawConditionalPut(slave, table, items, 64);
-          results.rawConditional?.push(total / ((performance.now() - started) / 1000));
-        },
-      ],
-      [
-        'backfill (watched, the default)',
-        async () => void results.watched?.push(await backfill(await freshSlave(), 'watched')),
-      ],
-      [
-        'backfill --write-mode batch',
-        async () => void results.batch?.push(await backfill(await freshSlave(), 'batch')),
-      ],
-      [
-        'backfill --write-mode conditional',
-        async () => void results.conditional?.push(await backfill(await freshSlave(), 'conditional')),
-      ],
-      [
-        'backfill --write-mode checked, its rerun and verify',
-        async () => {
-          const table = await freshSlave();
-          results.checked?.push(await backfill(table, 'checked'));
-          results.rerun?.push(await backfill(table, 'checked'));
-          const started = performance.now();
-          const verified = await runVerify({
-            ...withSegments(runConfig(table, { concurrency: 16 })),
-            repair: false,
-            sampleSize: 5,
-            recheckDelayMs: 0,
-          });
-          if (!verified.equal) throw new Error('verify found differences after a complete backfill');
-          results.verify?.push(total / ((performance.now() - started) / 1000));
-        },
-      ],
-    ];
-    // Warm-up, not measured: DynamoDB Local's JIT makes whatever runs first slower (up to 2x in the first round).
-    progress('warm-up: one raw BatchWriteItem copy and one batch backfill, not measured');
-    await rawBatchWrite(slave, await freshSlave(), items, concurrency);
-    await backfill(await freshSlave(), 'batch');
-    for (let round = 0; round < repeats; round += 1) {
-      // Each round starts with another variant, so warm-up and other processes' load do not favour one of them.
-      for (let step = 0; step < variants.length; step += 1) {
-        const [label, measure] = variants[(round + step) % variants.length] as [string, () => Promise<void>];
-        progress(`round ${round + 1}/${repeats}: ${label}`);
-        await measure();
-      }
+  const results: Record<string, number[]> = {
+    raw: [],
+    rawConditional: [],
+    watched: [],
+    batch: [],
+    checked: [],
+    conditional: [],
+    rerun: [],
+    verify: [],
+  };
+  const variants: Array<[string, () => Promise<void>]> = [
+    [
+      'raw BatchWriteItem',
+      async () => {
+        const table = await freshSlave();
+        const started = performance.now();
+        await rawBatchWrite(slave, table, items, concurrency);
+        results.raw?.push(total / ((performance.now() - started) / 1000));
+      },
+    ],
+    [
+      'raw conditional PutItem',
+      async () => {
+        const table = await freshSlave();
+        const started = performance.now();
+        await rawConditionalPut(slave, table, items, 64);
+        results.rawConditional?.push(total / ((performance.now() - started) / 1000));
+      },
+    ],
+    [
+      'backfill (watched, the default)',
+      async () => void results.watched?.push(await backfill(await freshSlave(), 'watched')),
+    ],
+    ['backfill --write-mode batch', async () => void results.batch?.push(await backfill(await freshSlave(), 'batch'))],
+    [
+      'backfill --write-mode conditional',
+      async () => void results.conditional?.push(await backfill(await freshSlave(), 'conditional')),
+    ],
+    [
+      'backfill --write-mode checked, its rerun and verify',
+      async () => {
+        const table = await freshSlave();
+        results.checked?.push(await backfill(table, 'checked'));
+        results.rerun?.push(await backfill(table, 'checked'));
+        const started = performance.now();
+        const verified = await runVerify({
+          ...runConfig(table, { concurrency: 16 }),
+          repair: false,
+          sampleSize: 5,
+          recheckDelayMs: 0,
+        });
+        if (!verified.equal) throw new Error('verify found differences after a complete backfill');
+        results.verify?.push(total / ((performance.now() - started) / 1000));
+      },
+    ],
+  ];
+  // Warm-up, not measured: DynamoDB Local's JIT makes whatever runs first slower (up to 2x in the first round).
+  progress('warm-up: one raw BatchWriteItem copy and one batch backfill, not measured');
+  await rawBatchWrite(slave, await freshSlave(), items, concurrency);
+  await backfill(await freshSlave(), 'batch');
+  for (let round = 0; round < repeats; round += 1) {
+    // Each round starts with another variant, so warm-up and other processes' load do not favour one of them.
+    for (let step = 0; step < variants.length; step += 1) {
+      const [label, measure] = variants[(round + step) % variants.length] as [string, () => Promise<void>];
+      progress(`round ${round + 1}/${repeats}: ${label}`);
+      await measure();
     }
-    master.destroy();
-    slave.destroy();
-
-    const raw = median(results.raw ?? []);
-    const row = (label: string, key: string, target: boolean): string => {
-      const value = median(results[key] ?? []);
-      const ratio = value / raw;
-      const verdict = target ? (ratio >= 0.8 ? '  meets ≥ 0.8×' : '  below 0.8×') : '';
-      return `${label.padEnd(56)}${count(value).padStart(9)}${ratio.toFixed(2).padStart(9)}×${verdict}`;
-    };
-    const averageBytes = items.reduce((sum, item) => sum + itemSize(item), 0) / items.length;
-    const lines = [
-      `backfill benchmark: ${count(total)} items of ~${Math.round(averageBytes)} B, DynamoDB Local, ${availableParallelism()} CPUs, median of ${repeats}`,
-      `${''.padEnd(56)}${'items/s'.padStart(9)}${'vs raw'.padStart(10)}`,
-      row(`raw parallel BatchWriteItem (${concurrency} in flight)`, 'raw', false),
-      row('raw conditional PutItem (64 in flight)', 'rawConditional', false),
-      row(`backfill, watched (default, ${concurrency} in flight)`, 'watched', true),
-      row(`backfill --write-mode batch (${concurrency} in flight)`, 'batch', true),
-      row(`backfill --write-mode checked (${concurrency} in flight)`, 'checked', true),
-      row('backfill --write-mode conditional (64 in flight)', 'conditional', true),
-      row('backfill rerun, every item already present', 'rerun', false),
-      row('verify of equal tables (items per side)', 'verify', false),
-      `runs: ${Object.entries(results)
-        .map(([key, values]) => `${key} ${values.map(count).join('/')}`)
-        .join('; ')}`,
-    ];
-    process.stdout.write(`${lines.join('\n')}\n`);
-    mkdirSync(resolve('bench-results'), { recursive: true });
-    writeFileSync(
-      resolve('bench-results/backfill.json'),
-      `${JSON.stringify({ date: new Date().toISOString(), items: total, averageBytes, repeats, concurrency, cpus: availableParallelism(), results }, null, 2)}\n`,
-    );
-  } finally {
-    await server.stop();
-    rmSync(stateDir, { recursive: true, force: true });
   }
+  master.destroy();
+  slave.destroy();
+
+  const raw = median(results.raw ?? []);
+  const row = (label: string, key: string, target: boolean): string => {
+    const value = median(results[key] ?? []);
+    const ratio = value / raw;
+    const verdict = target ? (ratio >= 0.8 ? '  meets ≥ 0.8×' : '  below 0.8×') : '';
+    return `${label.padEnd(56)}${count(value).padStart(9)}${ratio.toFixed(2).padStart(9)}×${verdict}`;
+  };
+  const averageBytes = items.reduce((sum, item) => sum + itemSize(item), 0) / items.length;
+  const lines = [
+    `backfill benchmark: ${count(total)} items of ~${Math.round(averageBytes)} B, DynamoDB Local, ${availableParallelism()} CPUs, median of ${repeats}`,
+    `${''.padEnd(56)}${'items/s'.padStart(9)}${'vs raw'.padStart(10)}`,
+    row(`raw parallel BatchWriteItem (${concurrency} in flight)`, 'raw', false),
+    row('raw conditional PutItem (64 in flight)', 'rawConditional', false),
+    row(`backfill, watched (default, ${concurrency} in flight)`, 'watched', true),
+    row(`backfill --write-mode batch (${concurrency} in flight)`, 'batch', true),
+    row(`backfill --write-mode checked (${concurrency} in flight)`, 'checked', true),
+    row('backfill --write-mode conditional (64 in flight)', 'conditional', true),
+    row('backfill rerun, every item already present', 'rerun', false),
+    row('verify of equal tables (items per side)', 'verify', false),
+    `runs: ${Object.entries(results)
+      .map(([key, values]) => `${key} ${values.map(count).join('/')}`)
+      .join('; ')}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  mkdirSync(resolve('bench-results'), { recursive: true });
+  writeFileSync(
+    resolve('bench-results/backfill.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), items: total, averageBytes, repeats, concurrency, cpus: availableParallelism(), results }, null, 2)}\n`,
+  );
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+runScript('bench:backfill', main);

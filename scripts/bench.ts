@@ -2,7 +2,7 @@
  * `npm run bench`: the performance benchmark of issue 6 (and the fan-out figure of issue 7).
  *
  * Starts its own DynamoDB Local and a latency-injecting proxy in front of it (both stopped on exit, errors and
- * Ctrl-C), requires the built bundle `dist/index.js` once with its endpoint pointed at the proxy, and measures, all
+ * Ctrl-C, through harness/cleanup.ts), requires the built bundle `dist/index.js` once with its endpoint pointed at the proxy, and measures, all
  * in one run: the handler against the ideal plan and a sequential baseline for batches of 100, 1,000 and 10,000
  * records; the warm path; fan-out to three slaves; bundle and zip size, cold init and peak RSS. Prints tables with
  * the issue's targets and writes bench-results/latest.json. Options: see scripts/bench/options.ts.
@@ -11,14 +11,13 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { startDynamoDBLocal } from '../harness/dynamodbLocal';
+import { cleanup, onCleanup, runScript, startLocalUntilCleanup } from '../harness/cleanup';
 import { handlerEnv, loadHandler } from './bench/bundle';
-import { cleanup, cleanupOnSignals, onCleanup } from './bench/cleanup';
 import { BenchContext, eventOf, FAN_OUT_SLAVES, MAIN_SLAVE, prepareWorkload } from './bench/context';
 import { type FanOutResult, measureFanOut } from './bench/fanOut';
 import { parseOptions, repeatsFor } from './bench/options';
 import { startProxyProcess } from './bench/proxy';
-import { type BenchResults, checkTargets, formatReport, writeResults } from './bench/report';
+import { type BenchResults, checkTargets, exitCodeOf, formatReport, writeResults } from './bench/report';
 import {
   type ColdInitResult,
   measureColdInit,
@@ -54,14 +53,11 @@ function gitCommit(): string {
   }
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const startedAt = new Date();
   const loadAtStart = loadavg()[0] ?? 0;
   const start = performance.now();
   const options = parseOptions(process.argv.slice(2));
-  cleanupOnSignals();
-  // The SDK warns once per process that Node 20 support ends in 2027; it is noise in a benchmark's output.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   setTimeout(() => {
     progress(`run exceeded ${RUN_LIMIT_MS / 60_000} minutes: aborting`);
     cleanup().finally(() => process.exit(1));
@@ -70,8 +66,7 @@ async function main(): Promise<void> {
   loadHandler(handlerEnv('http://127.0.0.1:9', [MAIN_SLAVE]));
 
   progress('starting DynamoDB Local and the latency proxy');
-  const local = await startDynamoDBLocal();
-  onCleanup(() => local.stop());
+  const local = await startLocalUntilCleanup();
   const proxy = await startProxyProcess(local.endpoint, options.latencyMs, options.handshakeRoundTrips);
   const context = new BenchContext(options, local.endpoint, proxy);
   onCleanup(() => context.destroy());
@@ -155,16 +150,8 @@ async function main(): Promise<void> {
   const checks = checkTargets(results);
   writeResults(RESULTS_PATH, results, checks);
   process.stdout.write(`\n${formatReport(results, checks)}\n`);
-  if (errors.length > 0) process.exitCode = 1;
+  return exitCodeOf(results, checks);
 }
 
-main()
-  .catch((error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await cleanup();
-    // Modules required for the warm-path comparison keep idle keep-alive sockets; do not wait for them.
-    process.exit();
-  });
+// Modules required for the warm-path comparison keep idle keep-alive sockets: do not wait for them.
+runScript('bench', main, { exitWhenDone: true });

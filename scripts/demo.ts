@@ -12,10 +12,12 @@
  */
 import { parseArgs } from 'node:util';
 import { loadHandler } from '../harness/bundle';
-import { type DynamoDBLocal, LOCAL_CREDENTIALS, startDynamoDBLocal } from '../harness/dynamodbLocal';
+import { runScript, startLocalUntilCleanup } from '../harness/cleanup';
+import { LOCAL_CREDENTIALS } from '../harness/dynamodbLocal';
 import { StreamPoller } from '../harness/lambdaPoller';
 import { applyRandomChanges } from '../harness/randomChanges';
 import { compareTables, createMasterTable, createTable, localClient } from '../harness/tables';
+import { positive } from './args';
 
 const MASTER = { region: 'us-east-1', table: 'demo-master' };
 const SLAVE = { region: 'eu-west-1', table: 'demo-slave' };
@@ -30,37 +32,8 @@ const { values: args } = parseArgs({
   },
 });
 
-function positive(name: string, value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1)
-    throw new Error(`--${name} must be a whole number above 0, not ${value}`);
-  return number;
-}
-
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 const say = (line: string): void => console.log(line);
-
-let local: DynamoDBLocal | undefined;
-
-/** Stops DynamoDB Local once, whichever way the demo ends. */
-async function cleanUp(): Promise<void> {
-  const running = local;
-  local = undefined;
-  if (running) {
-    await running.stop();
-    say(`stopped DynamoDB Local (pid ${running.pid})`);
-  }
-}
-
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping`);
-    cleanUp().finally(() => process.exit(code));
-  });
-}
 
 async function main(): Promise<boolean> {
   const changes = positive('changes', args.changes);
@@ -71,7 +44,7 @@ async function main(): Promise<boolean> {
   const started = Date.now();
 
   say('starting DynamoDB Local…');
-  local = await startDynamoDBLocal();
+  const local = await startLocalUntilCleanup();
   say(`DynamoDB Local on ${local.endpoint} (pid ${local.pid}), ready in ${seconds(Date.now() - started)}`);
   const endpoint = local.endpoint;
   const master = localClient(endpoint, MASTER.region);
@@ -176,14 +149,4 @@ async function main(): Promise<boolean> {
   return comparison.equal;
 }
 
-// The SDK's notice that Node 20 support ends in 2027 would interrupt the demo's output; it is not about the demo.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-main()
-  .then((equal) => {
-    process.exitCode = equal ? 0 : 1;
-  })
-  .catch((error: unknown) => {
-    console.error(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exitCode = 1;
-  })
-  .finally(cleanUp);
+runScript('demo', main);

@@ -13,8 +13,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type DynamoDBLocal, startDynamoDBLocal } from '../harness/dynamodbLocal';
+import { runScript, startLocalUntilCleanup } from '../harness/cleanup';
 import { formatSoakReport, runSoak } from '../harness/soak';
+import { positive } from './args';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,15 +27,12 @@ const { values: args } = parseArgs({
     'batch-size': { type: 'string', default: '100' },
     'function-timeout-ms': { type: 'string', default: '6000' },
     json: { type: 'string' },
+    help: { type: 'boolean' },
   },
 });
 
-function positive(name: string, value: string): number {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1)
-    throw new Error(`--${name} must be a whole number above 0, not ${value}`);
-  return number;
-}
+const USAGE = `npm run soak -- [--changes <n> (20000)] [--items <n> (200)] [--rounds <n> (10)] [--fault-rate <0..1> (0.07)]
+  [--seed <n> (1)] [--batch-size <n> (100)] [--function-timeout-ms <n> (6000)] [--json <file>]`;
 
 function rate(value: string): number {
   const number = Number(value);
@@ -42,26 +40,11 @@ function rate(value: string): number {
   return number;
 }
 
-let local: DynamoDBLocal | undefined;
-
-/** Stops DynamoDB Local once, whichever way the soak ends. */
-async function cleanUp(): Promise<void> {
-  const running = local;
-  local = undefined;
-  if (running) await running.stop();
-}
-
-for (const [signal, code] of [
-  ['SIGINT', 130],
-  ['SIGTERM', 143],
-] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping`);
-    cleanUp().finally(() => process.exit(code));
-  });
-}
-
 async function main(): Promise<boolean> {
+  if (args.help) {
+    console.log(USAGE);
+    return true;
+  }
   const options = {
     changes: positive('changes', args.changes),
     items: positive('items', args.items),
@@ -71,7 +54,7 @@ async function main(): Promise<boolean> {
     batchSize: positive('batch-size', args['batch-size']),
     functionTimeoutMs: positive('function-timeout-ms', args['function-timeout-ms']),
   };
-  local = await startDynamoDBLocal();
+  const local = await startLocalUntilCleanup();
   console.log(`DynamoDB Local on ${local.endpoint} (pid ${local.pid})`);
   console.log(
     `soak: ${options.changes} changes over ${options.items} items in ${options.rounds} rounds, ${(options.faultRate * 100).toFixed(1)} % faults, ` +
@@ -85,18 +68,9 @@ async function main(): Promise<boolean> {
   console.log('');
   for (const line of formatSoakReport(report)) console.log(line);
   if (args.json) writeFileSync(args.json, `${JSON.stringify({ options, report }, null, 2)}\n`);
-  return report.lostChanges === 0 && report.staleItems === 0 && report.slaveEqualsMaster;
+  const passed = report.lostChanges === 0 && report.staleItems === 0 && report.slaveEqualsMaster;
+  console.log(passed ? 'soak: PASS' : 'soak: FAIL');
+  return passed;
 }
 
-// The SDK's notice that Node 20 support ends in 2027 is not about the soak.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-main()
-  .then((passed) => {
-    console.log(passed ? 'soak: PASS' : 'soak: FAIL');
-    process.exitCode = passed ? 0 : 1;
-  })
-  .catch((error: unknown) => {
-    console.error(`soak failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exitCode = 1;
-  })
-  .finally(cleanUp);
+runScript('soak', main);

@@ -4,7 +4,8 @@
  * The children run plain JavaScript given with `node -e`, so nothing but Node and the measured module is loaded.
  */
 import { spawn } from 'node:child_process';
-import { killChild, onCleanup } from './cleanup';
+import { onCleanup } from '../../harness/cleanup';
+import { killChild } from './killChild';
 
 /** Runs `code` in a fresh `node` with `env` and `args`; resolves with its stdout parsed as JSON. */
 export async function runNodeChild<T>(

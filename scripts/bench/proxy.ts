@@ -3,8 +3,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { onCleanup } from '../../harness/cleanup';
 import type { LatencyProxyStats } from '../../harness/latencyProxy';
-import { killChild, onCleanup } from './cleanup';
+import { killChild } from './killChild';
 import type { ProxyReply, ProxyRequest } from './proxyMessages';
 
 /** Control of the proxy child process. */

@@ -1,10 +1,25 @@
 /**
- * Jest global setup: one DynamoDB Local for the whole run. Its endpoint reaches the test workers through
- * `DYNAMODB_LOCAL_ENDPOINT`; its PID is kept for the teardown, which stops it even when tests fail.
+ * Jest global setup: a current build, and one DynamoDB Local for the whole run.
+ *
+ * The integration tests run the BUILT bundle (dist/), so a `jest` run without `npm run build` first would test
+ * yesterday's code: when dist/ is older than any source (or missing), it is rebuilt here (esbuild, about a second).
+ * The DynamoDB Local endpoint reaches the test workers through `DYNAMODB_LOCAL_ENDPOINT`; its PID is kept for the
+ * teardown, which stops it even when tests fail.
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { projectRoot, staleBuildReason } from '../../harness/bundle';
 import { startDynamoDBLocal } from '../../harness/dynamodbLocal';
 
 export default async function globalSetup(): Promise<void> {
+  const root = projectRoot();
+  const stale = staleBuildReason(root);
+  if (stale !== undefined) {
+    process.stderr.write(`\nrebuilding dist/ (${stale})\n`);
+    execFileSync(process.execPath, [join('scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+    const still = staleBuildReason(root);
+    if (still !== undefined) throw new Error(`dist/ is still out of date after node scripts/build.mjs: ${still}`);
+  }
   const local = await startDynamoDBLocal();
   process.env.DYNAMODB_LOCAL_ENDPOINT = local.endpoint;
   process.env.DYNAMODB_LOCAL_PID = String(local.pid);

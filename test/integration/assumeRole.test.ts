@@ -5,20 +5,23 @@
  * The proof that the role's credentials signed the writes: DynamoDB Local keeps a separate database per access key
  * id, so the slave table exists only in the database of the temporary access key id. Had the bundle written with its
  * own (base) credentials, every write would have failed with "table not found"; the items are found there, and the
- * base credentials' database has no such table.
+ * base credentials' database has no such table. To make that proof one that can fail, the tests also create a decoy
+ * table of the same name in the base credentials' database (where such writes would succeed) and check it stays empty.
  */
-import {
-  DescribeTableCommand,
-  DynamoDBClient,
-  PutItemCommand,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS } from '../../harness/dynamodbLocal';
 import { type FakeSts, type FakeStsOptions, startFakeSts } from '../../harness/fakeSts';
 import { drainStream, type PollerOptions, type StreamHandler } from '../../harness/lambdaPoller';
 import { applyRandomChanges, keyOf } from '../../harness/randomChanges';
 import { keepingErrors, loadReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
-import { compareTables, createMasterTable, createTable, localClient, uniqueTableName } from '../../harness/tables';
+import {
+  compareTables,
+  createMasterTable,
+  createTable,
+  localClient,
+  scanAll,
+  uniqueTableName,
+} from '../../harness/tables';
 
 const ROLE_ARN = 'arn:aws:iam::210987654321:role/replica-writer';
 const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
@@ -89,26 +92,43 @@ function messagesOf(error: unknown): string {
   );
 }
 
-async function tableExists(client: DynamoDBClient, table: string): Promise<boolean> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: table }));
-    return true;
-  } catch (error) {
-    if (error instanceof ResourceNotFoundException) return false;
-    throw error;
-  }
+/**
+ * A master with a stream and a slave table in the role's database, plus a decoy: an empty table of the same name in
+ * the database of the bundle's own (base) credentials. Writes signed with the base credentials would succeed there,
+ * so the decoy staying empty shows that no write used them.
+ */
+async function setUp(stsOptions: FakeStsOptions = {}) {
+  const sts = await fakeSts(stsOptions);
+  const slaveClient = roleClient(sts);
+  const masterTable = await createMasterTable(master, { name: uniqueTableName('master'), streamViewType: 'NEW_IMAGE' });
+  const slaveTable = await createTable(slaveClient, { name: uniqueTableName('slave') });
+  await createTable(baseSlaveRegion, { name: slaveTable.name });
+  return {
+    sts,
+    masterTable,
+    slaveTable,
+    /** The master against the slave in the role's database. */
+    compareSlave: () =>
+      compareTables({ client: master, table: masterTable.name }, { client: slaveClient, table: slaveTable.name }),
+    /** What reached the decoy in the base credentials' database. */
+    decoyItems: () => scanAll(baseSlaveRegion, slaveTable.name),
+  };
+}
+
+/** The AssumeRole call the bundle makes, signed with its base credentials. */
+function assumeRoleCall(externalId?: string) {
+  return {
+    roleArn: ROLE_ARN,
+    roleSessionName: 'dynamo-replicator',
+    externalId,
+    signedBy: LOCAL_CREDENTIALS.accessKeyId,
+  };
 }
 
 describe('a slave written through an assumed role (SLAVE_ROLE_ARN)', () => {
   test('the role is assumed once for many invocations, and the writes are signed with its temporary credentials', async () => {
-    // Prepare: the slave table exists only in the temporary credentials' database.
-    const sts = await fakeSts();
-    const slaveClient = roleClient(sts);
-    const masterTable = await createMasterTable(master, {
-      name: uniqueTableName('master'),
-      streamViewType: 'NEW_IMAGE',
-    });
-    const slaveTable = await createTable(slaveClient, { name: uniqueTableName('slave') });
+    // Prepare
+    const { sts, masterTable, slaveTable, compareSlave, decoyItems } = await setUp();
     await applyRandomChanges(master, masterTable.name, { seed: 41, items: 20, changes: 60 });
     const handler = replicatorFor(slaveTable.name, sts);
 
@@ -118,33 +138,17 @@ describe('a slave written through an assumed role (SLAVE_ROLE_ARN)', () => {
     // Assess
     expect(stats.invocations).toBeGreaterThanOrEqual(6);
     expect(stats).toMatchObject({ failuresReported: 0, invocationErrors: 0, recordsDiscarded: 0 });
-    expect(sts.calls).toEqual([
-      {
-        roleArn: ROLE_ARN,
-        roleSessionName: 'dynamo-replicator',
-        externalId: undefined,
-        signedBy: LOCAL_CREDENTIALS.accessKeyId,
-      },
-    ]);
+    expect(sts.calls).toEqual([assumeRoleCall()]);
     expect(sts.otherRequests).toEqual([]);
-    const comparison = await compareTables(
-      { client: master, table: masterTable.name },
-      { client: slaveClient, table: slaveTable.name },
-    );
+    const comparison = await compareSlave();
     expect(comparison.equal).toBe(true);
     expect(comparison.sourceCount).toBeGreaterThan(0);
-    expect(await tableExists(baseSlaveRegion, slaveTable.name)).toBe(false);
+    expect(await decoyItems()).toEqual([]);
   });
 
   test('SLAVE_EXTERNAL_ID is sent with the AssumeRole call', async () => {
     // Prepare
-    const sts = await fakeSts();
-    const slaveClient = roleClient(sts);
-    const masterTable = await createMasterTable(master, {
-      name: uniqueTableName('master'),
-      streamViewType: 'NEW_IMAGE',
-    });
-    const slaveTable = await createTable(slaveClient, { name: uniqueTableName('slave') });
+    const { sts, masterTable, slaveTable, compareSlave } = await setUp();
     await master.send(new PutItemCommand({ TableName: masterTable.name, Item: { ...keyOf(1), v: { S: 'one' } } }));
     const handler = replicatorFor(slaveTable.name, sts, 'replica-7d1f');
 
@@ -153,30 +157,13 @@ describe('a slave written through an assumed role (SLAVE_ROLE_ARN)', () => {
 
     // Assess
     expect(stats).toMatchObject({ invocations: 1, failuresReported: 0, invocationErrors: 0 });
-    expect(sts.calls).toEqual([
-      {
-        roleArn: ROLE_ARN,
-        roleSessionName: 'dynamo-replicator',
-        externalId: 'replica-7d1f',
-        signedBy: LOCAL_CREDENTIALS.accessKeyId,
-      },
-    ]);
-    const comparison = await compareTables(
-      { client: master, table: masterTable.name },
-      { client: slaveClient, table: slaveTable.name },
-    );
-    expect(comparison).toMatchObject({ equal: true, sourceCount: 1 });
+    expect(sts.calls).toEqual([assumeRoleCall('replica-7d1f')]);
+    expect(await compareSlave()).toMatchObject({ equal: true, sourceCount: 1 });
   });
 
   test('credentials close to their expiry are refreshed by assuming the role again', async () => {
     // Prepare: credentials valid for 2 minutes are inside the SDK's 5-minute refresh window at every use.
-    const sts = await fakeSts({ validForMs: 120_000 });
-    const slaveClient = roleClient(sts);
-    const masterTable = await createMasterTable(master, {
-      name: uniqueTableName('master'),
-      streamViewType: 'NEW_IMAGE',
-    });
-    const slaveTable = await createTable(slaveClient, { name: uniqueTableName('slave') });
+    const { sts, masterTable, slaveTable, compareSlave } = await setUp({ validForMs: 120_000 });
     await applyRandomChanges(master, masterTable.name, { seed: 42, items: 10, changes: 30 });
     const handler = replicatorFor(slaveTable.name, sts);
 
@@ -188,25 +175,14 @@ describe('a slave written through an assumed role (SLAVE_ROLE_ARN)', () => {
     expect(stats).toMatchObject({ failuresReported: 0, invocationErrors: 0 });
     expect(sts.calls.length).toBeGreaterThanOrEqual(stats.invocations);
     expect(new Set(sts.calls.map((call) => call.roleArn))).toEqual(new Set([ROLE_ARN]));
-    const comparison = await compareTables(
-      { client: master, table: masterTable.name },
-      { client: slaveClient, table: slaveTable.name },
-    );
-    expect(comparison.equal).toBe(true);
+    expect((await compareSlave()).equal).toBe(true);
   });
 
   test("a role STS refuses fails the records with STS's AccessDenied, and nothing reaches any database", async () => {
     // Prepare: STS refuses the role, as it does when the role's trust policy does not name the function's role.
-    const sts = await fakeSts({ refuse: true });
-    const slaveClient = roleClient(sts);
-    const masterTable = await createMasterTable(master, {
-      name: uniqueTableName('master'),
-      streamViewType: 'NEW_IMAGE',
-    });
-    const slaveTable = await createTable(slaveClient, { name: uniqueTableName('slave') });
+    const { sts, masterTable, slaveTable, compareSlave, decoyItems } = await setUp({ refuse: true });
     await master.send(new PutItemCommand({ TableName: masterTable.name, Item: { ...keyOf(1), v: { S: 'one' } } }));
-    const replicator = replicatorFor(slaveTable.name, sts);
-    const { handler, errors } = keepingErrors(replicator);
+    const { handler, errors } = keepingErrors(replicatorFor(slaveTable.name, sts));
 
     // Act
     const stats = await drainStream({ ...pollerOptions(masterTable.streamArn, handler), functionTimeoutMs: 5_000 });
@@ -217,11 +193,7 @@ describe('a slave written through an assumed role (SLAVE_ROLE_ARN)', () => {
     expect(messagesOf(errors[0])).toContain(`slave ${SLAVE_REGION}/${slaveTable.name}: AccessDenied: User: `);
     expect(messagesOf(errors[0])).toContain(`is not authorized to perform: sts:AssumeRole on resource: ${ROLE_ARN}`);
     expect(sts.calls.map((call) => call.roleArn)).toContain(ROLE_ARN);
-    const comparison = await compareTables(
-      { client: master, table: masterTable.name },
-      { client: slaveClient, table: slaveTable.name },
-    );
-    expect(comparison).toMatchObject({ sourceCount: 1, replicaCount: 0 });
-    expect(await tableExists(baseSlaveRegion, slaveTable.name)).toBe(false);
+    expect(await compareSlave()).toMatchObject({ sourceCount: 1, replicaCount: 0 });
+    expect(await decoyItems()).toEqual([]);
   });
 });

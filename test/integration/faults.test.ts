@@ -23,7 +23,9 @@ import {
   compareTables,
   createMasterTable,
   createTable,
+  differencesOf,
   localClient,
+  NO_DIFFERENCES,
   scanAll,
   uniqueTableName,
 } from '../../harness/tables';
@@ -145,6 +147,11 @@ describe('the fault proxy in front of DynamoDB Local', () => {
   });
 });
 
+/** Drains the master's stream into `handler` in batches of up to 1,000 records (one invocation for these tests). */
+function drainInOneBatch(streamArn: string, handler: StreamHandler) {
+  return drainStream({ endpoint, region: MASTER_REGION, streamArn, handler, batchSize: 1000 });
+}
+
 describe('replication through faults', () => {
   test('throttled UnprocessedItems are retried: the slave ends equal to the master, with more requests than ceil(items / 25)', async () => {
     // Prepare: about 60 distinct items in one batch; the first four BatchWriteItem calls get partial answers.
@@ -160,21 +167,10 @@ describe('replication through faults', () => {
     const counted = countingItems(loadReplicator({ endpoint: running.endpoint, slaveTable: slaveTable.name }));
 
     // Act
-    const stats = await drainStream({
-      endpoint,
-      region: MASTER_REGION,
-      streamArn: masterTable.streamArn,
-      handler: counted.handler,
-      batchSize: 1000,
-    });
+    const stats = await drainInOneBatch(masterTable.streamArn, counted.handler);
 
     // Assess
-    const comparison = await compare(masterTable.name, slaveTable.name);
-    expect({ missing: comparison.missing, extra: comparison.extra, different: comparison.different }).toEqual({
-      missing: [],
-      extra: [],
-      different: [],
-    });
+    expect(differencesOf(await compare(masterTable.name, slaveTable.name))).toEqual(NO_DIFFERENCES);
     expect(stats).toMatchObject({ invocations: 1, failuresReported: 0, invocationErrors: 0 });
     const { faults, writesHeldBack, byOperation } = running.stats();
     expect(faults.unprocessedItems).toBe(4);
@@ -197,13 +193,7 @@ describe('replication through faults', () => {
       const counted = countingItems(loadReplicator({ endpoint: running.endpoint, slaveTable: slaveTable.name }));
 
       // Act
-      const stats = await drainStream({
-        endpoint,
-        region: MASTER_REGION,
-        streamArn: masterTable.streamArn,
-        handler: counted.handler,
-        batchSize: 1000,
-      });
+      const stats = await drainInOneBatch(masterTable.streamArn, counted.handler);
 
       // Assess: one more call than the plan needs, the retry of the faulted one.
       expect((await compare(masterTable.name, slaveTable.name)).equal).toBe(true);

@@ -3,7 +3,6 @@
  * the BUILT bundle through 10 % injected faults, with Lambda's retry semantics, a short function timeout so that slow
  * answers end in reported failures. Nothing may be lost, no item may be stale at any round's end.
  */
-import { FAULT_KINDS } from '../../harness/faultProxy';
 import { runSoak } from '../../harness/soak';
 
 const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
@@ -35,7 +34,6 @@ test('1,000 changes through 10 % faults: the slave equals the master after every
   });
   expect(report.changeSummary.deletes).toBeGreaterThan(0);
   expect(report.changeSummary.reinserts).toBeGreaterThan(0);
-  expect(report.faultsTotal).toBe(FAULT_KINDS.reduce((sum, kind) => sum + report.faults[kind], 0));
   expect(report.faultsTotal).toBeGreaterThan(0);
   expect(report.requestRetries).toBeGreaterThan(0);
   expect(report.faults.slowResponse).toBeGreaterThan(0);

@@ -56,6 +56,32 @@ function masterSpec(writeMode: WriteMode, spec: Omit<TableSpec, 'name'> = {}): O
   return writeMode === 'watched' ? { ...spec, streamViewType: 'KEYS_ONLY' } : spec;
 }
 
+/**
+ * A master of `count` rich items and a slave with an index on `g` as a number; master items below `rejected` carry
+ * `g` as a string, which the slave rejects.
+ */
+async function tablesWithRejectedItems(writeMode: WriteMode, count: number, rejected: number) {
+  const tables = await tablePair(clients, masterSpec(writeMode), {
+    extraAttributes: [{ name: 'g', type: 'N' }],
+    globalSecondaryIndexes: [
+      {
+        IndexName: 'by-g',
+        KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ],
+  });
+  await putItems(
+    clients.master,
+    tables.master.table,
+    Array.from({ length: count }, (_, index) => ({
+      ...richItem(index),
+      ...(index < rejected ? { g: { S: 'text' } } : {}),
+    })),
+  );
+  return tables;
+}
+
 describe('backfill', () => {
   test.each(SAFE_MODES)(
     '%s: copies all 3,000 items (binary partition key, number sort key, nested and binary values) into an empty slave, exactly',
@@ -160,24 +186,7 @@ describe('backfill', () => {
     '%s: items the slave rejects are counted and named, the run is incomplete and its state file kept for a rerun',
     async (writeMode) => {
       // Prepare: the slave has an index on `g` as a number; master items 0-9 carry `g` as a string, which it rejects.
-      const tables = await tablePair(clients, masterSpec(writeMode), {
-        extraAttributes: [{ name: 'g', type: 'N' }],
-        globalSecondaryIndexes: [
-          {
-            IndexName: 'by-g',
-            KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
-            Projection: { ProjectionType: 'KEYS_ONLY' },
-          },
-        ],
-      });
-      await putItems(
-        clients.master,
-        tables.master.table,
-        Array.from({ length: 300 }, (_, index) => ({
-          ...richItem(index),
-          ...(index < 10 ? { g: { S: 'text' } } : {}),
-        })),
-      );
+      const tables = await tablesWithRejectedItems(writeMode, 300, 10);
       const config = backfillConfig(tables, { writeMode });
 
       // Act
@@ -194,45 +203,42 @@ describe('backfill', () => {
     },
   );
 
-  test.each(SAFE_MODES)(
-    '%s: a rerun resumes from the state file, retries what failed, and yields to versions written on the slave meanwhile',
-    async (writeMode) => {
-      // Prepare: a first run fails items 0-4 on a slave index; valid newer versions of those items are then written to
-      // the master and to the slave (as the stream would deliver them), and the rerun resumes from the state file.
-      const tables = await tablePair(clients, masterSpec(writeMode), {
-        extraAttributes: [{ name: 'g', type: 'N' }],
-        globalSecondaryIndexes: [
-          {
-            IndexName: 'by-g',
-            KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
-            Projection: { ProjectionType: 'KEYS_ONLY' },
-          },
-        ],
-      });
-      await putItems(
-        clients.master,
-        tables.master.table,
-        Array.from({ length: 100 }, (_, index) => ({ ...richItem(index), ...(index < 5 ? { g: { S: 'text' } } : {}) })),
-      );
+  // The slave's versions of the failed items differ from the master's, so yielding (the slave's stay) and
+  // overwriting (the master's land) give different slaves.
+  const slaveItemsKept = [0, 1, 2, 3, 4].map((index) => ({
+    key: `pk={"S":"item-${index}"}`,
+    attributes: ['note', 'version'],
+  }));
+  test.each([
+    ['checked', 'yields to the versions the slave holds (they are left as they are)', slaveItemsKept],
+    ['conditional', 'yields to the versions the slave holds (they are left as they are)', slaveItemsKept],
+    // `watched` learns what changed from the master's stream, not from the slave: items that did not change during
+    // the run are written without a read, so the slave gets the master's current version.
+    ['watched', "writes the master's current versions over the slave's, as no change was seen during the run", []],
+  ] as const)(
+    '%s: a rerun resumes from the state file, retries what failed, and %s',
+    async (writeMode, _does, kept) => {
+      // Prepare: a first run fails items 0-4 on a slave index. Valid versions of those items are then written to the
+      // master (version 3), and versions that differ (version 4, with a note) to the slave.
+      const tables = await tablesWithRejectedItems(writeMode, 100, 5);
       const config = backfillConfig(tables, { writeMode });
       const first = await runBackfill(config);
       for (let index = 0; index < 5; index += 1) {
-        // The bad items are fixed on the master, and the replicator delivers the fix (played here by a direct write).
         const fixed = { ...richItem(index), version: { N: '3' } };
         await clients.master.send(new PutItemCommand({ TableName: tables.master.table, Item: fixed }));
-        await clients.slave.send(new PutItemCommand({ TableName: tables.slave.table, Item: fixed }));
+        const other = { ...fixed, version: { N: '4' }, note: { S: 'written on the slave' } };
+        await clients.slave.send(new PutItemCommand({ TableName: tables.slave.table, Item: other }));
       }
 
       // Act
       const second = await runBackfill(config);
 
-      // Assess
+      // Assess: every other item came from the master; items 0-4 are the slave's (kept) or the master's.
       expect(first.complete).toBe(false);
       expect(second).toMatchObject({ complete: true, resumed: true, thisRun: { failed: 0 } });
-      const versions = (await scanAll(clients.slave, tables.slave.table))
-        .filter((item) => Number(item.pk?.S?.slice(5)) < 5)
-        .map((item) => item.version?.N);
-      expect(versions).toEqual(['3', '3', '3', '3', '3']);
+      const comparison = await compare(tables);
+      expect({ missing: comparison.missing, extra: comparison.extra }).toEqual({ missing: [], extra: [] });
+      expect([...comparison.different].sort((x, y) => x.key.localeCompare(y.key))).toEqual(kept);
       expect(existsSync(config.stateFile)).toBe(false);
     },
   );

@@ -10,7 +10,14 @@ import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { bundlePath, projectRoot } from '../../../harness/bundle';
 import { LOCAL_CREDENTIALS } from '../../../harness/dynamodbLocal';
-import { createTable, localClient, type TableSpec, uniqueTableName } from '../../../harness/tables';
+import {
+  compareTables,
+  createTable,
+  localClient,
+  type TableComparison,
+  type TableSpec,
+  uniqueTableName,
+} from '../../../harness/tables';
 import type { RunConfig } from '../../../src/cli/runConfig';
 import type { TableRef } from '../../../src/shared/tableRef';
 import { localEndpoint, useRegionClients as useRegionClientsOf } from '../../helpers/jestLocal';
@@ -58,6 +65,17 @@ export async function tablePair(
     name: uniqueTableName('tools-slave'),
   });
   return { master: { region: MASTER_REGION, table: master.name }, slave: { region: SLAVE_REGION, table: slave.name } };
+}
+
+/** The master and the slave of `tables` compared item by item (harness compareTables). */
+export function compareTablePair(
+  clients: { master: DynamoDBClient; slave: DynamoDBClient },
+  tables: { master: TableRef; slave: TableRef },
+): Promise<TableComparison> {
+  return compareTables(
+    { client: clients.master, table: tables.master.table },
+    { client: clients.slave, table: tables.slave.table },
+  );
 }
 
 /** A library run config for `tables`: quiet, small pages, the local endpoint. */

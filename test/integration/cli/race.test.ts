@@ -9,13 +9,15 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchGetItemCommand, DeleteItemCommand, ScanCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { startHoldingProxy } from '../../../harness/holdingProxy';
 import { StreamPoller } from '../../../harness/lambdaPoller';
 import { applyRandomChanges } from '../../../harness/randomChanges';
 import { loadReplicator } from '../../../harness/replicator';
-import { compareTables, scanAll, waitForActive } from '../../../harness/tables';
+import { differencesOf, NO_DIFFERENCES, scanAll, waitForActive } from '../../../harness/tables';
 import { runBackfill, type WriteMode } from '../../../src/cli/backfill/backfill';
 import { runVerify } from '../../../src/cli/verify/verify';
 import {
+  compareTablePair,
   type Item,
   localEndpoint,
   MASTER_REGION,
@@ -64,7 +66,18 @@ describe('backfill next to a live replicator', () => {
           if (!backfillDone) replicatedDuringBackfill += report.records;
         },
       });
-      const changes = { puts: 0, updates: 0, deletes: 0, reinserts: 0, duringBackfill: 0 };
+      // The race window: changes made on the master between the backfill's first and last write of copies to the
+      // slave, i.e. while items were being copied. The backfill's requests go through a proxy that notes, at each
+      // write to the slave, how many changes had been made by then.
+      const changes = { made: 0, deletes: 0, atFirstCopy: -1, atLastCopy: -1 };
+      const proxy = await startHoldingProxy(localEndpoint(), {
+        beforeForward: (request) => {
+          const copies = ['BatchWriteItem', 'PutItem'].includes(request.action);
+          if (!copies || !request.body.includes(`"${tables.slave.table}"`)) return;
+          if (changes.atFirstCopy < 0) changes.atFirstCopy = changes.made;
+          changes.atLastCopy = changes.made;
+        },
+      });
       const changer = (async () => {
         for (let round = 0; !backfillDone; round += 1) {
           const done = await applyRandomChanges(clients.master, tables.master.table, {
@@ -72,12 +85,11 @@ describe('backfill next to a live replicator', () => {
             items,
             changes: 25,
             hotItems: 40,
+            onChange: () => {
+              changes.made += 1;
+            },
           });
-          changes.puts += done.puts;
-          changes.updates += done.updates;
           changes.deletes += done.deletes;
-          changes.reinserts += done.reinserts;
-          if (!backfillDone) changes.duringBackfill += 25;
         }
       })();
       const replicator = (async () => {
@@ -87,7 +99,7 @@ describe('backfill next to a live replicator', () => {
       try {
         // Act: a slowed-down backfill (small pages, capped rate), so that many changes land while it runs.
         const summary = await runBackfill({
-          ...runConfig(tables, { pageSize: 50, concurrency: 8, maxItemsPerSecond: 250 }),
+          ...runConfig(tables, { pageSize: 50, concurrency: 8, maxItemsPerSecond: 250, endpoint: proxy.endpoint }),
           writeMode,
           stateFile: join(tmpdir(), `race-${tables.slave.table}.state.json`),
           restart: true,
@@ -98,25 +110,19 @@ describe('backfill next to a live replicator', () => {
 
         // Assess
         expect(summary).toMatchObject({ complete: true, thisRun: { failed: 0 } });
-        expect(changes.duringBackfill).toBeGreaterThan(100);
+        expect(changes.atFirstCopy).toBeGreaterThanOrEqual(0);
+        expect(changes.atLastCopy - changes.atFirstCopy).toBeGreaterThan(100);
         expect(changes.deletes).toBeGreaterThan(0);
         expect(replicatedDuringBackfill).toBeGreaterThan(0);
         expect(poller.totals).toMatchObject({ failuresReported: 0, invocationErrors: 0, recordsDiscarded: 0 });
-        const comparison = await compareTables(
-          { client: clients.master, table: tables.master.table },
-          { client: clients.slave, table: tables.slave.table },
-        );
-        expect({ missing: comparison.missing, extra: comparison.extra, different: comparison.different }).toEqual({
-          missing: [],
-          extra: [],
-          different: [],
-        });
+        expect(differencesOf(await compareTablePair(clients, tables))).toEqual(NO_DIFFERENCES);
         const verified = await runVerify({ ...runConfig(tables), repair: false, sampleSize: 5, recheckDelayMs: 0 });
         expect(verified.equal).toBe(true);
       } finally {
         backfillDone = true;
         await Promise.allSettled([changer, replicator]);
         poller.close();
+        await proxy.close();
       }
     },
   );
@@ -179,14 +185,7 @@ describe('backfill next to a live replicator', () => {
       expect(page3.filter((key) => slaveKeys.has(key.pk?.S))).toEqual([]);
       expect(slaveKeys.size).toBe(40);
       expect(summary.thisRun.undone).toBe(10);
-      expect(
-        (
-          await compareTables(
-            { client: clients.master, table: tables.master.table },
-            { client: clients.slave, table: tables.slave.table },
-          )
-        ).equal,
-      ).toBe(true);
+      expect(differencesOf(await compareTablePair(clients, tables))).toEqual(NO_DIFFERENCES);
     },
   );
 });

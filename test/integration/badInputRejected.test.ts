@@ -1,0 +1,204 @@
+/**
+ * Bad input, continued (see badInput.test.ts): items and slaves DynamoDB rejects, and a configuration the bundle
+ * refuses at load, through the BUILT bundle against DynamoDB Local.
+ */
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { loadHandler } from '../../harness/bundle';
+import { startFaultProxy } from '../../harness/faultProxy';
+import { imageOf, insertRecord, keyOf, seq, streamEvent } from '../../harness/records';
+import { replicatorEnv, SLAVE_REGION } from '../../harness/replicator';
+import { uniqueTableName, waitForActive } from '../../harness/tables';
+import { captureSettled } from '../helpers/captureOutput';
+import { BOTH_MATES, between, endpoint, good, invoke, newSlave, slave, slaveItems } from './badInputFixture';
+
+describe('items and slaves DynamoDB rejects: the records fail with its message, nothing wrong lands', () => {
+  test("a batch whose only item is over 400 KB fails whole with DynamoDB's message", async () => {
+    // Prepare
+    const slaveTable = await newSlave();
+    const event = streamEvent([
+      insertRecord(seq(1), keyOf('big'), imageOf('big', { blob: { S: 'x'.repeat(401 * 1024) } })),
+    ]);
+
+    // Act
+    const outcome = await invoke(event, { slaveTable });
+
+    // Assess
+    expect(outcome.thrown).toEqual({
+      name: 'FullBatchFailureError',
+      message: 'All records failed processing. See individual errors below.',
+      recordErrors: [
+        `slave ${SLAVE_REGION}/${slaveTable}: ValidationException: Item size has exceeded the maximum allowed size`,
+      ],
+    });
+    expect(outcome.slave).toEqual([]);
+  });
+
+  test('an empty string as a key value fails that record alone', async () => {
+    // Prepare
+    const bad = insertRecord(seq(2), { pk: { S: '' } }, { pk: { S: '' }, v: { N: '2' } });
+    const slaveTable = await newSlave();
+
+    // Act
+    const outcome = await invoke(between(bad), { slaveTable });
+
+    // Assess
+    expect(outcome.failed).toEqual([seq(2)]);
+    expect(outcome.reasons).toEqual({
+      [seq(2)]:
+        `slave ${SLAVE_REGION}/${slaveTable}: ValidationException: One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk`,
+    });
+    expect(outcome.slave).toEqual(BOTH_MATES);
+  });
+
+  test.each<[string, 'S' | 'N', string, string]>([
+    ['a slave whose key has another name', 'S', 'id', 'One of the required keys was not given a value'],
+    [
+      'a slave whose key has another type',
+      'N',
+      'pk',
+      'One or more parameter values were invalid: Type mismatch for key',
+    ],
+  ])("%s: every record fails with DynamoDB's message", async (_, type, keyName, message) => {
+    // Prepare
+    const slaveTable = uniqueTableName('wrong-schema-slave');
+    await slave.send(
+      new CreateTableCommand({
+        TableName: slaveTable,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: keyName, AttributeType: type }],
+        KeySchema: [{ AttributeName: keyName, KeyType: 'HASH' }],
+      }),
+    );
+    await waitForActive(slave, slaveTable);
+
+    // Act
+    const outcome = await invoke(streamEvent([good(1, 'a'), good(2, 'b')]), { slaveTable });
+
+    // Assess
+    const reason = `slave ${SLAVE_REGION}/${slaveTable}: ValidationException: ${message}`;
+    expect(outcome.thrown).toEqual({
+      name: 'FullBatchFailureError',
+      message: 'All records failed processing. See individual errors below.',
+      recordErrors: [reason, reason],
+    });
+    expect(outcome.slave).toEqual([]);
+  });
+
+  test('a slave table that does not exist: every record fails, saying to create it or correct the variables', async () => {
+    // Prepare
+    const slaveTable = uniqueTableName('missing-slave');
+
+    // Act
+    const outcome = await invoke(streamEvent([good(1, 'a')]), { slaveTable });
+
+    // Assess
+    expect(outcome.thrown?.recordErrors).toEqual([
+      `slave ${SLAVE_REGION}/${slaveTable}: table ${slaveTable} not found in region ${SLAVE_REGION}: create it with the master's key schema, or correct SLAVE_TABLE/SLAVE_REGION (Cannot do operations on a non-existent table)`,
+    ]);
+    expect(outcome.slave).toBe('no such table');
+  });
+
+  test('a well-formed region that does not exist is accepted by the configuration, and every record fails naming it', async () => {
+    // Decision: a region name is checked for form only (new regions appear; a list in the code would go stale). In
+    // AWS the SDK would then fail to resolve dynamodb.<region>.amazonaws.com; DynamoDB Local answers for any region,
+    // with an empty database, so here the table is "not found in region eu-nowhere-9". Either way the records fail
+    // with the region in the message, and nothing is written anywhere else.
+    // Prepare: a table of that name exists in the real slave region, and must stay untouched.
+    const slaveTable = await newSlave();
+
+    // Act
+    const outcome = await invoke(streamEvent([good(1, 'a')]), { slaveTable, slaveRegion: 'eu-nowhere-9' });
+
+    // Assess
+    expect(outcome.thrown?.recordErrors).toEqual([
+      `slave eu-nowhere-9/${slaveTable}: table ${slaveTable} not found in region eu-nowhere-9: create it with the master's key schema, or correct SLAVE_TABLE/SLAVE_REGION (Cannot do operations on a non-existent table)`,
+    ]);
+    expect(await slaveItems(slaveTable)).toEqual([]);
+  });
+
+  test('access denied: every record fails, naming the actions the role needs', async () => {
+    // Prepare: IAM's answer, from the fault proxy, to every write.
+    const slaveTable = await newSlave();
+    const proxy = await startFaultProxy({ upstream: endpoint, plan: () => 'accessDenied' });
+    try {
+      // Act
+      const outcome = await invoke(streamEvent([good(1, 'a'), good(2, 'b')]), { slaveTable, via: proxy.endpoint });
+
+      // Assess
+      const reason = `slave ${SLAVE_REGION}/${slaveTable}: access denied: the function's role needs dynamodb:BatchWriteItem, dynamodb:PutItem and dynamodb:DeleteItem on table ${slaveTable} in ${SLAVE_REGION} (AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/replicator/dynamo-replicator is not authorized to perform: dynamodb:BatchWriteItem on resource: ${slaveTable} because no identity-based policy allows the dynamodb:BatchWriteItem action)`;
+      expect(outcome.thrown?.name).toBe('FullBatchFailureError');
+      expect(outcome.thrown?.recordErrors).toEqual([reason, reason]);
+      expect(outcome.slave).toEqual([]);
+      expect(proxy.stats().faults.accessDenied).toBe(1);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
+
+describe('invalid or missing configuration: loading the bundle fails with every problem named', () => {
+  test.each<[string, Record<string, string | undefined>, string[]]>([
+    [
+      'nothing set',
+      { SLAVE_REGION: undefined, SLAVE_TABLE: undefined },
+      [
+        'SLAVE_REGION is not set (the region of the slave table, e.g. eu-west-1)',
+        'SLAVE_TABLE is not set (the name of the slave table)',
+      ],
+    ],
+    [
+      'a malformed region and table name',
+      { SLAVE_REGION: 'Europe', SLAVE_TABLE: 'my table' },
+      [
+        'SLAVE_REGION: "Europe" is not an AWS region name (expected a name like eu-west-1)',
+        'SLAVE_TABLE: "my table" is not a valid DynamoDB table name (3 to 255 characters: letters, digits, _ . -)',
+      ],
+    ],
+    [
+      'a region without its number',
+      { SLAVE_REGION: 'eu-west', SLAVE_TABLE: 'Orders' },
+      ['SLAVE_REGION: "eu-west" is not an AWS region name (expected a name like eu-west-1)'],
+    ],
+    [
+      'SLAVES with a malformed and a repeated entry',
+      { SLAVE_REGION: undefined, SLAVE_TABLE: undefined, SLAVES: 'eu-west-1/Orders,Orders,eu-west-1/Orders' },
+      [
+        'SLAVES: entry "Orders" is not of the form region/table or region/table@roleArn (e.g. eu-west-1/Orders)',
+        'SLAVES: eu-west-1/Orders is listed twice',
+      ],
+    ],
+    [
+      'SLAVES together with SLAVE_TABLE',
+      { SLAVE_REGION: undefined, SLAVE_TABLE: 'Orders', SLAVES: 'eu-west-1/Orders' },
+      ['SLAVES is set together with SLAVE_REGION/SLAVE_TABLE: use one form or the other'],
+    ],
+    [
+      'a zero WRITE_CONCURRENCY and a REPLICATE_TTL_DELETES that is not a boolean',
+      { SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders', WRITE_CONCURRENCY: '0', REPLICATE_TTL_DELETES: 'maybe' },
+      [
+        'WRITE_CONCURRENCY: "0" is not a whole number from 1 to 1000',
+        'REPLICATE_TTL_DELETES: "maybe" is not true or false',
+      ],
+    ],
+  ])('%s', async (_, env, problems) => {
+    // Prepare
+    const base = replicatorEnv({ endpoint, slaveTable: 'unused', logLevel: 'ERROR' });
+
+    // Act
+    const { error, output } = await captureSettled(() => loadHandler({ ...base, ...env }));
+
+    // Assess: thrown at init, and logged at ERROR so it shows in the function's log.
+    expect(error).toMatchObject({
+      name: 'ConfigError',
+      problems,
+      message: `dynamo-replicator is misconfigured: ${problems.join('; ')}`,
+    });
+    expect(output.entries).toEqual([
+      expect.objectContaining({
+        level: 'ERROR',
+        message: `dynamo-replicator is misconfigured: ${problems.join('; ')}`,
+        problems,
+      }),
+    ]);
+  });
+});
