@@ -34,6 +34,14 @@ Work split and speed:
   --max-wcu <n>               cap on write capacity units per second (estimated from item sizes)
   --max-rcu <n>               cap on read capacity units per second (as DynamoDB reports them)
 
+Partial replica (the same hooks the replicator is given, so the tools see the replica it keeps):
+  --hooks <module>            JavaScript (CommonJS) module exporting filter(item) and/or transform(item), or an
+                              object with them as default; path relative to the working directory. filter
+                              returning false: the slave must not hold the item; transform: the item the slave
+                              holds (key attributes unchanged). The tools call them with no stream record.
+  --exclude-attributes <a,b>  top-level attributes the slave does not hold, dropped after --hooks; a key
+                              attribute is refused
+
 Output:
   --progress <auto|bar|lines|none>  progress on stderr: a bar on a terminal, lines otherwise (default: auto)
   --quiet                     same as --progress none
@@ -69,7 +77,11 @@ Backfill:
                               removed after a complete run)
   --restart                   ignore an existing state file and start from the beginning
 
-Exit status: 0 every item written or already present; 1 some items failed or the run was interrupted
+With --hooks, items the filter keeps out are not copied (counted as filtered out) and every other item is
+copied as transform returns it; an item a hook fails on counts as failed with the hook's message. Copies an
+earlier run made of items now filtered out stay: verify --repair with the same hooks deletes them.
+
+Exit status: 0 every item written, already present or filtered out; 1 some items failed or the run was interrupted
 (rerun the same command to resume); 2 usage error, missing table, permission or key schema problem.
 
 Examples:
@@ -78,6 +90,8 @@ Examples:
   # four machines, each taking a quarter of the table:
   dynamo-replicator backfill us-east-1/Orders eu-west-1/OrdersReplica --total-segments 32 --segment 0-7
   dynamo-replicator backfill us-east-1/Orders eu-west-1/OrdersReplica --total-segments 32 --segment 8-15
+  # a partial replica: only what ./replica-hooks.js keeps, without the ssn attribute
+  dynamo-replicator backfill us-east-1/Orders eu-west-1/OrdersReplica --hooks ./replica-hooks.js --exclude-attributes ssn
 `;
 
 /** `dynamo-replicator verify --help`. */
@@ -95,6 +109,10 @@ Verify:
   --sample <n>                keys listed per kind of difference (default: 10)
   --recheck-delay <ms>        wait before re-reading a difference (default: 1000)
 
+With --hooks/--exclude-attributes the slave is compared with the master's items as the hooks shape them: a slave
+item whose master item the filter keeps out counts as extra (--repair deletes it), and an item a hook fails on is
+reported with the hook's message (exit 1).
+
 Exit status: 0 equal (with --repair: every difference repaired); 1 different (with --repair: some could not be
 repaired) or interrupted; 2 usage error, missing table, permission or key schema problem.
 
@@ -102,4 +120,5 @@ Examples:
   dynamo-replicator verify us-east-1/Orders eu-west-1/OrdersReplica
   dynamo-replicator verify us-east-1/Orders eu-west-1/OrdersReplica --json --sample 100 > diff.json
   dynamo-replicator verify us-east-1/Orders eu-west-1/OrdersReplica --repair --max-rcu 200 --max-wcu 100
+  dynamo-replicator verify us-east-1/Orders eu-west-1/OrdersReplica --hooks ./replica-hooks.js --exclude-attributes ssn
 `;

@@ -8,6 +8,7 @@ import { splitTableRef, type TableRef, tableRefProblem } from '../shared/tableRe
 import type { BackfillConfig, WriteMode } from './backfill/backfill';
 import { UsageError } from './errors';
 import { BACKFILL_HELP, MAIN_HELP, VERIFY_HELP } from './help';
+import { loadHooksModule } from './hooksModule';
 import type { ProgressOptions } from './progress';
 import type { RunConfig } from './runConfig';
 import type { VerifyConfig } from './verify/verify';
@@ -45,6 +46,8 @@ const COMMON_OPTIONS = {
   'max-wcu': { type: 'string' },
   'max-rcu': { type: 'string' },
   progress: { type: 'string' },
+  'exclude-attributes': { type: 'string' },
+  hooks: { type: 'string' },
   quiet: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -178,6 +181,27 @@ function segmentSelection(values: CommonValues, env: ParseEnvironment): { totalS
   return { totalSegments, segments };
 }
 
+/** `a,b`: the top-level attribute names `--exclude-attributes` drops (whether they are keys is checked later). */
+export function parseAttributeList(text: string): string[] {
+  const names = text.split(',').map((name) => name.trim());
+  if (names.some((name) => name === '')) {
+    throw new UsageError(
+      `--exclude-attributes: "${text}" has an empty name; give names separated by commas, e.g. ssn,notes`,
+    );
+  }
+  return [...new Set(names)];
+}
+
+/** `--hooks` and `--exclude-attributes`: the shape of a partial replica, as both commands take it. */
+function replicaOptions(values: CommonValues, env: ParseEnvironment): Pick<RunConfig, 'hooks' | 'excludeAttributes'> {
+  return {
+    ...(values.hooks === undefined ? {} : { hooks: loadHooksModule(values.hooks, env.cwd) }),
+    ...(values['exclude-attributes'] === undefined
+      ? {}
+      : { excludeAttributes: parseAttributeList(values['exclude-attributes']) }),
+  };
+}
+
 function runConfig(
   values: CommonValues,
   positionals: readonly string[],
@@ -196,6 +220,7 @@ function runConfig(
     maxRcu: rate('max-rcu', values['max-rcu']),
     ...(values['endpoint-url'] ? { endpoint: values['endpoint-url'] } : {}),
     progress: progressOptions(values, env),
+    ...replicaOptions(values, env),
   };
 }
 

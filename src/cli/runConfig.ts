@@ -2,6 +2,7 @@
  * Settings both commands share, as the CLI parses them (see options.ts) and the library takes them.
  */
 
+import type { ReplicaHooks } from '../shared/hooks';
 import type { TableRef } from '../shared/tableRef';
 import type { ProgressOptions } from './progress';
 
@@ -23,4 +24,14 @@ export interface RunConfig {
   /** Explicit endpoint for both tables; otherwise the SDK's default (AWS_ENDPOINT_URL_DYNAMODB, the region's). */
   readonly endpoint?: string;
   readonly progress: ProgressOptions;
+  /**
+   * The replica's hooks (`--hooks`): what the slave holds of each master item, as the replicator applies them, so
+   * backfill copies and verify expects the same partial replica. `record` is undefined in the tools.
+   */
+  readonly hooks?: ReplicaHooks;
+  /**
+   * Top-level attributes the slave does not hold (`--exclude-attributes`), dropped after `hooks`. Kept apart from
+   * `hooks` so the run can refuse a key attribute once it has read the master's key schema.
+   */
+  readonly excludeAttributes?: readonly string[];
 }

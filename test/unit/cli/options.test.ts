@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UsageError } from '../../../src/cli/errors';
 import { parseCommandLine, parseSegmentList } from '../../../src/cli/options';
 
@@ -164,5 +167,81 @@ describe('parseSegmentList', () => {
   it('rejects backwards ranges and text', () => {
     expect(() => parseSegmentList('5-3', 8)).toThrow('runs backwards');
     expect(() => parseSegmentList('a', 8)).toThrow('is not a segment number or range');
+  });
+});
+
+describe('parseCommandLine: --hooks and --exclude-attributes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hooks-options-'));
+  const write = (name: string, text: string): string => {
+    writeFileSync(join(dir, name), text);
+    return name;
+  };
+  const inDir = { ...env, cwd: dir };
+  const parse = (command: 'backfill' | 'verify', argv: string[]) =>
+    parseCommandLine([command, 'us-east-1/Orders', 'eu-west-1/Copy', ...argv], inDir);
+  const hooksOf = (command: 'backfill' | 'verify', argv: string[]) => {
+    const parsed = parse(command, argv);
+    if (parsed.command === 'help') throw new Error('parsed as help');
+    return parsed.config;
+  };
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('loads filter and transform from a module relative to the working directory, for both commands', () => {
+    // Arrange
+    const module = write(
+      'both.js',
+      "exports.filter = (item) => item.tenant.S === 'a'; exports.transform = (item) => ({ ...item, seen: { BOOL: true } });",
+    );
+
+    // Act
+    const backfillConfig = hooksOf('backfill', ['--hooks', module]);
+    const verifyConfig = hooksOf('verify', ['--hooks', `./${module}`]);
+
+    // Assess
+    const item = { pk: { S: 'x' }, tenant: { S: 'a' } };
+    expect(backfillConfig.hooks?.filter?.(item, undefined)).toBe(true);
+    expect(backfillConfig.hooks?.filter?.({ ...item, tenant: { S: 'b' } }, undefined)).toBe(false);
+    expect(verifyConfig.hooks?.transform?.(item, undefined)).toEqual({ ...item, seen: { BOOL: true } });
+  });
+
+  it('takes the hooks from default when the module exports them there, and only the one it has', () => {
+    // Arrange
+    const module = write('default.js', 'exports.default = { transform: (item) => item };');
+
+    // Act
+    const config = hooksOf('backfill', ['--hooks', join(dir, module)]);
+
+    // Assess
+    expect(config.hooks?.transform).toBeInstanceOf(Function);
+    expect(config.hooks?.filter).toBeUndefined();
+  });
+
+  it('reads --exclude-attributes as a list of names, without duplicates', () => {
+    expect(hooksOf('verify', ['--exclude-attributes', 'ssn, notes,ssn']).excludeAttributes).toEqual(['ssn', 'notes']);
+    expect(hooksOf('backfill', []).hooks).toBeUndefined();
+    expect(hooksOf('backfill', []).excludeAttributes).toBeUndefined();
+  });
+
+  it.each([
+    [['--hooks', 'missing.js'], 'cannot load'],
+    [['--hooks', 'neither'], 'exports neither filter nor transform'],
+    [['--hooks', 'notFunction'], 'exports filter as a string; filter must be a function'],
+    [['--hooks', 'throws'], 'cannot load'],
+    [['--exclude-attributes', 'ssn,,notes'], 'has an empty name'],
+  ])('rejects %j with a usage error saying %s', (argv, message) => {
+    // Arrange
+    write('neither.js', 'exports.other = () => true;');
+    write('notFunction.js', "exports.filter = 'tenant = a';");
+    write('throws.js', "throw new Error('broken module');");
+    const [option, value = ''] = argv as [string, string];
+    const args = option === '--hooks' && !value.endsWith('.js') ? [option, `${value}.js`] : argv;
+
+    // Act
+    const attempt = (): unknown => parse('backfill', args);
+
+    // Assess
+    expect(attempt).toThrow(UsageError);
+    expect(attempt).toThrow(message);
   });
 });
