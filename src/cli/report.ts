@@ -52,6 +52,7 @@ export function formatBackfill(summary: BackfillSummary): string {
         : '') +
       (run.undone > 0 ? `, undone ${formatCount(run.undone)} (deleted on the master while being copied)` : ''),
   ];
+  if (run.skipped > 0) lines.push(`  filtered out by the hooks (not copied): ${formatCount(run.skipped)}`);
   if (run.rechecked > 0)
     lines.push(`  re-checked ${formatCount(run.rechecked)} items the master's stream showed changing during the run`);
   if (summary.resumed) {
@@ -79,6 +80,10 @@ export function formatVerify(summary: VerifySummary): string {
     `  different:            ${formatCount(differences.different)}${sample(samples.different.map((entry) => `${key(entry.key)} [${entry.attributes.join(', ')}]`))}`,
     `  in flight (equal when re-read): ${formatCount(summary.inFlight)}`,
   ];
+  if (summary.hooksFailed > 0) {
+    lines.push(`  hooks failed (not compared): ${formatCount(summary.hooksFailed)}`);
+    for (const failure of samples.hooksFailed) lines.push(`    ${key(failure.key)}: ${failure.error}`);
+  }
   if (summary.repair) {
     const { repaired, converged, conflicts, failed, failures } = summary.repair;
     lines.push(

@@ -18,17 +18,21 @@
  * retries it and the exit code says the copy is incomplete.
  */
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { describe } from '../../shared/awsErrors';
 import { createStreamsClient } from '../../shared/clients';
+import type { Item } from '../../shared/item';
+import { pickKey } from '../../shared/key';
 import { Limiter } from '../../shared/limiter';
 import { formatTableRef } from '../../shared/tableRef';
 import { ToolError } from '../errors';
 import { Progress } from '../progress';
 import type { RunConfig } from '../runConfig';
-import type { JsonItem } from '../table/attributeJson';
+import { itemToJson, type JsonItem } from '../table/attributeJson';
 import { toolStreamsSettings } from '../table/clients';
 import { type OpenTables, openTables } from '../table/openTables';
 import { scanSegment } from '../table/scan';
 import { InterruptedError } from '../table/tableAccess';
+import { keyNames } from '../table/tableInfo';
 import { BatchWriter } from './modes/batch';
 import { CheckedWriter } from './modes/checked';
 import { ConditionalWriter } from './modes/conditional';
@@ -178,13 +182,16 @@ class BackfillRun {
       for await (const page of pages) {
         if (this.signal.aborted) break;
         this.tally.counts.scanned += page.items.length;
-        const outcome = await writer.writePage(page.items, presence);
-        presence = outcome.presentShare >= PRESENT_SHARE_TO_KEEP_CHECKING ? 'all' : 'none';
+        const shaped = this.shape(page.items);
+        const outcome = await writer.writePage(shaped.put, presence);
+        // A page the filter emptied says nothing about what the slave holds: the next page checks as this one did.
+        if (shaped.put.length > 0) presence = outcome.presentShare >= PRESENT_SHARE_TO_KEEP_CHECKING ? 'all' : 'none';
+        const failed = outcome.failed + shaped.failed;
         segment.scanned += page.items.length;
         segment.written += outcome.written;
         segment.present += outcome.present;
-        segment.failed += outcome.failed;
-        if (outcome.failed > 0) blocked = true;
+        segment.failed += failed;
+        if (failed > 0) blocked = true;
         if (!blocked) {
           segment.lastKey = page.lastKey;
           segment.done = page.lastKey === undefined;
@@ -195,6 +202,22 @@ class BackfillRun {
       if (error instanceof InterruptedError) return;
       this.halt(error);
     }
+  }
+
+  /**
+   * The one place the replica hooks apply to what backfill copies, before any write mode sees the page: the items
+   * to write as the hooks shape them; filtered-out items counted as skipped; an item a hook fails on counted as
+   * failed with the hook's message (its segment then stops advancing, so a rerun with fixed hooks retries it).
+   */
+  private shape(items: readonly Item[]): { put: Item[]; failed: number } {
+    const { tables, tally } = this;
+    const shaped = tables.replica.shapePage(items);
+    tally.skip(shaped.skipped);
+    for (const { item, error } of shaped.failed) {
+      tally.add({ failed: error }, 1);
+      tally.sampleFailure(() => itemToJson(pickKey(item, keyNames(tables.master.keySchema))), describe(error));
+    }
+    return { put: shaped.put, failed: shaped.failed.length };
   }
 
   private save(force: boolean): void {
@@ -243,8 +266,8 @@ export async function runBackfill(config: BackfillConfig, signal?: AbortSignal):
     if (complete) removeState(config.stateFile);
     const sum = (pick: (segment: SegmentState) => number): number =>
       segments.reduce((total, segment) => total + pick(segment), 0);
-    const { scanned, written, present, undone, refreshed, failed, rechecked, seconds } = result;
-    const counts: BackfillCounts = { scanned, written, present, undone, refreshed, failed, rechecked };
+    const { scanned, written, present, skipped, undone, refreshed, failed, rechecked, seconds } = result;
+    const counts: BackfillCounts = { scanned, written, present, skipped, undone, refreshed, failed, rechecked };
     return {
       command: 'backfill',
       master: identity.master,

@@ -13,6 +13,8 @@ export interface BackfillCounts {
   written: number;
   /** Items the slave already had (written by the stream, or by an earlier run). */
   present: number;
+  /** Items the replica's filter (`--hooks`) keeps off the slave: not copied (verify --repair removes old copies). */
+  skipped: number;
   /** Copies removed again because the master deleted the item while it was being copied. */
   undone: number;
   /** Copies replaced by the master's current item because the master changed it while it was being copied (`checked`). */
@@ -35,6 +37,7 @@ export class Tally {
     scanned: 0,
     written: 0,
     present: 0,
+    skipped: 0,
     undone: 0,
     refreshed: 0,
     failed: 0,
@@ -59,10 +62,19 @@ export class Tally {
     if (this.failures.length < FAILURE_SAMPLE) this.failures.push({ key: key(), error });
   }
 
+  /** Counts `items` items the replica's filter keeps off the slave (they count as done for the progress). */
+  public skip(items: number): void {
+    if (items === 0) return;
+    this.counts.skipped += items;
+    this.progress.counts.done += items;
+    this.updateDetail();
+  }
+
   public updateDetail(): void {
-    const { written, present, undone, refreshed, failed, rechecked } = this.counts;
+    const { written, present, skipped, undone, refreshed, failed, rechecked } = this.counts;
     this.progress.counts.detail =
       `written ${formatCount(written)}, present ${formatCount(present)}` +
+      (skipped ? `, filtered out ${formatCount(skipped)}` : '') +
       (rechecked ? `, changed on the master ${formatCount(rechecked)}` : '') +
       (refreshed ? `, refreshed ${formatCount(refreshed)}` : '') +
       (undone ? `, undone ${formatCount(undone)}` : '') +

@@ -1,7 +1,7 @@
 /**
  * Opening a run: a client per region, `TableAccess` for master and slave, pacers for the rate caps, and the checks
- * that must pass before any item is read — both tables exist (DescribeTable), they are different tables, and their
- * key schemas match.
+ * that must pass before any item is read — both tables exist (DescribeTable), they are different tables, their
+ * key schemas match, and no excluded attribute is a key attribute.
  */
 import { RegionalClients } from '../../shared/clients';
 import { formatTableRef, sameTable } from '../../shared/tableRef';
@@ -9,6 +9,7 @@ import { ToolError } from '../errors';
 import type { RunConfig } from '../runConfig';
 import { toolClientSettings } from './clients';
 import { type Pacer, TokenBucket, UNLIMITED } from './rateLimiter';
+import { type ReplicaShape, replicaShape } from './replica';
 import { TableAccess } from './tableAccess';
 import { keySchemaMismatch, type TableInfo } from './tableInfo';
 
@@ -29,6 +30,8 @@ export interface OpenTables {
   readonly masterInfo: TableInfo;
   readonly slaveInfo: TableInfo;
   readonly pacers: Pacers;
+  /** What the slave should hold of each master item (the replica hooks); every copy and comparison goes through it. */
+  readonly replica: ReplicaShape;
   /** Releases the clients' sockets. */
   close(): void;
 }
@@ -57,7 +60,8 @@ export async function openTables(config: RunConfig, signal?: AbortSignal): Promi
     const [masterInfo, slaveInfo] = await Promise.all([master.describe(), slave.describe()]);
     const mismatch = keySchemaMismatch(masterInfo, slaveInfo);
     if (mismatch) throw new ToolError(mismatch);
-    return { master, slave, masterInfo, slaveInfo, pacers, close };
+    const replica = replicaShape(config, masterInfo);
+    return { master, slave, masterInfo, slaveInfo, pacers, replica, close };
   } catch (error) {
     close();
     throw error;

@@ -6,6 +6,10 @@
  * Candidates wait in a bounded queue (scans pause when it is full, so an empty slave does not fill the memory) and
  * are re-read 100 keys at a time with consistent BatchGetItem on each side. A confirmed difference is counted, kept
  * as a sample, and — with `--repair` — repaired at once (see repair.ts).
+ *
+ * The master's side is what the slave should hold: the master's item as the replica hooks shape it (table/replica.ts),
+ * undefined where the filter keeps it off the slave. An item a hook fails on is counted apart (`hooksFailed`), with
+ * the hook's message, and left as it is.
  */
 
 import { describe } from '../../shared/awsErrors';
@@ -15,8 +19,9 @@ import type { Limiter } from '../../shared/limiter';
 import { sleep } from '../../shared/sleep';
 import { ToolError } from '../errors';
 import { itemToJson, type JsonItem } from '../table/attributeJson';
+import type { OpenTables } from '../table/openTables';
 import type { Pacer } from '../table/rateLimiter';
-import { InterruptedError, type TableAccess } from '../table/tableAccess';
+import { InterruptedError } from '../table/tableAccess';
 import { repairItem } from './repair';
 import { differingAttributes, itemsEqual } from './valueEquality';
 
@@ -30,7 +35,11 @@ export interface DifferenceReport {
   /** Candidates equal on re-check: changes that were in flight. */
   inFlight: number;
   readonly counts: Record<DifferenceKind, number>;
+  /** Items the replica hooks failed on (`--hooks`): they could not be compared, nor repaired. */
+  hooksFailed: number;
   readonly samples: {
+    /** Items the hooks failed on, with the hook's message. */
+    readonly hooksFailed: Array<{ readonly key: JsonItem; readonly error: string }>;
     readonly missing: JsonItem[];
     readonly extra: JsonItem[];
     readonly different: Array<{ readonly key: JsonItem; readonly attributes: string[] }>;
@@ -70,7 +79,7 @@ export class DifferenceChecker {
   private readonly worker: Promise<void>;
 
   public constructor(
-    private readonly tables: { master: TableAccess; slave: TableAccess },
+    private readonly tables: Pick<OpenTables, 'master' | 'slave' | 'replica'>,
     private readonly options: {
       readonly recheckDelayMs: number;
       readonly repair: boolean;
@@ -84,13 +93,16 @@ export class DifferenceChecker {
       readonly onChange: () => void;
       /** Called for each difference a repair put right, with its kind. */
       readonly onRepaired?: (kind: DifferenceKind) => void;
+      /** Called for each item the replica hooks failed on, with the hook's message. */
+      readonly onHookFailed?: (key: Item, error: string) => void;
     },
   ) {
     this.report = {
       candidates: 0,
       inFlight: 0,
       counts: { missing: 0, extra: 0, different: 0 },
-      samples: { missing: [], extra: [], different: [] },
+      hooksFailed: 0,
+      samples: { missing: [], extra: [], different: [], hooksFailed: [] },
       ...(options.repair ? { repair: { repaired: 0, converged: 0, conflicts: 0, failed: 0, failures: [] } } : {}),
     };
     this.worker = this.work();
@@ -185,8 +197,14 @@ export class DifferenceChecker {
     ]);
     const repairs: Array<Promise<void>> = [];
     for (const candidate of batch) {
-      const master = masterItems.get(candidate.id);
       const slave = slaveItems.get(candidate.id);
+      let master: Item | undefined;
+      try {
+        master = this.tables.replica.expected(masterItems.get(candidate.id));
+      } catch (error) {
+        this.hookFailed(candidate.key, describe(error));
+        continue;
+      }
       const kind: DifferenceKind | undefined =
         master && !slave
           ? 'missing'
@@ -204,6 +222,13 @@ export class DifferenceChecker {
     }
     await Promise.all(repairs);
     this.options.onChange();
+  }
+
+  private hookFailed(key: Item, error: string): void {
+    this.report.hooksFailed += 1;
+    const sample = this.report.samples.hooksFailed;
+    if (sample.length < this.options.sampleSize) sample.push({ key: itemToJson(key), error });
+    this.options.onHookFailed?.(key, error);
   }
 
   private record(kind: DifferenceKind, key: Item, master: Item | undefined, slave: Item | undefined): void {

@@ -10,6 +10,7 @@
 import type { Item } from '../../shared/item';
 import { writeUnits } from '../table/itemSize';
 import { type Pacer, UNLIMITED } from '../table/rateLimiter';
+import type { ReplicaShape } from '../table/replica';
 import type { TableAccess } from '../table/tableAccess';
 import { itemsEqual } from './valueEquality';
 
@@ -26,12 +27,13 @@ export type RepairOutcome =
 const ROUNDS = 3;
 
 /**
- * Repairs the item whose current versions are `master` and `slave` (undefined where a side lacks it). Each write
- * first takes its write units from `writePacer` (`--max-wcu`). Errors other than a failed condition are thrown for
- * the caller to count.
+ * Repairs the item whose current versions are `master` (as the replica hooks shape it: what the slave should hold)
+ * and `slave` (undefined where a side lacks it). Each write first takes its write units from `writePacer`
+ * (`--max-wcu`). Errors other than a failed condition (a HookError on a re-read included) are thrown for the caller
+ * to count.
  */
 export async function repairItem(
-  tables: { master: TableAccess; slave: TableAccess },
+  tables: { master: TableAccess; slave: TableAccess; replica: ReplicaShape },
   key: Item,
   initial: { master?: Item; slave?: Item },
   writePacer: Pacer = UNLIMITED,
@@ -39,7 +41,8 @@ export async function repairItem(
   let { master, slave } = initial;
   for (let round = 0; round < ROUNDS; round += 1) {
     if (round > 0) {
-      [master, slave] = await Promise.all([tables.master.get(key), tables.slave.get(key)]);
+      const [current, copy] = await Promise.all([tables.master.get(key), tables.slave.get(key)]);
+      [master, slave] = [tables.replica.expected(current), copy];
       if ((!master && !slave) || (master && slave && itemsEqual(master, slave))) return 'converged';
     }
     await writePacer.take(writeUnits(master ?? slave ?? key));

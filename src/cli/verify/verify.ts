@@ -132,8 +132,7 @@ class VerifyRun {
         const found = await this.limiter.run(() => slave.batchGet(keys, { consistent: false }));
         for (const [index, item] of page.entries()) {
           const key = keys[index] as Item;
-          const copy = found.get(itemKeyOf(key));
-          if (!copy || !itemsEqual(item, copy)) await this.checker.add(key);
+          if (this.differs(item, found.get(itemKeyOf(key)))) await this.checker.add(key);
         }
         this.scanned.master += page.length;
         this.advance(page.length);
@@ -142,7 +141,25 @@ class VerifyRun {
     });
   }
 
-  /** Slave keys the master lacks become candidates. */
+  /**
+   * Whether the slave's `copy` differs from what it should hold of the master's `item`: the item as the replica hooks
+   * shape it, or nothing where the filter keeps it off the slave. An item a hook fails on is a candidate too, so the
+   * re-check reports it with the hook's message.
+   */
+  private differs(item: Item, copy: Item | undefined): boolean {
+    let expected: Item | undefined;
+    try {
+      expected = this.tables.replica.expected(item);
+    } catch {
+      return true;
+    }
+    return expected === undefined ? copy !== undefined : !copy || !itemsEqual(expected, copy);
+  }
+
+  /**
+   * Slave keys the master lacks become candidates. (A slave item whose master item the filter keeps out is found by
+   * the master's scan, which looks every master key up on the slave.)
+   */
   private slaveToMaster(segment: number): Promise<void> {
     const { master, slave } = this.tables;
     return this.guarded(async () => {
@@ -179,7 +196,9 @@ class VerifyRun {
   private updateDetail(): void {
     const { counts, inFlight, repair } = this.checker.report;
     const repaired = repair ? `, repaired ${formatCount(repair.repaired)}` : '';
-    this.progress.counts.detail = `missing ${formatCount(counts.missing)}, extra ${formatCount(counts.extra)}, different ${formatCount(counts.different)}, in flight ${formatCount(inFlight)}${repaired}`;
+    const hooks = this.checker.report.hooksFailed;
+    const hooksFailed = hooks > 0 ? `, hooks failed ${formatCount(hooks)}` : '';
+    this.progress.counts.detail = `missing ${formatCount(counts.missing)}, extra ${formatCount(counts.extra)}, different ${formatCount(counts.different)}, in flight ${formatCount(inFlight)}${repaired}${hooksFailed}`;
   }
 }
 
@@ -197,7 +216,7 @@ export async function runVerify(config: VerifyConfig, signal?: AbortSignal): Pro
     const result = await new VerifyRun(config, tables, controller.signal, () => controller.abort()).run();
     if (result.fatal !== undefined) throw result.fatal;
     const { counts, ...report } = result.report;
-    const found = counts.missing + counts.extra + counts.different;
+    const found = counts.missing + counts.extra + counts.different + report.hooksFailed;
     const repair = report.repair;
     return {
       command: 'verify',
@@ -206,7 +225,7 @@ export async function runVerify(config: VerifyConfig, signal?: AbortSignal): Pro
       totalSegments: config.totalSegments,
       segments: config.segments,
       equal: found === 0,
-      ...(repair ? { repairedAll: repair.conflicts === 0 && repair.failed === 0 } : {}),
+      ...(repair ? { repairedAll: repair.conflicts === 0 && repair.failed === 0 && report.hooksFailed === 0 } : {}),
       interrupted: signal?.aborted === true,
       scanned: result.scanned,
       differences: counts,

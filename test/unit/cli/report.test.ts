@@ -24,6 +24,7 @@ function summary(counts: Partial<BackfillSummary['thisRun']>): BackfillSummary {
       scanned: 1000,
       written: 990,
       present: 10,
+      skipped: 0,
       undone: 0,
       refreshed: 0,
       failed: 0,
@@ -58,5 +59,11 @@ describe('formatBackfill', () => {
     );
     expect(text).toContain("re-checked 12 items the master's stream showed changing during the run");
     expect(backfillExitCode(summary({ rechecked: 12 }))).toBe(0);
+  });
+
+  it('reports the items the hooks filtered out only when there are some', () => {
+    expect(formatBackfill(summary({ skipped: 7 }))).toContain('filtered out by the hooks (not copied): 7');
+    expect(formatBackfill(summary({}))).not.toContain('filtered out');
+    expect(backfillExitCode(summary({ skipped: 7 }))).toBe(0);
   });
 });

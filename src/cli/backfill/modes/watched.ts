@@ -14,6 +14,7 @@ import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Item } from '../../../shared/item';
 import { itemKeyOf, pickKey } from '../../../shared/key';
 import type { TableRef } from '../../../shared/tableRef';
+import { itemToJson } from '../../table/attributeJson';
 import { InterruptedError } from '../../table/tableAccess';
 import { keyNames } from '../../table/tableInfo';
 import { DifferenceChecker } from '../../verify/differences';
@@ -84,6 +85,11 @@ export class WatchedWriter implements PageWriter {
       onRepaired: (kind) => {
         if (kind === 'extra') tally.counts.undone += 1;
         else tally.counts.refreshed += 1;
+      },
+      // The changed item's copy cannot be put right: the item failed, and the run is incomplete.
+      onHookFailed: (key, error) => {
+        tally.counts.failed += 1;
+        tally.sampleFailure(() => itemToJson(key), `re-check after a change on the master: ${error}`);
       },
     });
     const watcher = new StreamWatcher(setup.stream.client, setup.stream.arn, {

@@ -182,8 +182,9 @@ export class PageWrites {
 
   /**
    * The reconcile step: reads the copied items on the master (consistent) and puts right what changed there since
-   * the scan. A copy of an item the master deleted is removed; with `refresh`, a copy of an item the master changed
-   * is replaced by the master's current item. Both are compare-and-set on our copy, so a version the stream wrote
+   * the scan, with the master's items as the replica hooks shape them. A copy of an item the master deleted (or one
+   * the filter now keeps off the slave) is removed; with `refresh`, a copy of an item the master changed is replaced
+   * by the master's current (hooked) item. Both are compare-and-set on our copy, so a version the stream wrote
    * after the copy stays. Without `refresh` (copies that never replace anything) only deletions matter and the
    * master is read keys-only.
    */
@@ -191,9 +192,11 @@ export class PageWrites {
     const { tables, signal } = this.context;
     const { master, slave } = tables;
     const result: Reconciled = { undone: 0, refreshed: 0, failed: [] };
+    // A filter can keep a changed master item off the slave: then whether it still exists is not enough to know.
+    const whole = refresh || tables.replica.filters;
     let current: Map<string, Item>;
     try {
-      current = await this.readKeys(master, copied, { consistent: true, keysOnly: !refresh });
+      current = await this.readKeys(master, copied, { consistent: true, keysOnly: !whole });
     } catch (error) {
       if (error instanceof ToolError || error instanceof InterruptedError) throw error;
       result.failed = copied.map((item) => ({
@@ -204,7 +207,18 @@ export class PageWrites {
     }
     await Promise.all(
       copied.map(async (copy) => {
-        const now = current.get(itemKeyOf(pickKey(copy, keyNames(master.keySchema))));
+        const read = current.get(itemKeyOf(pickKey(copy, keyNames(master.keySchema))));
+        // The copy is the hooked item, so it is compared with the master's current item as the hooks shape it.
+        let now: Item | undefined;
+        try {
+          now = whole ? tables.replica.expected(read) : read;
+        } catch (error) {
+          result.failed.push({
+            item: copy,
+            error: `copied, but the hooks failed on the master's current item: ${describe(error)}`,
+          });
+          return;
+        }
         if (now !== undefined && (!refresh || itemsEqual(now, copy))) return;
         try {
           const outcome = await this.pooled(async () => {
@@ -218,7 +232,7 @@ export class PageWrites {
           if (error instanceof ToolError || error instanceof InterruptedError) throw error;
           const action =
             now === undefined
-              ? 'removing the copy (deleted on the master meanwhile)'
+              ? 'removing the copy (deleted or filtered out on the master meanwhile)'
               : "replacing the copy with the master's newer version";
           result.failed.push({ item: copy, error: `${action} failed: ${describe(error)}` });
         }
