@@ -218,3 +218,52 @@ describe('runBackfill with hooks, in every write mode', () => {
     },
   );
 });
+
+describe('the reconcile steps compare the copy with the hooked master item', () => {
+  /**
+   * Hooks whose answer for `item-0` and `item-3` changes after the first call, as if the master changed them between
+   * the scan and the reconcile step's consistent read: item-0 leaves the filter, item-3 is shaped differently.
+   */
+  function changingHooks(): ReplicaHooks {
+    const seen = new Map<string, number>();
+    const calls = (item: Item): number => {
+      const pk = item.pk?.S ?? '';
+      const count = (seen.get(pk) ?? 0) + 1;
+      seen.set(pk, count);
+      return count;
+    };
+    return {
+      filter: (item) => item.tenant?.S === 'a' && !(item.pk?.S === 'item-0' && calls(item) > 1),
+      transform: (item) => {
+        const { ssn: _ssn, ...rest } = item;
+        return item.pk?.S === 'item-3' && calls(item) > 1 ? ({ ...rest, note: { S: 'changed' } } as Item) : rest;
+      },
+    };
+  }
+
+  test.each<[WriteMode, { undone: number; refreshed: number }]>([
+    ['checked', { undone: 1, refreshed: 1 }],
+    ['conditional', { undone: 1, refreshed: 0 }],
+  ])('%s removes a copy the filter now keeps out and refreshes as its mode does', async (writeMode, counts) => {
+    // Prepare
+    const { tables, items } = await mixedPair(30);
+    const config: BackfillConfig = {
+      ...runConfig(tables),
+      hooks: changingHooks(),
+      writeMode,
+      stateFile: join(dir, `${tables.slave.table}.state.json`),
+      restart: false,
+    };
+    const expected = hooked(items)
+      .filter((item) => item.pk?.S !== 'item-0')
+      .map((item) => (writeMode === 'checked' && item.pk?.S === 'item-3' ? { ...item, note: { S: 'changed' } } : item));
+
+    // Act
+    const summary = await runBackfill(config);
+
+    // Assess
+    expect(summary.complete).toBe(true);
+    expect(summary.thisRun).toMatchObject({ skipped: 20, failed: 0, ...counts });
+    expect(await slaveAgainst(tables, expected)).toMatchObject({ equal: true });
+  });
+});
