@@ -182,7 +182,7 @@ function segmentSelection(values: CommonValues, env: ParseEnvironment): { totalS
 }
 
 /** `a,b`: the top-level attribute names `--exclude-attributes` drops (whether they are keys is checked later). */
-export function parseAttributeList(text: string): string[] {
+function parseAttributeList(text: string): string[] {
   const names = text.split(',').map((name) => name.trim());
   if (names.some((name) => name === '')) {
     throw new UsageError(

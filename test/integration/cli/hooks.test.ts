@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { compareItems, scanAll } from '../../../harness/tables';
 import { type BackfillConfig, runBackfill, type WriteMode } from '../../../src/cli/backfill/backfill';
+import { formatVerify } from '../../../src/cli/report';
+import { runVerify } from '../../../src/cli/verify/verify';
 import type { ReplicaHooks } from '../../../src/shared/hooks';
 import { formatTableRef, type TableRef } from '../../../src/shared/tableRef';
 import { type Item, putItems, richItem, runCli, runConfig, tablePair, useRegionClients } from './fixture';
@@ -265,5 +267,37 @@ describe('the reconcile steps compare the copy with the hooked master item', () 
     expect(summary.complete).toBe(true);
     expect(summary.thisRun).toMatchObject({ skipped: 20, failed: 0, ...counts });
     expect(await slaveAgainst(tables, expected)).toMatchObject({ equal: true });
+  });
+});
+
+describe('runVerify with hooks', () => {
+  test('an item a hook fails on is reported with the hook message, not compared, and the tables are not equal', async () => {
+    // Prepare: a correct partial slave; the hooks now fail on item-6.
+    const { tables, items } = await mixedPair(30);
+    await putItems(clients.slave, tables.slave.table, hooked(items));
+    const hooks: ReplicaHooks = {
+      filter: (item) => item.tenant?.S === 'a',
+      transform: (item) => {
+        if (item.pk?.S === 'item-6') throw new Error('cannot shape item 6');
+        const { ssn: _ssn, ...rest } = item;
+        return rest as Item;
+      },
+    };
+
+    // Act
+    const summary = await runVerify({ ...runConfig(tables), hooks, repair: true, sampleSize: 10, recheckDelayMs: 0 });
+
+    // Assess
+    expect(summary).toMatchObject({
+      equal: false,
+      repairedAll: false,
+      hooksFailed: 1,
+      differences: { missing: 0, extra: 0, different: 0 },
+      repair: { repaired: 0, failed: 0 },
+    });
+    expect(summary.samples.hooksFailed).toEqual([
+      { key: { pk: { S: 'item-6' } }, error: expect.stringContaining('cannot shape item 6') },
+    ]);
+    expect(formatVerify(summary)).toContain('hooks failed (not compared): 1');
   });
 });
