@@ -40,12 +40,12 @@ function npm(args: readonly string[], cwd: string): string {
 
 /**
  * `npm pack` of the folder `packageDir` (by default the project, which must be built first: `npm run build`) into
- * `destination`; returns the tarball. Runs the package's own `prepack` script, if it has one, as `npm publish` would.
+ * `destination`; returns the tarball. Lifecycle scripts are not run: a `prepack` that rebuilt dist/ would change the
+ * files other tests are running while this one packs them.
  */
 export function packPackage(destination: string, packageDir: string = projectRoot()): PackedPackage {
   mkdirSync(destination, { recursive: true });
-  const output = npm(['pack', '--json', '--pack-destination', destination], packageDir);
-  // The JSON array is the last thing printed; a prepack script may print before it.
+  const output = npm(['pack', '--json', '--ignore-scripts', '--pack-destination', destination], packageDir);
   const json = output.slice(output.indexOf('['));
   const [packed] = JSON.parse(json) as Array<{ name: string; version: string; filename: string }>;
   if (!packed) throw new Error(`npm pack printed no package: ${output}`);

@@ -5,7 +5,7 @@
  * does (its own Node process, the function's environment, a context with `succeed`/`fail`), with an event read from
  * the master's real stream in DynamoDB Local. Needs `npm run build` first (the global setup rebuilds a stale dist/).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AttributeValue, DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
@@ -128,6 +128,19 @@ describe('the packed package, installed offline beside es6-promise, running the 
   test('the tarball and es6-promise install from the npm cache alone', () => {
     // Assess: beforeAll packed and installed; the offline install worked (the fallback may ask the registry).
     expect(installation.mode).toBe('offline');
+  });
+
+  test('the installed package has its main and its types, and none of the sources, tests or harness', () => {
+    // Prepare
+    const installed = join(installation.folder, 'node_modules', 'dynamo-replicator');
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as Record<string, unknown>;
+
+    // Act
+    const present = (path: unknown): boolean => typeof path === 'string' && existsSync(join(installed, path));
+
+    // Assess
+    expect({ main: present(manifest.main), types: present(manifest.types) }).toEqual({ main: true, types: true });
+    expect(['src', 'test', 'harness', 'scripts', 'node_modules'].filter(present)).toEqual([]);
   });
 
   test('a batch of puts, updates and deletes from a real stream: context.succeed("success") and the slave equals the master', async () => {
