@@ -26,7 +26,13 @@ export function bundlePath(): string {
 }
 
 /** What `node scripts/build.mjs` writes, relative to the project root. */
-export const BUILD_OUTPUTS = ['dist/index.js', 'dist/dynamo-replicator.zip', 'dist/cli.js'];
+export const BUILD_OUTPUTS = [
+  'dist/index.js',
+  'dist/dynamo-replicator.zip',
+  'dist/cli.js',
+  'dist/library/index.js',
+  'dist/types/library/index.d.ts',
+];
 /** What the build reads besides `src/`: the build script and the installed dependencies. */
 const BUILD_INPUTS = ['scripts/build.mjs', 'package.json', 'package-lock.json'];
 
