@@ -3,9 +3,9 @@
  *
  * The original package exported a factory: `require('dynamo-replicator')({ region, table }).process(event)`, and
  * its README told users to deploy exactly that, so `module.exports` is still the factory. It also carries the named
- * exports (`createReplicator`, the errors, and the types through the merged namespace), so
- * `const { createReplicator } = require('dynamo-replicator')` and TypeScript's
- * `import { createReplicator } from 'dynamo-replicator'` work too.
+ * exports (`createReplicator`, the errors, and the types through the merged namespace) and itself as `default`, so
+ * `const { createReplicator } = require('dynamo-replicator')`, TypeScript's
+ * `import { createReplicator } from 'dynamo-replicator'` and a default import work too.
  */
 import { ConfigError as ConfigErrorClass } from '../replicator/errors';
 import { HookError as HookErrorClass } from '../shared/hooks';
@@ -13,8 +13,8 @@ import type * as options from './options';
 import * as replicator from './replicator';
 
 /** The original package's factory: a replicator for these options (the same options as {@link createReplicator}). */
-function dynamoReplicator(options: options.ReplicatorOptions): replicator.Replicator {
-  return replicator.createReplicator(options);
+function dynamoReplicator(userOptions: options.ReplicatorOptions): replicator.Replicator {
+  return replicator.createReplicator(userOptions);
 }
 
 namespace dynamoReplicator {
@@ -38,5 +38,8 @@ namespace dynamoReplicator {
   export type StreamRecord = import('../replicator/types').StreamRecord;
   export type BatchResponse = import('../lambda/handler').BatchResponse;
 }
+
+/** `import dynamoReplicator from 'dynamo-replicator'` from code compiled without esModuleInterop. */
+dynamoReplicator.default = dynamoReplicator;
 
 export = dynamoReplicator;

@@ -25,9 +25,10 @@ afterAll(() => {
 });
 
 describe('require(dynamo-replicator) as the original README used it', () => {
-  test('module.exports is the factory, and carries createReplicator and the errors as named exports', () => {
+  test('module.exports is the factory, and carries createReplicator, the errors and itself as default', () => {
     // Assess
     expect(typeof dynamoReplicator).toBe('function');
+    expect(dynamoReplicator.default).toBe(dynamoReplicator);
     expect(dynamoReplicator.createReplicator).toEqual(expect.any(Function));
     expect(dynamoReplicator.ConfigError).toEqual(expect.any(Function));
     expect(dynamoReplicator.ReplicationFailedError).toEqual(expect.any(Function));
