@@ -178,7 +178,7 @@ export function checkOptions(options: unknown): CheckedOptions {
   if (typeof replicateTtlDeletes !== 'boolean') problems.push('replicateTtlDeletes: expected true or false');
   const concurrency = Number.isInteger(writeConcurrency) ? (writeConcurrency as number) : 0;
   if (concurrency < 1 || concurrency > 1000) {
-    problems.push(`writeConcurrency: ${String(writeConcurrency)} is not a whole number from 1 to 1000`);
+    problems.push(`writeConcurrency: ${JSON.stringify(writeConcurrency)} is not a whole number from 1 to 1000`);
   }
   const loggerProblem = !isObject(logger) || LOGGER_METHODS.some((name) => typeof logger[name] !== 'function');
   if (logger !== undefined && loggerProblem) {

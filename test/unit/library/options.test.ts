@@ -122,7 +122,7 @@ describe('checkOptions: every problem in one ConfigError', () => {
     ]);
   });
 
-  test('a slave listed twice, an empty slaves list and a bad role are refused', () => {
+  test('a slave listed twice, an empty slaves list, a bad role and a concurrency given as text are refused', () => {
     // Act
     const twice = problemsOf({
       slaves: [
@@ -132,11 +132,13 @@ describe('checkOptions: every problem in one ConfigError', () => {
     });
     const empty = problemsOf({ slaves: [] });
     const role = problemsOf({ region: 'eu-west-1', table: 'Orders', roleArn: 'Writer' });
+    const concurrency = problemsOf({ region: 'eu-west-1', table: 'Orders', writeConcurrency: '8' });
 
     // Assess
     expect(twice).toEqual(['slaves: eu-west-1/Orders is listed twice']);
     expect(empty).toEqual(['slaves: expected a non-empty array of { region, table, roleArn?, externalId? }']);
     expect(role).toEqual(['roleArn: "Writer" is not an IAM role ARN (expected arn:aws:iam::<account>:role/<name>)']);
+    expect(concurrency).toEqual(['writeConcurrency: "8" is not a whole number from 1 to 1000']);
   });
 
   test('the ConfigError’s message holds every problem', () => {
