@@ -26,9 +26,18 @@ export function bundlePath(): string {
 }
 
 /** What `node scripts/build.mjs` writes, relative to the project root. */
-export const BUILD_OUTPUTS = ['dist/index.js', 'dist/dynamo-replicator.zip', 'dist/cli.js'];
-/** What the build reads besides `src/`: the build script and the installed dependencies. */
-const BUILD_INPUTS = ['scripts/build.mjs', 'package.json', 'package-lock.json'];
+export const BUILD_OUTPUTS = [
+  'dist/index.js',
+  'dist/dynamo-replicator.zip',
+  'dist/cli.js',
+  'dist/library/index.js',
+  'dist/types/library/index.d.ts',
+];
+/**
+ * What the build reads besides `src/`: the build script, the library's declaration settings and the installed
+ * dependencies.
+ */
+const BUILD_INPUTS = ['scripts/build.mjs', 'tsconfig.library.json', 'package.json', 'package-lock.json'];
 
 /**
  * Why the built files under `root` are out of date, or `undefined` when they are current: an output is missing, or a

@@ -33,6 +33,7 @@ export function replicatorEnv(options: ReplicatorOptions): Record<string, string
     SLAVE_EXTERNAL_ID: undefined,
     WRITE_CONCURRENCY: undefined,
     REPLICATE_TTL_DELETES: undefined,
+    EXCLUDE_ATTRIBUTES: undefined,
     AWS_REGION: MASTER_REGION,
     AWS_ENDPOINT_URL_DYNAMODB: options.endpoint,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,

@@ -1,9 +1,14 @@
-// Builds the Lambda bundle and its upload-ready zip.
+// Builds the Lambda bundle and its upload-ready zip, the operator CLI, and the library the npm package exports.
 //   dist/index.js (+ .map): src/lambda/index.ts bundled by esbuild — minified, CommonJS, target node22 — exporting `handler`,
 //   so the console's default handler setting `index.handler` works.
 //   dist/dynamo-replicator.zip: index.js at the zip's root. Written by fflate with fixed timestamps and modes, so the
 //   same sources always give the same bytes (a zip CLI may be missing, and stamps the build time into the file).
+//   dist/cli.js: the operator CLI (package.json "bin").
+//   dist/library/index.js: src/library/index.ts for `require('dynamo-replicator')` (package.json "main"), CommonJS,
+//   target node20, its dependencies left as require()s so a user's install resolves @aws-sdk/* and Powertools from the
+//   package's dependencies; dist/types/: its declarations (package.json "types"), by tsc -p tsconfig.library.json.
 
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -47,5 +52,25 @@ writeFileSync(zipPath, zip);
 const cli = join(dist, 'cli.js');
 await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: cli, target: 'node20' });
 
+// The library: only our code is bundled (one file, readable, with its source map); the dependencies stay packages.
+const library = join(dist, 'library', 'index.js');
+await build({
+  entryPoints: ['src/library/index.ts'],
+  outfile: library,
+  bundle: true,
+  packages: 'external',
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+execFileSync(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.library.json'], {
+  stdio: 'inherit',
+});
+
 const kb = (path) => `${(statSync(path).size / 1024).toFixed(1)} KB`;
-console.log(`built ${bundle} (${kb(bundle)}) and ${zipPath} (${kb(zipPath)}), CLI ${cli} (${kb(cli)})`);
+console.log(
+  `built ${bundle} (${kb(bundle)}) and ${zipPath} (${kb(zipPath)}), CLI ${cli} (${kb(cli)}), library ${library} (${kb(library)})`,
+);

@@ -3,6 +3,7 @@
  * reported in one message naming the variable, so a user fixes them in one go rather than one deploy at a time.
  */
 import { ConfigError } from '../replicator/errors';
+import { externalIdProblem, regionProblem, roleProblem, tableProblem } from '../replicator/targetChecks';
 import type { SlaveTarget } from '../replicator/types';
 
 /** Everything the handler needs to know that does not come with the event. */
@@ -13,33 +14,17 @@ export interface Config {
   readonly writeConcurrency: number;
   /** Whether deletes made by DynamoDB's TTL process are replicated (REPLICATE_TTL_DELETES, default true). */
   readonly replicateTtlDeletes: boolean;
+  /**
+   * Top-level attributes dropped from every item on the slaves (EXCLUDE_ATTRIBUTES, a comma-separated list; none by
+   * default). Only their syntax is checked here: the function learns the master's key schema from each record's
+   * `Keys`, so a record whose key names one of them fails at run time, with a message naming EXCLUDE_ATTRIBUTES
+   * (see src/replicator/shaping.ts).
+   */
+  readonly excludeAttributes: readonly string[];
 }
 
 /** Default BatchWriteItem calls in flight per slave: a 1,000-record batch's writes (≤ 40 calls) go out at once. */
 export const DEFAULT_WRITE_CONCURRENCY = 50;
-
-const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
-const TABLE = /^[A-Za-z0-9_.-]{3,255}$/;
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
-
-function regionProblem(variable: string, region: string): string | undefined {
-  return REGION.test(region)
-    ? undefined
-    : `${variable}: ${JSON.stringify(region)} is not an AWS region name (expected a name like eu-west-1)`;
-}
-
-function tableProblem(variable: string, table: string): string | undefined {
-  return TABLE.test(table)
-    ? undefined
-    : `${variable}: ${JSON.stringify(table)} is not a valid DynamoDB table name (3 to 255 characters: letters, digits, _ . -)`;
-}
-
-function roleProblem(variable: string, roleArn: string): string | undefined {
-  return ROLE_ARN.test(roleArn)
-    ? undefined
-    : `${variable}: ${JSON.stringify(roleArn)} is not an IAM role ARN (expected arn:aws:iam::<account>:role/<name>)`;
-}
 
 function parseBoolean(name: string, value: string | undefined, fallback: boolean, problems: string[]): boolean {
   const text = value?.trim().toLowerCase() ?? '';
@@ -98,6 +83,21 @@ function parseConcurrency(value: string | undefined, problems: string[]): number
   return number;
 }
 
+/** The attribute names of EXCLUDE_ATTRIBUTES: a comma-separated list of distinct, non-empty names (unset: none). */
+function parseExcluded(value: string | undefined, problems: string[]): string[] {
+  if (value === undefined || value.trim() === '') return [];
+  const names = value.split(',').map((name) => name.trim());
+  if (names.some((name) => name === '')) {
+    problems.push(
+      `EXCLUDE_ATTRIBUTES: ${JSON.stringify(value)} has an empty name (expected attribute names separated by commas, e.g. ssn,email)`,
+    );
+  }
+  const named = names.filter((name) => name !== '');
+  const twice = named.filter((name, index) => named.indexOf(name) !== index);
+  if (twice.length > 0) problems.push(`EXCLUDE_ATTRIBUTES: ${[...new Set(twice)].join(', ')} listed twice`);
+  return [...new Set(named)];
+}
+
 /** Reads and checks the configuration; throws one {@link ConfigError} listing every problem. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const problems: string[] = [];
@@ -132,8 +132,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   const externalId = env.SLAVE_EXTERNAL_ID?.trim() || undefined;
   if (externalId !== undefined) {
-    if (!EXTERNAL_ID.test(externalId)) {
-      problems.push('SLAVE_EXTERNAL_ID: must be 2 to 1224 characters of letters, digits and +=,.@:/-');
+    const problem = externalIdProblem('SLAVE_EXTERNAL_ID', externalId);
+    if (problem) {
+      problems.push(problem);
     } else if (!slaves.some((slave) => slave.roleArn !== undefined)) {
       problems.push(
         'SLAVE_EXTERNAL_ID is set but no slave is written through a role (SLAVE_ROLE_ARN or region/table@roleArn)',
@@ -142,11 +143,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   const writeConcurrency = parseConcurrency(env.WRITE_CONCURRENCY, problems);
   const replicateTtlDeletes = parseBoolean('REPLICATE_TTL_DELETES', env.REPLICATE_TTL_DELETES, true, problems);
+  const excludeAttributes = parseExcluded(env.EXCLUDE_ATTRIBUTES, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     slaves:
       externalId === undefined ? slaves : slaves.map((slave) => (slave.roleArn ? { ...slave, externalId } : slave)),
     writeConcurrency,
     replicateTtlDeletes,
+    excludeAttributes,
   };
 }

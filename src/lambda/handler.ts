@@ -15,6 +15,15 @@ import { startBudget } from '../shared/budget';
 import { sourceTableOf } from '../shared/tableRef';
 import { publishBatchMetrics } from './metrics';
 
+/** Service name in every log line, unless POWERTOOLS_SERVICE_NAME names another (or a library user's logger). */
+export const SERVICE_NAME = 'dynamo-replicator';
+
+/**
+ * Milliseconds a batch may take when the caller gives no Lambda context to read the remaining time from (the
+ * library's handler or process() called without one): retries stop after this.
+ */
+export const DEFAULT_BUDGET_MS = 60_000;
+
 /** Lambda's partial batch response. */
 export interface BatchResponse {
   batchItemFailures: { itemIdentifier: string }[];
@@ -28,8 +37,22 @@ export interface HandlerDependencies {
   readonly metrics?: readonly Metrics[];
 }
 
-/** The Lambda handler for a DynamoDB Streams trigger. */
-export type ReplicatorHandler = (event: unknown, context: Context) => Promise<BatchResponse>;
+/**
+ * The Lambda handler for a DynamoDB Streams trigger. Lambda always gives the context; a caller without one (a
+ * library user's own wrapper) gets {@link DEFAULT_BUDGET_MS}.
+ */
+export type ReplicatorHandler = (event: unknown, context?: Context) => Promise<BatchResponse>;
+
+/** Whether `context` is a Lambda context the handler can read its remaining time from. */
+function isUsable(context: Context | undefined): context is Context {
+  return typeof context?.getRemainingTimeInMillis === 'function';
+}
+
+/** A replicated event: its records, and what happened to them. */
+export interface EventOutcome {
+  readonly records: readonly StreamRecord[];
+  readonly outcome: BatchOutcome;
+}
 
 function recordsOf(event: unknown): StreamRecord[] {
   const records = typeof event === 'object' && event !== null ? (event as { Records?: unknown }).Records : undefined;
@@ -68,20 +91,31 @@ function logFailures(logger: Logger, outcome: BatchOutcome): void {
   }
 }
 
+/**
+ * Checks the event and replicates its records within the context's remaining time (or {@link DEFAULT_BUDGET_MS}
+ * without a usable context): the handler's work before it reports, shared with the library's process().
+ */
+export async function replicateEvent(
+  event: unknown,
+  replication: Replication,
+  context?: Context,
+): Promise<EventOutcome> {
+  const records = recordsOf(event);
+  refuseLoops(records, replication.slaves);
+  const budget = startBudget(isUsable(context) ? context.getRemainingTimeInMillis() : DEFAULT_BUDGET_MS);
+  try {
+    return { records, outcome: await replicateBatch(records, replication, budget) };
+  } finally {
+    budget.dispose();
+  }
+}
+
 /** Builds the handler from long-lived parts, so tests can hand it mocked clients. */
 export function createHandler({ replication, logger, metrics = [] }: HandlerDependencies): ReplicatorHandler {
   return async (event, context) => {
-    logger.addContext(context);
-    const records = recordsOf(event);
-    refuseLoops(records, replication.slaves);
+    if (isUsable(context)) logger.addContext(context);
     const started = Date.now();
-    const budget = startBudget(context.getRemainingTimeInMillis());
-    let outcome: BatchOutcome;
-    try {
-      outcome = await replicateBatch(records, replication, budget);
-    } finally {
-      budget.dispose();
-    }
+    const { records, outcome } = await replicateEvent(event, replication, context);
     logFailures(logger, outcome);
     logger.info('batch replicated', {
       records: records.length,
@@ -119,7 +153,7 @@ export function createHandler({ replication, logger, metrics = [] }: HandlerDepe
         if (error) throw error;
       },
       processor,
-      { context },
+      isUsable(context) ? { context } : {},
     ) as Promise<BatchResponse>;
   };
 }

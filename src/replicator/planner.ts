@@ -75,7 +75,7 @@ function planItem(records: readonly IdentifiedRecord[], options: PlanOptions): I
   const rejected: [StreamRecord, Error][] = [];
   const skipped: StreamRecord[] = [];
   const done: StreamRecord[] = [];
-  let last: Change | undefined;
+  let last: { change: Change; source: StreamRecord } | undefined;
   let failedAt: string | undefined;
   let failed = false;
   for (const identified of records) {
@@ -92,7 +92,7 @@ function planItem(records: readonly IdentifiedRecord[], options: PlanOptions): I
     }
     const decoded = decodeChange(identified);
     if (decoded.error === undefined) {
-      last = decoded.change;
+      last = { change: decoded.change, source: record };
       done.push(record);
     } else {
       failed = true;
@@ -100,7 +100,11 @@ function planItem(records: readonly IdentifiedRecord[], options: PlanOptions): I
       rejected.push([record, decoded.error]);
     }
   }
-  return { write: last === undefined ? undefined : { change: last, records: done }, rejected, skipped };
+  return {
+    write: last === undefined ? undefined : { change: last.change, records: done, source: last.source },
+    rejected,
+    skipped,
+  };
 }
 
 /** A batch as the planner hands it out: the records that fail alone, and each item's plan, made on demand. */

@@ -12,6 +12,7 @@ import { sourceTableOf } from '../shared/tableRef';
 import { InvalidRecordError, ReplicatorError, type SlaveWriteError } from './errors';
 import type { FetchRequest, MasterReader } from './master';
 import { planBatch } from './planner';
+import type { Shaping } from './shaping';
 import type { Slave } from './slave';
 import type { PlannedWrite, StreamRecord, WriteChange } from './types';
 
@@ -20,6 +21,8 @@ export interface Replication {
   readonly slaves: readonly Slave[];
   readonly master: MasterReader;
   readonly replicateTtlDeletes: boolean;
+  /** What the hooks and excluded attributes make of each item's final write; absent when none are set. */
+  readonly shaping?: Shaping;
 }
 
 /** What happened on one slave. */
@@ -50,6 +53,7 @@ export interface BatchOutcome {
 interface ResolvedWrite {
   readonly change: WriteChange;
   readonly records: readonly StreamRecord[];
+  readonly source: StreamRecord;
 }
 
 function combine(errors: readonly Error[]): Error {
@@ -64,6 +68,24 @@ function failRecords(failures: Map<StreamRecord, Error>, records: readonly Strea
 /** Whether a planned write is ready for the slaves (not waiting for a read from the master). */
 function isResolved(write: PlannedWrite): write is ResolvedWrite {
   return write.change.kind !== 'fetch';
+}
+
+/**
+ * `write` as the shaping makes it (a put's item transformed, or turned into a delete by the filter), or `undefined`
+ * when shaping fails: then every record the write carries fails with the reason — the item's later records in the
+ * batch are among them, so none can overtake the failure.
+ */
+function shapeWrite(
+  write: ResolvedWrite,
+  shaping: Shaping,
+  failures: Map<StreamRecord, Error>,
+): ResolvedWrite | undefined {
+  try {
+    return { ...write, change: shaping.shape(write.change, write.source) };
+  } catch (error) {
+    failRecords(failures, write.records, error instanceof Error ? error : new ReplicatorError(String(error)));
+    return undefined;
+  }
 }
 
 /** Lets the event loop run, so that requests started since the last turn are written to their sockets. */
@@ -96,9 +118,9 @@ async function resolveFetches(
   if (requests.length === 0) return [];
   const fetched = await master.read(requests, budget);
   const writes: ResolvedWrite[] = [];
-  for (const { change, records } of readable) {
+  for (const { change, records, source } of readable) {
     const write = fetched.writes.get(change.itemKey);
-    if (write) writes.push({ change: write, records });
+    if (write) writes.push({ change: write, records, source });
     else
       failRecords(failures, records, fetched.failures.get(change.itemKey) ?? new InvalidRecordError('item not read'));
   }
@@ -109,8 +131,8 @@ async function resolveFetches(
  * Replicates one batch of stream records to every slave within `budget`.
  *
  * Every record's item is read once, up front; then items are planned (their images decoded) one after another and
- * handed to every slave as they are planned, and each slave sends a BatchWriteItem as soon as 25 writes wait. So the first requests are on the
- * wire while later items are still being planned, and planning costs the batch almost no time on top of its round
+ * handed to every slave as they are planned (shaped by the hooks first, when any are set), and each slave sends a
+ * BatchWriteItem as soon as 25 writes wait. So the first requests are on the wire while later items are still being planned, and planning costs the batch almost no time on top of its round
  * trips.
  */
 export async function replicateBatch(
@@ -124,7 +146,10 @@ export async function replicateBatch(
   const sessions = replication.slaves.map((slave) => slave.startWriting(budget));
   const writes: ResolvedWrite[] = [];
   const fetches: PlannedWrite[] = [];
-  const send = (write: ResolvedWrite): void => {
+  const { shaping } = replication;
+  const send = (planned: ResolvedWrite): void => {
+    const write = shaping ? shapeWrite(planned, shaping, failures) : planned;
+    if (!write) return;
     writes.push(write);
     for (const session of sessions) session.add(write.change);
   };

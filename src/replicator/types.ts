@@ -47,6 +47,8 @@ export interface PlannedWrite {
   readonly change: Change;
   /** Records whose effect this write carries, in stream order; all of them fail if the write fails. */
   readonly records: readonly StreamRecord[];
+  /** The record `change` comes from (the hooks are given it); not the last of `records` when TTL deletes are skipped. */
+  readonly source: StreamRecord;
 }
 
 /** Where a slave is: one table in one region, written with the function's own role or an assumed one. */

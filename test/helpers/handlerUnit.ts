@@ -104,7 +104,7 @@ export function useHandler(): HandlerUnit {
   });
   return {
     ddb,
-    handler: (event: unknown, context: Context) => {
+    handler: (event: unknown, context?: Context) => {
       if (handler === undefined) throw new Error('useHandler: used outside a test');
       return handler(event, context);
     },

@@ -6,7 +6,7 @@ import { DEFAULT_WRITE_CONCURRENCY, loadConfig } from '../../../src/lambda/confi
 import { sourceTableOf } from '../../../src/shared/tableRef';
 
 describe('loadConfig: valid environments', () => {
-  test('SLAVE_REGION and SLAVE_TABLE give one slave and the default concurrency', () => {
+  test('SLAVE_REGION and SLAVE_TABLE give one slave, the default concurrency and no excluded attributes', () => {
     // Act
     const config = loadConfig({ SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders' });
 
@@ -15,6 +15,7 @@ describe('loadConfig: valid environments', () => {
       slaves: [{ region: 'eu-west-1', table: 'Orders' }],
       writeConcurrency: DEFAULT_WRITE_CONCURRENCY,
       replicateTtlDeletes: true,
+      excludeAttributes: [],
     });
   });
 

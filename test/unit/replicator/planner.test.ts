@@ -277,7 +277,11 @@ describe('planBatch: records without a new image (KEYS_ONLY, OLD_IMAGE)', () => 
     // Assess
     expect(plan.rejected.size).toBe(0);
     expect(plan.writes).toEqual([
-      { change: { kind: 'fetch', itemKey: itemKeyOf({ pk: { S: 'a' } }), key: { pk: { S: 'a' } } }, records },
+      {
+        change: { kind: 'fetch', itemKey: itemKeyOf({ pk: { S: 'a' } }), key: { pk: { S: 'a' } } },
+        records,
+        source: records[0],
+      },
     ]);
   });
 

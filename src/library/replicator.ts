@@ -1,0 +1,93 @@
+/**
+ * The replicator as a library: the same replication as the zip (planning, per-item order, hooks, retries within a
+ * time budget) for users who write their own Lambda entry, as the original npm package's README told them to.
+ * `handler` answers Lambda exactly as the zip does; `process` answers the original package's promise contract.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import { type BatchResponse, createHandler, replicateEvent, SERVICE_NAME } from '../lambda/handler';
+import { createReplication } from '../lambda/replication';
+import { ReplicatorError } from '../replicator/errors';
+import type { StreamRecord } from '../replicator/types';
+import { checkOptions, type ReplicatorOptions } from './options';
+
+/**
+ * What the library reads of a Lambda context: the remaining time, when there is one (Lambda's own `Context` fits).
+ * Without it a batch gets 60 seconds.
+ */
+export interface LambdaContext {
+  getRemainingTimeInMillis?(): number;
+}
+
+/** One record `process` could not replicate, and why. */
+export interface RecordFailure {
+  readonly sequenceNumber: string | undefined;
+  readonly eventName: string | undefined;
+  readonly reason: string;
+}
+
+/** A replicator: made once per container (its clients are reused), called once per batch. */
+export interface Replicator {
+  /**
+   * A Lambda handler for the master's stream trigger, answering `{ batchItemFailures }` as the zip's does (enable
+   * ReportBatchItemFailures on the trigger).
+   */
+  handler(event: unknown, context?: LambdaContext): Promise<BatchResponse>;
+  /**
+   * Replicates the event's records: resolves when every record is on every slave; rejects with a
+   * {@link ReplicationFailedError} naming the records not replicated, after writing everything it could (so the
+   * original wrapper's `context.fail` makes Lambda retry the whole batch, which is idempotent).
+   */
+  process(event: unknown, context?: LambdaContext): Promise<void>;
+}
+
+/** How many failed records the message lists; all of them are in `failures`. */
+const LISTED = 10;
+
+/** Some records of a batch were not replicated: `failures` says which and why. */
+export class ReplicationFailedError extends ReplicatorError {
+  public readonly failures: readonly RecordFailure[];
+
+  public constructor(failures: readonly RecordFailure[], total: number) {
+    const listed = failures
+      .slice(0, LISTED)
+      .map((failure) => `${failure.sequenceNumber ?? '(no sequence number)'} (${failure.reason})`)
+      .join('; ');
+    const more = failures.length > LISTED ? `; and ${failures.length - LISTED} more (see error.failures)` : '';
+    super(`${failures.length} of ${total} record(s) not replicated: ${listed}${more}`);
+    this.name = 'ReplicationFailedError';
+    this.failures = failures;
+  }
+}
+
+function failuresOf(outcome: ReadonlyMap<StreamRecord, Error>): RecordFailure[] {
+  return [...outcome].map(([record, error]) => ({
+    sequenceNumber: record?.dynamodb?.SequenceNumber,
+    eventName: record?.eventName,
+    reason: error.message,
+  }));
+}
+
+/**
+ * Creates a replicator: checks `options` whole (throwing one ConfigError that lists every problem) and creates its
+ * clients once, with the function's settings.
+ */
+export function createReplicator(options: ReplicatorOptions): Replicator {
+  const { config, hooks, logger } = checkOptions(options);
+  const replication = createReplication(config, {
+    ...(hooks ? { hooks } : {}),
+    excludeSetting: 'excludeAttributes',
+  });
+  const handler = createHandler({
+    replication,
+    logger: logger ?? new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME }),
+  });
+  return {
+    // A context without getRemainingTimeInMillis is not used: the handler then takes its default budget.
+    handler: (event, context) => handler(event, context as Context | undefined),
+    async process(event, context) {
+      const { records, outcome } = await replicateEvent(event, replication, context as Context | undefined);
+      if (outcome.failures.size > 0) throw new ReplicationFailedError(failuresOf(outcome.failures), records.length);
+    },
+  };
+}
