@@ -2,27 +2,18 @@
  * EXCLUDE_ATTRIBUTES through the BUILT bundle, with the master's real stream: the named attributes never reach the
  * slave, and naming a key attribute (which init cannot know) fails the records with a message naming the variable.
  */
-import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { StreamPoller } from '../../harness/lambdaPoller';
 import { keyOf } from '../../harness/randomChanges';
 import { keepingErrors, loadReplicator, MASTER_REGION, SLAVE_REGION, thrownReport } from '../../harness/replicator';
-import { createMasterTable, createTable, localClient, scanAll, uniqueTableName } from '../../harness/tables';
+import { createMasterTable, createTable, scanAll, uniqueTableName } from '../../harness/tables';
+import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 
-const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
-let master: DynamoDBClient;
-let slave: DynamoDBClient;
+const endpoint = localEndpoint();
+const { master, slave } = useRegionClients(MASTER_REGION, SLAVE_REGION);
 
 beforeAll(() => {
-  if (!endpoint)
-    throw new Error('DYNAMODB_LOCAL_ENDPOINT is not set: run through jest (its global setup starts DynamoDB Local)');
   delete process.env.POWERTOOLS_DEV;
-  master = localClient(endpoint, MASTER_REGION);
-  slave = localClient(endpoint, SLAVE_REGION);
-});
-
-afterAll(() => {
-  master?.destroy();
-  slave?.destroy();
 });
 
 /** Puts two items with personal data on a fresh master, drains its stream through the bundle with `excluded`. */

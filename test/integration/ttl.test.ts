@@ -7,31 +7,22 @@
  * from the master's real stream, and the test marks the REMOVEs of the items it "expired" the way DynamoDB marks
  * them (`userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' }`) before the handler sees them.
  */
-import { DeleteItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
 import { type StreamHandler, StreamPoller } from '../../harness/lambdaPoller';
 import { keyOf } from '../../harness/randomChanges';
 import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
-import { createMasterTable, createTable, localClient, scanAll, uniqueTableName } from '../../harness/tables';
+import { createMasterTable, createTable, scanAll, uniqueTableName } from '../../harness/tables';
+import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 
 const NAMESPACE = 'ReplicatorTtlTest';
 const TTL_IDENTITY = { type: 'Service', principalId: 'dynamodb.amazonaws.com' };
-const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
-let master: DynamoDBClient;
-let slave: DynamoDBClient;
+const endpoint = localEndpoint();
+const { master, slave } = useRegionClients(MASTER_REGION, SLAVE_REGION);
 
 beforeAll(() => {
-  if (!endpoint)
-    throw new Error('DYNAMODB_LOCAL_ENDPOINT is not set: run through jest (its global setup starts DynamoDB Local)');
   // Logger and Metrics print through the real stdout only without POWERTOOLS_DEV (as in Lambda).
   delete process.env.POWERTOOLS_DEV;
-  master = localClient(endpoint, MASTER_REGION);
-  slave = localClient(endpoint, SLAVE_REGION);
-});
-
-afterAll(() => {
-  master?.destroy();
-  slave?.destroy();
 });
 
 /** Every JSON line the bundle printed while `act` ran (log lines and EMF metric lines). */
