@@ -6,7 +6,7 @@
  * KEYS_ONLY/OLD_IMAGE streams: they judge the item's final state, as a replica must (an item leaving the filter is
  * deleted on the slave). Deletes are never hooked: an item gone from the master is gone from every replica.
  */
-import { applyHooks, chainHooks, excludedKeyAttributes, excludingAttributes, type ReplicaHooks } from '../shared/hooks';
+import { applyHooks, excludedKeyAttributes, type ReplicaHooks, replicaHooks } from '../shared/hooks';
 import { ReplicatorError } from './errors';
 import type { StreamRecord, WriteChange } from './types';
 
@@ -46,10 +46,8 @@ export class ExcludedKeyAttributeError extends ReplicatorError {
  */
 export function createShaping(options: ShapingOptions): Shaping | undefined {
   const excluded = options.excludeAttributes ?? [];
-  const user = options.hooks ?? {};
-  const hooks = excluded.length > 0 ? chainHooks(user, excludingAttributes<StreamRecord>(excluded)) : user;
-  const hooked = hooks.filter !== undefined || hooks.transform !== undefined;
-  if (!hooked) return undefined;
+  const hooks = replicaHooks(options.hooks, excluded);
+  if (!hooks) return undefined;
   return {
     shape(change, record) {
       const keyNames = Object.keys(change.key);

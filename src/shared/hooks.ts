@@ -131,3 +131,15 @@ export function chainHooks<R>(first: ReplicaHooks<R>, second: ReplicaHooks<R>): 
       : {}),
   };
 }
+
+/**
+ * The hooks a replica is shaped by: the user's `hooks`, then the `excluded` attributes dropped; `undefined` when
+ * neither asks for anything, so callers skip shaping entirely (replication without hooks costs nothing extra).
+ */
+export function replicaHooks<R>(
+  hooks: ReplicaHooks<R> | undefined,
+  excluded: readonly string[],
+): ReplicaHooks<R> | undefined {
+  const shaped = excluded.length > 0 ? chainHooks(hooks ?? {}, excludingAttributes<R>(excluded)) : hooks;
+  return shaped?.filter !== undefined || shaped?.transform !== undefined ? shaped : undefined;
+}

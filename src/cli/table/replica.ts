@@ -4,13 +4,7 @@
  * partial replica is filled by `backfill` and proven by `verify` exactly as the replicator keeps it. Every place a
  * tool reads a master item to copy or to compare goes through one {@link ReplicaShape}.
  */
-import {
-  applyHooks,
-  chainHooks,
-  excludedKeyAttributes,
-  excludingAttributes,
-  type ReplicaHooks,
-} from '../../shared/hooks';
+import { applyHooks, excludedKeyAttributes, type ReplicaHooks, replicaHooks } from '../../shared/hooks';
 import type { Item } from '../../shared/item';
 import { ToolError } from '../errors';
 import type { RunConfig } from '../runConfig';
@@ -52,18 +46,17 @@ export class ReplicaShape {
   /** A scanned page after the hooks, item by item: a failing hook fails only its item. */
   public shapePage(items: readonly Item[]): ShapedPage {
     if (this.hooks === undefined) return { put: [...items], skipped: 0, failed: [] };
-    const page: ShapedPage = { put: [], skipped: 0, failed: [] };
-    let skipped = 0;
+    const put: Item[] = [];
+    const failed: ShapedPage['failed'] = [];
     for (const item of items) {
       try {
         const expected = this.expected(item);
-        if (expected === undefined) skipped += 1;
-        else page.put.push(expected);
+        if (expected !== undefined) put.push(expected);
       } catch (error) {
-        page.failed.push({ item, error });
+        failed.push({ item, error });
       }
     }
-    return { ...page, skipped };
+    return { put, skipped: items.length - put.length - failed.length, failed };
   }
 }
 
@@ -84,7 +77,5 @@ export function replicaShape(
         `(key: ${formatKeySchema(masterInfo.keySchema)}); a copy without its key cannot be written: remove ${keys.join(', ')} from --exclude-attributes`,
     );
   }
-  const exclusion = excluded.length > 0 ? excludingAttributes(excluded) : undefined;
-  const hooks = config.hooks && exclusion ? chainHooks(config.hooks, exclusion) : (config.hooks ?? exclusion);
-  return new ReplicaShape(hooks, names);
+  return new ReplicaShape(replicaHooks(config.hooks, excluded), names);
 }
