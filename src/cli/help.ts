@@ -11,7 +11,8 @@ Usage:
 
 Tables are named region/table (e.g. us-east-1/Orders), or with --from-region/--from-table and
 --to-region/--to-table. Credentials, region endpoints and AWS_ENDPOINT_URL_DYNAMODB come from the AWS SDK's
-default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, instance roles, …).
+default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, instance roles, …); --from-role-arn/--from-profile and
+--to-role-arn/--to-profile give the master and the slave their own credentials (tables in two accounts).
 
 Run "dynamo-replicator <command> --help" for the options of a command.
 `;
@@ -22,6 +23,15 @@ const COMMON = `Tables:
   --to-region, --to-table     slave, instead of the second positional argument
   --endpoint-url <url>        DynamoDB and DynamoDB Streams endpoint for both tables (default: the SDK's;
                               AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_DYNAMODB_STREAMS)
+
+Credentials per side (tables in two accounts; default: the SDK's default chain for both):
+  --from-role-arn <arn>       read the master (and its stream) as this role, assumed with the default chain's
+                              credentials (sts:AssumeRole; STS of AWS_REGION, else the master's region)
+  --from-external-id <id>     external id the master's role requires (needs --from-role-arn)
+  --from-profile <name>       read the master with this profile of ~/.aws/config (not with --from-role-arn)
+  --to-role-arn <arn>         read and write the slave as this role
+  --to-external-id <id>       external id the slave's role requires (needs --to-role-arn)
+  --to-profile <name>         read and write the slave with this profile (not with --to-role-arn)
 
 Work split and speed:
   --segments <n>              parallel scan segments (default: 4 × CPUs, from 8 to 64)
@@ -92,6 +102,8 @@ Examples:
   dynamo-replicator backfill us-east-1/Orders eu-west-1/OrdersReplica --total-segments 32 --segment 8-15
   # a partial replica: only what ./replica-hooks.js keeps, without the ssn attribute
   dynamo-replicator backfill us-east-1/Orders eu-west-1/OrdersReplica --hooks ./replica-hooks.js --exclude-attributes ssn
+  # the slave in another account, written as a role there:
+  dynamo-replicator backfill us-east-1/Orders eu-west-1/OrdersReplica --to-role-arn arn:aws:iam::210987654321:role/replica-operator
 `;
 
 /** `dynamo-replicator verify --help`. */
@@ -121,4 +133,5 @@ Examples:
   dynamo-replicator verify us-east-1/Orders eu-west-1/OrdersReplica --json --sample 100 > diff.json
   dynamo-replicator verify us-east-1/Orders eu-west-1/OrdersReplica --repair --max-rcu 200 --max-wcu 100
   dynamo-replicator verify us-east-1/Orders eu-west-1/OrdersReplica --hooks ./replica-hooks.js --exclude-attributes ssn
+  dynamo-replicator verify us-east-1/Orders eu-west-1/OrdersReplica --from-profile prod --to-profile replica
 `;

@@ -11,6 +11,7 @@ import { BACKFILL_HELP, MAIN_HELP, VERIFY_HELP } from './help';
 import { loadHooksModule } from './hooksModule';
 import type { ProgressOptions } from './progress';
 import type { RunConfig } from './runConfig';
+import { accessProblems, type SideAccess } from './table/sideClients';
 import type { VerifyConfig } from './verify/verify';
 
 /** What the parser needs to know about where it runs. */
@@ -31,7 +32,21 @@ export type ParsedCommand =
   | { readonly command: 'backfill'; readonly json: boolean; readonly config: BackfillConfig }
   | { readonly command: 'verify'; readonly json: boolean; readonly config: VerifyConfig };
 
+/**
+ * Whose credentials each side uses, for every command that reads or writes both tables (spread into its options and
+ * read by {@link sideAccessOptions}): the master's (`from`) and the slave's (`to`), each a role or a profile.
+ */
+export const ACCESS_OPTIONS = {
+  'from-role-arn': { type: 'string' },
+  'from-external-id': { type: 'string' },
+  'from-profile': { type: 'string' },
+  'to-role-arn': { type: 'string' },
+  'to-external-id': { type: 'string' },
+  'to-profile': { type: 'string' },
+} as const;
+
 const COMMON_OPTIONS = {
+  ...ACCESS_OPTIONS,
   'from-region': { type: 'string' },
   'from-table': { type: 'string' },
   'to-region': { type: 'string' },
@@ -106,6 +121,33 @@ export function parseSegmentList(text: string, totalSegments: number): number[] 
     for (let segment = from; segment <= to; segment += 1) segments.add(segment);
   }
   return [...segments].sort((a, b) => a - b);
+}
+
+type AccessValues = { [K in keyof typeof ACCESS_OPTIONS]?: string };
+
+/**
+ * The master's and the slave's access from `--from-*`/`--to-*` role and profile options, checked whole: every
+ * problem of both sides in one UsageError. A side without options is left out (the SDK's default chain).
+ */
+export function sideAccessOptions(values: AccessValues): Pick<RunConfig, 'masterAccess' | 'slaveAccess'> {
+  const side = (prefix: 'from' | 'to'): SideAccess | undefined => {
+    const roleArn = values[`${prefix}-role-arn`];
+    const externalId = values[`${prefix}-external-id`];
+    const profile = values[`${prefix}-profile`];
+    if (roleArn === undefined && externalId === undefined && profile === undefined) return undefined;
+    return {
+      ...(roleArn === undefined ? {} : { roleArn }),
+      ...(externalId === undefined ? {} : { externalId }),
+      ...(profile === undefined ? {} : { profile }),
+    };
+  };
+  const masterAccess = side('from');
+  const slaveAccess = side('to');
+  const problems = accessProblems(masterAccess, slaveAccess);
+  if (problems.length === 1) throw new UsageError(problems[0] as string);
+  if (problems.length > 1)
+    throw new UsageError(`${problems.length} problems with the credentials options:\n  ${problems.join('\n  ')}`);
+  return { ...(masterAccess ? { masterAccess } : {}), ...(slaveAccess ? { slaveAccess } : {}) };
 }
 
 /** The master and slave from positionals and/or the --from-region/--to-region style options. */
@@ -219,6 +261,7 @@ function runConfig(
     maxWcu: rate('max-wcu', values['max-wcu']),
     maxRcu: rate('max-rcu', values['max-rcu']),
     ...(values['endpoint-url'] ? { endpoint: values['endpoint-url'] } : {}),
+    ...sideAccessOptions(values),
     progress: progressOptions(values, env),
     ...replicaOptions(values, env),
   };

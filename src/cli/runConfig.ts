@@ -5,6 +5,7 @@
 import type { ReplicaHooks } from '../shared/hooks';
 import type { TableRef } from '../shared/tableRef';
 import type { ProgressOptions } from './progress';
+import type { SideAccess } from './table/sideClients';
 
 /** What to compare or copy, how fast, and how to show it. */
 export interface RunConfig {
@@ -23,6 +24,10 @@ export interface RunConfig {
   readonly maxRcu?: number;
   /** Explicit endpoint for both tables; otherwise the SDK's default (AWS_ENDPOINT_URL_DYNAMODB, the region's). */
   readonly endpoint?: string;
+  /** Whose credentials read the master (and its stream): `--from-role-arn`/`--from-profile`; the default chain's if unset. */
+  readonly masterAccess?: SideAccess;
+  /** Whose credentials read and write the slave: `--to-role-arn`/`--to-profile`; the default chain's if unset. */
+  readonly slaveAccess?: SideAccess;
   readonly progress: ProgressOptions;
   /**
    * The replica's hooks (`--hooks`): what the slave holds of each master item, as the replicator applies them, so

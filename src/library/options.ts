@@ -7,10 +7,11 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Config, DEFAULT_WRITE_CONCURRENCY } from '../lambda/config';
 import { ConfigError } from '../replicator/errors';
-import { externalIdProblem, regionProblem, roleProblem, tableProblem } from '../replicator/targetChecks';
+import { regionProblem, tableProblem } from '../replicator/targetChecks';
 import type { SlaveTarget, StreamRecord } from '../replicator/types';
 import type { ReplicaHooks } from '../shared/hooks';
 import type { Item } from '../shared/item';
+import { externalIdProblem, roleProblem } from '../shared/roleChecks';
 
 /** One slave table: its region and name, and the role to write it through when it is in another account. */
 export interface SlaveOptions {

@@ -2,12 +2,12 @@
  * The one place SDK clients are made, for both sides, each with its own settings: the Lambda (made once per
  * container and kept, so every invocation reuses their keep-alive sockets and cached role credentials) and the
  * tools (made per run, pointed at `--endpoint-url` when given). Settings say what differs; everything else —
- * keep-alive socket pool, timeouts, endpoint, assumed role, the SDK's retry settings and their environment
- * overrides — is done the same way here.
+ * keep-alive socket pool, timeouts, endpoint, whose credentials sign (an assumed role, a named profile, or the
+ * default chain), the SDK's retry settings and their environment overrides — is done the same way here.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 
 /** Session name of assumed roles, as it appears in the slave account's CloudTrail. */
 export const ROLE_SESSION_NAME = 'dynamo-replicator';
@@ -16,6 +16,16 @@ export const ROLE_SESSION_NAME = 'dynamo-replicator';
 export interface AssumedRole {
   readonly roleArn?: string;
   readonly externalId?: string;
+}
+
+/**
+ * Whose credentials sign a client's calls: a role to assume, a named profile of the shared config and credentials
+ * files, or (neither) the SDK's default chain. The operator tools give each side of a run its own, so a master and
+ * a slave in two accounts are each read or written with their own credentials.
+ */
+export interface ClientAccess extends AssumedRole {
+  /** A profile of AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE (~/.aws/config, ~/.aws/credentials). */
+  readonly profile?: string;
 }
 
 /** How one side builds its clients. */
@@ -60,35 +70,46 @@ function baseConfig(region: string, settings: ClientSettings) {
   };
 }
 
-/** A DynamoDB client for `region`, signing as `role` when one is given (and as the default chain otherwise). */
-export function createClient(region: string, settings: ClientSettings, role?: AssumedRole): DynamoDBClient {
-  return new DynamoDBClient({
-    ...baseConfig(region, settings),
-    // The provider assumes the role on first use, caches the credentials and assumes it again before they expire.
-    ...(role?.roleArn
-      ? {
-          credentials: fromTemporaryCredentials({
-            params: { RoleArn: role.roleArn, ExternalId: role.externalId, RoleSessionName: ROLE_SESSION_NAME },
-            // STS in the function's own region (always enabled for its account), not the slave's: an opt-in
-            // slave region may not be enabled for the function's account.
-            clientConfig: { region: process.env.AWS_REGION || region },
-          }),
-        }
-      : {}),
+/**
+ * The credentials provider of `access`, or undefined for the SDK's default chain. A role is assumed with the
+ * profile's credentials when both are given, else with the default chain's; the provider assumes it on first use,
+ * caches the credentials and assumes it again before they expire.
+ */
+function credentialsOf(region: string, access: ClientAccess | undefined) {
+  const profile = access?.profile ? fromIni({ profile: access.profile }) : undefined;
+  if (!access?.roleArn) return profile;
+  return fromTemporaryCredentials({
+    params: { RoleArn: access.roleArn, ExternalId: access.externalId, RoleSessionName: ROLE_SESSION_NAME },
+    ...(profile ? { masterCredentials: profile } : {}),
+    // STS in the caller's own region (always enabled for its account), not the table's: an opt-in table region
+    // may not be enabled for the caller's account.
+    clientConfig: { region: process.env.AWS_REGION || region },
   });
 }
 
+/** A DynamoDB client for `region`, signing as `access` says (the default chain when it says nothing). */
+export function createClient(region: string, settings: ClientSettings, access?: ClientAccess): DynamoDBClient {
+  const credentials = credentialsOf(region, access);
+  return new DynamoDBClient({ ...baseConfig(region, settings), ...(credentials ? { credentials } : {}) });
+}
+
 /**
- * A DynamoDB Streams client for `region` (the `watched` backfill reads the master's stream). An explicit endpoint
- * serves both APIs (DynamoDB Local does); otherwise the SDK's, including AWS_ENDPOINT_URL_DYNAMODB_STREAMS.
+ * A DynamoDB Streams client for `region` (the `watched` backfill reads the master's stream, with the master's
+ * access). An explicit endpoint serves both APIs (DynamoDB Local does); otherwise the SDK's, including
+ * AWS_ENDPOINT_URL_DYNAMODB_STREAMS.
  */
-export function createStreamsClient(region: string, settings: ClientSettings): DynamoDBStreamsClient {
-  return new DynamoDBStreamsClient(baseConfig(region, settings));
+export function createStreamsClient(
+  region: string,
+  settings: ClientSettings,
+  access?: ClientAccess,
+): DynamoDBStreamsClient {
+  const credentials = credentialsOf(region, access);
+  return new DynamoDBStreamsClient({ ...baseConfig(region, settings), ...(credentials ? { credentials } : {}) });
 }
 
 /**
  * DynamoDB clients by region, each made on first use and then reused: for the Lambda's master, whose region only
- * the stream's records tell, and for the tools' master and slave, which share a client when in one region.
+ * the stream's records tell.
  */
 export class RegionalClients {
   private readonly clients = new Map<string, DynamoDBClient>();
@@ -104,9 +125,4 @@ export class RegionalClients {
     }
     return client;
   };
-
-  /** Releases every client's sockets (the tools, at the end of a run). */
-  public destroy(): void {
-    for (const client of this.clients.values()) client.destroy();
-  }
 }

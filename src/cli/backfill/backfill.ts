@@ -19,7 +19,6 @@
  */
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { describe } from '../../shared/awsErrors';
-import { createStreamsClient } from '../../shared/clients';
 import type { Item } from '../../shared/item';
 import { pickKey } from '../../shared/key';
 import { Limiter } from '../../shared/limiter';
@@ -28,9 +27,9 @@ import { ToolError } from '../errors';
 import { Progress } from '../progress';
 import type { RunConfig } from '../runConfig';
 import { itemToJson, type JsonItem } from '../table/attributeJson';
-import { toolStreamsSettings } from '../table/clients';
 import { type OpenTables, openTables } from '../table/openTables';
 import { scanSegment } from '../table/scan';
+import { openMasterStreamsClient } from '../table/sideClients';
 import { InterruptedError } from '../table/tableAccess';
 import { keyNames } from '../table/tableInfo';
 import { BatchWriter } from './modes/batch';
@@ -253,7 +252,7 @@ export async function runBackfill(config: BackfillConfig, signal?: AbortSignal):
   try {
     let setup: ModeSetup;
     if (config.writeMode === 'watched') {
-      streams = createStreamsClient(config.master.region, toolStreamsSettings({ endpoint: config.endpoint }));
+      streams = openMasterStreamsClient(config);
       const arn = tables.masterInfo.streamArn;
       if (!arn) throw new ToolError(noStreamMessage(identity.master));
       setup = { mode: 'watched', stream: { client: streams, arn, resumed: saved !== undefined } };

@@ -1,15 +1,14 @@
 /**
- * Opening a run: a client per region, `TableAccess` for master and slave, pacers for the rate caps, and the checks
+ * Opening a run: a client per side (each with its own credentials, see sideClients.ts), `TableAccess` for master and slave, pacers for the rate caps, and the checks
  * that must pass before any item is read — both tables exist (DescribeTable), they are different tables, their
  * key schemas match, and no excluded attribute is a key attribute.
  */
-import { RegionalClients } from '../../shared/clients';
 import { formatTableRef, sameTable } from '../../shared/tableRef';
 import { ToolError } from '../errors';
 import type { RunConfig } from '../runConfig';
-import { toolClientSettings } from './clients';
 import { type Pacer, TokenBucket, UNLIMITED } from './rateLimiter';
 import { type ReplicaShape, replicaShape } from './replica';
+import { openSideClients } from './sideClients';
 import { TableAccess } from './tableAccess';
 import { keySchemaMismatch, type TableInfo } from './tableInfo';
 
@@ -48,14 +47,19 @@ export async function openTables(config: RunConfig, signal?: AbortSignal): Promi
     writes: bucket(config.maxWcu),
     reads: bucket(config.maxRcu),
   };
-  // Master and slave in one region share a client (and its sockets).
-  const clients = new RegionalClients(
-    toolClientSettings({ endpoint: config.endpoint, maxSockets: config.concurrency + 8 }),
-  );
+  // Master and slave in one region with the same credentials share a client (and its sockets).
+  const clients = openSideClients({
+    master: config.master,
+    slave: config.slave,
+    endpoint: config.endpoint,
+    maxSockets: config.concurrency + 8,
+    masterAccess: config.masterAccess,
+    slaveAccess: config.slaveAccess,
+  });
   const access = { readPacer: pacers.reads, signal, endpoint: config.endpoint };
-  const master = new TableAccess(config.master, clients.forRegion(config.master.region), access);
-  const slave = new TableAccess(config.slave, clients.forRegion(config.slave.region), access);
-  const close = (): void => clients.destroy();
+  const master = new TableAccess(config.master, clients.master, access);
+  const slave = new TableAccess(config.slave, clients.slave, access);
+  const close = (): void => clients.close();
   try {
     const [masterInfo, slaveInfo] = await Promise.all([master.describe(), slave.describe()]);
     const mismatch = keySchemaMismatch(masterInfo, slaveInfo);
