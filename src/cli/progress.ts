@@ -3,7 +3,9 @@
  *
  * Shows items done, items per second (over the last ~10 s, so it follows rate changes) and an ETA from the
  * expected total — DynamoDB's approximate ItemCount, refreshed about every six hours, so the ETA is a guide and the
- * bar stops at 99% rather than lie when the table has grown. Writes to stderr; results go to stdout.
+ * bar stops at 99% rather than lie when the table has grown. The last line of a finished run shows the run's
+ * average rate and no ETA (the recent rate there is often 0: the end of a run is waiting, not copying). Writes to
+ * stderr; results go to stdout.
  */
 
 /** Where progress goes and how. */
@@ -44,16 +46,24 @@ export function formatCount(value: number): string {
     .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** Renders one progress line from counts, rate and elapsed time (pure, for tests and both modes). */
+/** How a run ended, for its last line: the bar fills to 100% only for a complete one. */
+export type ProgressEnd = 'complete' | 'incomplete';
+
+/**
+ * Renders one progress line from counts, rate and elapsed time (pure, for tests and both modes). The last line (an
+ * `end` given) is given the run's average rate, labelled so, and has no ETA: nothing is left to estimate.
+ */
 export function renderProgress(
   counts: ProgressCounts,
   ratePerSecond: number,
   elapsedSeconds: number,
   withBar: boolean,
-  final = false,
+  end?: ProgressEnd,
 ): string {
   const { done, expected } = counts;
-  const fraction = expected > 0 ? Math.min(final ? 1 : 0.99, done / expected) : final ? 1 : 0;
+  const complete = end === 'complete';
+  const final = end !== undefined;
+  const fraction = expected > 0 ? Math.min(complete ? 1 : 0.99, done / expected) : complete ? 1 : 0;
   const finished = expected > 0 && done >= expected;
   const eta = expected > 0 && ratePerSecond > 0 && !finished ? formatDuration((expected - done) / ratePerSecond) : '?';
   const total = expected > 0 ? `/~${formatCount(expected)}` : '';
@@ -61,7 +71,10 @@ export function renderProgress(
     ? `[${'#'.repeat(Math.round(fraction * BAR_WIDTH)).padEnd(BAR_WIDTH, '.')}] ${String(Math.floor(fraction * 100)).padStart(2)}% `
     : '';
   const detail = counts.detail ? ` | ${counts.detail}` : '';
-  return `${bar}${formatCount(done)}${total} items, ${formatCount(ratePerSecond)}/s, elapsed ${formatDuration(elapsedSeconds)}, ETA ${eta}${detail}`;
+  const timing = final
+    ? `${formatCount(ratePerSecond)}/s average, elapsed ${formatDuration(elapsedSeconds)}`
+    : `${formatCount(ratePerSecond)}/s, elapsed ${formatDuration(elapsedSeconds)}, ETA ${eta}`;
+  return `${bar}${formatCount(done)}${total} items, ${timing}${detail}`;
 }
 
 /** A running progress display. */
@@ -69,6 +82,8 @@ export class Progress {
   public readonly counts: ProgressCounts = { done: 0, expected: 0, detail: '' };
   private timer: NodeJS.Timeout | undefined;
   private readonly startedAt: number;
+  /** Items already done when the display started (a resumed run's earlier runs), left out of the average rate. */
+  private doneAtStart = 0;
   /** (time, done) samples of the last ~10 s, for the current rate. */
   private samples: Array<[number, number]> = [];
   private lastLength = 0;
@@ -87,6 +102,7 @@ export class Progress {
   /** Starts periodic output. */
   public start(): void {
     if (this.options.mode === 'none' || this.timer) return;
+    this.doneAtStart = this.counts.done;
     this.timer = setInterval(() => this.render(), this.options.intervalMs);
     this.timer.unref();
   }
@@ -101,8 +117,15 @@ export class Progress {
     return seconds > 0 ? (this.counts.done - doneThen) / seconds : 0;
   }
 
-  private render(final = false): void {
-    const line = `${this.label} ${renderProgress(this.counts, this.rate(), (this.now() - this.startedAt) / 1000, this.options.mode === 'bar', final)}`;
+  /** Items per second over the whole run (this run's items only). */
+  private averageRate(elapsedSeconds: number): number {
+    return elapsedSeconds > 0 ? (this.counts.done - this.doneAtStart) / elapsedSeconds : 0;
+  }
+
+  private render(end?: ProgressEnd): void {
+    const elapsed = (this.now() - this.startedAt) / 1000;
+    const rate = end ? this.averageRate(elapsed) : this.rate();
+    const line = `${this.label} ${renderProgress(this.counts, rate, elapsed, this.options.mode === 'bar', end)}`;
     if (this.options.mode === 'bar') {
       const padding = ' '.repeat(Math.max(0, this.lastLength - line.length));
       this.options.write(`\r${line}${padding}`);
@@ -117,7 +140,7 @@ export class Progress {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     if (this.options.mode === 'bar' && this.lastLength > 0) {
-      this.render(complete);
+      this.render(complete ? 'complete' : 'incomplete');
       this.options.write('\n');
     }
   }

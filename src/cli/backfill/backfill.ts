@@ -14,6 +14,7 @@
  *
  * Progress is committed per page: a segment's last key is recorded only after every item of the page is written or
  * present, and saved to the state file at most once a second, so a resumed run starts at most a page or two back.
+ * A run that stops before it committed a page or wrote an item leaves no state file: there is nothing to resume.
  * After an item fails for good, its segment stops advancing its resume key (the rest is still copied), so a rerun
  * retries it and the exit code says the copy is incomplete.
  */
@@ -38,7 +39,15 @@ import { ConditionalWriter } from './modes/conditional';
 import { type PageWriter, PRESENT_SHARE_TO_KEEP_CHECKING, type PresenceCheck } from './modes/pageWriter';
 import { type MasterStream, WatchedWriter, type WatchTuning } from './modes/watched';
 import type { WriteContext } from './modes/writes';
-import { type BackfillState, loadState, newState, removeState, type SegmentState, saveState } from './stateFile';
+import {
+  type BackfillState,
+  hasProgress,
+  loadState,
+  newState,
+  removeState,
+  type SegmentState,
+  saveState,
+} from './stateFile';
 import { type BackfillCounts, Tally } from './tally';
 
 export type { WatchTuning } from './modes/watched';
@@ -76,7 +85,7 @@ export interface BackfillSummary {
   readonly total: Pick<BackfillCounts, 'scanned' | 'written' | 'present'>;
   /** Up to 20 items that failed, with DynamoDB's reason. */
   readonly failures: ReadonlyArray<{ readonly key: JsonItem; readonly error: string }>;
-  /** The state file, when it was kept (incomplete run); removed after a complete run. */
+  /** The state file, when it was kept (incomplete run with progress); removed after a complete run. */
   readonly stateFile?: string;
 }
 
@@ -219,11 +228,13 @@ class BackfillRun {
     return { put: shaped.put, failed: shaped.failed.length };
   }
 
+  /** Saves the state, at most once a second unless `force`; a state without progress is not kept (hasProgress). */
   private save(force: boolean): void {
     const now = performance.now();
     if (!force && now - this.lastSave < SAVE_INTERVAL_MS) return;
     this.lastSave = now;
-    saveState(this.config.stateFile, this.state);
+    if (hasProgress(this.state)) saveState(this.config.stateFile, this.state);
+    else removeState(this.config.stateFile);
   }
 
   public failureSample(): Array<{ key: JsonItem; error: string }> {
@@ -245,7 +256,9 @@ export async function runBackfill(config: BackfillConfig, signal?: AbortSignal):
     slave: formatTableRef(config.slave),
     totalSegments: config.totalSegments,
   };
-  const saved = config.restart ? undefined : loadState(config.stateFile, identity, config.segments);
+  const loaded = config.restart ? undefined : loadState(config.stateFile, identity, config.segments);
+  // A file without progress (left by an earlier version after a failed start) resumes nothing.
+  const saved = loaded && hasProgress(loaded) ? loaded : undefined;
   const state = saved ?? newState(identity, config.segments);
   const tables = await openTables(config, controller.signal);
   let streams: DynamoDBStreamsClient | undefined;
@@ -280,7 +293,7 @@ export async function runBackfill(config: BackfillConfig, signal?: AbortSignal):
       thisRun: { ...counts, seconds, itemsPerSecond: seconds > 0 ? counts.scanned / seconds : 0 },
       total: { scanned: sum((s) => s.scanned), written: sum((s) => s.written), present: sum((s) => s.present) },
       failures: run.failureSample(),
-      ...(complete ? {} : { stateFile: config.stateFile }),
+      ...(complete || !hasProgress(state) ? {} : { stateFile: config.stateFile }),
     };
   } finally {
     signal?.removeEventListener('abort', forward);

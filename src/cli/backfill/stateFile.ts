@@ -99,6 +99,17 @@ export function loadState(path: string, identity: RunIdentity, segments: readonl
   return state;
 }
 
+/**
+ * The state records something a later run needs: a segment committed a page (its resume key, or its end) or an
+ * item was written. A run that stopped before that — e.g. the master's stream was unreachable — has nothing to
+ * resume: its state is not kept, so the next run starts fresh instead of treating every recent change as suspect.
+ */
+export function hasProgress(state: BackfillState): boolean {
+  return [...state.segments.values()].some(
+    (segment) => segment.done || segment.lastKey !== undefined || segment.written > 0,
+  );
+}
+
 /** Writes `state` to `path` atomically. */
 export function saveState(path: string, state: BackfillState): void {
   const json: StateJson = {
