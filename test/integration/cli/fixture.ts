@@ -110,11 +110,16 @@ export interface CliResult {
 
 /**
  * Runs the built CLI as a child process with the tool environment and AWS_ENDPOINT_URL_DYNAMODB set, as a user
- * would. `whileRunning` may act on the child (e.g. kill it); the child is killed by its PID if it outlives the test.
+ * would; `env` adds to (or, with undefined, removes from) that environment. `whileRunning` may act on the child
+ * (e.g. kill it); the child is killed by its PID if it outlives the test.
  */
 export function runCli(
   args: readonly string[],
-  options: { cwd?: string; whileRunning?: (pid: number) => Promise<void> } = {},
+  options: {
+    cwd?: string;
+    env?: Record<string, string | undefined>;
+    whileRunning?: (pid: number) => Promise<void>;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath(), ...args], {
@@ -125,6 +130,7 @@ export function runCli(
         ...toolEnvironment(),
         AWS_ENDPOINT_URL_DYNAMODB: localEndpoint(),
         AWS_ENDPOINT_URL_DYNAMODB_STREAMS: localEndpoint(),
+        ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
