@@ -245,3 +245,48 @@ describe('parseCommandLine: --hooks and --exclude-attributes', () => {
     expect(attempt).toThrow(message);
   });
 });
+
+describe('parseCommandLine: credentials per side', () => {
+  const TABLES = ['us-east-1/Orders', 'eu-west-1/Copy'];
+  const ROLE = 'arn:aws:iam::210987654321:role/replica-operator';
+
+  it('gives the master the --from-* role and the slave the --to-* profile, and leaves unset sides out', () => {
+    // Act
+    const withBoth = verify([...TABLES, '--from-role-arn', ROLE, '--from-external-id', 'ext-42', '--to-profile', 'dr']);
+    const plain = backfill(TABLES);
+
+    // Assess
+    expect(withBoth.config.masterAccess).toEqual({ roleArn: ROLE, externalId: 'ext-42' });
+    expect(withBoth.config.slaveAccess).toEqual({ profile: 'dr' });
+    expect(plain.config).not.toHaveProperty('masterAccess');
+    expect(plain.config).not.toHaveProperty('slaveAccess');
+  });
+
+  it('names every problem of both sides in one usage error', () => {
+    // Act
+    const parse = () =>
+      backfill([
+        ...TABLES,
+        '--from-external-id',
+        'ext-42',
+        '--to-role-arn',
+        'arn:aws:iam::21098765:role/short-account',
+        '--to-profile',
+        'dr',
+      ]);
+
+    // Assess
+    expect(parse).toThrow(UsageError);
+    expect(parse).toThrow('3 problems with the credentials options');
+    expect(parse).toThrow('--from-external-id is sent when assuming a role: it needs --from-role-arn');
+    expect(parse).toThrow('--to-role-arn and --to-profile both say whose credentials reach the slave');
+    expect(parse).toThrow('--to-role-arn: "arn:aws:iam::21098765:role/short-account" is not an IAM role ARN');
+  });
+
+  it.each([
+    [['--to-external-id', 'x'], '--to-external-id: must be 2 to 1224 characters'],
+    [['--from-profile', ' '], '--from-profile: the profile name is empty'],
+  ])('rejects %j with a usage error saying %s', (argv, message) => {
+    expect(() => verify([...TABLES, ...argv])).toThrow(message);
+  });
+});
