@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type FakeSts, startFakeSts } from '../../../harness/fakeSts';
 import { type ClientSettings, createClient, RegionalClients, ROLE_SESSION_NAME } from '../../../src/shared/clients';
@@ -61,6 +64,55 @@ describe('createClient', () => {
     expect(sts.calls.slice(before)).toEqual([
       { roleArn: ROLE_ARN, roleSessionName: ROLE_SESSION_NAME, externalId: 'ext-42', signedBy: BASE.accessKeyId },
     ]);
+  });
+});
+
+describe('createClient with a profile', () => {
+  const files = ['AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE'] as const;
+  const saved = files.map((name) => process.env[name]);
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'clients-profile-'));
+    writeFileSync(
+      join(dir, 'credentials'),
+      '[ops]\naws_access_key_id = PROFILEKEY\naws_secret_access_key = p-secret\n',
+    );
+    writeFileSync(join(dir, 'config'), '');
+    process.env.AWS_SHARED_CREDENTIALS_FILE = join(dir, 'credentials');
+    process.env.AWS_CONFIG_FILE = join(dir, 'config');
+  });
+
+  afterAll(() => {
+    files.forEach((name, index) => {
+      if (saved[index] === undefined) delete process.env[name];
+      else process.env[name] = saved[index];
+    });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the client signs with the profile’s credentials, not the default chain’s', async () => {
+    // Prepare
+    const client = kept(createClient('eu-west-1', SETTINGS, { profile: 'ops' }));
+
+    // Act
+    const credentials = await client.config.credentials();
+
+    // Assess
+    expect(credentials).toMatchObject({ accessKeyId: 'PROFILEKEY', secretAccessKey: 'p-secret' });
+  });
+
+  test('a role given with a profile is assumed with the profile’s credentials', async () => {
+    // Prepare
+    const client = kept(createClient('eu-west-1', SETTINGS, { roleArn: ROLE_ARN, profile: 'ops' }));
+    const before = sts.calls.length;
+
+    // Act
+    const credentials = await client.config.credentials();
+
+    // Assess
+    expect(credentials).toMatchObject({ accessKeyId: sts.credentials.accessKeyId });
+    expect(sts.calls.slice(before).map((call) => call.signedBy)).toEqual(['PROFILEKEY']);
   });
 });
 
