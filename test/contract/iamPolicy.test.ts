@@ -31,6 +31,9 @@ const SERVICE_OF_PACKAGE: Record<string, string> = {
 /** Credential providers that call an AWS API themselves, and the action each needs. */
 const ACTIONS_OF_CREDENTIAL_PROVIDER: Record<string, string[]> = {
   fromTemporaryCredentials: ['sts:AssumeRole'],
+  // Reads ~/.aws/config and ~/.aws/credentials; only the operator tools name a profile (--from/--to-profile), the
+  // function's configuration has none, so it adds nothing to the function's role.
+  fromIni: [],
 };
 
 interface PolicyStatement {
