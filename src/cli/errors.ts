@@ -3,7 +3,8 @@
  *
  * A `ToolError` ends the command with exit code 2 (usage or environment problem) and its message is all the user
  * sees. AWS errors that retrying cannot fix are translated here: a missing table names the table and region, a
- * missing permission names the IAM action (`dynamodb:Scan`, …) the caller lacks, rejected credentials say so.
+ * missing permission names the IAM action (`dynamodb:Scan`, …) the caller lacks, a role STS refuses (`--from-role-arn`,
+ * `--to-role-arn`) says what the trust policy must allow, rejected credentials say so.
  * What an AWS error means (transient, access denied, bad credentials, …) is read in src/shared/awsErrors.ts, shared
  * with the Lambda; what to tell the user about it is decided here.
  */
@@ -38,6 +39,13 @@ export function fatalAwsError(error: unknown, action: string, ref: TableRef, end
     return new ToolError(`table ${ref.table} not found in region ${ref.region} (${action}: ${message})`, {
       cause: error,
     });
+  }
+  if (ACCESS_DENIED.has(name) && message.includes('sts:AssumeRole')) {
+    return new ToolError(
+      `cannot assume the role given for ${table} (${name}: ${message}); the role's trust policy must name the ` +
+        'principal of the credentials you start from (and ask for the external id you give, if any), and those credentials need sts:AssumeRole on the role',
+      { cause: error },
+    );
   }
   if (ACCESS_DENIED.has(name)) {
     return new ToolError(

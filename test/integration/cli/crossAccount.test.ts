@@ -172,6 +172,36 @@ describe('backfill and verify with each side behind its own credentials', () => 
     expect(sts.calls.length).toBe(before);
   });
 
+  test('a role STS refuses stops the run with exit 2 before any write, saying what the trust policy must allow', async () => {
+    // Prepare: a second STS that refuses every role, as STS does when the trust policy does not name the caller.
+    const refusing = await startFakeSts({ refuse: true });
+    const pair = await accountsPair(clientOf(MASTER_REGION, PROFILE_CREDENTIALS), roleClient(SLAVE_REGION), 10);
+
+    try {
+      // Act
+      const result = await runCli(
+        ['backfill', ...pair.args, '--from-profile', PROFILE, '--to-role-arn', ROLE_ARN, '--quiet'],
+        {
+          cwd: dir,
+          env: { ...cliEnv(), AWS_ENDPOINT_URL_STS: refusing.endpoint },
+        },
+      );
+
+      // Assess
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`cannot assume the role given for ${pair.args[1]}`);
+      expect(result.stderr).toContain(`is not authorized to perform: sts:AssumeRole on resource: ${ROLE_ARN}`);
+      expect(result.stderr).toContain(
+        "the role's trust policy must name the principal of the credentials you start from",
+      );
+      expect(refusing.calls.map((call) => call.roleArn)).toContain(ROLE_ARN);
+      expect(await pair.compare()).toMatchObject({ sourceCount: 10, replicaCount: 0 });
+      expect(await pair.decoySlaveItems()).toEqual([]);
+    } finally {
+      await refusing.close();
+    }
+  });
+
   test('every problem of the credentials options is named in one usage error, before any call', async () => {
     // Act
     const result = await runCli(
