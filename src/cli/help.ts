@@ -84,7 +84,7 @@ Backfill:
                               batch: unconditional BatchWriteItem, ONLY for a slave that no replicator writes
                               to yet (see "Fast initial load" in docs/operations.md)
   --state-file <path>         where progress is kept (default: ./backfill-<master>-to-<slave>[-seg…].state.json;
-                              removed after a complete run)
+                              removed after a complete run, not written by a run that made no progress)
   --restart                   ignore an existing state file and start from the beginning
 
 With --hooks, items the filter keeps out are not copied (counted as filtered out) and every other item is
