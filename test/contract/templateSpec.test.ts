@@ -1,7 +1,8 @@
 /**
  * deploy/template.json against the official CloudFormation resource specification (npm `@aws-cdk/aws-service-spec`,
  * read offline by templateSpec.ts): every resource type, property name and kind, required property, allowed value
- * (the Lambda runtime among them, from the Lambda API's model) and every Ref, Fn::GetAtt, Fn::Sub name and condition.
+ * (the Lambda runtime and the alarms' statistic among them, from the services' API models) and every Ref,
+ * Fn::GetAtt, Fn::Sub name and condition.
  *
  * The second half feeds the same checker small templates broken in one way each and expects exactly that finding,
  * so the first half cannot pass because the checker looks at nothing.
@@ -230,7 +231,14 @@ describe('the spec check finds', () => {
       (t) => {
         propertiesOf(t, 'Function').Runtime = 'nodejs99.x';
       },
-      /^Resources\.Function\.Properties\.Runtime: "nodejs99\.x" is not allowed by the Lambda API's Runtime .*nodejs22\.x/,
+      /^Resources\.Function\.Properties\.Runtime: "nodejs99\.x" is not allowed by Lambda Runtime of the API model .*nodejs22\.x/,
+    ],
+    [
+      'an alarm statistic CloudWatch does not have',
+      (t) => {
+        propertiesOf(t, 'Alarm').Statistic = 'Max';
+      },
+      /^Resources\.Alarm\.Properties\.Statistic: "Max" is not allowed by CloudWatch Statistic of the API model .*: Average, Maximum/,
     ],
     [
       'a value outside the spec’s allowed values',
@@ -247,7 +255,7 @@ describe('the spec check finds', () => {
           AllowedValues: ['LATEST', 'EARLIEST'],
         };
       },
-      /^Resources\.Trigger\.Properties\.StartingPosition: parameter Start allows EARLIEST, which the Lambda API's EventSourcePosition/,
+      /^Resources\.Trigger\.Properties\.StartingPosition: parameter Start allows EARLIEST, which Lambda EventSourcePosition of the API model/,
     ],
     [
       'a list parameter where a single value belongs',

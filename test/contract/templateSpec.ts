@@ -5,12 +5,14 @@
  * resource type or property, a literal of the wrong kind, a missing required property, a value outside the spec's
  * allowed values, and (with templateReferences.ts) a reference to nothing.
  *
- * The spec leaves some enumerations as plain strings — notably `AWS::Lambda::Function` `Runtime` — so those few are
- * taken from the Lambda API's own model (`@aws-sdk/client-lambda`'s enums), the list Lambda validates against.
+ * The spec leaves some enumerations as plain strings — notably `AWS::Lambda::Function` `Runtime` and an alarm's
+ * `Statistic` — so those the template uses are taken from the services' own API models (the enums of
+ * `@aws-sdk/client-lambda` and `@aws-sdk/client-cloudwatch`), the lists the services validate against.
  */
 import { readFileSync } from 'node:fs';
 import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
 import type { PropertyType, Resource, ResourceProperties, SpecDatabase } from '@aws-cdk/service-spec-types';
+import { ComparisonOperator, StandardUnit, Statistic } from '@aws-sdk/client-cloudwatch';
 import { Architecture, EventSourcePosition, FunctionResponseType, Runtime } from '@aws-sdk/client-lambda';
 import { intrinsicOf, isObject, type Json, type JsonObject, referenceFindings } from './templateReferences';
 
@@ -20,24 +22,29 @@ interface AllowedValues {
   readonly source: string;
 }
 
-const LAMBDA_API = '@aws-sdk/client-lambda';
+/** An enumeration of an AWS API's model (the SDK client's enum object), named for the findings. */
+function apiEnum(values: Record<string, string>, name: string, client: string): AllowedValues {
+  return { values: Object.values(values), source: `${name} of the API model (${client})` };
+}
+
+const LAMBDA = '@aws-sdk/client-lambda';
+const CLOUDWATCH = '@aws-sdk/client-cloudwatch';
 const EXTRA_ALLOWED: Record<string, AllowedValues> = {
-  'AWS::Lambda::Function.Runtime': {
-    values: Object.values(Runtime),
-    source: `the Lambda API's Runtime (${LAMBDA_API})`,
-  },
-  'AWS::Lambda::Function.Architectures': {
-    values: Object.values(Architecture),
-    source: `the Lambda API's Architecture (${LAMBDA_API})`,
-  },
-  'AWS::Lambda::EventSourceMapping.StartingPosition': {
-    values: Object.values(EventSourcePosition),
-    source: `the Lambda API's EventSourcePosition (${LAMBDA_API})`,
-  },
-  'AWS::Lambda::EventSourceMapping.FunctionResponseTypes': {
-    values: Object.values(FunctionResponseType),
-    source: `the Lambda API's FunctionResponseType (${LAMBDA_API})`,
-  },
+  'AWS::Lambda::Function.Runtime': apiEnum(Runtime, 'Lambda Runtime', LAMBDA),
+  'AWS::Lambda::Function.Architectures': apiEnum(Architecture, 'Lambda Architecture', LAMBDA),
+  'AWS::Lambda::EventSourceMapping.StartingPosition': apiEnum(
+    EventSourcePosition,
+    'Lambda EventSourcePosition',
+    LAMBDA,
+  ),
+  'AWS::Lambda::EventSourceMapping.FunctionResponseTypes': apiEnum(
+    FunctionResponseType,
+    'Lambda FunctionResponseType',
+    LAMBDA,
+  ),
+  'AWS::CloudWatch::Alarm.Statistic': apiEnum(Statistic, 'CloudWatch Statistic', CLOUDWATCH),
+  'AWS::CloudWatch::Alarm.ComparisonOperator': apiEnum(ComparisonOperator, 'CloudWatch ComparisonOperator', CLOUDWATCH),
+  'AWS::CloudWatch::Alarm.Unit': apiEnum(StandardUnit, 'CloudWatch StandardUnit', CLOUDWATCH),
 };
 
 const TEMPLATE_SECTIONS = new Set([
