@@ -87,10 +87,12 @@ export function specVersion(): string {
 /** The spec, loaded once (about half a second), and the checks of a template against it. */
 export class SpecCheck {
   private readonly db: SpecDatabase;
-  private parameters: JsonObject = {};
+  /** The parameters of the template being checked (a `Ref` to one is checked against the property it feeds). */
+  private readonly parameters: JsonObject;
 
-  public constructor(db: SpecDatabase = loadAwsServiceSpecSync()) {
+  public constructor(db: SpecDatabase = loadAwsServiceSpecSync(), parameters: JsonObject = {}) {
     this.db = db;
+    this.parameters = parameters;
   }
 
   /** The spec's resource type, or undefined when the spec does not know `type`. */
@@ -100,8 +102,12 @@ export class SpecCheck {
 
   /** Every finding about `template`, one message each: where (section, resource, property path) and what is wrong. */
   public check(template: JsonObject): string[] {
+    const parameters = isObject(template.Parameters) ? template.Parameters : {};
+    return new SpecCheck(this.db, parameters).findings(template);
+  }
+
+  private findings(template: JsonObject): string[] {
     const findings: string[] = [];
-    this.parameters = isObject(template.Parameters) ? template.Parameters : {};
     for (const name of Object.keys(template)) {
       if (!TEMPLATE_SECTIONS.has(name))
         findings.push(`${name}: not a template section (${[...TEMPLATE_SECTIONS].join(', ')})`);
