@@ -136,7 +136,7 @@ function encryption(
 /** Only the attribute definitions the table's and its indexes' keys use (CreateTable refuses any other). */
 function attributeDefinitions(master: TableDefinition): AttributeDefinition[] {
   const names = new Set<string>();
-  for (const key of master.keys) names.add(key.name);
+  for (const key of keySchema(master.keys)) names.add(key.AttributeName as string);
   for (const index of [...master.globalIndexes, ...master.localIndexes])
     for (const key of index.keys) names.add(key.name);
   return [...names].map((name) => {
