@@ -92,7 +92,7 @@ function keysOf(schema: readonly KeySchemaElement[] | undefined): KeyElement[] {
 function projectionOf(projection: Projection | undefined): IndexDefinition['projection'] {
   return {
     type: projection?.ProjectionType ?? 'ALL',
-    nonKeyAttributes: [...(projection?.NonKeyAttributes ?? [])].sort(),
+    nonKeyAttributes: [...(projection?.NonKeyAttributes ?? [])],
   };
 }
 
@@ -174,10 +174,11 @@ export function formatKeys(keys: readonly KeyElement[], types: Readonly<Record<s
   return ordered.map((key) => `${key.name} (${types[key.name] ?? '?'})`).join(', ');
 }
 
-/** `INCLUDE [a, b]`, `KEYS_ONLY`, `ALL`. */
+/** `INCLUDE [a, b]`, `KEYS_ONLY`, `ALL`: non-key attributes sorted. */
 export function formatProjection(projection: IndexDefinition['projection']): string {
+  // Order does not matter to DynamoDB: sorted, so the same attributes in another order compare equal.
   return projection.nonKeyAttributes.length > 0
-    ? `${projection.type} [${projection.nonKeyAttributes.join(', ')}]`
+    ? `${projection.type} [${[...projection.nonKeyAttributes].sort().join(', ')}]`
     : projection.type;
 }
 

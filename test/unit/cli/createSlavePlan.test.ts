@@ -36,7 +36,7 @@ describe('planSlave: the CreateTable request from the master definition', () => 
             { AttributeName: 'customer', KeyType: 'HASH' },
             { AttributeName: 'sk', KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['currency', 'total'] },
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['total', 'currency'] },
           ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 6 },
         },
         {
