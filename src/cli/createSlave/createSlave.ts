@@ -141,6 +141,8 @@ async function createFromPlan(
   config: CreateSlaveConfig,
   signal: AbortSignal | undefined,
 ): Promise<SentRequest[]> {
+  if (signal?.aborted)
+    throw new ToolError(`interrupted before ${formatTableRef(config.slave)} was created; nothing changed`);
   const created = await access.createTable(plan.createTable);
   const description = await waitUntilActive(access, config, signal);
   const arn = created?.TableArn ?? description?.TableArn ?? NEW_TABLE_ARN;

@@ -204,6 +204,37 @@ describe('create-slave against DynamoDB Local', () => {
 });
 
 describe('verify compares the table definitions too', () => {
+  test('create-slave, backfill, verify: an equal replica whose definition matches, no warning', async () => {
+    // Prepare: a master with items, and its slave made by create-slave
+    const master = await richMaster(clients.master);
+    await putItems(
+      clients.master,
+      master,
+      Array.from({ length: 60 }, (_, index) => ({
+        pk: { S: `order-${index}` },
+        sk: { N: String(index) },
+        customer: { S: `c${index % 7}` },
+        status: { S: index % 2 ? 'open' : 'shipped' },
+        placedAt: { N: String(1_700_000_000 + index) },
+      })),
+    );
+    const tables = [`${MASTER_REGION}/${master}`, `${SLAVE_REGION}/${uniqueTableName('create-e2e')}`];
+    const created = await runCli(['create-slave', ...tables, '--quiet']);
+
+    // Act: a slave no replicator writes to yet, so the fast initial load is safe
+    const backfill = await runCli(['backfill', ...tables, '--write-mode', 'batch', '--quiet']);
+    const verify = await runCli(['verify', ...tables, '--quiet', '--json']);
+
+    // Assess
+    expect(created.code).toBe(0);
+    expect(backfill.code).toBe(0);
+    expect(verify.code).toBe(0);
+    const summary = JSON.parse(verify.stdout);
+    expect(summary.equal).toBe(true);
+    expect(summary.scanned.master).toBe(60);
+    expect(summary.definitionWarnings).toEqual([]);
+  });
+
   test('a slave without the master indexes and TTL: warnings beside the items, exit code as for the items', async () => {
     // Prepare: equal items, but the slave lacks every index and TTL
     const master = await richMaster(clients.master);

@@ -208,6 +208,61 @@ describe('create-slave with the SDK mocked: the requests it sends', () => {
     );
   });
 
+  it('Ctrl-C while waiting for ACTIVE stops with a message saying what was not set; none before CreateTable', async () => {
+    // Prepare: the table stays CREATING until the run is interrupted on the second look
+    const controller = new AbortController();
+    let looks = 0;
+    mock.on(DescribeTableCommand, { TableName: 'OrdersReplica' }).callsFake(async () => {
+      looks += 1;
+      if (looks === 1) throw awsError('ResourceNotFoundException', 'not found');
+      if (looks === 3) controller.abort();
+      return { Table: slaveStates()[0] };
+    });
+    const aborted = new AbortController();
+    aborted.abort();
+
+    // Act
+    const waiting = await runCreateSlave(config(), controller.signal).catch((error: unknown) => error);
+    mock.resetHistory();
+    looks = 0;
+    const early = await runCreateSlave(config(), aborted.signal).catch((error: unknown) => error);
+
+    // Assess
+    expect(String(waiting)).toContain('interrupted while eu-west-1/OrdersReplica was being created (table CREATING');
+    expect(String(waiting)).toContain('TTL, point-in-time recovery and tags were not set');
+    expect(String(early)).toContain('interrupted before eu-west-1/OrdersReplica was created; nothing changed');
+    expect(mock.commandCalls(CreateTableCommand)).toHaveLength(0);
+  });
+
+  it('a dry run as text shows each request with its input', async () => {
+    // Prepare
+    mock.on(DescribeTableCommand, { TableName: 'OrdersReplica' }).rejects(awsError('ResourceNotFoundException', 'x'));
+    const out: string[] = [];
+    const io = { stdout: (text: string) => out.push(text), stderr: () => undefined, isTTY: false, cwd: '/tmp' };
+
+    // Act
+    const code = await main(
+      [
+        'create-slave',
+        'us-east-1/Orders',
+        'eu-west-1/OrdersReplica',
+        '--dry-run',
+        '--endpoint-url',
+        'http://127.0.0.1:9',
+      ],
+      io,
+    );
+
+    // Assess
+    const text = out.join('');
+    expect(code).toBe(0);
+    expect(text).toContain('dry run, nothing created; the requests it would send:');
+    expect(text).toContain('  CreateTable {\n    "TableName": "OrdersReplica",');
+    expect(text).toContain('  UpdateTimeToLive {');
+    expect(text).toContain('"ResourceArn": "<ARN of the new table>"');
+    expect(mock.commandCalls(CreateTableCommand)).toHaveLength(0);
+  });
+
   it('a missing master is named, and nothing is created', async () => {
     // Prepare
     mock.on(DescribeTableCommand, { TableName: 'Orders' }).rejects(awsError('ResourceNotFoundException', 'not found'));
