@@ -24,7 +24,7 @@ import {
 import { asAwsError } from '../../shared/awsErrors';
 import { backoff, PATIENT_RETRY, type PatientRetryOptions, retryPatiently } from '../../shared/retry';
 import type { TableRef } from '../../shared/tableRef';
-import { fatalAwsError } from '../errors';
+import { fatalAwsError, ToolError } from '../errors';
 import type { DefinitionExtras, TableDefinition } from './definition';
 
 /** An endpoint that does not implement an API answers so (DynamoDB Local: backups and tagging). */
@@ -139,21 +139,31 @@ export class DefinitionAccess {
   /** A read the endpoint may not implement: undefined then, instead of an error. */
   private async optional<T>(action: string, send: () => Promise<T>): Promise<T | undefined> {
     try {
-      return await this.call(action, send);
+      return await this.call(action, send, true);
     } catch (error) {
       if (isUnsupportedOperation(error)) return undefined;
       throw error;
     }
   }
 
-  private call<T>(action: string, send: () => Promise<T>): Promise<T> {
+  /**
+   * One call, retried; errors no retry fixes become ToolErrors naming the IAM action. An endpoint without the API
+   * is a ToolError too, except for the optional reads, which pass it through to become "not read".
+   */
+  private call<T>(action: string, send: () => Promise<T>, optional = false): Promise<T> {
     const retry = this.options.retry ?? PATIENT_RETRY;
+    const table = `${this.ref.region}/${this.ref.table}`;
     return retryPatiently(
       send,
       retry.retries,
       (attempt) => backoff(attempt, retry, this.options.signal),
-      (error) =>
-        isUnsupportedOperation(error) ? undefined : fatalAwsError(error, action, this.ref, this.options.endpoint),
+      (error) => {
+        if (!isUnsupportedOperation(error)) return fatalAwsError(error, action, this.ref, this.options.endpoint);
+        if (optional) return undefined;
+        return new ToolError(`the endpoint of ${table} does not implement ${action} (DynamoDB Local lacks some APIs)`, {
+          cause: error,
+        });
+      },
     );
   }
 }

@@ -263,6 +263,20 @@ describe('create-slave with the SDK mocked: the requests it sends', () => {
     expect(mock.commandCalls(CreateTableCommand)).toHaveLength(0);
   });
 
+  it('a write the endpoint does not implement stops with a ToolError naming the API', async () => {
+    // Prepare: the master reports PITR, but the slave's endpoint has no backups API
+    mock.on(UpdateContinuousBackupsCommand).rejects(awsError('UnknownOperationException', 'unknown operation'));
+
+    // Act
+    const error = await runCreateSlave(config()).catch((thrown: unknown) => thrown);
+
+    // Assess
+    expect(error).toBeInstanceOf(ToolError);
+    expect(String(error)).toContain(
+      'the endpoint of eu-west-1/OrdersReplica does not implement UpdateContinuousBackups',
+    );
+  });
+
   it('a missing master is named, and nothing is created', async () => {
     // Prepare
     mock.on(DescribeTableCommand, { TableName: 'Orders' }).rejects(awsError('ResourceNotFoundException', 'not found'));
