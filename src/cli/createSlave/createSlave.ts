@@ -109,6 +109,7 @@ async function waitUntilActive(
   const started = performance.now();
   const show = config.progress.mode === 'bar';
   let shown = false;
+  let longest = 0;
   try {
     for (;;) {
       // Just after CreateTable, DescribeTable may not know the table yet: that is "still creating".
@@ -117,9 +118,10 @@ async function waitUntilActive(
       if (state.active) return description;
       if (show) {
         const seconds = Math.round((performance.now() - started) / 1000);
-        config.progress.write(
-          `\rcreate-slave: waiting for ${formatTableRef(config.slave)}: ${state.text}, ${seconds} s `,
-        );
+        const line = `create-slave: waiting for ${formatTableRef(config.slave)}: ${state.text}, ${seconds} s`;
+        // Padded over the previous line, which may have been longer.
+        config.progress.write(`\r${line.padEnd(longest)}`);
+        longest = Math.max(longest, line.length);
         shown = true;
       }
       if (signal?.aborted) {
