@@ -8,6 +8,7 @@ import { formatTableRef, sameTable } from '../../shared/tableRef';
 import { ToolError } from '../errors';
 import type { RunConfig } from '../runConfig';
 import { toolClientSettings } from './clients';
+import { DefinitionAccess } from './definitionAccess';
 import { type Pacer, TokenBucket, UNLIMITED } from './rateLimiter';
 import { type ReplicaShape, replicaShape } from './replica';
 import { TableAccess } from './tableAccess';
@@ -32,6 +33,8 @@ export interface OpenTables {
   readonly pacers: Pacers;
   /** What the slave should hold of each master item (the replica hooks); every copy and comparison goes through it. */
   readonly replica: ReplicaShape;
+  /** The definition calls on both tables (verify compares indexes and TTL). */
+  readonly definitions: { readonly master: DefinitionAccess; readonly slave: DefinitionAccess };
   /** Releases the clients' sockets. */
   close(): void;
 }
@@ -61,7 +64,11 @@ export async function openTables(config: RunConfig, signal?: AbortSignal): Promi
     const mismatch = keySchemaMismatch(masterInfo, slaveInfo);
     if (mismatch) throw new ToolError(mismatch);
     const replica = replicaShape(config, masterInfo);
-    return { master, slave, masterInfo, slaveInfo, pacers, replica, close };
+    const definitions = {
+      master: new DefinitionAccess(config.master, clients.forRegion(config.master.region), access),
+      slave: new DefinitionAccess(config.slave, clients.forRegion(config.slave.region), access),
+    };
+    return { master, slave, masterInfo, slaveInfo, pacers, replica, definitions, close };
   } catch (error) {
     close();
     throw error;
