@@ -6,6 +6,7 @@
 export const MAIN_HELP = `dynamo-replicator — operator tools for a DynamoDB replica fed by the master's stream
 
 Usage:
+  dynamo-replicator create-slave <master> <slave> [options]   create the slave from the master's definition
   dynamo-replicator backfill <master> <slave> [options]   copy every master item the slave lacks
   dynamo-replicator verify   <master> <slave> [options]   compare both tables; --repair fixes the slave
 
@@ -17,6 +18,16 @@ default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, instance roles, …); --from
 Run "dynamo-replicator <command> --help" for the options of a command.
 `;
 
+/** The per-side credentials options every command that reaches both tables takes (options.ts ACCESS_OPTIONS). */
+const CREDENTIALS = `Credentials per side (tables in two accounts; default: the SDK's default chain for both):
+  --from-role-arn <arn>       read the master (and its stream) as this role, assumed with the default chain's
+                              credentials (sts:AssumeRole; STS of AWS_REGION, else the master's region)
+  --from-external-id <id>     external id the master's role requires (needs --from-role-arn)
+  --from-profile <name>       read the master with this profile of ~/.aws/config (not with --from-role-arn)
+  --to-role-arn <arn>         read and write the slave as this role
+  --to-external-id <id>       external id the slave's role requires (needs --to-role-arn)
+  --to-profile <name>         read and write the slave with this profile (not with --to-role-arn)`;
+
 const COMMON = `Tables:
   <master> <slave>            region/table of the master (source) and the slave (copy)
   --from-region, --from-table master, instead of the first positional argument
@@ -24,15 +35,7 @@ const COMMON = `Tables:
   --endpoint-url <url>        DynamoDB and DynamoDB Streams endpoint for both tables (default: the SDK's;
                               AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_DYNAMODB_STREAMS)
 
-Credentials per side (tables in two accounts; default: the SDK's default chain for both):
-  --from-role-arn <arn>       read the master (and its stream) as this role, assumed with the default chain's
-                              credentials (sts:AssumeRole; STS of AWS_REGION, else the master's region)
-  --from-external-id <id>     external id the master's role requires (needs --from-role-arn)
-  --from-profile <name>       read the master with this profile of ~/.aws/config (not with --from-role-arn)
-  --to-role-arn <arn>         read and write the slave as this role
-  --to-external-id <id>       external id the slave's role requires (needs --to-role-arn)
-  --to-profile <name>         read and write the slave with this profile (not with --to-role-arn)
-
+${CREDENTIALS}
 Work split and speed:
   --segments <n>              parallel scan segments (default: 4 × CPUs, from 8 to 64)
   --segment <i|i-j|i,j,…>     work only on these segments (needs --total-segments), to split a run
@@ -134,4 +137,54 @@ Examples:
   dynamo-replicator verify us-east-1/Orders eu-west-1/OrdersReplica --repair --max-rcu 200 --max-wcu 100
   dynamo-replicator verify us-east-1/Orders eu-west-1/OrdersReplica --hooks ./replica-hooks.js --exclude-attributes ssn
   dynamo-replicator verify us-east-1/Orders eu-west-1/OrdersReplica --from-profile prod --to-profile replica
+`;
+
+/** `dynamo-replicator create-slave --help`. */
+export const CREATE_SLAVE_HELP = `Usage: dynamo-replicator create-slave <master> <slave> [options]
+
+Creates the slave table from the master's definition: key schema and the attribute definitions its keys and
+indexes use, every global secondary index (keys, projection, provisioned capacity or on-demand limits) and local
+secondary index, billing mode and capacity (or on-demand limits), table class, deletion protection and encryption;
+then, once the table and its indexes are ACTIVE, TTL on the master's attribute, point-in-time recovery where the
+master has it, and the master's tags. The slave gets no stream unless --stream asks for one.
+If the slave already exists it is compared with the master (key schema, indexes and projections, TTL attribute)
+and nothing is changed: exit 0 when it matches, 2 listing each difference.
+
+Tables:
+  <master> <slave>            region/table of the master (read) and the slave (created)
+  --from-region, --from-table master, instead of the first positional argument
+  --to-region, --to-table     slave, instead of the second positional argument
+  --endpoint-url <url>        DynamoDB endpoint for both tables (default: the SDK's; AWS_ENDPOINT_URL_DYNAMODB)
+
+${CREDENTIALS}
+
+The slave's definition:
+  --billing-mode <PAY_PER_REQUEST|PROVISIONED>  billing of the slave (default: the master's)
+  --read-capacity <n>         read capacity units of the table and every global secondary index (provisioned)
+  --write-capacity <n>        write capacity units of the table and every global secondary index (provisioned);
+                              both are needed for --billing-mode PROVISIONED when the master is on demand
+  --kms-key <arn|alias>       KMS key of the slave. A master with an AWS-owned key gives a slave with one. A KMS
+                              key belongs to one region and account: the master's key is reused only for a slave
+                              in the same region and account; elsewhere give a key there, or
+                              alias/aws/dynamodb for the AWS-managed key
+  --stream <NEW_IMAGE|OLD_IMAGE|NEW_AND_OLD_IMAGES|KEYS_ONLY>  enable a stream on the slave (default: none)
+  --no-tags                   do not copy the master's tags (and do not read them)
+
+Output:
+  --dry-run                   read the master and print the requests it would send; create nothing
+  --progress <auto|bar|lines|none>  the wait for ACTIVE is shown on a terminal only (default: auto)
+  --quiet                     same as --progress none
+  --json                      print the summary (and the requests) as JSON on stdout
+  -h, --help                  this text
+
+Exit status: 0 created, dry run, or the slave already matches; 2 the slave exists and differs (each difference
+listed, nothing changed), usage error, missing master, missing permission (the IAM action is named).
+
+Examples:
+  dynamo-replicator create-slave us-east-1/Orders eu-west-1/OrdersReplica --dry-run
+  dynamo-replicator create-slave us-east-1/Orders eu-west-1/OrdersReplica
+  dynamo-replicator create-slave us-east-1/Orders eu-west-1/OrdersReplica --billing-mode PROVISIONED --read-capacity 50 --write-capacity 200
+  dynamo-replicator create-slave us-east-1/Orders eu-west-1/OrdersReplica --kms-key alias/orders-replica
+  # the slave in another account, created as a role there (with a key of that account):
+  dynamo-replicator create-slave us-east-1/Orders eu-west-1/OrdersReplica --to-role-arn arn:aws:iam::444455556666:role/OrdersReplicaOperator --kms-key alias/aws/dynamodb
 `;

@@ -1,12 +1,16 @@
 /**
- * The `dynamo-replicator` command: `backfill` and `verify [--repair]`, thin over src/cli/backfill and src/cli/verify.
+ * The `dynamo-replicator` command: `create-slave`, `backfill` and `verify [--repair]`, thin over src/cli/createSlave,
+ * src/cli/backfill and src/cli/verify.
  *
  * Prints the summary on stdout (text, or JSON with --json) and progress on stderr. Ctrl-C (or SIGTERM) stops a run
  * gracefully — no new writes, the backfill state is saved, the summary printed; a second Ctrl-C exits at once.
- * Exit codes: 0 success/equal, 1 incomplete/different/interrupted, 2 usage or environment error.
+ * Exit codes: 0 success/equal, 1 incomplete/different/interrupted, 2 usage or environment error (and a slave that
+ * create-slave finds different).
  */
 import { availableParallelism } from 'node:os';
 import { runBackfill } from './backfill/backfill';
+import { runCreateSlave } from './createSlave/createSlave';
+import { createSlaveExitCode, formatCreateSlave } from './createSlave/report';
 import { ToolError, UsageError } from './errors';
 import { parseCommandLine } from './options';
 import { backfillExitCode, formatBackfill, formatVerify, verifyExitCode } from './report';
@@ -39,6 +43,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const summary = await runBackfill(parsed.config, io.signal);
       io.stdout(parsed.json ? `${JSON.stringify(summary, null, 2)}\n` : formatBackfill(summary));
       return backfillExitCode(summary);
+    }
+    if (parsed.command === 'create-slave') {
+      const summary = await runCreateSlave(parsed.config, io.signal);
+      io.stdout(parsed.json ? `${JSON.stringify(summary, null, 2)}\n` : formatCreateSlave(summary));
+      return createSlaveExitCode(summary);
     }
     const summary = await runVerify(parsed.config, io.signal);
     io.stdout(parsed.json ? `${JSON.stringify(summary, null, 2)}\n` : formatVerify(summary));

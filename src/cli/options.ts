@@ -5,13 +5,14 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { splitTableRef, type TableRef, tableRefProblem } from '../shared/tableRef';
+import { ACCESS_OPTIONS, sideAccessOptions } from './accessOptions';
 import type { BackfillConfig, WriteMode } from './backfill/backfill';
+import type { CreateSlaveConfig } from './createSlave/createSlave';
 import { UsageError } from './errors';
-import { BACKFILL_HELP, MAIN_HELP, VERIFY_HELP } from './help';
+import { BACKFILL_HELP, CREATE_SLAVE_HELP, MAIN_HELP, VERIFY_HELP } from './help';
 import { loadHooksModule } from './hooksModule';
 import type { ProgressOptions } from './progress';
 import type { RunConfig } from './runConfig';
-import { accessProblems, type SideAccess } from './table/sideClients';
 import type { VerifyConfig } from './verify/verify';
 
 /** What the parser needs to know about where it runs. */
@@ -30,20 +31,8 @@ export interface ParseEnvironment {
 export type ParsedCommand =
   | { readonly command: 'help'; readonly text: string }
   | { readonly command: 'backfill'; readonly json: boolean; readonly config: BackfillConfig }
-  | { readonly command: 'verify'; readonly json: boolean; readonly config: VerifyConfig };
-
-/**
- * Whose credentials each side uses, for every command that reads or writes both tables (spread into its options and
- * read by {@link sideAccessOptions}): the master's (`from`) and the slave's (`to`), each a role or a profile.
- */
-export const ACCESS_OPTIONS = {
-  'from-role-arn': { type: 'string' },
-  'from-external-id': { type: 'string' },
-  'from-profile': { type: 'string' },
-  'to-role-arn': { type: 'string' },
-  'to-external-id': { type: 'string' },
-  'to-profile': { type: 'string' },
-} as const;
+  | { readonly command: 'verify'; readonly json: boolean; readonly config: VerifyConfig }
+  | { readonly command: 'create-slave'; readonly json: boolean; readonly config: CreateSlaveConfig };
 
 const COMMON_OPTIONS = {
   ...ACCESS_OPTIONS,
@@ -81,6 +70,28 @@ const VERIFY_OPTIONS = {
   sample: { type: 'string' },
   'recheck-delay': { type: 'string' },
 } as const;
+
+const CREATE_SLAVE_OPTIONS = {
+  ...ACCESS_OPTIONS,
+  'from-region': { type: 'string' },
+  'from-table': { type: 'string' },
+  'to-region': { type: 'string' },
+  'to-table': { type: 'string' },
+  'endpoint-url': { type: 'string' },
+  'billing-mode': { type: 'string' },
+  'read-capacity': { type: 'string' },
+  'write-capacity': { type: 'string' },
+  'kms-key': { type: 'string' },
+  stream: { type: 'string' },
+  'no-tags': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  progress: { type: 'string' },
+  quiet: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const STREAM_VIEW_TYPES = ['NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY'] as const;
 
 type CommonValues = {
   [K in keyof typeof COMMON_OPTIONS]?: (typeof COMMON_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
@@ -123,35 +134,11 @@ export function parseSegmentList(text: string, totalSegments: number): number[] 
   return [...segments].sort((a, b) => a - b);
 }
 
-type AccessValues = { [K in keyof typeof ACCESS_OPTIONS]?: string };
-
-/**
- * The master's and the slave's access from `--from-*`/`--to-*` role and profile options, checked whole: every
- * problem of both sides in one UsageError. A side without options is left out (the SDK's default chain).
- */
-export function sideAccessOptions(values: AccessValues): Pick<RunConfig, 'masterAccess' | 'slaveAccess'> {
-  const side = (prefix: 'from' | 'to'): SideAccess | undefined => {
-    const roleArn = values[`${prefix}-role-arn`];
-    const externalId = values[`${prefix}-external-id`];
-    const profile = values[`${prefix}-profile`];
-    if (roleArn === undefined && externalId === undefined && profile === undefined) return undefined;
-    return {
-      ...(roleArn === undefined ? {} : { roleArn }),
-      ...(externalId === undefined ? {} : { externalId }),
-      ...(profile === undefined ? {} : { profile }),
-    };
-  };
-  const masterAccess = side('from');
-  const slaveAccess = side('to');
-  const problems = accessProblems(masterAccess, slaveAccess);
-  if (problems.length === 1) throw new UsageError(problems[0] as string);
-  if (problems.length > 1)
-    throw new UsageError(`${problems.length} problems with the credentials options:\n  ${problems.join('\n  ')}`);
-  return { ...(masterAccess ? { masterAccess } : {}), ...(slaveAccess ? { slaveAccess } : {}) };
-}
-
 /** The master and slave from positionals and/or the --from-region/--to-region style options. */
-function tables(values: CommonValues, positionals: readonly string[]): { master: TableRef; slave: TableRef } {
+function tables(
+  values: Pick<CommonValues, 'from-region' | 'from-table' | 'to-region' | 'to-table'>,
+  positionals: readonly string[],
+): { master: TableRef; slave: TableRef } {
   if (positionals.length > 2)
     throw new UsageError(`expected at most two tables (master and slave), got: ${positionals.join(' ')}`);
   const fromOptions = (side: 'from' | 'to'): TableRef | undefined => {
@@ -190,7 +177,7 @@ function tables(values: CommonValues, positionals: readonly string[]): { master:
   return { master, slave };
 }
 
-function progressOptions(values: CommonValues, env: ParseEnvironment): ProgressOptions {
+function progressOptions(values: Pick<CommonValues, 'quiet' | 'progress'>, env: ParseEnvironment): ProgressOptions {
   const requested = values.quiet ? 'none' : (values.progress ?? 'auto');
   if (!['auto', 'bar', 'lines', 'none'].includes(requested))
     throw new UsageError(`--progress must be auto, bar, lines or none, got "${requested}"`);
@@ -278,7 +265,10 @@ export function defaultStateFile(
   return join(cwd, `backfill-${master.region}.${master.table}-to-${slave.region}.${slave.table}${part}.state.json`);
 }
 
-function parse<T extends typeof BACKFILL_OPTIONS | typeof VERIFY_OPTIONS>(options: T, args: readonly string[]) {
+function parse<T extends typeof BACKFILL_OPTIONS | typeof VERIFY_OPTIONS | typeof CREATE_SLAVE_OPTIONS>(
+  options: T,
+  args: readonly string[],
+) {
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
@@ -328,5 +318,52 @@ export function parseCommandLine(argv: readonly string[], env: ParseEnvironment)
       },
     };
   }
-  throw new UsageError(`unknown command "${command}"; commands: backfill, verify`);
+  if (command === 'create-slave') {
+    const { values, positionals } = parse(CREATE_SLAVE_OPTIONS, rest);
+    if (values.help) return { command: 'help', text: CREATE_SLAVE_HELP };
+    return { command, json: values.json === true, config: createSlaveConfig(values, positionals, env) };
+  }
+  throw new UsageError(`unknown command "${command}"; commands: create-slave, backfill, verify`);
+}
+
+type CreateSlaveValues = ReturnType<typeof parse<typeof CREATE_SLAVE_OPTIONS>>['values'];
+
+/** `create-slave`'s options: the tables, the overrides of the master's definition, dry run and output. */
+function createSlaveConfig(
+  values: CreateSlaveValues,
+  positionals: readonly string[],
+  env: ParseEnvironment,
+): CreateSlaveConfig {
+  const billingMode = values['billing-mode'];
+  if (billingMode !== undefined && billingMode !== 'PAY_PER_REQUEST' && billingMode !== 'PROVISIONED') {
+    throw new UsageError(`--billing-mode must be PAY_PER_REQUEST or PROVISIONED, got "${billingMode}"`);
+  }
+  const stream = values.stream;
+  const streamViewType = STREAM_VIEW_TYPES.find((type) => type === stream);
+  if (stream !== undefined && !streamViewType) {
+    throw new UsageError(`--stream must be one of ${STREAM_VIEW_TYPES.join(', ')}, got "${stream}"`);
+  }
+  const capacity = (name: 'read-capacity' | 'write-capacity'): number | undefined =>
+    values[name] === undefined ? undefined : integer(name, values[name], 0, 1, 40_000_000);
+  const readCapacity = capacity('read-capacity');
+  const writeCapacity = capacity('write-capacity');
+  const kmsKey = values['kms-key'];
+  if (kmsKey !== undefined && kmsKey.trim() === '')
+    throw new UsageError('--kms-key needs a key ARN, id or alias (e.g. alias/aws/dynamodb)');
+  return {
+    ...tables(values, positionals),
+    ...(values['endpoint-url'] ? { endpoint: values['endpoint-url'] } : {}),
+    ...sideAccessOptions(values),
+    overrides: {
+      ...(billingMode === undefined ? {} : { billingMode }),
+      ...(readCapacity === undefined ? {} : { readCapacity }),
+      ...(writeCapacity === undefined ? {} : { writeCapacity }),
+      ...(kmsKey === undefined ? {} : { kmsKey }),
+      ...(streamViewType === undefined ? {} : { stream: streamViewType }),
+      tags: values['no-tags'] !== true,
+    },
+    dryRun: values['dry-run'] === true,
+    progress: progressOptions(values, env),
+    pollMs: 2000,
+  };
 }

@@ -80,6 +80,7 @@ export function formatVerify(summary: VerifySummary): string {
     `  different:            ${formatCount(differences.different)}${sample(samples.different.map((entry) => `${key(entry.key)} [${entry.attributes.join(', ')}]`))}`,
     `  in flight (equal when re-read): ${formatCount(summary.inFlight)}`,
   ];
+  for (const warning of summary.definitionWarnings) lines.push(`  warning: ${warning}`);
   if (summary.hooksFailed > 0) {
     lines.push(`  hooks failed (not compared): ${formatCount(summary.hooksFailed)}`);
     for (const failure of samples.hooksFailed) lines.push(`    ${key(failure.key)}: ${failure.error}`);

@@ -1,5 +1,5 @@
 /**
- * The permissions table for the operator tools (`dynamo-replicator backfill|verify`) in docs/operations.md, section
+ * The permissions table for the operator tools (`dynamo-replicator create-slave|backfill|verify`) in docs/operations.md, section
  * "Permissions" of the command reference, names exactly the AWS API actions the CLI sends: every `new XCommand(` of @aws-sdk/client-dynamodb
  * and @aws-sdk/client-dynamodb-streams in the sources reachable from src/cli/main.ts appears in the table (a missing one
  * leaves operators with "access denied"), and every action in the table is sent by some CLI source (a stale one
@@ -124,7 +124,22 @@ describe('the operator permissions table in docs/operations.md', () => {
     // Assess
     expect(difference).toEqual({ missing: [], extra: [] });
     expect(rows.map((row) => row.table)).toEqual(['master', 'slave']);
-    expect([...(rows[0]?.actionsByColumn.keys() ?? [])]).toEqual(['backfill', 'verify', 'verify --repair adds']);
+    expect([...(rows[0]?.actionsByColumn.keys() ?? [])]).toEqual([
+      'create-slave',
+      'backfill',
+      'verify',
+      'verify --repair adds',
+    ]);
+    // create-slave reads the master's definition and writes only the slave's
+    expect(rows[0]?.actionsByColumn.get('create-slave')).toEqual([
+      'DescribeTable',
+      'DescribeTimeToLive',
+      'DescribeContinuousBackups',
+      'ListTagsOfResource',
+    ]);
+    expect(rows[1]?.actionsByColumn.get('create-slave')).toEqual(
+      expect.arrayContaining(['CreateTable', 'UpdateTimeToLive', 'UpdateContinuousBackups', 'TagResource']),
+    );
     const streamActions = [...(operations.get(STREAMS_PACKAGE) ?? [])].sort();
     expect(streamActions).toEqual(['DescribeStream', 'GetRecords', 'GetShardIterator']);
     const onlyOnMasterBackfill = rows.flatMap((row) =>

@@ -1,11 +1,12 @@
 /**
- * Opening a run: a client per side (each with its own credentials, see sideClients.ts), `TableAccess` for master and slave, pacers for the rate caps, and the checks
- * that must pass before any item is read — both tables exist (DescribeTable), they are different tables, their
- * key schemas match, and no excluded attribute is a key attribute.
+ * Opening a run: a client per side (each with its own credentials, see sideClients.ts), `TableAccess` for master
+ * and slave, pacers for the rate caps, and the checks that must pass before any item is read — both tables exist
+ * (DescribeTable), they are different tables, their key schemas match, and no excluded attribute is a key attribute.
  */
 import { formatTableRef, sameTable } from '../../shared/tableRef';
 import { ToolError } from '../errors';
 import type { RunConfig } from '../runConfig';
+import { DefinitionAccess } from './definitionAccess';
 import { type Pacer, TokenBucket, UNLIMITED } from './rateLimiter';
 import { type ReplicaShape, replicaShape } from './replica';
 import { openSideClients } from './sideClients';
@@ -31,6 +32,8 @@ export interface OpenTables {
   readonly pacers: Pacers;
   /** What the slave should hold of each master item (the replica hooks); every copy and comparison goes through it. */
   readonly replica: ReplicaShape;
+  /** The definition calls on both tables (verify compares indexes and TTL). */
+  readonly definitions: { readonly master: DefinitionAccess; readonly slave: DefinitionAccess };
   /** Releases the clients' sockets. */
   close(): void;
 }
@@ -65,7 +68,11 @@ export async function openTables(config: RunConfig, signal?: AbortSignal): Promi
     const mismatch = keySchemaMismatch(masterInfo, slaveInfo);
     if (mismatch) throw new ToolError(mismatch);
     const replica = replicaShape(config, masterInfo);
-    return { master, slave, masterInfo, slaveInfo, pacers, replica, close };
+    const definitions = {
+      master: new DefinitionAccess(config.master, clients.master, access),
+      slave: new DefinitionAccess(config.slave, clients.slave, access),
+    };
+    return { master, slave, masterInfo, slaveInfo, pacers, replica, definitions, close };
   } catch (error) {
     close();
     throw error;

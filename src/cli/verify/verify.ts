@@ -20,6 +20,7 @@ import { type OpenTables, openTables } from '../table/openTables';
 import { scanSegment } from '../table/scan';
 import { InterruptedError, type TableAccess } from '../table/tableAccess';
 import { keyNames } from '../table/tableInfo';
+import { definitionWarnings } from './definitionCheck';
 import { DifferenceChecker, type DifferenceKind, type DifferenceReport } from './differences';
 import { itemsEqual } from './valueEquality';
 
@@ -47,6 +48,8 @@ export interface VerifySummary extends Omit<DifferenceReport, 'counts'> {
   readonly interrupted: boolean;
   readonly scanned: { readonly master: number; readonly slave: number };
   readonly differences: Record<DifferenceKind, number>;
+  /** Indexes, projections and TTL that differ between the tables: reported, not counted in `equal`. */
+  readonly definitionWarnings: readonly string[];
   readonly seconds: number;
 }
 
@@ -213,6 +216,7 @@ export async function runVerify(config: VerifyConfig, signal?: AbortSignal): Pro
   if (signal?.aborted) controller.abort();
   const tables = await openTables(config, controller.signal);
   try {
+    const warnings = await definitionWarnings(tables.definitions.master, tables.definitions.slave);
     const result = await new VerifyRun(config, tables, controller.signal, () => controller.abort()).run();
     if (result.fatal !== undefined) throw result.fatal;
     const { counts, ...report } = result.report;
@@ -229,6 +233,7 @@ export async function runVerify(config: VerifyConfig, signal?: AbortSignal): Pro
       interrupted: signal?.aborted === true,
       scanned: result.scanned,
       differences: counts,
+      definitionWarnings: warnings,
       ...report,
       seconds: result.seconds,
     };

@@ -1,5 +1,5 @@
 /**
- * The operator tools across accounts: the BUILT CLI reads the master and writes the slave each with its own
+ * The operator tools across accounts: the BUILT CLI (backfill, verify, create-slave) reads the master and writes the slave each with its own
  * credentials — a role assumed through a fake STS on 127.0.0.1 (`--*-role-arn`, `--*-external-id`) or a profile of a
  * temporary AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE (`--*-profile`).
  *
@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS } from '../../../harness/dynamodbLocal';
 import { type FakeSts, startFakeSts } from '../../../harness/fakeSts';
 import { compareTables, createTable, scanAll, uniqueTableName } from '../../../harness/tables';
@@ -170,6 +170,42 @@ describe('backfill and verify with each side behind its own credentials', () => 
     expect(await pair.decoySlaveItems()).toHaveLength(2);
     expect(await pair.compare()).toMatchObject({ sourceCount: 20, replicaCount: 0 });
     expect(sts.calls.length).toBe(before);
+  });
+
+  test('create-slave reads the master with --from-profile and creates the slave as --to-role-arn', async () => {
+    // Prepare: a master in the profile's database; its name is free in the role's and the default chain's.
+    const masterDb = clientOf(MASTER_REGION, PROFILE_CREDENTIALS);
+    const master = await createTable(masterDb, { name: uniqueTableName('xacct-master'), sortKeyType: 'N' });
+    const slave = uniqueTableName('xacct-slave');
+    const before = sts.calls.length;
+
+    // Act
+    const result = await runCli(
+      [
+        'create-slave',
+        `${MASTER_REGION}/${master.name}`,
+        `${SLAVE_REGION}/${slave}`,
+        '--from-profile',
+        PROFILE,
+        '--to-role-arn',
+        ROLE_ARN,
+        '--quiet',
+      ],
+      { cwd: dir, env: cliEnv() },
+    );
+
+    // Assess
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const created = await roleClient(SLAVE_REGION).send(new DescribeTableCommand({ TableName: slave }));
+    expect(created.Table?.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    await expect(base.slave.send(new DescribeTableCommand({ TableName: slave }))).rejects.toThrow(
+      /not found|non-existent/i,
+    );
+    expect(sts.calls.slice(before).map((call) => call.roleArn)).toEqual([ROLE_ARN]);
   });
 
   test('a role STS refuses stops the run with exit 2 before any write, saying what the trust policy must allow', async () => {

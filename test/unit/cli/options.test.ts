@@ -181,7 +181,7 @@ describe('parseCommandLine: --hooks and --exclude-attributes', () => {
     parseCommandLine([command, 'us-east-1/Orders', 'eu-west-1/Copy', ...argv], inDir);
   const hooksOf = (command: 'backfill' | 'verify', argv: string[]) => {
     const parsed = parse(command, argv);
-    if (parsed.command === 'help') throw new Error('parsed as help');
+    if (parsed.command !== 'backfill' && parsed.command !== 'verify') throw new Error(`parsed as ${parsed.command}`);
     return parsed.config;
   };
 
@@ -243,6 +243,82 @@ describe('parseCommandLine: --hooks and --exclude-attributes', () => {
     // Assess
     expect(attempt).toThrow(UsageError);
     expect(attempt).toThrow(message);
+  });
+});
+
+describe('parseCommandLine: create-slave', () => {
+  const createSlave = (argv: string[]) => {
+    const parsed = parseCommandLine(['create-slave', 'us-east-1/Orders', 'eu-west-1/OrdersReplica', ...argv], env);
+    if (parsed.command !== 'create-slave') throw new Error(`parsed as ${parsed.command}`);
+    return parsed;
+  };
+
+  it('copies the master by default: tags on, no stream, no overrides, no dry run', () => {
+    // Act
+    const { config, json } = createSlave([]);
+
+    // Assess
+    expect(config.master).toEqual({ region: 'us-east-1', table: 'Orders' });
+    expect(config.slave).toEqual({ region: 'eu-west-1', table: 'OrdersReplica' });
+    expect(config.overrides).toEqual({ tags: true });
+    expect(config.dryRun).toBe(false);
+    expect(json).toBe(false);
+  });
+
+  it('reads the overrides, --no-tags, --dry-run and --json', () => {
+    // Act
+    const { config, json } = createSlave([
+      '--billing-mode',
+      'PROVISIONED',
+      '--read-capacity',
+      '5',
+      '--write-capacity',
+      '9',
+      '--kms-key',
+      'alias/replica',
+      '--stream',
+      'NEW_AND_OLD_IMAGES',
+      '--no-tags',
+      '--dry-run',
+      '--json',
+    ]);
+
+    // Assess
+    expect(config.overrides).toEqual({
+      billingMode: 'PROVISIONED',
+      readCapacity: 5,
+      writeCapacity: 9,
+      kmsKey: 'alias/replica',
+      stream: 'NEW_AND_OLD_IMAGES',
+      tags: false,
+    });
+    expect(config.dryRun).toBe(true);
+    expect(json).toBe(true);
+  });
+
+  it.each([
+    [['--billing-mode', 'ON_DEMAND'], '--billing-mode must be PAY_PER_REQUEST or PROVISIONED, got "ON_DEMAND"'],
+    [['--stream', 'NEW'], '--stream must be one of NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY, got "NEW"'],
+    [['--read-capacity', '0'], '--read-capacity must be between 1 and'],
+    [['--kms-key', ' '], '--kms-key needs a key ARN, id or alias'],
+    [['--segments', '4'], "Unknown option '--segments'"],
+  ])('refuses %p with a usage error', (argv, message) => {
+    // Act
+    const parse = () => createSlave(argv);
+
+    // Assess
+    expect(parse).toThrow(UsageError);
+    expect(parse).toThrow(message);
+  });
+
+  it('--help gives the create-slave text, and the overview lists the command', () => {
+    // Act
+    const own = parseCommandLine(['create-slave', '--help'], env);
+    const overview = parseCommandLine(['--help'], env);
+
+    // Assess
+    expect(own.command === 'help' && own.text).toContain('Usage: dynamo-replicator create-slave <master> <slave>');
+    expect(overview.command === 'help' && overview.text).toContain('dynamo-replicator create-slave <master> <slave>');
   });
 });
 
