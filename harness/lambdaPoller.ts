@@ -71,7 +71,7 @@ const EMPTY_READS_WHEN_CAUGHT_UP = 2;
 /** Reads a DynamoDB stream and invokes a function like Lambda's event source mapping; keeps its place between drains. */
 export class StreamPoller {
   /** Counters over every drain so far. */
-  readonly totals: PollerStats = emptyStats();
+  readonly totals: PollerStats;
   /** The on-failure documents sent so far (the destination's list when it gave one). */
   readonly failureRecords: OnFailureRecord[];
   private readonly settings: MappingSettings;
@@ -87,6 +87,7 @@ export class StreamPoller {
 
   constructor(private readonly options: PollerOptions) {
     this.settings = settingsOf(options);
+    this.totals = emptyStats(this.settings.parallelizationFactor);
     this.reader = new StreamReader(options.endpoint, options.region, options.streamArn);
     this.fn =
       options.function ??
@@ -122,7 +123,7 @@ export class StreamPoller {
   /** Delivers every record written so far that was not yet done; resolves with this drain's counters. */
   async drain(): Promise<PollerStats> {
     await this.start();
-    const stats = emptyStats();
+    const stats = emptyStats(this.settings.parallelizationFactor);
     const budget: Budget = {
       deadline: Date.now() + (this.options.timeoutMs ?? 120_000),
       calls: this.options.maxGetRecordsCalls ?? 20_000,
@@ -261,9 +262,8 @@ export class StreamPoller {
   ): Promise<{ verdict: Verdict; last: LastInvocation }> {
     this.count(stats, 'invocations');
     this.count(stats, 'recordsDelivered', records.length);
-    for (const target of [stats, this.totals]) {
-      target.invocationsPerSlot[slot] = (target.invocationsPerSlot[slot] ?? 0) + 1;
-    }
+    stats.invocationsPerSlot[slot] += 1;
+    this.totals.invocationsPerSlot[slot] += 1;
     for (const record of records) {
       const id = `${shardId}/${record.dynamodb.SequenceNumber}`;
       if (this.delivered.has(id)) this.count(stats, 'recordsRedelivered');

@@ -126,8 +126,8 @@ export interface InvocationReport {
   readonly totals: Readonly<PollerStats>;
 }
 
-/** Zeroed counters. */
-export function emptyStats(): PollerStats {
+/** Zeroed counters, with one per-slot count for each of `slots` concurrent batches. */
+export function emptyStats(slots: number): PollerStats {
   return {
     invocations: 0,
     recordsDelivered: 0,
@@ -143,7 +143,7 @@ export function emptyStats(): PollerStats {
     recordsExpired: 0,
     recordsSentToDestination: 0,
     maxConcurrentInvocations: 0,
-    invocationsPerSlot: [],
+    invocationsPerSlot: Array.from({ length: slots }, () => 0),
   };
 }
 

@@ -345,3 +345,36 @@ test('a container killed mid-invocation is a function error: the batch is delive
     recordsRedelivered: 3,
   });
 });
+
+test('an itemIdentifier that is not a sequence number of the batch fails the whole batch, without bisecting it', async () => {
+  // Prepare: the function first answers with an unknown identifier, then succeeds.
+  const table = await streamTable();
+  await put(
+    table.name,
+    ['a', 'b', 'c'].map((pk) => ({ pk })),
+  );
+  let calls = 0;
+  const fn = fakeFunction(() => (++calls === 1 ? ok({ batchItemFailures: [{ itemIdentifier: 'no-such' }] }) : ok()));
+
+  // Act
+  const { stats } = await drainOnce(table.streamArn, { function: fn, bisectBatchOnFunctionError: true });
+
+  // Assess
+  expect(fn.events.map((event) => event.Records.map(pkOf))).toEqual([
+    ['a', 'b', 'c'],
+    ['a', 'b', 'c'],
+  ]);
+  expect(stats).toMatchObject({ batchesBisected: 0, invocationErrors: 0, recordsRedelivered: 3 });
+});
+
+test("settings outside Lambda's ranges are refused with the parameter named", () => {
+  // Prepare
+  const base = { endpoint: 'http://127.0.0.1:1', region: MASTER_REGION, streamArn: 'arn', handler: () => undefined };
+
+  // Act / Assess
+  expect(() => new StreamPoller({ ...base, parallelizationFactor: 11 })).toThrow(
+    'parallelizationFactor must be an integer from 1 to 10, not 11',
+  );
+  expect(() => new StreamPoller({ ...base, maximumRetryAttempts: -2 })).toThrow(/maximumRetryAttempts .* not -2/);
+  expect(() => new StreamPoller({ ...base, function: fakeFunction(() => ok()) })).toThrow(/exactly one of/);
+});
