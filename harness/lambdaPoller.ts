@@ -187,18 +187,20 @@ export class StreamPoller {
     const state = this.state(shard);
     const shardRun = new ShardRun(this.slotHost(run), shardId, await this.keyOf());
     const slots = shardRun.run();
-    let iterator =
-      state.iterator ??
-      (state.checkpoint
-        ? await this.reader.iterator(shardId, 'AFTER_SEQUENCE_NUMBER', state.checkpoint)
-        : await this.reader.iterator(shardId, 'TRIM_HORIZON'));
+    let iterator: string | undefined;
     let lastRead: string | undefined;
     let closed = false;
     try {
+      iterator =
+        state.iterator ??
+        (state.checkpoint
+          ? await this.reader.iterator(shardId, 'AFTER_SEQUENCE_NUMBER', state.checkpoint)
+          : await this.reader.iterator(shardId, 'TRIM_HORIZON'));
       let emptyReads = 0;
       while (iterator) {
         this.checkBudget(run, shardId, true);
         await shardRun.room(this.settings.batchSize * this.settings.parallelizationFactor * 2);
+        if (shardRun.stopped) break;
         const { Records: records = [], NextShardIterator: next } = await this.reader.records(
           iterator,
           this.settings.batchSize,

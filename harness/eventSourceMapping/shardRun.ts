@@ -122,6 +122,11 @@ export class ShardRun {
     this.changed.notify();
   }
 
+  /** A slot failed (its error rejects {@link run}): reading on is pointless. */
+  get stopped(): boolean {
+    return this.failed;
+  }
+
   /** Resolves when the queue has room, so the reader does not run far ahead of the slots. */
   async room(limit: number): Promise<void> {
     while (this.queued >= limit && !this.failed) await this.changed.wait();
