@@ -9,7 +9,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import type { StreamHandler } from './lambdaPoller';
+import type { StreamHandler } from './lambdaFunction';
 
 /** The repository root: the nearest folder above this file with the project's package.json. */
 export function projectRoot(): string {

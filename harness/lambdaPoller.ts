@@ -1,162 +1,164 @@
 /**
- * A small stand-in for Lambda's event source mapping on a DynamoDB stream, for tests, the demo and the benchmark.
- *
- * It reads the stream the way Lambda does (shards parent before child, batches of up to `batchSize` records from
- * one shard, JSON events) and honours the handler's answer the way Lambda does with `ReportBatchItemFailures`:
- * a non-empty `batchItemFailures` makes it re-deliver from the LOWEST failed sequence number, a thrown error or an
- * unusable item identifier re-delivers the whole batch, and after `maxRetries` failed attempts the batch is
- * discarded (counted, as Lambda would send it to the on-failure destination). Unlike Lambda it stops: {@link
- * StreamPoller.drain} returns once every shard is read to its current end, within a time and call budget.
+ * A stand-in for Lambda's event source mapping on a DynamoDB stream, for tests, the demo, the benchmark and the soak.
+ * It follows Lambda's documented semantics, cited where they are implemented:
+ * - "Using AWS Lambda with Amazon DynamoDB" (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html): shards
+ *   parent before child, batches of up to BatchSize records, MaximumBatchingWindowInSeconds, StartingPosition
+ *   TRIM_HORIZON or LATEST, ParallelizationFactor concurrent batches per shard with per-partition-key order
+ *   (eventSourceMapping/shardRun.ts);
+ * - "Configuring partial batch response with DynamoDB and Lambda"
+ *   (https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html): ReportBatchItemFailures
+ *   and how it combines with BisectBatchOnFunctionError (eventSourceMapping/verdict.ts, shardRun.ts);
+ * - "Retaining discarded batch records for a DynamoDB event source in Lambda"
+ *   (https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html): MaximumRetryAttempts,
+ *   MaximumRecordAgeInSeconds, bisecting outside the retry quota, and the on-failure destination's document
+ *   (eventSourceMapping/destination.ts);
+ * - CreateEventSourceMapping (https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html): the
+ *   parameters' ranges and defaults (eventSourceMapping/options.ts, where the stand-in's defaults differ).
+ * Unlike Lambda it stops: {@link StreamPoller.drain} returns once every shard is read to its current end and every
+ * record read is done or given up, within a time and call budget. What it does not copy: docs/guarantees.md.
  */
+
+import { randomUUID } from 'node:crypto';
+import type { Shard } from '@aws-sdk/client-dynamodb-streams';
 import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type Shard,
-  type ShardIteratorType,
-  type _Record as StreamsRecord,
-} from '@aws-sdk/client-dynamodb-streams';
-import { fakeContext, type LambdaContext } from './context';
-import { LOCAL_CREDENTIALS } from './dynamodbLocal';
-import { type EventSource, type LambdaStreamEvent, toLambdaEvent } from './lambdaEvent';
+  type GivenUpBatch,
+  type LastInvocation,
+  type OnFailureRecord,
+  onFailureRecord,
+  send,
+} from './eventSourceMapping/destination';
+import {
+  type CounterName,
+  emptyStats,
+  type MappingSettings,
+  type PollerOptions,
+  type PollerStats,
+  settingsOf,
+} from './eventSourceMapping/options';
+import { ShardRun } from './eventSourceMapping/shardRun';
+import { parentsFirst, StreamReader } from './eventSourceMapping/streamReader';
+import { type Verdict, verdictOf } from './eventSourceMapping/verdict';
+import { type EventSource, type LambdaStreamRecord, toLambdaRecord } from './lambdaEvent';
+import { inProcessFunction, type LambdaFunction } from './lambdaFunction';
 
-/** A Lambda handler for DynamoDB stream events (what `dist/index.js` exports, or a stub). */
-export type StreamHandler = (event: LambdaStreamEvent, context: LambdaContext) => Promise<unknown> | unknown;
-
-/** Options for {@link StreamPoller}. */
-export interface PollerOptions {
-  /** DynamoDB Local endpoint (serves DynamoDB Streams too). */
-  endpoint: string;
-  /** Region of the master table: the Streams client's region and the events' `awsRegion`. */
-  region: string;
-  streamArn: string;
-  handler: StreamHandler;
-  /** Most records per invocation (Lambda's `BatchSize`; default 100, Lambda's default for DynamoDB). */
-  batchSize?: number;
-  /** Failed attempts of one batch that are retried before it is discarded (default 5). */
-  maxRetries?: number;
-  /** Budget of one {@link StreamPoller.drain} call in milliseconds (default 120 000); exceeding it throws. */
-  timeoutMs?: number;
-  /** Budget of GetRecords calls in one drain (default 20 000); exceeding it throws. */
-  maxGetRecordsCalls?: number;
-  /** Function timeout given to the fake context (default 60 000). */
-  functionTimeoutMs?: number;
-  /** Called after every invocation, e.g. to print progress. */
-  onInvocation?: (report: InvocationReport) => void;
-}
-
-/** Counters of delivered and failed work. */
-export interface PollerStats {
-  invocations: number;
-  /** Records handed to the handler, re-deliveries included. */
-  recordsDelivered: number;
-  /** Records handed to the handler that it had been given before. */
-  recordsRedelivered: number;
-  /** Entries the handler returned in `batchItemFailures`. */
-  failuresReported: number;
-  /** Invocations that threw (Lambda retries the whole batch). */
-  invocationErrors: number;
-  /** Batches given up after `maxRetries`, and the records in them from the first failed one. */
-  batchesDiscarded: number;
-  recordsDiscarded: number;
-}
-
-/** What one invocation did, for progress output. */
-export interface InvocationReport {
-  shardId: string;
-  records: number;
-  /** 0 for the first delivery of a batch, then 1, 2, … for retries. */
-  attempt: number;
-  failures: number;
-  error?: unknown;
-  totals: Readonly<PollerStats>;
-}
+export type { OnFailureRecord } from './eventSourceMapping/destination';
+export type {
+  BatchToDeliver,
+  InvocationReport,
+  OnFailureDestination,
+  PollerOptions,
+  PollerStats,
+  StartingPosition,
+} from './eventSourceMapping/options';
 
 interface ShardState {
-  /** Last sequence number whose record (and all before it) the handler processed or that was discarded. */
+  /** Last sequence number whose record (and all before it) was done or given up. */
   checkpoint?: string;
+  /** Where to read from before any checkpoint (StartingPosition LATEST, taken at the first drain). */
+  iterator?: string;
   /** Closed shard read to its end: nothing more will ever come from it. */
   ended: boolean;
 }
 
-/** How a delivery ended: `retryFrom` is the sequence number to re-deliver from, absent when the batch is done. */
-interface Outcome {
-  retryFrom?: string;
-  failures: number;
-  error?: unknown;
+interface Budget {
+  readonly deadline: number;
+  calls: number;
 }
 
 /** Empty GetRecords answers in a row that mean an open shard is caught up (DynamoDB Local answers at once). */
 const EMPTY_READS_WHEN_CAUGHT_UP = 2;
 
-/** Zeroed counters. */
-function emptyStats(): PollerStats {
-  return {
-    invocations: 0,
-    recordsDelivered: 0,
-    recordsRedelivered: 0,
-    failuresReported: 0,
-    invocationErrors: 0,
-    batchesDiscarded: 0,
-    recordsDiscarded: 0,
-  };
-}
-
-/** Reads a DynamoDB stream and invokes a handler like Lambda's event source mapping; keeps its place between drains. */
+/** Reads a DynamoDB stream and invokes a function like Lambda's event source mapping; keeps its place between drains. */
 export class StreamPoller {
   /** Counters over every drain so far. */
-  readonly totals: PollerStats = emptyStats();
-  private readonly client: DynamoDBStreamsClient;
+  readonly totals: PollerStats;
+  /** The on-failure documents sent so far (the destination's list when it gave one). */
+  readonly failureRecords: OnFailureRecord[];
+  private readonly settings: MappingSettings;
+  private readonly reader: StreamReader;
+  private readonly fn: LambdaFunction;
   private readonly source: EventSource;
+  private readonly functionArn: string;
   private readonly shards = new Map<string, ShardState>();
   private readonly delivered = new Set<string>();
-  private readonly batchSize: number;
-  private readonly maxRetries: number;
+  private partitionKey?: Promise<string>;
+  private started = false;
+  private inFlight = 0;
 
   constructor(private readonly options: PollerOptions) {
-    this.client = new DynamoDBStreamsClient({
-      endpoint: options.endpoint,
-      region: options.region,
-      credentials: LOCAL_CREDENTIALS,
-    });
+    this.settings = settingsOf(options);
+    this.totals = emptyStats(this.settings.parallelizationFactor);
+    this.reader = new StreamReader(options.endpoint, options.region, options.streamArn);
+    this.fn =
+      options.function ??
+      inProcessFunction(options.handler as NonNullable<PollerOptions['handler']>, {
+        region: options.region,
+        timeoutMs: options.functionTimeoutMs,
+      });
     // DynamoDB Local puts the placeholder region `ddblocal` in its ARNs; Lambda reports the table's real region.
     this.source = {
       awsRegion: options.region,
       eventSourceARN: options.streamArn.replace(/^(arn:[^:]+:dynamodb:)ddblocal:/, `$1${options.region}:`),
     };
-    this.batchSize = options.batchSize ?? 100;
-    this.maxRetries = options.maxRetries ?? 5;
+    this.functionArn =
+      options.functionArn ?? `arn:aws:lambda:${options.region}:123456789012:function:dynamo-replicator`;
+    this.failureRecords = options.onFailure?.records ?? [];
   }
 
-  /** Delivers every record written so far that was not yet processed; resolves with this drain's counters. */
-  async drain(): Promise<PollerStats> {
-    const stats = emptyStats();
-    const budget = {
-      deadline: Date.now() + (this.options.timeoutMs ?? 120_000),
-      calls: this.options.maxGetRecordsCalls ?? 20_000,
-    };
-    // Shards can split while we read: describe again until a pass finds no shard left to read in this drain.
-    const read = new Set<string>();
-    for (;;) {
-      const pending = (await this.describeShards()).filter(
-        (shard) => !this.state(shard).ended && !read.has(shard.ShardId ?? ''),
-      );
-      if (pending.length === 0) return stats;
-      for (const shard of parentsFirst(pending)) {
-        await this.readShard(shard, stats, budget);
-        read.add(shard.ShardId ?? '');
-      }
+  /**
+   * Takes the starting position in the shards open now (as creating the mapping does); the first drain does it when
+   * not called. With LATEST, records written before are never delivered; with TRIM_HORIZON it changes nothing.
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    if (this.settings.startingPosition !== 'LATEST') return;
+    for (const shard of await this.reader.shards()) {
+      const state = this.state(shard);
+      if (shard.SequenceNumberRange?.EndingSequenceNumber) state.ended = true;
+      else state.iterator = await this.reader.iterator(shard.ShardId ?? '', 'LATEST');
     }
   }
 
-  /** Releases the Streams client. */
+  /** Delivers every record written so far that was not yet done; resolves with this drain's counters. */
+  async drain(): Promise<PollerStats> {
+    await this.start();
+    const stats = emptyStats(this.settings.parallelizationFactor);
+    const budget: Budget = {
+      deadline: Date.now() + (this.options.timeoutMs ?? 120_000),
+      calls: this.options.maxGetRecordsCalls ?? 20_000,
+    };
+    const run = { stats, budget };
+    // Shards can split while we read: describe again until a pass finds no shard left to read in this drain.
+    const read = new Set<string>();
+    for (;;) {
+      const pending = (await this.reader.shards()).filter(
+        (shard) => !this.state(shard).ended && !read.has(shard.ShardId ?? ''),
+      );
+      if (pending.length === 0) return stats;
+      // Shards run concurrently, each child after its parent (Lambda processes a parent shard before its children).
+      const done = new Map<string, Promise<void>>();
+      for (const shard of parentsFirst(pending)) {
+        const parent = shard.ParentShardId ? done.get(shard.ParentShardId) : undefined;
+        done.set(
+          shard.ShardId ?? '',
+          (parent ?? Promise.resolve()).then(() => this.readShard(shard, run)),
+        );
+      }
+      const results = await Promise.allSettled(done.values());
+      const rejected = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (rejected) throw rejected.reason;
+      for (const shard of pending) read.add(shard.ShardId ?? '');
+    }
+  }
+
+  /** Releases the Streams and DynamoDB clients. */
   close(): void {
-    this.client.destroy();
+    this.reader.close();
   }
 
   /** Adds to a drain's counters and to the totals. */
-  private count(stats: PollerStats, key: keyof PollerStats, by = 1): void {
+  private count(stats: PollerStats, key: CounterName, by = 1): void {
     stats[key] += by;
     this.totals[key] += by;
   }
@@ -171,126 +173,151 @@ export class StreamPoller {
     return state;
   }
 
-  private async describeShards(): Promise<Shard[]> {
-    const shards: Shard[] = [];
-    let exclusiveStartShardId: string | undefined;
-    do {
-      const { StreamDescription } = await this.client.send(
-        new DescribeStreamCommand({ StreamArn: this.options.streamArn, ExclusiveStartShardId: exclusiveStartShardId }),
-      );
-      shards.push(...(StreamDescription?.Shards ?? []));
-      exclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
-    } while (exclusiveStartShardId);
-    return shards;
+  /** The value slots are chosen by: the record's partition key (fetched once, only with parallel slots). */
+  private async keyOf(): Promise<(record: LambdaStreamRecord) => unknown> {
+    if (this.settings.parallelizationFactor === 1) return () => undefined;
+    this.partitionKey ??= this.reader.partitionKey();
+    const name = await this.partitionKey;
+    return (record) => record.dynamodb.Keys?.[name] ?? record.dynamodb.Keys;
   }
 
-  private async iterator(
-    shardId: string,
-    type: ShardIteratorType,
-    sequenceNumber?: string,
-  ): Promise<string | undefined> {
-    const { ShardIterator } = await this.client.send(
-      new GetShardIteratorCommand({
-        StreamArn: this.options.streamArn,
-        ShardId: shardId,
-        ShardIteratorType: type,
-        SequenceNumber: sequenceNumber,
-      }),
-    );
-    return ShardIterator;
-  }
-
-  private async readShard(
-    shard: Shard,
-    stats: PollerStats,
-    budget: { deadline: number; calls: number },
-  ): Promise<void> {
+  /** Reads one shard to its current end into its slots while they deliver; moves the checkpoint when all is done. */
+  private async readShard(shard: Shard, run: { stats: PollerStats; budget: Budget }): Promise<void> {
     const shardId = shard.ShardId ?? '';
     const state = this.state(shard);
-    let iterator = state.checkpoint
-      ? await this.iterator(shardId, 'AFTER_SEQUENCE_NUMBER', state.checkpoint)
-      : await this.iterator(shardId, 'TRIM_HORIZON');
-    let attempt = 0;
-    let emptyReads = 0;
-    while (iterator) {
-      if (Date.now() > budget.deadline || budget.calls-- <= 0) {
-        throw new Error(`stream poller budget exhausted in ${shardId}: ${JSON.stringify(stats)}`);
-      }
-      const { Records: records = [], NextShardIterator: next } = await this.client.send(
-        new GetRecordsCommand({ ShardIterator: iterator, Limit: this.batchSize }),
-      );
-      if (records.length === 0) {
-        if (next && ++emptyReads < EMPTY_READS_WHEN_CAUGHT_UP) {
+    const shardRun = new ShardRun(this.slotHost(run), shardId, await this.keyOf());
+    const slots = shardRun.run();
+    let iterator: string | undefined;
+    let lastRead: string | undefined;
+    let closed = false;
+    try {
+      iterator =
+        state.iterator ??
+        (state.checkpoint
+          ? await this.reader.iterator(shardId, 'AFTER_SEQUENCE_NUMBER', state.checkpoint)
+          : await this.reader.iterator(shardId, 'TRIM_HORIZON'));
+      let emptyReads = 0;
+      while (iterator) {
+        this.checkBudget(run, shardId, true);
+        await shardRun.room(this.settings.batchSize * this.settings.parallelizationFactor * 2);
+        if (shardRun.stopped) break;
+        const { Records: records = [], NextShardIterator: next } = await this.reader.records(
+          iterator,
+          this.settings.batchSize,
+        );
+        if (records.length === 0 && next && ++emptyReads < EMPTY_READS_WHEN_CAUGHT_UP) {
           iterator = next;
           continue;
         }
-        state.ended = !next;
-        return;
-      }
-      emptyReads = 0;
-      const { retryFrom } = await this.invoke(shardId, records, attempt, stats);
-      if (retryFrom === undefined) {
-        state.checkpoint = sequenceNumber(records[records.length - 1]);
-        attempt = 0;
+        if (records.length > 0) {
+          emptyReads = 0;
+          shardRun.push(records.map((record) => toLambdaRecord(record, this.source)));
+          lastRead = records[records.length - 1].dynamodb?.SequenceNumber;
+        }
+        if (!next) closed = true;
+        // Caught up: keep the iterator for the next drain when nothing was read from the LATEST position yet.
+        if (records.length === 0) {
+          if (state.iterator && !lastRead) state.iterator = next;
+          break;
+        }
         iterator = next;
-        continue;
       }
-      // Records before the lowest failure are done; a retry that starts later than the last one made progress.
-      const done = records.filter((record) => BigInt(sequenceNumber(record)) < BigInt(retryFrom));
-      if (done.length > 0) {
-        state.checkpoint = sequenceNumber(done[done.length - 1]);
-        attempt = 0;
-      }
-      attempt += 1;
-      if (attempt > this.maxRetries) {
-        this.count(stats, 'batchesDiscarded');
-        this.count(stats, 'recordsDiscarded', records.length - done.length);
-        state.checkpoint = sequenceNumber(records[records.length - 1]);
-        attempt = 0;
-        iterator = next;
-        continue;
-      }
-      iterator = await this.iterator(shardId, 'AT_SEQUENCE_NUMBER', retryFrom);
+    } catch (error) {
+      shardRun.finish();
+      await slots.catch(() => undefined);
+      throw error;
     }
-    state.ended = true;
+    shardRun.finish();
+    await slots;
+    if (lastRead) {
+      state.checkpoint = lastRead;
+      state.iterator = undefined;
+    }
+    state.ended = closed || !iterator;
   }
 
-  /** Invokes the handler once with a batch and works out, as Lambda does, where to resume. */
+  private checkBudget(run: { stats: PollerStats; budget: Budget }, where: string, call = false): void {
+    if (Date.now() > run.budget.deadline || (call && run.budget.calls-- <= 0)) {
+      throw new Error(`stream poller budget exhausted in ${where}: ${JSON.stringify(run.stats)}`);
+    }
+  }
+
+  /** What the slots of a shard call back into. */
+  private slotHost(run: { stats: PollerStats; budget: Budget }): ConstructorParameters<typeof ShardRun>[0] {
+    return {
+      settings: this.settings,
+      invoke: (shardId, slot, records, attempt) => this.invoke(run.stats, shardId, slot, records, attempt),
+      giveUp: (shardId, records, condition, invokeCount, last) =>
+        this.giveUp(run.stats, { shardId, records, condition, invokeCount, last }),
+      countBisected: () => this.count(run.stats, 'batchesBisected'),
+      checkBudget: (where) => this.checkBudget(run, where),
+    };
+  }
+
+  /** Invokes the function once with a batch and reads its answer as Lambda does. */
   private async invoke(
-    shardId: string,
-    records: StreamsRecord[],
-    attempt: number,
     stats: PollerStats,
-  ): Promise<Outcome> {
-    const event = toLambdaEvent(records, this.source);
+    shardId: string,
+    slot: number,
+    records: LambdaStreamRecord[],
+    attempt: number,
+  ): Promise<{ verdict: Verdict; last: LastInvocation }> {
     this.count(stats, 'invocations');
     this.count(stats, 'recordsDelivered', records.length);
-    for (const record of event.Records) {
+    stats.invocationsPerSlot[slot] += 1;
+    this.totals.invocationsPerSlot[slot] += 1;
+    for (const record of records) {
       const id = `${shardId}/${record.dynamodb.SequenceNumber}`;
       if (this.delivered.has(id)) this.count(stats, 'recordsRedelivered');
       this.delivered.add(id);
     }
-    let outcome: Outcome;
+    const killAfterMs = this.options.kill?.({ shardId, slot, records: records.length, attempt });
+    // Each invocation gets its own copy of the event, as each Lambda invocation parses its own payload.
+    const event = { Records: JSON.parse(JSON.stringify(records)) as LambdaStreamRecord[] };
+    this.inFlight += 1;
+    stats.maxConcurrentInvocations = Math.max(stats.maxConcurrentInvocations, this.inFlight);
+    this.totals.maxConcurrentInvocations = Math.max(this.totals.maxConcurrentInvocations, this.inFlight);
+    let invocation: Awaited<ReturnType<LambdaFunction['invoke']>>;
     try {
-      const context = fakeContext({ region: this.options.region, timeoutMs: this.options.functionTimeoutMs });
-      const response = await this.options.handler(event, context);
-      outcome = resumePoint(response, event);
-      this.count(stats, 'failuresReported', outcome.failures);
-    } catch (error) {
-      this.count(stats, 'invocationErrors');
-      outcome = { retryFrom: sequenceNumber(records[0]), failures: 0, error };
+      invocation = await this.fn.invoke(event, killAfterMs === undefined ? {} : { killAfterMs });
+    } finally {
+      this.inFlight -= 1;
     }
+    const verdict = verdictOf(invocation, records, this.settings.reportBatchItemFailures);
+    if (invocation.status === 'error') {
+      this.count(stats, 'invocationErrors');
+      if (invocation.killed) this.count(stats, 'invocationsKilled');
+      if (invocation.timedOut) this.count(stats, 'invocationsTimedOut');
+    }
+    const failures = verdict.kind === 'success' ? verdict.ignored : verdict.failures;
+    this.count(stats, 'failuresReported', failures);
+    if (verdict.kind === 'success') this.count(stats, 'failuresIgnored', verdict.ignored);
     this.options.onInvocation?.({
       shardId,
+      slot,
       records: records.length,
       attempt,
-      failures: outcome.failures,
-      error: outcome.error,
+      failures,
+      error: verdict.kind === 'failed' ? verdict.error : undefined,
       totals: this.totals,
     });
-    return outcome;
+    return { verdict, last: { requestId: randomUUID(), functionError: invocation.status === 'error' } };
+  }
+
+  /** Counts given-up records and, with a destination, sends their document. */
+  private giveUp(stats: PollerStats, part: GivenUpPart): void {
+    this.count(stats, 'batchesDiscarded');
+    this.count(stats, 'recordsDiscarded', part.records.length);
+    if (part.condition === 'RecordAgeExceeded') this.count(stats, 'recordsExpired', part.records.length);
+    const destination = this.options.onFailure;
+    if (!destination) return;
+    this.count(stats, 'recordsSentToDestination', part.records.length);
+    const batch: GivenUpBatch = { ...part, streamArn: this.source.eventSourceARN, functionArn: this.functionArn };
+    send(destination, this.failureRecords, onFailureRecord(batch));
   }
 }
+
+type GivenUpPart = Omit<GivenUpBatch, 'streamArn' | 'functionArn'>;
 
 /** Reads a stream to its current end once with a new poller; for one-shot use. */
 export async function drainStream(options: PollerOptions): Promise<PollerStats> {
@@ -300,45 +327,4 @@ export async function drainStream(options: PollerOptions): Promise<PollerStats> 
   } finally {
     poller.close();
   }
-}
-
-/**
- * Lambda's reading of a `ReportBatchItemFailures` response: no failures means done; otherwise resume at the lowest
- * failed sequence number (compared as numbers: they are decimal strings of varying length). An item identifier that
- * is missing, empty or not in the batch fails the whole batch.
- */
-function resumePoint(response: unknown, event: LambdaStreamEvent): Outcome {
-  const failures = (response as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures;
-  if (!Array.isArray(failures) || failures.length === 0) return { failures: 0 };
-  const inBatch = new Set(event.Records.map((record) => record.dynamodb.SequenceNumber));
-  const whole = event.Records[0].dynamodb.SequenceNumber;
-  let lowest: string | undefined;
-  for (const failure of failures) {
-    const id = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
-    if (typeof id !== 'string' || !inBatch.has(id)) return { retryFrom: whole, failures: failures.length };
-    if (lowest === undefined || BigInt(id) < BigInt(lowest)) lowest = id;
-  }
-  return { retryFrom: lowest, failures: failures.length };
-}
-
-function sequenceNumber(record: StreamsRecord): string {
-  const value = record.dynamodb?.SequenceNumber;
-  if (!value) throw new Error('stream record without a sequence number');
-  return value;
-}
-
-/** Orders shards so that each comes after its parent when the parent is among them (Lambda's ordering rule). */
-function parentsFirst(shards: Shard[]): Shard[] {
-  const byId = new Map(shards.map((shard) => [shard.ShardId, shard]));
-  const ordered: Shard[] = [];
-  const placed = new Set<string | undefined>();
-  const place = (shard: Shard): void => {
-    if (placed.has(shard.ShardId)) return;
-    placed.add(shard.ShardId);
-    const parent = shard.ParentShardId ? byId.get(shard.ParentShardId) : undefined;
-    if (parent) place(parent);
-    ordered.push(shard);
-  };
-  shards.forEach(place);
-  return ordered;
 }

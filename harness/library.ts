@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { loadExports, projectRoot } from './bundle';
 import type { LambdaStreamEvent, LambdaStreamRecord } from './lambdaEvent';
-import type { StreamHandler } from './lambdaPoller';
+import type { StreamHandler } from './lambdaFunction';
 
 /** An item as the hooks see it: SDK attribute values (numbers as exact strings, binary as `Uint8Array`). */
 export type HookItem = Record<string, AttributeValue>;

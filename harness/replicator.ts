@@ -4,7 +4,7 @@
  */
 import { loadHandler } from './bundle';
 import { LOCAL_CREDENTIALS } from './dynamodbLocal';
-import type { StreamHandler } from './lambdaPoller';
+import type { StreamHandler } from './lambdaFunction';
 
 /** Region of the master tables in these tests. */
 export const MASTER_REGION = 'us-east-1';

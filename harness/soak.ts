@@ -12,15 +12,26 @@
  * - records reported failed, and later succeeded: a record counts as failed when the handler reported it in
  *   `batchItemFailures` or threw on its batch, and as succeeded when an invocation returned with no failure at or
  *   before it (Lambda then moves past it).
- * - lost changes: records never processed successfully (discarded after the retries, or never succeeded) — must be 0.
- * - stale items: items that differ between slave and master (missing, extra or different) at any round's end —
- *   must be 0.
+ * - lost changes: records never processed successfully that the event source mapping did not report to its on-failure
+ *   destination either (silently lost) — must be 0.
+ * - records given up (retries exhausted with --max-retries, too old with --max-record-age): sent to the on-failure
+ *   destination; the soak then runs the repair docs/operations.md tells users to run (`verify --repair`, the built
+ *   CLI) before that round's comparison, as an operator would.
+ * - stale items: items that differ between slave and master (missing, extra or different) at any round's end, after
+ *   that repair — must be 0.
+ * - containers killed, batches bisected: the event source mapping's counters (kills only with a function in a
+ *   process of its own; the default in-process bundle cannot be killed, and the report says so).
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { bundlePath } from './bundle';
+import { LOCAL_CREDENTIALS } from './dynamodbLocal';
 import { FAULT_KINDS, type FaultKind, randomFaults, startFaultProxy } from './faultProxy';
-import { type StreamHandler, StreamPoller } from './lambdaPoller';
+import { type OnFailureRecord, StreamPoller } from './lambdaPoller';
 import { applyRandomChanges, type ChangeSummary } from './randomChanges';
-import { loadReplicator, MASTER_REGION, SLAVE_REGION } from './replicator';
+import { MASTER_REGION, SLAVE_REGION } from './replicator';
+import { inProcessBundle, killChooser, RecordFates, type SoakFunction, type SoakFunctionFactory } from './soakFunction';
 import { compareTables, createMasterTable, createTable, localClient, uniqueTableName } from './tables';
 
 /** Settings of a soak run. */
@@ -40,6 +51,18 @@ export interface SoakOptions {
   readonly functionTimeoutMs?: number;
   /** How long a slow answer is held (default 11 000 ms, beyond the bundle's 10 s request timeout). */
   readonly slowResponseMs?: number;
+  /** Concurrent batches per shard (default 1). */
+  readonly parallelizationFactor?: number;
+  /** BisectBatchOnFunctionError (default false). */
+  readonly bisect?: boolean;
+  /** Share of invocations whose container is killed mid-invocation (default 0). */
+  readonly killRate?: number;
+  /** MaximumRetryAttempts (default -1: until the records expire, as Lambda's default). */
+  readonly maximumRetryAttempts?: number;
+  /** MaximumRecordAgeInSeconds (default none). */
+  readonly maximumRecordAgeInSeconds?: number;
+  /** Makes the function the mapping invokes (default: the built bundle in this process). */
+  readonly functionFactory?: SoakFunctionFactory;
   /** Progress lines (one per round, and per 1,000 changes made). */
   readonly onProgress?: (line: string) => void;
 }
@@ -71,57 +94,57 @@ export interface SoakReport {
   readonly invocationErrors: number;
   readonly recordsReportedFailed: number;
   readonly recordsFailedThenSucceeded: number;
+  /** The function that ran, and whether its containers could be killed. */
+  readonly functionKind: string;
+  readonly killable: boolean;
+  readonly containersKilled: number;
+  readonly batchesBisected: number;
+  readonly maxConcurrentInvocations: number;
+  /** Given-up batches' records, sent to the on-failure destination, and its documents. */
+  readonly recordsSentToDestination: number;
+  readonly failureRecords: readonly OnFailureRecord[];
+  /** Rounds after which `verify --repair` ran, and the items it found different (and repaired). */
+  readonly repairs: number;
+  readonly itemsRepaired: number;
   readonly lostChanges: number;
   readonly staleItems: number;
   readonly slaveEqualsMaster: boolean;
   readonly durationMs: number;
 }
 
-function sequenceNumbers(event: Parameters<StreamHandler>[0]): string[] {
-  return event.Records.map((record) => record.dynamodb.SequenceNumber);
+/** Whether a sequence number lies in a given-up batch's range (sequence numbers are unique across the stream). */
+function inDestination(records: readonly OnFailureRecord[], sequenceNumber: string): boolean {
+  const n = BigInt(sequenceNumber);
+  return records.some(
+    ({ DDBStreamBatchInfo: batch }) => BigInt(batch.startSequenceNumber) <= n && n <= BigInt(batch.endSequenceNumber),
+  );
 }
 
-/** Tracks each record's fate across invocations, as Lambda would see it. */
-class RecordFates {
-  readonly everFailed = new Set<string>();
-  readonly succeeded = new Set<string>();
-  readonly delivered = new Set<string>();
-  plannedRequests = 0;
-
-  /** Wraps `handler` to follow what happens to every record it is given. */
-  watch(handler: StreamHandler): StreamHandler {
-    return async (event, context) => {
-      const sequence = sequenceNumbers(event);
-      sequence.forEach((n) => {
-        this.delivered.add(n);
-      });
-      const items = new Set(
-        event.Records.map((record) => JSON.stringify(Object.entries(record.dynamodb.Keys ?? {}).sort())),
-      );
-      this.plannedRequests += Math.ceil(items.size / 25);
-      let response: unknown;
-      try {
-        response = await handler(event, context);
-      } catch (error) {
-        sequence.forEach((n) => {
-          this.everFailed.add(n);
-        });
-        throw error;
-      }
-      const failed = (
-        (response as { batchItemFailures?: Array<{ itemIdentifier: string }> })?.batchItemFailures ?? []
-      ).map((failure) => failure.itemIdentifier);
-      failed.forEach((n) => {
-        this.everFailed.add(n);
-      });
-      const lowest = failed.reduce<bigint | undefined>(
-        (low, n) => (low === undefined || BigInt(n) < low ? BigInt(n) : low),
-        undefined,
-      );
-      for (const n of sequence) if (lowest === undefined || BigInt(n) < lowest) this.succeeded.add(n);
-      return response;
-    };
-  }
+/** `verify --repair` with the built CLI, as docs/operations.md tells operators to run after discarded records. */
+function repairWithCli(endpoint: string, master: string, slave: string): Promise<string> {
+  const args = [join(bundlePath(), '..', 'cli.js'), 'verify', `${MASTER_REGION}/${master}`, `${SLAVE_REGION}/${slave}`];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...args, '--repair', '--endpoint-url', endpoint], {
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`verify --repair exited with ${code}:\n${output}`)),
+    );
+  });
 }
 
 /** Runs a soak and reports; creates its own tables and proxy, and stops the proxy whatever happens. */
@@ -143,6 +166,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     slowResponseMs: options.slowResponseMs,
   });
   let poller: StreamPoller | undefined;
+  let made: SoakFunction | undefined;
   try {
     const masterTable = await createMasterTable(master, {
       name: uniqueTableName('soak-master'),
@@ -151,23 +175,40 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     });
     const slaveTable = await createTable(slave, { name: uniqueTableName('soak-slave'), sortKeyType: 'B' });
     const fates = new RecordFates();
+    made = await (options.functionFactory ?? inProcessBundle)({
+      replicator: { endpoint: proxy.endpoint, slaveTable: slaveTable.name },
+      functionTimeoutMs: options.functionTimeoutMs ?? 6000,
+    });
+    const failureRecords: OnFailureRecord[] = [];
+    const killRate = options.killRate ?? 0;
     poller = new StreamPoller({
       endpoint: options.endpoint,
       region: MASTER_REGION,
       streamArn: masterTable.streamArn,
-      handler: fates.watch(loadReplicator({ endpoint: proxy.endpoint, slaveTable: slaveTable.name })),
+      function: fates.watch(made.function),
       batchSize: options.batchSize ?? 100,
-      // Lambda retries a failing batch until its records expire (24 h); the soak must never give one up.
-      maxRetries: 1000,
+      parallelizationFactor: options.parallelizationFactor ?? 1,
+      bisectBatchOnFunctionError: options.bisect ?? false,
+      // Lambda's default: retry a failing batch until its records expire (24 h); the soak must never give one up
+      // unless told to, and then the records go to the destination and the repair fixes the slave.
+      maximumRetryAttempts: options.maximumRetryAttempts ?? -1,
+      maximumRecordAgeInSeconds: options.maximumRecordAgeInSeconds,
+      onFailure: { records: failureRecords },
+      kill: killRate > 0 ? killChooser(killRate, seed, fates) : undefined,
       timeoutMs: 30 * 60_000,
       maxGetRecordsCalls: 1_000_000,
-      functionTimeoutMs: options.functionTimeoutMs ?? 6000,
     });
 
     const changeSummary: ChangeSummary = { puts: 0, updates: 0, deletes: 0, reinserts: 0 };
     let staleItems = 0;
     let equal = false;
     let masterItems = 0;
+    let repairs = 0;
+    let itemsRepaired = 0;
+    const tables = [
+      { client: master, table: masterTable.name },
+      { client: slave, table: slaveTable.name },
+    ] as const;
     for (let round = 0; round < rounds; round += 1) {
       const changes =
         Math.floor((options.changes * (round + 1)) / rounds) - Math.floor((options.changes * round) / rounds);
@@ -178,11 +219,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         sortKeyType: 'B',
       });
       for (const key of Object.keys(changeSummary) as Array<keyof ChangeSummary>) changeSummary[key] += summary[key];
-      await poller.drain();
-      const comparison = await compareTables(
-        { client: master, table: masterTable.name },
-        { client: slave, table: slaveTable.name },
-      );
+      const drained = await poller.drain();
+      let repaired = '';
+      if (drained.recordsDiscarded > 0) {
+        // Records were given up: what the operator does on the destination's alarm (docs/operations.md).
+        const before = await compareTables(...tables);
+        const differing = before.missing.length + before.extra.length + before.different.length;
+        await repairWithCli(options.endpoint, masterTable.name, slaveTable.name);
+        repairs += 1;
+        itemsRepaired += differing;
+        repaired = `, ${drained.recordsDiscarded} records given up → verify --repair fixed ${differing} items`;
+      }
+      const comparison = await compareTables(...tables);
       const stale = comparison.missing.length + comparison.extra.length + comparison.different.length;
       staleItems += stale;
       equal = comparison.equal;
@@ -190,7 +238,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const { faults } = proxy.stats();
       const injected = FAULT_KINDS.reduce((sum, kind) => sum + faults[kind], 0);
       say(
-        `round ${round + 1}/${rounds}: ${changes} changes, ${poller.totals.invocations} invocations so far, ${injected} faults so far, ` +
+        `round ${round + 1}/${rounds}: ${changes} changes, ${poller.totals.invocations} invocations so far, ${injected} faults so far${repaired}, ` +
           `${comparison.sourceCount} items, ${stale === 0 ? 'slave equal to master' : `${stale} STALE ITEMS`} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
       );
     }
@@ -200,27 +248,40 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       (sum, operation) => sum + (stats.byOperation[operation] ?? 0),
       0,
     );
-    const neverSucceeded = [...fates.delivered].filter((n) => !fates.succeeded.has(n)).length;
+    const silentlyLost = [...fates.delivered].filter(
+      (n) => !fates.succeeded.has(n) && !inDestination(failureRecords, n),
+    ).length;
+    const { totals } = poller;
     return {
       changes: options.changes,
       changeSummary,
       masterItems,
-      invocations: poller.totals.invocations,
+      invocations: totals.invocations,
       writeRequests,
       faults: stats.faults,
       faultsTotal: FAULT_KINDS.reduce((sum, kind) => sum + stats.faults[kind], 0),
       requestRetries: writeRequests - fates.plannedRequests,
-      recordsRedelivered: poller.totals.recordsRedelivered,
-      invocationErrors: poller.totals.invocationErrors,
+      recordsRedelivered: totals.recordsRedelivered,
+      invocationErrors: totals.invocationErrors,
       recordsReportedFailed: fates.everFailed.size,
       recordsFailedThenSucceeded: [...fates.everFailed].filter((n) => fates.succeeded.has(n)).length,
-      lostChanges: Math.max(neverSucceeded, poller.totals.recordsDiscarded),
+      functionKind: made.kind,
+      killable: made.killable,
+      containersKilled: totals.invocationsKilled,
+      batchesBisected: totals.batchesBisected,
+      maxConcurrentInvocations: totals.maxConcurrentInvocations,
+      recordsSentToDestination: totals.recordsSentToDestination,
+      failureRecords,
+      repairs,
+      itemsRepaired,
+      lostChanges: silentlyLost,
       staleItems,
       slaveEqualsMaster: equal,
       durationMs: Date.now() - started,
     };
   } finally {
     poller?.close();
+    await made?.close?.();
     master.destroy();
     slave.destroy();
     await proxy.stop();
@@ -233,13 +294,22 @@ export function formatSoakReport(report: SoakReport): string[] {
   const faultLines = FAULT_KINDS.filter((kind) => report.faults[kind] > 0).map(
     (kind) => `  ${kind}: ${report.faults[kind]}`,
   );
+  const killed = report.killable
+    ? `${report.containersKilled}`
+    : `${report.containersKilled} (${report.functionKind}: an in-process function cannot be killed)`;
   return [
     `changes: ${report.changes} (${puts} puts, ${updates} updates, ${deletes} deletes, ${reinserts} re-inserts); ${report.masterItems} items at the end`,
-    `invocations: ${report.invocations}; write requests: ${report.writeRequests}`,
+    `invocations: ${report.invocations} (at most ${report.maxConcurrentInvocations} at once); write requests: ${report.writeRequests}`,
     `faults injected: ${report.faultsTotal} (${((100 * report.faultsTotal) / Math.max(1, report.writeRequests)).toFixed(1)} % of write requests)`,
     ...faultLines,
     `retries: ${report.requestRetries} requests beyond the plan (SDK and handler), ${report.recordsRedelivered} records re-delivered by the poller, ${report.invocationErrors} invocations failed whole`,
     `records reported failed: ${report.recordsReportedFailed}, of which later succeeded: ${report.recordsFailedThenSucceeded}`,
+    `containers killed: ${killed}`,
+    `batches bisected: ${report.batchesBisected}`,
+    `records sent to the on-failure destination: ${report.recordsSentToDestination} (${report.failureRecords.length} batches)` +
+      (report.repairs > 0
+        ? `; verify --repair ran ${report.repairs} times, repaired ${report.itemsRepaired} items`
+        : ''),
     `lost changes: ${report.lostChanges}`,
     `stale items: ${report.staleItems}`,
     `slave equal to master: ${report.slaveEqualsMaster ? 'yes' : 'NO'}`,

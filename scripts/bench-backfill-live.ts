@@ -199,7 +199,7 @@ async function main(): Promise<boolean> {
     streamArn,
     handler,
     batchSize: 100,
-    maxRetries: 5,
+    maximumRetryAttempts: 5,
     timeoutMs: 30 * 60_000,
     maxGetRecordsCalls: 10_000_000,
     onInvocation: (report) => {

@@ -75,11 +75,7 @@ async function main(): Promise<boolean> {
     handler,
     batchSize,
     onInvocation: ({ records, attempt, failures, error, totals }) => {
-      const outcome = error
-        ? `failed (${error instanceof Error ? error.message : String(error)})`
-        : failures
-          ? `${failures} record(s) failed`
-          : 'ok';
+      const outcome = error ? `failed (${error})` : failures ? `${failures} record(s) failed` : 'ok';
       const retry = attempt > 0 ? ` retry ${attempt}` : '';
       say(`  invocation ${totals.invocations}${retry}: ${records} records, ${outcome}`);
     },

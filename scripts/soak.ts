@@ -8,6 +8,12 @@
  * figures and exits 0 only when no change was lost, no item was stale and the slave equals the master.
  * DynamoDB Local is stopped on every way out: success, error, Ctrl-C, SIGTERM.
  *
+ * The event source mapping's settings: --parallelization-factor <1..10> (1), --bisect (BisectBatchOnFunctionError),
+ * --kill-rate <0..1> (0: share of invocations whose container is killed mid-invocation; only a function in a process
+ * of its own can be killed, the report says when it cannot), --max-retries <n> (-1: until the records expire),
+ * --max-record-age <s> (none). Given-up records go to the on-failure destination and the soak runs
+ * `verify --repair` (the built CLI) before that round's comparison, as docs/operations.md tells operators to.
+ *
  * Options: --changes <n> (20000), --items <n> (200), --rounds <n> (10), --fault-rate <0..1> (0.07), --seed <n> (1),
  * --batch-size <n> (100), --function-timeout-ms <n> (6000), --json <file> (also write the report as JSON).
  */
@@ -26,17 +32,33 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     'batch-size': { type: 'string', default: '100' },
     'function-timeout-ms': { type: 'string', default: '6000' },
+    'parallelization-factor': { type: 'string', default: '1' },
+    bisect: { type: 'boolean', default: false },
+    'kill-rate': { type: 'string', default: '0' },
+    'max-retries': { type: 'string', default: '-1' },
+    'max-record-age': { type: 'string' },
     json: { type: 'string' },
     help: { type: 'boolean' },
   },
 });
 
 const USAGE = `npm run soak -- [--changes <n> (20000)] [--items <n> (200)] [--rounds <n> (10)] [--fault-rate <0..1> (0.07)]
-  [--seed <n> (1)] [--batch-size <n> (100)] [--function-timeout-ms <n> (6000)] [--json <file>]`;
+  [--seed <n> (1)] [--batch-size <n> (100)] [--function-timeout-ms <n> (6000)] [--json <file>]
+  [--parallelization-factor <1..10> (1)] [--bisect] [--kill-rate <0..1> (0)] [--max-retries <n> (-1)]
+  [--max-record-age <seconds>]`;
 
-function rate(value: string): number {
+function rate(name: string, value: string): number {
   const number = Number(value);
-  if (!(number >= 0 && number <= 1)) throw new Error(`--fault-rate must be from 0 to 1, not ${value}`);
+  if (!(number >= 0 && number <= 1)) throw new Error(`--${name} must be from 0 to 1, not ${value}`);
+  return number;
+}
+
+/** An integer from `min` to `max`, or a usage error naming the option. */
+function integer(name: string, value: string, min: number, max: number): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || number > max) {
+    throw new Error(`--${name} must be an integer from ${min} to ${max}, not ${value}`);
+  }
   return number;
 }
 
@@ -49,16 +71,25 @@ async function main(): Promise<boolean> {
     changes: positive('changes', args.changes),
     items: positive('items', args.items),
     rounds: positive('rounds', args.rounds),
-    faultRate: rate(args['fault-rate']),
+    faultRate: rate('fault-rate', args['fault-rate']),
     seed: positive('seed', args.seed),
     batchSize: positive('batch-size', args['batch-size']),
     functionTimeoutMs: positive('function-timeout-ms', args['function-timeout-ms']),
+    parallelizationFactor: integer('parallelization-factor', args['parallelization-factor'], 1, 10),
+    bisect: args.bisect,
+    killRate: rate('kill-rate', args['kill-rate']),
+    maximumRetryAttempts: integer('max-retries', args['max-retries'], -1, 10_000),
+    maximumRecordAgeInSeconds:
+      args['max-record-age'] === undefined ? undefined : integer('max-record-age', args['max-record-age'], 1, 604_800),
   };
   const local = await startLocalUntilCleanup();
   console.log(`DynamoDB Local on ${local.endpoint} (pid ${local.pid})`);
   console.log(
     `soak: ${options.changes} changes over ${options.items} items in ${options.rounds} rounds, ${(options.faultRate * 100).toFixed(1)} % faults, ` +
-      `batches of ${options.batchSize}, function timeout ${options.functionTimeoutMs} ms, seed ${options.seed}`,
+      `batches of ${options.batchSize}, function timeout ${options.functionTimeoutMs} ms, seed ${options.seed}; ` +
+      `parallelization factor ${options.parallelizationFactor}, bisect ${options.bisect ? 'on' : 'off'}, ` +
+      `kill rate ${options.killRate}, max retries ${options.maximumRetryAttempts}, ` +
+      `max record age ${options.maximumRecordAgeInSeconds ?? 'none'}`,
   );
   const report = await runSoak({
     endpoint: local.endpoint,

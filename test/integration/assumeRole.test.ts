@@ -11,7 +11,8 @@
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS } from '../../harness/dynamodbLocal';
 import { type FakeSts, type FakeStsOptions, startFakeSts } from '../../harness/fakeSts';
-import { drainStream, type PollerOptions, type StreamHandler } from '../../harness/lambdaPoller';
+import type { StreamHandler } from '../../harness/lambdaFunction';
+import { drainStream, type PollerOptions } from '../../harness/lambdaPoller';
 import { applyRandomChanges, keyOf } from '../../harness/randomChanges';
 import { keepingErrors, loadReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
 import {
@@ -80,7 +81,7 @@ function replicatorFor(slaveTable: string, sts: FakeSts, externalId?: string): S
 
 /** How Lambda would poll the master's stream for this handler: no retries, so a failure shows at once. */
 function pollerOptions(streamArn: string, handler: StreamHandler): PollerOptions {
-  return { endpoint, region: MASTER_REGION, streamArn, handler, maxRetries: 0 };
+  return { endpoint, region: MASTER_REGION, streamArn, handler, maximumRetryAttempts: 0 };
 }
 
 /** The messages of an error, of its Powertools record errors and of its causes, as one text. */

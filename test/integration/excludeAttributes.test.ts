@@ -31,7 +31,7 @@ async function replicateWith(excluded: string) {
     region: MASTER_REGION,
     streamArn: masterTable.streamArn,
     handler,
-    maxRetries: 0,
+    maximumRetryAttempts: 0,
   });
   try {
     for (const index of [1, 2]) {

@@ -7,7 +7,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { loadHandler } from '../../harness/bundle';
 import { LOCAL_CREDENTIALS } from '../../harness/dynamodbLocal';
-import { drainStream, type StreamHandler } from '../../harness/lambdaPoller';
+import type { StreamHandler } from '../../harness/lambdaFunction';
+import { drainStream } from '../../harness/lambdaPoller';
 import { compareTables, createMasterTable, createTable, localClient, uniqueTableName } from '../../harness/tables';
 
 const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
@@ -80,7 +81,7 @@ describe('several slaves from one function (SLAVES)', () => {
       region: masterRegion,
       streamArn: masterTable.streamArn,
       handler: observed,
-      maxRetries: 1,
+      maximumRetryAttempts: 1,
     });
     const healthyAfterFirstPass = await Promise.all(
       slaves.slice(0, 2).map((slave) => compareTables({ client: master, table: masterTable.name }, slave)),

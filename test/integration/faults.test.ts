@@ -9,7 +9,8 @@ import { fakeContext, type LambdaContext } from '../../harness/context';
 import { LOCAL_CREDENTIALS } from '../../harness/dynamodbLocal';
 import { type FaultKind, type FaultProxy, scriptedFaults, startFaultProxy } from '../../harness/faultProxy';
 import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
-import { drainStream, type StreamHandler } from '../../harness/lambdaPoller';
+import type { StreamHandler } from '../../harness/lambdaFunction';
+import { drainStream } from '../../harness/lambdaPoller';
 import { applyRandomChanges } from '../../harness/randomChanges';
 import { insertRecord, keyOf, modifyRecord, seq, streamEvent } from '../../harness/records';
 import {

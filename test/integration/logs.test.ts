@@ -105,7 +105,7 @@ async function fullRun(level: string): Promise<{ output: CapturedOutput; failure
       streamArn: masterTable.streamArn,
       handler,
       batchSize: 10,
-      maxRetries: 1,
+      maximumRetryAttempts: 1,
     }),
   );
   return { output, failuresReported: stats.failuresReported };

@@ -6,7 +6,8 @@
  * keeps, nothing else. Needs `npm run build` first (the global setup rebuilds a stale dist/).
  */
 import { type AttributeValue, DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { type StreamHandler, StreamPoller } from '../../harness/lambdaPoller';
+import type { StreamHandler } from '../../harness/lambdaFunction';
+import { StreamPoller } from '../../harness/lambdaPoller';
 import { type HookItem, loadLibrary } from '../../harness/library';
 import { loadReplicator, MASTER_REGION, replicatorEnv, SLAVE_REGION } from '../../harness/replicator';
 import {
@@ -111,7 +112,7 @@ describe('a filtered, projected replica through the built library (createReplica
       streamArn: masterTable.streamArn,
       handler: hookedHandler(slaveTable.name, seen),
       batchSize: 100,
-      maxRetries: 2,
+      maximumRetryAttempts: 2,
     });
     try {
       for (const [pk, tenant] of [

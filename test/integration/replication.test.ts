@@ -4,7 +4,8 @@
  * (`npm test` does).
  */
 import { DeleteItemCommand, PutItemCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
-import { drainStream, type PollerOptions, type StreamHandler, StreamPoller } from '../../harness/lambdaPoller';
+import type { StreamHandler } from '../../harness/lambdaFunction';
+import { drainStream, type PollerOptions, StreamPoller } from '../../harness/lambdaPoller';
 import { applyRandomChanges, applyRandomRounds, keyOf } from '../../harness/randomChanges';
 import { keepingErrors, loadReplicator, MASTER_REGION, SLAVE_REGION, thrownReport } from '../../harness/replicator';
 import {
@@ -47,7 +48,7 @@ async function tablePair(
 }
 
 function pollerOptions(streamArn: string, handler: StreamHandler, options: Partial<PollerOptions> = {}): PollerOptions {
-  return { endpoint, region: MASTER_REGION, streamArn, handler, batchSize: 100, maxRetries: 3, ...options };
+  return { endpoint, region: MASTER_REGION, streamArn, handler, batchSize: 100, maximumRetryAttempts: 3, ...options };
 }
 
 function compare(masterTable: string, slaveTable: string) {
@@ -256,7 +257,7 @@ describe('replication of a master table to a slave in another region through the
 
     // Act
     const stats = await drainStream({
-      ...pollerOptions(slaveTable.streamArn, handler, { maxRetries: 0 }),
+      ...pollerOptions(slaveTable.streamArn, handler, { maximumRetryAttempts: 0 }),
       region: SLAVE_REGION,
     });
 

@@ -1,9 +1,12 @@
 /**
  * The soak in short (`npm run soak` runs the full 20,000 changes): 1,000 random changes over 200 items replicated by
  * the BUILT bundle through 10 % injected faults, with Lambda's retry semantics, a short function timeout so that slow
- * answers end in reported failures. Nothing may be lost, no item may be stale at any round's end.
+ * answers end in reported failures. Nothing may be lost, no item may be stale at any round's end. Then the path an
+ * operator takes after an alarm: a batch given up to the on-failure destination, repaired by `verify --repair`.
  */
+import type { LambdaFunction } from '../../harness/lambdaFunction';
 import { runSoak } from '../../harness/soak';
+import { inProcessBundle, type SoakFunctionFactory } from '../../harness/soakFunction';
 
 const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
 
@@ -39,4 +42,47 @@ test('1,000 changes through 10 % faults: the slave equals the master after every
   expect(report.faults.slowResponse).toBeGreaterThan(0);
   expect(report.recordsReportedFailed).toBeGreaterThan(0);
   expect(report.recordsFailedThenSucceeded).toBe(report.recordsReportedFailed);
+});
+
+test('a batch given up after a crash goes to the on-failure destination, and verify --repair makes the slave equal again', async () => {
+  // Prepare: the bundle in-process, except that the first invocation crashes before writing anything (as a
+  // container dying at start would); with no retries the mapping gives that batch up.
+  const crashingFirst: SoakFunctionFactory = async (setup) => {
+    const bundle = await inProcessBundle(setup);
+    let calls = 0;
+    const fn: LambdaFunction = {
+      invoke: async (event, options) =>
+        ++calls === 1
+          ? { status: 'error', errorType: 'Runtime.ExitError', errorMessage: 'crashed before writing' }
+          : bundle.function.invoke(event, options),
+    };
+    return { ...bundle, function: fn, kind: 'in-process bundle whose first invocation crashes' };
+  };
+
+  // Act
+  const report = await runSoak({
+    endpoint,
+    changes: 300,
+    items: 100,
+    rounds: 2,
+    faultRate: 0,
+    seed: 5,
+    parallelizationFactor: 10,
+    maximumRetryAttempts: 0,
+    functionFactory: crashingFirst,
+  });
+
+  // Assess: the crashed batch is described at the destination, the repair found and fixed items, nothing is lost.
+  expect(report.failureRecords).toHaveLength(1);
+  expect(report.failureRecords[0].requestContext.condition).toBe('RetryAttemptsExhausted');
+  expect(report.recordsSentToDestination).toBe(report.failureRecords[0].DDBStreamBatchInfo.batchSize);
+  expect(report.repairs).toBe(1);
+  expect(report.itemsRepaired).toBeGreaterThan(0);
+  expect({ lost: report.lostChanges, stale: report.staleItems, equal: report.slaveEqualsMaster }).toEqual({
+    lost: 0,
+    stale: 0,
+    equal: true,
+  });
+  expect(report.containersKilled).toBe(0);
+  expect(report.killable).toBe(false);
 });

@@ -9,7 +9,8 @@
  */
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
-import { type StreamHandler, StreamPoller } from '../../harness/lambdaPoller';
+import type { StreamHandler } from '../../harness/lambdaFunction';
+import { StreamPoller } from '../../harness/lambdaPoller';
 import { keyOf } from '../../harness/randomChanges';
 import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
 import { createMasterTable, createTable, scanAll, uniqueTableName } from '../../harness/tables';
@@ -87,7 +88,7 @@ async function expireAndDelete(replicateTtlDeletes: string | undefined) {
     region: MASTER_REGION,
     streamArn: masterTable.streamArn,
     handler: replicatorFor(slaveTable.name, replicateTtlDeletes, new Set([keyOf(1).pk?.S ?? ''])),
-    maxRetries: 0,
+    maximumRetryAttempts: 0,
   });
   try {
     for (const index of [1, 2, 3, 4]) {

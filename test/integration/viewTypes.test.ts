@@ -11,7 +11,8 @@ import {
   type StreamViewType,
 } from '@aws-sdk/client-dynamodb';
 import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
-import { type PollerOptions, type StreamHandler, StreamPoller } from '../../harness/lambdaPoller';
+import type { StreamHandler } from '../../harness/lambdaFunction';
+import { type PollerOptions, StreamPoller } from '../../harness/lambdaPoller';
 import { applyRandomRounds, keyOf } from '../../harness/randomChanges';
 import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
 import {
@@ -74,7 +75,7 @@ async function setUp(streamViewType: StreamViewType, { sortKeyType, batchSize = 
     streamArn: masterTable.streamArn,
     handler,
     batchSize,
-    maxRetries: 3,
+    maximumRetryAttempts: 3,
   };
   const poller = new StreamPoller(options);
   const compare = () =>

@@ -61,7 +61,7 @@ describe('backfill next to a live replicator', () => {
         streamArn,
         handler,
         batchSize: 50,
-        maxRetries: 3,
+        maximumRetryAttempts: 3,
         onInvocation: (report) => {
           if (!backfillDone) replicatedDuringBackfill += report.records;
         },

@@ -1,0 +1,93 @@
+/**
+ * The stand-in event source mapping's access to DynamoDB Streams and to the table's key schema: listing shards
+ * (every page of DescribeStream), shard iterators, GetRecords, and the partition key attribute that decides a
+ * record's concurrent batch. Apart from the poller so that it holds only Lambda's rules.
+ */
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  type GetRecordsCommandOutput,
+  GetShardIteratorCommand,
+  type Shard,
+  type ShardIteratorType,
+} from '@aws-sdk/client-dynamodb-streams';
+import { LOCAL_CREDENTIALS } from '../dynamodbLocal';
+
+/** DynamoDB Streams and DynamoDB calls on one stream of DynamoDB Local. */
+export class StreamReader {
+  private readonly streams: DynamoDBStreamsClient;
+  private readonly tables: DynamoDBClient;
+
+  constructor(
+    endpoint: string,
+    region: string,
+    private readonly streamArn: string,
+  ) {
+    const config = { endpoint, region, credentials: LOCAL_CREDENTIALS };
+    this.streams = new DynamoDBStreamsClient(config);
+    this.tables = new DynamoDBClient(config);
+  }
+
+  /** Every shard of the stream, open and closed. */
+  async shards(): Promise<Shard[]> {
+    const shards: Shard[] = [];
+    let exclusiveStartShardId: string | undefined;
+    do {
+      const { StreamDescription } = await this.streams.send(
+        new DescribeStreamCommand({ StreamArn: this.streamArn, ExclusiveStartShardId: exclusiveStartShardId }),
+      );
+      shards.push(...(StreamDescription?.Shards ?? []));
+      exclusiveStartShardId = StreamDescription?.LastEvaluatedShardId;
+    } while (exclusiveStartShardId);
+    return shards;
+  }
+
+  async iterator(shardId: string, type: ShardIteratorType, sequenceNumber?: string): Promise<string | undefined> {
+    const { ShardIterator } = await this.streams.send(
+      new GetShardIteratorCommand({
+        StreamArn: this.streamArn,
+        ShardId: shardId,
+        ShardIteratorType: type,
+        SequenceNumber: sequenceNumber,
+      }),
+    );
+    return ShardIterator;
+  }
+
+  records(iterator: string, limit: number): Promise<GetRecordsCommandOutput> {
+    return this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }));
+  }
+
+  /** The table's partition key attribute (the table is named in the stream ARN: `…:table/<name>/stream/<label>`). */
+  async partitionKey(): Promise<string> {
+    const table = /:table\/([^/]+)\/stream\//.exec(this.streamArn)?.[1];
+    if (!table) throw new Error(`event source mapping: ${this.streamArn} is not a DynamoDB stream ARN`);
+    const { Table } = await this.tables.send(new DescribeTableCommand({ TableName: table }));
+    const hash = Table?.KeySchema?.find((element) => element.KeyType === 'HASH')?.AttributeName;
+    if (!hash) throw new Error(`event source mapping: table ${table} has no partition key in its description`);
+    return hash;
+  }
+
+  close(): void {
+    this.streams.destroy();
+    this.tables.destroy();
+  }
+}
+
+/** Orders shards so that each comes after its parent when the parent is among them (Lambda's ordering rule). */
+export function parentsFirst(shards: Shard[]): Shard[] {
+  const byId = new Map(shards.map((shard) => [shard.ShardId, shard]));
+  const ordered: Shard[] = [];
+  const placed = new Set<string | undefined>();
+  const place = (shard: Shard): void => {
+    if (placed.has(shard.ShardId)) return;
+    placed.add(shard.ShardId);
+    const parent = shard.ParentShardId ? byId.get(shard.ParentShardId) : undefined;
+    if (parent) place(parent);
+    ordered.push(shard);
+  };
+  shards.forEach(place);
+  return ordered;
+}
