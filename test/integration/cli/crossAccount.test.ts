@@ -208,6 +208,45 @@ describe('backfill and verify with each side behind its own credentials', () => 
     expect(sts.calls.slice(before).map((call) => call.roleArn)).toEqual([ROLE_ARN]);
   });
 
+  test('create-slave → backfill → verify with the slave behind a role gives an equal replica with the master’s keys', async () => {
+    // Prepare: a master with a stream and 300 items (binary and number keys) in the default chain's database.
+    const master = await createTable(base.master, {
+      name: uniqueTableName('xacct-master'),
+      partitionKeyType: 'B',
+      sortKeyType: 'N',
+      streamViewType: 'KEYS_ONLY',
+    });
+    await putItems(
+      base.master,
+      master.name,
+      Array.from({ length: 300 }, (_, index) => richItem(index, 'B+N')),
+    );
+    const tables = [`${MASTER_REGION}/${master.name}`, `${SLAVE_REGION}/${uniqueTableName('xacct-slave')}`];
+    const asRole = ['--to-role-arn', ROLE_ARN, '--to-external-id', 'replica-7d1f', '--quiet'];
+
+    // Act
+    const created = await runCli(['create-slave', ...tables, ...asRole], { cwd: dir, env: cliEnv() });
+    const copied = await runCli(['backfill', ...tables, ...asRole], { cwd: dir, env: cliEnv() });
+    const verified = await runCli(['verify', ...tables, ...asRole, '--json'], { cwd: dir, env: cliEnv() });
+
+    // Assess
+    expect([created.code, copied.code, verified.code]).toEqual([0, 0, 0]);
+    expect(JSON.parse(verified.stdout)).toMatchObject({
+      equal: true,
+      differences: { missing: 0, extra: 0, different: 0 },
+    });
+    const slaveTable = (tables[1] ?? '').split('/')[1] ?? '';
+    expect(
+      await compareTables(
+        { client: base.master, table: master.name },
+        { client: roleClient(SLAVE_REGION), table: slaveTable },
+      ),
+    ).toMatchObject({ equal: true, sourceCount: 300 });
+    await expect(base.slave.send(new DescribeTableCommand({ TableName: slaveTable }))).rejects.toThrow(
+      /not found|non-existent/i,
+    );
+  });
+
   test('a role STS refuses stops the run with exit 2 before any write, saying what the trust policy must allow', async () => {
     // Prepare: a second STS that refuses every role, as STS does when the trust policy does not name the caller.
     const refusing = await startFakeSts({ refuse: true });
