@@ -147,6 +147,26 @@ export class LocalLambda implements LambdaFunction {
     return this.logs.map((line) => line.text).join('\n');
   }
 
+  /**
+   * The JSON objects the containers wrote (Powertools' log lines, EMF metrics; the runtime's own lines in JSON log
+   * format), oldest first; with `requestId`, only those of that invocation (by the line's request id field).
+   */
+  entries(requestId?: string): Record<string, unknown>[] {
+    const entries: Record<string, unknown>[] = [];
+    for (const line of this.logs) {
+      if (line.source === 'platform' || !line.text.startsWith('{')) continue;
+      try {
+        const value: unknown = JSON.parse(line.text);
+        if (typeof value === 'object' && value !== null && !Array.isArray(value))
+          entries.push(value as Record<string, unknown>);
+      } catch {
+        // a line that only looks like JSON
+      }
+    }
+    if (requestId === undefined) return entries;
+    return entries.filter((entry) => (entry.function_request_id ?? entry.requestId) === requestId);
+  }
+
   /** Invokes the function once, in an idle warm container or a new one. */
   async invoke(event: unknown, options: InvokeOptions = {}): Promise<LocalInvocation> {
     if (this.closed) throw new Error('the local Lambda is closed');
