@@ -1,3 +1,0 @@
-import { ensureRic } from '../harness/lambdaRuntime';
-const t = Date.now();
-console.log(ensureRic('/tmp/ricroot'), Date.now() - t, 'ms');
