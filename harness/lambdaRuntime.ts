@@ -94,6 +94,13 @@ export function installedRic(root: string = projectRoot()): string | undefined {
 export function ensureRic(root: string = projectRoot()): string {
   const ready = installedRic(root);
   if (ready !== undefined) return ready;
+  const missing = BUILD_TOOLS.filter((tool) => !onPath(tool));
+  if (missing.length > 0) {
+    throw new LambdaRuntimeError(
+      `cannot build aws-lambda-ric@${RIC_VERSION}'s native client (rapid-client.node): ${missing.join(', ')} not on ` +
+        'the PATH (on Debian/Ubuntu: apt-get install cmake make g++ xz-utils)',
+    );
+  }
   const prefix = ricPrefix(root);
   const building = `${prefix}.building-${process.pid}`;
   rmSync(building, { recursive: true, force: true });
@@ -106,14 +113,11 @@ export function ensureRic(root: string = projectRoot()): string {
   );
   if (install.status !== 0 || !existsSync(join(building, 'node_modules', 'aws-lambda-ric', 'rapid-client.node'))) {
     rmSync(building, { recursive: true, force: true });
-    const missing = ['cmake', 'make', 'g++', 'tar', 'xz'].filter((tool) => !onPath(tool));
     const output = `${install.stdout ?? ''}${install.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
     throw new LambdaRuntimeError(
-      `could not build aws-lambda-ric@${RIC_VERSION}'s native client (rapid-client.node)` +
-        (missing.length > 0
-          ? `: ${missing.join(', ')} not on the PATH (on Debian/Ubuntu: apt-get install cmake make g++ xz-utils)`
-          : '; it needs cmake, make, g++ and the npm registry') +
-        `. Last lines of npm install:\n${output}`,
+      `could not build aws-lambda-ric@${RIC_VERSION}'s native client (rapid-client.node): it needs ` +
+        `${BUILD_TOOLS.join(', ')} and the npm registry${install.error ? ` (${install.error.message})` : ''}. ` +
+        `Last lines of npm install:\n${output}`,
     );
   }
   rmSync(prefix, { recursive: true, force: true });
@@ -122,6 +126,9 @@ export function ensureRic(root: string = projectRoot()): string {
   if (ric === undefined) throw new LambdaRuntimeError(`aws-lambda-ric@${RIC_VERSION} is incomplete in ${prefix}`);
   return ric;
 }
+
+/** What building the RIC's native client runs (its pre- and postinstall scripts: curl, aws-lambda-cpp, node-gyp). */
+const BUILD_TOOLS = ['npm', 'cmake', 'make', 'g++', 'tar', 'xz'];
 
 /** The npm prefix the RIC is installed into. */
 function ricPrefix(root: string): string {
