@@ -5,6 +5,7 @@
 import { loadHandler } from './bundle';
 import { LOCAL_CREDENTIALS } from './dynamodbLocal';
 import type { StreamHandler } from './lambdaFunction';
+import { LocalLambda, type LocalLambdaOptions } from './localLambda';
 
 /** Region of the master tables in these tests. */
 export const MASTER_REGION = 'us-east-1';
@@ -23,7 +24,7 @@ export interface ReplicatorOptions {
   readonly env?: Record<string, string | undefined>;
 }
 
-/** The environment a Lambda function would have, for {@link loadHandler}. */
+/** The environment a Lambda function would have: the local Lambda's configuration, or set here for {@link loadHandler}. */
 export function replicatorEnv(options: ReplicatorOptions): Record<string, string | undefined> {
   return {
     SLAVE_REGION: options.slaveRegion ?? SLAVE_REGION,
@@ -54,6 +55,17 @@ export function replicatorEnv(options: ReplicatorOptions): Record<string, string
  */
 export function loadReplicator(options: ReplicatorOptions): StreamHandler {
   return loadHandler(replicatorEnv(options));
+}
+
+/** How the local Lambda runs the zip: everything but the environment, which {@link replicatorEnv} makes. */
+export type LambdaSettings = Omit<LocalLambdaOptions, 'env' | 'taskRoot'>;
+
+/**
+ * The unchanged zip with this configuration as a local Lambda function (harness/localLambda: containers under the
+ * official runtime client). Close it when done: it ends its containers and removes the unpacked task root.
+ */
+export function localReplicator(options: ReplicatorOptions, settings: LambdaSettings = {}): LocalLambda {
+  return new LocalLambda({ ...settings, env: replicatorEnv(options) });
 }
 
 /** An error thrown by the handler as Lambda would see it: its name, message and Powertools' per-record errors. */

@@ -3,19 +3,23 @@
  *
  * Starts DynamoDB Local, creates a master table with a stream in us-east-1 and an empty slave in eu-west-1, makes a
  * few hundred random changes on the master in rounds, and after each round feeds the new stream records to the
- * built bundle (`dist/index.js`) the way Lambda would. Ends by comparing the two tables item by item and exits 0
- * only when they are equal. DynamoDB Local is stopped on every way out: success, error, Ctrl-C, SIGTERM.
+ * function the way Lambda would: the unchanged zip (`dist/dynamo-replicator.zip`) in a local Lambda container,
+ * under Lambda's own runtime client (harness/localLambda), whose log stream is printed as it is written (the
+ * platform's INIT_START/START/END/REPORT lines, the runtime client's and the function's). Ends by comparing the two
+ * tables item by item and exits 0 only when they are equal. DynamoDB Local and the containers are stopped on every
+ * way out: success, error, Ctrl-C, SIGTERM.
  *
- * Options: --changes <n> (default 300), --items <n> (50), --rounds <n> (3), --batch-size <n> (100), --seed <n> (42).
- * The bundle logs at WARN; set POWERTOOLS_LOG_LEVEL=INFO to see its line per batch, POWERTOOLS_METRICS_DISABLED=false
+ * Options: --changes <n> (default 300), --items <n> (50), --rounds <n> (3), --batch-size <n> (100), --seed <n> (42),
+ * --node <22|24> (the runtime: nodejs22.x or nodejs24.x; default LAMBDA_NODE_MAJOR, else 22).
+ * The function logs at WARN; set POWERTOOLS_LOG_LEVEL=INFO to see its line per batch, POWERTOOLS_METRICS_DISABLED=false
  * to see its metrics.
  */
 import { parseArgs } from 'node:util';
-import { loadHandler } from '../harness/bundle';
-import { runScript, startLocalUntilCleanup } from '../harness/cleanup';
-import { LOCAL_CREDENTIALS } from '../harness/dynamodbLocal';
+import { onCleanup, runScript, startLocalUntilCleanup } from '../harness/cleanup';
 import { StreamPoller } from '../harness/lambdaPoller';
+import { lambdaNodeMajor } from '../harness/lambdaRuntime';
 import { applyRandomChanges } from '../harness/randomChanges';
+import { localReplicator } from '../harness/replicator';
 import { compareTables, createMasterTable, createTable, localClient } from '../harness/tables';
 import { positive } from './args';
 
@@ -29,6 +33,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     'batch-size': { type: 'string', default: '100' },
     seed: { type: 'string', default: '42' },
+    node: { type: 'string' },
   },
 });
 
@@ -57,22 +62,27 @@ async function main(): Promise<boolean> {
   await createTable(slave, { name: SLAVE.table, sortKeyType: 'B' });
   say(`master ${MASTER.region}/${MASTER.table} (stream NEW_AND_OLD_IMAGES), slave ${SLAVE.region}/${SLAVE.table}`);
 
-  const handler = loadHandler({
-    SLAVE_REGION: SLAVE.region,
-    SLAVE_TABLE: SLAVE.table,
-    AWS_REGION: MASTER.region,
-    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-    // The EMF metric lines CloudWatch would parse are noise on a terminal.
-    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
-  });
+  const lambda = localReplicator(
+    {
+      endpoint,
+      slaveTable: SLAVE.table,
+      slaveRegion: SLAVE.region,
+      logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      // The EMF metric lines CloudWatch would parse are noise on a terminal.
+      env: { POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true' },
+    },
+    { nodeMajor: lambdaNodeMajor(args.node), onLog: (line) => say(`    [container ${line.container}] ${line.text}`) },
+  );
+  onCleanup(() => lambda.close());
+  say(
+    `function: dist/dynamo-replicator.zip on nodejs${lambda.runtime.nodeMajor}.x (Node ${lambda.runtime.nodeVersion}) ` +
+      'under the Lambda runtime interface client',
+  );
   const poller = new StreamPoller({
     endpoint,
     region: MASTER.region,
     streamArn: created.streamArn,
-    handler,
+    handler: lambda.handler,
     batchSize,
     onInvocation: ({ records, attempt, failures, error, totals }) => {
       const outcome = error ? `failed (${error})` : failures ? `${failures} record(s) failed` : 'ok';
@@ -124,6 +134,10 @@ async function main(): Promise<boolean> {
   say(
     `stream: ${totals.recordsDelivered} records in ${totals.invocations} invocations, ${totals.failuresReported} reported failures, ` +
       `${totals.recordsRedelivered} re-delivered, ${totals.recordsDiscarded} discarded`,
+  );
+  say(
+    `lambda: ${lambda.stats.invocations} invocations, ${lambda.stats.coldStarts} cold start(s) ` +
+      `(init ${lambda.initDurationsMs.map((ms) => `${ms} ms`).join(', ')}), ${lambda.stats.timeouts} timeouts`,
   );
   say(
     `time: ${seconds(Date.now() - started)} in all (writing ${seconds(writing)}, replicating ${seconds(replicating)})`,

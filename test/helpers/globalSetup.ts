@@ -1,15 +1,18 @@
 /**
- * Jest global setup: a current build, and one DynamoDB Local for the whole run.
+ * Jest global setup: a current build, the local Lambda's runtimes, and one DynamoDB Local for the whole run.
  *
  * The integration tests run the BUILT bundle (dist/), so a `jest` run without `npm run build` first would test
  * yesterday's code: when dist/ is older than any source (or missing), it is rebuilt here (esbuild, about a second).
  * The DynamoDB Local endpoint reaches the test workers through `DYNAMODB_LOCAL_ENDPOINT`; its PID is kept for the
- * teardown, which stops it even when tests fail.
+ * teardown, which stops it even when tests fail. The integration tests run the zip under Lambda's runtime client on
+ * Node 22 and 24 (harness/lambdaRuntime): both are fetched, and the client built, into .cache/ once, here, so that a
+ * fresh clone's `npm test` needs nothing else.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot, staleBuildReason } from '../../harness/bundle';
 import { startDynamoDBLocal } from '../../harness/dynamodbLocal';
+import { ensureLambdaRuntime, LAMBDA_NODE_MAJORS } from '../../harness/lambdaRuntime';
 
 export default async function globalSetup(): Promise<void> {
   const root = projectRoot();
@@ -20,6 +23,7 @@ export default async function globalSetup(): Promise<void> {
     const still = staleBuildReason(root);
     if (still !== undefined) throw new Error(`dist/ is still out of date after node scripts/build.mjs: ${still}`);
   }
+  for (const major of LAMBDA_NODE_MAJORS) ensureLambdaRuntime(major, root);
   const local = await startDynamoDBLocal();
   process.env.DYNAMODB_LOCAL_ENDPOINT = local.endpoint;
   process.env.DYNAMODB_LOCAL_PID = String(local.pid);

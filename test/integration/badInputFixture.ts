@@ -1,24 +1,16 @@
 /**
- * What the bad-input tests share (badInput*.test.ts): invoking a fresh copy of the BUILT bundle with an event and
- * reading the outcome — what the handler returned or threw, the reason logged per failed record, the slave's items —
- * and the good records around the bad ones.
+ * What the bad-input tests share (badInput*.test.ts): invoking the BUILT zip in a fresh local Lambda container (the
+ * official runtime client, harness/localLambda) with an event and reading the outcome as Lambda shows it — the
+ * payload, or the function error's errorType and errorMessage as they crossed the Runtime API; the reason the
+ * container logged per failed record; the slave's items — and the good records around the bad ones.
  */
 import { ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { fakeContext } from '../../harness/context';
 import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
 import { imageOf, insertRecord, keyOf, seq, streamEvent } from '../../harness/records';
-import {
-  failedSequenceNumbers,
-  loadReplicator,
-  MASTER_REGION,
-  SLAVE_REGION,
-  type ThrownReport,
-  thrownReport,
-} from '../../harness/replicator';
+import { failedSequenceNumbers, localReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
 import { createTable, type Item, scanAll, uniqueTableName } from '../../harness/tables';
 import type { StreamRecord } from '../../src/replicator/types';
 import type { StreamImage } from '../../src/shared/item';
-import { captureSettled } from '../helpers/captureOutput';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 
 export const endpoint = localEndpoint();
@@ -28,8 +20,8 @@ export const { master, slave } = useRegionClients(MASTER_REGION, SLAVE_REGION);
 export interface Outcome {
   /** Sequence numbers in `batchItemFailures`, when the handler returned. */
   readonly failed?: string[];
-  /** The error, when the handler threw. */
-  readonly thrown?: ThrownReport;
+  /** The function error, when the handler threw: Lambda's errorType and errorMessage. */
+  readonly thrown?: { readonly name: string; readonly message: string };
   /** Reason logged for each failed record, by sequence number. */
   readonly reasons: Record<string, unknown>;
   /** The slave's items, by partition key; `'no such table'` when the slave table does not exist. */
@@ -67,25 +59,30 @@ async function slaveState(table: string): Promise<Item[] | 'no such table'> {
   }
 }
 
-/** Invokes a fresh bundle with `event` (anything: it is what is under test) and reads the outcome. */
+/** Invokes the zip in a new container with `event` (anything: it is what is under test) and reads the outcome. */
 export async function invoke(event: unknown, options: InvokeOptions = {}): Promise<Outcome & { slaveTable: string }> {
   const slaveTable = options.slaveTable ?? (await newSlave());
-  const handler = loadReplicator({
+  const lambda = localReplicator({
     endpoint: options.via ?? endpoint,
     slaveTable,
     slaveRegion: options.slaveRegion,
     logLevel: 'WARN',
   });
-  const { result, error, output } = await captureSettled(() => handler(event as LambdaStreamEvent, fakeContext()));
-  const reasons = Object.fromEntries(
-    output.entries
-      .filter((entry) => entry.message === 'record not replicated')
-      .map((entry) => [String(entry.sequenceNumber), entry.reason]),
-  );
-  const items = await slaveState(slaveTable);
-  return error === undefined
-    ? { failed: failedSequenceNumbers(result), reasons, slave: items, slaveTable }
-    : { thrown: thrownReport(error), reasons, slave: items, slaveTable };
+  try {
+    const invocation = await lambda.invoke(event as LambdaStreamEvent);
+    const reasons = Object.fromEntries(
+      lambda
+        .entries(invocation.requestId)
+        .filter((entry) => entry.message === 'record not replicated')
+        .map((entry) => [String(entry.sequenceNumber), entry.reason]),
+    );
+    const items = await slaveState(slaveTable);
+    return invocation.status === 'ok'
+      ? { failed: failedSequenceNumbers(invocation.payload), reasons, slave: items, slaveTable }
+      : { thrown: { name: invocation.errorType, message: invocation.errorMessage }, reasons, slave: items, slaveTable };
+  } finally {
+    await lambda.close();
+  }
 }
 
 /** A good INSERT of item `id` at position `n`; on the slave it becomes {@link goodItem}(`id`, `n`). */

@@ -1,14 +1,14 @@
 /**
- * Bad input, continued (see badInput.test.ts): items and slaves DynamoDB rejects, and a configuration the bundle
- * refuses at load, through the BUILT bundle against DynamoDB Local.
+ * Bad input, continued (see badInput.test.ts): items and slaves DynamoDB rejects, and a configuration the function
+ * refuses at init, through the BUILT zip in local Lambda containers (the official runtime client) against DynamoDB
+ * Local. A full-batch failure is asserted as Lambda shows it: the errorType and errorMessage that crossed the Runtime
+ * API, and each record's reason in the container's log; a refused configuration as an init error.
  */
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { loadHandler } from '../../harness/bundle';
 import { startFaultProxy } from '../../harness/faultProxy';
 import { imageOf, insertRecord, keyOf, seq, streamEvent } from '../../harness/records';
-import { replicatorEnv, SLAVE_REGION } from '../../harness/replicator';
+import { localReplicator, SLAVE_REGION } from '../../harness/replicator';
 import { uniqueTableName, waitForActive } from '../../harness/tables';
-import { captureSettled } from '../helpers/captureOutput';
 import { BOTH_MATES, between, endpoint, good, invoke, newSlave, slave, slaveItems } from './badInputFixture';
 
 describe('items and slaves DynamoDB rejects: the records fail with its message, nothing wrong lands', () => {
@@ -26,9 +26,10 @@ describe('items and slaves DynamoDB rejects: the records fail with its message, 
     expect(outcome.thrown).toEqual({
       name: 'FullBatchFailureError',
       message: 'All records failed processing. See individual errors below.',
-      recordErrors: [
+    });
+    expect(outcome.reasons).toEqual({
+      [seq(1)]:
         `slave ${SLAVE_REGION}/${slaveTable}: ValidationException: Item size has exceeded the maximum allowed size`,
-      ],
     });
     expect(outcome.slave).toEqual([]);
   });
@@ -79,8 +80,8 @@ describe('items and slaves DynamoDB rejects: the records fail with its message, 
     expect(outcome.thrown).toEqual({
       name: 'FullBatchFailureError',
       message: 'All records failed processing. See individual errors below.',
-      recordErrors: [reason, reason],
     });
+    expect(outcome.reasons).toEqual({ [seq(1)]: reason, [seq(2)]: reason });
     expect(outcome.slave).toEqual([]);
   });
 
@@ -92,9 +93,11 @@ describe('items and slaves DynamoDB rejects: the records fail with its message, 
     const outcome = await invoke(streamEvent([good(1, 'a')]), { slaveTable });
 
     // Assess
-    expect(outcome.thrown?.recordErrors).toEqual([
-      `slave ${SLAVE_REGION}/${slaveTable}: table ${slaveTable} not found in region ${SLAVE_REGION}: create it with the master's key schema, or correct SLAVE_TABLE/SLAVE_REGION (Cannot do operations on a non-existent table)`,
-    ]);
+    expect(outcome.thrown?.name).toBe('FullBatchFailureError');
+    expect(outcome.reasons).toEqual({
+      [seq(1)]:
+        `slave ${SLAVE_REGION}/${slaveTable}: table ${slaveTable} not found in region ${SLAVE_REGION}: create it with the master's key schema, or correct SLAVE_TABLE/SLAVE_REGION (Cannot do operations on a non-existent table)`,
+    });
     expect(outcome.slave).toBe('no such table');
   });
 
@@ -110,9 +113,11 @@ describe('items and slaves DynamoDB rejects: the records fail with its message, 
     const outcome = await invoke(streamEvent([good(1, 'a')]), { slaveTable, slaveRegion: 'eu-nowhere-9' });
 
     // Assess
-    expect(outcome.thrown?.recordErrors).toEqual([
-      `slave eu-nowhere-9/${slaveTable}: table ${slaveTable} not found in region eu-nowhere-9: create it with the master's key schema, or correct SLAVE_TABLE/SLAVE_REGION (Cannot do operations on a non-existent table)`,
-    ]);
+    expect(outcome.thrown?.name).toBe('FullBatchFailureError');
+    expect(outcome.reasons).toEqual({
+      [seq(1)]:
+        `slave eu-nowhere-9/${slaveTable}: table ${slaveTable} not found in region eu-nowhere-9: create it with the master's key schema, or correct SLAVE_TABLE/SLAVE_REGION (Cannot do operations on a non-existent table)`,
+    });
     expect(await slaveItems(slaveTable)).toEqual([]);
   });
 
@@ -127,7 +132,7 @@ describe('items and slaves DynamoDB rejects: the records fail with its message, 
       // Assess
       const reason = `slave ${SLAVE_REGION}/${slaveTable}: access denied: the function's role needs dynamodb:BatchWriteItem, dynamodb:PutItem and dynamodb:DeleteItem on table ${slaveTable} in ${SLAVE_REGION} (AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/replicator/dynamo-replicator is not authorized to perform: dynamodb:BatchWriteItem on resource: ${slaveTable} because no identity-based policy allows the dynamodb:BatchWriteItem action)`;
       expect(outcome.thrown?.name).toBe('FullBatchFailureError');
-      expect(outcome.thrown?.recordErrors).toEqual([reason, reason]);
+      expect(outcome.reasons).toEqual({ [seq(1)]: reason, [seq(2)]: reason });
       expect(outcome.slave).toEqual([]);
       expect(proxy.stats().faults.accessDenied).toBe(1);
     } finally {
@@ -136,7 +141,7 @@ describe('items and slaves DynamoDB rejects: the records fail with its message, 
   });
 });
 
-describe('invalid or missing configuration: loading the bundle fails with every problem named', () => {
+describe('invalid or missing configuration: init fails with every problem named, and each invocation fails with it', () => {
   test.each<[string, Record<string, string | undefined>, string[]]>([
     [
       'nothing set',
@@ -182,23 +187,26 @@ describe('invalid or missing configuration: loading the bundle fails with every 
     ],
   ])('%s', async (_, env, problems) => {
     // Prepare
-    const base = replicatorEnv({ endpoint, slaveTable: 'unused', logLevel: 'ERROR' });
+    const lambda = localReplicator({ endpoint, slaveTable: 'unused', logLevel: 'ERROR', env });
+    const message = `dynamo-replicator is misconfigured: ${problems.join('; ')}`;
+    try {
+      // Act
+      const invocation = await lambda.invoke(streamEvent([good(1, 'a')]));
 
-    // Act
-    const { error, output } = await captureSettled(() => loadHandler({ ...base, ...env }));
-
-    // Assess: thrown at init, and logged at ERROR so it shows in the function's log.
-    expect(error).toMatchObject({
-      name: 'ConfigError',
-      problems,
-      message: `dynamo-replicator is misconfigured: ${problems.join('; ')}`,
-    });
-    expect(output.entries).toEqual([
-      expect.objectContaining({
-        level: 'ERROR',
-        message: `dynamo-replicator is misconfigured: ${problems.join('; ')}`,
-        problems,
-      }),
-    ]);
+      // Assess: thrown at init and posted to /runtime/init/error, so the invocation fails with it; the container's
+      // log has the function's ERROR line with every problem, then the runtime's own Init Error line.
+      expect(invocation).toMatchObject({ status: 'error', errorType: 'ConfigError', errorMessage: message });
+      expect(lambda.stats).toMatchObject({ initErrors: 1, coldStarts: 1 });
+      expect(lambda.entries()).toEqual([expect.objectContaining({ level: 'ERROR', message, problems })]);
+      const initErrorLines = lambda.logs
+        .map((line) => /^\S+Z\t-\tERROR\tInit Error \t(\{.*\})$/.exec(line.text)?.[1])
+        .filter((json) => json !== undefined)
+        .map((json) => JSON.parse(json) as Record<string, unknown>);
+      expect(initErrorLines).toEqual([
+        expect.objectContaining({ errorType: 'ConfigError', errorMessage: message, problems }),
+      ]);
+    } finally {
+      await lambda.close();
+    }
   });
 });

@@ -1,11 +1,11 @@
 /**
- * The built bundle (`dist/index.js`) writing to DynamoDB Local through the fault-injecting proxy: throttling, 500s,
+ * The built zip, run under Lambda's own runtime client (harness/localLambda), writing to DynamoDB Local through the
+ * fault-injecting proxy: throttling, 500s,
  * partial `UnprocessedItems`, dropped connections and answers slower than the client's timeout still end with the
  * slave equal to the master; one poison item fails alone, with DynamoDB's message; a slave that never stops
  * throttling makes the handler report the records failed before its deadline instead of hanging.
  */
 import { BatchWriteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { fakeContext, type LambdaContext } from '../../harness/context';
 import { LOCAL_CREDENTIALS } from '../../harness/dynamodbLocal';
 import { type FaultKind, type FaultProxy, scriptedFaults, startFaultProxy } from '../../harness/faultProxy';
 import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
@@ -13,13 +13,7 @@ import type { StreamHandler } from '../../harness/lambdaFunction';
 import { drainStream } from '../../harness/lambdaPoller';
 import { applyRandomChanges } from '../../harness/randomChanges';
 import { insertRecord, keyOf, modifyRecord, seq, streamEvent } from '../../harness/records';
-import {
-  failedSequenceNumbers,
-  loadReplicator,
-  MASTER_REGION,
-  SLAVE_REGION,
-  thrownReport,
-} from '../../harness/replicator';
+import { failedSequenceNumbers, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
 import {
   compareTables,
   createMasterTable,
@@ -31,9 +25,10 @@ import {
   uniqueTableName,
 } from '../../harness/tables';
 import type { StreamAttributeValue, StreamImage } from '../../src/shared/item';
-import { captureSettled } from '../helpers/captureOutput';
+import { useLocalReplicators } from '../helpers/localLambdas';
 
 const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
+const localReplicator = useLocalReplicators();
 let master: DynamoDBClient;
 let slave: DynamoDBClient;
 let proxy: FaultProxy | undefined;
@@ -165,7 +160,7 @@ describe('replication through faults', () => {
         'unprocessedItems',
       ]),
     );
-    const counted = countingItems(loadReplicator({ endpoint: running.endpoint, slaveTable: slaveTable.name }));
+    const counted = countingItems(localReplicator({ endpoint: running.endpoint, slaveTable: slaveTable.name }).handler);
 
     // Act
     const stats = await drainInOneBatch(masterTable.streamArn, counted.handler);
@@ -191,7 +186,9 @@ describe('replication through faults', () => {
       // Prepare
       const { masterTable, slaveTable } = await changedTablePair(12, 40, 80);
       const running = await startProxy(scriptedFaults('BatchWriteItem', [kind]));
-      const counted = countingItems(loadReplicator({ endpoint: running.endpoint, slaveTable: slaveTable.name }));
+      const counted = countingItems(
+        localReplicator({ endpoint: running.endpoint, slaveTable: slaveTable.name }).handler,
+      );
 
       // Act
       const stats = await drainInOneBatch(masterTable.streamArn, counted.handler);
@@ -208,20 +205,24 @@ describe('replication through faults', () => {
     // Prepare: at most 20 items (one BatchWriteItem call), a 4 s function timeout, the call answered after 11 s.
     const { masterTable, slaveTable } = await changedTablePair(13, 20, 60);
     const running = await startProxy(scriptedFaults('BatchWriteItem', ['slowResponse']));
-    const replicator = loadReplicator({ endpoint: running.endpoint, slaveTable: slaveTable.name });
+    const replicator = localReplicator(
+      { endpoint: running.endpoint, slaveTable: slaveTable.name },
+      { timeoutMs: 4000 },
+    );
 
     // Act
     const stats = await drainStream({
       endpoint,
       region: MASTER_REGION,
       streamArn: masterTable.streamArn,
-      handler: replicator,
+      handler: replicator.handler,
       batchSize: 1000,
-      functionTimeoutMs: 4000,
     });
 
-    // Assess: the first invocation failed everything (one call, all items), the second delivered it all.
+    // Assess: the first invocation failed everything (one call, all items) before its deadline, the second
+    // delivered it all, in the same container.
     expect(stats.invocations).toBe(2);
+    expect(replicator.stats).toMatchObject({ invocations: 2, coldStarts: 1, timeouts: 0 });
     expect(stats.invocationErrors).toBe(1);
     expect(stats.recordsRedelivered).toBe(stats.recordsDelivered / 2);
     expect((await compare(masterTable.name, slaveTable.name)).equal).toBe(true);
@@ -255,17 +256,22 @@ describe('one poison item in a batch of good ones', () => {
         ),
         modifyRecord(seq(200), poisonKeys, poisonImage),
       ];
-      const replicator = loadReplicator({ endpoint: running.endpoint, slaveTable: slaveTable.name, logLevel: 'ERROR' });
+      const replicator = localReplicator({
+        endpoint: running.endpoint,
+        slaveTable: slaveTable.name,
+        logLevel: 'ERROR',
+      });
 
       // Act
-      const { result, error, output } = await captureSettled(() =>
-        replicator(streamEvent(records) as unknown as LambdaStreamEvent, fakeContext()),
-      );
+      const invocation = await replicator.invoke(streamEvent(records) as unknown as LambdaStreamEvent);
 
-      // Assess
-      expect(error).toBeUndefined();
-      expect(failedSequenceNumbers(result)).toEqual([seq(61), seq(200)]);
-      const failureLines = output.entries.filter((entry) => entry.message === 'record not replicated');
+      // Assess: the answer and the container's log lines of this invocation.
+      expect(invocation.status).toBe('ok');
+      const payload = invocation.status === 'ok' ? invocation.payload : undefined;
+      expect(failedSequenceNumbers(payload)).toEqual([seq(61), seq(200)]);
+      const failureLines = replicator
+        .entries(invocation.requestId)
+        .filter((entry) => entry.message === 'record not replicated');
       expect(failureLines.map((line) => [line.sequenceNumber, line.reason])).toEqual([
         [seq(61), expect.stringContaining(message)],
         [seq(200), expect.stringContaining(message)],
@@ -289,26 +295,32 @@ describe('a slave that always throttles', () => {
     const records = Array.from({ length: 40 }, (_, i) =>
       insertRecord(seq(i), keyOf(`item-${i}`), { ...keyOf(`item-${i}`), v: { N: String(i) } }),
     );
-    const replicator = loadReplicator({ endpoint: running.endpoint, slaveTable: slaveTable.name });
-    const context: LambdaContext = fakeContext({ timeoutMs: 3000 });
+    const replicator = localReplicator(
+      { endpoint: running.endpoint, slaveTable: slaveTable.name, logLevel: 'ERROR' },
+      { timeoutMs: 3000 },
+    );
 
     // Act
-    const { result, error } = await captureSettled(() =>
-      replicator(streamEvent(records) as unknown as LambdaStreamEvent, context),
-    );
-    const remainingWhenSettled = context.getRemainingTimeInMillis();
+    const invocation = await replicator.invoke(streamEvent(records) as unknown as LambdaStreamEvent);
 
-    // Assess: all 40 failed, so the handler threw (Lambda retries the batch); each record says why.
-    expect(result).toBeUndefined();
-    const report = thrownReport(error);
-    expect(report.name).toBe('FullBatchFailureError');
-    expect(report.recordErrors).toHaveLength(40);
-    for (const message of report.recordErrors) {
-      expect(message).toContain(
+    // Assess: all 40 failed, so the function failed (Lambda retries the batch) before its timeout, as a function
+    // error; what crossed the Runtime API is the error's type and message, and each record's reason is in the log.
+    expect(invocation).toMatchObject({
+      status: 'error',
+      errorType: 'FullBatchFailureError',
+      errorMessage: 'All records failed processing. See individual errors below.',
+    });
+    expect(replicator.stats).toMatchObject({ timeouts: 0, containersKilled: 0 });
+    const reasons = replicator
+      .entries(invocation.requestId)
+      .filter((entry) => entry.message === 'record not replicated')
+      .map((entry) => String(entry.reason));
+    expect(reasons).toHaveLength(40);
+    for (const reason of reasons) {
+      expect(reason).toContain(
         `slave ${SLAVE_REGION}/${slaveTable.name}: not written before the invocation's time budget ran out; last answer: `,
       );
     }
-    expect(remainingWhenSettled).toBeGreaterThan(0);
     // It kept trying until then: every request was answered with throttling, more than one per call.
     const { faults, requests } = running.stats();
     expect(faults.provisionedThroughputExceeded).toBe(requests);

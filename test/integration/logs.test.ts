@@ -1,20 +1,22 @@
 /**
  * Items may hold personal data, so attribute values must never reach the logs at INFO or above. A full run of the
- * BUILT bundle — a real stream, puts, updates, deletes, items the slave rejects, a malformed record and a batch that
- * fails whole — is made with every byte written to stdout and stderr captured, at INFO and at DEBUG. A marker is in
+ * BUILT zip under Lambda's own runtime client (local containers, harness/localLambda) — a real stream, puts,
+ * updates, deletes, items the slave rejects, a malformed record and a batch that fails whole — is made with every
+ * line the containers wrote kept (the function's, the runtime client's, the platform's), at INFO and at DEBUG. A marker is in
  * every non-key attribute (strings, sets, maps, lists, binary); item keys carry a different marker, which failure
  * lines must show (they name the item), proving the scan would see a value if one were logged.
  */
 import { type AttributeValue, DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { fakeContext } from '../../harness/context';
 import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
 import { drainStream } from '../../harness/lambdaPoller';
+import type { LocalLambda } from '../../harness/localLambda';
 import { insertRecord, seq, streamEvent } from '../../harness/records';
-import { loadReplicator, MASTER_REGION, SLAVE_REGION, thrownReport } from '../../harness/replicator';
+import { MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
 import { createMasterTable, createTable, uniqueTableName } from '../../harness/tables';
 import type { StreamRecord } from '../../src/replicator/types';
-import { type CapturedOutput, captureOutput, captureSettled } from '../helpers/captureOutput';
+import type { CapturedOutput } from '../helpers/captureOutput';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
+import { useLocalReplicators } from '../helpers/localLambdas';
 
 const endpoint = localEndpoint();
 /** In every non-key attribute value. */
@@ -25,6 +27,17 @@ const KEY_MARKER = 'KEY-5e1d';
 const MARKER_FORMS = [MARKER, Buffer.from(MARKER).toString('base64'), Buffer.from(MARKER).toString('hex')];
 
 const { master, slave } = useRegionClients(MASTER_REGION, SLAVE_REGION);
+const localReplicator = useLocalReplicators();
+
+/** Every line the function's containers wrote: stdout (with the platform's lines) and stderr, and the JSON entries. */
+function containerOutput(lambda: LocalLambda): CapturedOutput {
+  const text = (stderr: boolean) =>
+    lambda.logs
+      .filter((line) => (line.source === 'stderr') === stderr)
+      .map((line) => line.text)
+      .join('\n');
+  return { stdout: text(false), stderr: text(true), entries: lambda.entries() };
+}
 
 function key(i: number): Record<string, AttributeValue> {
   return { pk: { S: `${KEY_MARKER}-${i}` } };
@@ -91,24 +104,22 @@ async function fullRun(level: string): Promise<{ output: CapturedOutput; failure
   for (let i = 1; i < 12; i += 5)
     await master.send(new DeleteItemCommand({ TableName: masterTable.name, Key: key(i) }));
   // Metrics on: their lines go to the same log, and must not carry values either.
-  const handler = loadReplicator({
+  const lambda = localReplicator({
     endpoint,
     slaveTable: slaveTable.name,
     logLevel: level,
     env: { POWERTOOLS_METRICS_DISABLED: 'false', POWERTOOLS_LOGGER_LOG_EVENT: 'true' },
   });
 
-  const { result: stats, output } = await captureOutput(() =>
-    drainStream({
-      endpoint,
-      region: MASTER_REGION,
-      streamArn: masterTable.streamArn,
-      handler,
-      batchSize: 10,
-      maximumRetryAttempts: 1,
-    }),
-  );
-  return { output, failuresReported: stats.failuresReported };
+  const stats = await drainStream({
+    endpoint,
+    region: MASTER_REGION,
+    streamArn: masterTable.streamArn,
+    handler: lambda.handler,
+    batchSize: 10,
+    maximumRetryAttempts: 1,
+  });
+  return { output: containerOutput(lambda), failuresReported: stats.failuresReported };
 }
 
 describe('attribute values never reach the logs', () => {
@@ -152,7 +163,7 @@ describe('attribute values never reach the logs', () => {
         { pk: { S: `${KEY_MARKER}-2` }, name: { S: MARKER }, photo: { B: Buffer.from(MARKER).toString('base64') } },
       ),
     ];
-    const handler = loadReplicator({
+    const lambda = localReplicator({
       endpoint,
       slaveTable: slaveTable.name,
       logLevel: 'DEBUG',
@@ -160,21 +171,14 @@ describe('attribute values never reach the logs', () => {
     });
 
     // Act
-    const { error, output } = await captureSettled(() =>
-      handler(streamEvent(records) as unknown as LambdaStreamEvent, fakeContext()),
-    );
+    const invocation = await lambda.invoke(streamEvent(records) as unknown as LambdaStreamEvent);
+    const output = containerOutput(lambda);
 
-    // Assess: what the Lambda runtime logs for a thrown error is its type, message and stack.
-    const report = thrownReport(error);
-    expect(report.name).toBe('FullBatchFailureError');
-    expect(report.recordErrors).toHaveLength(2);
-    const runtimeLog = JSON.stringify({
-      errorType: report.name,
-      errorMessage: report.message,
-      trace: (error as Error).stack,
-      recordErrors: report.recordErrors,
-    });
-    expect(MARKER_FORMS.filter((form) => runtimeLog.includes(form))).toEqual([]);
+    // Assess: what crossed the Runtime API (errorType, errorMessage, trace) and the runtime client's own
+    // Invoke Error line in the container's log carry no value either.
+    expect(invocation).toMatchObject({ status: 'error', errorType: 'FullBatchFailureError' });
+    expect(MARKER_FORMS.filter((form) => JSON.stringify(invocation).includes(form))).toEqual([]);
+    expect(output.stdout).toMatch(/\tERROR\tInvoke Error \t\{"errorType":"FullBatchFailureError"/);
     expect(linesWithMarker(output)).toEqual([]);
     expect(output.entries.filter((entry) => entry.message === 'record not replicated')).toHaveLength(2);
   });

@@ -1,13 +1,13 @@
 /**
- * End to end: the BUILT bundle (`dist/index.js`) replicates a master table in one region to a slave in another,
- * fed by a Lambda-like poller reading the master's real stream from DynamoDB Local. Run `npm run build` first
- * (`npm test` does).
+ * End to end: the BUILT zip (`dist/dynamo-replicator.zip`), run under Lambda's own runtime client in local
+ * containers, replicates a master table in one region to a slave in another, fed by a Lambda-like poller reading the
+ * master's real stream from DynamoDB Local. Run `npm run build` first (`npm test` does).
  */
 import { DeleteItemCommand, PutItemCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { StreamHandler } from '../../harness/lambdaFunction';
 import { drainStream, type PollerOptions, StreamPoller } from '../../harness/lambdaPoller';
 import { applyRandomChanges, applyRandomRounds, keyOf } from '../../harness/randomChanges';
-import { keepingErrors, loadReplicator, MASTER_REGION, SLAVE_REGION, thrownReport } from '../../harness/replicator';
+import { keepingErrors, MASTER_REGION, SLAVE_REGION, thrownReport } from '../../harness/replicator';
 import {
   type CreatedTable,
   compareTables,
@@ -21,18 +21,24 @@ import {
   waitForActive,
 } from '../../harness/tables';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
+import { useLocalReplicators } from '../helpers/localLambdas';
 
 const endpoint = localEndpoint();
 const { master, slave } = useRegionClients(MASTER_REGION, SLAVE_REGION);
 
-/** The bundle's handler, configured as a user would configure the Lambda function for this slave table. */
+const localReplicator = useLocalReplicators();
+
+/**
+ * The zip as a Lambda function configured as a user would configure it for this slave table, run under the official
+ * runtime client; what the poller invokes is its handler (a payload, or Lambda's errorType and errorMessage).
+ */
 function replicatorFor(slaveTable: string): StreamHandler {
-  return loadReplicator({
+  return localReplicator({
     endpoint,
     slaveTable,
     logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
     env: { POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true' },
-  });
+  }).handler;
 }
 
 /** A master with a stream in one region and an empty slave with the same key schema in the other. */

@@ -1,0 +1,386 @@
+/**
+ * A Lambda function run locally the way Lambda runs it: the unchanged zip unpacked as the task root, each container
+ * a Node process of the runtime's major running Lambda's own Runtime Interface Client (`aws-lambda-ric`), which
+ * loads `index.handler` and talks to a Runtime API of ours (harness/runtimeApi). What it copies from Lambda: one
+ * invocation at a time per container (several with `AWS_LAMBDA_MAX_CONCURRENCY`, as Managed Instances do), warm
+ * containers reused and new ones cold-started for concurrent invokes, the function timeout killing the container
+ * (`Sandbox.Timedout`), init errors through `/runtime/init/error` discarding the container, a killed container
+ * (`Runtime.ExitError`), the runtime's environment with nothing of the caller's, and the log stream each container
+ * writes with the platform's START/END/REPORT lines. docs/local-lambda.md lists what it does not copy.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from './bundle';
+import type { Invocation, InvokeOptions, LambdaFunction, StreamHandler } from './lambdaFunction';
+import {
+  ensureLambdaRuntime,
+  type LambdaNodeMajor,
+  type LambdaRuntime,
+  lambdaNodeMajor,
+  RIC_VERSION,
+} from './lambdaRuntime';
+import { RuntimeApi, type RuntimeOutcome } from './runtimeApi';
+import { pipeLines, sandboxEnv, unpackZip } from './sandbox';
+
+/** How the local function is configured, as in Lambda's function configuration. */
+export interface LocalLambdaOptions {
+  /** The function's environment variables (e.g. harness/replicator's `replicatorEnv`); `undefined` values are unset. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** A folder to use as the task root instead of the built zip (the harness tests' fixtures). */
+  readonly taskRoot?: string;
+  /** The zip to unpack as the task root (default `dist/dynamo-replicator.zip`). */
+  readonly zip?: string;
+  /** `_HANDLER` (default `index.handler`). */
+  readonly handler?: string;
+  /** The runtime's Node major (default `LAMBDA_NODE_MAJOR`, else 22): nodejs22.x or nodejs24.x. */
+  readonly nodeMajor?: LambdaNodeMajor;
+  /** Function timeout (default 60 000 ms). */
+  readonly timeoutMs?: number;
+  readonly memoryMb?: number;
+  readonly functionName?: string;
+  /** `AWS_LAMBDA_MAX_CONCURRENCY`: invocations one container serves at once (Managed Instances); unset: one. */
+  readonly maxConcurrency?: number;
+  /** `AWS_LAMBDA_NODEJS_WORKER_COUNT` with {@link maxConcurrency}: the RIC's worker threads (default 1 here). */
+  readonly workers?: number;
+  /** Every log line, as it is written (the platform's, the runtime's and the function's). */
+  readonly onLog?: (line: LogLine) => void;
+}
+
+/** One line of a container's log stream. */
+export interface LogLine {
+  /** The container (1, 2, … in start order). */
+  readonly container: number;
+  /** `platform`: the lines Lambda itself writes (INIT_START, START, END, REPORT, timeouts); else the process's. */
+  readonly source: 'platform' | 'stdout' | 'stderr';
+  readonly text: string;
+  /** The invocation in flight when the line was written, when there was exactly one. */
+  readonly requestId?: string;
+}
+
+/** Counters over the function's life. */
+export interface LocalLambdaStats {
+  invocations: number;
+  coldStarts: number;
+  initErrors: number;
+  timeouts: number;
+  containersKilled: number;
+}
+
+/** An invocation's end with where it ran. */
+export type LocalInvocation = Invocation & {
+  readonly requestId: string;
+  readonly container: number;
+  /** The invocation started its container. */
+  readonly coldStart: boolean;
+  /** The error's stack lines as the runtime sent them (errors only). */
+  readonly trace?: readonly string[];
+};
+
+/** A function error as {@link LocalLambda.handler} throws it: Lambda's errorType as `name`, errorMessage as `message`. */
+export class FunctionError extends Error {
+  constructor(
+    readonly errorType: string,
+    message: string,
+    readonly trace: readonly string[] = [],
+  ) {
+    super(message);
+    this.name = errorType;
+  }
+}
+
+interface Container {
+  readonly id: number;
+  process?: ChildProcess;
+  api?: RuntimeApi;
+  ready: Promise<void>;
+  /** Milliseconds from spawn to the first `next`. */
+  initMs?: number;
+  /** Invocations assigned and not ended. */
+  active: number;
+  dead: boolean;
+  /** Set when the container died: what its unanswered invocations end with. */
+  death?: { errorType: string; errorMessage: string; timedOut?: boolean; killed?: boolean };
+  initError?: { errorType: string; errorMessage: string; trace: readonly string[] };
+}
+
+/** The zip (or a folder) run in local containers under the official runtime client. */
+export class LocalLambda implements LambdaFunction {
+  readonly stats: LocalLambdaStats = { invocations: 0, coldStarts: 0, initErrors: 0, timeouts: 0, containersKilled: 0 };
+  /** Every log line so far, oldest first. */
+  readonly logs: LogLine[] = [];
+  /** Milliseconds from each container's spawn to its first `next` (its init). */
+  readonly initDurationsMs: number[] = [];
+  readonly runtime: LambdaRuntime;
+  readonly timeoutMs: number;
+  private readonly taskRoot: string;
+  private readonly ownTaskRoot: boolean;
+  private readonly containers: Container[] = [];
+  private readonly region: string;
+  private readonly functionName: string;
+  private readonly perContainer: number;
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly options: LocalLambdaOptions) {
+    this.runtime = ensureLambdaRuntime(options.nodeMajor ?? lambdaNodeMajor());
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.region = options.env.AWS_REGION ?? 'us-east-1';
+    this.functionName = options.functionName ?? 'dynamo-replicator';
+    this.perContainer = options.maxConcurrency ?? 1;
+    this.ownTaskRoot = options.taskRoot === undefined;
+    this.taskRoot = options.taskRoot ?? unpackZip(options.zip ?? join(projectRoot(), 'dist', 'dynamo-replicator.zip'));
+  }
+
+  /** The function as a poller's handler: the payload, or a thrown {@link FunctionError}. The context is Lambda's own. */
+  get handler(): StreamHandler {
+    return async (event) => {
+      const invocation = await this.invoke(event);
+      if (invocation.status === 'ok') return invocation.payload;
+      throw new FunctionError(invocation.errorType, invocation.errorMessage, invocation.trace);
+    };
+  }
+
+  /** Lines of the log stream, as text (the platform's and the process's alike). */
+  logText(): string {
+    return this.logs.map((line) => line.text).join('\n');
+  }
+
+  /**
+   * The JSON objects the containers wrote (Powertools' log lines, EMF metrics; the runtime's own lines in JSON log
+   * format), oldest first; with `requestId`, only those of that invocation (by the line's request id field).
+   */
+  entries(requestId?: string): Record<string, unknown>[] {
+    const entries: Record<string, unknown>[] = [];
+    for (const line of this.logs) {
+      if (line.source === 'platform' || !line.text.startsWith('{')) continue;
+      try {
+        const value: unknown = JSON.parse(line.text);
+        if (typeof value === 'object' && value !== null && !Array.isArray(value))
+          entries.push(value as Record<string, unknown>);
+      } catch {
+        // a line that only looks like JSON
+      }
+    }
+    if (requestId === undefined) return entries;
+    return entries.filter((entry) => (entry.function_request_id ?? entry.requestId) === requestId);
+  }
+
+  /** Invokes the function once, in an idle warm container or a new one. */
+  async invoke(event: unknown, options: InvokeOptions = {}): Promise<LocalInvocation> {
+    if (this.closed) throw new Error('the local Lambda is closed');
+    this.stats.invocations += 1;
+    let container = this.containers.find((candidate) => !candidate.dead && candidate.active < this.perContainer);
+    const coldStart = container === undefined;
+    container ??= this.start();
+    container.active += 1;
+    const requestId = randomUUID();
+    const started = Date.now();
+    try {
+      await container.ready;
+      if (container.initError !== undefined) {
+        return { status: 'error', ...container.initError, requestId, container: container.id, coldStart };
+      }
+      if (container.dead) return this.died(container, requestId, coldStart);
+      this.platform(container, `START RequestId: ${requestId} Version: $LATEST`, requestId);
+      const outcome = await this.run(container, event, requestId, options);
+      const duration = Date.now() - started;
+      this.platform(container, `END RequestId: ${requestId}`, requestId);
+      const init =
+        coldStart && container.initMs !== undefined ? `\tInit Duration: ${container.initMs.toFixed(2)} ms` : '';
+      this.platform(
+        container,
+        `REPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.ceil(duration)} ms\t` +
+          `Memory Size: ${this.options.memoryMb ?? 256} MB${init}`,
+        requestId,
+      );
+      return { ...outcome, requestId, container: container.id, coldStart };
+    } finally {
+      container.active -= 1;
+    }
+  }
+
+  /** Ends every container and removes the unpacked task root. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.containers.map((container) => this.stop(container)));
+    if (this.ownTaskRoot) rmSync(this.taskRoot, { recursive: true, force: true });
+  }
+
+  private async run(
+    container: Container,
+    event: unknown,
+    requestId: string,
+    options: InvokeOptions,
+  ): Promise<RuntimeOutcome | LocalDeath> {
+    const deadline = Date.now() + this.timeoutMs;
+    const arn = `arn:aws:lambda:${this.region}:000000000000:function:${this.functionName}`;
+    const api = container.api;
+    if (api === undefined) return { status: 'error', ...deathOf(container), trace: [] };
+    const answered = api.deliver(event, deadline, arn, requestId);
+    const timers: NodeJS.Timeout[] = [];
+    timers.push(
+      setTimeout(() => {
+        this.stats.timeouts += 1;
+        const seconds = (this.timeoutMs / 1000).toFixed(2);
+        this.platform(container, `${new Date().toISOString()} ${requestId} Task timed out after ${seconds} seconds`);
+        this.kill(container, {
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `Task timed out after ${seconds} seconds`,
+          timedOut: true,
+        });
+      }, this.timeoutMs),
+    );
+    if (options.killAfterMs !== undefined) {
+      timers.push(
+        setTimeout(() => {
+          this.kill(container, {
+            errorType: 'Runtime.ExitError',
+            errorMessage: 'Runtime exited with error: signal: killed',
+            killed: true,
+          });
+        }, options.killAfterMs),
+      );
+    }
+    try {
+      // A kill (timeout or killAfterMs) ends the answer too: the Runtime API abandons what the container held.
+      return await answered;
+    } finally {
+      for (const timer of timers) clearTimeout(timer);
+    }
+  }
+
+  /** Starts a container: its Runtime API, then the RIC in a Node process with the runtime's environment. */
+  private start(): Container {
+    this.stats.coldStarts += 1;
+    const container: Container = { id: this.nextId++, ready: Promise.resolve(), active: 0, dead: false };
+    container.ready = this.boot(container);
+    this.containers.push(container);
+    return container;
+  }
+
+  /** Resolves when the container's init is over: it asked for an event, posted an init error or exited. */
+  private async boot(container: Container): Promise<void> {
+    const spawned = Date.now();
+    let initOver: () => void = () => {};
+    const initDone = new Promise<void>((resolve) => {
+      initOver = resolve;
+    });
+    container.api = await RuntimeApi.start({
+      onReady: () => {
+        container.initMs = Date.now() - spawned;
+        this.initDurationsMs.push(container.initMs);
+        initOver();
+      },
+      onInitError: (error) => {
+        this.stats.initErrors += 1;
+        container.initError = error;
+        this.platform(
+          container,
+          `INIT_REPORT Init Duration: ${(Date.now() - spawned).toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${error.errorType}`,
+        );
+        this.kill(container, { errorType: error.errorType, errorMessage: error.errorMessage });
+        initOver();
+      },
+    });
+    const { node, ric, nodeMajor, nodeVersion } = this.runtime;
+    this.platform(
+      container,
+      `INIT_START Runtime Version: nodejs:${nodeMajor} (${nodeVersion}, aws-lambda-ric ${RIC_VERSION})`,
+    );
+    const child = spawn(node, [ric, this.options.handler ?? 'index.handler'], {
+      cwd: this.taskRoot,
+      env: this.containerEnv(container.api.address),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    container.process = child;
+    pipeLines(child.stdout, (text) => this.line(container, 'stdout', text));
+    pipeLines(child.stderr, (text) => this.line(container, 'stderr', text));
+    child.on('error', (error) => {
+      container.death ??= { errorType: 'Runtime.ExitError', errorMessage: `could not start ${node}: ${error.message}` };
+    });
+    child.on('exit', (code, signal) => {
+      container.dead = true;
+      container.death ??= {
+        errorType: 'Runtime.ExitError',
+        errorMessage: `Runtime exited with error: ${signal ? `signal: ${signalName(signal)}` : `exit status ${code}`}`,
+      };
+      container.api?.abandon(() => ({ status: 'error', ...deathOf(container), trace: [] }));
+      initOver();
+    });
+    await initDone;
+  }
+
+  /** The environment Lambda gives the runtime process, then the function's configuration. */
+  private containerEnv(runtimeApi: string): Record<string, string> {
+    return sandboxEnv({
+      runtime: this.runtime,
+      runtimeApi,
+      taskRoot: this.taskRoot,
+      handler: this.options.handler ?? 'index.handler',
+      functionName: this.functionName,
+      memoryMb: this.options.memoryMb ?? 256,
+      region: this.region,
+      maxConcurrency: this.options.maxConcurrency,
+      workers: this.options.workers,
+      env: this.options.env,
+    });
+  }
+
+  /** The end of an invocation whose container died before it could be handed in. */
+  private died(container: Container, requestId: string, coldStart: boolean): LocalInvocation {
+    return { status: 'error', ...deathOf(container), requestId, container: container.id, coldStart };
+  }
+
+  /** SIGKILLs a container; its unanswered invocations end with `death`. */
+  private kill(container: Container, death: NonNullable<Container['death']>): void {
+    if (container.dead && container.death) return;
+    container.death = death;
+    container.dead = true;
+    this.stats.containersKilled += 1;
+    container.process?.kill('SIGKILL');
+    container.api?.abandon(() => ({ status: 'error', ...deathOf(container), trace: [] }));
+  }
+
+  private async stop(container: Container): Promise<void> {
+    await container.ready.catch(() => undefined);
+    const { process: child } = container;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    await container.api?.close();
+  }
+
+  private platform(container: Container, text: string, requestId?: string): void {
+    this.record({ container: container.id, source: 'platform', text, requestId });
+  }
+
+  private line(container: Container, source: 'stdout' | 'stderr', text: string): void {
+    const inFlight = container.api?.inFlightIds ?? [];
+    this.record({ container: container.id, source, text, requestId: inFlight.length === 1 ? inFlight[0] : undefined });
+  }
+
+  private record(line: LogLine): void {
+    this.logs.push(line);
+    this.options.onLog?.(line);
+  }
+}
+
+/** How an invocation on a dead container ends. */
+type LocalDeath = { status: 'error'; errorType: string; errorMessage: string; trace: readonly string[] };
+
+function deathOf(container: Container): Omit<LocalDeath, 'status' | 'trace'> & {
+  timedOut?: boolean;
+  killed?: boolean;
+} {
+  return (
+    container.death ?? { errorType: 'Runtime.ExitError', errorMessage: 'Runtime exited without providing a reason' }
+  );
+}
+
+function signalName(signal: NodeJS.Signals): string {
+  return signal === 'SIGKILL' ? 'killed' : signal.replace(/^SIG/, '').toLowerCase();
+}
