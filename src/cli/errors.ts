@@ -30,8 +30,17 @@ export class UsageError extends ToolError {
 /**
  * A `ToolError` for an error that no retry can fix and that stops the whole run, or undefined when the error
  * concerns one item (validation) or is transient. `action` is the DynamoDB API the call used, e.g. `Scan`.
+ * `identity` names the side and whose credentials sign its calls (`the slave side (role arn:…)`, see
+ * table/sideClients.ts) when it has its own: with two sets of credentials, "your credentials" would not say which
+ * one lacks the permission. Without it (the default chain signs both sides) the message says "your credentials".
  */
-export function fatalAwsError(error: unknown, action: string, ref: TableRef, endpoint?: string): ToolError | undefined {
+export function fatalAwsError(
+  error: unknown,
+  action: string,
+  ref: TableRef,
+  endpoint?: string,
+  identity?: string,
+): ToolError | undefined {
   if (error instanceof ToolError) return error;
   const { name = 'Error', message = '', code = '' } = asAwsError(error);
   const table = formatTableRef(ref);
@@ -49,13 +58,15 @@ export function fatalAwsError(error: unknown, action: string, ref: TableRef, end
   }
   if (ACCESS_DENIED.has(name)) {
     return new ToolError(
-      `access denied: your credentials need the IAM action dynamodb:${action} on table ${ref.table} in region ${ref.region} (${name}: ${message})`,
+      `access denied: ${identity ? `${identity} needs` : 'your credentials need'} the IAM action dynamodb:${action} on table ${ref.table} in region ${ref.region} (${name}: ${message})`,
       { cause: error },
     );
   }
   if (BAD_CREDENTIALS.has(name)) {
     return new ToolError(
-      `AWS credentials missing or rejected for region ${ref.region} (${name}: ${message}); set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or another source of the SDK's default chain`,
+      identity
+        ? `AWS credentials of ${identity} missing or rejected for region ${ref.region} (${name}: ${message}); check that role or profile, and the credentials it starts from`
+        : `AWS credentials missing or rejected for region ${ref.region} (${name}: ${message}); set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or another source of the SDK's default chain`,
       { cause: error },
     );
   }

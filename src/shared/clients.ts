@@ -1,12 +1,13 @@
 /**
  * The one place SDK clients are made, for both sides, each with its own settings: the Lambda (made once per
  * container and kept, so every invocation reuses their keep-alive sockets and cached role credentials) and the
- * tools (made per run, pointed at `--endpoint-url` when given). Settings say what differs; everything else —
+ * tools (made per run, pointed at `--endpoint-url` when given; a KMS client for create-slave). Settings say what differs; everything else —
  * keep-alive socket pool, timeouts, endpoint, whose credentials sign (an assumed role, a named profile, or the
  * default chain), the SDK's retry settings and their environment overrides — is done the same way here.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 
 /** Session name of assumed roles, as it appears in the slave account's CloudTrail. */
@@ -105,6 +106,17 @@ export function createStreamsClient(
 ): DynamoDBStreamsClient {
   const credentials = credentialsOf(region, access);
   return new DynamoDBStreamsClient({ ...baseConfig(region, settings), ...(credentials ? { credentials } : {}) });
+}
+
+/**
+ * A KMS client for `region` (create-slave asks KMS who manages the master's key, with the master's access). Never
+ * pointed at a DynamoDB endpoint: `settings.endpoint` is left out, the SDK's own (including AWS_ENDPOINT_URL_KMS)
+ * applies. Only the tools use it; the function's bundle does not contain it (esbuild drops what nothing calls).
+ */
+export function createKmsClient(region: string, settings: ClientSettings, access?: ClientAccess): KMSClient {
+  const credentials = credentialsOf(region, access);
+  const { endpoint: _dynamodbEndpoint, ...rest } = settings;
+  return new KMSClient({ ...baseConfig(region, rest), ...(credentials ? { credentials } : {}) });
 }
 
 /**

@@ -23,6 +23,8 @@ export class StreamCalls {
     private readonly streamArn: string,
     private readonly table: TableRef,
     private readonly endpoint: string | undefined,
+    /** The master side and its credentials when it has its own (`--from-*`), for access-denied messages. */
+    private readonly identity?: string,
   ) {}
 
   /** Every shard of the stream (DescribeStream, paged); a disabled stream is a ToolError. */
@@ -91,7 +93,7 @@ export class StreamCalls {
         this.endpoint ??
         process.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS ??
         `the DynamoDB Streams endpoint of ${table.region} (set AWS_ENDPOINT_URL_DYNAMODB_STREAMS to change it)`;
-      const fatal = fatalAwsError(error, action, table, where);
+      const fatal = fatalAwsError(error, action, table, where, this.identity);
       if (fatal && ACCESS_DENIED.has(name)) {
         throw new ToolError(
           `${fatal.message.replace(` on table ${table.table}`, ` on the stream of table ${table.table}`)}; following the master's stream needs ` +

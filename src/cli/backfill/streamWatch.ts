@@ -45,6 +45,8 @@ export interface StreamWatchOptions {
   /** The master table, for error messages. */
   readonly table: TableRef;
   readonly endpoint?: string;
+  /** The master side and its credentials when it has its own, for access-denied messages. */
+  readonly identity?: string;
   readonly signal: AbortSignal;
 }
 
@@ -124,7 +126,7 @@ export class StreamWatcher {
     streamArn: string,
     private readonly options: StreamWatchOptions,
   ) {
-    this.calls = new StreamCalls(client, streamArn, options.table, options.endpoint);
+    this.calls = new StreamCalls(client, streamArn, options.table, options.endpoint, options.identity);
   }
 
   /**

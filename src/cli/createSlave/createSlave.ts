@@ -4,7 +4,8 @@
  * DescribeContinuousBackups, ListTagsOfResource); when the slave exists, compares instead of creating and changes
  * nothing; otherwise sends the plan of plan.ts — CreateTable, waits until the table and its indexes are ACTIVE, then
  * UpdateTimeToLive, UpdateContinuousBackups and TagResource. `dryRun` stops after planning. The clients come from
- * table/sideClients.ts, the calls from table/definitionAccess.ts.
+ * table/sideClients.ts, the calls from table/definitionAccess.ts; a KMS-encrypted master whose key cannot follow the
+ * slave as it is is asked about in masterKey.ts (KMS DescribeKey).
  */
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { sleep } from '../../shared/sleep';
@@ -14,7 +15,8 @@ import type { ProgressOptions } from '../progress';
 import { definitionDifferences, type TableDefinition, tableDefinition } from '../table/definition';
 import { DefinitionAccess } from '../table/definitionAccess';
 import { openSideClients, type SideAccess } from '../table/sideClients';
-import { planSlave, type SlaveOverrides, type SlavePlan } from './plan';
+import { masterKeyManager } from './masterKey';
+import { masterKeyToDescribe, planSlave, type SlaveContext, type SlaveOverrides, type SlavePlan } from './plan';
 
 /** Settings of a create-slave run. */
 export interface CreateSlaveConfig {
@@ -91,6 +93,29 @@ async function readMaster(
     warnings.push('tags not copied: the endpoint does not implement ListTagsOfResource (DynamoDB Local does not)');
   }
   return { definition: tableDefinition(description, ref, extras), warnings };
+}
+
+/**
+ * What planning needs beyond the definitions: the slave's account when `--to-role-arn` names it, and — when the
+ * master's KMS key cannot simply be reused there — whether that key is AWS-managed (KMS DescribeKey).
+ */
+async function slaveContext(
+  master: TableDefinition,
+  config: CreateSlaveConfig,
+  signal: AbortSignal | undefined,
+): Promise<SlaveContext> {
+  const account = config.slaveAccess?.roleArn?.split(':')[4] || undefined;
+  const where: SlaveContext = account ? { account } : {};
+  const keyArn = masterKeyToDescribe(master, config.slave, config.overrides, where);
+  if (keyArn === undefined) return where;
+  const manager = await masterKeyManager({
+    keyArn,
+    master: config.master,
+    slave: config.slave,
+    masterAccess: config.masterAccess,
+    signal,
+  });
+  return { ...where, masterKeyManager: manager };
 }
 
 /** Where the table is on its way to ACTIVE, e.g. `table CREATING, indexes 1/2 ACTIVE`. */
@@ -175,8 +200,14 @@ export async function runCreateSlave(config: CreateSlaveConfig, signal?: AbortSi
     slaveAccess: config.slaveAccess,
   });
   const settings = { endpoint: config.endpoint, signal };
-  const masterAccess = new DefinitionAccess(config.master, clients.master, settings);
-  const slaveAccess = new DefinitionAccess(config.slave, clients.slave, settings);
+  const masterAccess = new DefinitionAccess(config.master, clients.master, {
+    ...settings,
+    identity: clients.masterIdentity,
+  });
+  const slaveAccess = new DefinitionAccess(config.slave, clients.slave, {
+    ...settings,
+    identity: clients.slaveIdentity,
+  });
   const summary = (
     outcome: CreateSlaveSummary['outcome'],
     details: Pick<CreateSlaveSummary, 'requests' | 'differences' | 'warnings'>,
@@ -200,7 +231,8 @@ export async function runCreateSlave(config: CreateSlaveConfig, signal?: AbortSi
         warnings: [],
       });
     }
-    const plan = planSlave(master.definition, config.slave, config.overrides);
+    const context = await slaveContext(master.definition, config, signal);
+    const plan = planSlave(master.definition, config.slave, config.overrides, context);
     if (config.dryRun) {
       return summary('would-create', {
         requests: planRequests(plan, NEW_TABLE_ARN),

@@ -106,29 +106,64 @@ function keyHome(arn: string): { region: string; account: string } | undefined {
 
 const accountOf = (arn: string | undefined): string | undefined => arn?.split(':')[4];
 
+/** Who manages a KMS key, as KMS DescribeKey's `KeyMetadata.KeyManager` says. */
+export type KeyManager = 'AWS' | 'CUSTOMER';
+
+/** What create-slave knows of the slave's home and the master's key beyond the two definitions. */
+export interface SlaveContext {
+  /** The slave's account when the tools know it (the account of `--to-role-arn`); else taken as the master's. */
+  readonly account?: string;
+  /** Who manages the master's KMS key (asked only when {@link masterKeyToDescribe} names the key). */
+  readonly masterKeyManager?: KeyManager;
+}
+
+/**
+ * The master's KMS key when its slave cannot simply reuse it — the slave lives in another region or account and no
+ * `--kms-key` says what to use — so create-slave must ask KMS (DescribeKey) whether it is AWS-managed; otherwise
+ * undefined and nothing is asked.
+ */
+export function masterKeyToDescribe(
+  master: TableDefinition,
+  slave: TableRef,
+  overrides: SlaveOverrides,
+  context: SlaveContext = {},
+): string | undefined {
+  if (overrides.kmsKey !== undefined || master.encryption.kind !== 'KMS') return undefined;
+  const keyArn = master.encryption.keyArn;
+  if (keyArn === undefined) return undefined;
+  const home = keyHome(keyArn);
+  const slaveAccount = context.account ?? accountOf(master.arn);
+  return home && home.region === slave.region && home.account === slaveAccount ? undefined : keyArn;
+}
+
 /**
  * The slave's encryption. AWS-owned stays AWS-owned (no SSESpecification). A KMS key belongs to one region and
  * account: the master's key is reused when the slave is in the same region and account (whether AWS-managed or
- * customer-managed, it is the same key), otherwise `--kms-key` must name one there. DescribeTable does not say whether
- * a KMS key is AWS-managed, so a slave elsewhere needs `--kms-key alias/aws/dynamodb` for that case too.
+ * customer-managed, it is the same key). Elsewhere an AWS-managed master key (KMS DescribeKey says so) becomes the
+ * AWS-managed key of the slave's region and account (KMS without a key id); a customer-managed one cannot follow,
+ * so `--kms-key` must name a key there.
  */
 function encryption(
   master: TableDefinition,
   slave: TableRef,
-  kmsKey: string | undefined,
+  overrides: SlaveOverrides,
+  context: SlaveContext,
 ): SSESpecification | undefined {
+  const { kmsKey } = overrides;
   if (kmsKey === AWS_MANAGED_KEY_ALIAS) return { Enabled: true, SSEType: 'KMS' };
   if (kmsKey !== undefined) return { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: kmsKey };
   if (master.encryption.kind === 'AWS_OWNED') return undefined;
   const keyArn = master.encryption.keyArn;
-  const home = keyArn === undefined ? undefined : keyHome(keyArn);
   if (keyArn === undefined) return { Enabled: true, SSEType: 'KMS' };
-  if (home && home.region === slave.region && home.account === accountOf(master.arn)) {
+  if (masterKeyToDescribe(master, slave, overrides, context) === undefined) {
     return { Enabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn };
   }
+  if (context.masterKeyManager === 'AWS') return { Enabled: true, SSEType: 'KMS' };
+  const home = keyHome(keyArn);
+  const kind = context.masterKeyManager === 'CUSTOMER' ? 'customer-managed KMS key' : 'KMS key';
   throw new ToolError(
-    `the master ${master.ref.region}/${master.ref.table} is encrypted with the KMS key ${keyArn}, which belongs to ` +
-      `${home ? `region ${home.region}, account ${home.account}` : 'another region or account'}; a slave in ${slave.region} cannot use it: ` +
+    `the master ${master.ref.region}/${master.ref.table} is encrypted with the ${kind} ${keyArn}, which belongs to ` +
+      `${home ? `region ${home.region}, account ${home.account}` : 'another region or account'}; a slave in ${slave.region}${context.account ? ` (account ${context.account})` : ''} cannot use it: ` +
       `give --kms-key <arn|alias> of a key in ${slave.region} (--kms-key ${AWS_MANAGED_KEY_ALIAS} for the AWS-managed key)`,
   );
 }
@@ -146,8 +181,16 @@ function attributeDefinitions(master: TableDefinition): AttributeDefinition[] {
   });
 }
 
-/** The requests that make `slave` like `master`, with the operator's overrides. Throws a ToolError it cannot plan. */
-export function planSlave(master: TableDefinition, slave: TableRef, overrides: SlaveOverrides): SlavePlan {
+/**
+ * The requests that make `slave` like `master`, with the operator's overrides and what `context` tells of the
+ * slave's account and the master's key. Throws a ToolError when it cannot plan.
+ */
+export function planSlave(
+  master: TableDefinition,
+  slave: TableRef,
+  overrides: SlaveOverrides,
+  context: SlaveContext = {},
+): SlavePlan {
   const bill = billing(master, overrides);
   const provisioned = bill.mode === 'PROVISIONED';
   const onDemand = !provisioned && master.billingMode === 'PAY_PER_REQUEST';
@@ -166,7 +209,7 @@ export function planSlave(master: TableDefinition, slave: TableRef, overrides: S
     KeySchema: keySchema(index.keys),
     Projection: projection(index),
   }));
-  const sse = encryption(master, slave, overrides.kmsKey);
+  const sse = encryption(master, slave, overrides, context);
   const createTable: CreateTableCommandInput = {
     TableName: slave.table,
     KeySchema: keySchema(master.keys),

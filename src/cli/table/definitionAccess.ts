@@ -38,6 +38,8 @@ export interface DefinitionAccessOptions {
   readonly retry?: PatientRetryOptions;
   readonly endpoint?: string;
   readonly signal?: AbortSignal;
+  /** The side and its credentials, named in access-denied messages (src/cli/errors.ts). */
+  readonly identity?: string;
 }
 
 /** Definition calls on one table. */
@@ -158,7 +160,8 @@ export class DefinitionAccess {
       retry.retries,
       (attempt) => backoff(attempt, retry, this.options.signal),
       (error) => {
-        if (!isUnsupportedOperation(error)) return fatalAwsError(error, action, this.ref, this.options.endpoint);
+        if (!isUnsupportedOperation(error))
+          return fatalAwsError(error, action, this.ref, this.options.endpoint, this.options.identity);
         if (optional) return undefined;
         return new ToolError(`the endpoint of ${table} does not implement ${action} (DynamoDB Local lacks some APIs)`, {
           cause: error,

@@ -60,8 +60,10 @@ export async function openTables(config: RunConfig, signal?: AbortSignal): Promi
     slaveAccess: config.slaveAccess,
   });
   const access = { readPacer: pacers.reads, signal, endpoint: config.endpoint };
-  const master = new TableAccess(config.master, clients.master, access);
-  const slave = new TableAccess(config.slave, clients.slave, access);
+  const masterAccess = { ...access, identity: clients.masterIdentity };
+  const slaveAccess = { ...access, identity: clients.slaveIdentity };
+  const master = new TableAccess(config.master, clients.master, masterAccess);
+  const slave = new TableAccess(config.slave, clients.slave, slaveAccess);
   const close = (): void => clients.close();
   try {
     const [masterInfo, slaveInfo] = await Promise.all([master.describe(), slave.describe()]);
@@ -69,8 +71,8 @@ export async function openTables(config: RunConfig, signal?: AbortSignal): Promi
     if (mismatch) throw new ToolError(mismatch);
     const replica = replicaShape(config, masterInfo);
     const definitions = {
-      master: new DefinitionAccess(config.master, clients.master, access),
-      slave: new DefinitionAccess(config.slave, clients.slave, access),
+      master: new DefinitionAccess(config.master, clients.master, masterAccess),
+      slave: new DefinitionAccess(config.slave, clients.slave, slaveAccess),
     };
     return { master, slave, masterInfo, slaveInfo, pacers, replica, definitions, close };
   } catch (error) {

@@ -7,7 +7,8 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { type ClientAccess, createClient, createStreamsClient } from '../../shared/clients';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import { type ClientAccess, createClient, createKmsClient, createStreamsClient } from '../../shared/clients';
 import { externalIdProblem, roleProblem } from '../../shared/roleChecks';
 import type { TableRef } from '../../shared/tableRef';
 import { ToolError } from '../errors';
@@ -27,6 +28,10 @@ export interface SideAccess {
 export interface SideClients {
   readonly master: DynamoDBClient;
   readonly slave: DynamoDBClient;
+  /** Who signs the master's calls, for error messages ({@link sideIdentity}); undefined for the default chain. */
+  readonly masterIdentity?: string;
+  /** Who signs the slave's calls, for error messages; undefined for the default chain. */
+  readonly slaveIdentity?: string;
   /** Releases the clients' sockets. */
   close(): void;
 }
@@ -68,6 +73,20 @@ export function accessProblems(masterAccess?: SideAccess, slaveAccess?: SideAcce
   return [...sideAccessProblems('from', masterAccess), ...sideAccessProblems('to', slaveAccess)];
 }
 
+/**
+ * The side and whose credentials it signs with, as error messages name it — `the slave side (role
+ * arn:aws:iam::444455556666:role/x)`, `the master side (profile prod)` — so "access denied" says which of two sets
+ * of credentials lacks the action. Undefined when the side uses the default chain: "your credentials" says it then.
+ */
+export function sideIdentity(side: 'master' | 'slave', access: SideAccess | undefined): string | undefined {
+  if (access?.roleArn !== undefined) {
+    const externalId = access.externalId === undefined ? '' : ` with external id ${access.externalId}`;
+    return `the ${side} side (role ${access.roleArn}${externalId})`;
+  }
+  if (access?.profile !== undefined) return `the ${side} side (profile ${access.profile})`;
+  return undefined;
+}
+
 /** The access as the client factory takes it, without the fields left unset. */
 function clientAccess(access: SideAccess | undefined): ClientAccess | undefined {
   if (!access || (access.roleArn === undefined && access.profile === undefined)) return undefined;
@@ -103,9 +122,13 @@ export function openSideClients(options: {
   const masterClient = createClient(master.region, settings, clientAccess(masterAccess));
   const shared = master.region === slave.region && sameAccess(masterAccess, slaveAccess);
   const slaveClient = shared ? masterClient : createClient(slave.region, settings, clientAccess(slaveAccess));
+  const masterIdentity = sideIdentity('master', masterAccess);
+  const slaveIdentity = sideIdentity('slave', slaveAccess);
   return {
     master: masterClient,
     slave: slaveClient,
+    ...(masterIdentity ? { masterIdentity } : {}),
+    ...(slaveIdentity ? { slaveIdentity } : {}),
     close: () => {
       masterClient.destroy();
       if (!shared) slaveClient.destroy();
@@ -123,6 +146,19 @@ export function openMasterStreamsClient(options: {
   return createStreamsClient(
     options.master.region,
     toolStreamsSettings({ endpoint: options.endpoint }),
+    clientAccess(options.masterAccess),
+  );
+}
+
+/**
+ * The KMS client create-slave asks about the master's key (DescribeKey), in the master's region and signing with the
+ * master's access: the key belongs to the master's account. The tools' settings without the DynamoDB endpoint.
+ */
+export function openMasterKmsClient(options: { master: TableRef; masterAccess?: SideAccess }): KMSClient {
+  checkAccess(options.masterAccess);
+  return createKmsClient(
+    options.master.region,
+    toolClientSettings({ maxSockets: 2 }),
     clientAccess(options.masterAccess),
   );
 }

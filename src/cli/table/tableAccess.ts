@@ -95,6 +95,8 @@ export class TableAccess {
       readonly signal?: AbortSignal;
       readonly retry?: PatientRetryOptions;
       readonly endpoint?: string;
+      /** The side and its credentials, named in access-denied messages (src/cli/errors.ts). */
+      readonly identity?: string;
     } = {},
   ) {}
 
@@ -269,7 +271,7 @@ export class TableAccess {
       send,
       (this.options.retry ?? PATIENT_RETRY).retries,
       (attempt) => this.backoff(attempt),
-      (error) => fatalAwsError(error, action, this.ref, this.options.endpoint),
+      (error) => fatalAwsError(error, action, this.ref, this.options.endpoint, this.options.identity),
     );
   }
 

@@ -1,4 +1,4 @@
-import { planSlave, type SlaveOverrides } from '../../../src/cli/createSlave/plan';
+import { masterKeyToDescribe, planSlave, type SlaveOverrides } from '../../../src/cli/createSlave/plan';
 import { ToolError, UsageError } from '../../../src/cli/errors';
 import { tableDefinition } from '../../../src/cli/table/definition';
 import { MASTER_REF, onDemandMaster, provisionedMaster, SLAVE_REF } from './definitionFixture';
@@ -189,7 +189,7 @@ describe('planSlave: encryption', () => {
     expect(createTable.SSESpecification).toBeUndefined();
   });
 
-  it('a KMS key in another region is refused with a message that asks for --kms-key', () => {
+  it('a KMS key in another region whose manager is not known is refused with a message that asks for --kms-key', () => {
     // Prepare
     const master = withSse({ Status: 'ENABLED', SSEType: 'KMS', KMSMasterKeyArn: customerKey });
 
@@ -226,6 +226,58 @@ describe('planSlave: encryption', () => {
     // Assess
     expect(own.SSESpecification).toEqual({ Enabled: true, SSEType: 'KMS', KMSMasterKeyId: 'alias/replica' });
     expect(managed.SSESpecification).toEqual({ Enabled: true, SSEType: 'KMS' });
+  });
+
+  it('elsewhere, an AWS-managed master key (KMS said so) becomes KMS without a key id: the slave region’s own', () => {
+    // Prepare
+    const master = withSse({ Status: 'ENABLED', SSEType: 'KMS', KMSMasterKeyArn: customerKey });
+
+    // Act
+    const { createTable } = planSlave(master, SLAVE_REF, like, { masterKeyManager: 'AWS' });
+
+    // Assess
+    expect(createTable.SSESpecification).toEqual({ Enabled: true, SSEType: 'KMS' });
+  });
+
+  it('elsewhere, a customer-managed master key is refused as such, naming --kms-key and the slave’s account', () => {
+    // Prepare
+    const master = withSse({ Status: 'ENABLED', SSEType: 'KMS', KMSMasterKeyArn: customerKey });
+    const context = { masterKeyManager: 'CUSTOMER' as const, account: '444455556666' };
+
+    // Act
+    const plan = () => planSlave(master, { region: 'us-east-1', table: 'OrdersCopy' }, like, context);
+
+    // Assess
+    expect(plan).toThrow(
+      `encrypted with the customer-managed KMS key ${customerKey}, which belongs to region us-east-1, account 111122223333; a slave in us-east-1 (account 444455556666) cannot use it`,
+    );
+    expect(plan).toThrow('give --kms-key <arn|alias> of a key in us-east-1');
+  });
+
+  it('KMS is asked about the master key only when the slave cannot reuse it and no --kms-key is given', () => {
+    // Prepare
+    const master = withSse({ Status: 'ENABLED', SSEType: 'KMS', KMSMasterKeyArn: customerKey });
+    const sameRegion = { region: 'us-east-1', table: 'OrdersCopy' };
+
+    // Act
+    const asked = {
+      otherRegion: masterKeyToDescribe(master, SLAVE_REF, like),
+      sameRegionAndAccount: masterKeyToDescribe(master, sameRegion, like),
+      sameRegionOtherAccount: masterKeyToDescribe(master, sameRegion, like, { account: '444455556666' }),
+      sameRegionSameAccountByRole: masterKeyToDescribe(master, sameRegion, like, { account: '111122223333' }),
+      kmsKeyGiven: masterKeyToDescribe(master, SLAVE_REF, { ...like, kmsKey: 'alias/replica' }),
+      awsOwned: masterKeyToDescribe(tableDefinition(provisionedMaster(), MASTER_REF), SLAVE_REF, like),
+    };
+
+    // Assess
+    expect(asked).toEqual({
+      otherRegion: customerKey,
+      sameRegionAndAccount: undefined,
+      sameRegionOtherAccount: customerKey,
+      sameRegionSameAccountByRole: undefined,
+      kmsKeyGiven: undefined,
+      awsOwned: undefined,
+    });
   });
 
   it('a disabled SSE description counts as AWS-owned', () => {

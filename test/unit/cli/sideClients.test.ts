@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ToolError } from '../../../src/cli/errors';
-import { openMasterStreamsClient, openSideClients, type SideAccess } from '../../../src/cli/table/sideClients';
+import {
+  openMasterKmsClient,
+  openMasterStreamsClient,
+  openSideClients,
+  type SideAccess,
+  sideIdentity,
+} from '../../../src/cli/table/sideClients';
 
 const ROLE = 'arn:aws:iam::210987654321:role/replica-operator';
 const EAST = { region: 'us-east-1', table: 'Orders' };
@@ -80,6 +86,41 @@ describe('openSideClients', () => {
     } finally {
       streams.destroy();
     }
+  });
+
+  test('the master’s KMS client signs with the master’s access in the master’s region, at KMS’s own endpoint', async () => {
+    // Act
+    const kms = openMasterKmsClient({ master: WEST, masterAccess: { profile: 'dr' } });
+    const sides = open(EAST, WEST, undefined, { profile: 'dr' });
+
+    // Assess
+    try {
+      expect(await kms.config.credentials()).toMatchObject({ accessKeyId: 'PROFILEKEY' });
+      expect(await kms.config.region()).toBe('eu-west-1');
+      const endpoint = await kms.config.endpointProvider({ Region: 'eu-west-1' });
+      expect(endpoint.url.hostname).toBe('kms.eu-west-1.amazonaws.com');
+      expect(await sides.master.config.credentials()).toMatchObject({ accessKeyId: 'ENVKEY' });
+    } finally {
+      kms.destroy();
+    }
+  });
+
+  test('each side’s identity names the side and its role or profile; the default chain has none', () => {
+    // Act
+    const clients = open(EAST, WEST, { profile: 'dr' }, { roleArn: ROLE, externalId: 'ext-42' });
+    const defaults = open(EAST, WEST);
+
+    // Assess
+    expect([clients.masterIdentity, clients.slaveIdentity]).toEqual([
+      'the master side (profile dr)',
+      `the slave side (role ${ROLE} with external id ext-42)`,
+    ]);
+    expect(sideIdentity('slave', { roleArn: ROLE })).toBe(`the slave side (role ${ROLE})`);
+    expect([defaults.masterIdentity, defaults.slaveIdentity, sideIdentity('master', {})]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   test('a library caller’s bad access is refused whole, before any client is made', () => {

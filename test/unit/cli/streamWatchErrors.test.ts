@@ -127,6 +127,21 @@ describe('StreamWatcher', () => {
       );
     });
 
+    it('AccessDeniedException with the master behind its own role: the message names the master side and the role', async () => {
+      // Prepare
+      fx.stream.shard('a', { keys: [] });
+      fx.stream.describeErrors.push(streamsError('AccessDeniedException'));
+      const identity = 'the master side (role arn:aws:iam::111122223333:role/reader)';
+
+      // Act
+      const started = fx.watcher({ identity }).start();
+
+      // Assess
+      await expect(started).rejects.toThrow(
+        `access denied: ${identity} needs the IAM action dynamodb:DescribeStream on the stream of table Orders in region eu-west-1`,
+      );
+    });
+
     it('ResourceNotFoundException: a ToolError saying the stream was not found, from start() and from the running watcher', async () => {
       // Prepare
       fx.stream.shard('a', { keys: [] });

@@ -62,6 +62,29 @@ describe('TableAccess: errors that say what to change', () => {
     await expect(access.describe()).rejects.toThrow('AWS credentials missing or rejected for region eu-west-1');
   });
 
+  it('with its own credentials, the side and its role are named instead of "your credentials"', async () => {
+    // Prepare
+    const identity = 'the slave side (role arn:aws:iam::444455556666:role/replica-operator)';
+    const named = new TableAccess(ref, new DynamoDBClient({ region: ref.region }), { retry: fast, identity });
+    mock.on(ScanCommand).rejects(awsError('AccessDeniedException', 'User is not authorized'));
+
+    // Act
+    await named.describe();
+    const denied = await named.scanPage({ segment: 0, totalSegments: 1, limit: 10 }).catch((error: unknown) => error);
+    mock.on(DescribeTableCommand).rejects(awsError('ExpiredTokenException', 'The security token has expired'));
+    const rejected = await named.describe().catch((error: unknown) => error);
+
+    // Assess
+    expect(denied).toBeInstanceOf(ToolError);
+    expect((denied as Error).message).toBe(
+      `access denied: ${identity} needs the IAM action dynamodb:Scan on table OrdersReplica in region eu-west-1 (AccessDeniedException: User is not authorized)`,
+    );
+    expect((rejected as Error).message).toContain(
+      `AWS credentials of ${identity} missing or rejected for region eu-west-1 (ExpiredTokenException`,
+    );
+    expect((rejected as Error).message).toContain('check that role or profile');
+  });
+
   it('a failed attribute_not_exists condition means the slave already has the item', async () => {
     await access.describe();
     mock.on(PutItemCommand).rejects(awsError('ConditionalCheckFailedException'));

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type FakeSts, startFakeSts } from '../../../harness/fakeSts';
-import { type ClientSettings, createClient, RegionalClients, ROLE_SESSION_NAME } from '../../../src/shared/clients';
+import {
+  type ClientSettings,
+  createClient,
+  createKmsClient,
+  RegionalClients,
+  ROLE_SESSION_NAME,
+} from '../../../src/shared/clients';
 
 const ROLE_ARN = 'arn:aws:iam::210987654321:role/replica-writer';
 const BASE = { accessKeyId: 'BASEKEY', secretAccessKey: 'base-secret' };
@@ -64,6 +70,28 @@ describe('createClient', () => {
     expect(sts.calls.slice(before)).toEqual([
       { roleArn: ROLE_ARN, roleSessionName: ROLE_SESSION_NAME, externalId: 'ext-42', signedBy: BASE.accessKeyId },
     ]);
+  });
+});
+
+describe('createKmsClient', () => {
+  test('signs as the access says, like the DynamoDB clients, but never at the DynamoDB endpoint of the settings', async () => {
+    // Prepare
+    const settings = { ...SETTINGS, endpoint: 'http://127.0.0.1:9' };
+    const before = sts.calls.length;
+
+    // Act
+    const kms = createKmsClient('eu-west-1', settings, { roleArn: ROLE_ARN });
+    const dynamodb = kept(createClient('eu-west-1', settings));
+
+    // Assess
+    try {
+      expect(await kms.config.credentials()).toMatchObject({ accessKeyId: sts.credentials.accessKeyId });
+      expect(sts.calls.slice(before).map((call) => call.roleArn)).toEqual([ROLE_ARN]);
+      expect(kms.config.endpoint).toBeUndefined();
+      expect(await dynamodb.config.endpoint?.()).toMatchObject({ hostname: '127.0.0.1', port: 9 });
+    } finally {
+      kms.destroy();
+    }
   });
 });
 

@@ -36,6 +36,8 @@ export interface MasterStream {
   readonly client: DynamoDBStreamsClient;
   readonly arn: string;
   readonly resumed: boolean;
+  /** The master side and its credentials when it has its own (`--from-*`), named in access-denied messages. */
+  readonly identity?: string;
 }
 
 /** What the `watched` mode needs of the run beyond the writes. */
@@ -104,6 +106,7 @@ export class WatchedWriter implements PageWriter {
       onFatal: setup.halt,
       table: setup.master,
       endpoint: setup.endpoint,
+      identity: setup.stream.identity,
       signal,
     });
     try {
