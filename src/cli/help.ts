@@ -165,8 +165,9 @@ The slave's definition:
                               both are needed for --billing-mode PROVISIONED when the master is on demand
   --kms-key <arn|alias>       KMS key of the slave. A master with an AWS-owned key gives a slave with one. A KMS
                               key belongs to one region and account: the master's key is reused only for a slave
-                              in the same region and account; elsewhere give a key there, or
-                              alias/aws/dynamodb for the AWS-managed key
+                              in the same region and account; elsewhere an AWS-managed master key (KMS
+                              DescribeKey says) gives the slave's own AWS-managed key, a customer-managed one
+                              needs a key there (alias/aws/dynamodb for the AWS-managed key)
   --stream <NEW_IMAGE|OLD_IMAGE|NEW_AND_OLD_IMAGES|KEYS_ONLY>  enable a stream on the slave (default: none)
   --no-tags                   do not copy the master's tags (and do not read them)
 

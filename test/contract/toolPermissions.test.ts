@@ -1,7 +1,7 @@
 /**
  * The permissions table for the operator tools (`dynamo-replicator create-slave|backfill|verify`) in docs/operations.md, section
- * "Permissions" of the command reference, names exactly the AWS API actions the CLI sends: every `new XCommand(` of @aws-sdk/client-dynamodb
- * and @aws-sdk/client-dynamodb-streams in the sources reachable from src/cli/main.ts appears in the table (a missing one
+ * "Permissions" of the command reference, names exactly the AWS API actions the CLI sends: every `new XCommand(` of @aws-sdk/client-dynamodb,
+ * @aws-sdk/client-dynamodb-streams and @aws-sdk/client-kms (create-slave's DescribeKey) in the sources reachable from src/cli/main.ts appears in the table (a missing one
  * leaves operators with "access denied"), and every action in the table is sent by some CLI source (a stale one
  * asks for more than the tools need). Either fails here, naming the action. The source scan is checked against
  * what esbuild bundles into the CLI, and the checker is shown to fail on a copy of the document with an action
@@ -18,7 +18,8 @@ const CLI_ENTRY = join('src', 'cli', 'main.ts');
 const DOC = join('docs', 'operations.md');
 const HEADING = '**Permissions** for the operator';
 const STREAMS_PACKAGE = '@aws-sdk/client-dynamodb-streams';
-const CLIENT_PACKAGES = ['@aws-sdk/client-dynamodb', STREAMS_PACKAGE];
+const KMS_PACKAGE = '@aws-sdk/client-kms';
+const CLIENT_PACKAGES = ['@aws-sdk/client-dynamodb', STREAMS_PACKAGE, KMS_PACKAGE];
 
 /** One row of the permissions table: the table it is about and the actions named in each command's column. */
 interface PermissionRow {
@@ -102,10 +103,11 @@ function compareTable(doc: string, sent: ReadonlySet<string>): { missing: string
  * `known` is an operation of the package that identifies its factory.
  */
 function commandsInCliBundle(): Map<string, Set<string>> {
-  const bundled = commandsInBundle(CLI_ENTRY, 'node20', ['BatchWriteItem', 'GetRecords']);
+  const bundled = commandsInBundle(CLI_ENTRY, 'node20', ['BatchWriteItem', 'GetRecords', 'DescribeKey']);
   return new Map([
     ['@aws-sdk/client-dynamodb', bundled.get('BatchWriteItem') ?? new Set<string>()],
     [STREAMS_PACKAGE, bundled.get('GetRecords') ?? new Set<string>()],
+    [KMS_PACKAGE, bundled.get('DescribeKey') ?? new Set<string>()],
   ]);
 }
 
@@ -114,7 +116,7 @@ describe('the operator permissions table in docs/operations.md', () => {
   const operations = operationsInCliCode();
   const sent = new Set([...operations.values()].flatMap((set) => [...set]));
 
-  test('names exactly the DynamoDB and DynamoDB Streams actions the CLI sends, the stream reads on the master', () => {
+  test('names exactly the DynamoDB, DynamoDB Streams and KMS actions the CLI sends, the stream reads on the master', () => {
     // Prepare
     const rows = permissionRows(doc);
 
@@ -130,13 +132,15 @@ describe('the operator permissions table in docs/operations.md', () => {
       'verify',
       'verify --repair adds',
     ]);
-    // create-slave reads the master's definition and writes only the slave's
+    // create-slave reads the master's definition (and asks KMS about its key) and writes only the slave's
     expect(rows[0]?.actionsByColumn.get('create-slave')).toEqual([
       'DescribeTable',
       'DescribeTimeToLive',
       'DescribeContinuousBackups',
       'ListTagsOfResource',
+      'DescribeKey',
     ]);
+    expect([...(operations.get(KMS_PACKAGE) ?? [])]).toEqual(['DescribeKey']);
     expect(rows[1]?.actionsByColumn.get('create-slave')).toEqual(
       expect.arrayContaining(['CreateTable', 'UpdateTimeToLive', 'UpdateContinuousBackups', 'TagResource']),
     );
@@ -188,5 +192,6 @@ describe('the operator permissions table in docs/operations.md', () => {
       [...(inSource.get('@aws-sdk/client-dynamodb') ?? []), 'DescribeEndpoints'].sort(),
     );
     expect([...(bundled.get(STREAMS_PACKAGE) ?? [])].sort()).toEqual([...(inSource.get(STREAMS_PACKAGE) ?? [])].sort());
+    expect([...(bundled.get(KMS_PACKAGE) ?? [])].sort()).toEqual([...(inSource.get(KMS_PACKAGE) ?? [])].sort());
   });
 });
