@@ -105,21 +105,21 @@ interface SlaveAccess {
   /** The CLI's options for the slave side. */
   readonly toolOptions: readonly string[];
   /** The function's variables beyond SLAVE_REGION/SLAVE_TABLE. */
-  readonly functionEnv: Record<string, string | undefined>;
+  readonly functionEnv: () => Record<string, string | undefined>;
   /** A client of the database the slave should be in. */
   readonly slaveDb: () => DynamoDBClient;
 }
 
-const DEFAULT_CHAIN: SlaveAccess = { toolOptions: [], functionEnv: {}, slaveDb: () => base.slave };
+const DEFAULT_CHAIN: SlaveAccess = { toolOptions: [], functionEnv: () => ({}), slaveDb: () => base.slave };
 
 const BEHIND_ROLE: SlaveAccess = {
   toolOptions: ['--to-role-arn', ROLE_ARN, '--to-external-id', EXTERNAL_ID],
-  functionEnv: {
+  functionEnv: () => ({
     SLAVE_ROLE_ARN: ROLE_ARN,
     SLAVE_EXTERNAL_ID: EXTERNAL_ID,
-    AWS_ENDPOINT_URL_STS: '', // set per run: the fake STS's endpoint
+    AWS_ENDPOINT_URL_STS: sts.endpoint,
     AWS_SESSION_TOKEN: undefined,
-  },
+  }),
   slaveDb: () => roleSlaveDb,
 };
 
@@ -148,10 +148,7 @@ async function newReplica(access: SlaveAccess) {
     {
       endpoint: localEndpoint(),
       slaveTable: slave,
-      env: {
-        ...access.functionEnv,
-        ...('AWS_ENDPOINT_URL_STS' in access.functionEnv ? { AWS_ENDPOINT_URL_STS: sts.endpoint } : {}),
-      },
+      env: access.functionEnv(),
     },
     { timeoutMs: 30_000 },
   );
