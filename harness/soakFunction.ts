@@ -6,8 +6,9 @@
  */
 import { type AttributeValue, BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BATCH_GET_LIMIT, chunk } from '../src/shared/batchLimits';
+import { sleep } from '../src/shared/sleep';
 import type { LambdaStreamEvent } from './lambdaEvent';
-import { inProcessFunction, type LambdaFunction } from './lambdaFunction';
+import { type Invocation, type InvokeOptions, inProcessFunction, type LambdaFunction } from './lambdaFunction';
 import { Prng } from './prng';
 import { loadReplicator, localReplicator, MASTER_REGION, type ReplicatorOptions } from './replicator';
 
@@ -59,6 +60,9 @@ export const localLambdaFunction: SoakFunctionFactory = (setup) => {
 
 /** The slave's items of an event's keys, as one comparable string (the key of each, then its item or nothing). */
 export type SlaveSnapshot = (event: LambdaStreamEvent) => Promise<string>;
+
+/** How often a to-be-killed invocation's items are read on the slave, to kill it once its first write landed. */
+const WATCH_INTERVAL_MS = 10;
 
 /** Stream JSON key attributes (S, N, B as base64) as the SDK's values. */
 function sdkKey(keys: Record<string, Record<string, unknown>>): Record<string, AttributeValue> {
@@ -118,6 +122,47 @@ export class RecordFates {
     return this.timed === 0 ? 0 : this.durationMs / this.timed;
   }
 
+  /**
+   * Invokes `fn`; when this invocation is to be killed and there is a snapshot, the slave's items of the batch are
+   * watched while it runs, and the container is killed as soon as one of them changes (its first write landed), or
+   * at `killAfterMs` when none has by then. A partition key's records are in one batch at a time (the mapping keeps
+   * each key's order), so nothing else writes these items meanwhile: a change is this invocation's own write.
+   * `landed`: a change was seen, during the invocation or right after its kill.
+   */
+  private async invokeWatched(
+    fn: LambdaFunction,
+    event: LambdaStreamEvent,
+    options: InvokeOptions | undefined,
+  ): Promise<{ invocation: Invocation; landed: boolean }> {
+    const snapshot = this.snapshot;
+    if (options?.killAfterMs === undefined || snapshot === undefined) {
+      return { invocation: await fn.invoke(event, options), landed: false };
+    }
+    const before = await snapshot(event);
+    const kill = new AbortController();
+    const ended = new AbortController();
+    let landed = false;
+    const watching = (async () => {
+      while (!ended.signal.aborted && !kill.signal.aborted) {
+        await sleep(WATCH_INTERVAL_MS, ended.signal);
+        if (!ended.signal.aborted && (await snapshot(event)) !== before) {
+          landed = true;
+          kill.abort();
+        }
+      }
+    })();
+    try {
+      const invocation = await fn.invoke(event, { ...options, killSignal: kill.signal });
+      ended.abort();
+      await watching;
+      if (!landed && invocation.status === 'error' && invocation.killed) landed = (await snapshot(event)) !== before;
+      return { invocation, landed };
+    } finally {
+      ended.abort();
+      await watching.catch(() => undefined);
+    }
+  }
+
   /** Wraps `fn` to follow what happens to every record it is given. */
   watch(fn: LambdaFunction): LambdaFunction {
     return {
@@ -128,17 +173,14 @@ export class RecordFates {
           event.Records.map((record) => JSON.stringify(Object.entries(record.dynamodb.Keys ?? {}).sort())),
         );
         this.plannedRequests += Math.ceil(items.size / 25);
-        // A partition key's records are in one batch at a time (the mapping keeps each key's order), so while this
-        // invocation runs nothing else writes its items: a change on the slave across a kill is its own writes.
-        const before = options?.killAfterMs !== undefined ? await this.snapshot?.(event) : undefined;
         const started = Date.now();
-        const invocation = await fn.invoke(event, options);
+        const { invocation, landed } = await this.invokeWatched(fn, event, options);
         this.durationMs += Date.now() - started;
         this.timed += 1;
         if (invocation.status === 'error') {
           if (invocation.killed) {
             this.killed += 1;
-            if (before !== undefined && (await this.snapshot?.(event)) !== before) this.killedAfterWrites += 1;
+            if (landed) this.killedAfterWrites += 1;
           }
           for (const n of sequence) this.everFailed.add(n);
           return invocation;
@@ -159,8 +201,9 @@ export class RecordFates {
 }
 
 /**
- * Chooses the invocations whose container is killed: each with probability `rate`, some way into a typical
- * invocation (20–80 % of the running average duration, at least 1 ms), so that some of its writes have landed.
+ * Chooses the invocations whose container is killed: each with probability `rate`. The time returned (20–80 % of
+ * the running average duration, at least 1 ms) is when it is killed if none of its writes has landed by then;
+ * with a slave snapshot, {@link RecordFates} kills it as soon as one has.
  */
 export function killChooser(rate: number, seed: number, fates: RecordFates): () => number | undefined {
   const random = new Prng(seed * 7919 + 17);
