@@ -44,6 +44,8 @@ test('the zip under the runtime client, ParallelizationFactor 10, bisect, contai
   expect(report.killable).toBe(true);
   expect(report.functionKind).toMatch(/aws-lambda-ric/);
   expect(report.containersKilled).toBeGreaterThan(0);
+  // killed once their first write had landed on the slave (or, when none had by the drawn time, then)
+  expect(report.killedAfterWrites).toBeGreaterThan(0);
   expect(report.batchesBisected).toBeGreaterThan(0);
   // every kill ends a container: the next invocation there is a cold start
   expect(report.coldStarts).toBeGreaterThan(report.containersKilled);
