@@ -18,6 +18,11 @@ export interface InvokeOptions {
    * a process of its own can honour it; the in-process function ignores it.
    */
   readonly killAfterMs?: number;
+  /**
+   * Kill the container when this signal aborts (whichever comes first with {@link killAfterMs}): lets a caller kill
+   * at a moment it observes, e.g. once the invocation's first write has landed. Ignored in-process, as killAfterMs.
+   */
+  readonly killSignal?: AbortSignal;
 }
 
 /** The end of one invocation as the Lambda service records it. */

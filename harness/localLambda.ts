@@ -232,22 +232,21 @@ export class LocalLambda implements LambdaFunction {
         });
       }, this.timeoutMs),
     );
-    if (options.killAfterMs !== undefined) {
-      timers.push(
-        setTimeout(() => {
-          this.kill(container, {
-            errorType: 'Runtime.ExitError',
-            errorMessage: 'Runtime exited with error: signal: killed',
-            killed: true,
-          });
-        }, options.killAfterMs),
-      );
-    }
+    const killNow = () =>
+      this.kill(container, {
+        errorType: 'Runtime.ExitError',
+        errorMessage: 'Runtime exited with error: signal: killed',
+        killed: true,
+      });
+    if (options.killAfterMs !== undefined) timers.push(setTimeout(killNow, options.killAfterMs));
+    if (options.killSignal?.aborted) killNow();
+    options.killSignal?.addEventListener('abort', killNow, { once: true });
     try {
-      // A kill (timeout or killAfterMs) ends the answer too: the Runtime API abandons what the container held.
+      // A kill (timeout, killAfterMs, killSignal) ends the answer too: the Runtime API abandons what the container held.
       return await answered;
     } finally {
       for (const timer of timers) clearTimeout(timer);
+      options.killSignal?.removeEventListener('abort', killNow);
     }
   }
 

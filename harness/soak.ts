@@ -1,6 +1,7 @@
 /**
- * The soak: many random changes on a master table with a stream, replicated by the BUILT bundle through the
- * fault-injecting proxy, fed by the Lambda-like poller with Lambda's retry semantics. After each round of changes the
+ * The soak: many random changes on a master table with a stream, replicated by the BUILT zip (by default under the
+ * official runtime client in local containers, harness/localLambda) through the fault-injecting proxy, fed by the
+ * faithful event source mapping (harness/lambdaPoller). After each round of changes the
  * stream is drained and the slave compared with the master, item for item. Used by `npm run soak` (20,000 changes)
  * and, in a short version, by the test suite.
  *
@@ -20,7 +21,9 @@
  * - stale items: items that differ between slave and master (missing, extra or different) at any round's end, after
  *   that repair — must be 0.
  * - containers killed, batches bisected: the event source mapping's counters (kills only with a function in a
- *   process of its own; the default in-process bundle cannot be killed, and the report says so).
+ *   process of its own: the default local Lambda; the in-process bundle cannot be killed, and the report says so);
+ *   of the killed invocations, those after which the slave's items of that batch had changed (writes had landed:
+ *   read on the slave before and after, soakFunction.ts); cold starts: containers the local Lambda started.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -31,7 +34,14 @@ import { FAULT_KINDS, type FaultKind, randomFaults, startFaultProxy } from './fa
 import { type OnFailureRecord, StreamPoller } from './lambdaPoller';
 import { applyRandomChanges, type ChangeSummary } from './randomChanges';
 import { MASTER_REGION, SLAVE_REGION } from './replicator';
-import { inProcessBundle, killChooser, RecordFates, type SoakFunction, type SoakFunctionFactory } from './soakFunction';
+import {
+  killChooser,
+  localLambdaFunction,
+  RecordFates,
+  type SoakFunction,
+  type SoakFunctionFactory,
+  slaveSnapshot,
+} from './soakFunction';
 import { compareTables, createMasterTable, createTable, localClient, uniqueTableName } from './tables';
 
 /** Settings of a soak run. */
@@ -61,7 +71,7 @@ export interface SoakOptions {
   readonly maximumRetryAttempts?: number;
   /** MaximumRecordAgeInSeconds (default none). */
   readonly maximumRecordAgeInSeconds?: number;
-  /** Makes the function the mapping invokes (default: the built bundle in this process). */
+  /** Makes the function the mapping invokes (default: the zip under the runtime client, {@link localLambdaFunction}). */
   readonly functionFactory?: SoakFunctionFactory;
   /** Progress lines (one per round, and per 1,000 changes made). */
   readonly onProgress?: (line: string) => void;
@@ -98,6 +108,10 @@ export interface SoakReport {
   readonly functionKind: string;
   readonly killable: boolean;
   readonly containersKilled: number;
+  /** Killed invocations after which the slave's items of their batch had changed: writes had landed before the kill. */
+  readonly killedAfterWrites: number;
+  /** Containers started (the local Lambda; undefined for the in-process bundle). */
+  readonly coldStarts?: number;
   readonly batchesBisected: number;
   readonly maxConcurrentInvocations: number;
   /** Given-up batches' records, sent to the on-failure destination, and its documents. */
@@ -174,8 +188,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       streamViewType: 'NEW_IMAGE',
     });
     const slaveTable = await createTable(slave, { name: uniqueTableName('soak-slave'), sortKeyType: 'B' });
-    const fates = new RecordFates();
-    made = await (options.functionFactory ?? inProcessBundle)({
+    const fates = new RecordFates(slaveSnapshot(slave, slaveTable.name));
+    made = await (options.functionFactory ?? localLambdaFunction)({
       replicator: { endpoint: proxy.endpoint, slaveTable: slaveTable.name },
       functionTimeoutMs: options.functionTimeoutMs ?? 6000,
     });
@@ -268,6 +282,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       functionKind: made.kind,
       killable: made.killable,
       containersKilled: totals.invocationsKilled,
+      killedAfterWrites: fates.killedAfterWrites,
+      coldStarts: made.coldStarts?.(),
       batchesBisected: totals.batchesBisected,
       maxConcurrentInvocations: totals.maxConcurrentInvocations,
       recordsSentToDestination: totals.recordsSentToDestination,
@@ -294,8 +310,9 @@ export function formatSoakReport(report: SoakReport): string[] {
   const faultLines = FAULT_KINDS.filter((kind) => report.faults[kind] > 0).map(
     (kind) => `  ${kind}: ${report.faults[kind]}`,
   );
+  const share = report.containersKilled === 0 ? 0 : (100 * report.killedAfterWrites) / report.containersKilled;
   const killed = report.killable
-    ? `${report.containersKilled}`
+    ? `${report.containersKilled} (${report.killedAfterWrites} = ${share.toFixed(0)} % after some of their writes had landed)`
     : `${report.containersKilled} (${report.functionKind}: an in-process function cannot be killed)`;
   return [
     `changes: ${report.changes} (${puts} puts, ${updates} updates, ${deletes} deletes, ${reinserts} re-inserts); ${report.masterItems} items at the end`,
@@ -304,6 +321,7 @@ export function formatSoakReport(report: SoakReport): string[] {
     ...faultLines,
     `retries: ${report.requestRetries} requests beyond the plan (SDK and handler), ${report.recordsRedelivered} records re-delivered by the poller, ${report.invocationErrors} invocations failed whole`,
     `records reported failed: ${report.recordsReportedFailed}, of which later succeeded: ${report.recordsFailedThenSucceeded}`,
+    `function: ${report.functionKind}; cold starts: ${report.coldStarts ?? 'none (no containers)'}`,
     `containers killed: ${killed}`,
     `batches bisected: ${report.batchesBisected}`,
     `records sent to the on-failure destination: ${report.recordsSentToDestination} (${report.failureRecords.length} batches)` +

@@ -1,12 +1,16 @@
 /**
  * The soak's function as the event source mapping sees it, kept apart from the soak's rounds: which function runs
- * (a factory, so the in-process bundle can be swapped for the local Lambda whose containers can really be killed),
- * each record's fate across invocations, the running average invocation time, and which invocations to kill.
+ * (a factory: the local Lambda, whose containers are processes that can really be killed, or the in-process bundle
+ * for the fast path), each record's fate across invocations, the running average invocation time, which invocations
+ * to kill, and whether a killed invocation had written something before it died (read on the slave).
  */
+import { type AttributeValue, BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BATCH_GET_LIMIT, chunk } from '../src/shared/batchLimits';
+import { sleep } from '../src/shared/sleep';
 import type { LambdaStreamEvent } from './lambdaEvent';
-import { inProcessFunction, type LambdaFunction } from './lambdaFunction';
+import { type Invocation, type InvokeOptions, inProcessFunction, type LambdaFunction } from './lambdaFunction';
 import { Prng } from './prng';
-import { loadReplicator, MASTER_REGION, type ReplicatorOptions } from './replicator';
+import { loadReplicator, localReplicator, MASTER_REGION, type ReplicatorOptions } from './replicator';
 
 /** What the soak gives a function factory: the bundle's configuration and the function timeout. */
 export interface SoakFunctionSetup {
@@ -21,6 +25,8 @@ export interface SoakFunction {
   readonly killable: boolean;
   /** A short description for the report, e.g. `in-process bundle`. */
   readonly kind: string;
+  /** Containers started so far (cold starts); absent for a function without containers. */
+  coldStarts?(): number;
   close?(): Promise<void> | void;
 }
 
@@ -37,6 +43,61 @@ export const inProcessBundle: SoakFunctionFactory = (setup) => ({
   kind: 'in-process bundle',
 });
 
+/**
+ * The default: the unchanged zip under the official runtime client (harness/localLambda), one container per
+ * concurrent batch, killed for real (SIGKILL) when the mapping's `kill` says so or the function times out.
+ */
+export const localLambdaFunction: SoakFunctionFactory = (setup) => {
+  const lambda = localReplicator(setup.replicator, { timeoutMs: setup.functionTimeoutMs });
+  return {
+    function: lambda,
+    killable: true,
+    kind: `local Lambda (zip under aws-lambda-ric, nodejs${lambda.runtime.nodeMajor}.x)`,
+    coldStarts: () => lambda.stats.coldStarts,
+    close: () => lambda.close(),
+  };
+};
+
+/** The slave's items of an event's keys, as one comparable string (the key of each, then its item or nothing). */
+export type SlaveSnapshot = (event: LambdaStreamEvent) => Promise<string>;
+
+/** How often a to-be-killed invocation's items are read on the slave, to kill it once its first write landed. */
+const WATCH_INTERVAL_MS = 10;
+
+/** Stream JSON key attributes (S, N, B as base64) as the SDK's values. */
+function sdkKey(keys: Record<string, Record<string, unknown>>): Record<string, AttributeValue> {
+  const key: Record<string, AttributeValue> = {};
+  for (const [name, value] of Object.entries(keys)) {
+    if (typeof value.B === 'string') key[name] = { B: Buffer.from(value.B, 'base64') };
+    else if (typeof value.N === 'string') key[name] = { N: value.N };
+    else key[name] = { S: String(value.S) };
+  }
+  return key;
+}
+
+/** Reads the slave (directly, not through the fault proxy) for the items an event touches. */
+export function slaveSnapshot(client: DynamoDBClient, table: string): SlaveSnapshot {
+  return async (event) => {
+    const byKey = new Map<string, Record<string, AttributeValue>>();
+    for (const record of event.Records) {
+      const keys = (record.dynamodb.Keys ?? {}) as Record<string, Record<string, unknown>>;
+      byKey.set(JSON.stringify(Object.entries(keys).sort()), sdkKey(keys));
+    }
+    const found: string[] = [];
+    for (const keys of chunk([...byKey.values()], BATCH_GET_LIMIT)) {
+      let request: Record<string, { Keys: Record<string, AttributeValue>[]; ConsistentRead: boolean }> | undefined = {
+        [table]: { Keys: keys, ConsistentRead: true },
+      };
+      while (request !== undefined && Object.keys(request).length > 0) {
+        const answer = await client.send(new BatchGetItemCommand({ RequestItems: request }));
+        for (const item of answer.Responses?.[table] ?? []) found.push(JSON.stringify(Object.entries(item).sort()));
+        request = answer.UnprocessedKeys as typeof request;
+      }
+    }
+    return `${[...byKey.keys()].sort().join('\n')}\n--\n${found.sort().join('\n')}`;
+  };
+}
+
 function sequenceNumbers(event: LambdaStreamEvent): string[] {
   return event.Records.map((record) => record.dynamodb.SequenceNumber);
 }
@@ -47,12 +108,59 @@ export class RecordFates {
   readonly succeeded = new Set<string>();
   readonly delivered = new Set<string>();
   plannedRequests = 0;
+  /** Invocations whose container was killed mid-invocation, and those of them after which the slave had changed. */
+  killed = 0;
+  killedAfterWrites = 0;
   private durationMs = 0;
   private timed = 0;
+
+  /** With a snapshot, each invocation to be killed is checked: did any of its writes land before the kill? */
+  constructor(private readonly snapshot?: SlaveSnapshot) {}
 
   /** Mean time of the invocations so far (0 before the first). */
   get averageDurationMs(): number {
     return this.timed === 0 ? 0 : this.durationMs / this.timed;
+  }
+
+  /**
+   * Invokes `fn`; when this invocation is to be killed and there is a snapshot, the slave's items of the batch are
+   * watched while it runs, and the container is killed as soon as one of them changes (its first write landed), or
+   * at `killAfterMs` when none has by then. A partition key's records are in one batch at a time (the mapping keeps
+   * each key's order), so nothing else writes these items meanwhile: a change is this invocation's own write.
+   * `landed`: a change was seen, during the invocation or right after its kill.
+   */
+  private async invokeWatched(
+    fn: LambdaFunction,
+    event: LambdaStreamEvent,
+    options: InvokeOptions | undefined,
+  ): Promise<{ invocation: Invocation; landed: boolean }> {
+    const snapshot = this.snapshot;
+    if (options?.killAfterMs === undefined || snapshot === undefined) {
+      return { invocation: await fn.invoke(event, options), landed: false };
+    }
+    const before = await snapshot(event);
+    const kill = new AbortController();
+    const ended = new AbortController();
+    let landed = false;
+    const watching = (async () => {
+      while (!ended.signal.aborted && !kill.signal.aborted) {
+        await sleep(WATCH_INTERVAL_MS, ended.signal);
+        if (!ended.signal.aborted && (await snapshot(event)) !== before) {
+          landed = true;
+          kill.abort();
+        }
+      }
+    })();
+    try {
+      const invocation = await fn.invoke(event, { ...options, killSignal: kill.signal });
+      ended.abort();
+      await watching;
+      if (!landed && invocation.status === 'error' && invocation.killed) landed = (await snapshot(event)) !== before;
+      return { invocation, landed };
+    } finally {
+      ended.abort();
+      await watching.catch(() => undefined);
+    }
   }
 
   /** Wraps `fn` to follow what happens to every record it is given. */
@@ -66,10 +174,14 @@ export class RecordFates {
         );
         this.plannedRequests += Math.ceil(items.size / 25);
         const started = Date.now();
-        const invocation = await fn.invoke(event, options);
+        const { invocation, landed } = await this.invokeWatched(fn, event, options);
         this.durationMs += Date.now() - started;
         this.timed += 1;
         if (invocation.status === 'error') {
+          if (invocation.killed) {
+            this.killed += 1;
+            if (landed) this.killedAfterWrites += 1;
+          }
           for (const n of sequence) this.everFailed.add(n);
           return invocation;
         }
@@ -89,8 +201,9 @@ export class RecordFates {
 }
 
 /**
- * Chooses the invocations whose container is killed: each with probability `rate`, some way into a typical
- * invocation (20–80 % of the running average duration, at least 1 ms), so that some of its writes have landed.
+ * Chooses the invocations whose container is killed: each with probability `rate`. The time returned (20–80 % of
+ * the running average duration, at least 1 ms) is when it is killed if none of its writes has landed by then;
+ * with a slave snapshot, {@link RecordFates} kills it as soon as one has.
  */
 export function killChooser(rate: number, seed: number, fates: RecordFates): () => number | undefined {
   const random = new Prng(seed * 7919 + 17);

@@ -3,13 +3,17 @@
  *
  * Starts DynamoDB Local, creates a master table with a stream in us-east-1 and an empty slave in eu-west-1, makes a
  * few hundred random changes on the master in rounds, and after each round feeds the new stream records to the
- * function the way Lambda would: the unchanged zip (`dist/dynamo-replicator.zip`) in a local Lambda container,
+ * function the way Lambda would: the faithful event source mapping (harness/lambdaPoller) with the settings
+ * deploy/template.json gives its trigger (BatchSize, ParallelizationFactor, BisectBatchOnFunctionError,
+ * MaximumRetryAttempts, MaximumRecordAgeInSeconds, ReportBatchItemFailures, parameters at their defaults;
+ * harness/templateSettings) invokes the unchanged zip (`dist/dynamo-replicator.zip`) in a local Lambda container,
  * under Lambda's own runtime client (harness/localLambda), whose log stream is printed as it is written (the
  * platform's INIT_START/START/END/REPORT lines, the runtime client's and the function's). Ends by comparing the two
  * tables item by item and exits 0 only when they are equal. DynamoDB Local and the containers are stopped on every
  * way out: success, error, Ctrl-C, SIGTERM.
  *
- * Options: --changes <n> (default 300), --items <n> (50), --rounds <n> (3), --batch-size <n> (100), --seed <n> (42),
+ * Options: --changes <n> (default 300), --items <n> (50), --rounds <n> (3), --batch-size <n> (the template's),
+ * --seed <n> (42),
  * --node <22|24> (the runtime: nodejs22.x or nodejs24.x; default LAMBDA_NODE_MAJOR, else 22).
  * The function logs at WARN; set POWERTOOLS_LOG_LEVEL=INFO to see its line per batch, POWERTOOLS_METRICS_DISABLED=false
  * to see its metrics.
@@ -21,6 +25,7 @@ import { lambdaNodeMajor } from '../harness/lambdaRuntime';
 import { applyRandomChanges } from '../harness/randomChanges';
 import { localReplicator } from '../harness/replicator';
 import { compareTables, createMasterTable, createTable, localClient } from '../harness/tables';
+import { templateSettings } from '../harness/templateSettings';
 import { positive } from './args';
 
 const MASTER = { region: 'us-east-1', table: 'demo-master' };
@@ -31,7 +36,7 @@ const { values: args } = parseArgs({
     changes: { type: 'string', default: '300' },
     items: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '3' },
-    'batch-size': { type: 'string', default: '100' },
+    'batch-size': { type: 'string' },
     seed: { type: 'string', default: '42' },
     node: { type: 'string' },
   },
@@ -44,7 +49,12 @@ async function main(): Promise<boolean> {
   const changes = positive('changes', args.changes);
   const items = positive('items', args.items);
   const rounds = Math.min(positive('rounds', args.rounds), changes);
-  const batchSize = positive('batch-size', args['batch-size']);
+  const template = templateSettings();
+  const mapping = {
+    ...template.mapping,
+    batchSize:
+      args['batch-size'] === undefined ? template.mapping.batchSize : positive('batch-size', args['batch-size']),
+  };
   const seed = positive('seed', args.seed);
   const started = Date.now();
 
@@ -71,19 +81,33 @@ async function main(): Promise<boolean> {
       // The EMF metric lines CloudWatch would parse are noise on a terminal.
       env: { POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true' },
     },
-    { nodeMajor: lambdaNodeMajor(args.node), onLog: (line) => say(`    [container ${line.container}] ${line.text}`) },
+    {
+      nodeMajor: lambdaNodeMajor(args.node),
+      timeoutMs: template.functionTimeoutMs,
+      memoryMb: template.memoryMb,
+      onLog: (line) => say(`    [container ${line.container}] ${line.text}`),
+    },
   );
   onCleanup(() => lambda.close());
   say(
     `function: dist/dynamo-replicator.zip on nodejs${lambda.runtime.nodeMajor}.x (Node ${lambda.runtime.nodeVersion}) ` +
       'under the Lambda runtime interface client',
   );
+  say(
+    `trigger (deploy/template.json's defaults): BatchSize ${mapping.batchSize}, ParallelizationFactor ` +
+      `${mapping.parallelizationFactor}, BisectBatchOnFunctionError ${mapping.bisectBatchOnFunctionError}, ` +
+      `MaximumRetryAttempts ${mapping.maximumRetryAttempts}, MaximumRecordAgeInSeconds ` +
+      `${mapping.maximumRecordAgeInSeconds ?? 'none'}, ReportBatchItemFailures ${mapping.reportBatchItemFailures}; ` +
+      `function timeout ${template.functionTimeoutMs / 1000} s, ${template.memoryMb} MB`,
+  );
   const poller = new StreamPoller({
     endpoint,
     region: MASTER.region,
     streamArn: created.streamArn,
-    handler: lambda.handler,
-    batchSize,
+    // The local Lambda itself, not a handler adapter: the mapping sees timeouts and dead containers as Lambda does.
+    function: lambda,
+    ...mapping,
+    onFailure: { records: [] },
     onInvocation: ({ records, attempt, failures, error, totals }) => {
       const outcome = error ? `failed (${error})` : failures ? `${failures} record(s) failed` : 'ok';
       const retry = attempt > 0 ? ` retry ${attempt}` : '';
@@ -133,7 +157,8 @@ async function main(): Promise<boolean> {
   say(`slave  ${SLAVE.region}/${SLAVE.table}: ${comparison.replicaCount} items`);
   say(
     `stream: ${totals.recordsDelivered} records in ${totals.invocations} invocations, ${totals.failuresReported} reported failures, ` +
-      `${totals.recordsRedelivered} re-delivered, ${totals.recordsDiscarded} discarded`,
+      `${totals.recordsRedelivered} re-delivered, ${totals.batchesBisected} batches bisected, ` +
+      `${totals.recordsDiscarded} discarded (${poller.failureRecords.length} on-failure documents)`,
   );
   say(
     `lambda: ${lambda.stats.invocations} invocations, ${lambda.stats.coldStarts} cold start(s) ` +

@@ -2,15 +2,16 @@
  * `npm run soak`: the reliability soak (not part of `npm test`; a short version is, in test/integration/soak.test.ts).
  *
  * Starts DynamoDB Local, makes 20,000 random changes over 200 items (puts, updates, deletes, re-inserts, binary values
- * and a binary sort key) on a master with a stream, and replicates them through the built bundle behind a proxy that
- * injects 7 % faults (throttling, 500s, partial UnprocessedItems, connection resets, answers slower than the timeout),
- * with the Lambda-like poller's retry semantics. After each round the slave is compared with the master. Prints the
+ * and a binary sort key) on a master with a stream, and replicates them with the unchanged zip under Lambda's own
+ * runtime client (local containers, harness/localLambda; --in-process: the bundle's handler in this process, faster
+ * but nothing to kill) behind a proxy that injects 7 % faults (throttling, 500s, partial UnprocessedItems, connection
+ * resets, answers slower than the timeout), fed by the faithful event source mapping (harness/lambdaPoller). After each round the slave is compared with the master. Prints the
  * figures and exits 0 only when no change was lost, no item was stale and the slave equals the master.
  * DynamoDB Local is stopped on every way out: success, error, Ctrl-C, SIGTERM.
  *
  * The event source mapping's settings: --parallelization-factor <1..10> (1), --bisect (BisectBatchOnFunctionError),
- * --kill-rate <0..1> (0: share of invocations whose container is killed mid-invocation; only a function in a process
- * of its own can be killed, the report says when it cannot), --max-retries <n> (-1: until the records expire),
+ * --kill-rate <0..1> (0: share of invocations whose container is killed mid-invocation, 20-80 % into a typical
+ * invocation; the report counts how many had written something; --in-process cannot be killed and says so), --max-retries <n> (-1: until the records expire),
  * --max-record-age <s> (none). Given-up records go to the on-failure destination and the soak runs
  * `verify --repair` (the built CLI) before that round's comparison, as docs/operations.md tells operators to.
  *
@@ -21,6 +22,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runScript, startLocalUntilCleanup } from '../harness/cleanup';
 import { formatSoakReport, runSoak } from '../harness/soak';
+import { inProcessBundle, localLambdaFunction } from '../harness/soakFunction';
 import { positive } from './args';
 
 const { values: args } = parseArgs({
@@ -37,6 +39,7 @@ const { values: args } = parseArgs({
     'kill-rate': { type: 'string', default: '0' },
     'max-retries': { type: 'string', default: '-1' },
     'max-record-age': { type: 'string' },
+    'in-process': { type: 'boolean', default: false },
     json: { type: 'string' },
     help: { type: 'boolean' },
   },
@@ -45,7 +48,7 @@ const { values: args } = parseArgs({
 const USAGE = `npm run soak -- [--changes <n> (20000)] [--items <n> (200)] [--rounds <n> (10)] [--fault-rate <0..1> (0.07)]
   [--seed <n> (1)] [--batch-size <n> (100)] [--function-timeout-ms <n> (6000)] [--json <file>]
   [--parallelization-factor <1..10> (1)] [--bisect] [--kill-rate <0..1> (0)] [--max-retries <n> (-1)]
-  [--max-record-age <seconds>]`;
+  [--max-record-age <seconds>] [--in-process]`;
 
 function rate(name: string, value: string): number {
   const number = Number(value);
@@ -89,11 +92,12 @@ async function main(): Promise<boolean> {
       `batches of ${options.batchSize}, function timeout ${options.functionTimeoutMs} ms, seed ${options.seed}; ` +
       `parallelization factor ${options.parallelizationFactor}, bisect ${options.bisect ? 'on' : 'off'}, ` +
       `kill rate ${options.killRate}, max retries ${options.maximumRetryAttempts}, ` +
-      `max record age ${options.maximumRecordAgeInSeconds ?? 'none'}`,
+      `max record age ${options.maximumRecordAgeInSeconds ?? 'none'}; ${args['in-process'] ? 'the bundle in-process' : 'the zip under aws-lambda-ric'}`,
   );
   const report = await runSoak({
     endpoint: local.endpoint,
     ...options,
+    functionFactory: args['in-process'] ? inProcessBundle : localLambdaFunction,
     onProgress: (line) => console.log(`  ${line}`),
   });
   console.log('');

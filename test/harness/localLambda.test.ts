@@ -205,6 +205,26 @@ describe('the local Lambda runs a task root under the official runtime client', 
     expect(lambda.stats).toEqual({ invocations: 3, coldStarts: 2, initErrors: 0, timeouts: 0, containersKilled: 1 });
   });
 
+  test('killSignal kills the container when it aborts, mid-invocation, before a later killAfterMs', async () => {
+    // Prepare: the signal aborts once the invocation is running (its START line is written).
+    const kill = new AbortController();
+    const lambda = fixtureLambda({
+      onLog: (line) => {
+        if (line.source === 'platform' && line.text.startsWith('START ')) setTimeout(() => kill.abort(), 100);
+      },
+    });
+
+    // Act
+    const killed = await lambda.invoke({ n: 1, sleepMs: 60_000 } as never, {
+      killAfterMs: 30_000,
+      killSignal: kill.signal,
+    });
+
+    // Assess
+    expect(killed).toMatchObject({ status: 'error', errorType: 'Runtime.ExitError', killed: true });
+    expect(lambda.stats).toMatchObject({ invocations: 1, containersKilled: 1, timeouts: 0 });
+  });
+
   test('concurrent invocations get a container each; later ones reuse the warm containers', async () => {
     // Prepare
     const lambda = fixtureLambda();

@@ -3,13 +3,14 @@
  * fault-injecting proxy: throttling, 500s,
  * partial `UnprocessedItems`, dropped connections and answers slower than the client's timeout still end with the
  * slave equal to the master; one poison item fails alone, with DynamoDB's message; a slave that never stops
- * throttling makes the handler report the records failed before its deadline instead of hanging.
+ * throttling makes the handler report the records failed before its deadline instead of hanging; a container that
+ * stops answering is ended by Lambda's timeout and the mapping's retry lands the batch exactly once.
  */
 import { BatchWriteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS } from '../../harness/dynamodbLocal';
 import { type FaultKind, type FaultProxy, scriptedFaults, startFaultProxy } from '../../harness/faultProxy';
 import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
-import type { StreamHandler } from '../../harness/lambdaFunction';
+import type { LambdaFunction } from '../../harness/lambdaFunction';
 import { drainStream } from '../../harness/lambdaPoller';
 import { applyRandomChanges } from '../../harness/randomChanges';
 import { insertRecord, keyOf, modifyRecord, seq, streamEvent } from '../../harness/records';
@@ -25,6 +26,7 @@ import {
   uniqueTableName,
 } from '../../harness/tables';
 import type { StreamAttributeValue, StreamImage } from '../../src/shared/item';
+import { freezeFirstContainer } from '../helpers/frozenContainer';
 import { useLocalReplicators } from '../helpers/localLambdas';
 
 const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
@@ -64,15 +66,17 @@ async function changedTablePair(seed: number, items: number, changes: number) {
   return { masterTable, slaveTable };
 }
 
-/** Wraps a handler to remember the distinct item keys of every event it is given. */
-function countingItems(handler: StreamHandler): { handler: StreamHandler; distinctItems: Set<string> } {
+/** Wraps a function to remember the distinct item keys of every event it is given. */
+function countingItems(fn: LambdaFunction): { function: LambdaFunction; distinctItems: Set<string> } {
   const distinctItems = new Set<string>();
   return {
     distinctItems,
-    handler: (event, context) => {
-      for (const record of event.Records)
-        distinctItems.add(JSON.stringify(Object.entries(record.dynamodb.Keys ?? {}).sort()));
-      return handler(event, context);
+    function: {
+      invoke: (event, options) => {
+        for (const record of event.Records)
+          distinctItems.add(JSON.stringify(Object.entries(record.dynamodb.Keys ?? {}).sort()));
+        return fn.invoke(event, options);
+      },
     },
   };
 }
@@ -143,9 +147,12 @@ describe('the fault proxy in front of DynamoDB Local', () => {
   });
 });
 
-/** Drains the master's stream into `handler` in batches of up to 1,000 records (one invocation for these tests). */
-function drainInOneBatch(streamArn: string, handler: StreamHandler) {
-  return drainStream({ endpoint, region: MASTER_REGION, streamArn, handler, batchSize: 1000 });
+/**
+ * Drains the master's stream into `fn` in batches of up to 1,000 records (one invocation for these tests); the
+ * mapping invokes the local Lambda itself, so it sees timeouts and dead containers as Lambda does.
+ */
+function drainInOneBatch(streamArn: string, fn: LambdaFunction) {
+  return drainStream({ endpoint, region: MASTER_REGION, streamArn, function: fn, batchSize: 1000 });
 }
 
 describe('replication through faults', () => {
@@ -160,10 +167,10 @@ describe('replication through faults', () => {
         'unprocessedItems',
       ]),
     );
-    const counted = countingItems(localReplicator({ endpoint: running.endpoint, slaveTable: slaveTable.name }).handler);
+    const counted = countingItems(localReplicator({ endpoint: running.endpoint, slaveTable: slaveTable.name }));
 
     // Act
-    const stats = await drainInOneBatch(masterTable.streamArn, counted.handler);
+    const stats = await drainInOneBatch(masterTable.streamArn, counted.function);
 
     // Assess
     expect(differencesOf(await compare(masterTable.name, slaveTable.name))).toEqual(NO_DIFFERENCES);
@@ -186,12 +193,10 @@ describe('replication through faults', () => {
       // Prepare
       const { masterTable, slaveTable } = await changedTablePair(12, 40, 80);
       const running = await startProxy(scriptedFaults('BatchWriteItem', [kind]));
-      const counted = countingItems(
-        localReplicator({ endpoint: running.endpoint, slaveTable: slaveTable.name }).handler,
-      );
+      const counted = countingItems(localReplicator({ endpoint: running.endpoint, slaveTable: slaveTable.name }));
 
       // Act
-      const stats = await drainInOneBatch(masterTable.streamArn, counted.handler);
+      const stats = await drainInOneBatch(masterTable.streamArn, counted.function);
 
       // Assess: one more call than the plan needs, the retry of the faulted one.
       expect((await compare(masterTable.name, slaveTable.name)).equal).toBe(true);
@@ -215,7 +220,7 @@ describe('replication through faults', () => {
       endpoint,
       region: MASTER_REGION,
       streamArn: masterTable.streamArn,
-      handler: replicator.handler,
+      function: replicator,
       batchSize: 1000,
     });
 
@@ -223,8 +228,34 @@ describe('replication through faults', () => {
     // delivered it all, in the same container.
     expect(stats.invocations).toBe(2);
     expect(replicator.stats).toMatchObject({ invocations: 2, coldStarts: 1, timeouts: 0 });
-    expect(stats.invocationErrors).toBe(1);
+    expect(stats).toMatchObject({ invocationErrors: 1, invocationsTimedOut: 0 });
     expect(stats.recordsRedelivered).toBe(stats.recordsDelivered / 2);
+    expect((await compare(masterTable.name, slaveTable.name)).equal).toBe(true);
+  });
+
+  test('a container that stops answering times out; the mapping retries the batch in a new container, which lands it exactly once', async () => {
+    // Prepare: the first container is frozen (SIGSTOP) as its first invocation starts, before the event reaches
+    // it; the fault then clears, as a new container is not frozen. A 2 s function timeout.
+    const { masterTable, slaveTable } = await changedTablePair(14, 30, 60);
+    const running = await startProxy();
+    const freeze = freezeFirstContainer();
+    const replicator = localReplicator(
+      { endpoint: running.endpoint, slaveTable: slaveTable.name },
+      { timeoutMs: 2000, onLog: freeze.onLog },
+    );
+    const counted = countingItems(replicator);
+
+    // Act
+    const stats = await drainInOneBatch(masterTable.streamArn, counted.function);
+
+    // Assess: Lambda's timeout ended the first invocation (the mapping saw Sandbox.Timedout), the whole batch was
+    // delivered again to a cold container, and the frozen one wrote nothing: exactly one invocation's writes.
+    expect(freeze.frozen).toHaveLength(1);
+    expect(stats).toMatchObject({ invocations: 2, invocationErrors: 1, invocationsTimedOut: 1, recordsDiscarded: 0 });
+    expect(stats.recordsRedelivered * 2).toBe(stats.recordsDelivered);
+    expect(replicator.stats).toMatchObject({ invocations: 2, coldStarts: 2, timeouts: 1 });
+    expect(replicator.logText()).toContain('Task timed out after 2.00 seconds');
+    expect(running.stats().byOperation.BatchWriteItem).toBe(Math.ceil(counted.distinctItems.size / 25));
     expect((await compare(masterTable.name, slaveTable.name)).equal).toBe(true);
   });
 });

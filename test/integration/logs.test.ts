@@ -115,7 +115,7 @@ async function fullRun(level: string): Promise<{ output: CapturedOutput; failure
     endpoint,
     region: MASTER_REGION,
     streamArn: masterTable.streamArn,
-    handler: lambda.handler,
+    function: lambda,
     batchSize: 10,
     maximumRetryAttempts: 1,
   });

@@ -4,8 +4,9 @@
  * master's real stream from DynamoDB Local. Run `npm run build` first (`npm test` does).
  */
 import { DeleteItemCommand, PutItemCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
-import type { StreamHandler } from '../../harness/lambdaFunction';
+import type { LambdaFunction, StreamHandler } from '../../harness/lambdaFunction';
 import { drainStream, type PollerOptions, StreamPoller } from '../../harness/lambdaPoller';
+import type { LocalLambda } from '../../harness/localLambda';
 import { applyRandomChanges, applyRandomRounds, keyOf } from '../../harness/randomChanges';
 import { keepingErrors, MASTER_REGION, SLAVE_REGION, thrownReport } from '../../harness/replicator';
 import {
@@ -30,15 +31,16 @@ const localReplicator = useLocalReplicators();
 
 /**
  * The zip as a Lambda function configured as a user would configure it for this slave table, run under the official
- * runtime client; what the poller invokes is its handler (a payload, or Lambda's errorType and errorMessage).
+ * runtime client. The poller invokes the local Lambda itself, so it sees what Lambda's event source mapping sees: a
+ * payload, or a function error with Lambda's errorType (a thrown error, a timeout, a dead container).
  */
-function replicatorFor(slaveTable: string): StreamHandler {
+function replicatorFor(slaveTable: string): LocalLambda {
   return localReplicator({
     endpoint,
     slaveTable,
     logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'SILENT',
     env: { POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true' },
-  }).handler;
+  });
 }
 
 /** A master with a stream in one region and an empty slave with the same key schema in the other. */
@@ -53,8 +55,14 @@ async function tablePair(
   };
 }
 
-function pollerOptions(streamArn: string, handler: StreamHandler, options: Partial<PollerOptions> = {}): PollerOptions {
-  return { endpoint, region: MASTER_REGION, streamArn, handler, batchSize: 100, maximumRetryAttempts: 3, ...options };
+/** The poller's options for a function (the local Lambda, or a wrapper of it) or an in-process handler. */
+function pollerOptions(
+  streamArn: string,
+  invoked: LambdaFunction | StreamHandler,
+  options: Partial<PollerOptions> = {},
+): PollerOptions {
+  const target = typeof invoked === 'function' ? { handler: invoked } : { function: invoked };
+  return { endpoint, region: MASTER_REGION, streamArn, ...target, batchSize: 100, maximumRetryAttempts: 3, ...options };
 }
 
 function compare(masterTable: string, slaveTable: string) {
@@ -144,23 +152,25 @@ describe('replication of a master table to a slave in another region through the
     await put(1, { v: { N: '3' } });
     const replicator = replicatorFor(tables.slave.name);
     let indexDropped = false;
-    const handler: StreamHandler = async (event, context) => {
-      const response = await replicator(event, context);
-      if (!indexDropped) {
-        indexDropped = true;
-        await slave.send(
-          new UpdateTableCommand({
-            TableName: tables.slave.name,
-            GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'by-g' } }],
-          }),
-        );
-        await waitForActive(slave, tables.slave.name);
-      }
-      return response;
+    const fn: LambdaFunction = {
+      invoke: async (event, options) => {
+        const invocation = await replicator.invoke(event, options);
+        if (!indexDropped) {
+          indexDropped = true;
+          await slave.send(
+            new UpdateTableCommand({
+              TableName: tables.slave.name,
+              GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'by-g' } }],
+            }),
+          );
+          await waitForActive(slave, tables.slave.name);
+        }
+        return invocation;
+      },
     };
 
     // Act
-    const stats = await drainStream(pollerOptions(tables.master.streamArn, handler));
+    const stats = await drainStream(pollerOptions(tables.master.streamArn, fn));
 
     // Assess
     expect(stats.failuresReported).toBeGreaterThan(0);
@@ -181,19 +191,21 @@ describe('replication of a master table to a slave in another region through the
     await applyRandomChanges(master, masterTable.name, { seed: 4, items: 10, changes: 30 });
     const replicator = replicatorFor(slaveName);
     let slaveCreated = false;
-    const handler: StreamHandler = async (event, context) => {
-      try {
-        return await replicator(event, context);
-      } finally {
-        if (!slaveCreated) {
-          slaveCreated = true;
-          await createTable(slave, { name: slaveName });
+    const fn: LambdaFunction = {
+      invoke: async (event, options) => {
+        try {
+          return await replicator.invoke(event, options);
+        } finally {
+          if (!slaveCreated) {
+            slaveCreated = true;
+            await createTable(slave, { name: slaveName });
+          }
         }
-      }
+      },
     };
 
     // Act
-    const stats = await drainStream(pollerOptions(masterTable.streamArn, handler));
+    const stats = await drainStream(pollerOptions(masterTable.streamArn, fn));
 
     // Assess
     expect(stats).toMatchObject({ invocations: 2, invocationErrors: 1, recordsDiscarded: 0 });
@@ -259,7 +271,7 @@ describe('replication of a master table to a slave in another region through the
     const slaveTable = await createMasterTable(slave, { name: uniqueTableName('slave'), streamViewType: 'NEW_IMAGE' });
     await slave.send(new PutItemCommand({ TableName: slaveTable.name, Item: { ...keyOf(1), v: { N: '1' } } }));
     const replicator = replicatorFor(slaveTable.name);
-    const { handler, errors } = keepingErrors(replicator);
+    const { handler, errors } = keepingErrors(replicator.handler);
 
     // Act
     const stats = await drainStream({
