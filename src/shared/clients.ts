@@ -1,13 +1,13 @@
 /**
  * The one place SDK clients are made, for both sides, each with its own settings: the Lambda (made once per
  * container and kept, so every invocation reuses their keep-alive sockets and cached role credentials) and the
- * tools (made per run, pointed at `--endpoint-url` when given; a KMS client for create-slave). Settings say what differs; everything else —
- * keep-alive socket pool, timeouts, endpoint, whose credentials sign (an assumed role, a named profile, or the
- * default chain), the SDK's retry settings and their environment overrides — is done the same way here.
+ * tools (made per run, pointed at `--endpoint-url` when given; a Streams and a KMS client besides). Settings say
+ * what differs; everything else — keep-alive socket pool, timeouts, endpoint, whose credentials sign (an assumed
+ * role, a named profile, or the default chain), the SDK's retry settings and their environment overrides — is done
+ * the same way here. The other services' client classes are passed in by the tools ({@link createServiceClient}),
+ * so the function and the library, which only talk to DynamoDB, load nothing else.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { KMSClient } from '@aws-sdk/client-kms';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 
 /** Session name of assumed roles, as it appears in the slave account's CloudTrail. */
@@ -94,29 +94,22 @@ export function createClient(region: string, settings: ClientSettings, access?: 
   return new DynamoDBClient({ ...baseConfig(region, settings), ...(credentials ? { credentials } : {}) });
 }
 
+/** The configuration {@link createServiceClient} gives a client class: what every SDK v3 client accepts. */
+export type ServiceClientConfig = ReturnType<typeof baseConfig> & { credentials?: ReturnType<typeof credentialsOf> };
+
 /**
- * A DynamoDB Streams client for `region` (the `watched` backfill reads the master's stream, with the master's
- * access). An explicit endpoint serves both APIs (DynamoDB Local does); otherwise the SDK's, including
- * AWS_ENDPOINT_URL_DYNAMODB_STREAMS.
+ * A client of another service (`DynamoDBStreamsClient` for the `watched` backfill, `KMSClient` for create-slave),
+ * made like {@link createClient}: same sockets, timeouts, retries and signing. An explicit `settings.endpoint` is
+ * used as given, so leave it out for a service the endpoint does not serve (DynamoDB Local serves Streams, not KMS).
  */
-export function createStreamsClient(
+export function createServiceClient<C>(
+  Client: new (config: ServiceClientConfig) => C,
   region: string,
   settings: ClientSettings,
   access?: ClientAccess,
-): DynamoDBStreamsClient {
+): C {
   const credentials = credentialsOf(region, access);
-  return new DynamoDBStreamsClient({ ...baseConfig(region, settings), ...(credentials ? { credentials } : {}) });
-}
-
-/**
- * A KMS client for `region` (create-slave asks KMS who manages the master's key, with the master's access). Never
- * pointed at a DynamoDB endpoint: `settings.endpoint` is left out, the SDK's own (including AWS_ENDPOINT_URL_KMS)
- * applies. Only the tools use it; the function's bundle does not contain it (esbuild drops what nothing calls).
- */
-export function createKmsClient(region: string, settings: ClientSettings, access?: ClientAccess): KMSClient {
-  const credentials = credentialsOf(region, access);
-  const { endpoint: _dynamodbEndpoint, ...rest } = settings;
-  return new KMSClient({ ...baseConfig(region, rest), ...(credentials ? { credentials } : {}) });
+  return new Client({ ...baseConfig(region, settings), ...(credentials ? { credentials } : {}) });
 }
 
 /**

@@ -6,9 +6,9 @@
  * settings; the checks of a side's access are here too, so the CLI and the library refuse the same things.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { KMSClient } from '@aws-sdk/client-kms';
-import { type ClientAccess, createClient, createKmsClient, createStreamsClient } from '../../shared/clients';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { type ClientAccess, createClient, createServiceClient } from '../../shared/clients';
 import { externalIdProblem, roleProblem } from '../../shared/roleChecks';
 import type { TableRef } from '../../shared/tableRef';
 import { ToolError } from '../errors';
@@ -143,7 +143,8 @@ export function openMasterStreamsClient(options: {
   masterAccess?: SideAccess;
 }): DynamoDBStreamsClient {
   checkAccess(options.masterAccess);
-  return createStreamsClient(
+  return createServiceClient(
+    DynamoDBStreamsClient,
     options.master.region,
     toolStreamsSettings({ endpoint: options.endpoint }),
     clientAccess(options.masterAccess),
@@ -156,7 +157,8 @@ export function openMasterStreamsClient(options: {
  */
 export function openMasterKmsClient(options: { master: TableRef; masterAccess?: SideAccess }): KMSClient {
   checkAccess(options.masterAccess);
-  return createKmsClient(
+  return createServiceClient(
+    KMSClient,
     options.master.region,
     toolClientSettings({ maxSockets: 2 }),
     clientAccess(options.masterAccess),

@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { type FakeSts, startFakeSts } from '../../../harness/fakeSts';
 import {
   type ClientSettings,
   createClient,
-  createKmsClient,
+  createServiceClient,
   RegionalClients,
   ROLE_SESSION_NAME,
 } from '../../../src/shared/clients';
@@ -73,24 +74,27 @@ describe('createClient', () => {
   });
 });
 
-describe('createKmsClient', () => {
-  test('signs as the access says, like the DynamoDB clients, but never at the DynamoDB endpoint of the settings', async () => {
+describe('createServiceClient', () => {
+  test("makes another service's client as createClient makes DynamoDB's: the access signs, the settings' endpoint and sockets apply", async () => {
     // Prepare
     const settings = { ...SETTINGS, endpoint: 'http://127.0.0.1:9' };
     const before = sts.calls.length;
 
     // Act
-    const kms = createKmsClient('eu-west-1', settings, { roleArn: ROLE_ARN });
-    const dynamodb = kept(createClient('eu-west-1', settings));
+    const kms = createServiceClient(KMSClient, 'eu-west-1', settings, { roleArn: ROLE_ARN });
+    const withoutEndpoint = createServiceClient(KMSClient, 'eu-west-1', SETTINGS);
 
     // Assess
     try {
+      expect(kms).toBeInstanceOf(KMSClient);
       expect(await kms.config.credentials()).toMatchObject({ accessKeyId: sts.credentials.accessKeyId });
       expect(sts.calls.slice(before).map((call) => call.roleArn)).toEqual([ROLE_ARN]);
-      expect(kms.config.endpoint).toBeUndefined();
-      expect(await dynamodb.config.endpoint?.()).toMatchObject({ hostname: '127.0.0.1', port: 9 });
+      expect(await kms.config.endpoint?.()).toMatchObject({ hostname: '127.0.0.1', port: 9 });
+      expect(withoutEndpoint.config.endpoint).toBeUndefined();
+      expect(await kms.config.region()).toBe('eu-west-1');
     } finally {
       kms.destroy();
+      withoutEndpoint.destroy();
     }
   });
 });
