@@ -122,7 +122,7 @@ describe('the local Lambda runs a task root under the official runtime client', 
     // Assess: the RIC prefixes console lines with time, request id and level.
     const id = invocation.requestId;
     const texts = lambda.logs.map((line) => line.text);
-    expect(texts[0]).toMatch(/^INIT_START Runtime Version: nodejs:22/);
+    expect(texts[0]).toMatch(new RegExp(`^INIT_START Runtime Version: nodejs:${lambda.runtime.nodeMajor} `));
     expect(texts).toContain(`START RequestId: ${id} Version: $LATEST`);
     expect(texts).toContain(`END RequestId: ${id}`);
     expect(texts.find((text) => text.startsWith(`REPORT RequestId: ${id}`))).toMatch(/Init Duration: [\d.]+ ms/);
