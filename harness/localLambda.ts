@@ -1,6 +1,7 @@
 /**
  * A Lambda function run locally the way Lambda runs it: the unchanged zip unpacked as the task root, each container
- * a Node process of the runtime's major running Lambda's own Runtime Interface Client (`aws-lambda-ric`), which
+ * a Node process of the runtime's major running the Runtime Interface Client (`aws-lambda-ric`) that runtime runs in
+ * that mode (3.x for nodejs22.x on-demand, 4.x for Managed Instances and nodejs24.x: harness/lambdaRuntime), which
  * loads `index.handler` and talks to a Runtime API of ours (harness/runtimeApi). What it copies from Lambda: one
  * invocation at a time per container (several with `AWS_LAMBDA_MAX_CONCURRENCY`, as Managed Instances do), warm
  * containers reused and new ones cold-started for concurrent invokes, the function timeout killing the container
@@ -14,13 +15,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from './bundle';
 import type { Invocation, InvokeOptions, LambdaFunction, StreamHandler } from './lambdaFunction';
-import {
-  ensureLambdaRuntime,
-  type LambdaNodeMajor,
-  type LambdaRuntime,
-  lambdaNodeMajor,
-  RIC_VERSION,
-} from './lambdaRuntime';
+import { ensureLambdaRuntime, type LambdaNodeMajor, type LambdaRuntime, lambdaNodeMajor } from './lambdaRuntime';
 import { RuntimeApi, type RuntimeOutcome } from './runtimeApi';
 import { pipeLines, sandboxEnv, unpackZip } from './sandbox';
 
@@ -124,7 +119,8 @@ export class LocalLambda implements LambdaFunction {
   private closed = false;
 
   constructor(private readonly options: LocalLambdaOptions) {
-    this.runtime = ensureLambdaRuntime(options.nodeMajor ?? lambdaNodeMajor());
+    // The client the runtime really runs in this mode: 3.x for nodejs22.x on-demand, else 4.x (lambdaRuntime.ts).
+    this.runtime = ensureLambdaRuntime(options.nodeMajor ?? lambdaNodeMajor(), options.maxConcurrency !== undefined);
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.region = options.env.AWS_REGION ?? 'us-east-1';
     this.functionName = options.functionName ?? 'dynamo-replicator';
@@ -243,7 +239,11 @@ export class LocalLambda implements LambdaFunction {
     options.killSignal?.addEventListener('abort', killNow, { once: true });
     try {
       // A kill (timeout, killAfterMs, killSignal) ends the answer too: the Runtime API abandons what the container held.
-      return await answered;
+      const outcome = await answered;
+      // What the process wrote before it answered is already in its pipes, but may be read after the answer in the
+      // same turn of the event loop: wait for that turn to end, so the invocation's lines are in the log.
+      await new Promise((resolve) => setImmediate(resolve));
+      return outcome;
     } finally {
       for (const timer of timers) clearTimeout(timer);
       options.killSignal?.removeEventListener('abort', killNow);
@@ -283,10 +283,10 @@ export class LocalLambda implements LambdaFunction {
         initOver();
       },
     });
-    const { node, ric, nodeMajor, nodeVersion } = this.runtime;
+    const { node, ric, nodeMajor, nodeVersion, ricVersion } = this.runtime;
     this.platform(
       container,
-      `INIT_START Runtime Version: nodejs:${nodeMajor} (${nodeVersion}, aws-lambda-ric ${RIC_VERSION})`,
+      `INIT_START Runtime Version: nodejs:${nodeMajor} (${nodeVersion}, aws-lambda-ric ${ricVersion})`,
     );
     const child = spawn(node, [ric, this.options.handler ?? 'index.handler'], {
       cwd: this.taskRoot,

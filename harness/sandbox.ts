@@ -33,8 +33,7 @@ export interface SandboxSettings {
  * folder and the task root here), then the function's configuration on top.
  */
 export function sandboxEnv(settings: SandboxSettings): Record<string, string> {
-  const { node, ric, nodeMajor } = settings.runtime;
-  const runtimeDir = dirname(ric);
+  const { node, runtimeDir, nodeMajor } = settings.runtime;
   const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
   const env: Record<string, string> = {
     PATH: `${dirname(node)}:/usr/local/bin:/usr/bin/:/bin:/opt/bin`,

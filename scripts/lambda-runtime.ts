@@ -1,20 +1,26 @@
 /**
  * `node scripts/run.mjs scripts/lambda-runtime.ts [22] [24]`: prepares the local Lambda's runtimes (Node 22 and/or 24
- * and Lambda's runtime interface client, built into .cache/ by harness/lambdaRuntime) and prints one line each, e.g.
- * `nodejs22.x: Node v22.23.5, aws-lambda-ric 4.0.2`. CI runs it before the tests, so a missing build tool fails
- * there with the message that names it; jest's global setup and `npm start` prepare the same on their own.
+ * and the runtime interface clients each runs, built into .cache/ by harness/lambdaRuntime) and prints one line per
+ * runtime and mode, e.g. `nodejs22.x on-demand: Node v22.23.5, aws-lambda-ric 3.3.0`. CI runs it before the tests,
+ * so a missing build tool fails there with the message that names it; jest's global setup and `npm start` prepare
+ * the same on their own.
  */
 import { runScript } from '../harness/cleanup';
-import { ensureLambdaRuntime, LAMBDA_NODE_MAJORS, lambdaNodeMajor, RIC_VERSION } from '../harness/lambdaRuntime';
+import { ensureLambdaRuntime, LAMBDA_NODE_MAJORS, lambdaNodeMajor } from '../harness/lambdaRuntime';
 
 async function main(): Promise<boolean> {
   const asked = process.argv.slice(2);
   const majors = asked.length > 0 ? asked.map((value) => lambdaNodeMajor(value)) : [...LAMBDA_NODE_MAJORS];
   for (const major of majors) {
-    const started = Date.now();
-    const runtime = ensureLambdaRuntime(major);
-    const took = ((Date.now() - started) / 1000).toFixed(1);
-    console.log(`nodejs${major}.x: Node ${runtime.nodeVersion}, aws-lambda-ric ${RIC_VERSION} (ready in ${took} s)`);
+    for (const managedInstances of [false, true]) {
+      const started = Date.now();
+      const runtime = ensureLambdaRuntime(major, managedInstances);
+      const took = ((Date.now() - started) / 1000).toFixed(1);
+      const mode = managedInstances ? 'Managed Instances' : 'on-demand';
+      console.log(
+        `nodejs${major}.x ${mode}: Node ${runtime.nodeVersion}, aws-lambda-ric ${runtime.ricVersion} (ready in ${took} s)`,
+      );
+    }
   }
   return true;
 }

@@ -1,11 +1,20 @@
 /**
- * The local Lambda's runtimes (harness/lambdaRuntime): which Node major a run asks for, when an installed runtime
- * client counts as complete, and the message a failed build of its native client gives (it must name what is missing).
+ * The local Lambda's runtimes (harness/lambdaRuntime): which Node major a run asks for, which runtime client each
+ * runtime and mode runs, when an installed runtime client counts as complete, and the message a failed build of its
+ * native client gives (it must name what is missing).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureRic, installedRic, LambdaRuntimeError, lambdaNodeMajor, RIC_VERSION } from '../../harness/lambdaRuntime';
+import {
+  ensureRic,
+  installedRic,
+  LambdaRuntimeError,
+  lambdaNodeMajor,
+  RIC_RELEASES,
+  type RicLine,
+  ricLineFor,
+} from '../../harness/lambdaRuntime';
 
 let root: string;
 beforeEach(() => {
@@ -13,15 +22,20 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-/** Writes an installed aws-lambda-ric of `version` under `root`'s .cache, with or without its native client. */
-function fakeInstall(version: string, withNativeClient: boolean): string {
-  const dir = join(root, '.cache', 'aws-lambda-ric', 'node_modules', 'aws-lambda-ric');
+/**
+ * Writes, in the folder of `line`'s client under `root`'s .cache, an installed aws-lambda-ric of `version` with or
+ * without its native client (at the path that line's release builds it to).
+ */
+function fakeInstall(line: RicLine, version: string, withNativeClient: boolean): string {
+  const release = RIC_RELEASES[line];
+  const dir = join(root, '.cache', `aws-lambda-ric-${release.version}`, 'node_modules', 'aws-lambda-ric');
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(join(dir, 'bin'), { recursive: true });
+  mkdirSync(join(dir, 'dist'), { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'aws-lambda-ric', version }));
-  writeFileSync(join(dir, 'index.mjs'), '');
-  if (withNativeClient) writeFileSync(join(dir, 'rapid-client.node'), '');
-  return join(dir, 'index.mjs');
+  writeFileSync(join(dir, release.bootstrap), '');
+  if (withNativeClient) writeFileSync(join(dir, release.nativeClient), '');
+  return join(dir, release.bootstrap);
 }
 
 describe('LAMBDA_NODE_MAJOR', () => {
@@ -41,44 +55,71 @@ describe('LAMBDA_NODE_MAJOR', () => {
   });
 });
 
+describe('the runtime client of each runtime and mode', () => {
+  test.each([
+    [22, false, 3],
+    [22, true, 4],
+    [24, false, 4],
+    [24, true, 4],
+  ] as const)('Node %i with Managed Instances %p runs the %i.x client', (major, managedInstances, line) => {
+    expect(ricLineFor(major, managedInstances)).toBe(line);
+  });
+});
+
 describe('the installed runtime client', () => {
-  test('counts only when it is the pinned version and has its native client', () => {
-    // Prepare, Act, Assess: nothing, another version, no native client, then the complete one.
-    expect(installedRic(root)).toBeUndefined();
-    fakeInstall('4.0.1', true);
-    expect(installedRic(root)).toBeUndefined();
-    fakeInstall(RIC_VERSION, false);
-    expect(installedRic(root)).toBeUndefined();
-    const bootstrap = fakeInstall(RIC_VERSION, true);
-    expect(installedRic(root)).toBe(bootstrap);
-  });
+  test.each([3, 4] as const)(
+    'the %i.x client counts only when it is the pinned version and has its native client',
+    (line) => {
+      // Prepare, Act, Assess: nothing, another version, no native client, then the complete one.
+      const { version } = RIC_RELEASES[line];
+      expect(installedRic(line, root)).toBeUndefined();
+      fakeInstall(line, `${version}-other`, true);
+      expect(installedRic(line, root)).toBeUndefined();
+      fakeInstall(line, version, false);
+      expect(installedRic(line, root)).toBeUndefined();
+      const bootstrap = fakeInstall(line, version, true);
+      expect(installedRic(line, root)).toBe(bootstrap);
+      // Assess: each line has its own folder, so the other one is still missing.
+      expect(installedRic(line === 3 ? 4 : 3, root)).toBeUndefined();
+    },
+  );
 
-  test('a build without its tools is not tried: the error names the missing ones and how to install them', () => {
-    // Prepare: a PATH with none of npm, cmake, make, g++.
-    const path = process.env.PATH;
-    process.env.PATH = join(root, 'empty-bin');
-    try {
-      // Act
-      const thrown = (() => {
-        try {
-          ensureRic(root);
-          return undefined;
-        } catch (error) {
-          return error;
-        }
-      })();
+  test.each([
+    [4, 'npm, cmake, make, g\\+\\+, tar, xz', 'apt-get install cmake make g++ xz-utils'],
+    [
+      3,
+      'npm, cmake, make, g\\+\\+, tar, autoreconf, automake, libtoolize',
+      'apt-get install cmake make g++ autoconf automake libtool',
+    ],
+  ] as const)(
+    'a build of the %i.x client without its tools is not tried: the error names the missing ones and how to install them',
+    (line, tools, install) => {
+      // Prepare: a PATH with none of npm, cmake, make, g++.
+      const path = process.env.PATH;
+      process.env.PATH = join(root, 'empty-bin');
+      try {
+        // Act
+        const thrown = (() => {
+          try {
+            ensureRic(line, root);
+            return undefined;
+          } catch (error) {
+            return error;
+          }
+        })();
 
-      // Assess
-      expect(thrown).toBeInstanceOf(LambdaRuntimeError);
-      expect((thrown as Error).message).toMatch(
-        new RegExp(
-          `^cannot build aws-lambda-ric@${RIC_VERSION}'s native client \\(rapid-client\\.node\\): npm, cmake, make, g\\+\\+, tar, xz not on the PATH`,
-        ),
-      );
-      expect((thrown as Error).message).toContain('apt-get install cmake make g++ xz-utils');
-      expect(installedRic(root)).toBeUndefined();
-    } finally {
-      process.env.PATH = path;
-    }
-  });
+        // Assess
+        expect(thrown).toBeInstanceOf(LambdaRuntimeError);
+        expect((thrown as Error).message).toMatch(
+          new RegExp(
+            `^cannot build aws-lambda-ric@${RIC_RELEASES[line].version}'s native client \\(rapid-client\\.node\\): ${tools} not on the PATH`,
+          ),
+        );
+        expect((thrown as Error).message).toContain(install);
+        expect(installedRic(line, root)).toBeUndefined();
+      } finally {
+        process.env.PATH = path;
+      }
+    },
+  );
 });

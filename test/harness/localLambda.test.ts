@@ -3,12 +3,14 @@
  * runs under the official runtime client in real processes, and each test provokes one of Lambda's behaviours —
  * timeout kill and the cold start after it, an init error through /runtime/init/error, a killed container, extra
  * containers for concurrent invokes, several invocations in one container with AWS_LAMBDA_MAX_CONCURRENCY, the
- * captured log stream, and the callback-handler rule of the nodejs22.x and nodejs24.x runtimes.
+ * captured log stream, and the runtime client each runtime and mode runs: nodejs22.x on-demand's 3.x (callback
+ * handlers and `context.succeed`/`fail` answer as on Lambda), Managed Instances' and nodejs24.x's 4.x (a callback
+ * handler fails at init with that client's message).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LambdaNodeMajor } from '../../harness/lambdaRuntime';
+import { initErrorLinePattern } from '../../harness/lambdaRuntime';
 import { FunctionError, LocalLambda, type LocalLambdaOptions } from '../../harness/localLambda';
 
 /** The fixture's handlers, one module each (the handler string picks one). */
@@ -42,7 +44,20 @@ const MODULES: Record<string, string> = {
     throw new ConfigError('SLAVE_TABLE is not set: set it to the slave table name');
   `,
   'callback.js': `
-    exports.handler = function (event, context, callback) { callback(null, { n: event.n }); };
+    exports.handler = function (event, context, callback) {
+      setTimeout(() => {
+        if (event.fail) callback(Object.assign(new Error('the item was refused'), { name: 'RefusedError' }));
+        else callback(null, { n: event.n, via: 'callback' });
+      }, 10);
+    };
+  `,
+  'legacy.js': `
+    exports.handler = function (event, context) {
+      setTimeout(() => {
+        if (event.fail) context.fail(Object.assign(new Error('the item was refused'), { name: 'RefusedError' }));
+        else context.succeed({ n: event.n, via: 'context.succeed' });
+      }, 10);
+    };
   `,
 };
 
@@ -107,7 +122,7 @@ describe('the local Lambda runs a task root under the official runtime client', 
     // Assess: the RIC prefixes console lines with time, request id and level.
     const id = invocation.requestId;
     const texts = lambda.logs.map((line) => line.text);
-    expect(texts[0]).toMatch(/^INIT_START Runtime Version: nodejs:22/);
+    expect(texts[0]).toMatch(new RegExp(`^INIT_START Runtime Version: nodejs:${lambda.runtime.nodeMajor} `));
     expect(texts).toContain(`START RequestId: ${id} Version: $LATEST`);
     expect(texts).toContain(`END RequestId: ${id}`);
     expect(texts.find((text) => text.startsWith(`REPORT RequestId: ${id}`))).toMatch(/Init Duration: [\d.]+ ms/);
@@ -168,7 +183,8 @@ describe('the local Lambda runs a task root under the official runtime client', 
     const first = await lambda.invoke({ n: 1 } as never);
     const second = await lambda.invoke({ n: 2 } as never);
 
-    // Assess: what Lambda shows, and the container's own lines (the module's, then the runtime's Init Error).
+    // Assess: what Lambda shows, and the container's own lines (the module's, then the runtime client's line for
+    // the error: 3.x's Uncaught Exception, 4.x's Init Error).
     for (const invocation of [first, second]) {
       expect(invocation).toMatchObject({
         status: 'error',
@@ -180,7 +196,8 @@ describe('the local Lambda runs a task root under the official runtime client', 
     expect(lambda.stats).toMatchObject({ invocations: 2, coldStarts: 2, initErrors: 2 });
     const first1 = lambda.logs.filter((line) => line.container === 1).map((line) => line.text);
     expect(first1.some((text) => text.endsWith('\tINFO\tloading the configuration'))).toBe(true);
-    expect(first1.some((text) => /\tERROR\tInit Error \t\{"errorType":"ConfigError"/.test(text))).toBe(true);
+    const initErrors = first1.map((text) => initErrorLinePattern(lambda.runtime).exec(text)?.[1]).filter(Boolean);
+    expect(initErrors.map((json) => JSON.parse(json ?? '')).map((error) => error.errorType)).toEqual(['ConfigError']);
     expect(first1.some((text) => /^INIT_REPORT .*Status: error\tError Type: ConfigError$/.test(text))).toBe(true);
   });
 
@@ -260,15 +277,71 @@ describe('the local Lambda runs a task root under the official runtime client', 
   });
 });
 
-describe('the callback-handler rule of the runtime client', () => {
+describe('the runtime client of each runtime and mode', () => {
   test.each([
-    [24, 'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24.'],
-    [22, 'ERROR: AWS Lambda does not support callback-based function handlers when using Node.js 22 with Managed'],
+    [22, undefined, '3.3.0'],
+    [22, 2, '4.0.2'],
+    [24, undefined, '4.0.2'],
+    [24, 2, '4.0.2'],
   ] as const)(
-    'on Node %i a three-argument handler fails at init with the runtime client’s message',
-    async (major, start) => {
+    'Node %i with maxConcurrency %p starts aws-lambda-ric %s and runs the async handler',
+    async (major, maxConcurrency, version) => {
       // Prepare
-      const lambda = fixtureLambda({ handler: 'callback.handler', nodeMajor: major as LambdaNodeMajor });
+      const lambda = fixtureLambda({ nodeMajor: major, maxConcurrency });
+
+      // Act
+      const invocation = await lambda.invoke({ n: 1 } as never);
+
+      // Assess
+      expect(lambda.runtime.ricVersion).toBe(version);
+      expect(lambda.logs[0]?.text).toMatch(
+        new RegExp(`^INIT_START Runtime Version: nodejs:${major} \\(v${major}\\.[^,]+, aws-lambda-ric ${version}\\)$`),
+      );
+      expect(invocation).toMatchObject({ status: 'ok', payload: { executionEnv: `AWS_Lambda_nodejs${major}.x` } });
+      expect((invocation as { payload: { node: string } }).payload.node).toMatch(new RegExp(`^v${major}\\.`));
+    },
+  );
+
+  test.each([
+    ['callback', 'callback'],
+    ['legacy', 'context.succeed'],
+  ])(
+    'nodejs22.x on-demand: the %s handler answers through %s, and its error fails the invocation',
+    async (module, via) => {
+      // Prepare
+      const lambda = fixtureLambda({ nodeMajor: 22, handler: `${module}.handler` });
+
+      // Act
+      const ok = await lambda.invoke({ n: 1 } as never);
+      const failed = await lambda.invoke({ n: 2, fail: true } as never);
+
+      // Assess: the value and the error the handler gave, both in the one warm container.
+      expect(ok).toMatchObject({ status: 'ok', payload: { n: 1, via } });
+      expect(failed).toMatchObject({
+        status: 'error',
+        errorType: 'RefusedError',
+        errorMessage: 'the item was refused',
+      });
+      expect({ coldStarts: lambda.stats.coldStarts, initErrors: lambda.stats.initErrors }).toEqual({
+        coldStarts: 1,
+        initErrors: 0,
+      });
+    },
+  );
+
+  test.each([
+    [
+      24,
+      undefined,
+      'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24.',
+    ],
+    [24, 2, 'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24.'],
+    [22, 2, 'ERROR: AWS Lambda does not support callback-based function handlers when using Node.js 22 with Managed'],
+  ] as const)(
+    'Node %i with maxConcurrency %p: a callback handler fails at init with the runtime client’s message',
+    async (major, maxConcurrency, start) => {
+      // Prepare
+      const lambda = fixtureLambda({ handler: 'callback.handler', nodeMajor: major, maxConcurrency });
 
       // Act
       const invocation = await lambda.invoke({ n: 1 } as never);
@@ -279,16 +352,4 @@ describe('the callback-handler rule of the runtime client', () => {
       expect(lambda.stats.initErrors).toBe(1);
     },
   );
-
-  test.each([22, 24] as const)('on Node %i the async two-argument handler runs', async (major) => {
-    // Prepare
-    const lambda = fixtureLambda({ nodeMajor: major });
-
-    // Act
-    const invocation = await lambda.invoke({ n: 1 } as never);
-
-    // Assess
-    expect(invocation).toMatchObject({ status: 'ok', payload: { executionEnv: `AWS_Lambda_nodejs${major}.x` } });
-    expect((invocation as { payload: { node: string } }).payload.node).toMatch(new RegExp(`^v${major}\\.`));
-  });
 });

@@ -4,9 +4,10 @@
  * The integration tests run the BUILT bundle (dist/), so a `jest` run without `npm run build` first would test
  * yesterday's code: when dist/ is older than any source (or missing), it is rebuilt here (esbuild, about a second).
  * The DynamoDB Local endpoint reaches the test workers through `DYNAMODB_LOCAL_ENDPOINT`; its PID is kept for the
- * teardown, which stops it even when tests fail. The integration tests run the zip under Lambda's runtime client on
- * Node 22 and 24 (harness/lambdaRuntime): both are fetched, and the client built, into .cache/ once, here, so that a
- * fresh clone's `npm test` needs nothing else.
+ * teardown, which stops it even when tests fail. The integration tests run the zip under Lambda's runtime clients on
+ * Node 22 and 24 (harness/lambdaRuntime: 3.x for nodejs22.x on-demand, 4.x for Managed Instances and nodejs24.x):
+ * both Nodes are fetched, and both clients built, into .cache/ once, here, so that a fresh clone's `npm test` needs
+ * nothing else.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -23,7 +24,9 @@ export default async function globalSetup(): Promise<void> {
     const still = staleBuildReason(root);
     if (still !== undefined) throw new Error(`dist/ is still out of date after node scripts/build.mjs: ${still}`);
   }
-  for (const major of LAMBDA_NODE_MAJORS) ensureLambdaRuntime(major, root);
+  for (const major of LAMBDA_NODE_MAJORS) {
+    for (const managedInstances of [false, true]) ensureLambdaRuntime(major, managedInstances, root);
+  }
   const local = await startDynamoDBLocal();
   process.env.DYNAMODB_LOCAL_ENDPOINT = local.endpoint;
   process.env.DYNAMODB_LOCAL_PID = String(local.pid);

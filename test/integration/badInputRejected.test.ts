@@ -6,6 +6,7 @@
  */
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { startFaultProxy } from '../../harness/faultProxy';
+import { initErrorLinePattern } from '../../harness/lambdaRuntime';
 import { imageOf, insertRecord, keyOf, seq, streamEvent } from '../../harness/records';
 import { localReplicator, SLAVE_REGION } from '../../harness/replicator';
 import { uniqueTableName, waitForActive } from '../../harness/tables';
@@ -194,12 +195,12 @@ describe('invalid or missing configuration: init fails with every problem named,
       const invocation = await lambda.invoke(streamEvent([good(1, 'a')]));
 
       // Assess: thrown at init and posted to /runtime/init/error, so the invocation fails with it; the container's
-      // log has the function's ERROR line with every problem, then the runtime's own Init Error line.
+      // log has the function's ERROR line with every problem, then the runtime client's own line for it.
       expect(invocation).toMatchObject({ status: 'error', errorType: 'ConfigError', errorMessage: message });
       expect(lambda.stats).toMatchObject({ initErrors: 1, coldStarts: 1 });
       expect(lambda.entries()).toEqual([expect.objectContaining({ level: 'ERROR', message, problems })]);
       const initErrorLines = lambda.logs
-        .map((line) => /^\S+Z\t-\tERROR\tInit Error \t(\{.*\})$/.exec(line.text)?.[1])
+        .map((line) => initErrorLinePattern(lambda.runtime).exec(line.text)?.[1])
         .filter((json) => json !== undefined)
         .map((json) => JSON.parse(json) as Record<string, unknown>);
       expect(initErrorLines).toEqual([

@@ -1,18 +1,27 @@
 /**
  * The packed package, installed as a user installs it, runs the original package's README example unchanged:
  * `npm pack` of the built project and of es6-promise, both installed into an empty folder without the network, the
- * README's index.js saved there with only the slave filled in, and `index.handler` invoked as a nodejs22.x container
- * does (its own Node process, the function's environment, a context with `succeed`/`fail`), with an event read from
- * the master's real stream in DynamoDB Local. Needs `npm run build` first (the global setup rebuilds a stale dist/).
+ * README's index.js saved there with only the slave filled in, and `index.handler` invoked in the local Lambda
+ * (harness/localLambda) on the runtime client each runtime really runs: nodejs22.x on-demand's 3.x, whose context
+ * still has `succeed`/`fail` and which still calls callback handlers, and nodejs24.x's 4.x, which has neither. Events
+ * are read from the master's real stream in DynamoDB Local. Needs `npm run build` first (the global setup rebuilds
+ * a stale dist/).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AttributeValue, DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  UpdateTableCommand,
+} from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS } from '../../harness/dynamodbLocal';
 import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
 import { drainStream } from '../../harness/lambdaPoller';
-import { type LegacyRun, runLegacyHandler } from '../../harness/legacyHandler';
+import type { LambdaNodeMajor } from '../../harness/lambdaRuntime';
+import { type LocalInvocation, LocalLambda } from '../../harness/localLambda';
 import { type Installation, installPackages, packInstalledDependency, packPackage } from '../../harness/packedPackage';
 import { MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
 import {
@@ -50,8 +59,26 @@ exports.handler = function(event, context) {
 };
 `;
 
+/** The same handler in the callback form the original README's era also allowed (three parameters). */
+const CALLBACK_INDEX_JS = `'use strict';
+
+var replicator = require('dynamo-replicator')({
+	region: 'SLAVE-REGION',
+	table: 'SLAVE-TABLE'
+});
+
+exports.handler = function(event, context, callback) {
+	replicator.process(event).then(function() { callback(null, 'success'); }, callback);
+};
+`;
+
 let workDir = '';
 let installation: Installation;
+const lambdas: LocalLambda[] = [];
+
+afterEach(async () => {
+  await Promise.all(lambdas.splice(0).map((lambda) => lambda.close()));
+});
 
 beforeAll(() => {
   workDir = mkdtempSync(join(tmpdir(), 'dynamo-replicator-packed-'));
@@ -65,27 +92,33 @@ afterAll(() => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
 
-/** The README's index.js with the slave filled in, in a folder of its own under the installed task. */
-function saveIndexJs(slaveTable: string): string {
-  const folder = join(installation.folder, slaveTable);
+/**
+ * A task root under the installed task (so `require('dynamo-replicator')` finds its node_modules) holding the
+ * README's index.js (or `source`) with the slave filled in.
+ */
+function saveTask(slaveTable: string, source: string = README_INDEX_JS): string {
+  const folder = join(installation.folder, `${slaveTable}-${lambdas.length}`);
   mkdirSync(folder, { recursive: true });
-  const path = join(folder, 'index.js');
-  const source = README_INDEX_JS.replace('SLAVE-REGION', SLAVE_REGION).replace('SLAVE-TABLE', slaveTable);
-  writeFileSync(path, source);
-  return path;
+  const filled = source.replace('SLAVE-REGION', SLAVE_REGION).replace('SLAVE-TABLE', slaveTable);
+  writeFileSync(join(folder, 'index.js'), filled);
+  return folder;
 }
 
-/** The environment Lambda gives the function, pointed at DynamoDB Local. */
-function functionEnv(): Record<string, string> {
-  return {
-    AWS_REGION: MASTER_REGION,
-    AWS_DEFAULT_REGION: MASTER_REGION,
-    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_LAMBDA_FUNCTION_NAME: 'dynamo-replicator',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
+/** The task in a local Lambda of that runtime (on-demand), with the function's environment pointed at DynamoDB Local. */
+function taskLambda(taskRoot: string, nodeMajor: LambdaNodeMajor): LocalLambda {
+  const lambda = new LocalLambda({
+    taskRoot,
+    nodeMajor,
+    timeoutMs: 30_000,
+    env: {
+      AWS_REGION: MASTER_REGION,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    },
+  });
+  lambdas.push(lambda);
+  return lambda;
 }
 
 /** Reads the master's stream to its end as one Lambda event (the whole test batch fits in one). */
@@ -120,8 +153,54 @@ function put(table: string, pk: string, attributes: Record<string, AttributeValu
   return master.send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk }, ...attributes } }));
 }
 
-function describeRun(run: LegacyRun): string {
-  return `${JSON.stringify(run.outcome)}\nnode ${run.node}\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`;
+/** The invocation and the container's log, for a failed expectation's message. */
+function describeRun(invocation: LocalInvocation, lambda: LocalLambda): string {
+  return `${JSON.stringify(invocation)}\n${lambda.logText()}`;
+}
+
+/** The first log line containing `text`, waiting for it up to 30 s (then `undefined`). */
+async function logLine(lambda: LocalLambda, text: string): Promise<string | undefined> {
+  for (const waitUntil = Date.now() + 30_000; Date.now() < waitUntil; ) {
+    const line = lambda.logs.find((entry) => entry.text.includes(text));
+    if (line) return line.text;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return undefined;
+}
+
+/** A master with six orders, some updated, replaced and deleted, and an empty slave: the event has 9 records. */
+async function ordersBatch(): Promise<{ masterTable: string; slaveTable: string; event: LambdaStreamEvent }> {
+  const masterTable = await createMasterTable(master, { name: uniqueTableName('master') });
+  const slaveTable = await createTable(slave, { name: uniqueTableName('slave') });
+  for (let index = 1; index <= 6; index++) {
+    await put(masterTable.name, `order-${index}`, {
+      total: { N: '12345678901234567890.123456789012345678' },
+      blob: { B: new Uint8Array([0, 255, index]) },
+      tags: { SS: ['a', 'b'] },
+    });
+  }
+  await master.send(
+    new UpdateItemCommand({
+      TableName: masterTable.name,
+      Key: { pk: { S: 'order-2' } },
+      UpdateExpression: 'SET #s = :s',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':s': { S: 'shipped' } },
+    }),
+  );
+  await put(masterTable.name, 'order-3', { note: { S: 'replaced whole' } });
+  await master.send(new DeleteItemCommand({ TableName: masterTable.name, Key: { pk: { S: 'order-4' } } }));
+  return {
+    masterTable: masterTable.name,
+    slaveTable: slaveTable.name,
+    event: await streamEvent(masterTable.streamArn),
+  };
+}
+
+async function expectReplica(masterTable: string, slaveTable: string): Promise<void> {
+  const comparison = await compareTables({ client: master, table: masterTable }, { client: slave, table: slaveTable });
+  expect(differencesOf(comparison)).toEqual(NO_DIFFERENCES);
+  expect(comparison.sourceCount).toBe(5);
 }
 
 describe('the packed package, installed offline beside es6-promise, running the original README index.js', () => {
@@ -143,48 +222,24 @@ describe('the packed package, installed offline beside es6-promise, running the 
     expect(['src', 'test', 'harness', 'scripts', 'node_modules'].filter(present)).toEqual([]);
   });
 
-  test('a batch of puts, updates and deletes from a real stream: context.succeed("success") and the slave equals the master', async () => {
+  test('nodejs22.x (client 3.x): a batch of puts, updates and deletes ends with context.succeed("success") and the slave equals the master', async () => {
     // Prepare
-    const masterTable = await createMasterTable(master, { name: uniqueTableName('master') });
-    const slaveTable = await createTable(slave, { name: uniqueTableName('slave') });
-    for (let index = 1; index <= 6; index++) {
-      await put(masterTable.name, `order-${index}`, {
-        total: { N: '12345678901234567890.123456789012345678' },
-        blob: { B: new Uint8Array([0, 255, index]) },
-        tags: { SS: ['a', 'b'] },
-      });
-    }
-    await master.send(
-      new UpdateItemCommand({
-        TableName: masterTable.name,
-        Key: { pk: { S: 'order-2' } },
-        UpdateExpression: 'SET #s = :s',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':s': { S: 'shipped' } },
-      }),
-    );
-    await put(masterTable.name, 'order-3', { note: { S: 'replaced whole' } });
-    await master.send(new DeleteItemCommand({ TableName: masterTable.name, Key: { pk: { S: 'order-4' } } }));
-    const event = await streamEvent(masterTable.streamArn);
-    const indexJs = saveIndexJs(slaveTable.name);
+    const { masterTable, slaveTable, event } = await ordersBatch();
+    const lambda = taskLambda(saveTask(slaveTable), 22);
 
     // Act
-    const run = await runLegacyHandler({ modulePath: indexJs, event, env: functionEnv() });
+    const invocation = await lambda.invoke(event);
 
-    // Assess
-    expect({ outcome: run.outcome, output: run.outcome.kind === 'succeed' ? '' : describeRun(run) }).toEqual({
-      outcome: { kind: 'succeed', result: 'success' },
-      output: '',
+    // Assess: the payload is what the handler gave context.succeed; the runtime is nodejs22.x's client.
+    expect({ invocation, log: invocation.status === 'ok' ? '' : describeRun(invocation, lambda) }).toMatchObject({
+      invocation: { status: 'ok', payload: 'success' },
+      log: '',
     });
-    const comparison = await compareTables(
-      { client: master, table: masterTable.name },
-      { client: slave, table: slaveTable.name },
-    );
-    expect(differencesOf(comparison)).toEqual(NO_DIFFERENCES);
-    expect(comparison.sourceCount).toBe(5);
+    expect(lambda.runtime.ricVersion).toMatch(/^3\./);
+    await expectReplica(masterTable, slaveTable);
   });
 
-  test('a record the slave rejects: context.fail with an Error naming that record, and its batch-mates on the slave', async () => {
+  test('nodejs22.x (client 3.x): a record the slave rejects fails the invocation through context.fail, naming that record; the retry after the fix replicates the batch', async () => {
     // Prepare: the slave has an index on `g` as a string, the master none, so a numeric `g` is written on the
     // master and rejected by the slave (DynamoDB's ValidationException for an index key of the wrong type).
     const masterTable = await createMasterTable(master, { name: uniqueTableName('master') });
@@ -206,22 +261,91 @@ describe('the packed package, installed offline beside es6-promise, running the 
     const event = await streamEvent(masterTable.streamArn);
     const rejected = lastRecordOf(event, 'rejected');
     const batchMates = ['fine-1', 'fine-2', 'fine-3'].map((pk) => lastRecordOf(event, pk));
-    const indexJs = saveIndexJs(slaveTable.name);
+    const lambda = taskLambda(saveTask(slaveTable.name), 22);
 
     // Act
-    const run = await runLegacyHandler({ modulePath: indexJs, event, env: functionEnv() });
+    const failed = await lambda.invoke(event);
 
-    // Assess: failed through the context, with an Error that names the rejected record and none of the others.
-    expect({ kind: run.outcome.kind, output: run.outcome.kind === 'fail' ? '' : describeRun(run) }).toEqual({
-      kind: 'fail',
-      output: '',
+    // Assess: a function error (what makes Lambda retry the batch) carrying the Error given to context.fail, which
+    // names the rejected record and none of the others; everything else was written before it.
+    expect({ failed, log: failed.status === 'error' ? '' : describeRun(failed, lambda) }).toMatchObject({
+      failed: { status: 'error', errorType: 'ReplicationFailedError' },
+      log: '',
     });
-    if (run.outcome.kind !== 'fail') return;
-    expect(run.outcome.error.isError).toBe(true);
-    expect(run.outcome.error.errorMessage).toContain(rejected);
-    for (const sequenceNumber of batchMates) expect(run.outcome.error.errorMessage).not.toContain(sequenceNumber);
-    // Everything else was written before the promise rejected.
+    const message = failed.status === 'error' ? failed.errorMessage : '';
+    expect(message).toContain(rejected);
+    for (const sequenceNumber of batchMates) expect(message).not.toContain(sequenceNumber);
     const slaveKeys = (await scanAll(slave, slaveTable.name)).map((item) => item.pk?.S).sort();
     expect(slaveKeys).toEqual(['fine-1', 'fine-2', 'fine-3']);
+
+    // Act: the operator drops the slave's index; Lambda retries the same batch.
+    await slave.send(
+      new UpdateTableCommand({
+        TableName: slaveTable.name,
+        GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'by-g' } }],
+      }),
+    );
+    const retried = await lambda.invoke(event);
+
+    // Assess
+    expect(retried).toMatchObject({ status: 'ok', payload: 'success' });
+    const comparison = await compareTables(
+      { client: master, table: masterTable.name },
+      { client: slave, table: slaveTable.name },
+    );
+    expect(differencesOf(comparison)).toEqual(NO_DIFFERENCES);
+  });
+
+  test('nodejs22.x (client 3.x): the callback form of the handler runs, callback(null, "success") ends the invocation', async () => {
+    // Prepare
+    const { masterTable, slaveTable, event } = await ordersBatch();
+    const lambda = taskLambda(saveTask(slaveTable, CALLBACK_INDEX_JS), 22);
+
+    // Act
+    const invocation = await lambda.invoke(event);
+
+    // Assess
+    expect({ invocation, log: invocation.status === 'ok' ? '' : describeRun(invocation, lambda) }).toMatchObject({
+      invocation: { status: 'ok', payload: 'success' },
+      log: '',
+    });
+    await expectReplica(masterTable, slaveTable);
+  });
+
+  test("nodejs24.x (client 4.x): the callback form fails at init with the runtime's own message and writes nothing", async () => {
+    // Prepare
+    const { slaveTable, event } = await ordersBatch();
+    const lambda = taskLambda(saveTask(slaveTable, CALLBACK_INDEX_JS), 24);
+
+    // Act
+    const invocation = await lambda.invoke(event);
+
+    // Assess
+    expect(invocation).toMatchObject({ status: 'error', errorType: 'Runtime.CallbackHandlerDeprecated' });
+    expect(invocation.status === 'error' ? invocation.errorMessage : '').toMatch(
+      /^ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node\.js 24\./,
+    );
+    expect(lambda.stats.initErrors).toBe(1);
+    expect(await scanAll(slave, slaveTable)).toEqual([]);
+  });
+
+  test('nodejs24.x (client 4.x): the README index.js is answered null at once (the batch counts as done), then its process dies on the missing context.succeed and context.fail', async () => {
+    // Prepare
+    const { slaveTable, event } = await ordersBatch();
+    const lambda = taskLambda(saveTask(slaveTable), 24);
+
+    // Act
+    const invocation = await lambda.invoke(event);
+    const crash = await logLine(lambda, 'is not a function');
+
+    // Assess: the two-parameter handler passes init; its undefined return is the response, before the writes it
+    // started are known to have landed. Then context.succeed throws inside the promise chain, the .catch calls
+    // context.fail, which throws too, and that unhandled rejection ends the process.
+    expect(invocation).toMatchObject({ status: 'ok', payload: null });
+    expect(lambda.stats.initErrors).toBe(0);
+    expect({ crash, log: crash ? '' : describeRun(invocation, lambda) }).toEqual({
+      crash: 'TypeError: context.fail is not a function',
+      log: '',
+    });
   });
 });
