@@ -9,6 +9,7 @@
  */
 import { ConfigError as ConfigErrorClass } from '../replicator/errors';
 import { HookError as HookErrorClass } from '../shared/hooks';
+import { LegacyHandlerError as LegacyHandlerErrorClass } from './legacyHandler';
 import type * as options from './options';
 import * as replicator from './replicator';
 
@@ -29,6 +30,9 @@ namespace dynamoReplicator {
   /** `process` could not replicate some records; `failures` names them. */
   export const ReplicationFailedError = replicator.ReplicationFailedError;
   export type ReplicationFailedError = replicator.ReplicationFailedError;
+  /** `process` refused a batch: the handler relies on context.succeed/fail/done, which this runtime lacks. */
+  export const LegacyHandlerError = LegacyHandlerErrorClass;
+  export type LegacyHandlerError = LegacyHandlerErrorClass;
   export type ReplicatorOptions = options.ReplicatorOptions;
   export type SlaveOptions = options.SlaveOptions;
   export type Replicator = replicator.Replicator;

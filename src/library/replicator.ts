@@ -9,6 +9,7 @@ import { type BatchResponse, createHandler, replicateEvent, SERVICE_NAME } from 
 import { createReplication } from '../lambda/replication';
 import { ReplicatorError } from '../replicator/errors';
 import type { StreamRecord } from '../replicator/types';
+import { refuseLegacyHandler } from './legacyHandler';
 import { checkOptions, type ReplicatorOptions } from './options';
 
 /**
@@ -36,7 +37,9 @@ export interface Replicator {
   /**
    * Replicates the event's records: resolves when every record is on every slave; rejects with a
    * {@link ReplicationFailedError} naming the records not replicated, after writing everything it could (so the
-   * original wrapper's `context.fail` makes Lambda retry the whole batch, which is idempotent).
+   * original wrapper's `context.fail` makes Lambda retry the whole batch, which is idempotent). Throws a
+   * `LegacyHandlerError` at once, writing nothing, when the function's handler relies on context.succeed/fail/done
+   * and the runtime (nodejs24.x and later, Managed Instances) has none.
    */
   process(event: unknown, context?: LambdaContext): Promise<void>;
 }
@@ -82,12 +85,21 @@ export function createReplicator(options: ReplicatorOptions): Replicator {
     replication,
     logger: logger ?? new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME }),
   });
+  const replicate = async (event: unknown, context: LambdaContext | undefined): Promise<void> => {
+    const { records, outcome } = await replicateEvent(event, replication, context as Context | undefined);
+    if (outcome.failures.size > 0) throw new ReplicationFailedError(failuresOf(outcome.failures), records.length);
+  };
+  // Both entries first refuse, synchronously and before any write, a handler that relies on context.succeed/fail/done
+  // where the runtime has none (legacyHandler.ts): the throw leaves the user's handler and Lambda retries the batch.
   return {
     // A context without getRemainingTimeInMillis is not used: the handler then takes its default budget.
-    handler: (event, context) => handler(event, context as Context | undefined),
-    async process(event, context) {
-      const { records, outcome } = await replicateEvent(event, replication, context as Context | undefined);
-      if (outcome.failures.size > 0) throw new ReplicationFailedError(failuresOf(outcome.failures), records.length);
+    handler: (event, context) => {
+      refuseLegacyHandler(process.env, require.cache);
+      return handler(event, context as Context | undefined);
+    },
+    process(event, context) {
+      refuseLegacyHandler(process.env, require.cache);
+      return replicate(event, context);
     },
   };
 }
