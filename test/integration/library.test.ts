@@ -3,9 +3,10 @@
  * `npm pack` of the built project and of es6-promise, both installed into an empty folder without the network, the
  * README's index.js saved there with only the slave filled in, and `index.handler` invoked in the local Lambda
  * (harness/localLambda) on the runtime client each runtime really runs: nodejs22.x on-demand's 3.x, whose context
- * still has `succeed`/`fail` and which still calls callback handlers, and nodejs24.x's 4.x, which has neither. Events
- * are read from the master's real stream in DynamoDB Local. Needs `npm run build` first (the global setup rebuilds
- * a stale dist/).
+ * still has `succeed`/`fail` and which still calls callback handlers, and nodejs24.x's (and Managed Instances') 4.x,
+ * which has neither: there `process()` refuses the README file before writing anything (LegacyHandlerError), and the
+ * async handler that replaces it replicates the same event. Events are read from the master's real stream in
+ * DynamoDB Local. Needs `npm run build` first (the global setup rebuilds a stale dist/).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,6 +73,32 @@ exports.handler = function(event, context, callback) {
 };
 `;
 
+/** The README's file as docs/library.md tells users to change it for nodejs24.x: an async handler. */
+const ASYNC_INDEX_JS = `'use strict';
+
+var replicator = require('dynamo-replicator')({
+	region: 'SLAVE-REGION',
+	table: 'SLAVE-TABLE'
+});
+
+exports.handler = async (event) => replicator.process(event);
+`;
+
+/** A two-parameter, non-async handler that returns the promise (no context.succeed): fine on every runtime. */
+const RETURNING_INDEX_JS = `'use strict';
+
+var replicator = require('dynamo-replicator')({
+	region: 'SLAVE-REGION',
+	table: 'SLAVE-TABLE'
+});
+
+exports.handler = function(event, context) {
+	return replicator.process(event).then(function() {
+		return 'success';
+	});
+};
+`;
+
 let workDir = '';
 let installation: Installation;
 const lambdas: LocalLambda[] = [];
@@ -104,11 +131,15 @@ function saveTask(slaveTable: string, source: string = README_INDEX_JS): string 
   return folder;
 }
 
-/** The task in a local Lambda of that runtime (on-demand), with the function's environment pointed at DynamoDB Local. */
-function taskLambda(taskRoot: string, nodeMajor: LambdaNodeMajor): LocalLambda {
+/**
+ * The task in a local Lambda of that runtime (on-demand, or Managed Instances with `maxConcurrency`), with the
+ * function's environment pointed at DynamoDB Local.
+ */
+function taskLambda(taskRoot: string, nodeMajor: LambdaNodeMajor, maxConcurrency?: number): LocalLambda {
   const lambda = new LocalLambda({
     taskRoot,
     nodeMajor,
+    ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
     timeoutMs: 30_000,
     env: {
       AWS_REGION: MASTER_REGION,
@@ -156,16 +187,6 @@ function put(table: string, pk: string, attributes: Record<string, AttributeValu
 /** The invocation and the container's log, for a failed expectation's message. */
 function describeRun(invocation: LocalInvocation, lambda: LocalLambda): string {
   return `${JSON.stringify(invocation)}\n${lambda.logText()}`;
-}
-
-/** The first log line containing `text`, waiting for it up to 30 s (then `undefined`). */
-async function logLine(lambda: LocalLambda, text: string): Promise<string | undefined> {
-  for (const waitUntil = Date.now() + 30_000; Date.now() < waitUntil; ) {
-    const line = lambda.logs.find((entry) => entry.text.includes(text));
-    if (line) return line.text;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return undefined;
 }
 
 /** A master with six orders, some updated, replaced and deleted, and an empty slave: the event has 9 records. */
@@ -329,23 +350,79 @@ describe('the packed package, installed offline beside es6-promise, running the 
     expect(await scanAll(slave, slaveTable)).toEqual([]);
   });
 
-  test('nodejs24.x (client 4.x): the README index.js is answered null at once (the batch counts as done), then its process dies on the missing context.succeed and context.fail', async () => {
+  test('nodejs24.x (client 4.x): the README index.js is refused before any write with a LegacyHandlerError naming the fix, on every retry; after the switch to the async handler the same event replicates exactly', async () => {
     // Prepare
-    const { slaveTable, event } = await ordersBatch();
-    const lambda = taskLambda(saveTask(slaveTable), 24);
+    const { masterTable, slaveTable, event } = await ordersBatch();
+    const legacy = taskLambda(saveTask(slaveTable), 24);
+
+    // Act: the first delivery and Lambda's retry of the same batch.
+    const refused = [await legacy.invoke(event), await legacy.invoke(event)];
+
+    // Assess: function errors (what makes the event source mapping retry) from process()'s synchronous throw, so
+    // the handler never reached context.succeed/fail: no crash, the container served both, the slave is empty.
+    for (const invocation of refused) {
+      expect({ invocation, log: invocation.status === 'error' ? '' : describeRun(invocation, legacy) }).toMatchObject({
+        invocation: { status: 'error', errorType: 'LegacyHandlerError' },
+        log: '',
+      });
+    }
+    const message = refused[0]?.status === 'error' ? refused[0].errorMessage : '';
+    expect(message).toMatch(/^dynamo-replicator refused this batch before writing anything \(Lambda retries it\)/);
+    expect(message).toContain('index.handler uses context.succeed and context.fail, but nodejs24.x gives handlers no');
+    expect(message).toContain('Fix: use `exports.handler = async (event) => replicator.process(event)`');
+    expect(legacy.runtime.ricVersion).toMatch(/^4\./);
+    expect({ initErrors: legacy.stats.initErrors, coldStarts: legacy.stats.coldStarts }).toEqual({
+      initErrors: 0,
+      coldStarts: 1,
+    });
+    expect(legacy.logText()).not.toContain('is not a function');
+    expect(await scanAll(slave, slaveTable)).toEqual([]);
+
+    // Act: the user deploys the async handler; Lambda retries the same batch.
+    const fixed = taskLambda(saveTask(slaveTable, ASYNC_INDEX_JS), 24);
+    const invocation = await fixed.invoke(event);
+
+    // Assess
+    expect({ invocation, log: invocation.status === 'ok' ? '' : describeRun(invocation, fixed) }).toMatchObject({
+      invocation: { status: 'ok', payload: null },
+      log: '',
+    });
+    await expectReplica(masterTable, slaveTable);
+  });
+
+  test('nodejs24.x (client 4.x): a two-parameter function returning the promise replicates the batch and answers its result', async () => {
+    // Prepare
+    const { masterTable, slaveTable, event } = await ordersBatch();
+    const lambda = taskLambda(saveTask(slaveTable, RETURNING_INDEX_JS), 24);
 
     // Act
     const invocation = await lambda.invoke(event);
-    const crash = await logLine(lambda, 'is not a function');
 
-    // Assess: the two-parameter handler passes init; its undefined return is the response, before the writes it
-    // started are known to have landed. Then context.succeed throws inside the promise chain, the .catch calls
-    // context.fail, which throws too, and that unhandled rejection ends the process.
-    expect(invocation).toMatchObject({ status: 'ok', payload: null });
-    expect(lambda.stats.initErrors).toBe(0);
-    expect({ crash, log: crash ? '' : describeRun(invocation, lambda) }).toEqual({
-      crash: 'TypeError: context.fail is not a function',
+    // Assess
+    expect({ invocation, log: invocation.status === 'ok' ? '' : describeRun(invocation, lambda) }).toMatchObject({
+      invocation: { status: 'ok', payload: 'success' },
       log: '',
     });
+    await expectReplica(masterTable, slaveTable);
+  });
+
+  test('Managed Instances (nodejs22.x, client 4.x): the README index.js is refused before any write too', async () => {
+    // Prepare
+    const { slaveTable, event } = await ordersBatch();
+    const lambda = taskLambda(saveTask(slaveTable), 22, 2);
+
+    // Act
+    const invocation = await lambda.invoke(event);
+
+    // Assess
+    expect({ invocation, log: invocation.status === 'error' ? '' : describeRun(invocation, lambda) }).toMatchObject({
+      invocation: { status: 'error', errorType: 'LegacyHandlerError' },
+      log: '',
+    });
+    expect(invocation.status === 'error' ? invocation.errorMessage : '').toContain(
+      'uses context.succeed and context.fail, but Lambda Managed Instances gives handlers no',
+    );
+    expect(lambda.runtime.ricVersion).toMatch(/^4\./);
+    expect(await scanAll(slave, slaveTable)).toEqual([]);
   });
 });
