@@ -24,10 +24,10 @@ export class LegacyHandlerError extends ReplicatorError {
   public constructor(handler: string, reason: string, runtime: string) {
     super(
       `dynamo-replicator refused this batch before writing anything (Lambda retries it): the handler ${handler} ${reason}, ` +
-        `but ${runtime} gives handlers no context.succeed, context.fail or context.done, so Lambda would take the ` +
-        `handler's return as the answer before the batch's writes land, and the process would then crash. ` +
+        `but ${runtime} gives handlers no context.succeed, context.fail or context.done and takes a handler's return ` +
+        `value as its answer at once, before the batch's writes would land. ` +
         'Fix: use `exports.handler = async (event) => replicator.process(event)` (or return the promise: ' +
-        '`return replicator.process(event)`), as docs/library.md of dynamo-replicator shows; or go back to nodejs22.x.',
+        "`return replicator.process(event)`), as dynamo-replicator's docs/library.md shows; or run nodejs22.x on-demand.",
     );
     this.name = 'LegacyHandlerError';
   }
@@ -66,7 +66,7 @@ export function handlerLocation(handler: string, taskRoot: string): { files: str
 }
 
 /** The loaded module's function at `exportPath` (require.cache is keyed by real paths), or `undefined`. */
-export function loadedHandler(
+function loadedHandler(
   location: { files: readonly string[]; exportPath: readonly string[] },
   modules: LoadedModules,
 ): ((...args: unknown[]) => unknown) | undefined {
@@ -96,7 +96,7 @@ export function loadedHandler(
  * `// context.succeed(...)` left behind after a migration, or a message mentioning it, does not count as code.
  * (A regular-expression literal holding a quote or a comment opener can confuse it; handlers rarely have one.)
  */
-export function codeOf(source: string): string {
+function codeOf(source: string): string {
   let code = '';
   for (let index = 0; index < source.length; ) {
     const char = source[index] as string;
@@ -122,7 +122,7 @@ export function codeOf(source: string): string {
 }
 
 /** A function's code (without comments and strings) in parts: its top-level parameters, as written, and its body. */
-export interface FunctionParts {
+interface FunctionParts {
   readonly parameters: readonly string[];
   readonly body: string;
   /** An arrow function whose body is an expression, which it returns. */
@@ -130,7 +130,7 @@ export interface FunctionParts {
 }
 
 /** Splits `code` (from {@link codeOf}) into parameters and body: `function`, arrow and method forms. */
-export function partsOf(code: string): FunctionParts {
+function partsOf(code: string): FunctionParts {
   const text = code.trim().replace(/^async\s+/, '');
   const single = /^([A-Za-z_$][\w$]*)\s*=>/.exec(text);
   if (single) {
