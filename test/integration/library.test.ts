@@ -99,6 +99,14 @@ exports.handler = function(event, context) {
 };
 `;
 
+/** createReplicator's own handler exported as is (docs/library.md's "better" entry). */
+const CREATE_REPLICATOR_INDEX_JS = `'use strict';
+
+const { createReplicator } = require('dynamo-replicator');
+
+exports.handler = createReplicator({ region: 'SLAVE-REGION', table: 'SLAVE-TABLE' }).handler;
+`;
+
 let workDir = '';
 let installation: Installation;
 const lambdas: LocalLambda[] = [];
@@ -401,6 +409,22 @@ describe('the packed package, installed offline beside es6-promise, running the 
     // Assess
     expect({ invocation, log: invocation.status === 'ok' ? '' : describeRun(invocation, lambda) }).toMatchObject({
       invocation: { status: 'ok', payload: 'success' },
+      log: '',
+    });
+    await expectReplica(masterTable, slaveTable);
+  });
+
+  test("nodejs24.x (client 4.x): createReplicator's handler exported as is replicates the batch and answers no failures", async () => {
+    // Prepare
+    const { masterTable, slaveTable, event } = await ordersBatch();
+    const lambda = taskLambda(saveTask(slaveTable, CREATE_REPLICATOR_INDEX_JS), 24);
+
+    // Act
+    const invocation = await lambda.invoke(event);
+
+    // Assess
+    expect({ invocation, log: invocation.status === 'ok' ? '' : describeRun(invocation, lambda) }).toMatchObject({
+      invocation: { status: 'ok', payload: { batchItemFailures: [] } },
       log: '',
     });
     await expectReplica(masterTable, slaveTable);
