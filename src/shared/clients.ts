@@ -7,7 +7,7 @@
  * the same way here. The other services' client classes are passed in by the tools ({@link createServiceClient}),
  * so the function and the library, which only talk to DynamoDB, load nothing else.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { fromIni, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 
 /** Session name of assumed roles, as it appears in the slave account's CloudTrail. */
@@ -95,7 +95,7 @@ export function createClient(region: string, settings: ClientSettings, access?: 
 }
 
 /** The configuration {@link createServiceClient} gives a client class: what every SDK v3 client accepts. */
-export type ServiceClientConfig = ReturnType<typeof baseConfig> & { credentials?: ReturnType<typeof credentialsOf> };
+export type ServiceClientConfig = ReturnType<typeof baseConfig> & Pick<DynamoDBClientConfig, 'credentials'>;
 
 /**
  * A client of another service (`DynamoDBStreamsClient` for the `watched` backfill, `KMSClient` for create-slave),
