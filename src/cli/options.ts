@@ -34,13 +34,27 @@ export type ParsedCommand =
   | { readonly command: 'verify'; readonly json: boolean; readonly config: VerifyConfig }
   | { readonly command: 'create-slave'; readonly json: boolean; readonly config: CreateSlaveConfig };
 
-const COMMON_OPTIONS = {
+/** The two tables, whose credentials, and where to send requests: every command's. */
+const TABLE_OPTIONS = {
   ...ACCESS_OPTIONS,
   'from-region': { type: 'string' },
   'from-table': { type: 'string' },
   'to-region': { type: 'string' },
   'to-table': { type: 'string' },
   'endpoint-url': { type: 'string' },
+} as const;
+
+/** What a command prints: every command's. */
+const OUTPUT_OPTIONS = {
+  progress: { type: 'string' },
+  quiet: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The options of the commands that read the tables item by item (backfill and verify). */
+const COMMON_OPTIONS = {
+  ...TABLE_OPTIONS,
   segments: { type: 'string' },
   segment: { type: 'string' },
   'total-segments': { type: 'string' },
@@ -49,12 +63,9 @@ const COMMON_OPTIONS = {
   'max-items-per-second': { type: 'string' },
   'max-wcu': { type: 'string' },
   'max-rcu': { type: 'string' },
-  progress: { type: 'string' },
   'exclude-attributes': { type: 'string' },
   hooks: { type: 'string' },
-  quiet: { type: 'boolean' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
+  ...OUTPUT_OPTIONS,
 } as const;
 
 const BACKFILL_OPTIONS = {
@@ -72,12 +83,7 @@ const VERIFY_OPTIONS = {
 } as const;
 
 const CREATE_SLAVE_OPTIONS = {
-  ...ACCESS_OPTIONS,
-  'from-region': { type: 'string' },
-  'from-table': { type: 'string' },
-  'to-region': { type: 'string' },
-  'to-table': { type: 'string' },
-  'endpoint-url': { type: 'string' },
+  ...TABLE_OPTIONS,
   'billing-mode': { type: 'string' },
   'read-capacity': { type: 'string' },
   'write-capacity': { type: 'string' },
@@ -85,10 +91,7 @@ const CREATE_SLAVE_OPTIONS = {
   stream: { type: 'string' },
   'no-tags': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
-  progress: { type: 'string' },
-  quiet: { type: 'boolean' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
+  ...OUTPUT_OPTIONS,
 } as const;
 
 const STREAM_VIEW_TYPES = ['NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY'] as const;
