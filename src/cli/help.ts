@@ -7,8 +7,8 @@ export const MAIN_HELP = `dynamo-replicator — operator tools for a DynamoDB re
 
 Usage:
   dynamo-replicator create-slave <master> <slave> [options]   create the slave from the master's definition
-  dynamo-replicator backfill <master> <slave> [options]   copy every master item the slave lacks
-  dynamo-replicator verify   <master> <slave> [options]   compare both tables; --repair fixes the slave
+  dynamo-replicator backfill     <master> <slave> [options]   copy every master item the slave lacks
+  dynamo-replicator verify       <master> <slave> [options]   compare both tables; --repair fixes the slave
 
 Tables are named region/table (e.g. us-east-1/Orders), or with --from-region/--from-table and
 --to-region/--to-table. Credentials, region endpoints and AWS_ENDPOINT_URL_DYNAMODB come from the AWS SDK's

@@ -150,7 +150,7 @@ describe('parseCommandLine: segments, rates, modes', () => {
   it('--help of each command shows its text with examples', () => {
     const main = parseCommandLine(['--help'], env);
     const ofBackfill = parseCommandLine(['backfill', '--help'], env);
-    expect(main.command === 'help' && main.text).toContain('dynamo-replicator backfill <master> <slave>');
+    expect(main.command === 'help' && main.text).toContain('dynamo-replicator backfill     <master> <slave>');
     expect(ofBackfill.command === 'help' && ofBackfill.text).toContain('Examples:');
   });
 
