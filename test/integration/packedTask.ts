@@ -1,0 +1,266 @@
+/**
+ * The packed package as a user installs it, for the library's integration suites (library.test.ts: nodejs22.x,
+ * libraryNode24.test.ts: nodejs24.x and Managed Instances): `npm pack` of the built project and of es6-promise, both
+ * installed into an empty folder without the network (once per test file), task roots holding an index.js with the
+ * slave filled in, each run in a local Lambda (harness/localLambda) of the runtime asked for, and a batch of orders
+ * read from the master's real stream in DynamoDB Local. Jest-only (it registers the file's hooks).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { LOCAL_CREDENTIALS } from '../../harness/dynamodbLocal';
+import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
+import { drainStream } from '../../harness/lambdaPoller';
+import type { LambdaNodeMajor } from '../../harness/lambdaRuntime';
+import { type LocalInvocation, LocalLambda } from '../../harness/localLambda';
+import { type Installation, installPackages, packInstalledDependency, packPackage } from '../../harness/packedPackage';
+import { MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
+import {
+  compareTables,
+  createMasterTable,
+  createTable,
+  differencesOf,
+  NO_DIFFERENCES,
+  uniqueTableName,
+} from '../../harness/tables';
+import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
+
+/** The original package's README: "save this as index.js" — verbatim, placeholders included. */
+export const README_INDEX_JS = `'use strict';
+
+require('es6-promise').polyfill();
+
+var replicator = require('dynamo-replicator')({
+	region: 'SLAVE-REGION',
+	table: 'SLAVE-TABLE'
+});
+
+exports.handler = function(event, context) {
+	replicator.process(event)
+		.then(function() {
+			context.succeed('success');
+		})
+		.catch(function(err) {
+			context.fail(err);
+		});
+};
+`;
+
+/** The same handler in the callback form the original README's era also allowed (three parameters). */
+export const CALLBACK_INDEX_JS = `'use strict';
+
+var replicator = require('dynamo-replicator')({
+	region: 'SLAVE-REGION',
+	table: 'SLAVE-TABLE'
+});
+
+exports.handler = function(event, context, callback) {
+	replicator.process(event).then(function() { callback(null, 'success'); }, callback);
+};
+`;
+
+/** The README's file as docs/library.md tells users to change it for nodejs24.x: an async handler. */
+export const ASYNC_INDEX_JS = `'use strict';
+
+var replicator = require('dynamo-replicator')({
+	region: 'SLAVE-REGION',
+	table: 'SLAVE-TABLE'
+});
+
+exports.handler = async (event) => replicator.process(event);
+`;
+
+/** A two-parameter, non-async handler that returns the promise (no context.succeed): fine on every runtime. */
+export const RETURNING_INDEX_JS = `'use strict';
+
+var replicator = require('dynamo-replicator')({
+	region: 'SLAVE-REGION',
+	table: 'SLAVE-TABLE'
+});
+
+exports.handler = function(event, context) {
+	return replicator.process(event).then(function() {
+		return 'success';
+	});
+};
+`;
+
+/** createReplicator's own handler exported as is (docs/library.md's "better" entry). */
+export const CREATE_REPLICATOR_INDEX_JS = `'use strict';
+
+const { createReplicator } = require('dynamo-replicator');
+
+exports.handler = createReplicator({ region: 'SLAVE-REGION', table: 'SLAVE-TABLE' }).handler;
+`;
+
+/** What a library suite works with: the region clients, the installed package, and how to run a task. */
+export interface PackedTask {
+  readonly master: DynamoDBClient;
+  readonly slave: DynamoDBClient;
+  /** The offline installation (its mode and folder). */
+  installation(): Installation;
+  saveTask(slaveTable: string, source?: string): string;
+  taskLambda(taskRoot: string, nodeMajor: LambdaNodeMajor, maxConcurrency?: number): LocalLambda;
+  ordersBatch(): Promise<{ masterTable: string; slaveTable: string; event: LambdaStreamEvent }>;
+  expectReplica(masterTable: string, slaveTable: string): Promise<void>;
+  lastRecordOf(event: LambdaStreamEvent, pk: string): string;
+  /** Puts an item with this `pk` on the master. */
+  put(table: string, pk: string, attributes: Record<string, AttributeValue>): Promise<unknown>;
+  /** Reads the master's stream to its end as one Lambda event. */
+  streamEvent(streamArn: string): Promise<LambdaStreamEvent>;
+  describeRun(invocation: LocalInvocation, lambda: LocalLambda): string;
+}
+
+/** Packs and installs the package once for the calling test file; every local Lambda is closed after each test. */
+export function usePackedTask(): PackedTask {
+  const endpoint = localEndpoint();
+  const { master, slave } = useRegionClients(MASTER_REGION, SLAVE_REGION);
+  let workDir = '';
+  let installation: Installation;
+  const lambdas: LocalLambda[] = [];
+
+  afterEach(async () => {
+    await Promise.all(lambdas.splice(0).map((lambda) => lambda.close()));
+  });
+
+  beforeAll(() => {
+    workDir = mkdtempSync(join(tmpdir(), 'dynamo-replicator-packed-'));
+    const tarballs = join(workDir, 'tarballs');
+    const ours = packPackage(tarballs);
+    const es6Promise = packInstalledDependency('es6-promise', tarballs);
+    installation = installPackages(join(workDir, 'task'), [ours, es6Promise]);
+  }, 300_000);
+
+  afterAll(() => {
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  /**
+   * A task root under the installed task (so `require('dynamo-replicator')` finds its node_modules) holding the
+   * README's index.js (or `source`) with the slave filled in.
+   */
+  function saveTask(slaveTable: string, source: string = README_INDEX_JS): string {
+    const folder = join(installation.folder, `${slaveTable}-${lambdas.length}`);
+    mkdirSync(folder, { recursive: true });
+    const filled = source.replace('SLAVE-REGION', SLAVE_REGION).replace('SLAVE-TABLE', slaveTable);
+    writeFileSync(join(folder, 'index.js'), filled);
+    return folder;
+  }
+
+  /**
+   * The task in a local Lambda of that runtime (on-demand, or Managed Instances with `maxConcurrency`), with the
+   * function's environment pointed at DynamoDB Local.
+   */
+  function taskLambda(taskRoot: string, nodeMajor: LambdaNodeMajor, maxConcurrency?: number): LocalLambda {
+    const lambda = new LocalLambda({
+      taskRoot,
+      nodeMajor,
+      ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
+      timeoutMs: 30_000,
+      env: {
+        AWS_REGION: MASTER_REGION,
+        AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      },
+    });
+    lambdas.push(lambda);
+    return lambda;
+  }
+
+  /** Reads the master's stream to its end as one Lambda event (the whole test batch fits in one). */
+  async function streamEvent(streamArn: string): Promise<LambdaStreamEvent> {
+    const events: LambdaStreamEvent[] = [];
+    await drainStream({
+      endpoint,
+      region: MASTER_REGION,
+      streamArn,
+      batchSize: 1000,
+      handler: (event) => {
+        events.push(event);
+        return { batchItemFailures: [] };
+      },
+    });
+    expect(events).toHaveLength(1);
+    return events[0] as LambdaStreamEvent;
+  }
+
+  /** The record of the event that last changed the item with this `pk`. */
+  function lastRecordOf(event: LambdaStreamEvent, pk: string): string {
+    const records = event.Records.filter((record) => {
+      const key = record.dynamodb.Keys?.pk;
+      return key !== undefined && 'S' in key && key.S === pk;
+    });
+    const last = records[records.length - 1];
+    if (!last) throw new Error(`no record of ${pk} in the event`);
+    return last.dynamodb.SequenceNumber;
+  }
+
+  function put(table: string, pk: string, attributes: Record<string, AttributeValue>): Promise<unknown> {
+    return master.send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk }, ...attributes } }));
+  }
+
+  /** The invocation and the container's log, for a failed expectation's message. */
+  function describeRun(invocation: LocalInvocation, lambda: LocalLambda): string {
+    return `${JSON.stringify(invocation)}\n${lambda.logText()}`;
+  }
+
+  /** A master with six orders, some updated, replaced and deleted, and an empty slave: the event has 9 records. */
+  async function ordersBatch(): Promise<{ masterTable: string; slaveTable: string; event: LambdaStreamEvent }> {
+    const masterTable = await createMasterTable(master, { name: uniqueTableName('master') });
+    const slaveTable = await createTable(slave, { name: uniqueTableName('slave') });
+    for (let index = 1; index <= 6; index++) {
+      await put(masterTable.name, `order-${index}`, {
+        total: { N: '12345678901234567890.123456789012345678' },
+        blob: { B: new Uint8Array([0, 255, index]) },
+        tags: { SS: ['a', 'b'] },
+      });
+    }
+    await master.send(
+      new UpdateItemCommand({
+        TableName: masterTable.name,
+        Key: { pk: { S: 'order-2' } },
+        UpdateExpression: 'SET #s = :s',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':s': { S: 'shipped' } },
+      }),
+    );
+    await put(masterTable.name, 'order-3', { note: { S: 'replaced whole' } });
+    await master.send(new DeleteItemCommand({ TableName: masterTable.name, Key: { pk: { S: 'order-4' } } }));
+    return {
+      masterTable: masterTable.name,
+      slaveTable: slaveTable.name,
+      event: await streamEvent(masterTable.streamArn),
+    };
+  }
+
+  async function expectReplica(masterTable: string, slaveTable: string): Promise<void> {
+    const comparison = await compareTables(
+      { client: master, table: masterTable },
+      { client: slave, table: slaveTable },
+    );
+    expect(differencesOf(comparison)).toEqual(NO_DIFFERENCES);
+    expect(comparison.sourceCount).toBe(5);
+  }
+
+  return {
+    master,
+    slave,
+    installation: () => installation,
+    saveTask,
+    taskLambda,
+    ordersBatch,
+    expectReplica,
+    lastRecordOf,
+    put,
+    streamEvent,
+    describeRun,
+  };
+}
