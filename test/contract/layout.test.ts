@@ -2,7 +2,7 @@
  * The layout held to the code: folders say who uses the code, so the imports between them must follow
  * docs/development.md — the Lambda's code and the CLI's never import each other, the CLI does not reach into the
  * replication core nor the library (src/library, which builds on the Lambda's parts and the core), src/shared imports
- * neither side, and harness/ (shared by tests and scripts) imports neither tests nor scripts. Source files stay under 400 lines. A move that breaks one of these fails here, naming the file.
+ * neither side, and harness/ (shared by tests and scripts) imports neither tests nor scripts. Source and test files stay under 400 lines. A move that breaks one of these fails here, naming the file.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -79,14 +79,18 @@ describe('the code layout', () => {
     expect(found).toEqual([`${cli} → src/replicator/planner`, `${shared} → src/cli/runConfig`]);
   });
 
-  test(`every file of src/, harness/ and scripts/ has at most ${MAX_LINES} lines`, () => {
+  test(`every file of src/, harness/, scripts/ and test/ has at most ${MAX_LINES} lines`, () => {
+    // Prepare
+    const tests = tsFiles('test').map((file) => [file, readFileSync(join(ROOT, file), 'utf8')] as const);
+
     // Act
-    const long = [...sources]
+    const long = [...sources, ...tests]
       .map(([file, text]) => ({ file, lines: text.split('\n').length - (text.endsWith('\n') ? 1 : 0) }))
       .filter(({ lines }) => lines > MAX_LINES);
 
     // Assess
     expect(sources.size).toBeGreaterThan(50);
+    expect(tests.length).toBeGreaterThan(50);
     expect(long).toEqual([]);
   });
 });
