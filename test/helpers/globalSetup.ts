@@ -16,6 +16,9 @@ import { startDynamoDBLocal } from '../../harness/dynamodbLocal';
 import { ensureLambdaRuntime, LAMBDA_NODE_MAJORS } from '../../harness/lambdaRuntime';
 
 export default async function globalSetup(): Promise<void> {
+  // The SDK's notice that Node 20 support ends, printed once per SDK copy loaded in each worker: noise in the
+  // test output (the workers inherit this environment; the local Lambda's containers get only Lambda's).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const root = projectRoot();
   const stale = staleBuildReason(root);
   if (stale !== undefined) {

@@ -60,6 +60,8 @@ describe('several slaves from one function (SLAVES)', () => {
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       AWS_REGION: masterRegion,
       POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+      // One EMF line per batch and slave: noise in the test output (the metrics have tests of their own).
+      POWERTOOLS_METRICS_DISABLED: 'true',
     });
     const failureMessages: string[] = [];
     const observed: StreamHandler = async (event, context) => {
