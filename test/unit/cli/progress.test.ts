@@ -20,6 +20,24 @@ describe('progress line', () => {
   });
 });
 
+/** A bar redrawn every `intervalMs` on a clock the test moves: `advance` moves the clock and Jest's timers together. */
+function clockedBar(intervalMs: number): { progress: Progress; lines: string[]; advance(ms: number): void } {
+  jest.useFakeTimers();
+  let clock = 0;
+  const lines: string[] = [];
+  const progress = new Progress('backfill', {
+    mode: 'bar',
+    write: (text) => lines.push(text),
+    intervalMs,
+    now: () => clock,
+  });
+  const advance = (ms: number): void => {
+    clock += ms;
+    jest.advanceTimersByTime(ms);
+  };
+  return { progress, lines, advance };
+}
+
 describe('the last progress line', () => {
   afterEach(() => {
     jest.useRealTimers();
@@ -40,24 +58,14 @@ describe('the last progress line', () => {
 
   it('after a quiet end (no item in the last 10 s) the bar ends with the run’s average rate, not 0/s and ETA ?', () => {
     // Prepare: a clock the test moves, a bar redrawn every 250 ms, 2,000 items in 4 s, then 12 s of waiting.
-    jest.useFakeTimers();
-    let clock = 0;
-    const lines: string[] = [];
-    const progress = new Progress('backfill', {
-      mode: 'bar',
-      write: (text) => lines.push(text),
-      intervalMs: 250,
-      now: () => clock,
-    });
+    const { progress, lines, advance } = clockedBar(250);
     progress.counts.expected = 2000;
     progress.start();
     for (let step = 1; step <= 16; step += 1) {
-      clock += 250;
       progress.counts.done = step * 125;
-      jest.advanceTimersByTime(250);
+      advance(250);
     }
-    clock += 12_000;
-    jest.advanceTimersByTime(12_000);
+    advance(12_000);
     const quietLine = lines.at(-1) ?? '';
 
     // Act
@@ -73,20 +81,11 @@ describe('the last progress line', () => {
 
   it('leaves the items of earlier runs (a resumed backfill) out of the average rate', () => {
     // Prepare: 1,000 items done by an earlier run, 500 more in 5 s by this one.
-    jest.useFakeTimers();
-    let clock = 0;
-    const lines: string[] = [];
-    const progress = new Progress('backfill', {
-      mode: 'bar',
-      write: (text) => lines.push(text),
-      intervalMs: 1000,
-      now: () => clock,
-    });
+    const { progress, lines, advance } = clockedBar(1000);
     progress.counts.done = 1000;
     progress.start();
-    clock = 5000;
     progress.counts.done = 1500;
-    jest.advanceTimersByTime(5000);
+    advance(5000);
 
     // Act
     progress.stop(false);
