@@ -163,6 +163,23 @@ export class LocalLambda implements LambdaFunction {
     return entries.filter((entry) => (entry.function_request_id ?? entry.requestId) === requestId);
   }
 
+  /**
+   * The {@link entries} that `match`, once there are `count` (or after `timeoutMs`): Managed Instances' worker threads
+   * log through the main thread, possibly after the answer, as logs reach CloudWatch after a function's answer.
+   */
+  async settledEntries(
+    match: (entry: Record<string, unknown>) => boolean,
+    count: number,
+    timeoutMs = 5000,
+  ): Promise<Record<string, unknown>[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.entries().filter(match);
+      if (found.length >= count || Date.now() >= deadline) return found;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   /** Invokes the function once, in an idle warm container or a new one. */
   async invoke(event: unknown, options: InvokeOptions = {}): Promise<LocalInvocation> {
     if (this.closed) throw new Error('the local Lambda is closed');
@@ -219,13 +236,9 @@ export class LocalLambda implements LambdaFunction {
     timers.push(
       setTimeout(() => {
         this.stats.timeouts += 1;
-        const seconds = (this.timeoutMs / 1000).toFixed(2);
-        this.platform(container, `${new Date().toISOString()} ${requestId} Task timed out after ${seconds} seconds`);
-        this.kill(container, {
-          errorType: 'Sandbox.Timedout',
-          errorMessage: `Task timed out after ${seconds} seconds`,
-          timedOut: true,
-        });
+        const message = `Task timed out after ${(this.timeoutMs / 1000).toFixed(2)} seconds`;
+        this.platform(container, `${new Date().toISOString()} ${requestId} ${message}`);
+        this.kill(container, { errorType: 'Sandbox.Timedout', errorMessage: message, timedOut: true });
       }, this.timeoutMs),
     );
     const killNow = () =>
@@ -241,7 +254,7 @@ export class LocalLambda implements LambdaFunction {
       // A kill (timeout, killAfterMs, killSignal) ends the answer too: the Runtime API abandons what the container held.
       const outcome = await answered;
       // What the process wrote before it answered is already in its pipes, but may be read after the answer in the
-      // same turn of the event loop: wait for that turn to end, so the invocation's lines are in the log.
+      // same turn of the event loop: wait for that turn to end (Managed Instances' may come later: settledEntries).
       await new Promise((resolve) => setImmediate(resolve));
       return outcome;
     } finally {

@@ -99,7 +99,7 @@ describe('Managed Instances: several invocations at once in one container', () =
     expect((await scanAll(slave, slaveTable.name)).sort(byKey)).toEqual([...expected].sort(byKey));
     for (const run of runs) expect(run.payload).toEqual({ batchItemFailures: [] });
     // Each summary line is its invocation's: the request id it carries is the one whose batch had that many records.
-    const summaries = lambda.entries().filter((entry) => entry.message === 'batch replicated');
+    const summaries = await lambda.settledEntries((entry) => entry.message === 'batch replicated', AT_ONCE * ROUNDS);
     expect(summaries).toHaveLength(AT_ONCE * ROUNDS);
     for (const round of Array.from({ length: ROUNDS }, (_, r) => r)) {
       const roundRuns = runs.slice(round * AT_ONCE, (round + 1) * AT_ONCE);
