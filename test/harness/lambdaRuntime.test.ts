@@ -1,7 +1,7 @@
 /**
  * The local Lambda's runtimes (harness/lambdaRuntime): which Node major a run asks for, which runtime client each
- * runtime and mode runs, when an installed runtime client counts as complete, and the message a failed build of its
- * native client gives (it must name what is missing).
+ * runtime and mode runs, which transport `LAMBDA_RIC_NATIVE` selects, when an installed runtime client counts as
+ * complete, and the message an opt-in build of its native client gives without its tools (it must name them).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,9 @@ import {
   lambdaNodeMajor,
   RIC_RELEASES,
   type RicLine,
+  type RicTransport,
   ricLineFor,
+  ricTransport,
 } from '../../harness/lambdaRuntime';
 
 let root: string;
@@ -23,12 +25,13 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 /**
- * Writes, in the folder of `line`'s client under `root`'s .cache, an installed aws-lambda-ric of `version` with or
- * without its native client (at the path that line's release builds it to).
+ * Writes, in the folder of `line`'s client for `transport` under `root`'s .cache, an installed aws-lambda-ric of
+ * `version` with or without its native client (at the path that line's release builds it to).
  */
-function fakeInstall(line: RicLine, version: string, withNativeClient: boolean): string {
+function fakeInstall(line: RicLine, transport: RicTransport, version: string, withNativeClient: boolean): string {
   const release = RIC_RELEASES[line];
-  const dir = join(root, '.cache', `aws-lambda-ric-${release.version}`, 'node_modules', 'aws-lambda-ric');
+  const folder = `aws-lambda-ric-${release.version}${transport === 'native' ? '-native' : ''}`;
+  const dir = join(root, '.cache', folder, 'node_modules', 'aws-lambda-ric');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'bin'), { recursive: true });
   mkdirSync(join(dir, 'dist'), { recursive: true });
@@ -66,21 +69,46 @@ describe('the runtime client of each runtime and mode', () => {
   });
 });
 
+describe('the transport', () => {
+  test.each([
+    [undefined, 'javascript'],
+    ['', 'javascript'],
+    ['0', 'javascript'],
+    ['1', 'native'],
+  ] as const)('LAMBDA_RIC_NATIVE=%p selects the %s transport', (value, transport) => {
+    expect(ricTransport(value)).toBe(transport);
+  });
+});
+
 describe('the installed runtime client', () => {
   test.each([3, 4] as const)(
-    'the %i.x client counts only when it is the pinned version and has its native client',
+    'the %i.x client unpacked for the JavaScript transport counts when it is the pinned version, native client or not',
+    (line) => {
+      // Prepare, Act, Assess: nothing, another version, then the pinned one without a native client.
+      const { version } = RIC_RELEASES[line];
+      expect(installedRic(line, root)).toBeUndefined();
+      fakeInstall(line, 'javascript', `${version}-other`, false);
+      expect(installedRic(line, root)).toBeUndefined();
+      const bootstrap = fakeInstall(line, 'javascript', version, false);
+      expect(installedRic(line, root)).toBe(bootstrap);
+      // Assess: each line and transport has its own folder, so the others are still missing.
+      expect(installedRic(line === 3 ? 4 : 3, root)).toBeUndefined();
+      expect(installedRic(line, root, 'native')).toBeUndefined();
+    },
+  );
+
+  test.each([3, 4] as const)(
+    'the %i.x client built for the native transport counts only when it is the pinned version and has its native client',
     (line) => {
       // Prepare, Act, Assess: nothing, another version, no native client, then the complete one.
       const { version } = RIC_RELEASES[line];
-      expect(installedRic(line, root)).toBeUndefined();
-      fakeInstall(line, `${version}-other`, true);
-      expect(installedRic(line, root)).toBeUndefined();
-      fakeInstall(line, version, false);
-      expect(installedRic(line, root)).toBeUndefined();
-      const bootstrap = fakeInstall(line, version, true);
-      expect(installedRic(line, root)).toBe(bootstrap);
-      // Assess: each line has its own folder, so the other one is still missing.
-      expect(installedRic(line === 3 ? 4 : 3, root)).toBeUndefined();
+      expect(installedRic(line, root, 'native')).toBeUndefined();
+      fakeInstall(line, 'native', `${version}-other`, true);
+      expect(installedRic(line, root, 'native')).toBeUndefined();
+      fakeInstall(line, 'native', version, false);
+      expect(installedRic(line, root, 'native')).toBeUndefined();
+      const bootstrap = fakeInstall(line, 'native', version, true);
+      expect(installedRic(line, root, 'native')).toBe(bootstrap);
     },
   );
 
@@ -92,7 +120,7 @@ describe('the installed runtime client', () => {
       'apt-get install cmake make g++ autoconf automake libtool',
     ],
   ] as const)(
-    'a build of the %i.x client without its tools is not tried: the error names the missing ones and how to install them',
+    'an opt-in native build of the %i.x client without its tools is not tried: the error names them and how to install them',
     (line, tools, install) => {
       // Prepare: a PATH with none of npm, cmake, make, g++.
       const path = process.env.PATH;
@@ -101,7 +129,7 @@ describe('the installed runtime client', () => {
         // Act
         const thrown = (() => {
           try {
-            ensureRic(line, root);
+            ensureRic(line, root, 'native');
             return undefined;
           } catch (error) {
             return error;
@@ -116,7 +144,7 @@ describe('the installed runtime client', () => {
           ),
         );
         expect((thrown as Error).message).toContain(install);
-        expect(installedRic(line, root)).toBeUndefined();
+        expect(installedRic(line, root, 'native')).toBeUndefined();
       } finally {
         process.env.PATH = path;
       }

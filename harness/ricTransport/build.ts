@@ -1,0 +1,46 @@
+/**
+ * Bundles the JavaScript transport (harness/ricTransport: preload, rapidClient, poster) into `.cache/ric-transport/`,
+ * where the local Lambda's containers load it with `node --require`: they run plain Node 22 or 24, not this
+ * project's TypeScript toolchain. esbuild is a devDependency with prebuilt binaries, so nothing is compiled.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+
+/** The files a container needs, by entry point. */
+const ENTRIES = ['preload', 'rapidClient', 'poster'] as const;
+
+/**
+ * The preload of the transport under `<root>/.cache/ric-transport`, (re)written when its bundle differs from the
+ * sources' (each file replaced by a rename, so a container or a concurrent Jest worker never reads half of one).
+ */
+export function ensureTransport(root: string): string {
+  const outdir = join(root, '.cache', 'ric-transport');
+  mkdirSync(outdir, { recursive: true });
+  const result = buildSync({
+    entryPoints: ENTRIES.map((name) => join(root, 'harness', 'ricTransport', `${name}.ts`)),
+    outdir,
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    write: false,
+    logLevel: 'silent',
+  });
+  for (const file of result.outputFiles) {
+    if (readOrEmpty(file.path) === file.text) continue;
+    const partial = `${file.path}.${process.pid}`;
+    writeFileSync(partial, file.contents);
+    renameSync(partial, file.path);
+  }
+  return join(outdir, 'preload.cjs');
+}
+
+function readOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
