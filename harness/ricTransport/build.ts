@@ -37,6 +37,11 @@ export function ensureTransport(root: string): string {
   return join(outdir, 'preload.cjs');
 }
 
+/** The bundle of the transport's native-shaped module (what the client's `require('./rapid-client.node')` gets). */
+export function transportClient(root: string): string {
+  return join(root, '.cache', 'ric-transport', 'rapidClient.cjs');
+}
+
 function readOrEmpty(path: string): string {
   try {
     return readFileSync(path, 'utf8');
