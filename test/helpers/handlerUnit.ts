@@ -8,11 +8,10 @@ import type { Context } from 'aws-lambda';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { createHandler, type ReplicatorHandler } from '../../src/lambda/handler';
 import { MasterReader } from '../../src/replicator/master';
-import { type RetryOptions, Slave } from '../../src/replicator/slave';
+import { Slave } from '../../src/replicator/slave';
 import type { SlaveTarget } from '../../src/replicator/types';
-import { refuseItem, unitClient } from './sdkMocks';
+import { FAST_RETRY, refuseItem, unitClient } from './sdkMocks';
 
-const FAST_RETRY: RetryOptions = { baseDelayMs: 1, maxDelayMs: 4, random: () => 0.5 };
 export const SLAVE: SlaveTarget = { region: 'eu-west-1', table: 'OrdersReplica' };
 export const ITEM_TOO_LARGE = 'Item size has exceeded the maximum allowed size';
 

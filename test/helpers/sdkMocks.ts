@@ -1,4 +1,4 @@
-/** Stubs of slave behaviour for unit tests that mock the SDK with aws-sdk-client-mock. */
+/** Stubs of slave behaviour for unit tests that mock the SDK with aws-sdk-client-mock, and their retry settings. */
 
 import {
   BatchWriteItemCommand,
@@ -8,6 +8,10 @@ import {
   type PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
+import type { RetryOptions } from '../../src/shared/retry';
+
+/** Tiny backoff so retries take milliseconds; the jitter source is fixed so runs are alike. */
+export const FAST_RETRY: RetryOptions = { baseDelayMs: 1, maxDelayMs: 4, random: () => 0.5 };
 
 /** An error as the SDK raises it for a DynamoDB error answer (a server fault for 5xx statuses). */
 export function awsError(name: string, message: string, httpStatusCode = 400): DynamoDBServiceException {

@@ -4,16 +4,14 @@
  */
 import { type BatchWriteItemCommandInput, DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
-import { type RetryOptions, Slave, type SlaveResult } from '../../src/replicator/slave';
+import { Slave, type SlaveResult } from '../../src/replicator/slave';
 import type { SlaveTarget, WriteChange } from '../../src/replicator/types';
 import { type Budget, startBudget } from '../../src/shared/budget';
 import type { Item } from '../../src/shared/item';
 import { itemKeyOf, pickKey } from '../../src/shared/key';
-import { unitClient } from './sdkMocks';
+import { FAST_RETRY, unitClient } from './sdkMocks';
 
 export const TARGET: SlaveTarget = { region: 'eu-west-1', table: 'SlaveOrders' };
-/** Tiny backoff so retries take milliseconds; the jitter source is fixed so runs are alike. */
-export const FAST_RETRY: RetryOptions = { baseDelayMs: 1, maxDelayMs: 4, random: () => 0.5 };
 
 export function putChange(id: string, attributes: Item = {}): WriteChange {
   const key: Item = { pk: { S: id } };

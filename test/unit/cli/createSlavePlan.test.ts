@@ -1,7 +1,15 @@
 import { masterKeyToDescribe, planSlave, type SlaveOverrides } from '../../../src/cli/createSlave/plan';
 import { ToolError, UsageError } from '../../../src/cli/errors';
 import { tableDefinition } from '../../../src/cli/table/definition';
-import { MASTER_REF, onDemandMaster, provisionedMaster, SLAVE_REF } from './definitionFixture';
+import {
+  MASTER_REF,
+  onDemandMaster,
+  PROVISIONED_ATTRIBUTES,
+  PROVISIONED_GSIS,
+  PROVISIONED_LSIS,
+  provisionedMaster,
+  SLAVE_REF,
+} from './definitionFixture';
 
 const like: SlaveOverrides = { tags: true };
 
@@ -20,42 +28,11 @@ describe('planSlave: the CreateTable request from the master definition', () => 
         { AttributeName: 'pk', KeyType: 'HASH' },
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'N' },
-        { AttributeName: 'customer', AttributeType: 'S' },
-        { AttributeName: 'status', AttributeType: 'S' },
-        { AttributeName: 'placedAt', AttributeType: 'N' },
-      ],
+      AttributeDefinitions: PROVISIONED_ATTRIBUTES,
       BillingMode: 'PROVISIONED',
       ProvisionedThroughput: { ReadCapacityUnits: 10, WriteCapacityUnits: 20 },
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'byCustomer',
-          KeySchema: [
-            { AttributeName: 'customer', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['total', 'currency'] },
-          ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 6 },
-        },
-        {
-          IndexName: 'byStatus',
-          KeySchema: [{ AttributeName: 'status', KeyType: 'HASH' }],
-          Projection: { ProjectionType: 'KEYS_ONLY' },
-          ProvisionedThroughput: { ReadCapacityUnits: 7, WriteCapacityUnits: 8 },
-        },
-      ],
-      LocalSecondaryIndexes: [
-        {
-          IndexName: 'byPlacedAt',
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'placedAt', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
+      GlobalSecondaryIndexes: PROVISIONED_GSIS,
+      LocalSecondaryIndexes: PROVISIONED_LSIS,
       TableClass: 'STANDARD_INFREQUENT_ACCESS',
       DeletionProtectionEnabled: true,
     });

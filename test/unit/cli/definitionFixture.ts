@@ -1,9 +1,54 @@
 /** DescribeTable answers of a master as DynamoDB gives them, for the definition, plan and create-slave unit tests. */
-import type { TableDescription } from '@aws-sdk/client-dynamodb';
+import type {
+  AttributeDefinition,
+  GlobalSecondaryIndex,
+  LocalSecondaryIndex,
+  TableDescription,
+} from '@aws-sdk/client-dynamodb';
 
 export const MASTER_REF = { region: 'us-east-1', table: 'Orders' };
 export const SLAVE_REF = { region: 'eu-west-1', table: 'OrdersReplica' };
 export const MASTER_ARN = 'arn:aws:dynamodb:us-east-1:111122223333:table/Orders';
+
+/** The provisioned master's attribute definitions (every one a key uses), as a CreateTable request takes them. */
+export const PROVISIONED_ATTRIBUTES: readonly AttributeDefinition[] = [
+  { AttributeName: 'pk', AttributeType: 'S' },
+  { AttributeName: 'sk', AttributeType: 'N' },
+  { AttributeName: 'customer', AttributeType: 'S' },
+  { AttributeName: 'status', AttributeType: 'S' },
+  { AttributeName: 'placedAt', AttributeType: 'N' },
+];
+
+/** Its GSIs as a CreateTable request takes them (DescribeTable adds their status). */
+export const PROVISIONED_GSIS: readonly GlobalSecondaryIndex[] = [
+  {
+    IndexName: 'byCustomer',
+    KeySchema: [
+      { AttributeName: 'customer', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+    Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['total', 'currency'] },
+    ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 6 },
+  },
+  {
+    IndexName: 'byStatus',
+    KeySchema: [{ AttributeName: 'status', KeyType: 'HASH' }],
+    Projection: { ProjectionType: 'KEYS_ONLY' },
+    ProvisionedThroughput: { ReadCapacityUnits: 7, WriteCapacityUnits: 8 },
+  },
+];
+
+/** Its LSI, the same in DescribeTable's answer and in a CreateTable request. */
+export const PROVISIONED_LSIS: readonly LocalSecondaryIndex[] = [
+  {
+    IndexName: 'byPlacedAt',
+    KeySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'placedAt', KeyType: 'RANGE' },
+    ],
+    Projection: { ProjectionType: 'ALL' },
+  },
+];
 
 /**
  * A provisioned master: pk/sk, two GSIs (INCLUDE with capacity 5/6, KEYS_ONLY with 7/8), an LSI, an attribute
@@ -18,43 +63,10 @@ export function provisionedMaster(): TableDescription {
       { AttributeName: 'sk', KeyType: 'RANGE' },
       { AttributeName: 'pk', KeyType: 'HASH' },
     ],
-    AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'N' },
-      { AttributeName: 'customer', AttributeType: 'S' },
-      { AttributeName: 'status', AttributeType: 'S' },
-      { AttributeName: 'placedAt', AttributeType: 'N' },
-    ],
+    AttributeDefinitions: [...PROVISIONED_ATTRIBUTES],
     ProvisionedThroughput: { ReadCapacityUnits: 10, WriteCapacityUnits: 20, NumberOfDecreasesToday: 0 },
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: 'byCustomer',
-        IndexStatus: 'ACTIVE',
-        KeySchema: [
-          { AttributeName: 'customer', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['total', 'currency'] },
-        ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 6 },
-      },
-      {
-        IndexName: 'byStatus',
-        IndexStatus: 'ACTIVE',
-        KeySchema: [{ AttributeName: 'status', KeyType: 'HASH' }],
-        Projection: { ProjectionType: 'KEYS_ONLY' },
-        ProvisionedThroughput: { ReadCapacityUnits: 7, WriteCapacityUnits: 8 },
-      },
-    ],
-    LocalSecondaryIndexes: [
-      {
-        IndexName: 'byPlacedAt',
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'placedAt', KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ],
+    GlobalSecondaryIndexes: PROVISIONED_GSIS.map((index) => ({ ...index, IndexStatus: 'ACTIVE' })),
+    LocalSecondaryIndexes: [...PROVISIONED_LSIS],
     TableClassSummary: { TableClass: 'STANDARD_INFREQUENT_ACCESS' },
     DeletionProtectionEnabled: true,
     StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },

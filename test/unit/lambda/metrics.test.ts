@@ -11,8 +11,7 @@ import { MasterReader } from '../../../src/replicator/master';
 import type { BatchOutcome, SlaveSummary } from '../../../src/replicator/replicate';
 import { Slave } from '../../../src/replicator/slave';
 import type { StreamRecord } from '../../../src/replicator/types';
-import type { RetryOptions } from '../../../src/shared/retry';
-import { refuseItem } from '../../helpers/sdkMocks';
+import { FAST_RETRY, refuseItem } from '../../helpers/sdkMocks';
 
 /** One Embedded Metric Format line, as CloudWatch Logs receives it. */
 interface EmfLine {
@@ -240,7 +239,6 @@ describe('publishBatchMetrics: the EMF lines', () => {
 });
 
 describe('the handler publishes the metrics of each batch', () => {
-  const FAST_RETRY: RetryOptions = { baseDelayMs: 1, maxDelayMs: 4, random: () => 0.5 };
   const ddb = mockClient(DynamoDBClient);
   let client: DynamoDBClient;
 

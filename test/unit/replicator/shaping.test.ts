@@ -9,14 +9,13 @@ import { seq, stream, streamEvent } from '../../../harness/records';
 import { MasterReader } from '../../../src/replicator/master';
 import { type Replication, replicateBatch } from '../../../src/replicator/replicate';
 import { createShaping, ExcludedKeyAttributeError, type ShapingOptions } from '../../../src/replicator/shaping';
-import { type RetryOptions, Slave } from '../../../src/replicator/slave';
+import { Slave } from '../../../src/replicator/slave';
 import type { StreamRecord, WriteChange } from '../../../src/replicator/types';
 import { type Budget, startBudget } from '../../../src/shared/budget';
 import { HookError } from '../../../src/shared/hooks';
 import type { Item } from '../../../src/shared/item';
-import { unitClient } from '../../helpers/sdkMocks';
+import { FAST_RETRY, unitClient } from '../../helpers/sdkMocks';
 
-const FAST_RETRY: RetryOptions = { baseDelayMs: 1, maxDelayMs: 4, random: () => 0.5 };
 const SLAVE = { region: 'eu-west-1', table: 'Orders' };
 
 const clients: DynamoDBClient[] = [];
