@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { readBody } from './runtimeApi';
 import { pipeLines } from './sandbox';
 
 /** One request as the Runtime API received it. */
@@ -132,13 +133,4 @@ function meaningfulHeaders(request: IncomingMessage): Record<string, string | un
     'transfer-encoding': pick('transfer-encoding'),
     'lambda-runtime-function-xray-error-cause': pick('lambda-runtime-function-xray-error-cause'),
   };
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 }
