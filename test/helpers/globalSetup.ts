@@ -1,13 +1,14 @@
 /**
- * Jest global setup: a current build, the local Lambda's runtimes, and one DynamoDB Local for the whole run.
+ * Jest global setup of the `integration` project (jest.config.js; the unit and contract tests need none of it): a
+ * current build, the local Lambda's runtimes, and one DynamoDB Local for the whole run.
  *
  * The integration tests run the BUILT bundle (dist/), so a `jest` run without `npm run build` first would test
  * yesterday's code: when dist/ is older than any source (or missing), it is rebuilt here (esbuild, about a second).
  * The DynamoDB Local endpoint reaches the test workers through `DYNAMODB_LOCAL_ENDPOINT`; its PID is kept for the
  * teardown, which stops it even when tests fail. The integration tests run the zip under Lambda's runtime clients on
  * Node 22 and 24 (harness/lambdaRuntime: 3.x for nodejs22.x on-demand, 4.x for Managed Instances and nodejs24.x):
- * both Nodes are fetched, and both clients built, into .cache/ once, here, so that a fresh clone's `npm test` needs
- * nothing else.
+ * both Nodes and both clients' JavaScript are fetched into .cache/ once, here, so that a fresh clone's `npm test`
+ * needs nothing else (nothing is compiled; LAMBDA_RIC_NATIVE=1 builds and runs the clients' native transport).
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
