@@ -68,13 +68,22 @@ describe('backfill next to a live replicator', () => {
       });
       // The race window: changes made on the master between the backfill's first and last write of copies to the
       // slave, i.e. while items were being copied. The backfill's requests go through a proxy that notes, at each
-      // write to the slave, how many changes had been made by then.
+      // write to the slave, how many changes had been made by then, and (until 120 have been made in the window)
+      // holds each write until the changer has made two more changes than the previous write waited for: the changes
+      // interleave with the copies however fast either side runs on a loaded machine.
       const changes = { made: 0, deletes: 0, atFirstCopy: -1, atLastCopy: -1 };
+      let required = 0;
+      const changed: Array<() => void> = [];
       const proxy = await startHoldingProxy(localEndpoint(), {
-        beforeForward: (request) => {
+        beforeForward: async (request) => {
           const copies = ['BatchWriteItem', 'PutItem'].includes(request.action);
           if (!copies || !request.body.includes(`"${tables.slave.table}"`)) return;
           if (changes.atFirstCopy < 0) changes.atFirstCopy = changes.made;
+          if (changes.made - changes.atFirstCopy < 120) {
+            required = Math.max(required, changes.made) + 2;
+            const target = required;
+            while (changes.made < target && !backfillDone) await new Promise<void>((resolve) => changed.push(resolve));
+          }
           changes.atLastCopy = changes.made;
         },
       });
@@ -87,6 +96,7 @@ describe('backfill next to a live replicator', () => {
             hotItems: 40,
             onChange: () => {
               changes.made += 1;
+              for (const wake of changed.splice(0)) wake();
             },
           });
           changes.deletes += done.deletes;
