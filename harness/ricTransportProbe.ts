@@ -16,7 +16,7 @@ import { pipeLines } from './sandbox';
 export interface ProbedRequest {
   readonly method: string;
   readonly path: string;
-  /** The headers that carry meaning (content type and length, chunking, X-Ray cause), `undefined` when absent. */
+  /** The headers that carry meaning (content type and length, chunking, X-Ray cause, user agent), or `undefined`. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: string;
 }
@@ -24,6 +24,8 @@ export interface ProbedRequest {
 /** What the probe saw: each call's result as the child printed it, and the requests in arrival order. */
 export interface ProbeResult {
   readonly calls: Record<string, unknown>;
+  /** The client's own lines on stdout, their epoch milliseconds replaced by `<ms>`. */
+  readonly logs: readonly string[];
   readonly requests: readonly ProbedRequest[];
 }
 
@@ -108,17 +110,29 @@ export async function probeTransport(node: string, client: string): Promise<Prob
     });
     pipeLines(child.stdout, (line) => lines.push(line));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    if (code !== 129 || lines.length !== 1) throw new Error(`the probe ended with ${code}: ${lines.join('\n')}`);
-    return { calls: JSON.parse(lines[0] ?? '{}') as Record<string, unknown>, requests };
+    const results = lines.filter((line) => line.startsWith('{'));
+    if (code !== 129 || results.length !== 1) throw new Error(`the probe ended with ${code}: ${lines.join('\n')}`);
+    const logs = lines
+      .filter((line) => !line.startsWith('{'))
+      .map((line) => line.replace(/^(\[\w+\]) \[\d+\]/, '$1 [<ms>]'));
+    return { calls: JSON.parse(results[0] ?? '{}') as Record<string, unknown>, logs, requests };
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
 
+/**
+ * Sends a `next` answer with a content type, as the Runtime API always does (aws-lambda-cpp reads it into a
+ * std::string, and crashes the process on an answer without one).
+ */
 function answerNext(response: ServerResponse, answer: (typeof NEXT_ANSWERS)[number] | undefined): void {
   if (answer === undefined) return void response.writeHead(410).end();
-  response.writeHead(answer.status, { ...answer.headers, 'Content-Length': Buffer.byteLength(answer.body) });
+  response.writeHead(answer.status, {
+    'Content-Type': 'application/json',
+    ...answer.headers,
+    'Content-Length': Buffer.byteLength(answer.body),
+  });
   response.end(answer.body);
 }
 
@@ -132,5 +146,6 @@ function meaningfulHeaders(request: IncomingMessage): Record<string, string | un
     'content-length': pick('content-length'),
     'transfer-encoding': pick('transfer-encoding'),
     'lambda-runtime-function-xray-error-cause': pick('lambda-runtime-function-xray-error-cause'),
+    'user-agent': pick('user-agent'),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Bundles the JavaScript transport (harness/ricTransport: preload, rapidClient, poster) into `.cache/ric-transport/`,
+ * Bundles the JavaScript transport (harness/ricTransport: preload, rapidClient3/4, poster) into `.cache/ric-transport/`,
  * where the local Lambda's containers load it with `node --require`: they run plain Node 22 or 24, not this
  * project's TypeScript toolchain. esbuild is a devDependency with prebuilt binaries, so nothing is compiled.
  */
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 
 /** The files a container needs, by entry point. */
-const ENTRIES = ['preload', 'rapidClient', 'poster'] as const;
+const ENTRIES = ['preload', 'rapidClient3', 'rapidClient4', 'poster'] as const;
 
 /**
  * The preload of the transport under `<root>/.cache/ric-transport`, (re)written when its bundle differs from the
@@ -37,9 +37,9 @@ export function ensureTransport(root: string): string {
   return join(outdir, 'preload.cjs');
 }
 
-/** The bundle of the transport's native-shaped module (what the client's `require('./rapid-client.node')` gets). */
-export function transportClient(root: string): string {
-  return join(root, '.cache', 'ric-transport', 'rapidClient.cjs');
+/** The bundle of the transport's native-shaped module for `line`'s client (its `require('./rapid-client.node')`). */
+export function transportClient(root: string, line: 3 | 4): string {
+  return join(root, '.cache', 'ric-transport', `rapidClient${line}.cjs`);
 }
 
 function readOrEmpty(path: string): string {

@@ -28,12 +28,16 @@ if (registerHooks === undefined) {
     `the local Lambda's JavaScript transport needs module.registerHooks (Node 22.15 or later), not ${process.version}`,
   );
 }
-const transport = pathToFileURL(join(__dirname, 'rapidClient.cjs')).href;
+/** The transport module of the client that `parentURL` belongs to (3.x's bundle is under `dist/`, 4.x's is not). */
+function transportFor(parentURL: string): string {
+  const line = parentURL.endsWith('/aws-lambda-ric/dist/index.mjs') ? 3 : 4;
+  return pathToFileURL(join(__dirname, `rapidClient${line}.cjs`)).href;
+}
 
 registerHooks({
   resolve(specifier, context, nextResolve) {
     if (specifier === './rapid-client.node' && context.parentURL?.includes('/aws-lambda-ric/')) {
-      return { url: transport, format: 'commonjs', shortCircuit: true };
+      return { url: transportFor(context.parentURL), format: 'commonjs', shortCircuit: true };
     }
     return nextResolve(specifier, context);
   },

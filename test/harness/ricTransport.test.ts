@@ -21,14 +21,19 @@ import { type ProbeResult, probeTransport } from '../../harness/ricTransportProb
 const root = projectRoot();
 
 /** Each transport under test with the client line whose Node and (native) addon it runs on. */
-const SUBJECTS: ReadonlyArray<readonly [RicTransport, RicLine]> =
-  ricTransport() === 'native'
-    ? [
-        ['javascript', 4],
+const SUBJECTS: ReadonlyArray<readonly [RicTransport, RicLine]> = [
+  ['javascript', 3],
+  ['javascript', 4],
+  ...(ricTransport() === 'native'
+    ? ([
         ['native', 3],
         ['native', 4],
-      ]
-    : [['javascript', 4]];
+      ] as const)
+    : []),
+];
+
+/** The aws-lambda-cpp each client's addon is built on, as its `User-Agent` names it. */
+const USER_AGENTS: Readonly<Record<RicLine, string>> = { 3: 'AWS_Lambda_Cpp/0.2.8', 4: 'AWS_Lambda_Cpp/0.2.6' };
 
 /** The headers the first `next` answer carries, as the addon resolves them. */
 const FULL_HEADERS = {
@@ -52,7 +57,7 @@ describe.each(SUBJECTS)('the %s transport (aws-lambda-ric %i.x)', (transport, li
     // Node 22 on-demand runs the 3.x client, Node 22 with Managed Instances the 4.x one.
     const runtime = ensureLambdaRuntime(22, line === 4, root, transport);
     const client =
-      transport === 'native' ? join(runtime.runtimeDir, RIC_RELEASES[line].nativeClient) : transportClient(root);
+      transport === 'native' ? join(runtime.runtimeDir, RIC_RELEASES[line].nativeClient) : transportClient(root, line);
     probe = await probeTransport(runtime.node, client);
   });
 
@@ -85,6 +90,16 @@ describe.each(SUBJECTS)('the %s transport (aws-lambda-ric %i.x)', (transport, li
     });
   });
 
+  test('failures are logged on stdout as aws-lambda-cpp logs them (4.x adds the refused post’s answer)', () => {
+    expect(probe.logs).toEqual([
+      '[ERROR] [<ms>] LAMBDA_RUNTIME Failed to get next invocation. Http Response code: 500',
+      '[ERROR] [<ms>] LAMBDA_RUNTIME Failed to find header lambda-runtime-aws-request-id in response',
+      `[ERROR] [<ms>] LAMBDA_RUNTIME Failed to post handler success response. Http response code: 400.${
+        line === 4 ? ' {"status":"OK"}' : ''
+      }`,
+    ]);
+  });
+
   test('done and error return null, also when the Runtime API refuses the post', () => {
     expect(probe.calls.done).toBeNull();
     expect(probe.calls.error).toBeNull();
@@ -111,6 +126,7 @@ describe.each(SUBJECTS)('the %s transport (aws-lambda-ric %i.x)', (transport, li
       'content-length': String(Buffer.byteLength(body)),
       'transfer-encoding': undefined,
       'lambda-runtime-function-xray-error-cause': xrayCause,
+      'user-agent': USER_AGENTS[line],
     });
     const answer = '{"answer":"é ✓"}';
     const error = '{"errorType":"Error","errorMessage":"boom","trace":[]}';
@@ -124,6 +140,9 @@ describe.each(SUBJECTS)('the %s transport (aws-lambda-ric %i.x)', (transport, li
       `POST ${prefix}/refused/response`,
       `POST ${prefix}/exiting/error`,
     ]);
+    expect(probe.requests.slice(0, 4).map(({ headers }) => headers['user-agent'])).toEqual(
+      Array.from({ length: 4 }, () => USER_AGENTS[line]),
+    );
     expect(probe.requests.slice(4).map(({ headers, body }) => ({ headers, body }))).toEqual([
       { headers: json(answer), body: answer },
       { headers: json(error, '{"working_directory":"/var/task"}'), body: error },
