@@ -1,6 +1,7 @@
 /**
- * Hostile and malformed input, each case with its exact outcome, through the BUILT zip in a local Lambda container
- * (the official runtime client) against DynamoDB Local:
+ * Hostile and malformed input, each case with its exact outcome, through the BUILT bundle against DynamoDB Local
+ * (in this process, a fresh copy per case: badInputFixture; badInputRejected.test.ts runs representative cases in
+ * local Lambda containers under the official runtime client, to prove the same outcomes cross the Runtime API):
  * what the handler returned or threw, the reason it logged for each failed record, and what the slave holds.
  *
  * The rule every case checks: a bad record fails by itself (its sequence number in `batchItemFailures`, a reason

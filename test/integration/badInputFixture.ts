@@ -1,16 +1,27 @@
 /**
- * What the bad-input tests share (badInput*.test.ts): invoking the BUILT zip in a fresh local Lambda container (the
- * official runtime client, harness/localLambda) with an event and reading the outcome as Lambda shows it — the
- * payload, or the function error's errorType and errorMessage as they crossed the Runtime API; the reason the
- * container logged per failed record; the slave's items — and the good records around the bad ones.
+ * What the bad-input tests share (badInput*.test.ts): invoking the BUILT bundle with an event and reading the outcome
+ * as Lambda shows it — the payload, or the function error's errorType and errorMessage; the reason logged per failed
+ * record; the slave's items — and the good records around the bad ones. Each case runs the bundle in this process
+ * (a fresh copy, its log lines captured: unit speed, as the cases are about the bundle's own decisions); the cases
+ * marked `{ in: 'container' }` run the zip in a fresh local Lambda container under the official runtime client
+ * (harness/localLambda), to prove the same outcomes cross the Runtime API and the container's log.
  */
 import { ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { fakeContext } from '../../harness/context';
 import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
 import { imageOf, insertRecord, keyOf, seq, streamEvent } from '../../harness/records';
-import { failedSequenceNumbers, localReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
+import {
+  failedSequenceNumbers,
+  loadReplicator,
+  localReplicator,
+  MASTER_REGION,
+  type ReplicatorOptions,
+  SLAVE_REGION,
+} from '../../harness/replicator';
 import { createTable, type Item, scanAll, uniqueTableName } from '../../harness/tables';
 import type { StreamRecord } from '../../src/replicator/types';
 import type { StreamImage } from '../../src/shared/item';
+import { captureSettled } from '../helpers/captureOutput';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 
 export const endpoint = localEndpoint();
@@ -35,6 +46,16 @@ interface InvokeOptions {
   readonly slaveRegion?: string;
   /** Where the bundle sends its requests (default DynamoDB Local). */
   readonly via?: string;
+  /** Where the bundle runs: in this process (the default) or in a local Lambda container. */
+  readonly in?: 'process' | 'container';
+}
+
+/** What one invocation answered, and the JSON lines it logged. */
+interface Ran {
+  readonly outcome:
+    | { readonly status: 'ok'; readonly payload: unknown }
+    | { readonly status: 'error'; readonly errorType: string; readonly errorMessage: string };
+  readonly entries: ReadonlyArray<Record<string, unknown>>;
 }
 
 export async function newSlave(): Promise<string> {
@@ -59,27 +80,45 @@ async function slaveState(table: string): Promise<Item[] | 'no such table'> {
   }
 }
 
-/** Invokes the zip in a new container with `event` (anything: it is what is under test) and reads the outcome. */
+/** Invokes the bundle with `event` (anything: it is what is under test), as `options.in` says, and reads the outcome. */
 export async function invoke(event: unknown, options: InvokeOptions = {}): Promise<Outcome & { slaveTable: string }> {
   const slaveTable = options.slaveTable ?? (await newSlave());
-  const lambda = localReplicator({
+  const configuration = {
     endpoint: options.via ?? endpoint,
     slaveTable,
     slaveRegion: options.slaveRegion,
     logLevel: 'WARN',
-  });
+  };
+  const { outcome, entries } =
+    options.in === 'container' ? await inContainer(configuration, event) : await inProcess(configuration, event);
+  const reasons = Object.fromEntries(
+    entries
+      .filter((entry) => entry.message === 'record not replicated')
+      .map((entry) => [String(entry.sequenceNumber), entry.reason]),
+  );
+  const items = await slaveState(slaveTable);
+  return outcome.status === 'ok'
+    ? { failed: failedSequenceNumbers(outcome.payload), reasons, slave: items, slaveTable }
+    : { thrown: { name: outcome.errorType, message: outcome.errorMessage }, reasons, slave: items, slaveTable };
+}
+
+/** A fresh copy of the bundle called in this process, its output captured: a thrown error is the function error. */
+async function inProcess(configuration: ReplicatorOptions, event: unknown): Promise<Ran> {
+  const handler = loadReplicator(configuration);
+  const { result, error, output } = await captureSettled(() =>
+    handler(event as LambdaStreamEvent, fakeContext({ region: MASTER_REGION })),
+  );
+  if (error === undefined) return { outcome: { status: 'ok', payload: result }, entries: output.entries };
+  const { name, message } = error instanceof Error ? error : { name: typeof error, message: String(error) };
+  return { outcome: { status: 'error', errorType: name, errorMessage: message }, entries: output.entries };
+}
+
+/** The zip in a new local Lambda container: the answer as it crossed the Runtime API, the invocation's log lines. */
+async function inContainer(configuration: ReplicatorOptions, event: unknown): Promise<Ran> {
+  const lambda = localReplicator(configuration);
   try {
     const invocation = await lambda.invoke(event as LambdaStreamEvent);
-    const reasons = Object.fromEntries(
-      lambda
-        .entries(invocation.requestId)
-        .filter((entry) => entry.message === 'record not replicated')
-        .map((entry) => [String(entry.sequenceNumber), entry.reason]),
-    );
-    const items = await slaveState(slaveTable);
-    return invocation.status === 'ok'
-      ? { failed: failedSequenceNumbers(invocation.payload), reasons, slave: items, slaveTable }
-      : { thrown: { name: invocation.errorType, message: invocation.errorMessage }, reasons, slave: items, slaveTable };
+    return { outcome: invocation, entries: lambda.entries(invocation.requestId) };
   } finally {
     await lambda.close();
   }

@@ -1,16 +1,30 @@
 /**
  * Bad input, continued (see badInput.test.ts): items and slaves DynamoDB rejects, and a configuration the function
- * refuses at init, through the BUILT zip in local Lambda containers (the official runtime client) against DynamoDB
- * Local. A full-batch failure is asserted as Lambda shows it: the errorType and errorMessage that crossed the Runtime
- * API, and each record's reason in the container's log; a refused configuration as an init error.
+ * refuses at init, through the BUILT bundle against DynamoDB Local (in this process; badInputFixture). A full-batch
+ * failure is asserted as Lambda shows it: the errorType and errorMessage, and each record's reason in the log; a
+ * refused configuration as an error at load naming every problem. Then the wiring: representative cases again
+ * through the zip in local Lambda containers (the official runtime client), where the same outcomes cross the
+ * Runtime API — a function error, a partial batch response, a refused configuration as an init error.
  */
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { startFaultProxy } from '../../harness/faultProxy';
 import { initErrorLinePattern } from '../../harness/lambdaRuntime';
 import { imageOf, insertRecord, keyOf, seq, streamEvent } from '../../harness/records';
-import { localReplicator, SLAVE_REGION } from '../../harness/replicator';
+import { loadReplicator, localReplicator, SLAVE_REGION } from '../../harness/replicator';
 import { uniqueTableName, waitForActive } from '../../harness/tables';
-import { BOTH_MATES, between, endpoint, good, invoke, newSlave, slave, slaveItems } from './badInputFixture';
+import { captureSettled } from '../helpers/captureOutput';
+import {
+  BOTH_MATES,
+  between,
+  endpoint,
+  good,
+  insertWithValue,
+  invoke,
+  NO_RECORDS,
+  newSlave,
+  slave,
+  slaveItems,
+} from './badInputFixture';
 
 describe('items and slaves DynamoDB rejects: the records fail with its message, nothing wrong lands', () => {
   test("a batch whose only item is over 400 KB fails whole with DynamoDB's message", async () => {
@@ -142,72 +156,115 @@ describe('items and slaves DynamoDB rejects: the records fail with its message, 
   });
 });
 
-describe('invalid or missing configuration: init fails with every problem named, and each invocation fails with it', () => {
-  test.each<[string, Record<string, string | undefined>, string[]]>([
+/** Configurations the function refuses at init, and every problem it names. */
+const MISCONFIGURATIONS: ReadonlyArray<[string, Record<string, string | undefined>, string[]]> = [
+  [
+    'nothing set',
+    { SLAVE_REGION: undefined, SLAVE_TABLE: undefined },
     [
-      'nothing set',
-      { SLAVE_REGION: undefined, SLAVE_TABLE: undefined },
-      [
-        'SLAVE_REGION is not set (the region of the slave table, e.g. eu-west-1)',
-        'SLAVE_TABLE is not set (the name of the slave table)',
-      ],
+      'SLAVE_REGION is not set (the region of the slave table, e.g. eu-west-1)',
+      'SLAVE_TABLE is not set (the name of the slave table)',
     ],
+  ],
+  [
+    'a malformed region and table name',
+    { SLAVE_REGION: 'Europe', SLAVE_TABLE: 'my table' },
     [
-      'a malformed region and table name',
-      { SLAVE_REGION: 'Europe', SLAVE_TABLE: 'my table' },
-      [
-        'SLAVE_REGION: "Europe" is not an AWS region name (expected a name like eu-west-1)',
-        'SLAVE_TABLE: "my table" is not a valid DynamoDB table name (3 to 255 characters: letters, digits, _ . -)',
-      ],
+      'SLAVE_REGION: "Europe" is not an AWS region name (expected a name like eu-west-1)',
+      'SLAVE_TABLE: "my table" is not a valid DynamoDB table name (3 to 255 characters: letters, digits, _ . -)',
     ],
+  ],
+  [
+    'a region without its number',
+    { SLAVE_REGION: 'eu-west', SLAVE_TABLE: 'Orders' },
+    ['SLAVE_REGION: "eu-west" is not an AWS region name (expected a name like eu-west-1)'],
+  ],
+  [
+    'SLAVES with a malformed and a repeated entry',
+    { SLAVE_REGION: undefined, SLAVE_TABLE: undefined, SLAVES: 'eu-west-1/Orders,Orders,eu-west-1/Orders' },
     [
-      'a region without its number',
-      { SLAVE_REGION: 'eu-west', SLAVE_TABLE: 'Orders' },
-      ['SLAVE_REGION: "eu-west" is not an AWS region name (expected a name like eu-west-1)'],
+      'SLAVES: entry "Orders" is not of the form region/table or region/table@roleArn (e.g. eu-west-1/Orders)',
+      'SLAVES: eu-west-1/Orders is listed twice',
     ],
+  ],
+  [
+    'SLAVES together with SLAVE_TABLE',
+    { SLAVE_REGION: undefined, SLAVE_TABLE: 'Orders', SLAVES: 'eu-west-1/Orders' },
+    ['SLAVES is set together with SLAVE_REGION/SLAVE_TABLE: use one form or the other'],
+  ],
+  [
+    'a zero WRITE_CONCURRENCY and a REPLICATE_TTL_DELETES that is not a boolean',
+    { SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders', WRITE_CONCURRENCY: '0', REPLICATE_TTL_DELETES: 'maybe' },
     [
-      'SLAVES with a malformed and a repeated entry',
-      { SLAVE_REGION: undefined, SLAVE_TABLE: undefined, SLAVES: 'eu-west-1/Orders,Orders,eu-west-1/Orders' },
-      [
-        'SLAVES: entry "Orders" is not of the form region/table or region/table@roleArn (e.g. eu-west-1/Orders)',
-        'SLAVES: eu-west-1/Orders is listed twice',
-      ],
+      'WRITE_CONCURRENCY: "0" is not a whole number from 1 to 1000',
+      'REPLICATE_TTL_DELETES: "maybe" is not true or false',
     ],
-    [
-      'SLAVES together with SLAVE_TABLE',
-      { SLAVE_REGION: undefined, SLAVE_TABLE: 'Orders', SLAVES: 'eu-west-1/Orders' },
-      ['SLAVES is set together with SLAVE_REGION/SLAVE_TABLE: use one form or the other'],
-    ],
-    [
-      'a zero WRITE_CONCURRENCY and a REPLICATE_TTL_DELETES that is not a boolean',
-      { SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders', WRITE_CONCURRENCY: '0', REPLICATE_TTL_DELETES: 'maybe' },
-      [
-        'WRITE_CONCURRENCY: "0" is not a whole number from 1 to 1000',
-        'REPLICATE_TTL_DELETES: "maybe" is not true or false',
-      ],
-    ],
-  ])('%s', async (_, env, problems) => {
-    // Prepare
-    const lambda = localReplicator({ endpoint, slaveTable: 'unused', logLevel: 'ERROR', env });
-    const message = `dynamo-replicator is misconfigured: ${problems.join('; ')}`;
-    try {
-      // Act
-      const invocation = await lambda.invoke(streamEvent([good(1, 'a')]));
+  ],
+];
 
-      // Assess: thrown at init and posted to /runtime/init/error, so the invocation fails with it; the container's
-      // log has the function's ERROR line with every problem, then the runtime client's own line for it.
-      expect(invocation).toMatchObject({ status: 'error', errorType: 'ConfigError', errorMessage: message });
-      expect(lambda.stats).toMatchObject({ initErrors: 1, coldStarts: 1 });
-      expect(lambda.entries()).toEqual([expect.objectContaining({ level: 'ERROR', message, problems })]);
-      const initErrorLines = lambda.logs
-        .map((line) => initErrorLinePattern(lambda.runtime).exec(line.text)?.[1])
-        .filter((json) => json !== undefined)
-        .map((json) => JSON.parse(json) as Record<string, unknown>);
-      expect(initErrorLines).toEqual([
-        expect.objectContaining({ errorType: 'ConfigError', errorMessage: message, problems }),
-      ]);
-    } finally {
-      await lambda.close();
-    }
+const misconfigured = (problems: string[]) => `dynamo-replicator is misconfigured: ${problems.join('; ')}`;
+
+describe('invalid or missing configuration: init fails with every problem named', () => {
+  test.each(MISCONFIGURATIONS)('%s', async (_, env, problems) => {
+    // Act: a fresh copy of the bundle loaded with the configuration (its init).
+    const { error, output } = await captureSettled(() =>
+      loadReplicator({ endpoint, slaveTable: 'unused', logLevel: 'ERROR', env }),
+    );
+
+    // Assess: the error that Lambda would report at init, and the function's ERROR line with every problem.
+    const message = misconfigured(problems);
+    expect(error).toMatchObject({ name: 'ConfigError', message, problems });
+    expect(output.entries).toEqual([expect.objectContaining({ level: 'ERROR', message, problems })]);
   });
+});
+
+describe('the wiring: the same outcomes through the zip in a local Lambda container', () => {
+  test('an event without Records fails the invocation with InvalidEventError across the Runtime API', async () => {
+    // Act
+    const outcome = await invoke({}, { in: 'container' });
+
+    // Assess
+    expect(outcome.thrown).toEqual({ name: 'InvalidEventError', message: NO_RECORDS });
+    expect(outcome.slave).toEqual([]);
+  });
+
+  test('a malformed record: its sequence number in the partial batch response, its reason in the container log', async () => {
+    // Act
+    const outcome = await invoke(between(insertWithValue({ X: '1' })), { in: 'container' });
+
+    // Assess
+    expect(outcome.failed).toEqual([seq(2)]);
+    expect(outcome.reasons).toEqual({
+      [seq(2)]: 'invalid attribute value at dynamodb.NewImage.v: unknown type tag "X"',
+    });
+    expect(outcome.slave).toEqual(BOTH_MATES);
+  });
+
+  test.each(MISCONFIGURATIONS.filter(([name]) => ['nothing set', 'SLAVES together with SLAVE_TABLE'].includes(name)))(
+    'a refused configuration (%s) is an init error: each invocation fails with it',
+    async (_, env, problems) => {
+      // Prepare
+      const lambda = localReplicator({ endpoint, slaveTable: 'unused', logLevel: 'ERROR', env });
+      const message = misconfigured(problems);
+      try {
+        // Act
+        const invocation = await lambda.invoke(streamEvent([good(1, 'a')]));
+
+        // Assess: thrown at init and posted to /runtime/init/error, so the invocation fails with it; the container's
+        // log has the function's ERROR line with every problem, then the runtime client's own line for it.
+        expect(invocation).toMatchObject({ status: 'error', errorType: 'ConfigError', errorMessage: message });
+        expect(lambda.stats).toMatchObject({ initErrors: 1, coldStarts: 1 });
+        expect(lambda.entries()).toEqual([expect.objectContaining({ level: 'ERROR', message, problems })]);
+        const initErrorLines = lambda.logs
+          .map((line) => initErrorLinePattern(lambda.runtime).exec(line.text)?.[1])
+          .filter((json) => json !== undefined)
+          .map((json) => JSON.parse(json) as Record<string, unknown>);
+        expect(initErrorLines).toEqual([
+          expect.objectContaining({ errorType: 'ConfigError', errorMessage: message, problems }),
+        ]);
+      } finally {
+        await lambda.close();
+      }
+    },
+  );
 });
