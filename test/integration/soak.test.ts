@@ -2,7 +2,7 @@
  * The soak in short (`npm run soak` runs the full 20,000 changes), and issue 12's done-means on every run: the zip as
  * uploaded, loaded by the official runtime client in local containers, replicates a real stream exactly under
  * ParallelizationFactor 10 with bisect on, containers killed mid-invocation and injected faults, with nothing lost
- * and no item stale at any round's end (CI runs it on nodejs22.x and nodejs24.x: LAMBDA_NODE_MAJOR). Then the path
+ * and no item stale at any round's end (once per CI run, on nodejs22.x, with fixed seeds). Then the path
  * an operator takes after an alarm: batches given up to the on-failure destination (retries exhausted after kills,
  * and, in-process and deterministic, a crash before any write), repaired by `verify --repair`.
  */
