@@ -17,7 +17,7 @@ import { type CreateSlaveConfig, runCreateSlave } from '../../../src/cli/createS
 import { ToolError } from '../../../src/cli/errors';
 import { main } from '../../../src/cli/main';
 import { awsError } from '../../helpers/sdkMocks';
-import { MASTER_ARN, provisionedMaster } from './definitionFixture';
+import { describeProvisionedMaster, MASTER_ARN, provisionedMaster } from './definitionFixture';
 
 const SLAVE_ARN = 'arn:aws:dynamodb:eu-west-1:111122223333:table/OrdersReplica';
 const TAGS = [{ Key: 'team', Value: 'orders' }];
@@ -55,10 +55,7 @@ describe('create-slave with the SDK mocked: the requests it sends', () => {
 
   beforeEach(() => {
     mock.reset();
-    mock.on(DescribeTableCommand, { TableName: 'Orders' }).resolves({ Table: provisionedMaster() });
-    mock
-      .on(DescribeTimeToLiveCommand, { TableName: 'Orders' })
-      .resolves({ TimeToLiveDescription: { TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' } });
+    describeProvisionedMaster(mock);
     mock.on(DescribeContinuousBackupsCommand).resolves({
       ContinuousBackupsDescription: {
         ContinuousBackupsStatus: 'ENABLED',

@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DefinitionAccess } from '../../../src/cli/table/definitionAccess';
 import { definitionWarnings } from '../../../src/cli/verify/definitionCheck';
 import { awsError, unitClient } from '../../helpers/sdkMocks';
-import { MASTER_REF, provisionedMaster, SLAVE_REF } from './definitionFixture';
+import { describeProvisionedMaster, MASTER_REF, provisionedMaster, SLAVE_REF } from './definitionFixture';
 
 describe('verify: definition warnings', () => {
   const mock = mockClient(DynamoDBClient);
@@ -16,10 +16,7 @@ describe('verify: definition warnings', () => {
 
   beforeEach(() => {
     mock.reset();
-    mock.on(DescribeTableCommand, { TableName: 'Orders' }).resolves({ Table: provisionedMaster() });
-    mock
-      .on(DescribeTimeToLiveCommand, { TableName: 'Orders' })
-      .resolves({ TimeToLiveDescription: { TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' } });
+    describeProvisionedMaster(mock);
   });
 
   it('none for the same indexes (non-key attributes in another order) and TTL', async () => {

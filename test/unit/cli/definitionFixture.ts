@@ -1,10 +1,17 @@
-/** DescribeTable answers of a master as DynamoDB gives them, for the definition, plan and create-slave unit tests. */
-import type {
-  AttributeDefinition,
-  GlobalSecondaryIndex,
-  LocalSecondaryIndex,
-  TableDescription,
+/**
+ * DescribeTable answers of a master as DynamoDB gives them, for the definition, plan and create-slave unit tests, and
+ * a mocked client that describes the provisioned one.
+ */
+import {
+  type AttributeDefinition,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  type DynamoDBClient,
+  type GlobalSecondaryIndex,
+  type LocalSecondaryIndex,
+  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 
 export const MASTER_REF = { region: 'us-east-1', table: 'Orders' };
 export const SLAVE_REF = { region: 'eu-west-1', table: 'OrdersReplica' };
@@ -98,4 +105,12 @@ export function onDemandMaster(): TableDescription {
       },
     ],
   };
+}
+
+/** Makes `mock` describe `Orders` as {@link provisionedMaster}, with TTL on `expiresAt`. */
+export function describeProvisionedMaster(mock: AwsClientStub<DynamoDBClient>): void {
+  mock.on(DescribeTableCommand, { TableName: 'Orders' }).resolves({ Table: provisionedMaster() });
+  mock
+    .on(DescribeTimeToLiveCommand, { TableName: 'Orders' })
+    .resolves({ TimeToLiveDescription: { TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' } });
 }
