@@ -7,6 +7,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBRecord } from 'aws-lambda';
+import { BATCH_WRITE_RECHECK_MS } from '../replicator/batchWriteAccess';
 import { BlockedByEarlierFailureError, InvalidEventError, ReplicationLoopError } from '../replicator/errors';
 import { type BatchOutcome, type Replication, replicateBatch } from '../replicator/replicate';
 import type { Slave } from '../replicator/slave';
@@ -92,19 +93,38 @@ function logFailures(logger: Logger, outcome: BatchOutcome): void {
 }
 
 /**
+ * The one warning per container and slave that BatchWriteItem is denied (the original package's policy): the
+ * replica stays exact, written item by item, so nothing else would tell the user what the missing action costs.
+ */
+function warnOfDenials(logger: Logger, outcome: BatchOutcome): void {
+  for (const { slave, batchWriteDenial } of outcome.slaves) {
+    if (!batchWriteDenial) continue;
+    const { action, resource, answer } = batchWriteDenial;
+    logger.warn(
+      `${action} is denied on ${resource}: writing slave ${slave} with one request per item instead of one per 25 (PutItem and DeleteItem); add ${action} to the function's role for the fast path, which is tried again every ${BATCH_WRITE_RECHECK_MS / 60_000} minutes`,
+      { slave, missingAction: action, resource, answer },
+    );
+  }
+}
+
+/**
  * Checks the event and replicates its records within the context's remaining time (or {@link DEFAULT_BUDGET_MS}
- * without a usable context): the handler's work before it reports, shared with the library's process().
+ * without a usable context), warning once of a denied BatchWriteItem: the handler's work before it reports, shared
+ * with the library's process().
  */
 export async function replicateEvent(
   event: unknown,
   replication: Replication,
+  logger: Logger,
   context?: Context,
 ): Promise<EventOutcome> {
   const records = recordsOf(event);
   refuseLoops(records, replication.slaves);
   const budget = startBudget(isUsable(context) ? context.getRemainingTimeInMillis() : DEFAULT_BUDGET_MS);
   try {
-    return { records, outcome: await replicateBatch(records, replication, budget) };
+    const outcome = await replicateBatch(records, replication, budget);
+    warnOfDenials(logger, outcome);
+    return { records, outcome };
   } finally {
     budget.dispose();
   }
@@ -115,7 +135,7 @@ export function createHandler({ replication, logger, metrics = [] }: HandlerDepe
   return async (event, context) => {
     if (isUsable(context)) logger.addContext(context);
     const started = Date.now();
-    const { records, outcome } = await replicateEvent(event, replication, context);
+    const { records, outcome } = await replicateEvent(event, replication, logger, context);
     logFailures(logger, outcome);
     logger.info('batch replicated', {
       records: records.length,
@@ -125,7 +145,7 @@ export function createHandler({ replication, logger, metrics = [] }: HandlerDepe
       skipped: outcome.skipped,
       failures: outcome.failures.size,
       durationMs: Date.now() - started,
-      slaves: outcome.slaves,
+      slaves: outcome.slaves.map(({ batchWriteDenial: _warnedOf, ...summary }) => summary),
     });
     if (records.length === 0) return { batchItemFailures: [] };
     publishBatchMetrics(metrics, records, outcome, Date.now());

@@ -6,6 +6,9 @@
  * - `ReplicationLatency` (ms): the oldest replicated record's age — now minus its `ApproximateCreationDateTime` — the
  *   figure to alarm on; `ReplicationLatencyAverage` (ms): the batch's average.
  * - `RecordsReplicated`, `RecordsFailed`, `RecordsSkipped` (count).
+ * - `SingleItemWrites` (count): PutItem/DeleteItem calls, items written one by one — all of a slave's items while
+ *   its role lacks `dynamodb:BatchWriteItem` (one request per item instead of one per 25), otherwise only items
+ *   DynamoDB rejected, isolated from their batch-mates.
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -50,6 +53,7 @@ export function publishBatchMetrics(
     // Every record not skipped either reached this slave or did not.
     metrics.addMetric('RecordsFailed', MetricUnit.Count, Math.max(0, records.length - outcome.skipped - replicated));
     metrics.addMetric('RecordsSkipped', MetricUnit.Count, outcome.skipped);
+    metrics.addMetric('SingleItemWrites', MetricUnit.Count, slave?.singleItemWrites ?? 0);
     if (latency) {
       metrics.addMetric('ReplicationLatency', MetricUnit.Milliseconds, latency.max);
       metrics.addMetric('ReplicationLatencyAverage', MetricUnit.Milliseconds, latency.average);

@@ -81,12 +81,10 @@ export function createReplicator(options: ReplicatorOptions): Replicator {
     ...(hooks ? { hooks } : {}),
     excludeSetting: 'excludeAttributes',
   });
-  const handler = createHandler({
-    replication,
-    logger: logger ?? new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME }),
-  });
+  const log = logger ?? new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME });
+  const handler = createHandler({ replication, logger: log });
   const replicate = async (event: unknown, context: LambdaContext | undefined): Promise<void> => {
-    const { records, outcome } = await replicateEvent(event, replication, context as Context | undefined);
+    const { records, outcome } = await replicateEvent(event, replication, log, context as Context | undefined);
     if (outcome.failures.size > 0) throw new ReplicationFailedError(failuresOf(outcome.failures), records.length);
   };
   // Both entries first refuse, synchronously and before any write, a handler that relies on context.succeed/fail/done

@@ -7,8 +7,11 @@
  *   invocation's time budget allows; what is left is reported failed, item by item.
  * - DynamoDB rejects a whole BatchWriteItem for one invalid item (too large, wrong key type, …). Then that call's
  *   items are written one by one, so only the bad item fails, with DynamoDB's message, and its batch-mates land.
- * - Errors that retrying cannot fix (table missing, access denied) fail the call's items with a message that says
- *   what to change.
+ * - A role without `dynamodb:BatchWriteItem` (the original package's policy grants PutItem and DeleteItem only) gets
+ *   its items written one by one with PutItem and DeleteItem; ./batchWriteAccess.ts keeps the denied call from being
+ *   sent with every batch, and the first denial is reported once (`SlaveResult.batchWriteDenial`).
+ * - Errors that retrying cannot fix (table missing, access denied to the single writes too) fail the call's items
+ *   with a message that says what to change.
  */
 import {
   BatchWriteItemCommand,
@@ -17,12 +20,13 @@ import {
   PutItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { asAwsError, describe } from '../shared/awsErrors';
+import { ACCESS_DENIED, asAwsError, describe } from '../shared/awsErrors';
 import { BATCH_WRITE_LIMIT } from '../shared/batchLimits';
 import type { Budget } from '../shared/budget';
 import { itemKeyOf, pickKey } from '../shared/key';
 import { Limiter } from '../shared/limiter';
 import { DEFAULT_RETRY, type RetryOptions, retryWithinBudget } from '../shared/retry';
+import { BatchWriteAccess } from './batchWriteAccess';
 import { SlaveWriteError } from './errors';
 import type { SlaveTarget, WriteChange } from './types';
 
@@ -36,6 +40,20 @@ export interface SlaveResult {
   requests: number;
   /** Calls sent again after throttling, unprocessed items or a transient error. */
   retries: number;
+  /** PutItem and DeleteItem calls among `requests` (BatchWriteItem denied, or an item DynamoDB rejected isolated). */
+  singleWrites: number;
+  /** Set in the one result, per container, whose call found BatchWriteItem denied on this slave. */
+  batchWriteDenial?: BatchWriteDenial;
+}
+
+/** BatchWriteItem was denied on a slave, so its items go out one by one: what the one warning says. */
+export interface BatchWriteDenial {
+  /** The IAM action the role lacks. */
+  readonly action: 'dynamodb:BatchWriteItem';
+  /** The slave table's ARN as DynamoDB's message names it, else `table T in region R`. */
+  readonly resource: string;
+  /** DynamoDB's answer, `Name: message`. */
+  readonly answer: string;
 }
 
 /** Changes being written to one slave: add them one by one, then wait for the outcome. */
@@ -48,6 +66,15 @@ export interface SlaveWriteSession {
 
 /** Error names for which DynamoDB rejected the whole call because of its content: isolate the culprit. */
 const REJECTED_CALL = new Set(['ValidationException', 'ItemCollectionSizeLimitExceededException']);
+
+/**
+ * Whether an error says the role may not make the call: AccessDeniedException, or UnrecognizedClientException, which
+ * DynamoDB also answers for an action the caller's policy does not grant.
+ */
+function isDenied(error: unknown): boolean {
+  const { name = '' } = asAwsError(error);
+  return ACCESS_DENIED.has(name) || name === 'UnrecognizedClientException';
+}
 
 /** The reason given for writes left when the time budget ends. */
 function outOfTime(lastAnswer: string): string {
@@ -63,14 +90,18 @@ function toWriteRequest(change: WriteChange): WriteRequest {
 export class Slave {
   /** `region/table`, as logs and errors name the slave. */
   public readonly name: string;
+  /** What this slave's answers showed of its BatchWriteItem permission, for the container's life. */
+  private readonly batchWrites: BatchWriteAccess;
 
   public constructor(
     private readonly client: DynamoDBClient,
     public readonly target: SlaveTarget,
     private readonly concurrency: number,
     private readonly retry: RetryOptions = DEFAULT_RETRY,
+    batchWrites: BatchWriteAccess = new BatchWriteAccess(),
   ) {
     this.name = `${target.region}/${target.table}`;
+    this.batchWrites = batchWrites;
   }
 
   /**
@@ -78,7 +109,7 @@ export class Slave {
    * concurrency limit), so the first writes are on their way while the caller still plans the rest.
    */
   public startWriting(budget: Budget): SlaveWriteSession {
-    const result: SlaveResult = { failures: new Map(), requests: 0, retries: 0 };
+    const result: SlaveResult = { failures: new Map(), requests: 0, retries: 0, singleWrites: 0 };
     const queue = new Limiter(this.concurrency);
     let chunk: WriteChange[] = [];
     const send = (): void => {
@@ -103,30 +134,55 @@ export class Slave {
     };
   }
 
+  /** Writes one chunk of up to 25 changes: as one BatchWriteItem, or item by item where that is denied. */
   private async writeChunk(chunk: readonly WriteChange[], budget: Budget, result: SlaveResult): Promise<void> {
+    const route = await this.batchWrites.route();
+    if (route === 'single') return this.writeOneByOne(chunk, budget, result);
     let pending = chunk;
-    const outcome = await retryWithinBudget(
-      budget,
-      this.retry,
-      async () => {
-        result.requests += 1;
-        const output = await this.client.send(
-          new BatchWriteItemCommand({ RequestItems: { [this.target.table]: pending.map(toWriteRequest) } }),
-          { abortSignal: budget.signal },
-        );
-        pending = this.stillPending(pending, output.UnprocessedItems?.[this.target.table] ?? []);
-        return pending.length === 0 || 'UnprocessedItems (throttled)';
-      },
-      () => (result.retries += 1),
-    );
+    let outcome: Awaited<ReturnType<typeof retryWithinBudget>>;
+    try {
+      outcome = await retryWithinBudget(
+        budget,
+        this.retry,
+        async () => {
+          result.requests += 1;
+          const output = await this.client.send(
+            new BatchWriteItemCommand({ RequestItems: { [this.target.table]: pending.map(toWriteRequest) } }),
+            { abortSignal: budget.signal },
+          );
+          this.batchWrites.allowed();
+          pending = this.stillPending(pending, output.UnprocessedItems?.[this.target.table] ?? []);
+          return pending.length === 0 || 'UnprocessedItems (throttled)';
+        },
+        () => (result.retries += 1),
+      );
+    } finally {
+      if (route === 'probe') this.batchWrites.settle();
+    }
     if (outcome.ended === 'done') return;
     if (outcome.ended === 'outOfTime') {
       this.failAll(pending, result, outOfTime(outcome.lastAnswer), outcome.error);
-    } else if (REJECTED_CALL.has(asAwsError(outcome.error).name ?? '') && pending.length > 1) {
+    } else if (isDenied(outcome.error)) {
+      if (this.batchWrites.denied()) result.batchWriteDenial = this.denialOf(outcome.error);
       await this.writeOneByOne(pending, budget, result);
+    } else if (REJECTED_CALL.has(asAwsError(outcome.error).name ?? '')) {
+      this.batchWrites.allowed();
+      if (pending.length > 1) await this.writeOneByOne(pending, budget, result);
+      else this.failAll(pending, result, this.explain(outcome.error), outcome.error);
     } else {
       this.failAll(pending, result, this.explain(outcome.error), outcome.error);
     }
+  }
+
+  /** The one warning's content: the action, the slave's ARN where DynamoDB's message names it, the answer. */
+  private denialOf(error: unknown): BatchWriteDenial {
+    const { message = '' } = asAwsError(error);
+    const arn = /\bon resource: (arn:\S+?)(?=[\s,;]|$)/.exec(message)?.[1];
+    return {
+      action: 'dynamodb:BatchWriteItem',
+      resource: arn ?? `table ${this.target.table} in region ${this.target.region}`,
+      answer: describe(error),
+    };
   }
 
   /** The changes among `pending` whose writes came back in `UnprocessedItems`. */
@@ -154,6 +210,7 @@ export class Slave {
       this.retry,
       async () => {
         result.requests += 1;
+        result.singleWrites += 1;
         if (change.kind === 'put')
           await this.client.send(new PutItemCommand({ TableName, Item: change.item }), options);
         else await this.client.send(new DeleteItemCommand({ TableName, Key: change.key }), options);

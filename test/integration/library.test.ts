@@ -9,7 +9,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { allowOnly, startFaultProxy } from '../../harness/faultProxy';
 import {
   compareTables,
   createMasterTable,
@@ -19,6 +20,7 @@ import {
   scanAll,
   uniqueTableName,
 } from '../../harness/tables';
+import { localEndpoint } from '../helpers/jestLocal';
 import { CALLBACK_INDEX_JS, usePackedTask } from './packedTask';
 
 const {
@@ -142,5 +144,38 @@ describe('the packed package, installed offline beside es6-promise, running the 
       log: '',
     });
     await expectReplica(masterTable, slaveTable);
+  });
+
+  test("nodejs22.x (client 3.x), the original README's role (PutItem and DeleteItem on the slave only): two batches end with context.succeed, the slave equals the master, BatchWriteItem is asked and named once", async () => {
+    // Prepare: IAM's answers, from a proxy, to a role allowed only PutItem and DeleteItem on the slave.
+    const { masterTable, streamArn, slaveTable, event } = await ordersBatch();
+    const proxy = await startFaultProxy({
+      upstream: localEndpoint(),
+      plan: allowOnly(slaveTable, ['PutItem', 'DeleteItem']),
+    });
+    try {
+      const lambda = taskLambda(saveTask(slaveTable), 22, { endpoint: proxy.endpoint });
+
+      // Act: the batch, then a later one (the stream read again after more changes) in the same container.
+      const first = await lambda.invoke(event);
+      await put(masterTable, 'order-4', { note: { S: 'back again' } });
+      await put(masterTable, 'order-1', { total: { N: '1.50' } });
+      await master.send(new DeleteItemCommand({ TableName: masterTable, Key: { pk: { S: 'order-6' } } }));
+      const second = await lambda.invoke(await streamEvent(streamArn));
+
+      // Assess
+      for (const invocation of [first, second]) {
+        expect({ invocation, log: invocation.status === 'ok' ? '' : describeRun(invocation, lambda) }).toMatchObject({
+          invocation: { status: 'ok', payload: 'success' },
+          log: '',
+        });
+      }
+      await expectReplica(masterTable, slaveTable);
+      expect(proxy.stats().byOperation.BatchWriteItem).toBe(1);
+      const naming = lambda.logs.filter((line) => line.text.includes('dynamodb:BatchWriteItem'));
+      expect(naming.map((line) => JSON.parse(line.text).level)).toEqual(['WARN']);
+    } finally {
+      await proxy.stop();
+    }
   });
 });

@@ -108,7 +108,7 @@ describe('the packed package on nodejs24.x and Managed Instances (runtime client
   test('Managed Instances (nodejs22.x, client 4.x): the README index.js is refused before any write too', async () => {
     // Prepare
     const { slaveTable, event } = await ordersBatch();
-    const lambda = taskLambda(saveTask(slaveTable), 22, 2);
+    const lambda = taskLambda(saveTask(slaveTable), 22, { maxConcurrency: 2 });
 
     // Act
     const invocation = await lambda.invoke(event);

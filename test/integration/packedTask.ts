@@ -100,6 +100,23 @@ const { createReplicator } = require('dynamo-replicator');
 exports.handler = createReplicator({ region: 'SLAVE-REGION', table: 'SLAVE-TABLE' }).handler;
 `;
 
+/** A master with six orders changed in a few ways, its stream's ARN and records, and an empty slave. */
+export interface OrdersBatch {
+  readonly masterTable: string;
+  readonly streamArn: string;
+  readonly slaveTable: string;
+  /** The master's stream read to its end: 9 records. */
+  readonly event: LambdaStreamEvent;
+}
+
+/** How a task's local Lambda differs from the default: Managed Instances, or DynamoDB behind a proxy. */
+export interface TaskSettings {
+  /** `AWS_LAMBDA_MAX_CONCURRENCY`: the Managed Instances flavour of the runtime. */
+  readonly maxConcurrency?: number;
+  /** Where the function's DynamoDB calls go (a proxy in front of DynamoDB Local); DynamoDB Local by default. */
+  readonly endpoint?: string;
+}
+
 /** What a library suite works with: the region clients, the installed package, and how to run a task. */
 export interface PackedTask {
   readonly master: DynamoDBClient;
@@ -107,8 +124,8 @@ export interface PackedTask {
   /** The offline installation (its mode and folder). */
   installation(): Installation;
   saveTask(slaveTable: string, source?: string): string;
-  taskLambda(taskRoot: string, nodeMajor: LambdaNodeMajor, maxConcurrency?: number): LocalLambda;
-  ordersBatch(): Promise<{ masterTable: string; slaveTable: string; event: LambdaStreamEvent }>;
+  taskLambda(taskRoot: string, nodeMajor: LambdaNodeMajor, settings?: TaskSettings): LocalLambda;
+  ordersBatch(): Promise<OrdersBatch>;
   expectReplica(masterTable: string, slaveTable: string): Promise<void>;
   lastRecordOf(event: LambdaStreamEvent, pk: string): string;
   /** Puts an item with this `pk` on the master. */
@@ -156,9 +173,10 @@ export function usePackedTask(): PackedTask {
 
   /**
    * The task in a local Lambda of that runtime (on-demand, or Managed Instances with `maxConcurrency`), with the
-   * function's environment pointed at DynamoDB Local.
+   * function's environment pointed at DynamoDB Local (or `settings.endpoint`).
    */
-  function taskLambda(taskRoot: string, nodeMajor: LambdaNodeMajor, maxConcurrency?: number): LocalLambda {
+  function taskLambda(taskRoot: string, nodeMajor: LambdaNodeMajor, settings: TaskSettings = {}): LocalLambda {
+    const { maxConcurrency } = settings;
     const lambda = new LocalLambda({
       taskRoot,
       nodeMajor,
@@ -166,7 +184,7 @@ export function usePackedTask(): PackedTask {
       timeoutMs: 30_000,
       env: {
         AWS_REGION: MASTER_REGION,
-        AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: settings.endpoint ?? endpoint,
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       },
@@ -213,7 +231,7 @@ export function usePackedTask(): PackedTask {
   }
 
   /** A master with six orders, some updated, replaced and deleted, and an empty slave: the event has 9 records. */
-  async function ordersBatch(): Promise<{ masterTable: string; slaveTable: string; event: LambdaStreamEvent }> {
+  async function ordersBatch(): Promise<OrdersBatch> {
     const masterTable = await createMasterTable(master, { name: uniqueTableName('master') });
     const slaveTable = await createTable(slave, { name: uniqueTableName('slave') });
     for (let index = 1; index <= 6; index++) {
@@ -236,6 +254,7 @@ export function usePackedTask(): PackedTask {
     await master.send(new DeleteItemCommand({ TableName: masterTable.name, Key: { pk: { S: 'order-4' } } }));
     return {
       masterTable: masterTable.name,
+      streamArn: masterTable.streamArn,
       slaveTable: slaveTable.name,
       event: await streamEvent(masterTable.streamArn),
     };

@@ -60,8 +60,8 @@ function createdAt(n: number, createdSeconds: number | undefined): StreamRecord 
   return record;
 }
 
-function summary(slave: string, recordsReplicated: number): SlaveSummary {
-  return { slave, itemsWritten: 0, itemsFailed: 0, requests: 0, retries: 0, recordsReplicated };
+function summary(slave: string, recordsReplicated: number, singleItemWrites = 0): SlaveSummary {
+  return { slave, itemsWritten: 0, itemsFailed: 0, requests: 0, retries: 0, singleItemWrites, recordsReplicated };
 }
 
 function outcomeOf(partial: Partial<BatchOutcome>): BatchOutcome {
@@ -123,8 +123,9 @@ describe('replicationLatency', () => {
 });
 
 describe('publishBatchMetrics: the EMF lines', () => {
-  test('one line per slave: namespace, dimensions service and SlaveTable, the five metrics with units and values', async () => {
-    // Prepare: 4 records, one failed on every slave before any write, one skipped (TTL); Asia lost one more.
+  test('one line per slave: namespace, dimensions service and SlaveTable, the six metrics with units and values', async () => {
+    // Prepare: 4 records, one failed on every slave before any write, one skipped (TTL); Asia lost one more, and
+    // was written item by item (its role lacks BatchWriteItem).
     const records = [
       createdAt(1, CREATED),
       createdAt(2, CREATED + 4),
@@ -139,7 +140,7 @@ describe('publishBatchMetrics: the EMF lines', () => {
         [asiaLost, new SlaveWriteError('ap-southeast-2/OrdersAsia', 'ValidationException')],
       ]),
       skipped: 1,
-      slaves: [summary('eu-west-1/OrdersEurope', 2), summary('ap-southeast-2/OrdersAsia', 1)],
+      slaves: [summary('eu-west-1/OrdersEurope', 2), summary('ap-southeast-2/OrdersAsia', 1, 3)],
     });
     const metrics = [metricsFor('eu-west-1/OrdersEurope'), metricsFor('ap-southeast-2/OrdersAsia')];
 
@@ -161,6 +162,7 @@ describe('publishBatchMetrics: the EMF lines', () => {
             { Name: 'RecordsReplicated', Unit: 'Count' },
             { Name: 'RecordsFailed', Unit: 'Count' },
             { Name: 'RecordsSkipped', Unit: 'Count' },
+            { Name: 'SingleItemWrites', Unit: 'Count' },
             { Name: 'ReplicationLatency', Unit: 'Milliseconds' },
             { Name: 'ReplicationLatencyAverage', Unit: 'Milliseconds' },
           ],
@@ -174,10 +176,11 @@ describe('publishBatchMetrics: the EMF lines', () => {
       RecordsReplicated: 2,
       RecordsFailed: 1,
       RecordsSkipped: 1,
+      SingleItemWrites: 0,
       ReplicationLatency: 10_000,
       ReplicationLatencyAverage: 8_000,
     });
-    expect(asia).toMatchObject({ RecordsReplicated: 1, RecordsFailed: 2, RecordsSkipped: 1 });
+    expect(asia).toMatchObject({ RecordsReplicated: 1, RecordsFailed: 2, RecordsSkipped: 1, SingleItemWrites: 3 });
   });
 
   test('when no record was replicated, the counts are published without latency metrics', async () => {
@@ -200,6 +203,7 @@ describe('publishBatchMetrics: the EMF lines', () => {
       'RecordsReplicated',
       'RecordsFailed',
       'RecordsSkipped',
+      'SingleItemWrites',
     ]);
     expect(line).toMatchObject({ RecordsReplicated: 0, RecordsFailed: 1, RecordsSkipped: 0 });
     expect(line).not.toHaveProperty('ReplicationLatency');
