@@ -22,6 +22,12 @@ export interface Config {
    * (see src/replicator/shaping.ts).
    */
   readonly excludeAttributes: readonly string[];
+  /**
+   * Whether the trigger honours partial batch responses (REPORT_BATCH_ITEM_FAILURES, default false): true only with
+   * the trigger's ReportBatchItemFailures on. Otherwise a batch with a failed record fails the invocation, so that a
+   * trigger that would take a partial response as success (the console's default) retries it instead.
+   */
+  readonly reportBatchItemFailures: boolean;
 }
 
 /** Default BatchWriteItem calls in flight per slave: a 1,000-record batch's writes (≤ 40 calls) go out at once. */
@@ -145,6 +151,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const writeConcurrency = parseConcurrency(env.WRITE_CONCURRENCY, problems);
   const replicateTtlDeletes = parseBoolean('REPLICATE_TTL_DELETES', env.REPLICATE_TTL_DELETES, true, problems);
   const excludeAttributes = parseExcluded(env.EXCLUDE_ATTRIBUTES, problems);
+  const reportBatchItemFailures = parseBoolean(
+    'REPORT_BATCH_ITEM_FAILURES',
+    env.REPORT_BATCH_ITEM_FAILURES,
+    false,
+    problems,
+  );
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     slaves:
@@ -152,5 +164,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     writeConcurrency,
     replicateTtlDeletes,
     excludeAttributes,
+    reportBatchItemFailures,
   };
 }

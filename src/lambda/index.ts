@@ -38,4 +38,5 @@ export const handler = createHandler({
   replication,
   logger,
   metrics,
+  partialResponses: { enabled: config.reportBatchItemFailures, setting: 'REPORT_BATCH_ITEM_FAILURES' },
 });

@@ -53,6 +53,11 @@ export interface ReplicatorOptions {
   readonly transform?: (item: Item, record: StreamRecord) => Item;
   /** Top-level attributes dropped from every item (after `transform`); key attributes cannot be excluded. */
   readonly excludeAttributes?: readonly string[];
+  /**
+   * Whether `handler` may answer `{ batchItemFailures }`: true only when the trigger has ReportBatchItemFailures on.
+   * False by default: a batch with a failed record then fails the invocation, so any trigger retries it.
+   */
+  readonly reportBatchItemFailures?: boolean;
 }
 
 /** Valid options, as the replicator is built from them. */
@@ -74,6 +79,7 @@ const KNOWN = new Set([
   'filter',
   'transform',
   'excludeAttributes',
+  'reportBatchItemFailures',
 ]);
 const SLAVE_KNOWN = new Set(['region', 'table', 'roleArn', 'externalId']);
 const LOGGER_METHODS = ['info', 'warn', 'error', 'addContext'] as const;
@@ -175,8 +181,14 @@ export function checkOptions(options: unknown): CheckedOptions {
   const unknown = Object.keys(options).filter((name) => !KNOWN.has(name));
   if (unknown.length > 0) problems.push(`unknown option(s) ${unknown.join(', ')}`);
   const slaves = slavesOf(options, problems);
-  const { replicateTtlDeletes = true, writeConcurrency = DEFAULT_WRITE_CONCURRENCY, logger } = options;
+  const {
+    replicateTtlDeletes = true,
+    writeConcurrency = DEFAULT_WRITE_CONCURRENCY,
+    logger,
+    reportBatchItemFailures = false,
+  } = options;
   if (typeof replicateTtlDeletes !== 'boolean') problems.push('replicateTtlDeletes: expected true or false');
+  if (typeof reportBatchItemFailures !== 'boolean') problems.push('reportBatchItemFailures: expected true or false');
   const concurrency = Number.isInteger(writeConcurrency) ? (writeConcurrency as number) : 0;
   if (concurrency < 1 || concurrency > 1000) {
     problems.push(`writeConcurrency: ${JSON.stringify(writeConcurrency)} is not a whole number from 1 to 1000`);
@@ -194,6 +206,7 @@ export function checkOptions(options: unknown): CheckedOptions {
       writeConcurrency: concurrency,
       replicateTtlDeletes: replicateTtlDeletes === true,
       excludeAttributes,
+      reportBatchItemFailures: reportBatchItemFailures === true,
     },
     hooks,
     logger: logger as Logger | undefined,

@@ -102,6 +102,7 @@ describe('the dashboard', () => {
         'RecordsFailed',
         'RecordsSkipped',
         'SingleItemWrites',
+        'FailuresNotRetried',
       ]),
     );
     for (const name of names) expect([name, published.has(name)]).toEqual([name, true]);

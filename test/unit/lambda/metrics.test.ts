@@ -163,6 +163,7 @@ describe('publishBatchMetrics: the EMF lines', () => {
             { Name: 'RecordsFailed', Unit: 'Count' },
             { Name: 'RecordsSkipped', Unit: 'Count' },
             { Name: 'SingleItemWrites', Unit: 'Count' },
+            { Name: 'FailuresNotRetried', Unit: 'Count' },
             { Name: 'ReplicationLatency', Unit: 'Milliseconds' },
             { Name: 'ReplicationLatencyAverage', Unit: 'Milliseconds' },
           ],
@@ -204,6 +205,7 @@ describe('publishBatchMetrics: the EMF lines', () => {
       'RecordsFailed',
       'RecordsSkipped',
       'SingleItemWrites',
+      'FailuresNotRetried',
     ]);
     expect(line).toMatchObject({ RecordsReplicated: 0, RecordsFailed: 1, RecordsSkipped: 0 });
     expect(line).not.toHaveProperty('ReplicationLatency');
@@ -271,6 +273,7 @@ describe('the handler publishes the metrics of each batch', () => {
       replication: { slaves: targets, master: new MasterReader(() => client, 4, FAST_RETRY), replicateTtlDeletes },
       logger: new Logger({ serviceName: 'dynamo-replicator', logLevel: 'SILENT' }),
       metrics: slaves.map((name) => metricsFor(name)),
+      partialResponses: { enabled: true, setting: 'REPORT_BATCH_ITEM_FAILURES' },
     });
   }
 

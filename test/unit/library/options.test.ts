@@ -28,6 +28,7 @@ describe('checkOptions: valid options', () => {
       writeConcurrency: 50,
       replicateTtlDeletes: true,
       excludeAttributes: [],
+      reportBatchItemFailures: false,
     });
     expect(checked.hooks).toBeUndefined();
     expect(checked.logger).toBeUndefined();
@@ -49,6 +50,7 @@ describe('checkOptions: valid options', () => {
       logger,
       filter: () => true,
       excludeAttributes: ['ssn'],
+      reportBatchItemFailures: true,
     });
 
     // Assess
@@ -60,6 +62,7 @@ describe('checkOptions: valid options', () => {
       writeConcurrency: 8,
       replicateTtlDeletes: false,
       excludeAttributes: ['ssn'],
+      reportBatchItemFailures: true,
     });
     expect(checked.logger).toBe(logger);
     expect(checked.hooks?.filter).toEqual(expect.any(Function));
