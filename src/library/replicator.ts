@@ -8,7 +8,6 @@ import type { Context } from 'aws-lambda';
 import { type BatchResponse, createHandler, replicateEvent, SERVICE_NAME } from '../lambda/handler';
 import { createReplication } from '../lambda/replication';
 import { ReplicationFailedError, recordFailuresOf } from '../replicator/errors';
-import { refuseLegacyHandler } from './legacyHandler';
 import { checkOptions, type ReplicatorOptions } from './options';
 
 export { type RecordFailure, ReplicationFailedError } from '../replicator/errors';
@@ -32,9 +31,9 @@ export interface Replicator {
   /**
    * Replicates the event's records: resolves when every record is on every slave; rejects with a
    * {@link ReplicationFailedError} naming the records not replicated, after writing everything it could (so the
-   * original wrapper's `context.fail` makes Lambda retry the whole batch, which is idempotent). Throws a
-   * `LegacyHandlerError` at once, writing nothing, when the function's handler relies on context.succeed/fail/done
-   * and the runtime (nodejs24.x and later, Managed Instances) has none.
+   * original wrapper's `context.fail` makes Lambda retry the whole batch, which is idempotent). A replicator made by
+   * the original factory (`require('dynamo-replicator')(options)`) throws a `LegacyHandlerError` instead, at once
+   * and writing nothing, on a runtime without context.succeed/fail/done (nodejs24.x and later, Managed Instances).
    */
   process(event: unknown, context?: LambdaContext): Promise<void>;
 }
@@ -59,17 +58,9 @@ export function createReplicator(options: ReplicatorOptions): Replicator {
     const { records, outcome } = await replicateEvent(event, replication, log, context as Context | undefined);
     if (outcome.failures.size > 0) throw new ReplicationFailedError(recordFailuresOf(outcome.failures), records.length);
   };
-  // Both entries first refuse, synchronously and before any write, a handler that relies on context.succeed/fail/done
-  // where the runtime has none (legacyHandler.ts): the throw leaves the user's handler and Lambda retries the batch.
   return {
     // A context without getRemainingTimeInMillis is not used: the handler then takes its default budget.
-    handler: (event, context) => {
-      refuseLegacyHandler(process.env, require.cache);
-      return handler(event, context as Context | undefined);
-    },
-    process(event, context) {
-      refuseLegacyHandler(process.env, require.cache);
-      return replicate(event, context);
-    },
+    handler: (event, context) => handler(event, context as Context | undefined),
+    process: (event, context) => replicate(event, context),
   };
 }

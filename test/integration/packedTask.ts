@@ -66,30 +66,15 @@ exports.handler = function(event, context, callback) {
 };
 `;
 
-/** The README's file as docs/library.md tells users to change it for nodejs24.x: an async handler. */
+/** The README's file as docs/library.md tells users to change it for nodejs24.x: createReplicator, an async handler. */
 export const ASYNC_INDEX_JS = `'use strict';
 
-var replicator = require('dynamo-replicator')({
+var replicator = require('dynamo-replicator').createReplicator({
 	region: 'SLAVE-REGION',
 	table: 'SLAVE-TABLE'
 });
 
 exports.handler = async (event) => replicator.process(event);
-`;
-
-/** A two-parameter, non-async handler that returns the promise (no context.succeed): fine on every runtime. */
-export const RETURNING_INDEX_JS = `'use strict';
-
-var replicator = require('dynamo-replicator')({
-	region: 'SLAVE-REGION',
-	table: 'SLAVE-TABLE'
-});
-
-exports.handler = function(event, context) {
-	return replicator.process(event).then(function() {
-		return 'success';
-	});
-};
 `;
 
 /** createReplicator's own handler exported as is (docs/library.md's "better" entry). */
@@ -123,7 +108,8 @@ export interface PackedTask {
   readonly slave: DynamoDBClient;
   /** The offline installation (its mode and folder). */
   installation(): Installation;
-  saveTask(slaveTable: string, source?: string): string;
+  /** A task root holding `source` (the README's index.js by default) as `fileName` (default index.js). */
+  saveTask(slaveTable: string, source?: string, fileName?: string): string;
   taskLambda(taskRoot: string, nodeMajor: LambdaNodeMajor, settings?: TaskSettings): LocalLambda;
   ordersBatch(): Promise<OrdersBatch>;
   expectReplica(masterTable: string, slaveTable: string): Promise<void>;
@@ -163,11 +149,11 @@ export function usePackedTask(): PackedTask {
    * A task root under the installed task (so `require('dynamo-replicator')` finds its node_modules) holding the
    * README's index.js (or `source`) with the slave filled in.
    */
-  function saveTask(slaveTable: string, source: string = README_INDEX_JS): string {
-    const folder = join(installation.folder, `${slaveTable}-${lambdas.length}`);
+  function saveTask(slaveTable: string, source: string = README_INDEX_JS, fileName = 'index.js'): string {
+    const folder = join(installation.folder, `${slaveTable}-${lambdas.length}-${fileName.replace(/\W/g, '')}`);
     mkdirSync(folder, { recursive: true });
     const filled = source.replace('SLAVE-REGION', SLAVE_REGION).replace('SLAVE-TABLE', slaveTable);
-    writeFileSync(join(folder, 'index.js'), filled);
+    writeFileSync(join(folder, fileName), filled);
     return folder;
   }
 
