@@ -10,7 +10,6 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBRecord } from 'aws-lambda';
-import { BATCH_WRITE_RECHECK_MS } from '../replicator/batchWriteAccess';
 import {
   BlockedByEarlierFailureError,
   InvalidEventError,
@@ -21,6 +20,7 @@ import {
 import { type BatchOutcome, type Replication, replicateBatch } from '../replicator/replicate';
 import type { Slave } from '../replicator/slave';
 import type { StreamRecord } from '../replicator/types';
+import { BATCH_WRITE_RECHECK_MS } from '../shared/batchWriteAccess';
 import { startBudget } from '../shared/budget';
 import { sourceTableOf } from '../shared/tableRef';
 import { publishBatchMetrics } from './metrics';

@@ -156,7 +156,7 @@ describe('the IAM policy in the README', () => {
     // The fallback of docs/guarantees.md#a-role-without-batchwriteitem: a role without BatchWriteItem replicates
     // only while the single-item path needs nothing else; the README's WriteTheSlave statement adds BatchWriteItem.
     // Prepare
-    const slaveSource = readFileSync(join(root, 'src', 'replicator', 'slave.ts'), 'utf8');
+    const slaveSource = readFileSync(join(root, 'src', 'shared', 'batchWriter.ts'), 'utf8');
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
     // Act

@@ -4,9 +4,9 @@
  */
 import { type BatchWriteItemCommandInput, DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
-import type { BatchWriteAccess } from '../../src/replicator/batchWriteAccess';
 import { type RetryOptions, Slave, type SlaveResult } from '../../src/replicator/slave';
 import type { SlaveTarget, WriteChange } from '../../src/replicator/types';
+import type { BatchWriteAccess } from '../../src/shared/batchWriteAccess';
 import { type Budget, startBudget } from '../../src/shared/budget';
 import type { Item } from '../../src/shared/item';
 import { itemKeyOf, pickKey } from '../../src/shared/key';

@@ -5,8 +5,8 @@
  * items naming every action. Against DynamoDB Local behind an IAM-like proxy: test/integration/oldPolicy.test.ts.
  */
 import { BatchWriteItemCommand, DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { BATCH_WRITE_RECHECK_MS, BatchWriteAccess } from '../../../src/replicator/batchWriteAccess';
 import type { WriteChange } from '../../../src/replicator/types';
+import { BATCH_WRITE_RECHECK_MS, BatchWriteAccess } from '../../../src/shared/batchWriteAccess';
 import { startBudget } from '../../../src/shared/budget';
 import { awsError } from '../../helpers/sdkMocks';
 import { deleteChange, putChange, requestsOf, TARGET, useMockedSlave } from '../../helpers/slaveWrites';
