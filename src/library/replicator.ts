@@ -7,6 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { type BatchResponse, createHandler, replicateEvent, SERVICE_NAME } from '../lambda/handler';
 import { createReplication } from '../lambda/replication';
+import { settingName } from '../lambda/settings';
 import { ReplicationFailedError, recordFailuresOf } from '../replicator/errors';
 import { checkOptions, type ReplicatorOptions } from './options';
 
@@ -46,13 +47,16 @@ export function createReplicator(options: ReplicatorOptions): Replicator {
   const { config, hooks, logger } = checkOptions(options);
   const replication = createReplication(config, {
     ...(hooks ? { hooks } : {}),
-    excludeSetting: 'excludeAttributes',
+    excludeSetting: settingName('excludeAttributes', 'options'),
   });
   const log = logger ?? new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME });
   const handler = createHandler({
     replication,
     logger: log,
-    partialResponses: { enabled: config.reportBatchItemFailures, setting: 'reportBatchItemFailures' },
+    partialResponses: {
+      enabled: config.reportBatchItemFailures,
+      setting: settingName('reportBatchItemFailures', 'options'),
+    },
   });
   const replicate = async (event: unknown, context: LambdaContext | undefined): Promise<void> => {
     const { records, outcome } = await replicateEvent(event, replication, log, context as Context | undefined);

@@ -2,7 +2,8 @@
  * loadConfig, the environments it accepts: one slave or many (SLAVES), roles and external ids, TTL deletes; and
  * sourceTableOf, which names the master from a stream ARN. Refused environments: config.problems.test.ts.
  */
-import { DEFAULT_WRITE_CONCURRENCY, loadConfig } from '../../../src/lambda/config';
+import { loadConfig } from '../../../src/lambda/config';
+import { DEFAULT_WRITE_CONCURRENCY } from '../../../src/lambda/settings';
 import { sourceTableOf } from '../../../src/shared/tableRef';
 
 describe('loadConfig: valid environments', () => {
