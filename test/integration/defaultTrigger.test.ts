@@ -9,13 +9,20 @@
  * - off, the variable wrongly true: the trigger moves past the failed changes; the function says so in an ERROR
  *   naming the trigger setting when the next batch brings a later change of a failed item.
  */
-import { PutItemCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
 import type { LambdaFunction } from '../../harness/lambdaFunction';
 import { drainStream, type PollerOptions } from '../../harness/lambdaPoller';
 import type { LocalLambda } from '../../harness/localLambda';
 import { failedSequenceNumbers, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
-import { compareTables, createMasterTable, createTable, uniqueTableName, waitForActive } from '../../harness/tables';
+import {
+  compareTables,
+  createMasterTable,
+  createTable,
+  dropIndexOnG,
+  INDEX_ON_G_AS_STRING,
+  uniqueTableName,
+} from '../../harness/tables';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 import { useLocalReplicators } from '../helpers/localLambdas';
 
@@ -40,14 +47,7 @@ async function rejectingPair(): Promise<{ masterTable: string; streamArn: string
   const created = await createMasterTable(master, { name: uniqueTableName('master') });
   const slaveTable = await createTable(slave, {
     name: uniqueTableName('slave'),
-    extraAttributes: [{ name: 'g', type: 'S' }],
-    globalSecondaryIndexes: [
-      {
-        IndexName: 'by-g',
-        KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
-        Projection: { ProjectionType: 'KEYS_ONLY' },
-      },
-    ],
+    ...INDEX_ON_G_AS_STRING,
   });
   for (const [pk, v, rejected] of CHANGES) {
     const item = { pk: { S: pk }, v: { N: String(v) }, ...(rejected ? { g: { N: String(v) } } : {}) };
@@ -70,13 +70,7 @@ function fixedAfter(fixedAfter: number, fn: LocalLambda, slaveTable: string, see
       seen.events.push(event);
       seen.answers.push(invocation.status === 'ok' ? failedSequenceNumbers(invocation.payload) : 'error');
       if (seen.events.length === fixedAfter) {
-        await slave.send(
-          new UpdateTableCommand({
-            TableName: slaveTable,
-            GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'by-g' } }],
-          }),
-        );
-        await waitForActive(slave, slaveTable);
+        await dropIndexOnG(slave, slaveTable);
       }
       return invocation;
     },

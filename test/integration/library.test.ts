@@ -9,13 +9,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeleteItemCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { allowOnly, startFaultProxy } from '../../harness/faultProxy';
 import {
   compareTables,
   createMasterTable,
   createTable,
   differencesOf,
+  dropIndexOnG,
+  INDEX_ON_G_AS_STRING,
   NO_DIFFERENCES,
   scanAll,
   uniqueTableName,
@@ -79,14 +81,7 @@ describe('the packed package, installed offline beside es6-promise, running the 
     const masterTable = await createMasterTable(master, { name: uniqueTableName('master') });
     const slaveTable = await createTable(slave, {
       name: uniqueTableName('slave'),
-      extraAttributes: [{ name: 'g', type: 'S' }],
-      globalSecondaryIndexes: [
-        {
-          IndexName: 'by-g',
-          KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
-          Projection: { ProjectionType: 'KEYS_ONLY' },
-        },
-      ],
+      ...INDEX_ON_G_AS_STRING,
     });
     await put(masterTable.name, 'fine-1', { v: { N: '1' }, g: { S: 'text' } });
     await put(masterTable.name, 'rejected', { v: { N: '2' }, g: { N: '7' } });
@@ -113,12 +108,7 @@ describe('the packed package, installed offline beside es6-promise, running the 
     expect(slaveKeys).toEqual(['fine-1', 'fine-2', 'fine-3']);
 
     // Act: the operator drops the slave's index; Lambda retries the same batch.
-    await slave.send(
-      new UpdateTableCommand({
-        TableName: slaveTable.name,
-        GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'by-g' } }],
-      }),
-    );
+    await dropIndexOnG(slave, slaveTable.name);
     const retried = await lambda.invoke(event);
 
     // Assess

@@ -12,7 +12,7 @@ import { drainStream } from '../../harness/lambdaPoller';
 import type { LocalLambda } from '../../harness/localLambda';
 import { insertRecord, seq, streamEvent } from '../../harness/records';
 import { MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
-import { createMasterTable, createTable, uniqueTableName } from '../../harness/tables';
+import { createMasterTable, createTable, INDEX_ON_G_AS_STRING, uniqueTableName } from '../../harness/tables';
 import type { StreamRecord } from '../../src/replicator/types';
 import type { CapturedOutput } from '../helpers/captureOutput';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
@@ -76,14 +76,7 @@ async function fullRun(level: string): Promise<{ output: CapturedOutput; failure
   });
   const slaveTable = await createTable(slave, {
     name: uniqueTableName('logs-slave'),
-    extraAttributes: [{ name: 'g', type: 'S' }],
-    globalSecondaryIndexes: [
-      {
-        IndexName: 'by-g',
-        KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ],
+    ...INDEX_ON_G_AS_STRING,
   });
   for (let i = 0; i < 12; i += 1) {
     const rejected: Record<string, AttributeValue> = i % 4 === 0 ? { g: { N: String(i) } } : {};
