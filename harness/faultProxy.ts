@@ -11,7 +11,8 @@
  *   (the client cannot know the write happened: the hardest case for idempotency).
  * - `slowResponse`: the request takes effect, and the answer is held back longer than the bundle's 10 s request
  *   timeout, so the client gives up (or the invocation's budget aborts it) and has to retry.
- * - `accessDenied`: HTTP 400 `AccessDeniedException` as IAM answers a role without the action; nothing written.
+ * - `accessDenied`: HTTP 400 `AccessDeniedException` as IAM answers a role without the action (naming the table's
+ *   ARN, in the region the request was signed for); nothing written. {@link allowOnly} plans it as a role's policy.
  *
  * It is the latency proxy (latencyProxy.ts) with no latency and an `intercept` hook, so forwarding, keep-alive and
  * per-operation counts are shared. DynamoDB Local does not check signatures, so rewriting a body is fine.
@@ -92,6 +93,16 @@ export function scriptedFaults(operation: string, kinds: readonly FaultKind[]): 
   return (request) => (request.operation === operation && next < kinds.length ? kinds[next++] : undefined);
 }
 
+/**
+ * A plan that answers as IAM does for a role whose policy allows only `actions` on `table` (e.g. the original
+ * package's `['PutItem', 'DeleteItem']`): every other call naming that table is denied; calls on other tables pass.
+ */
+export function allowOnly(table: string, actions: readonly string[]): FaultPlan {
+  const allowed = new Set(actions);
+  return ({ operation, body }) =>
+    !allowed.has(operation) && tablesNamed(body).split(',').includes(table) ? 'accessDenied' : undefined;
+}
+
 /** Settings of a fault proxy. */
 export interface FaultProxyOptions {
   /** Where requests go: the DynamoDB Local endpoint. */
@@ -136,6 +147,13 @@ function errorResponse(status: number, type: string, message: string): ProxiedRe
   };
 }
 
+/** The region a request was signed for (SigV4's credential scope), as IAM names it in a resource's ARN. */
+function signedRegion(request: ProxiedRequest): string {
+  const authorization = String(request.headers.authorization ?? '');
+  return /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(authorization)?.[1] ?? 'us-east-1';
+}
+
+/** The comma-separated names of the tables a request names (`TableName`, or the keys of `RequestItems`). */
 function tablesNamed(body: Buffer): string {
   try {
     const parsed = JSON.parse(body.toString()) as { TableName?: string; RequestItems?: Record<string, unknown> };
@@ -255,7 +273,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           response: errorResponse(
             400,
             'com.amazon.coral.service#AccessDeniedException',
-            `User: arn:aws:sts::123456789012:assumed-role/replicator/dynamo-replicator is not authorized to perform: dynamodb:${operation} on resource: ${tablesNamed(request.body)} because no identity-based policy allows the dynamodb:${operation} action`,
+            `User: arn:aws:sts::123456789012:assumed-role/replicator/dynamo-replicator is not authorized to perform: dynamodb:${operation} on resource: arn:aws:dynamodb:${signedRegion(request)}:123456789012:table/${tablesNamed(request.body)} because no identity-based policy allows the dynamodb:${operation} action`,
           ),
         };
       case 'connectionReset':

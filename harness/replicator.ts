@@ -35,6 +35,9 @@ export function replicatorEnv(options: ReplicatorOptions): Record<string, string
     WRITE_CONCURRENCY: undefined,
     REPLICATE_TTL_DELETES: undefined,
     EXCLUDE_ATTRIBUTES: undefined,
+    // As deploy/template.json sets it, with the trigger's ReportBatchItemFailures (the local mapping's default too);
+    // tests of a trigger without it remove it.
+    REPORT_BATCH_ITEM_FAILURES: 'true',
     AWS_REGION: MASTER_REGION,
     AWS_ENDPOINT_URL_DYNAMODB: options.endpoint,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,

@@ -19,6 +19,7 @@ import {
   type ScalarAttributeType,
   ScanCommand,
   type StreamViewType,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import { LOCAL_CREDENTIALS } from './dynamodbLocal';
 
@@ -87,6 +88,26 @@ export async function createMasterTable(
 ): Promise<CreatedTable & { streamArn: string }> {
   const table = await createTable(client, { streamViewType: 'NEW_IMAGE', ...spec });
   return { name: table.name, streamArn: table.streamArn ?? '' };
+}
+
+/**
+ * What makes a slave reject some items, for the tests of failed records: an index keyed on `g` as a string, so an
+ * item whose `g` is a number (fine on a master without the index) gets DynamoDB's ValidationException, until the
+ * operator drops the index ({@link dropIndexOnG}).
+ */
+export const INDEX_ON_G_AS_STRING: Pick<TableSpec, 'extraAttributes' | 'globalSecondaryIndexes'> = {
+  extraAttributes: [{ name: 'g', type: 'S' }],
+  globalSecondaryIndexes: [
+    { IndexName: 'by-g', KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } },
+  ],
+};
+
+/** Drops {@link INDEX_ON_G_AS_STRING}'s index, as an operator fixes the cause, and waits until the table is ACTIVE. */
+export async function dropIndexOnG(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(
+    new UpdateTableCommand({ TableName: tableName, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'by-g' } }] }),
+  );
+  await waitForActive(client, tableName);
 }
 
 /** Waits until a table and its indexes are ACTIVE (DynamoDB Local is usually at once; AWS takes seconds). */

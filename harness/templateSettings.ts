@@ -1,8 +1,8 @@
 /**
  * What `deploy/template.json` deploys, as settings for the local stand-ins: the trigger's event source mapping
  * (BatchSize, ParallelizationFactor, BisectBatchOnFunctionError, MaximumRetryAttempts, MaximumRecordAgeInSeconds,
- * StartingPosition, ReportBatchItemFailures) and the function's timeout and memory, each `Ref` resolved to its
- * parameter's default. So `npm start` runs the function the way a stack made with the defaults runs it, and a change
+ * StartingPosition, ReportBatchItemFailures) and the function's timeout, memory and fixed variables, each `Ref`
+ * resolved to its parameter's default. So `npm start` runs the function the way a stack made with the defaults runs it, and a change
  * to the template changes the demo with it.
  */
 import { readFileSync } from 'node:fs';
@@ -30,6 +30,8 @@ export interface TemplateSettings {
   readonly functionTimeoutMs: number;
   readonly memoryMb: number;
   readonly runtime: string;
+  /** The function's variables whose values are fixed strings (not parameters), e.g. REPORT_BATCH_ITEM_FAILURES. */
+  readonly fixedVariables: Readonly<Record<string, string>>;
 }
 
 interface Template {
@@ -92,5 +94,10 @@ export function templateSettings(path = join(projectRoot(), 'deploy', 'template.
     functionTimeoutMs: (number(fn, 'Timeout') ?? 3) * 1000,
     memoryMb: number(fn, 'MemorySize') ?? 128,
     runtime: String(value(fn, 'Runtime')),
+    fixedVariables: Object.fromEntries(
+      Object.entries((fn.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      ),
+    ),
   };
 }

@@ -7,9 +7,13 @@
 //   dist/library/index.js: src/library/index.ts for `require('dynamo-replicator')` (package.json "main"), CommonJS,
 //   target node20, its dependencies left as require()s so a user's install resolves @aws-sdk/* and Powertools from the
 //   package's dependencies; dist/types/: its declarations (package.json "types"), by tsc -p tsconfig.library.json.
+//   dist/library/index.mjs: the same for `import` (package.json "exports"): Node imports a CommonJS module whose
+//   module.exports is a function as a default export only, so the named exports are declared here, read from the
+//   built CommonJS module itself so that the two cannot drift.
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
@@ -66,6 +70,14 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+const named = Object.keys(createRequire(import.meta.url)(join(process.cwd(), library))).filter(
+  (name) => name !== 'default',
+);
+writeFileSync(
+  join(dist, 'library', 'index.mjs'),
+  `// The ES module entry of dynamo-replicator: the CommonJS library, with its named exports.\n` +
+    `import library from './index.js';\n\nexport default library;\nexport const { ${named.join(', ')} } = library;\n`,
+);
 execFileSync(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.library.json'], {
   stdio: 'inherit',
 });

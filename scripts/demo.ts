@@ -78,8 +78,11 @@ async function main(): Promise<boolean> {
       slaveTable: SLAVE.table,
       slaveRegion: SLAVE.region,
       logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-      // The EMF metric lines CloudWatch would parse are noise on a terminal.
-      env: { POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true' },
+      env: {
+        REPORT_BATCH_ITEM_FAILURES: template.fixedVariables.REPORT_BATCH_ITEM_FAILURES,
+        // The EMF metric lines CloudWatch would parse are noise on a terminal.
+        POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+      },
     },
     {
       nodeMajor: lambdaNodeMajor(args.node),
@@ -97,7 +100,8 @@ async function main(): Promise<boolean> {
     `trigger (deploy/template.json's defaults): BatchSize ${mapping.batchSize}, ParallelizationFactor ` +
       `${mapping.parallelizationFactor}, BisectBatchOnFunctionError ${mapping.bisectBatchOnFunctionError}, ` +
       `MaximumRetryAttempts ${mapping.maximumRetryAttempts}, MaximumRecordAgeInSeconds ` +
-      `${mapping.maximumRecordAgeInSeconds ?? 'none'}, ReportBatchItemFailures ${mapping.reportBatchItemFailures}; ` +
+      `${mapping.maximumRecordAgeInSeconds ?? 'none'}, ReportBatchItemFailures ${mapping.reportBatchItemFailures} ` +
+      `(REPORT_BATCH_ITEM_FAILURES=${template.fixedVariables.REPORT_BATCH_ITEM_FAILURES ?? 'unset'}); ` +
       `function timeout ${template.functionTimeoutMs / 1000} s, ${template.memoryMb} MB`,
   );
   const poller = new StreamPoller({

@@ -6,34 +6,12 @@ import { ConfigError } from '../replicator/errors';
 import { regionProblem, tableProblem } from '../replicator/targetChecks';
 import type { SlaveTarget } from '../replicator/types';
 import { externalIdProblem, roleProblem } from '../shared/roleChecks';
+import { readSettings, type Settings } from './settings';
 
-/** Everything the handler needs to know that does not come with the event. */
-export interface Config {
+/** Everything the handler needs to know that does not come with the event: the slaves and ./settings.ts's settings. */
+export interface Config extends Settings {
   /** The tables to write to, in the order given; never empty, never the same table twice. */
   readonly slaves: readonly SlaveTarget[];
-  /** BatchWriteItem calls in flight at once per slave; also each slave client's socket limit. */
-  readonly writeConcurrency: number;
-  /** Whether deletes made by DynamoDB's TTL process are replicated (REPLICATE_TTL_DELETES, default true). */
-  readonly replicateTtlDeletes: boolean;
-  /**
-   * Top-level attributes dropped from every item on the slaves (EXCLUDE_ATTRIBUTES, a comma-separated list; none by
-   * default). Only their syntax is checked here: the function learns the master's key schema from each record's
-   * `Keys`, so a record whose key names one of them fails at run time, with a message naming EXCLUDE_ATTRIBUTES
-   * (see src/replicator/shaping.ts).
-   */
-  readonly excludeAttributes: readonly string[];
-}
-
-/** Default BatchWriteItem calls in flight per slave: a 1,000-record batch's writes (≤ 40 calls) go out at once. */
-export const DEFAULT_WRITE_CONCURRENCY = 50;
-
-function parseBoolean(name: string, value: string | undefined, fallback: boolean, problems: string[]): boolean {
-  const text = value?.trim().toLowerCase() ?? '';
-  if (text === '') return fallback;
-  if (text === 'true') return true;
-  if (text === 'false') return false;
-  problems.push(`${name}: ${JSON.stringify(value)} is not true or false`);
-  return fallback;
 }
 
 function parseSlaves(list: string, problems: string[]): SlaveTarget[] {
@@ -72,31 +50,6 @@ function parseSlaves(list: string, problems: string[]): SlaveTarget[] {
     slaves.push(roleArn === undefined ? { region, table } : { region, table, roleArn });
   }
   return slaves;
-}
-
-function parseConcurrency(value: string | undefined, problems: string[]): number {
-  if (value === undefined || value.trim() === '') return DEFAULT_WRITE_CONCURRENCY;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1 || number > 1000) {
-    problems.push(`WRITE_CONCURRENCY: ${JSON.stringify(value)} is not a whole number from 1 to 1000`);
-    return DEFAULT_WRITE_CONCURRENCY;
-  }
-  return number;
-}
-
-/** The attribute names of EXCLUDE_ATTRIBUTES: a comma-separated list of distinct, non-empty names (unset: none). */
-function parseExcluded(value: string | undefined, problems: string[]): string[] {
-  if (value === undefined || value.trim() === '') return [];
-  const names = value.split(',').map((name) => name.trim());
-  if (names.some((name) => name === '')) {
-    problems.push(
-      `EXCLUDE_ATTRIBUTES: ${JSON.stringify(value)} has an empty name (expected attribute names separated by commas, e.g. ssn,email)`,
-    );
-  }
-  const named = names.filter((name) => name !== '');
-  const twice = named.filter((name, index) => named.indexOf(name) !== index);
-  if (twice.length > 0) problems.push(`EXCLUDE_ATTRIBUTES: ${[...new Set(twice)].join(', ')} listed twice`);
-  return [...new Set(named)];
 }
 
 /** Reads and checks the configuration; throws one {@link ConfigError} listing every problem. */
@@ -142,15 +95,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       );
     }
   }
-  const writeConcurrency = parseConcurrency(env.WRITE_CONCURRENCY, problems);
-  const replicateTtlDeletes = parseBoolean('REPLICATE_TTL_DELETES', env.REPLICATE_TTL_DELETES, true, problems);
-  const excludeAttributes = parseExcluded(env.EXCLUDE_ATTRIBUTES, problems);
+  const settings = readSettings('environment', env, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     slaves:
       externalId === undefined ? slaves : slaves.map((slave) => (slave.roleArn ? { ...slave, externalId } : slave)),
-    writeConcurrency,
-    replicateTtlDeletes,
-    excludeAttributes,
+    ...settings,
   };
 }

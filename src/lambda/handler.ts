@@ -1,19 +1,30 @@
 /**
- * The Lambda handler: checks the event, replicates the batch, logs, and reports per-record failures through
- * Powertools batch. Everything long-lived (config, clients, logger) is made once by {@link createHandler}'s caller
- * and shared by every invocation of the container.
+ * The Lambda handler: checks the event, replicates the batch, logs, and answers Lambda. Per-record failures are
+ * reported through Powertools batch only where the trigger is declared to honour them (REPORT_BATCH_ITEM_FAILURES,
+ * `reportBatchItemFailures`); otherwise a batch with a failed record fails the invocation, so that a trigger without
+ * ReportBatchItemFailures (the console's default) retries it rather than taking the partial answer as success.
+ * Everything long-lived (config, clients, logger) is made once by {@link createHandler}'s caller and shared by every
+ * invocation of the container.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBRecord } from 'aws-lambda';
-import { BlockedByEarlierFailureError, InvalidEventError, ReplicationLoopError } from '../replicator/errors';
+import {
+  BlockedByEarlierFailureError,
+  InvalidEventError,
+  ReplicationFailedError,
+  ReplicationLoopError,
+  recordFailuresOf,
+} from '../replicator/errors';
 import { type BatchOutcome, type Replication, replicateBatch } from '../replicator/replicate';
 import type { Slave } from '../replicator/slave';
 import type { StreamRecord } from '../replicator/types';
+import { BATCH_WRITE_RECHECK_MS } from '../shared/batchWriteAccess';
 import { startBudget } from '../shared/budget';
 import { sourceTableOf } from '../shared/tableRef';
 import { publishBatchMetrics } from './metrics';
+import { type SkippedFailure, TriggerWatch } from './triggerWatch';
 
 /** Service name in every log line, unless POWERTOOLS_SERVICE_NAME names another (or a library user's logger). */
 export const SERVICE_NAME = 'dynamo-replicator';
@@ -29,12 +40,21 @@ export interface BatchResponse {
   batchItemFailures: { itemIdentifier: string }[];
 }
 
+/** Whether the handler answers with partial batch responses, and the setting that says so, as messages name it. */
+export interface PartialResponses {
+  /** True only when the trigger has ReportBatchItemFailures on. */
+  readonly enabled: boolean;
+  /** `REPORT_BATCH_ITEM_FAILURES` (the zip) or `reportBatchItemFailures` (the library). */
+  readonly setting: string;
+}
+
 /** What the handler is built from. */
 export interface HandlerDependencies {
   readonly replication: Replication;
   readonly logger: Logger;
   /** One Metrics per slave, in the order of `replication.slaves`; no metrics when absent. */
   readonly metrics?: readonly Metrics[];
+  readonly partialResponses: PartialResponses;
 }
 
 /**
@@ -92,30 +112,72 @@ function logFailures(logger: Logger, outcome: BatchOutcome): void {
 }
 
 /**
+ * The one warning per container and slave that BatchWriteItem is denied (the original package's policy): the
+ * replica stays exact, written item by item, so nothing else would tell the user what the missing action costs.
+ */
+function warnOfDenials(logger: Logger, outcome: BatchOutcome): void {
+  for (const { slave, batchWriteDenial } of outcome.slaves) {
+    if (!batchWriteDenial) continue;
+    const { action, resource, answer } = batchWriteDenial;
+    logger.warn(
+      `${action} is denied on ${resource}: writing slave ${slave} with one request per item instead of one per 25 (PutItem and DeleteItem); add ${action} to the function's role for the fast path, which is tried again every ${BATCH_WRITE_RECHECK_MS / 60_000} minutes`,
+      { slave, missingAction: action, resource, answer },
+    );
+  }
+}
+
+/**
  * Checks the event and replicates its records within the context's remaining time (or {@link DEFAULT_BUDGET_MS}
- * without a usable context): the handler's work before it reports, shared with the library's process().
+ * without a usable context), warning once of a denied BatchWriteItem: the handler's work before it reports, shared
+ * with the library's process().
  */
 export async function replicateEvent(
   event: unknown,
   replication: Replication,
+  logger: Logger,
   context?: Context,
 ): Promise<EventOutcome> {
   const records = recordsOf(event);
   refuseLoops(records, replication.slaves);
   const budget = startBudget(isUsable(context) ? context.getRemainingTimeInMillis() : DEFAULT_BUDGET_MS);
   try {
-    return { records, outcome: await replicateBatch(records, replication, budget) };
+    const outcome = await replicateBatch(records, replication, budget);
+    warnOfDenials(logger, outcome);
+    return { records, outcome };
   } finally {
     budget.dispose();
   }
 }
 
+/** The error that fails an invocation with failed records when the trigger is not declared to honour partial answers. */
+function wholeBatchError(records: readonly StreamRecord[], outcome: BatchOutcome, setting: string): Error {
+  return new ReplicationFailedError(
+    recordFailuresOf(outcome.failures),
+    records.length,
+    `The invocation fails so that Lambda retries the whole batch (the records written are written again, harmlessly); to retry only the failed records, turn on ReportBatchItemFailures on the trigger and set ${setting} to true`,
+  );
+}
+
+/** The ERROR for changes reported failed that the trigger moved past (see ./triggerWatch.ts). */
+function logSkippedFailures(logger: Logger, skipped: readonly SkippedFailure[], setting: string): void {
+  logger.error(
+    `changes this function reported failed were not delivered again: a later change of the same item came without them. ${setting}=true says the trigger has ReportBatchItemFailures on: turn it on, or set ${setting} to false so that a failed record fails the whole invocation; if it is on, the trigger's retry or record-age limit gave up on the batch (see its on-failure destination). The slave may miss these changes: run dynamo-replicator verify --repair`,
+    { setting, trigger: 'ReportBatchItemFailures', count: skipped.length, skipped },
+  );
+}
+
 /** Builds the handler from long-lived parts, so tests can hand it mocked clients. */
-export function createHandler({ replication, logger, metrics = [] }: HandlerDependencies): ReplicatorHandler {
+export function createHandler({
+  replication,
+  logger,
+  metrics = [],
+  partialResponses,
+}: HandlerDependencies): ReplicatorHandler {
+  const watch = partialResponses.enabled ? new TriggerWatch() : undefined;
   return async (event, context) => {
     if (isUsable(context)) logger.addContext(context);
     const started = Date.now();
-    const { records, outcome } = await replicateEvent(event, replication, context);
+    const { records, outcome } = await replicateEvent(event, replication, logger, context);
     logFailures(logger, outcome);
     logger.info('batch replicated', {
       records: records.length,
@@ -125,10 +187,15 @@ export function createHandler({ replication, logger, metrics = [] }: HandlerDepe
       skipped: outcome.skipped,
       failures: outcome.failures.size,
       durationMs: Date.now() - started,
-      slaves: outcome.slaves,
+      slaves: outcome.slaves.map(({ batchWriteDenial: _warnedOf, ...summary }) => summary),
     });
+    const skipped = watch?.check(records) ?? [];
+    if (skipped.length > 0) logSkippedFailures(logger, skipped, partialResponses.setting);
     if (records.length === 0) return { batchItemFailures: [] };
-    publishBatchMetrics(metrics, records, outcome, Date.now());
+    publishBatchMetrics(metrics, records, outcome, Date.now(), skipped.length);
+    if (outcome.failures.size === 0) return { batchItemFailures: [] };
+    if (!partialResponses.enabled) throw wholeBatchError(records, outcome, partialResponses.setting);
+    watch?.remember(outcome.failures.keys());
 
     const unreportable = [...outcome.failures.keys()].filter((record) => !record?.dynamodb?.SequenceNumber);
     if (unreportable.length > 0) {

@@ -9,6 +9,7 @@ import { type Config, loadConfig } from './config';
 import { createHandler, SERVICE_NAME } from './handler';
 import { DEFAULT_METRICS_NAMESPACE } from './metrics';
 import { createReplication } from './replication';
+import { settingName } from './settings';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME;
 const logger = new Logger({ serviceName });
@@ -23,7 +24,7 @@ function configure(): Config {
 }
 
 const config = configure();
-const replication = createReplication(config, { excludeSetting: 'EXCLUDE_ATTRIBUTES' });
+const replication = createReplication(config, { excludeSetting: settingName('excludeAttributes', 'environment') });
 const metrics = replication.slaves.map(
   (slave) =>
     new Metrics({
@@ -38,4 +39,8 @@ export const handler = createHandler({
   replication,
   logger,
   metrics,
+  partialResponses: {
+    enabled: config.reportBatchItemFailures,
+    setting: settingName('reportBatchItemFailures', 'environment'),
+  },
 });

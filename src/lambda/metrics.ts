@@ -6,6 +6,12 @@
  * - `ReplicationLatency` (ms): the oldest replicated record's age — now minus its `ApproximateCreationDateTime` — the
  *   figure to alarm on; `ReplicationLatencyAverage` (ms): the batch's average.
  * - `RecordsReplicated`, `RecordsFailed`, `RecordsSkipped` (count).
+ * - `SingleItemWrites` (count): PutItem/DeleteItem calls, items written one by one — all of a slave's items while
+ *   its role lacks `dynamodb:BatchWriteItem` (one request per item instead of one per 25), otherwise only items
+ *   DynamoDB rejected, isolated from their batch-mates.
+ * - `FailuresNotRetried` (count): changes the function reported failed in its previous batch that the trigger moved
+ *   past (src/lambda/triggerWatch.ts): REPORT_BATCH_ITEM_FAILURES=true on a trigger without ReportBatchItemFailures,
+ *   or a trigger that gave up on the batch. Any is a change the slave may miss.
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -35,12 +41,16 @@ export function replicationLatency(
   return count === 0 ? undefined : { max, average: sum / count };
 }
 
-/** Adds one batch's figures to each slave's metrics and publishes them (one EMF line per slave). */
+/**
+ * Adds one batch's figures to each slave's metrics and publishes them (one EMF line per slave); `notRetried` is the
+ * count of the previous batch's reported failures the trigger moved past.
+ */
 export function publishBatchMetrics(
   metricsBySlave: readonly Metrics[],
   records: readonly StreamRecord[],
   outcome: BatchOutcome,
   now: number,
+  notRetried = 0,
 ): void {
   const latency = replicationLatency(records, outcome.failures, now);
   metricsBySlave.forEach((metrics, index) => {
@@ -50,6 +60,8 @@ export function publishBatchMetrics(
     // Every record not skipped either reached this slave or did not.
     metrics.addMetric('RecordsFailed', MetricUnit.Count, Math.max(0, records.length - outcome.skipped - replicated));
     metrics.addMetric('RecordsSkipped', MetricUnit.Count, outcome.skipped);
+    metrics.addMetric('SingleItemWrites', MetricUnit.Count, slave?.singleItemWrites ?? 0);
+    metrics.addMetric('FailuresNotRetried', MetricUnit.Count, notRetried);
     if (latency) {
       metrics.addMetric('ReplicationLatency', MetricUnit.Milliseconds, latency.max);
       metrics.addMetric('ReplicationLatencyAverage', MetricUnit.Milliseconds, latency.average);

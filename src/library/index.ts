@@ -9,13 +9,24 @@
  */
 import { ConfigError as ConfigErrorClass } from '../replicator/errors';
 import { HookError as HookErrorClass } from '../shared/hooks';
-import { LegacyHandlerError as LegacyHandlerErrorClass } from './legacyHandler';
+import { LegacyHandlerError as LegacyHandlerErrorClass, refuseWithoutLegacyContext } from './legacyHandler';
 import type * as options from './options';
 import * as replicator from './replicator';
 
-/** The original package's factory: a replicator for these options (the same options as {@link createReplicator}). */
+/**
+ * The original package's factory: a replicator for these options (the same options as {@link createReplicator}),
+ * whose `process()` keeps the original contract — made for handlers that answer with context.succeed/fail, it
+ * refuses every batch before writing on a runtime without them (./legacyHandler.ts).
+ */
 function dynamoReplicator(userOptions: options.ReplicatorOptions): replicator.Replicator {
-  return replicator.createReplicator(userOptions);
+  const made = replicator.createReplicator(userOptions);
+  return {
+    handler: made.handler,
+    process(event, context) {
+      refuseWithoutLegacyContext(process.env);
+      return made.process(event, context);
+    },
+  };
 }
 
 namespace dynamoReplicator {
@@ -30,7 +41,7 @@ namespace dynamoReplicator {
   /** `process` could not replicate some records; `failures` names them. */
   export const ReplicationFailedError = replicator.ReplicationFailedError;
   export type ReplicationFailedError = replicator.ReplicationFailedError;
-  /** `process` refused a batch: the handler relies on context.succeed/fail/done, which this runtime lacks. */
+  /** The original factory's `process` refused a batch: it is for context.succeed/fail, which this runtime lacks. */
   export const LegacyHandlerError = LegacyHandlerErrorClass;
   export type LegacyHandlerError = LegacyHandlerErrorClass;
   export type ReplicatorOptions = options.ReplicatorOptions;

@@ -1,11 +1,13 @@
 /**
  * The library's options, checked whole when a replicator is created: every problem is reported in one ConfigError
- * naming the option, as the function does for its environment (src/lambda/config.ts, with the same target checks),
+ * naming the option, as the function does for its environment (src/lambda/config.ts: the same target checks, and
+ * ../lambda/settings.ts, the one description of the other settings for both),
  * so a user fixes them in one go rather than one deploy at a time. Valid options become the function's own
  * configuration, so the library and the zip replicate from one description.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type Config, DEFAULT_WRITE_CONCURRENCY } from '../lambda/config';
+import type { Config } from '../lambda/config';
+import { readSettings, SETTING_OPTIONS } from '../lambda/settings';
 import { ConfigError } from '../replicator/errors';
 import { regionProblem, tableProblem } from '../replicator/targetChecks';
 import type { SlaveTarget, StreamRecord } from '../replicator/types';
@@ -53,6 +55,11 @@ export interface ReplicatorOptions {
   readonly transform?: (item: Item, record: StreamRecord) => Item;
   /** Top-level attributes dropped from every item (after `transform`); key attributes cannot be excluded. */
   readonly excludeAttributes?: readonly string[];
+  /**
+   * Whether `handler` may answer `{ batchItemFailures }`: true only when the trigger has ReportBatchItemFailures on.
+   * False by default: a batch with a failed record then fails the invocation, so any trigger retries it.
+   */
+  readonly reportBatchItemFailures?: boolean;
 }
 
 /** Valid options, as the replicator is built from them. */
@@ -68,12 +75,10 @@ const KNOWN = new Set([
   'table',
   'roleArn',
   'externalId',
-  'replicateTtlDeletes',
-  'writeConcurrency',
   'logger',
   'filter',
   'transform',
-  'excludeAttributes',
+  ...SETTING_OPTIONS,
 ]);
 const SLAVE_KNOWN = new Set(['region', 'table', 'roleArn', 'externalId']);
 const LOGGER_METHODS = ['info', 'warn', 'error', 'addContext'] as const;
@@ -137,18 +142,6 @@ function slavesOf(options: Record<string, unknown>, problems: string[]): SlaveTa
   return targets;
 }
 
-function excludedOf(value: unknown, problems: string[]): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || value.some((name) => typeof name !== 'string' || name === '')) {
-    problems.push('excludeAttributes: expected an array of attribute names (non-empty strings)');
-    return [];
-  }
-  const names = value as string[];
-  const twice = names.filter((name, index) => names.indexOf(name) !== index);
-  if (twice.length > 0) problems.push(`excludeAttributes: ${[...new Set(twice)].join(', ')} listed twice`);
-  return [...new Set(names)];
-}
-
 /** The user's hooks as the replication core takes them (it always passes the record the item's write comes from). */
 function hooksOf(options: Record<string, unknown>, problems: string[]): ReplicaHooks<StreamRecord> | undefined {
   const { filter, transform } = options;
@@ -175,26 +168,16 @@ export function checkOptions(options: unknown): CheckedOptions {
   const unknown = Object.keys(options).filter((name) => !KNOWN.has(name));
   if (unknown.length > 0) problems.push(`unknown option(s) ${unknown.join(', ')}`);
   const slaves = slavesOf(options, problems);
-  const { replicateTtlDeletes = true, writeConcurrency = DEFAULT_WRITE_CONCURRENCY, logger } = options;
-  if (typeof replicateTtlDeletes !== 'boolean') problems.push('replicateTtlDeletes: expected true or false');
-  const concurrency = Number.isInteger(writeConcurrency) ? (writeConcurrency as number) : 0;
-  if (concurrency < 1 || concurrency > 1000) {
-    problems.push(`writeConcurrency: ${JSON.stringify(writeConcurrency)} is not a whole number from 1 to 1000`);
-  }
+  const settings = readSettings('options', options, problems);
+  const { logger } = options;
   const loggerProblem = !isObject(logger) || LOGGER_METHODS.some((name) => typeof logger[name] !== 'function');
   if (logger !== undefined && loggerProblem) {
     problems.push('logger: expected a Powertools Logger (from @aws-lambda-powertools/logger)');
   }
-  const excludeAttributes = excludedOf(options.excludeAttributes, problems);
   const hooks = hooksOf(options, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    config: {
-      slaves,
-      writeConcurrency: concurrency,
-      replicateTtlDeletes: replicateTtlDeletes === true,
-      excludeAttributes,
-    },
+    config: { slaves, ...settings },
     hooks,
     logger: logger as Logger | undefined,
   };

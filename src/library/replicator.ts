@@ -7,10 +7,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { type BatchResponse, createHandler, replicateEvent, SERVICE_NAME } from '../lambda/handler';
 import { createReplication } from '../lambda/replication';
-import { ReplicatorError } from '../replicator/errors';
-import type { StreamRecord } from '../replicator/types';
-import { refuseLegacyHandler } from './legacyHandler';
+import { settingName } from '../lambda/settings';
+import { ReplicationFailedError, recordFailuresOf } from '../replicator/errors';
 import { checkOptions, type ReplicatorOptions } from './options';
+
+export { type RecordFailure, ReplicationFailedError } from '../replicator/errors';
 
 /**
  * What the library reads of a Lambda context: the remaining time, when there is one (Lambda's own `Context` fits).
@@ -20,55 +21,22 @@ export interface LambdaContext {
   getRemainingTimeInMillis?(): number;
 }
 
-/** One record `process` could not replicate, and why. */
-export interface RecordFailure {
-  readonly sequenceNumber: string | undefined;
-  readonly eventName: string | undefined;
-  readonly reason: string;
-}
-
 /** A replicator: made once per container (its clients are reused), called once per batch. */
 export interface Replicator {
   /**
-   * A Lambda handler for the master's stream trigger, answering `{ batchItemFailures }` as the zip's does (enable
-   * ReportBatchItemFailures on the trigger).
+   * A Lambda handler for the master's stream trigger, answering as the zip's does: with `reportBatchItemFailures`
+   * (and ReportBatchItemFailures on the trigger) `{ batchItemFailures }`; without, a batch with a failed record fails
+   * the invocation, after everything else was written, so that Lambda retries it.
    */
   handler(event: unknown, context?: LambdaContext): Promise<BatchResponse>;
   /**
    * Replicates the event's records: resolves when every record is on every slave; rejects with a
    * {@link ReplicationFailedError} naming the records not replicated, after writing everything it could (so the
-   * original wrapper's `context.fail` makes Lambda retry the whole batch, which is idempotent). Throws a
-   * `LegacyHandlerError` at once, writing nothing, when the function's handler relies on context.succeed/fail/done
-   * and the runtime (nodejs24.x and later, Managed Instances) has none.
+   * original wrapper's `context.fail` makes Lambda retry the whole batch, which is idempotent). A replicator made by
+   * the original factory (`require('dynamo-replicator')(options)`) throws a `LegacyHandlerError` instead, at once
+   * and writing nothing, on a runtime without context.succeed/fail/done (nodejs24.x and later, Managed Instances).
    */
   process(event: unknown, context?: LambdaContext): Promise<void>;
-}
-
-/** How many failed records the message lists; all of them are in `failures`. */
-const LISTED = 10;
-
-/** Some records of a batch were not replicated: `failures` says which and why. */
-export class ReplicationFailedError extends ReplicatorError {
-  public readonly failures: readonly RecordFailure[];
-
-  public constructor(failures: readonly RecordFailure[], total: number) {
-    const listed = failures
-      .slice(0, LISTED)
-      .map((failure) => `${failure.sequenceNumber ?? '(no sequence number)'} (${failure.reason})`)
-      .join('; ');
-    const more = failures.length > LISTED ? `; and ${failures.length - LISTED} more (see error.failures)` : '';
-    super(`${failures.length} of ${total} record(s) not replicated: ${listed}${more}`);
-    this.name = 'ReplicationFailedError';
-    this.failures = failures;
-  }
-}
-
-function failuresOf(outcome: ReadonlyMap<StreamRecord, Error>): RecordFailure[] {
-  return [...outcome].map(([record, error]) => ({
-    sequenceNumber: record?.dynamodb?.SequenceNumber,
-    eventName: record?.eventName,
-    reason: error.message,
-  }));
 }
 
 /**
@@ -79,27 +47,24 @@ export function createReplicator(options: ReplicatorOptions): Replicator {
   const { config, hooks, logger } = checkOptions(options);
   const replication = createReplication(config, {
     ...(hooks ? { hooks } : {}),
-    excludeSetting: 'excludeAttributes',
+    excludeSetting: settingName('excludeAttributes', 'options'),
   });
+  const log = logger ?? new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME });
   const handler = createHandler({
     replication,
-    logger: logger ?? new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME }),
+    logger: log,
+    partialResponses: {
+      enabled: config.reportBatchItemFailures,
+      setting: settingName('reportBatchItemFailures', 'options'),
+    },
   });
   const replicate = async (event: unknown, context: LambdaContext | undefined): Promise<void> => {
-    const { records, outcome } = await replicateEvent(event, replication, context as Context | undefined);
-    if (outcome.failures.size > 0) throw new ReplicationFailedError(failuresOf(outcome.failures), records.length);
+    const { records, outcome } = await replicateEvent(event, replication, log, context as Context | undefined);
+    if (outcome.failures.size > 0) throw new ReplicationFailedError(recordFailuresOf(outcome.failures), records.length);
   };
-  // Both entries first refuse, synchronously and before any write, a handler that relies on context.succeed/fail/done
-  // where the runtime has none (legacyHandler.ts): the throw leaves the user's handler and Lambda retries the batch.
   return {
     // A context without getRemainingTimeInMillis is not used: the handler then takes its default budget.
-    handler: (event, context) => {
-      refuseLegacyHandler(process.env, require.cache);
-      return handler(event, context as Context | undefined);
-    },
-    process(event, context) {
-      refuseLegacyHandler(process.env, require.cache);
-      return replicate(event, context);
-    },
+    handler: (event, context) => handler(event, context as Context | undefined),
+    process: (event, context) => replicate(event, context),
   };
 }

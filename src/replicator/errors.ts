@@ -2,6 +2,7 @@
  * The replicator's errors. Each names what went wrong and, where the user can act, what to change; each sets
  * `name` so logs and Lambda's error report show it, and passes `cause` on.
  */
+import type { StreamRecord } from './types';
 
 /** Base of every error the replicator raises itself. */
 export class ReplicatorError extends Error {
@@ -75,5 +76,44 @@ export class MasterReadError extends ReplicatorError {
   public constructor(master: string, message: string, options?: { cause?: unknown }) {
     super(`master ${master}: ${message}`, options);
     this.name = 'MasterReadError';
+  }
+}
+
+/** One record a batch could not replicate, and why. */
+export interface RecordFailure {
+  readonly sequenceNumber: string | undefined;
+  readonly eventName: string | undefined;
+  readonly reason: string;
+}
+
+/** The failed records of a batch's outcome, as {@link ReplicationFailedError} lists them. */
+export function recordFailuresOf(failures: ReadonlyMap<StreamRecord, Error>): RecordFailure[] {
+  return [...failures].map(([record, error]) => ({
+    sequenceNumber: record?.dynamodb?.SequenceNumber,
+    eventName: record?.eventName,
+    reason: error.message,
+  }));
+}
+
+/** How many failed records the message lists; all of them are in `failures`. */
+const LISTED = 10;
+
+/**
+ * Some records of a batch were not replicated, after everything else was written: `failures` says which and why.
+ * Thrown by the library's `process()`, and by the handler when the trigger is not declared to honour partial batch
+ * responses (then `advice` says how to narrow the retry).
+ */
+export class ReplicationFailedError extends ReplicatorError {
+  public readonly failures: readonly RecordFailure[];
+
+  public constructor(failures: readonly RecordFailure[], total: number, advice?: string) {
+    const listed = failures
+      .slice(0, LISTED)
+      .map((failure) => `${failure.sequenceNumber ?? '(no sequence number)'} (${failure.reason})`)
+      .join('; ');
+    const more = failures.length > LISTED ? `; and ${failures.length - LISTED} more (see error.failures)` : '';
+    super(`${failures.length} of ${total} record(s) not replicated: ${listed}${more}${advice ? `. ${advice}` : ''}`);
+    this.name = 'ReplicationFailedError';
+    this.failures = failures;
   }
 }

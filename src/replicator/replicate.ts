@@ -13,7 +13,7 @@ import { InvalidRecordError, ReplicatorError, type SlaveWriteError } from './err
 import type { FetchRequest, MasterReader } from './master';
 import { planBatch } from './planner';
 import type { Shaping } from './shaping';
-import type { Slave } from './slave';
+import type { BatchWriteDenial, Slave } from './slave';
 import type { PlannedWrite, StreamRecord, WriteChange } from './types';
 
 /** What a batch is replicated with: long-lived parts and settings, made once per container. */
@@ -32,8 +32,12 @@ export interface SlaveSummary {
   readonly itemsFailed: number;
   readonly requests: number;
   readonly retries: number;
+  /** PutItem/DeleteItem calls among `requests`: items written one by one. */
+  readonly singleItemWrites: number;
   /** Stream records whose effect this slave now holds. */
   readonly recordsReplicated: number;
+  /** Present once per container: this batch found BatchWriteItem denied on the slave (its items went one by one). */
+  readonly batchWriteDenial?: BatchWriteDenial;
 }
 
 /** The outcome of a batch: which records failed and why, and counts for the summary log and metrics. */
@@ -196,7 +200,9 @@ export async function replicateBatch(
         itemsFailed,
         requests: result?.requests ?? 0,
         retries: result?.retries ?? 0,
+        singleItemWrites: result?.singleWrites ?? 0,
         recordsReplicated: replicated[index] ?? 0,
+        ...(result?.batchWriteDenial ? { batchWriteDenial: result.batchWriteDenial } : {}),
       };
     }),
   };

@@ -1,41 +1,41 @@
 /**
- * Writing planned changes to one slave table: the only I/O on the write path.
+ * Writing planned changes to one slave table: the only I/O on the write path, through the one batched write path
+ * (src/shared/batchWriter.ts: 25 writes per BatchWriteItem, a rejected call's items isolated one by one, a role
+ * without BatchWriteItem written item by item).
  *
- * Every item's final state goes out as BatchWriteItem calls of up to 25 writes, all in flight together (bounded by
- * the configured concurrency), so a batch costs about one round trip to the slave's region. Around that:
- * - `UnprocessedItems` (throttling) are sent again with capped exponential backoff and full jitter, as long as the
- *   invocation's time budget allows; what is left is reported failed, item by item.
- * - DynamoDB rejects a whole BatchWriteItem for one invalid item (too large, wrong key type, …). Then that call's
- *   items are written one by one, so only the bad item fails, with DynamoDB's message, and its batch-mates land.
- * - Errors that retrying cannot fix (table missing, access denied) fail the call's items with a message that says
- *   what to change.
+ * Every item's final state goes out as BatchWriteItem calls, all in flight together (bounded by the configured
+ * concurrency), so a batch costs about one round trip to the slave's region. The function's policy on top of it:
+ * - `UnprocessedItems` (throttling) and transient errors are retried with capped exponential backoff and full
+ *   jitter, as long as the invocation's time budget allows; what is left is reported failed, item by item.
+ * - Errors that retrying cannot fix (table missing, access denied to the single writes too) fail the call's items
+ *   with a message that says what to change.
  */
-import {
-  BatchWriteItemCommand,
-  DeleteItemCommand,
-  type DynamoDBClient,
-  PutItemCommand,
-  type WriteRequest,
-} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { asAwsError, describe } from '../shared/awsErrors';
 import { BATCH_WRITE_LIMIT } from '../shared/batchLimits';
+import type { BatchWriteAccess } from '../shared/batchWriteAccess';
+import { type BatchWriteDenial, BatchWriter, emptyWriteResult, type WritePolicy } from '../shared/batchWriter';
 import type { Budget } from '../shared/budget';
-import { itemKeyOf, pickKey } from '../shared/key';
 import { Limiter } from '../shared/limiter';
 import { DEFAULT_RETRY, type RetryOptions, retryWithinBudget } from '../shared/retry';
 import { SlaveWriteError } from './errors';
 import type { SlaveTarget, WriteChange } from './types';
 
+export type { BatchWriteDenial } from '../shared/batchWriter';
 export type { RetryOptions } from '../shared/retry';
 
 /** What writing a set of changes to a slave did. */
 export interface SlaveResult {
   /** Failed items by item key; an item not here was written. */
   readonly failures: Map<string, SlaveWriteError>;
-  /** Requests sent (BatchWriteItem calls, and single writes while isolating a rejected call). */
+  /** Requests sent (BatchWriteItem calls, and single writes). */
   requests: number;
   /** Calls sent again after throttling, unprocessed items or a transient error. */
   retries: number;
+  /** PutItem and DeleteItem calls among `requests` (BatchWriteItem denied, or an item DynamoDB rejected isolated). */
+  singleWrites: number;
+  /** Set in the one result, per container, whose call found BatchWriteItem denied on this slave. */
+  batchWriteDenial?: BatchWriteDenial;
 }
 
 /** Changes being written to one slave: add them one by one, then wait for the outcome. */
@@ -46,31 +46,22 @@ export interface SlaveWriteSession {
   finish(): Promise<SlaveResult>;
 }
 
-/** Error names for which DynamoDB rejected the whole call because of its content: isolate the culprit. */
-const REJECTED_CALL = new Set(['ValidationException', 'ItemCollectionSizeLimitExceededException']);
-
-/** The reason given for writes left when the time budget ends. */
-function outOfTime(lastAnswer: string): string {
-  return `not written before the invocation's time budget ran out; last answer: ${lastAnswer}`;
-}
-
-/** Turns one pending change into the write request BatchWriteItem takes. */
-function toWriteRequest(change: WriteChange): WriteRequest {
-  return change.kind === 'put' ? { PutRequest: { Item: change.item } } : { DeleteRequest: { Key: change.key } };
-}
-
 /** A slave table, and how to write changes to it. */
 export class Slave {
   /** `region/table`, as logs and errors name the slave. */
   public readonly name: string;
+  /** The slave's one writer, kept for the container's life (it remembers the role's BatchWriteItem permission). */
+  private readonly writer: BatchWriter;
 
   public constructor(
-    private readonly client: DynamoDBClient,
+    client: DynamoDBClient,
     public readonly target: SlaveTarget,
     private readonly concurrency: number,
     private readonly retry: RetryOptions = DEFAULT_RETRY,
+    batchWrites?: BatchWriteAccess,
   ) {
     this.name = `${target.region}/${target.table}`;
+    this.writer = new BatchWriter(client, target.table, target.region, batchWrites);
   }
 
   /**
@@ -78,16 +69,17 @@ export class Slave {
    * concurrency limit), so the first writes are on their way while the caller still plans the rest.
    */
   public startWriting(budget: Budget): SlaveWriteSession {
-    const result: SlaveResult = { failures: new Map(), requests: 0, retries: 0 };
+    const written = emptyWriteResult();
+    const policy = this.policyWithin(budget);
     const queue = new Limiter(this.concurrency);
     let chunk: WriteChange[] = [];
     const send = (): void => {
       const full = chunk;
       chunk = [];
       queue.push(() =>
-        this.writeChunk(full, budget, result).catch((error: unknown) =>
-          this.failAll(full, result, describe(error), error),
-        ),
+        this.writer.write(full, policy, written).catch((error: unknown) => {
+          for (const change of full) written.failures.set(change.itemKey, { reason: describe(error), cause: error });
+        }),
       );
     };
     return {
@@ -98,77 +90,23 @@ export class Slave {
       finish: async () => {
         if (chunk.length > 0) send();
         await queue.drained();
-        return result;
+        const failures = new Map<string, SlaveWriteError>();
+        for (const [itemKey, { reason, cause }] of written.failures) {
+          failures.set(itemKey, new SlaveWriteError(this.name, reason, { cause }));
+        }
+        return { ...written, failures };
       },
     };
   }
 
-  private async writeChunk(chunk: readonly WriteChange[], budget: Budget, result: SlaveResult): Promise<void> {
-    let pending = chunk;
-    const outcome = await retryWithinBudget(
-      budget,
-      this.retry,
-      async () => {
-        result.requests += 1;
-        const output = await this.client.send(
-          new BatchWriteItemCommand({ RequestItems: { [this.target.table]: pending.map(toWriteRequest) } }),
-          { abortSignal: budget.signal },
-        );
-        pending = this.stillPending(pending, output.UnprocessedItems?.[this.target.table] ?? []);
-        return pending.length === 0 || 'UnprocessedItems (throttled)';
-      },
-      () => (result.retries += 1),
-    );
-    if (outcome.ended === 'done') return;
-    if (outcome.ended === 'outOfTime') {
-      this.failAll(pending, result, outOfTime(outcome.lastAnswer), outcome.error);
-    } else if (REJECTED_CALL.has(asAwsError(outcome.error).name ?? '') && pending.length > 1) {
-      await this.writeOneByOne(pending, budget, result);
-    } else {
-      this.failAll(pending, result, this.explain(outcome.error), outcome.error);
-    }
-  }
-
-  /** The changes among `pending` whose writes came back in `UnprocessedItems`. */
-  private stillPending(pending: readonly WriteChange[], unprocessed: readonly WriteRequest[]): WriteChange[] {
-    if (unprocessed.length === 0) return [];
-    const keyNames = Object.keys((pending[0] as WriteChange).key);
-    const left = new Set(
-      unprocessed.map((request) =>
-        itemKeyOf(request.DeleteRequest?.Key ?? pickKey(request.PutRequest?.Item ?? {}, keyNames)),
-      ),
-    );
-    return pending.filter((change) => left.has(change.itemKey));
-  }
-
-  /** Writes each change with its own call, so one invalid item fails alone. */
-  private async writeOneByOne(changes: readonly WriteChange[], budget: Budget, result: SlaveResult): Promise<void> {
-    await Promise.all(changes.map((change) => this.writeSingle(change, budget, result)));
-  }
-
-  private async writeSingle(change: WriteChange, budget: Budget, result: SlaveResult): Promise<void> {
-    const options = { abortSignal: budget.signal };
-    const TableName = this.target.table;
-    const outcome = await retryWithinBudget(
-      budget,
-      this.retry,
-      async () => {
-        result.requests += 1;
-        if (change.kind === 'put')
-          await this.client.send(new PutItemCommand({ TableName, Item: change.item }), options);
-        else await this.client.send(new DeleteItemCommand({ TableName, Key: change.key }), options);
-        return true;
-      },
-      () => (result.retries += 1),
-    );
-    if (outcome.ended === 'outOfTime') this.failAll([change], result, outOfTime(outcome.lastAnswer), outcome.error);
-    else if (outcome.ended === 'failed') this.failAll([change], result, this.explain(outcome.error), outcome.error);
-  }
-
-  private failAll(changes: readonly WriteChange[], result: SlaveResult, reason: string, cause?: unknown): void {
-    for (const change of changes) {
-      result.failures.set(change.itemKey, new SlaveWriteError(this.name, reason, { cause }));
-    }
+  /** The function's policy: retries within the invocation's budget, failures explained for the function's role. */
+  private policyWithin(budget: Budget): WritePolicy {
+    return {
+      run: (attempt, onRetry) => retryWithinBudget(budget, this.retry, attempt, onRetry),
+      signal: budget.signal,
+      ranOut: (lastAnswer) => `not written before the invocation's time budget ran out; last answer: ${lastAnswer}`,
+      explain: (error) => this.explain(error),
+    };
   }
 
   /** A message for an error retrying cannot fix, saying what to change where we know. */

@@ -5,6 +5,7 @@
  * base64 strings, and trusting that type is how other replicators corrupt binary data. Everything from the event is
  * `unknown` until `image.ts` and `change.ts` have checked it.
  */
+import type { WriteChange } from '../shared/batchWriter';
 import type { Item, StreamImage } from '../shared/item';
 
 /** A stream record as Lambda delivers it; fields we read are checked before use. */
@@ -31,10 +32,8 @@ export interface StreamEvent {
   Records: StreamRecord[];
 }
 
-/** A write a slave can apply: put this item, or delete the item with this key. */
-export type WriteChange =
-  | { readonly kind: 'put'; readonly itemKey: string; readonly key: Item; readonly item: Item }
-  | { readonly kind: 'delete'; readonly itemKey: string; readonly key: Item };
+/** A write a slave can apply: put this item, or delete the item with this key (the one write path's own type). */
+export type { WriteChange } from '../shared/batchWriter';
 
 /**
  * What one stream record asks of the slave: a write, or — for a record without a new image (a `KEYS_ONLY` or

@@ -80,37 +80,82 @@ export type RetryOutcome =
   | { readonly ended: 'outOfTime'; readonly lastAnswer: string; readonly error: unknown };
 
 /**
- * Calls `attempt` until it is done, within `budget`: again after a transient error, and again when it answers with
- * a reason to (such as unprocessed items), with backoff before each retry. `attempt` resolves `true` when nothing is
- * left to do. `onRetry` is told of each retry, for counting.
+ * The loop both retry policies share: calls `attempt` until it answers true; after a transient error, or an answer
+ * giving a reason to go again (such as unprocessed items), asks `next` whether and when to try again (it waits the
+ * backoff, and answers false to give up). `aborted` says the caller's signal ended the call, which is then not what
+ * went wrong.
  */
-export async function retryWithinBudget(
-  budget: Budget,
-  retry: RetryOptions,
+async function retryLoop(
   attempt: () => Promise<true | string>,
-  onRetry: () => void = () => undefined,
+  onRetry: () => void,
+  next: (number: number, afterError: boolean) => Promise<boolean>,
+  aborted: () => boolean,
 ): Promise<RetryOutcome> {
   let lastError: unknown;
   let lastAnswer = 'none';
+  let afterError = false;
   for (let number = 0; ; number += 1) {
     if (number > 0) {
-      if (!(await waitBeforeRetry(number, budget, retry))) return { ended: 'outOfTime', lastAnswer, error: lastError };
+      if (!(await next(number, afterError))) return { ended: 'outOfTime', lastAnswer, error: lastError };
       onRetry();
     }
     try {
       const answer = await attempt();
       if (answer === true) return { ended: 'done' };
       lastAnswer = answer;
+      afterError = false;
     } catch (error) {
       lastError = error;
-      if (budget.signal.aborted) {
+      if (aborted()) {
         // The abort at the deadline is not what went wrong: keep the answer that made us retry until then.
         return { ended: 'outOfTime', lastAnswer: lastAnswer === 'none' ? describe(error) : lastAnswer, error };
       }
       lastAnswer = describe(error);
       if (!isTransient(error)) return { ended: 'failed', error };
+      afterError = true;
     }
   }
+}
+
+/**
+ * Calls `attempt` until it is done, within `budget`: again after a transient error, and again when it answers with
+ * a reason to (such as unprocessed items), with backoff before each retry. `attempt` resolves `true` when nothing is
+ * left to do. `onRetry` is told of each retry, for counting.
+ */
+export function retryWithinBudget(
+  budget: Budget,
+  retry: RetryOptions,
+  attempt: () => Promise<true | string>,
+  onRetry: () => void = () => undefined,
+): Promise<RetryOutcome> {
+  return retryLoop(
+    attempt,
+    onRetry,
+    (number) => waitBeforeRetry(number, budget, retry),
+    () => budget.signal.aborted,
+  );
+}
+
+/**
+ * The tools' loop for a call that may answer with work left (unprocessed items): `attempt` until it is done, after
+ * `wait(n)` before retry n (which may throw to stop, as on Ctrl-C). Transient errors are retried at most `retries`
+ * times in all (then it ends `outOfTime`: the retries ran out); answers with work left are sent again however many,
+ * so a throttled table slows a run down rather than failing it.
+ */
+export function retryCounted(
+  retries: number,
+  wait: (attempt: number) => Promise<void>,
+  attempt: () => Promise<true | string>,
+  onRetry: () => void = () => undefined,
+): Promise<RetryOutcome> {
+  let errors = 0;
+  const next = async (number: number, afterError: boolean): Promise<boolean> => {
+    if (afterError) errors += 1;
+    if (errors > retries) return false;
+    await wait(number);
+    return true;
+  };
+  return retryLoop(attempt, onRetry, next, () => false);
 }
 
 /**

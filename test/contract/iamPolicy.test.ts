@@ -151,4 +151,21 @@ describe('the IAM policy in the README', () => {
     // Assess
     expect([...bundled].sort()).toEqual([...inSource, 'DescribeEndpoints'].sort());
   });
+
+  test("the original package's slave policy (PutItem, DeleteItem) is every call the slave's item-by-item path sends", () => {
+    // The fallback of docs/guarantees.md#a-role-without-batchwriteitem: a role without BatchWriteItem replicates
+    // only while the single-item path needs nothing else; the README's WriteTheSlave statement adds BatchWriteItem.
+    // Prepare
+    const slaveSource = readFileSync(join(root, 'src', 'shared', 'batchWriter.ts'), 'utf8');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+    // Act
+    const sent = new Set([...slaveSource.matchAll(/new\s+(\w+)Command\s*\(/g)].map((match) => `dynamodb:${match[1]}`));
+    const statement = /"Sid": "WriteTheSlave",[\s\S]*?"Action": (\[[^\]]*\])/.exec(readme)?.[1] ?? '[]';
+
+    // Assess
+    const original = ['dynamodb:PutItem', 'dynamodb:DeleteItem'];
+    expect([...sent].sort()).toEqual([...original, 'dynamodb:BatchWriteItem'].sort());
+    expect((JSON.parse(statement) as string[]).sort()).toEqual([...sent].sort());
+  });
 });

@@ -164,6 +164,28 @@ describe('the environment', () => {
     },
   );
 
+  test.each(Object.entries(SCENARIOS))(
+    'declares partial batch responses to the function exactly when the trigger honours them: %s',
+    (_name, params) => {
+      // Prepare: a function told it may answer with batchItemFailures must have a trigger that reads them, or Lambda
+      // takes a partial answer as success and the failed records are lost; one that is not told fails whole batches.
+      const evaluation = new Evaluation(params);
+
+      // Act
+      const told = loadConfig(environmentOf(evaluation)).reportBatchItemFailures;
+      const responseTypes = evaluation.properties(only('AWS::Lambda::EventSourceMapping')).FunctionResponseTypes;
+
+      // Assess
+      expect({
+        told,
+        honoured: Array.isArray(responseTypes) && responseTypes.includes('ReportBatchItemFailures'),
+      }).toEqual({
+        told: true,
+        honoured: true,
+      });
+    },
+  );
+
   test('the code reads every variable the template sets (scan sanity: the scan finds the config variables)', () => {
     // Act
     const read = codeVariables();
@@ -176,6 +198,7 @@ describe('the environment', () => {
       'SLAVE_ROLE_ARN',
       'SLAVE_EXTERNAL_ID',
       'REPLICATE_TTL_DELETES',
+      'REPORT_BATCH_ITEM_FAILURES',
     ]) {
       expect([name, read.has(name)]).toEqual([name, true]);
     }

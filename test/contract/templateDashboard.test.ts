@@ -96,7 +96,14 @@ describe('the dashboard', () => {
     expect(fnEnv.POWERTOOLS_METRICS_NAMESPACE).toBe('Ops/Replicas');
     const names = custom.map((metric) => metric.name);
     expect(names).toEqual(
-      expect.arrayContaining(['ReplicationLatency', 'RecordsReplicated', 'RecordsFailed', 'RecordsSkipped']),
+      expect.arrayContaining([
+        'ReplicationLatency',
+        'RecordsReplicated',
+        'RecordsFailed',
+        'RecordsSkipped',
+        'SingleItemWrites',
+        'FailuresNotRetried',
+      ]),
     );
     for (const name of names) expect([name, published.has(name)]).toEqual([name, true]);
     for (const metric of custom) {

@@ -269,10 +269,12 @@ export function codeActions(): string[] {
   return [...actions].sort();
 }
 
-/** Environment variables the bundle's own code reads (`env.X` of the config, `process.env.X`). */
+/** Environment variables the bundle's own code reads (`env.X` of the config, `process.env.X`, the settings' `variable`s). */
 export function codeVariables(): Set<string> {
   const names = new Set<string>();
   for (const match of allSource.matchAll(/\benv\??\.([A-Z][A-Z0-9_]*)/g)) names.add(match[1] as string);
+  // The settings both the environment and the library's options give (src/lambda/settings.ts) name their variable.
+  for (const match of allSource.matchAll(/\bvariable:\s*'([A-Z][A-Z0-9_]*)'/g)) names.add(match[1] as string);
   return names;
 }
 

@@ -23,7 +23,12 @@ function writeTemplate(name: string, trigger: Record<string, unknown>, parameter
     Resources: {
       Fn: {
         Type: 'AWS::Lambda::Function',
-        Properties: { Runtime: 'nodejs24.x', Timeout: { Ref: 'Timeout' }, MemorySize: 512 },
+        Properties: {
+          Runtime: 'nodejs24.x',
+          Timeout: { Ref: 'Timeout' },
+          MemorySize: 512,
+          Environment: { Variables: { FIXED: 'yes', FROM_PARAMETER: { Ref: 'Timeout' } } },
+        },
       },
       Trigger: { Type: 'AWS::Lambda::EventSourceMapping', Properties: trigger },
     },
@@ -32,7 +37,7 @@ function writeTemplate(name: string, trigger: Record<string, unknown>, parameter
   return path;
 }
 
-test('Refs take their parameter defaults and literals stay; -1 record age is no limit; ReportBatchItemFailures read', () => {
+test('Refs take their parameter defaults and literals stay; -1 record age is no limit; ReportBatchItemFailures and fixed variables read', () => {
   // Prepare
   const path = writeTemplate(
     'refs',
@@ -65,6 +70,7 @@ test('Refs take their parameter defaults and literals stay; -1 record age is no 
     functionTimeoutMs: 30_000,
     memoryMb: 512,
     runtime: 'nodejs24.x',
+    fixedVariables: { FIXED: 'yes' },
   });
 });
 
@@ -99,12 +105,13 @@ test('a Ref to a parameter without a default is refused, naming the property', (
   expect(read).toThrow('BatchSize refers to a parameter without a Default; give it one');
 });
 
-test("the project's template reads: the trigger reports batch item failures and bisects, within Lambda's ranges", () => {
+test("the project's template reads: the trigger reports batch item failures (and tells the function) and bisects, within Lambda's ranges", () => {
   // Act
-  const { mapping, functionTimeoutMs } = templateSettings();
+  const { mapping, functionTimeoutMs, fixedVariables } = templateSettings();
 
   // Assess
   expect(mapping.reportBatchItemFailures).toBe(true);
+  expect(fixedVariables.REPORT_BATCH_ITEM_FAILURES).toBe('true');
   expect(mapping.bisectBatchOnFunctionError).toBe(true);
   expect(mapping.parallelizationFactor).toBeGreaterThanOrEqual(1);
   expect(mapping.parallelizationFactor).toBeLessThanOrEqual(10);

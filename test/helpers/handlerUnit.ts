@@ -63,13 +63,20 @@ export function failedSequenceNumbers(
   return (result?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier).sort();
 }
 
+/** How a test's handler is configured. */
+export interface HandlerSettings {
+  readonly replicateTtlDeletes: boolean;
+  /** REPORT_BATCH_ITEM_FAILURES: true (the template's, and the default here) or false (the variable unset). */
+  readonly reportBatchItemFailures?: boolean;
+}
+
 /** The handler of the current test, its mocked client, and handlers with other settings on the same client. */
 export interface HandlerUnit {
   readonly ddb: AwsClientStub<DynamoDBClient>;
   /** The handler (replicating TTL deletes) of the current test. */
   readonly handler: ReplicatorHandler;
-  /** A handler on the current test's client with other settings. */
-  handlerWith(options: { replicateTtlDeletes: boolean }): ReplicatorHandler;
+  /** A handler on the current test's client with other settings (partial responses on unless said otherwise). */
+  handlerWith(options: HandlerSettings): ReplicatorHandler;
   /** The slave refuses the item with `pk = "big"` (as DynamoDB refuses an item over 400 KB) and takes the others. */
   refuseBigItem(): void;
 }
@@ -82,11 +89,15 @@ export function useHandler(): HandlerUnit {
     if (client === undefined) throw new Error('useHandler: used outside a test');
     return client;
   };
-  const handlerWith = ({ replicateTtlDeletes }: { replicateTtlDeletes: boolean }): ReplicatorHandler => {
+  const handlerWith = ({ replicateTtlDeletes, reportBatchItemFailures = true }: HandlerSettings): ReplicatorHandler => {
     const logger = new Logger({ serviceName: 'dynamo-replicator-test', logLevel: 'INFO' });
     const master = new MasterReader(current, 4, FAST_RETRY);
     const slaves = [new Slave(current(), SLAVE, 4, FAST_RETRY)];
-    return createHandler({ replication: { slaves, master, replicateTtlDeletes }, logger });
+    return createHandler({
+      replication: { slaves, master, replicateTtlDeletes },
+      logger,
+      partialResponses: { enabled: reportBatchItemFailures, setting: 'REPORT_BATCH_ITEM_FAILURES' },
+    });
   };
   let handler: ReplicatorHandler | undefined;
   beforeAll(() => {

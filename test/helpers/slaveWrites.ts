@@ -6,6 +6,7 @@ import { type BatchWriteItemCommandInput, DynamoDBClient, type WriteRequest } fr
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { Slave, type SlaveResult } from '../../src/replicator/slave';
 import type { SlaveTarget, WriteChange } from '../../src/replicator/types';
+import type { BatchWriteAccess } from '../../src/shared/batchWriteAccess';
 import { type Budget, startBudget } from '../../src/shared/budget';
 import type { Item } from '../../src/shared/item';
 import { itemKeyOf, pickKey } from '../../src/shared/key';
@@ -47,8 +48,8 @@ export interface MockedSlave {
   readonly ddb: AwsClientStub<DynamoDBClient>;
   readonly client: DynamoDBClient;
   readonly budget: Budget;
-  /** A slave of {@link TARGET} on this test's client, with {@link FAST_RETRY}. */
-  slave(concurrency: number): Slave;
+  /** A slave of {@link TARGET} on this test's client, with {@link FAST_RETRY} (and `access` to watch its clock). */
+  slave(concurrency: number, access?: BatchWriteAccess): Slave;
   /** Writes `changes` to `slave` within `budget` (by default this test's minute). */
   write(slave: Slave, changes: readonly WriteChange[], budget?: Budget): Promise<SlaveResult>;
 }
@@ -79,8 +80,8 @@ export function useMockedSlave(): MockedSlave {
     get budget() {
       return current(budget);
     },
-    slave(concurrency) {
-      return new Slave(current(client), TARGET, concurrency, FAST_RETRY);
+    slave(concurrency, access) {
+      return new Slave(current(client), TARGET, concurrency, FAST_RETRY, access);
     },
     write(slave, changes, within) {
       return writeAll(slave, changes, within ?? current(budget));

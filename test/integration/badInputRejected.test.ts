@@ -136,7 +136,7 @@ describe('items and slaves DynamoDB rejects: the records fail with its message, 
     expect(await slaveItems(slaveTable)).toEqual([]);
   });
 
-  test('access denied: every record fails, naming the actions the role needs', async () => {
+  test('access denied to every write: BatchWriteItem, then each item alone; every record fails, naming the actions the role needs', async () => {
     // Prepare: IAM's answer, from the fault proxy, to every write.
     const slaveTable = await newSlave();
     const proxy = await startFaultProxy({ upstream: endpoint, plan: () => 'accessDenied' });
@@ -145,11 +145,12 @@ describe('items and slaves DynamoDB rejects: the records fail with its message, 
       const outcome = await invoke(streamEvent([good(1, 'a'), good(2, 'b')]), { slaveTable, via: proxy.endpoint });
 
       // Assess
-      const reason = `slave ${SLAVE_REGION}/${slaveTable}: access denied: the function's role needs dynamodb:BatchWriteItem, dynamodb:PutItem and dynamodb:DeleteItem on table ${slaveTable} in ${SLAVE_REGION} (AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/replicator/dynamo-replicator is not authorized to perform: dynamodb:BatchWriteItem on resource: ${slaveTable} because no identity-based policy allows the dynamodb:BatchWriteItem action)`;
+      const reason = `slave ${SLAVE_REGION}/${slaveTable}: access denied: the function's role needs dynamodb:BatchWriteItem, dynamodb:PutItem and dynamodb:DeleteItem on table ${slaveTable} in ${SLAVE_REGION} (AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/replicator/dynamo-replicator is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:${SLAVE_REGION}:123456789012:table/${slaveTable} because no identity-based policy allows the dynamodb:PutItem action)`;
       expect(outcome.thrown?.name).toBe('FullBatchFailureError');
       expect(outcome.reasons).toEqual({ [seq(1)]: reason, [seq(2)]: reason });
       expect(outcome.slave).toEqual([]);
-      expect(proxy.stats().faults.accessDenied).toBe(1);
+      expect(proxy.stats().byOperation).toEqual({ BatchWriteItem: 1, PutItem: 2 });
+      expect(proxy.stats().faults.accessDenied).toBe(3);
     } finally {
       await proxy.stop();
     }

@@ -59,6 +59,8 @@ describe('several slaves from one function (SLAVES)', () => {
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       AWS_REGION: masterRegion,
+      // As the template deploys it: the partial answers name each failed record's slave.
+      REPORT_BATCH_ITEM_FAILURES: 'true',
       POWERTOOLS_LOG_LEVEL: 'CRITICAL',
       // One EMF line per batch and slave: noise in the test output (the metrics have tests of their own).
       POWERTOOLS_METRICS_DISABLED: 'true',

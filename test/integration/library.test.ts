@@ -9,16 +9,20 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
+import { allowOnly, startFaultProxy } from '../../harness/faultProxy';
 import {
   compareTables,
   createMasterTable,
   createTable,
   differencesOf,
+  dropIndexOnG,
+  INDEX_ON_G_AS_STRING,
   NO_DIFFERENCES,
   scanAll,
   uniqueTableName,
 } from '../../harness/tables';
+import { localEndpoint } from '../helpers/jestLocal';
 import { CALLBACK_INDEX_JS, usePackedTask } from './packedTask';
 
 const {
@@ -77,14 +81,7 @@ describe('the packed package, installed offline beside es6-promise, running the 
     const masterTable = await createMasterTable(master, { name: uniqueTableName('master') });
     const slaveTable = await createTable(slave, {
       name: uniqueTableName('slave'),
-      extraAttributes: [{ name: 'g', type: 'S' }],
-      globalSecondaryIndexes: [
-        {
-          IndexName: 'by-g',
-          KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
-          Projection: { ProjectionType: 'KEYS_ONLY' },
-        },
-      ],
+      ...INDEX_ON_G_AS_STRING,
     });
     await put(masterTable.name, 'fine-1', { v: { N: '1' }, g: { S: 'text' } });
     await put(masterTable.name, 'rejected', { v: { N: '2' }, g: { N: '7' } });
@@ -111,12 +108,7 @@ describe('the packed package, installed offline beside es6-promise, running the 
     expect(slaveKeys).toEqual(['fine-1', 'fine-2', 'fine-3']);
 
     // Act: the operator drops the slave's index; Lambda retries the same batch.
-    await slave.send(
-      new UpdateTableCommand({
-        TableName: slaveTable.name,
-        GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'by-g' } }],
-      }),
-    );
+    await dropIndexOnG(slave, slaveTable.name);
     const retried = await lambda.invoke(event);
 
     // Assess
@@ -142,5 +134,38 @@ describe('the packed package, installed offline beside es6-promise, running the 
       log: '',
     });
     await expectReplica(masterTable, slaveTable);
+  });
+
+  test("nodejs22.x (client 3.x), the original README's role (PutItem and DeleteItem on the slave only): two batches end with context.succeed, the slave equals the master, BatchWriteItem is asked and named once", async () => {
+    // Prepare: IAM's answers, from a proxy, to a role allowed only PutItem and DeleteItem on the slave.
+    const { masterTable, streamArn, slaveTable, event } = await ordersBatch();
+    const proxy = await startFaultProxy({
+      upstream: localEndpoint(),
+      plan: allowOnly(slaveTable, ['PutItem', 'DeleteItem']),
+    });
+    try {
+      const lambda = taskLambda(saveTask(slaveTable), 22, { endpoint: proxy.endpoint });
+
+      // Act: the batch, then a later one (the stream read again after more changes) in the same container.
+      const first = await lambda.invoke(event);
+      await put(masterTable, 'order-4', { note: { S: 'back again' } });
+      await put(masterTable, 'order-1', { total: { N: '1.50' } });
+      await master.send(new DeleteItemCommand({ TableName: masterTable, Key: { pk: { S: 'order-6' } } }));
+      const second = await lambda.invoke(await streamEvent(streamArn));
+
+      // Assess
+      for (const invocation of [first, second]) {
+        expect({ invocation, log: invocation.status === 'ok' ? '' : describeRun(invocation, lambda) }).toMatchObject({
+          invocation: { status: 'ok', payload: 'success' },
+          log: '',
+        });
+      }
+      await expectReplica(masterTable, slaveTable);
+      expect(proxy.stats().byOperation.BatchWriteItem).toBe(1);
+      const naming = lambda.logs.filter((line) => line.text.includes('dynamodb:BatchWriteItem'));
+      expect(naming.map((line) => JSON.parse(line.text).level)).toEqual(['WARN']);
+    } finally {
+      await proxy.stop();
+    }
   });
 });

@@ -12,7 +12,7 @@ import { drainStream } from '../../harness/lambdaPoller';
 import type { LocalLambda } from '../../harness/localLambda';
 import { insertRecord, seq, streamEvent } from '../../harness/records';
 import { MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
-import { createMasterTable, createTable, uniqueTableName } from '../../harness/tables';
+import { createMasterTable, createTable, INDEX_ON_G_AS_STRING, uniqueTableName } from '../../harness/tables';
 import type { StreamRecord } from '../../src/replicator/types';
 import type { CapturedOutput } from '../helpers/captureOutput';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
@@ -76,14 +76,7 @@ async function fullRun(level: string): Promise<{ output: CapturedOutput; failure
   });
   const slaveTable = await createTable(slave, {
     name: uniqueTableName('logs-slave'),
-    extraAttributes: [{ name: 'g', type: 'S' }],
-    globalSecondaryIndexes: [
-      {
-        IndexName: 'by-g',
-        KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ],
+    ...INDEX_ON_G_AS_STRING,
   });
   for (let i = 0; i < 12; i += 1) {
     const rejected: Record<string, AttributeValue> = i % 4 === 0 ? { g: { N: String(i) } } : {};
@@ -148,8 +141,14 @@ describe('attribute values never reach the logs', () => {
     const debug = await fullRun('DEBUG');
 
     // Assess
+    // The trigger gives a failing batch up after one retry and moves on; the next batch brings a later change of a
+    // rejected item, so the function also says that a change it reported failed was not delivered again.
     expect(messagesOf(debug.output)).toEqual(messagesOf(info.output));
-    expect(messagesOf(info.output)).toEqual(['ERROR record not replicated', 'INFO batch replicated']);
+    expect(messagesOf(info.output)).toEqual([
+      expect.stringMatching(/^ERROR changes this function reported failed were not delivered again: /),
+      'ERROR record not replicated',
+      'INFO batch replicated',
+    ]);
   });
 
   test('a malformed value and a batch that fails whole: neither the logs nor the error Lambda would log carry a value', async () => {

@@ -66,30 +66,15 @@ exports.handler = function(event, context, callback) {
 };
 `;
 
-/** The README's file as docs/library.md tells users to change it for nodejs24.x: an async handler. */
+/** The README's file as docs/library.md tells users to change it for nodejs24.x: createReplicator, an async handler. */
 export const ASYNC_INDEX_JS = `'use strict';
 
-var replicator = require('dynamo-replicator')({
+var replicator = require('dynamo-replicator').createReplicator({
 	region: 'SLAVE-REGION',
 	table: 'SLAVE-TABLE'
 });
 
 exports.handler = async (event) => replicator.process(event);
-`;
-
-/** A two-parameter, non-async handler that returns the promise (no context.succeed): fine on every runtime. */
-export const RETURNING_INDEX_JS = `'use strict';
-
-var replicator = require('dynamo-replicator')({
-	region: 'SLAVE-REGION',
-	table: 'SLAVE-TABLE'
-});
-
-exports.handler = function(event, context) {
-	return replicator.process(event).then(function() {
-		return 'success';
-	});
-};
 `;
 
 /** createReplicator's own handler exported as is (docs/library.md's "better" entry). */
@@ -100,15 +85,33 @@ const { createReplicator } = require('dynamo-replicator');
 exports.handler = createReplicator({ region: 'SLAVE-REGION', table: 'SLAVE-TABLE' }).handler;
 `;
 
+/** A master with six orders changed in a few ways, its stream's ARN and records, and an empty slave. */
+export interface OrdersBatch {
+  readonly masterTable: string;
+  readonly streamArn: string;
+  readonly slaveTable: string;
+  /** The master's stream read to its end: 9 records. */
+  readonly event: LambdaStreamEvent;
+}
+
+/** How a task's local Lambda differs from the default: Managed Instances, or DynamoDB behind a proxy. */
+export interface TaskSettings {
+  /** `AWS_LAMBDA_MAX_CONCURRENCY`: the Managed Instances flavour of the runtime. */
+  readonly maxConcurrency?: number;
+  /** Where the function's DynamoDB calls go (a proxy in front of DynamoDB Local); DynamoDB Local by default. */
+  readonly endpoint?: string;
+}
+
 /** What a library suite works with: the region clients, the installed package, and how to run a task. */
 export interface PackedTask {
   readonly master: DynamoDBClient;
   readonly slave: DynamoDBClient;
   /** The offline installation (its mode and folder). */
   installation(): Installation;
-  saveTask(slaveTable: string, source?: string): string;
-  taskLambda(taskRoot: string, nodeMajor: LambdaNodeMajor, maxConcurrency?: number): LocalLambda;
-  ordersBatch(): Promise<{ masterTable: string; slaveTable: string; event: LambdaStreamEvent }>;
+  /** A task root holding `source` (the README's index.js by default) as `fileName` (default index.js). */
+  saveTask(slaveTable: string, source?: string, fileName?: string): string;
+  taskLambda(taskRoot: string, nodeMajor: LambdaNodeMajor, settings?: TaskSettings): LocalLambda;
+  ordersBatch(): Promise<OrdersBatch>;
   expectReplica(masterTable: string, slaveTable: string): Promise<void>;
   lastRecordOf(event: LambdaStreamEvent, pk: string): string;
   /** Puts an item with this `pk` on the master. */
@@ -146,19 +149,20 @@ export function usePackedTask(): PackedTask {
    * A task root under the installed task (so `require('dynamo-replicator')` finds its node_modules) holding the
    * README's index.js (or `source`) with the slave filled in.
    */
-  function saveTask(slaveTable: string, source: string = README_INDEX_JS): string {
-    const folder = join(installation.folder, `${slaveTable}-${lambdas.length}`);
+  function saveTask(slaveTable: string, source: string = README_INDEX_JS, fileName = 'index.js'): string {
+    const folder = join(installation.folder, `${slaveTable}-${lambdas.length}-${fileName.replace(/\W/g, '')}`);
     mkdirSync(folder, { recursive: true });
     const filled = source.replace('SLAVE-REGION', SLAVE_REGION).replace('SLAVE-TABLE', slaveTable);
-    writeFileSync(join(folder, 'index.js'), filled);
+    writeFileSync(join(folder, fileName), filled);
     return folder;
   }
 
   /**
    * The task in a local Lambda of that runtime (on-demand, or Managed Instances with `maxConcurrency`), with the
-   * function's environment pointed at DynamoDB Local.
+   * function's environment pointed at DynamoDB Local (or `settings.endpoint`).
    */
-  function taskLambda(taskRoot: string, nodeMajor: LambdaNodeMajor, maxConcurrency?: number): LocalLambda {
+  function taskLambda(taskRoot: string, nodeMajor: LambdaNodeMajor, settings: TaskSettings = {}): LocalLambda {
+    const { maxConcurrency } = settings;
     const lambda = new LocalLambda({
       taskRoot,
       nodeMajor,
@@ -166,7 +170,7 @@ export function usePackedTask(): PackedTask {
       timeoutMs: 30_000,
       env: {
         AWS_REGION: MASTER_REGION,
-        AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: settings.endpoint ?? endpoint,
         AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       },
@@ -213,7 +217,7 @@ export function usePackedTask(): PackedTask {
   }
 
   /** A master with six orders, some updated, replaced and deleted, and an empty slave: the event has 9 records. */
-  async function ordersBatch(): Promise<{ masterTable: string; slaveTable: string; event: LambdaStreamEvent }> {
+  async function ordersBatch(): Promise<OrdersBatch> {
     const masterTable = await createMasterTable(master, { name: uniqueTableName('master') });
     const slaveTable = await createTable(slave, { name: uniqueTableName('slave') });
     for (let index = 1; index <= 6; index++) {
@@ -236,6 +240,7 @@ export function usePackedTask(): PackedTask {
     await master.send(new DeleteItemCommand({ TableName: masterTable.name, Key: { pk: { S: 'order-4' } } }));
     return {
       masterTable: masterTable.name,
+      streamArn: masterTable.streamArn,
       slaveTable: slaveTable.name,
       event: await streamEvent(masterTable.streamArn),
     };

@@ -3,7 +3,7 @@
  * containers, replicates a master table in one region to a slave in another, fed by a Lambda-like poller reading the
  * master's real stream from DynamoDB Local. Run `npm run build` first (`npm test` does).
  */
-import { DeleteItemCommand, PutItemCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { LambdaFunction, StreamHandler } from '../../harness/lambdaFunction';
 import { drainStream, type PollerOptions, StreamPoller } from '../../harness/lambdaPoller';
 import type { LocalLambda } from '../../harness/localLambda';
@@ -15,11 +15,12 @@ import {
   createMasterTable,
   createTable,
   differencesOf,
+  dropIndexOnG,
+  INDEX_ON_G_AS_STRING,
   NO_DIFFERENCES,
   scanAll,
   type TableSpec,
   uniqueTableName,
-  waitForActive,
 } from '../../harness/tables';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 import { useLocalReplicators } from '../helpers/localLambdas';
@@ -123,19 +124,7 @@ describe('replication of a master table to a slave in another region through the
   test('a slave that rejects two items once: after the retry from the lowest failed record no item is missing or stale', async () => {
     // Prepare: the slave has an index on `g` as a string; the master has none, so an item with a numeric `g` is fine
     // on the master and rejected by the slave until the index is dropped.
-    const tables = await tablePair(
-      { sortKeyType: 'B', streamViewType: 'NEW_IMAGE' },
-      {
-        extraAttributes: [{ name: 'g', type: 'S' }],
-        globalSecondaryIndexes: [
-          {
-            IndexName: 'by-g',
-            KeySchema: [{ AttributeName: 'g', KeyType: 'HASH' }],
-            Projection: { ProjectionType: 'KEYS_ONLY' },
-          },
-        ],
-      },
-    );
+    const tables = await tablePair({ sortKeyType: 'B', streamViewType: 'NEW_IMAGE' }, INDEX_ON_G_AS_STRING);
     const put = (index: number, attributes: Record<string, { N: string } | { S: string }>) =>
       master.send(new PutItemCommand({ TableName: tables.master.name, Item: { ...keyOf(index, 'B'), ...attributes } }));
     const remove = (index: number) =>
@@ -157,13 +146,7 @@ describe('replication of a master table to a slave in another region through the
         const invocation = await replicator.invoke(event, options);
         if (!indexDropped) {
           indexDropped = true;
-          await slave.send(
-            new UpdateTableCommand({
-              TableName: tables.slave.name,
-              GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'by-g' } }],
-            }),
-          );
-          await waitForActive(slave, tables.slave.name);
+          await dropIndexOnG(slave, tables.slave.name);
         }
         return invocation;
       },

@@ -4,7 +4,9 @@
  * - Transient errors (throttling, 5xx, dropped connections) are retried here (the SDK makes one attempt), with
  *   exponential backoff and full jitter up to 20 s, so a throttled production table slows the run down instead of
  *   failing it: the shared retry policy of src/shared/retry.ts, which also states the most requests a call sends.
- * - `UnprocessedKeys`/`UnprocessedItems` of batch calls are sent again with the same backoff.
+ * - `UnprocessedKeys` of BatchGetItem are sent again with the same backoff; puts go through the one batched write
+ *   path (src/shared/batchWriter.ts: `UnprocessedItems` sent again, a rejected call's items one by one, item by item
+ *   where BatchWriteItem is denied), with the same retry policy.
  * - Errors no retry can fix (missing table, missing permission, rejected credentials, unreachable endpoint) become a
  *   `ToolError` naming the table, region and IAM action; they stop the run.
  * - Everything else (an item DynamoDB rejects) is thrown as is, for the caller to count against that item.
@@ -13,7 +15,6 @@
  */
 import {
   BatchGetItemCommand,
-  BatchWriteItemCommand,
   type ConsumedCapacity,
   DeleteItemCommand,
   DescribeTableCommand,
@@ -23,18 +24,17 @@ import {
   PutItemCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import { isConditionFailed } from '../../shared/awsErrors';
+import { describe, isConditionFailed } from '../../shared/awsErrors';
 import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, chunk } from '../../shared/batchLimits';
+import { BatchWriter, emptyWriteResult, type WriteChange, type WriteFailure } from '../../shared/batchWriter';
 import type { Item } from '../../shared/item';
 import { itemKeyOf, pickKey } from '../../shared/key';
-import { backoff, PATIENT_RETRY, type PatientRetryOptions, retryPatiently } from '../../shared/retry';
+import { backoff, PATIENT_RETRY, type PatientRetryOptions, retryCounted, retryPatiently } from '../../shared/retry';
 import type { TableRef } from '../../shared/tableRef';
 import { fatalAwsError } from '../errors';
 import { absentCondition, unchangedCondition } from './conditions';
 import type { Pacer } from './rateLimiter';
 import { type KeySchema, keyNames, type TableInfo, tableInfoFrom } from './tableInfo';
-
-/** Kept importable from here for src/cli/backfill/backfill.ts until its split lands; import from shared/batchLimits. */
 
 /** The run was interrupted (Ctrl-C) while a call waited to be retried; the work it belonged to is not done. */
 export class InterruptedError extends Error {
@@ -86,6 +86,8 @@ function keyProjection(names: readonly string[]): {
 /** DynamoDB access to one table. */
 export class TableAccess {
   private schema: KeySchema | undefined;
+  /** The table's one batched writer, kept for the run (it remembers whether BatchWriteItem is allowed). */
+  private readonly writer: BatchWriter;
 
   public constructor(
     public readonly ref: TableRef,
@@ -98,7 +100,9 @@ export class TableAccess {
       /** The side and its credentials, named in access-denied messages (src/cli/errors.ts). */
       readonly identity?: string;
     } = {},
-  ) {}
+  ) {
+    this.writer = new BatchWriter(client, ref.table, ref.region);
+  }
 
   /** Key schema learnt by `describe()`; the data calls need it. */
   public get keySchema(): KeySchema {
@@ -190,11 +194,6 @@ export class TableAccess {
     return output.Item;
   }
 
-  /** Unconditional PutItem of one item (to find which item of a rejected BatchWriteItem the table refuses). */
-  public async put(item: Item): Promise<void> {
-    await this.call('PutItem', () => this.client.send(new PutItemCommand({ TableName: this.ref.table, Item: item })));
-  }
-
   /** PutItem only where the table has no item with this key: 'conflict' means it already has one. */
   public async putIfAbsent(item: Item): Promise<ConditionalOutcome> {
     return this.conditional('PutItem', () =>
@@ -230,20 +229,32 @@ export class TableAccess {
     );
   }
 
-  /** BatchWriteItem puts of up to 25 items, `UnprocessedItems` sent again after backoff until all are written. */
-  public async batchPut(items: readonly Item[]): Promise<void> {
+  /**
+   * Unconditional puts of up to 25 items through the one batched write path. Resolves with the items that were not
+   * written, by item identity (`itemKeyOf` of the key), and why: one DynamoDB rejects (isolated from its batch-mates),
+   * or one still unprocessed or failing after the retries. A missing table, permission or credentials stops the run
+   * (ToolError), as for every other call.
+   */
+  public async batchPut(items: readonly Item[]): Promise<Map<string, WriteFailure>> {
     if (items.length > BATCH_WRITE_LIMIT) throw new RangeError(`at most ${BATCH_WRITE_LIMIT} items per BatchWriteItem`);
-    let pending = items.map((item) => ({ PutRequest: { Item: item } }));
-    for (let round = 0; pending.length > 0; round += 1) {
-      if (round > 0) await this.backoff(round);
-      const requests = pending;
-      const output = await this.call('BatchWriteItem', () =>
-        this.client.send(new BatchWriteItemCommand({ RequestItems: { [this.ref.table]: requests } })),
-      );
-      pending = (output.UnprocessedItems?.[this.ref.table] ?? []).flatMap((request) =>
-        request.PutRequest?.Item ? [{ PutRequest: { Item: request.PutRequest.Item } }] : [],
-      );
-    }
+    const names = keyNames(this.keySchema);
+    const changes = items.map((item): WriteChange => {
+      const key = pickKey(item, names);
+      return { kind: 'put', itemKey: itemKeyOf(key), key, item };
+    });
+    const result = emptyWriteResult();
+    const retry = this.options.retry ?? PATIENT_RETRY;
+    await this.writer.write(
+      changes,
+      {
+        run: (attempt, onRetry) => retryCounted(retry.retries, (number) => this.backoff(number), attempt, onRetry),
+        ranOut: (lastAnswer) => `not written after ${retry.retries} retries; last answer: ${lastAnswer}`,
+        explain: (error) => describe(error),
+        stop: (error, action) => fatalAwsError(error, action, this.ref, this.options.endpoint, this.options.identity),
+      },
+      result,
+    );
+    return result.failures;
   }
 
   /**

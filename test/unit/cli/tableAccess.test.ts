@@ -125,6 +125,44 @@ describe('TableAccess: errors that say what to change', () => {
     expect(calls).toEqual([3, 1]);
   });
 
+  it('batchPut through the one write path: an item DynamoDB rejects fails alone, its batch-mates are written', async () => {
+    await access.describe();
+    const items = [{ pk: { S: 'a' } }, { pk: { S: 'huge' } }, { pk: { S: 'c' } }];
+    mock.on(BatchWriteItemCommand).rejects(awsError('ValidationException', 'Item size has exceeded the maximum'));
+    mock.on(PutItemCommand).callsFake(async (input: { Item?: { pk?: { S?: string } } }) => {
+      if (input.Item?.pk?.S === 'huge') throw awsError('ValidationException', 'Item size has exceeded the maximum');
+      return {};
+    });
+    const failures = await access.batchPut(items);
+    expect([...failures.values()].map((failure) => failure.reason)).toEqual([
+      'ValidationException: Item size has exceeded the maximum',
+    ]);
+    expect(failures.size).toBe(1);
+    expect(mock.commandCalls(PutItemCommand)).toHaveLength(3);
+  });
+
+  it('batchPut with credentials that may only PutItem: the items go one by one, BatchWriteItem is asked once', async () => {
+    await access.describe();
+    mock
+      .on(BatchWriteItemCommand)
+      .rejects(awsError('AccessDeniedException', 'not authorized: dynamodb:BatchWriteItem'));
+    mock.on(PutItemCommand).resolves({});
+    const first = await access.batchPut([{ pk: { S: 'a' } }, { pk: { S: 'b' } }]);
+    const second = await access.batchPut([{ pk: { S: 'c' } }]);
+    expect([first.size, second.size]).toEqual([0, 0]);
+    expect(mock.commandCalls(BatchWriteItemCommand)).toHaveLength(1);
+    expect(mock.commandCalls(PutItemCommand)).toHaveLength(3);
+  });
+
+  it('batchPut with PutItem denied too stops the run, naming dynamodb:PutItem', async () => {
+    await access.describe();
+    mock.on(BatchWriteItemCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
+    mock.on(PutItemCommand).rejects(awsError('AccessDeniedException', 'not authorized'));
+    const put = access.batchPut([{ pk: { S: 'a' } }]);
+    await expect(put).rejects.toThrow(ToolError);
+    await expect(put).rejects.toThrow('the IAM action dynamodb:PutItem on table OrdersReplica');
+  });
+
   it('BatchGetItem asks again for UnprocessedKeys and returns what exists by item identity', async () => {
     await access.describe();
     mock

@@ -40,6 +40,6 @@ describe('loadConfig: EXCLUDE_ATTRIBUTES', () => {
 
     // Assess
     expect(act).toThrow('SLAVE_TABLE is not set');
-    expect(act).toThrow('EXCLUDE_ATTRIBUTES: ssn listed twice');
+    expect(act).toThrow('EXCLUDE_ATTRIBUTES: "ssn,email,ssn" lists ssn twice');
   });
 });

@@ -2,11 +2,12 @@
  * loadConfig, the environments it accepts: one slave or many (SLAVES), roles and external ids, TTL deletes; and
  * sourceTableOf, which names the master from a stream ARN. Refused environments: config.problems.test.ts.
  */
-import { DEFAULT_WRITE_CONCURRENCY, loadConfig } from '../../../src/lambda/config';
+import { loadConfig } from '../../../src/lambda/config';
+import { DEFAULT_WRITE_CONCURRENCY } from '../../../src/lambda/settings';
 import { sourceTableOf } from '../../../src/shared/tableRef';
 
 describe('loadConfig: valid environments', () => {
-  test('SLAVE_REGION and SLAVE_TABLE give one slave, the default concurrency and no excluded attributes', () => {
+  test('SLAVE_REGION and SLAVE_TABLE give one slave, the default concurrency, no excluded attributes and no partial responses', () => {
     // Act
     const config = loadConfig({ SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders' });
 
@@ -16,7 +17,21 @@ describe('loadConfig: valid environments', () => {
       writeConcurrency: DEFAULT_WRITE_CONCURRENCY,
       replicateTtlDeletes: true,
       excludeAttributes: [],
+      reportBatchItemFailures: false,
     });
+  });
+
+  test.each([
+    ['true', true],
+    [' TRUE ', true],
+    ['false', false],
+    ['', false],
+  ])('REPORT_BATCH_ITEM_FAILURES=%j → reportBatchItemFailures %s', (value, expected) => {
+    // Act
+    const config = loadConfig({ SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders', REPORT_BATCH_ITEM_FAILURES: value });
+
+    // Assess
+    expect(config.reportBatchItemFailures).toBe(expected);
   });
 
   test('surrounding spaces in SLAVE_REGION and SLAVE_TABLE are ignored', () => {

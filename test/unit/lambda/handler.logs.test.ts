@@ -1,4 +1,9 @@
-import { BatchGetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { fakeContext } from '../../../harness/context';
 import { imageOf, keyOf, modifyRecord, removeRecord, seq, stream, streamEvent } from '../../../harness/records';
 import {
@@ -9,10 +14,46 @@ import {
   SLAVE,
   useHandler,
 } from '../../helpers/handlerUnit';
+import { awsError } from '../../helpers/sdkMocks';
 
 const { ddb, handler, refuseBigItem } = useHandler();
 
 describe('handler: logs', () => {
+  test('BatchWriteItem denied (the original PutItem/DeleteItem policy): one WARN per container naming the action and the ARN, nothing failed', async () => {
+    // Prepare
+    const arn = `arn:aws:dynamodb:${SLAVE.region}:123456789012:table/${SLAVE.table}`;
+    ddb
+      .on(BatchWriteItemCommand)
+      .rejects(
+        awsError(
+          'AccessDeniedException',
+          `User: arn:aws:sts::123456789012:assumed-role/old/fn is not authorized to perform: dynamodb:BatchWriteItem on resource: ${arn} because no identity-based policy allows the dynamodb:BatchWriteItem action`,
+        ),
+      );
+    ddb.on(PutItemCommand).resolves({});
+    ddb.on(DeleteItemCommand).resolves({});
+    const events = [1, 2, 3].map((batch) =>
+      streamEvent([stream.insert(batch * 10, `a${batch}`), stream.remove(batch * 10 + 1, `b${batch}`)]),
+    );
+
+    // Act
+    const runs = [];
+    for (const event of events) runs.push(await captured(() => handler(event, fakeContext())));
+
+    // Assess
+    expect(runs.map((run) => failedSequenceNumbers(run.result))).toEqual([[], [], []]);
+    const lines = runs.flatMap((run) => run.lines);
+    const naming = lines.filter((line) => JSON.stringify(line).includes('dynamodb:BatchWriteItem'));
+    expect(naming).toHaveLength(1);
+    expect(naming[0]).toMatchObject({ level: 'WARN', missingAction: 'dynamodb:BatchWriteItem', resource: arn });
+    expect(naming[0]?.message).toContain('one request per item instead of one per 25');
+    expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(1);
+    const summaries = lines.filter((line) => line.message === 'batch replicated');
+    expect(summaries.map((line) => (line.slaves as Array<{ singleItemWrites: number }>)[0]?.singleItemWrites)).toEqual([
+      2, 2, 2,
+    ]);
+  });
+
   test('one INFO summary line with records, puts, deletes, failures and durationMs', async () => {
     // Prepare
     refuseBigItem();

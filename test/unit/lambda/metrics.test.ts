@@ -59,8 +59,8 @@ function createdAt(n: number, createdSeconds: number | undefined): StreamRecord 
   return record;
 }
 
-function summary(slave: string, recordsReplicated: number): SlaveSummary {
-  return { slave, itemsWritten: 0, itemsFailed: 0, requests: 0, retries: 0, recordsReplicated };
+function summary(slave: string, recordsReplicated: number, singleItemWrites = 0): SlaveSummary {
+  return { slave, itemsWritten: 0, itemsFailed: 0, requests: 0, retries: 0, singleItemWrites, recordsReplicated };
 }
 
 function outcomeOf(partial: Partial<BatchOutcome>): BatchOutcome {
@@ -122,8 +122,9 @@ describe('replicationLatency', () => {
 });
 
 describe('publishBatchMetrics: the EMF lines', () => {
-  test('one line per slave: namespace, dimensions service and SlaveTable, the five metrics with units and values', async () => {
-    // Prepare: 4 records, one failed on every slave before any write, one skipped (TTL); Asia lost one more.
+  test('one line per slave: namespace, dimensions service and SlaveTable, the six metrics with units and values', async () => {
+    // Prepare: 4 records, one failed on every slave before any write, one skipped (TTL); Asia lost one more, and
+    // was written item by item (its role lacks BatchWriteItem).
     const records = [
       createdAt(1, CREATED),
       createdAt(2, CREATED + 4),
@@ -138,7 +139,7 @@ describe('publishBatchMetrics: the EMF lines', () => {
         [asiaLost, new SlaveWriteError('ap-southeast-2/OrdersAsia', 'ValidationException')],
       ]),
       skipped: 1,
-      slaves: [summary('eu-west-1/OrdersEurope', 2), summary('ap-southeast-2/OrdersAsia', 1)],
+      slaves: [summary('eu-west-1/OrdersEurope', 2), summary('ap-southeast-2/OrdersAsia', 1, 3)],
     });
     const metrics = [metricsFor('eu-west-1/OrdersEurope'), metricsFor('ap-southeast-2/OrdersAsia')];
 
@@ -160,6 +161,8 @@ describe('publishBatchMetrics: the EMF lines', () => {
             { Name: 'RecordsReplicated', Unit: 'Count' },
             { Name: 'RecordsFailed', Unit: 'Count' },
             { Name: 'RecordsSkipped', Unit: 'Count' },
+            { Name: 'SingleItemWrites', Unit: 'Count' },
+            { Name: 'FailuresNotRetried', Unit: 'Count' },
             { Name: 'ReplicationLatency', Unit: 'Milliseconds' },
             { Name: 'ReplicationLatencyAverage', Unit: 'Milliseconds' },
           ],
@@ -173,10 +176,11 @@ describe('publishBatchMetrics: the EMF lines', () => {
       RecordsReplicated: 2,
       RecordsFailed: 1,
       RecordsSkipped: 1,
+      SingleItemWrites: 0,
       ReplicationLatency: 10_000,
       ReplicationLatencyAverage: 8_000,
     });
-    expect(asia).toMatchObject({ RecordsReplicated: 1, RecordsFailed: 2, RecordsSkipped: 1 });
+    expect(asia).toMatchObject({ RecordsReplicated: 1, RecordsFailed: 2, RecordsSkipped: 1, SingleItemWrites: 3 });
   });
 
   test('when no record was replicated, the counts are published without latency metrics', async () => {
@@ -199,6 +203,8 @@ describe('publishBatchMetrics: the EMF lines', () => {
       'RecordsReplicated',
       'RecordsFailed',
       'RecordsSkipped',
+      'SingleItemWrites',
+      'FailuresNotRetried',
     ]);
     expect(line).toMatchObject({ RecordsReplicated: 0, RecordsFailed: 1, RecordsSkipped: 0 });
     expect(line).not.toHaveProperty('ReplicationLatency');
@@ -265,6 +271,7 @@ describe('the handler publishes the metrics of each batch', () => {
       replication: { slaves: targets, master: new MasterReader(() => client, 4, FAST_RETRY), replicateTtlDeletes },
       logger: new Logger({ serviceName: 'dynamo-replicator', logLevel: 'SILENT' }),
       metrics: slaves.map((name) => metricsFor(name)),
+      partialResponses: { enabled: true, setting: 'REPORT_BATCH_ITEM_FAILURES' },
     });
   }
 

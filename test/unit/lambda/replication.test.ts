@@ -13,6 +13,7 @@ const CONFIG = {
   writeConcurrency: 8,
   replicateTtlDeletes: false,
   excludeAttributes: [],
+  reportBatchItemFailures: true,
 };
 
 describe('createReplication', () => {

@@ -28,6 +28,7 @@ describe('checkOptions: valid options', () => {
       writeConcurrency: 50,
       replicateTtlDeletes: true,
       excludeAttributes: [],
+      reportBatchItemFailures: false,
     });
     expect(checked.hooks).toBeUndefined();
     expect(checked.logger).toBeUndefined();
@@ -49,6 +50,7 @@ describe('checkOptions: valid options', () => {
       logger,
       filter: () => true,
       excludeAttributes: ['ssn'],
+      reportBatchItemFailures: true,
     });
 
     // Assess
@@ -60,6 +62,7 @@ describe('checkOptions: valid options', () => {
       writeConcurrency: 8,
       replicateTtlDeletes: false,
       excludeAttributes: ['ssn'],
+      reportBatchItemFailures: true,
     });
     expect(checked.logger).toBe(logger);
     expect(checked.hooks?.filter).toEqual(expect.any(Function));
@@ -113,10 +116,10 @@ describe('checkOptions: every problem in one ConfigError', () => {
       'slaves[0].table: "x" is not a valid DynamoDB table name (3 to 255 characters: letters, digits, _ . -)',
       'slaves[1]: expected an object { region, table, roleArn?, externalId? }',
       'slaves[2].externalId is set without slaves[2].roleArn',
-      'replicateTtlDeletes: expected true or false',
       'writeConcurrency: 0 is not a whole number from 1 to 1000',
+      'replicateTtlDeletes: "yes" is not true or false',
+      'excludeAttributes: "ssn" is not a list of attribute names',
       'logger: expected a Powertools Logger (from @aws-lambda-powertools/logger)',
-      'excludeAttributes: expected an array of attribute names (non-empty strings)',
       'filter: expected a function',
       'transform: expected a function',
     ]);
@@ -155,6 +158,6 @@ describe('checkOptions: every problem in one ConfigError', () => {
     const { message, problems } = caught as ConfigError;
     expect(problems).toHaveLength(3);
     for (const problem of problems) expect(message).toContain(problem);
-    expect(message).toContain('excludeAttributes: ssn listed twice');
+    expect(message).toContain('excludeAttributes: ["ssn","ssn"] lists ssn twice');
   });
 });

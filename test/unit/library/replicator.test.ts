@@ -3,7 +3,7 @@
  * .process(event)` resolving and rejecting, and createReplicator's Lambda handler, with and without a context.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { fakeContext } from '../../../harness/context';
 import { seq, stream, streamEvent } from '../../../harness/records';
@@ -99,16 +99,35 @@ describe('require(dynamo-replicator) as the original README used it', () => {
 });
 
 describe('createReplicator', () => {
-  test('handler answers { batchItemFailures } as the zip does, naming the failed record', async () => {
+  test('handler with reportBatchItemFailures answers { batchItemFailures } as the zip does, naming the failed record', async () => {
     // Prepare
     refuseItem(ddb, 'big', 'Item size has exceeded the maximum allowed size');
-    const { handler } = dynamoReplicator.createReplicator(OPTIONS);
+    const { handler } = dynamoReplicator.createReplicator({ ...OPTIONS, reportBatchItemFailures: true });
 
     // Act
     const response = await handler(streamEvent([stream.insert(1, 'small'), stream.insert(2, 'big')]), fakeContext());
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: seq(2) }] });
+  });
+
+  test('handler without reportBatchItemFailures fails the invocation after writing the good record, naming the setting', async () => {
+    // Prepare
+    refuseItem(ddb, 'big', 'Item size has exceeded the maximum allowed size');
+    const { handler } = dynamoReplicator.createReplicator(OPTIONS);
+
+    // Act
+    const error = await handler(streamEvent([stream.insert(1, 'small'), stream.insert(2, 'big')]), fakeContext()).then(
+      () => undefined,
+      (thrown: unknown) => thrown as Error,
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(dynamoReplicator.ReplicationFailedError);
+    expect(error?.message).toMatch(new RegExp(`^1 of 2 record\\(s\\) not replicated: ${seq(2)} \\(`));
+    expect(error?.message).toContain('set reportBatchItemFailures to true');
+    const puts = ddb.commandCalls(PutItemCommand).map((call) => call.args[0].input.Item?.pk?.S);
+    expect(puts.sort()).toEqual(['big', 'small']);
   });
 
   test('handler works without a usable Lambda context (a default time budget)', async () => {

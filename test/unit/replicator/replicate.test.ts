@@ -90,6 +90,7 @@ describe('replicateBatch', () => {
         itemsFailed: 0,
         requests: 1,
         retries: 0,
+        singleItemWrites: 0,
         recordsReplicated: 3,
       },
       {
@@ -98,6 +99,7 @@ describe('replicateBatch', () => {
         itemsFailed: 0,
         requests: 1,
         retries: 0,
+        singleItemWrites: 0,
         recordsReplicated: 3,
       },
     ]);

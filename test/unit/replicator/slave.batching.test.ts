@@ -83,7 +83,7 @@ describe('Slave write sessions: batching', () => {
 
     // Assess
     expect(ddb.calls()).toHaveLength(0);
-    expect(result).toEqual({ failures: new Map(), requests: 0, retries: 0 });
+    expect(result).toEqual({ failures: new Map(), requests: 0, retries: 0, singleWrites: 0 });
   });
 
   test('at most `concurrency` BatchWriteItem calls are in flight at once', async () => {

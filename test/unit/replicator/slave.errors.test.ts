@@ -74,24 +74,6 @@ describe('Slave write sessions: errors', () => {
     expect(result.retries).toBe(0);
   });
 
-  test.each(['AccessDeniedException', 'UnrecognizedClientException'])(
-    '%s → the message names the permission dynamodb:BatchWriteItem and the table',
-    async (name) => {
-      // Prepare
-      ddb.on(BatchWriteItemCommand).rejects(awsError(name, 'not authorized to perform: dynamodb:BatchWriteItem'));
-      const slave = mocked.slave(1);
-
-      // Act
-      const result = await mocked.write(slave, [putChange('a')]);
-
-      // Assess
-      const message = result.failures.get(putChange('a').itemKey)?.message ?? '';
-      expect(message).toContain('dynamodb:BatchWriteItem');
-      expect(message).toContain(`table ${TARGET.table} in ${TARGET.region}`);
-      expect(result.requests).toBe(1);
-    },
-  );
-
   test('an unknown client error fails the items with its name and message, without retrying', async () => {
     // Prepare
     ddb.on(BatchWriteItemCommand).rejects(awsError('SomethingNewException', 'a new kind of refusal'));

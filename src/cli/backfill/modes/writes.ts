@@ -7,7 +7,7 @@
  * run; any other error fails only the items of the request it came from.
  */
 
-import { describe, isTransient } from '../../../shared/awsErrors';
+import { describe } from '../../../shared/awsErrors';
 import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, chunk as chunked } from '../../../shared/batchLimits';
 import type { Item } from '../../../shared/item';
 import { itemKeyOf, pickKey } from '../../../shared/key';
@@ -139,15 +139,16 @@ export class PageWrites {
   }
 
   /**
-   * Unconditional BatchWriteItem of 25 items at a time. When DynamoDB rejects a whole call for one bad item (a
-   * ValidationException), the call's items are written one by one, so only the bad ones fail.
+   * Unconditional puts, 25 items per BatchWriteItem through the one batched write path (src/shared/batchWriter.ts):
+   * an item DynamoDB rejects fails alone, its batch-mates are written.
    */
   public async putBatches(items: readonly Item[]): Promise<Outcome[]> {
     const { tables, signal, tally } = this.context;
     const { items: itemPacer, writes } = tables.pacers;
+    const names = keyNames(tables.slave.keySchema);
     const results = await Promise.all(
       chunked(items, BATCH_WRITE_LIMIT).map(async (chunk) => {
-        const outcome = await this.pooled(async () => {
+        const failures = await this.pooled(async () => {
           await itemPacer.take(chunk.length, signal);
           // Sizing every item costs CPU the copy competes for; without a --max-wcu cap nobody needs the figure.
           if (writes !== UNLIMITED)
@@ -155,29 +156,18 @@ export class PageWrites {
               chunk.reduce((sum, item) => sum + writeUnits(item), 0),
               signal,
             );
-          return this.attempt(() => tables.slave.batchPut(chunk).then(() => 'written' as const));
+          return tables.slave.batchPut(chunk);
         });
-        if (typeof outcome === 'object' && chunk.length > 1 && !isTransient(outcome.failed))
-          return this.putOneByOne(chunk);
-        tally.add(outcome, chunk.length);
-        return chunk.map(() => outcome);
+        const outcomes = chunk.map((item): Outcome => {
+          const failure = failures.get(itemKeyOf(pickKey(item, names)));
+          return failure ? { failed: failure.cause ?? new Error(failure.reason) } : 'written';
+        });
+        tally.add('written', chunk.length - failures.size);
+        for (const outcome of outcomes) if (outcome !== 'written') tally.add(outcome, 1);
+        return outcomes;
       }),
     );
     return results.flat();
-  }
-
-  /** Unconditional PutItem of each item (their capacity was already taken from the pacers). */
-  private putOneByOne(items: readonly Item[]): Promise<Outcome[]> {
-    const { tables, tally } = this.context;
-    return Promise.all(
-      items.map((item) =>
-        this.pooled(async () => {
-          const outcome = await this.attempt(() => tables.slave.put(item).then(() => 'written' as const));
-          tally.add(outcome, 1);
-          return outcome;
-        }),
-      ),
-    );
   }
 
   /**
