@@ -20,6 +20,19 @@ export function projectRoot(): string {
   throw new Error(`no dynamo-replicator package.json above ${__dirname}`);
 }
 
+/**
+ * esbuild's options for code a Lambda Node 22 process loads (the local transport, a user's bundled handler): one
+ * CommonJS file, kept in memory (`outputFiles`), esbuild's own messages silenced.
+ */
+export const LAMBDA_NODE_BUNDLE = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node22',
+  write: false,
+  logLevel: 'silent',
+} as const;
+
 /** Path of the built bundle. */
 export function bundlePath(): string {
   return join(projectRoot(), 'dist', 'index.js');

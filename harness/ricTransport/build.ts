@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
+import { LAMBDA_NODE_BUNDLE } from '../bundle';
 
 /** The files a container needs, by entry point. */
 const ENTRIES = ['preload', 'rapidClient3', 'rapidClient4', 'poster'] as const;
@@ -21,12 +22,7 @@ export function ensureTransport(root: string): string {
     entryPoints: ENTRIES.map((name) => join(root, 'harness', 'ricTransport', `${name}.ts`)),
     outdir,
     outExtension: { '.js': '.cjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node22',
-    write: false,
-    logLevel: 'silent',
+    ...LAMBDA_NODE_BUNDLE,
   });
   for (const file of result.outputFiles) {
     if (readOrEmpty(file.path) === file.text) continue;

@@ -7,6 +7,7 @@
  */
 import { buildSync } from 'esbuild';
 import { ModuleKind, ScriptTarget, transpileModule } from 'typescript';
+import { LAMBDA_NODE_BUNDLE } from '../../harness/bundle';
 
 /** Which API makes the replicator. */
 export type LibraryApi = 'factory' | 'createReplicator';
@@ -54,12 +55,7 @@ export function userHandlers(api: LibraryApi, installed: string): UserHandler[] 
   }).outputText;
   const bundled = buildSync({
     stdin: { contents: commonJs(api), resolveDir: installed, sourcefile: 'index.js' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node22',
-    write: false,
-    logLevel: 'silent',
+    ...LAMBDA_NODE_BUNDLE,
   }).outputFiles[0]?.text;
   if (bundled === undefined) throw new Error('esbuild wrote no bundle');
   return [

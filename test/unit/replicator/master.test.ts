@@ -12,10 +12,9 @@ import { BATCH_GET_LIMIT } from '../../../src/shared/batchLimits';
 import { type Budget, startBudget } from '../../../src/shared/budget';
 import type { Item } from '../../../src/shared/item';
 import { itemKeyOf } from '../../../src/shared/key';
-import type { RetryOptions } from '../../../src/shared/retry';
 import type { TableRef } from '../../../src/shared/tableRef';
+import { FAST_RETRY } from '../../helpers/sdkMocks';
 
-const FAST_RETRY: RetryOptions = { baseDelayMs: 1, maxDelayMs: 4, random: () => 0.5 };
 const ORDERS: TableRef = { region: 'us-east-1', table: 'Orders' };
 
 function awsError(name: string, message: string, status = 400): DynamoDBServiceException {

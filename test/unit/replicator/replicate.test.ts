@@ -9,10 +9,10 @@ import {
 import { MasterReader } from '../../../src/replicator/master';
 import type { Replication } from '../../../src/replicator/replicate';
 import { replicateBatch } from '../../../src/replicator/replicate';
-import { type RetryOptions, Slave } from '../../../src/replicator/slave';
+import { Slave } from '../../../src/replicator/slave';
 import type { SlaveTarget, StreamRecord } from '../../../src/replicator/types';
 import { type Budget, startBudget } from '../../../src/shared/budget';
-import { awsError, refuseItem as refuseMockedItem, unitClient } from '../../helpers/sdkMocks';
+import { awsError, FAST_RETRY, refuseItem as refuseMockedItem, unitClient } from '../../helpers/sdkMocks';
 
 /** Replication to these slaves; no record in these tests needs the master. */
 function replicationTo(slaves: Slave[]): Replication {
@@ -24,7 +24,6 @@ function replicationTo(slaves: Slave[]): Replication {
 
 import { seq, stream, streamEvent } from '../../../harness/records';
 
-const FAST_RETRY: RetryOptions = { baseDelayMs: 1, maxDelayMs: 4, random: () => 0.5 };
 const EUROPE: SlaveTarget = { region: 'eu-west-1', table: 'OrdersEurope' };
 const ASIA: SlaveTarget = { region: 'ap-southeast-2', table: 'OrdersAsia' };
 
