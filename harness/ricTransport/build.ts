@@ -1,7 +1,8 @@
 /**
- * Bundles the JavaScript transport (harness/ricTransport: preload, rapidClient3/4, poster) into `.cache/ric-transport/`,
- * where the local Lambda's containers load it with `node --require`: they run plain Node 22 or 24, not this
- * project's TypeScript toolchain. esbuild is a devDependency with prebuilt binaries, so nothing is compiled.
+ * Bundles the JavaScript transport (harness/ricTransport: preload, rapidClient3/4, poster) into
+ * `.cache/ric-transport/`, where the local Lambda's containers load it with `node --require`: they run plain Node 22
+ * or 24, not this project's TypeScript toolchain. esbuild is a devDependency with prebuilt binaries, so nothing is
+ * compiled.
  */
 import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

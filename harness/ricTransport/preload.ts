@@ -1,7 +1,7 @@
 /**
  * Loaded with `node --require` into every local Lambda container that runs the JavaScript transport (and, through
  * the inherited `execArgv`, into the 4.x client's worker threads): when the runtime interface client requires its
- * native `./rapid-client.node`, it gets harness/ricTransport/rapidClient's bundle instead. Nothing else is
+ * native `./rapid-client.node`, it gets the bundle of harness/ricTransport/rapidClient3 or 4 instead. Nothing else is
  * resolved differently and nothing is added to the environment, so the handler sees the process Lambda gives it.
  * `module.registerHooks` is Node's synchronous resolution hook (Node 22.15 and 23.5 on; both Lambda majors have it).
  */

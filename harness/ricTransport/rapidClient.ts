@@ -16,8 +16,9 @@
  *   wrong arguments. Node has no synchronous HTTP, so a worker thread posts while this thread waits on
  *   `Atomics.wait` (harness/ricTransport/poster).
  *
- * The two clients' addons differ only in their aws-lambda-cpp (0.2.8 patched for 3.3.0, the 0.2.6-labelled fork for
- * 4.0.2): the `User-Agent` and whether a refused post's log line ends with the answer's body ({@link CPP_FLAVOURS}).
+ * The two clients' addons differ in their aws-lambda-cpp (0.2.8 patched for 3.3.0, the 0.2.6-labelled fork for
+ * 4.0.2); what test/harness/ricTransport.test sees of it: the `User-Agent`, and whether a refused post's log line
+ * ends with the answer's body ({@link CPP_FLAVOURS}).
  * rapidClient3 and rapidClient4 are the modules for each; harness/ricTransport/preload makes the client's
  * `require('./rapid-client.node')` load the one of its line.
  */
