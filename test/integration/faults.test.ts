@@ -326,7 +326,7 @@ describe('a slave that always throttles', () => {
     const records = Array.from({ length: 40 }, (_, i) =>
       insertRecord(seq(i), keyOf(`item-${i}`), { ...keyOf(`item-${i}`), v: { N: String(i) } }),
     );
-    // A 6 s timeout: room for retries after the first calls however slow a loaded machine makes them (with 3 s, a
+    // A 6 s timeout: room for retries after the first calls however slow a loaded machine makes them (with 3 s, an
     // invocation made only its first two calls before its budget ran out, on a loaded machine).
     const replicator = localReplicator(
       { endpoint: running.endpoint, slaveTable: slaveTable.name, logLevel: 'ERROR' },
