@@ -207,12 +207,14 @@ describe('replication through faults', () => {
   );
 
   test('an answer slower than the remaining time is aborted at the budget, its records are reported failed, and the retry lands them', async () => {
-    // Prepare: at most 20 items (one BatchWriteItem call), a 4 s function timeout, the call answered after 11 s.
+    // Prepare: at most 20 items (one BatchWriteItem call), an 8 s function timeout (so the 800 ms kept back to
+    // report is enough on a loaded machine too; 4 s kept 400 ms, which a loaded machine overran once), the call
+    // answered after 11 s.
     const { masterTable, slaveTable } = await changedTablePair(13, 20, 60);
     const running = await startProxy(scriptedFaults('BatchWriteItem', ['slowResponse']));
     const replicator = localReplicator(
       { endpoint: running.endpoint, slaveTable: slaveTable.name },
-      { timeoutMs: 4000 },
+      { timeoutMs: 8000 },
     );
 
     // Act
