@@ -8,7 +8,7 @@
  * What an AWS error means (transient, access denied, bad credentials, …) is read in src/shared/awsErrors.ts, shared
  * with the Lambda; what to tell the user about it is decided here.
  */
-import { ACCESS_DENIED, asAwsError, BAD_CREDENTIALS } from '../shared/awsErrors';
+import { ACCESS_DENIED, accessDeniedMessage, asAwsError, BAD_CREDENTIALS } from '../shared/awsErrors';
 import { formatTableRef, type TableRef } from '../shared/tableRef';
 
 /** A problem that stops the command: bad arguments, a missing table, a missing permission. Exit code 2. */
@@ -71,7 +71,14 @@ export function fatalAwsError(
   }
   if (ACCESS_DENIED.has(name)) {
     return new ToolError(
-      `access denied: ${identity ? `${identity} needs` : 'your credentials need'} the IAM action dynamodb:${action} on ${resource} in region ${ref.region} (${name}: ${message})${accessHint ? `; ${accessHint}` : ''}`,
+      accessDeniedMessage(
+        {
+          who: identity ?? 'your credentials',
+          needs: `the IAM action dynamodb:${action}`,
+          on: `${resource} in region ${ref.region}`,
+        },
+        error,
+      ) + (accessHint ? `; ${accessHint}` : ''),
       { cause: error },
     );
   }
