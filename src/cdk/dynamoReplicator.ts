@@ -64,9 +64,12 @@ function statements(
   const stack = Stack.of(scope);
   const direct = parts.slaves.filter((slave) => slave.roleArn === undefined);
   const roles = [...new Set(parts.slaves.flatMap((slave) => (slave.roleArn === undefined ? [] : [slave.roleArn])))];
-  const masterArn = Token.isUnresolved(parts.streamArn)
-    ? Fn.select(0, Fn.split('/stream/', parts.streamArn))
-    : (parts.streamArn.split('/stream/')[0] as string);
+  const masterArn =
+    typeof props.master !== 'string'
+      ? props.master.tableArn
+      : Token.isUnresolved(parts.streamArn)
+        ? Fn.select(0, Fn.split('/stream/', parts.streamArn))
+        : (parts.streamArn.split('/stream/')[0] as string);
   const viewType = props.masterStreamViewType ?? 'NEW_IMAGE';
   const statement = (sid: string, actions: string[], resources: string[]) =>
     new iam.PolicyStatement({ sid, actions, resources });

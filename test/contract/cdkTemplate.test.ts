@@ -7,12 +7,12 @@
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { StreamViewType } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { DynamoReplicator } from '../../src/cdk';
 import type { DynamoReplicatorProps } from '../../src/cdk/props';
-import { Evaluation, type JsonObject, parameters, resources, SCENARIOS } from './templateEvaluation';
+import { Evaluation, type JsonObject, parameters, resources, SCENARIOS, SLAVE_ROLE } from './templateEvaluation';
 import { SpecCheck } from './templateSpec';
 
 type Props = { -readonly [K in keyof DynamoReplicatorProps]: DynamoReplicatorProps[K] };
@@ -196,4 +196,28 @@ test('every template parameter has its prop in the construct (a new parameter ne
 
   // Assess
   expect(missing).toEqual([]);
+});
+
+test('the construct with two slaves, one behind a role in another account, and a master table passes the spec check', () => {
+  // Prepare
+  const stack = new Stack(new App({ analyticsReporting: false }), 'orders-replicas');
+  const master = new Table(stack, 'Master', {
+    partitionKey: { name: 'id', type: AttributeType.STRING },
+    stream: StreamViewType.KEYS_ONLY,
+  });
+  new DynamoReplicator(stack, 'Replica', {
+    master,
+    masterStreamViewType: StreamViewType.KEYS_ONLY,
+    slaves: [
+      { region: 'eu-west-1', tableName: 'OrdersReplica' },
+      { region: 'ap-southeast-2', tableName: 'OrdersCopy', roleArn: SLAVE_ROLE, externalId: 'replica-7d1f' },
+    ],
+    alarmTopic: new Topic(stack, 'Ops'),
+  });
+
+  // Act
+  const findings = check.check(Template.fromStack(stack).toJSON() as JsonObject);
+
+  // Assess
+  expect(findings).toEqual([]);
 });
