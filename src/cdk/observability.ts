@@ -64,15 +64,17 @@ function perSlave(watched: Watched, metric: string, label: string): Line[] {
   ]);
 }
 
-function graph(
-  scope: Construct,
-  width: number,
-  title: string,
-  stat: 'Maximum' | 'Sum',
-  lines: readonly Line[],
-  unit: string,
-  annotation?: { label: string; value: number },
-): TemplateWidget {
+/** A time-series widget of the template. */
+interface Graph {
+  readonly width: 12 | 24;
+  readonly title: string;
+  readonly stat: 'Maximum' | 'Sum';
+  readonly lines: readonly Line[];
+  readonly unit: string;
+  readonly annotation?: { label: string; value: number };
+}
+
+function graph(scope: Construct, { width, title, stat, lines, unit, annotation }: Graph): TemplateWidget {
   return new TemplateWidget(width, 6, 'metric', {
     title,
     region: Stack.of(scope).region,
@@ -86,91 +88,94 @@ function graph(
   });
 }
 
-/** The dashboard of deploy/template.json, with the lines of every slave. */
-export function createDashboard(scope: Construct, watched: Watched, dashboardName?: string): cloudwatch.Dashboard {
+/** The template's graphs, row by row, with the lines of every slave. */
+function graphRows(watched: Watched): Graph[][] {
   const fn = watched.function.functionName;
-  const queue = watched.failureQueue.queueName;
   const lambdaLine = (metric: string, label: string): Line => ['AWS/Lambda', metric, 'FunctionName', fn, label];
+  const queueLine = ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', watched.failureQueue.queueName];
+  return [
+    [
+      {
+        width: 12,
+        title: "IteratorAge: how far the function is behind the master's stream (ms)",
+        stat: 'Maximum',
+        lines: [lambdaLine('IteratorAge', 'IteratorAge (max)')],
+        unit: 'ms',
+        annotation: { label: 'alarm', value: watched.iteratorAgeAlarmMs },
+      },
+      {
+        width: 12,
+        title: 'ReplicationLatency: change on the master to write on the slave (ms)',
+        stat: 'Maximum',
+        lines: [
+          ...perSlave(watched, 'ReplicationLatency', 'oldest record of a batch (max)'),
+          ...perSlave(watched, 'ReplicationLatencyAverage', 'batch average'),
+        ],
+        unit: 'ms',
+        annotation: { label: 'alarm', value: watched.replicationLatencyAlarmMs },
+      },
+    ],
+    [
+      {
+        width: 12,
+        title: 'Records per slave (sum per minute)',
+        stat: 'Sum',
+        lines: [
+          ...perSlave(watched, 'RecordsReplicated', 'replicated'),
+          ...perSlave(watched, 'RecordsFailed', 'failed (retried)'),
+          ...perSlave(watched, 'RecordsSkipped', 'skipped (TTL deletes not replicated)'),
+          ...perSlave(
+            watched,
+            'FailuresNotRetried',
+            'failed, and moved past by the trigger (check Report batch item failures)',
+          ),
+        ],
+        unit: 'records',
+      },
+      {
+        width: 12,
+        title: 'Function errors and throttles (sum per minute)',
+        stat: 'Sum',
+        lines: [lambdaLine('Errors', 'Errors'), lambdaLine('Throttles', 'Throttles')],
+        unit: 'invocations',
+      },
+    ],
+    [
+      {
+        width: 24,
+        title: 'On-failure queue: batches given up on, waiting for repair',
+        stat: 'Maximum',
+        lines: [[...queueLine, 'messages visible']],
+        unit: 'messages',
+        annotation: { label: 'any is a gap in the replica', value: 0 },
+      },
+    ],
+    [
+      {
+        width: 24,
+        title:
+          'Single-item writes: a line close to the replicated one means the role lacks dynamodb:BatchWriteItem on the slave (one request per item, not per 25; the log WARN names it)',
+        stat: 'Sum',
+        lines: [
+          ...perSlave(watched, 'SingleItemWrites', 'PutItem/DeleteItem calls'),
+          ...perSlave(watched, 'RecordsReplicated', 'records replicated'),
+        ],
+        unit: 'count',
+      },
+    ],
+  ];
+}
+
+/** The dashboard of deploy/template.json: a text row naming what it watches, then the graphs' rows. */
+export function createDashboard(scope: Construct, watched: Watched, dashboardName?: string): cloudwatch.Dashboard {
   const dashboard = new cloudwatch.Dashboard(scope, 'Dashboard', dashboardName === undefined ? {} : { dashboardName });
   const intro =
-    `## Replica ${slaveNames(watched)}\nFunction **${fn}** on the master's stream; on-failure queue **${queue}**. ` +
-    'A replica that lags: IteratorAge and ReplicationLatency grow. Records that failed are retried; records in the ' +
-    'queue were given up on (repair with `dynamo-replicator verify --repair`).';
+    `## Replica ${slaveNames(watched)}\nFunction **${watched.function.functionName}** on the master's stream; ` +
+    `on-failure queue **${watched.failureQueue.queueName}**. A replica that lags: IteratorAge and ReplicationLatency ` +
+    'grow. Records that failed are retried; records in the queue were given up on (repair with ' +
+    '`dynamo-replicator verify --repair`).';
   dashboard.addWidgets(new TemplateWidget(24, 2, 'text', { markdown: intro }));
-  dashboard.addWidgets(
-    graph(
-      scope,
-      12,
-      "IteratorAge: how far the function is behind the master's stream (ms)",
-      'Maximum',
-      [lambdaLine('IteratorAge', 'IteratorAge (max)')],
-      'ms',
-      { label: 'alarm', value: watched.iteratorAgeAlarmMs },
-    ),
-    graph(
-      scope,
-      12,
-      'ReplicationLatency: change on the master to write on the slave (ms)',
-      'Maximum',
-      [
-        ...perSlave(watched, 'ReplicationLatency', 'oldest record of a batch (max)'),
-        ...perSlave(watched, 'ReplicationLatencyAverage', 'batch average'),
-      ],
-      'ms',
-      { label: 'alarm', value: watched.replicationLatencyAlarmMs },
-    ),
-  );
-  dashboard.addWidgets(
-    graph(
-      scope,
-      12,
-      'Records per slave (sum per minute)',
-      'Sum',
-      [
-        ...perSlave(watched, 'RecordsReplicated', 'replicated'),
-        ...perSlave(watched, 'RecordsFailed', 'failed (retried)'),
-        ...perSlave(watched, 'RecordsSkipped', 'skipped (TTL deletes not replicated)'),
-        ...perSlave(
-          watched,
-          'FailuresNotRetried',
-          'failed, and moved past by the trigger (check Report batch item failures)',
-        ),
-      ],
-      'records',
-    ),
-    graph(
-      scope,
-      12,
-      'Function errors and throttles (sum per minute)',
-      'Sum',
-      [lambdaLine('Errors', 'Errors'), lambdaLine('Throttles', 'Throttles')],
-      'invocations',
-    ),
-  );
-  dashboard.addWidgets(
-    graph(
-      scope,
-      24,
-      'On-failure queue: batches given up on, waiting for repair',
-      'Maximum',
-      [['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queue, 'messages visible']],
-      'messages',
-      { label: 'any is a gap in the replica', value: 0 },
-    ),
-  );
-  dashboard.addWidgets(
-    graph(
-      scope,
-      24,
-      'Single-item writes: a line close to the replicated one means the role lacks dynamodb:BatchWriteItem on the slave (one request per item, not per 25; the log WARN names it)',
-      'Sum',
-      [
-        ...perSlave(watched, 'SingleItemWrites', 'PutItem/DeleteItem calls'),
-        ...perSlave(watched, 'RecordsReplicated', 'records replicated'),
-      ],
-      'count',
-    ),
-  );
+  for (const row of graphRows(watched)) dashboard.addWidgets(...row.map((spec) => graph(scope, spec)));
   return dashboard;
 }
 
