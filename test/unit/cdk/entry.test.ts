@@ -1,9 +1,13 @@
 /**
  * The construct as the package ships it: `require('dynamo-replicator/cdk')` and its ES module import resolve through
- * package.json "exports" to the built entry, and `npm pack` carries what the construct needs (its entry, its types
+ * package.json "exports" to the built entry, TypeScript finds its types under each module resolution a CDK app uses
+ * (package.json "typesVersions" for node10), and `npm pack` carries what the construct needs (its entry, its types
  * and the function's zip it deploys) without adding it to the library's bundle.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { projectRoot } from '../../../harness/bundle';
 
 const ROOT = projectRoot();
@@ -52,4 +56,49 @@ describe('the dynamo-replicator/cdk entry', () => {
     );
     expect(library).toBe('0');
   });
+
+  test.each([
+    ['node10', 'commonjs'],
+    ['node16', 'node16'],
+  ])(
+    'TypeScript with moduleResolution %s types a CDK app that imports dynamo-replicator/cdk and the library',
+    (resolution, module) => {
+      // Prepare: an app folder whose node_modules holds this package and its peers
+      const app = mkdtempSync(join(tmpdir(), 'cdk-types-'));
+      mkdirSync(join(app, 'node_modules'));
+      for (const [name, target] of [
+        ['dynamo-replicator', ROOT],
+        ['aws-cdk-lib', join(ROOT, 'node_modules', 'aws-cdk-lib')],
+        ['constructs', join(ROOT, 'node_modules', 'constructs')],
+        ['@types', join(ROOT, 'node_modules', '@types')],
+      ] as const) {
+        symlinkSync(target, join(app, 'node_modules', name), 'dir');
+      }
+      writeFileSync(
+        join(app, 'app.ts'),
+        "import { App, Stack } from 'aws-cdk-lib';\n" +
+          "import { DynamoReplicator, type DynamoReplicatorProps } from 'dynamo-replicator/cdk';\n" +
+          "import { createReplicator } from 'dynamo-replicator';\n" +
+          "const props: DynamoReplicatorProps = { master: 'arn', slaves: [{ region: 'eu-west-1', tableName: 'Copy' }] };\n" +
+          "const made = new DynamoReplicator(new Stack(new App()), 'Replica', props);\n" +
+          'export const used = [made.function.functionArn, made.failureQueue.queueUrl, made.dashboard, createReplicator];\n',
+      );
+      const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+      const flags = ['--noEmit', '--strict', '--skipLibCheck', '--types', 'node', '--module', module];
+
+      // Act
+      const compile = () =>
+        execFileSync(process.execPath, [tsc, ...flags, '--moduleResolution', resolution, 'app.ts'], {
+          cwd: app,
+          encoding: 'utf8',
+        });
+
+      // Assess
+      try {
+        expect(compile).not.toThrow();
+      } finally {
+        rmSync(app, { recursive: true, force: true });
+      }
+    },
+  );
 });
