@@ -14,7 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { createAlarms, createDashboard, SERVICE_NAME, type Watched } from './observability';
-import { type CheckedSlave, checkProps, DEFAULTS, type DynamoReplicatorProps } from './props';
+import { type CheckedSlave, checkProps, DEFAULTS, type DynamoReplicatorProps, slavesNamed } from './props';
 
 /**
  * The package's Lambda zip: dist/dynamo-replicator.zip, two folders up from this module both where it is built
@@ -147,7 +147,7 @@ export class DynamoReplicator extends Construct {
       inlinePolicies: { replicate },
     });
     this.function = new lambda.Function(this, 'Function', {
-      description: `Replicates the table of ${streamArn} to ${slaves.map((slave) => slave.name).join(', ')}`,
+      description: `Replicates the table of ${streamArn} to ${slavesNamed(slaves)}`,
       runtime: lambda.Runtime.NODEJS_22_X,
       handler: 'index.handler',
       architecture: lambda.Architecture.ARM_64,

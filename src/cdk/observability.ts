@@ -10,7 +10,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { CheckedSlave } from './props';
+import { type CheckedSlave, slavesNamed } from './props';
 
 /** What the alarms and the dashboard watch, and their settings. */
 export interface Watched {
@@ -45,11 +45,6 @@ class TemplateWidget extends cloudwatch.ConcreteWidget {
 
 /** One line of a graph: namespace, metric name, dimension name/value pairs, and its label last. */
 type Line = readonly string[];
-
-/** The slaves' names as the alarm descriptions and the dashboard title give them. */
-function slaveNames(watched: Watched): string {
-  return watched.slaves.map((slave) => slave.name).join(', ');
-}
 
 /** The lines of one of the function's own metrics, one per slave (labelled with the slave when there are several). */
 function perSlave(watched: Watched, metric: string, label: string): Line[] {
@@ -170,7 +165,7 @@ function graphRows(watched: Watched): Graph[][] {
 export function createDashboard(scope: Construct, watched: Watched, dashboardName?: string): cloudwatch.Dashboard {
   const dashboard = new cloudwatch.Dashboard(scope, 'Dashboard', dashboardName === undefined ? {} : { dashboardName });
   const intro =
-    `## Replica ${slaveNames(watched)}\nFunction **${watched.function.functionName}** on the master's stream; ` +
+    `## Replica ${slavesNamed(watched.slaves)}\nFunction **${watched.function.functionName}** on the master's stream; ` +
     `on-failure queue **${watched.failureQueue.queueName}**. A replica that lags: IteratorAge and ReplicationLatency ` +
     'grow. Records that failed are retried; records in the queue were given up on (repair with ' +
     '`dynamo-replicator verify --repair`).';
@@ -204,7 +199,7 @@ function alarm(
 
 /** The template's alarms: the function's and the queue's once, the function's own metrics once per slave. */
 export function createAlarms(scope: Construct, watched: Watched): cloudwatch.Alarm[] {
-  const names = slaveNames(watched);
+  const names = slavesNamed(watched.slaves);
   const fiveMinutes = { period: Duration.minutes(1), periods: 5 };
   const once = { period: Duration.minutes(5), periods: 1, threshold: 0 };
   const functionDimension = { FunctionName: watched.function.functionName };

@@ -87,6 +87,15 @@ export interface CheckedSlave extends SlaveTableProps {
   readonly name: string;
 }
 
+/**
+ * The slaves as the function's description, the alarms and the dashboard name them: `region/table, …`, or their
+ * number when the list would not fit those fields (a function description holds 256 characters).
+ */
+export function slavesNamed(slaves: readonly CheckedSlave[]): string {
+  const names = slaves.map((slave) => slave.name).join(', ');
+  return names.length <= 120 ? names : `${slaves.length} slaves`;
+}
+
 /** The problem with a number setting outside `[min, max]` (a token is left to CloudFormation), or `undefined`. */
 function rangeProblem(name: string, value: number | undefined, min: number, max: number): string | undefined {
   if (value === undefined || Token.isUnresolved(value)) return undefined;

@@ -201,6 +201,21 @@ describe('DynamoReplicator settings', () => {
     });
   });
 
+  test('twelve slaves: the function description and alarm descriptions count them rather than overflow', () => {
+    // Act
+    const { template } = synthesize({
+      master: STREAM,
+      slaves: Array.from({ length: 12 }, (_, index) => ({ region: 'eu-west-1', tableName: `OrdersReplica${index}` })),
+    });
+
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp(' to 12 slaves$') });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      AlarmDescription: Match.stringLikeRegexp('^12 slaves: invocations failed whole'),
+    });
+  });
+
   test('a KEYS_ONLY stream: BatchGetItem on the master table, which the function reads the new images from', () => {
     // Act
     const { template } = synthesize({
