@@ -109,6 +109,11 @@ function literalProblem(value: string | undefined, check: (value: string) => str
   return value === undefined || Token.isUnresolved(value) ? undefined : check(value);
 }
 
+/**
+ * The problems of the slave list that the function's own check (SLAVES, SLAVE_EXTERNAL_ID) would find only at its
+ * first invocation: none listed, one listed twice, a role or external id it would refuse, an external id without a
+ * role, and external ids that differ (the function passes one to every slave role).
+ */
 function slaveProblems(slaves: readonly SlaveTableProps[]): string[] {
   if (slaves.length === 0) {
     return [
