@@ -29,8 +29,8 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function section(name: string): JsonObject {
-  const value = template[name];
+function section(name: string, source: JsonObject = template): JsonObject {
+  const value = source[name];
   if (!isObject(value)) throw new Error(`template has no ${name} section`);
   return value;
 }
@@ -39,11 +39,19 @@ export const parameters = section('Parameters');
 export const resources = section('Resources');
 export const conditions = section('Conditions');
 
-/** The template evaluated with a set of parameter values (defaults for the rest). */
+/**
+ * A template evaluated with a set of parameter values (defaults for the rest): deploy/template.json, or `source`
+ * (the construct's synthesized template, test/contract/cdkTemplate.test.ts).
+ */
 export class Evaluation {
   private readonly params: Record<string, string>;
+  private readonly resources: JsonObject;
+  private readonly conditions: JsonObject;
 
-  public constructor(given: Record<string, string>) {
+  public constructor(given: Record<string, string>, source: JsonObject = template) {
+    const parameters = isObject(source.Parameters) ? source.Parameters : {};
+    this.resources = section('Resources', source);
+    this.conditions = isObject(source.Conditions) ? source.Conditions : {};
     this.params = {};
     for (const [name, definition] of Object.entries(parameters)) {
       const value =
@@ -64,14 +72,14 @@ export class Evaluation {
 
   /** Whether condition `name` holds. */
   public condition(name: string): boolean {
-    const definition = conditions[name];
+    const definition = this.conditions[name];
     if (definition === undefined) throw new Error(`no condition ${name}`);
     return this.test(definition);
   }
 
   /** A resource's properties, evaluated (each to be checked by the caller). */
   public properties(logicalId: string): Record<string, unknown> {
-    const resource = resources[logicalId];
+    const resource = this.resources[logicalId];
     if (!isObject(resource)) throw new Error(`no resource ${logicalId}`);
     const properties = this.value(resource.Properties ?? {});
     if (!isObject(properties)) throw new Error(`resource ${logicalId} has no properties object`);
@@ -108,13 +116,13 @@ export class Evaluation {
     if (name === 'AWS::NoValue') return NO_VALUE;
     if (name in this.params) return this.param(name);
     if (name in PSEUDO) return PSEUDO[name] as string;
-    if (name in resources) return `{ref:${name}}`;
+    if (name in this.resources) return `{ref:${name}}`;
     throw new Error(`Ref to nothing: ${name}`);
   }
 
   private getAtt(target: string): string {
     const [id = '', attribute] = target.split('.');
-    if (!(id in resources) || !attribute) throw new Error(`GetAtt to nothing: ${target}`);
+    if (!(id in this.resources) || !attribute) throw new Error(`GetAtt to nothing: ${target}`);
     return `{${id}.${attribute}}`;
   }
 
