@@ -1,5 +1,5 @@
 // Builds the Lambda bundle and its upload-ready zip, the operator CLI, and the library the npm package exports.
-//   dist/index.js (+ .map): src/lambda/index.ts bundled by esbuild — minified, CommonJS, target node22 — exporting `handler`,
+//   dist/index.js (+ .map): src/zip/index.ts bundled by esbuild — minified, CommonJS, target node22 — exporting `handler`,
 //   so the console's default handler setting `index.handler` works.
 //   dist/dynamo-replicator.zip: index.js at the zip's root. Written by fflate with fixed timestamps and modes, so the
 //   same sources always give the same bytes (a zip CLI may be missing, and stamps the build time into the file).
@@ -45,7 +45,7 @@ const common = {
   logLevel: 'warning',
 };
 
-await build({ ...common, entryPoints: ['src/lambda/index.ts'], outfile: bundle, target: 'node22' });
+await build({ ...common, entryPoints: ['src/zip/index.ts'], outfile: bundle, target: 'node22' });
 
 // 1980-01-01 is the earliest time a zip entry can hold; a constant keeps the archive reproducible.
 const mtime = new Date('1980-01-01T00:00:00Z');

@@ -11,7 +11,7 @@
  * - Lambda: the SDK keeps its default strategy inside each attempt of ours (standard mode, 3 attempts with its own
  *   short backoff; `AWS_MAX_ATTEMPTS`/`AWS_RETRY_MODE` change it), and our attempts go on until the budget ends.
  *   So at most 3 × (our attempts that fit in the budget): bounded by the time budget, not by a count. Its
- *   clients are made in src/lambda/replication.ts.
+ *   clients are made in src/function/replication.ts.
  * - CLI, DynamoDB (TableAccess): the SDK makes exactly `PATIENT_SDK_ATTEMPTS` = 1 attempt, so ours is the only
  *   loop: SDK maxAttempts 1 × our 1 + 10 retries = at most 11 requests, after at most ~65 s of backoff. Adaptive
  *   mode stays on: even with one attempt the SDK's client-side rate limiter learns

@@ -96,7 +96,7 @@ function actionsInCode(): { actions: Set<string>; operations: Map<string, Set<st
  */
 function dynamoDBCommandsInBundle(): Set<string> {
   return (
-    commandsInBundle(join('src', 'lambda', 'index.ts'), 'node22', ['BatchWriteItem']).get('BatchWriteItem') ?? new Set()
+    commandsInBundle(join('src', 'zip', 'index.ts'), 'node22', ['BatchWriteItem']).get('BatchWriteItem') ?? new Set()
   );
 }
 

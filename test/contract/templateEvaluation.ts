@@ -281,7 +281,7 @@ export function codeActions(): string[] {
 export function codeVariables(): Set<string> {
   const names = new Set<string>();
   for (const match of allSource.matchAll(/\benv\??\.([A-Z][A-Z0-9_]*)/g)) names.add(match[1] as string);
-  // The settings both the environment and the library's options give (src/lambda/settings.ts) name their variable.
+  // The settings both the environment and the library's options give (src/function/settings.ts) name their variable.
   for (const match of allSource.matchAll(/\bvariable:\s*'([A-Z][A-Z0-9_]*)'/g)) names.add(match[1] as string);
   return names;
 }
