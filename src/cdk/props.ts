@@ -10,6 +10,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { externalIdProblem, roleProblem } from '../shared/roleChecks';
+import { regionProblem, tableProblem } from '../shared/targetChecks';
 
 /** One table the master is copied to. */
 export interface SlaveTableProps {
@@ -111,8 +112,8 @@ function literalProblem(value: string | undefined, check: (value: string) => str
 
 /**
  * The problems of the slave list that the function's own check (SLAVES, SLAVE_EXTERNAL_ID) would find only at its
- * first invocation: none listed, one listed twice, a role or external id it would refuse, an external id without a
- * role, and external ids that differ (the function passes one to every slave role).
+ * first invocation: none listed, one listed twice, a region, table name, role or external id it would refuse, an
+ * external id without a role, and external ids that differ (the function passes one to every slave role).
  */
 function slaveProblems(slaves: readonly SlaveTableProps[]): string[] {
   if (slaves.length === 0) {
@@ -127,9 +128,11 @@ function slaveProblems(slaves: readonly SlaveTableProps[]): string[] {
     if (seen.has(name)) problems.push(`slave ${name} is listed twice: list each slave table once`);
     seen.add(name);
     const source = `slave ${name}`;
+    const region = literalProblem(slave.region, (text) => regionProblem(`${source} region`, text));
+    const table = literalProblem(slave.tableName, (text) => tableProblem(`${source} tableName`, text));
     const role = literalProblem(slave.roleArn, (arn) => roleProblem(`${source} roleArn`, arn));
     const id = literalProblem(slave.externalId, (id) => externalIdProblem(`${source} externalId`, id));
-    problems.push(...[role, id].filter((problem): problem is string => problem !== undefined));
+    problems.push(...[region, table, role, id].filter((problem): problem is string => problem !== undefined));
     if (slave.externalId !== undefined && slave.roleArn === undefined) {
       problems.push(
         `slave ${name} has an externalId but no roleArn: give the roleArn of the role whose trust policy asks for it, or drop the externalId`,

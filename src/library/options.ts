@@ -9,11 +9,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '../function/config';
 import { readSettings, SETTING_OPTIONS } from '../function/settings';
 import { ConfigError } from '../replicator/errors';
-import { regionProblem, tableProblem } from '../replicator/targetChecks';
 import type { SlaveTarget, StreamRecord } from '../replicator/types';
 import type { ReplicaHooks } from '../shared/hooks';
 import type { Item } from '../shared/item';
 import { externalIdProblem, roleProblem } from '../shared/roleChecks';
+import { regionProblem, tableProblem } from '../shared/targetChecks';
 
 /** One slave table: its region and name, and the role to write it through when it is in another account. */
 export interface SlaveOptions {

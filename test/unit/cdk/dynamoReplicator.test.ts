@@ -309,6 +309,11 @@ describe('DynamoReplicator refuses props it cannot deploy, naming the fix', () =
       /roleArn: "replica-writer" is not an IAM role ARN/,
     ],
     [
+      'a region or table name the function would refuse',
+      { slaves: [{ region: 'Europe', tableName: 'my table' }] },
+      /slave Europe\/my table region: "Europe" is not an AWS region name.*slave Europe\/my table tableName: "my table" is not a valid DynamoDB table name/,
+    ],
+    [
       'a batch size over 10000',
       { slaves: [{ region: 'eu-west-1', tableName: 'OrdersReplica' }], batchSize: 20000 },
       /batchSize is 20000: give a whole number from 1 to 10000/,
