@@ -5,7 +5,7 @@
  */
 
 import { projectRoot } from '../../harness/bundle';
-import { handlerSources } from '../../harness/bundleSources';
+import { handlerSources, importsOf } from '../../harness/bundleSources';
 import { Evaluation, section } from '../../harness/templateEvaluation';
 
 export { Evaluation, type JsonObject } from '../../harness/templateEvaluation';
@@ -92,21 +92,47 @@ export function actionsOn(statements: Statement[], resource: string): string[] {
 const sources = handlerSources(ROOT);
 export const allSource = [...sources.values()].join('\n');
 
-/** The IAM actions of the SDK commands the bundle sends: `new XCommand(` of @aws-sdk/client-dynamodb → dynamodb:X. */
-export function codeActions(): string[] {
+/** IAM service prefix of each AWS SDK client package the handler may use. */
+const SERVICE_OF_PACKAGE: Record<string, string> = {
+  '@aws-sdk/client-dynamodb': 'dynamodb',
+  '@aws-sdk/client-sts': 'sts',
+};
+
+/** Credential providers that call an AWS API themselves, and the action each needs. */
+const ACTIONS_OF_CREDENTIAL_PROVIDER: Record<string, string[]> = {
+  fromTemporaryCredentials: ['sts:AssumeRole'],
+  // Reads ~/.aws/config and ~/.aws/credentials; only the operator tools name a profile (--from/--to-profile), the
+  // function's configuration has none, so it adds nothing to the function's role.
+  fromIni: [],
+};
+
+/** The IAM actions the handler's code calls: `new XCommand(` of an SDK client, and credential providers. */
+export function codeActions(): { actions: Set<string>; operations: Map<string, Set<string>> } {
   const actions = new Set<string>();
+  const operations = new Map<string, Set<string>>();
   for (const [file, text] of sources) {
-    for (const match of text.matchAll(/new\s+(\w+)Command\(/g)) {
-      const command = `${match[1] as string}Command`;
-      const imported = new RegExp(`import\\s*{[^}]*\\b${command}\\b[^}]*}\\s*from\\s*'([^']+)'`, 's').exec(text)?.[1];
-      if (imported !== '@aws-sdk/client-dynamodb')
-        throw new Error(`${file}: ${command} comes from ${imported}; map its service here`);
-      actions.add(`dynamodb:${match[1] as string}`);
+    const imports = importsOf(text);
+    for (const [, command] of text.matchAll(/new\s+(\w+)Command\s*\(/g)) {
+      const from = imports.get(`${command}Command`);
+      const service = from === undefined ? undefined : SERVICE_OF_PACKAGE[from];
+      if (!service)
+        throw new Error(
+          `${file}: new ${command}Command( from ${from ?? 'no import'}: map its package to an IAM service`,
+        );
+      actions.add(`${service}:${command}`);
+      if (!operations.has(service)) operations.set(service, new Set());
+      operations.get(service)?.add(command ?? '');
+    }
+    for (const [name, from] of imports) {
+      if (from !== '@aws-sdk/credential-providers') continue;
+      const needed = ACTIONS_OF_CREDENTIAL_PROVIDER[name];
+      if (!needed) throw new Error(`${file}: ${name} from @aws-sdk/credential-providers: say which actions it calls`);
+      needed.forEach((action) => {
+        actions.add(action);
+      });
     }
   }
-  // Assumed roles: the SDK's credential provider calls STS AssumeRole.
-  if (/fromTemporaryCredentials\(/.test(allSource)) actions.add('sts:AssumeRole');
-  return [...actions].sort();
+  return { actions, operations };
 }
 
 /** Environment variables the bundle's own code reads (`env.X` of the config, `process.env.X`, the settings' `variable`s). */
