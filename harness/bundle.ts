@@ -45,6 +45,8 @@ export const BUILD_OUTPUTS = [
   'dist/cli.js',
   'dist/library/index.js',
   'dist/types/library/index.d.ts',
+  'dist/cdk/index.js',
+  'dist/types/cdk/index.d.ts',
 ];
 /**
  * What the build reads besides `src/`: the build script, the library's declaration settings and the installed

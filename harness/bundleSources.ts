@@ -6,12 +6,12 @@ import { buildSync } from 'esbuild';
 import { projectRoot } from './bundle';
 
 /**
- * `entry` (a path relative to `root`; default src/lambda/index.ts, the Lambda handler) and every file it imports
+ * `entry` (a path relative to `root`; default src/zip/index.ts, the Lambda handler) and every file it imports
  * relatively, transitively: path → text.
  */
 export function handlerSources(
   root: string = projectRoot(),
-  entry: string = join('src', 'lambda', 'index.ts'),
+  entry: string = join('src', 'zip', 'index.ts'),
 ): Map<string, string> {
   const sources = new Map<string, string>();
   const pending = [resolve(root, entry)];

@@ -1,14 +1,14 @@
 /**
  * What `deploy/template.json` deploys, as settings for the local stand-ins: the trigger's event source mapping
  * (BatchSize, ParallelizationFactor, BisectBatchOnFunctionError, MaximumRetryAttempts, MaximumRecordAgeInSeconds,
- * StartingPosition, ReportBatchItemFailures) and the function's timeout, memory and fixed variables, each `Ref`
- * resolved to its parameter's default. So `npm start` runs the function the way a stack made with the defaults runs it, and a change
- * to the template changes the demo with it.
+ * StartingPosition, ReportBatchItemFailures) and the function's timeout, memory and variables, evaluated with the
+ * parameters' defaults by the one reader of the template (./templateEvaluation.ts). So `npm start` runs the function
+ * the way a stack made with the defaults runs it, and a change to the template changes the demo with it.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from './bundle';
 import type { PollerOptions } from './lambdaPoller';
+import { Evaluation, isObject, type Json, loadTemplate, section } from './templateEvaluation';
 
 /** The event source mapping's settings the template gives its trigger. */
 export type TemplateMapping = Required<
@@ -30,13 +30,11 @@ export interface TemplateSettings {
   readonly functionTimeoutMs: number;
   readonly memoryMb: number;
   readonly runtime: string;
-  /** The function's variables whose values are fixed strings (not parameters), e.g. REPORT_BATCH_ITEM_FAILURES. */
-  readonly fixedVariables: Readonly<Record<string, string>>;
-}
-
-interface Template {
-  readonly Parameters?: Record<string, { Default?: unknown }>;
-  readonly Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+  /**
+   * The function's variables a stack made with the parameters' defaults has, e.g. REPORT_BATCH_ITEM_FAILURES; those
+   * that need a parameter without a default (the slave's name) are left out.
+   */
+  readonly defaultVariables: Readonly<Record<string, string>>;
 }
 
 /** Thrown when the template no longer has what the stand-ins read: the message names the property. */
@@ -46,28 +44,29 @@ export class TemplateSettingsError extends Error {
 
 /** Reads the stand-ins' settings from the template (default: the project's `deploy/template.json`). */
 export function templateSettings(path = join(projectRoot(), 'deploy', 'template.json')): TemplateSettings {
-  const template = JSON.parse(readFileSync(path, 'utf8')) as Template;
-  const only = (type: string): Record<string, unknown> => {
-    const found = Object.values(template.Resources).filter((resource) => resource.Type === type);
+  const template = loadTemplate(path);
+  const evaluation = new Evaluation({}, template);
+  const only = (type: string): Record<string, Json> => {
+    const found = Evaluation.ofType(type, template);
     if (found.length !== 1) {
       throw new TemplateSettingsError(`${path} has ${found.length} ${type} resources; the stand-ins read exactly one`);
     }
-    return found[0].Properties ?? {};
+    const properties = section('Resources', template)[found[0] as string];
+    return isObject(properties) && isObject(properties.Properties) ? properties.Properties : {};
   };
   const mapping = only('AWS::Lambda::EventSourceMapping');
   const fn = only('AWS::Lambda::Function');
-  const value = (properties: Record<string, unknown>, name: string): unknown => {
+  /** One property, evaluated with the parameters' defaults; one that needs a parameter without a default is refused. */
+  const value = (properties: Record<string, Json>, name: string): unknown => {
     const raw = properties[name];
-    if (typeof raw === 'object' && raw !== null && 'Ref' in raw) {
-      const parameter = template.Parameters?.[String((raw as { Ref: unknown }).Ref)];
-      if (parameter?.Default === undefined) {
-        throw new TemplateSettingsError(`${path}: ${name} refers to a parameter without a Default; give it one`);
-      }
-      return parameter.Default;
+    if (raw === undefined) return undefined;
+    try {
+      return evaluation.evaluate(raw);
+    } catch (error) {
+      throw new TemplateSettingsError(`${path}: ${name}: ${(error as Error).message}; give it a Default`);
     }
-    return raw;
   };
-  const number = (properties: Record<string, unknown>, name: string): number | undefined => {
+  const number = (properties: Record<string, Json>, name: string): number | undefined => {
     const raw = value(properties, name);
     if (raw === undefined) return undefined;
     const parsed = Number(raw);
@@ -94,10 +93,21 @@ export function templateSettings(path = join(projectRoot(), 'deploy', 'template.
     functionTimeoutMs: (number(fn, 'Timeout') ?? 3) * 1000,
     memoryMb: number(fn, 'MemorySize') ?? 128,
     runtime: String(value(fn, 'Runtime')),
-    fixedVariables: Object.fromEntries(
-      Object.entries((fn.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}).filter(
-        (entry): entry is [string, string] => typeof entry[1] === 'string',
-      ),
-    ),
+    defaultVariables: defaultVariables(evaluation, fn.Environment),
   };
+}
+
+/** The function's variables that evaluate with the parameters' defaults alone (see TemplateSettings). */
+function defaultVariables(evaluation: Evaluation, environment: Json | undefined): Record<string, string> {
+  const variables = isObject(environment) && isObject(environment.Variables) ? environment.Variables : {};
+  const values: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(variables)) {
+    try {
+      const value = evaluation.evaluate(raw);
+      if (typeof value === 'string') values[name] = value;
+    } catch {
+      // Needs a parameter the stack must be given (no default): not a setting the stand-ins can take.
+    }
+  }
+  return values;
 }

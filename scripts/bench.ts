@@ -1,11 +1,11 @@
 /**
- * `npm run bench`: the performance benchmark of issue 6 (and the fan-out figure of issue 7).
+ * `npm run bench`: the replicator's performance benchmark (handler against the ideal plan, warm path, fan-out, size and start-up).
  *
  * Starts its own DynamoDB Local and a latency-injecting proxy in front of it (both stopped on exit, errors and
  * Ctrl-C, through harness/cleanup.ts), requires the built bundle `dist/index.js` once with its endpoint pointed at the proxy, and measures, all
  * in one run: the handler against the ideal plan and a sequential baseline for batches of 100, 1,000 and 10,000
  * records; the warm path; fan-out to three slaves; bundle and zip size, cold init and peak RSS. Prints tables with
- * the issue's targets and writes bench-results/latest.json. Options: see scripts/bench/options.ts.
+ * the targets and writes bench-results/latest.json. Options: see scripts/bench/options.ts.
  * Progress goes to stderr, the report to stdout.
  */
 import { execFileSync } from 'node:child_process';

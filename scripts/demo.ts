@@ -79,7 +79,7 @@ async function main(): Promise<boolean> {
       slaveRegion: SLAVE.region,
       logLevel: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       env: {
-        REPORT_BATCH_ITEM_FAILURES: template.fixedVariables.REPORT_BATCH_ITEM_FAILURES,
+        REPORT_BATCH_ITEM_FAILURES: template.defaultVariables.REPORT_BATCH_ITEM_FAILURES,
         // The EMF metric lines CloudWatch would parse are noise on a terminal.
         POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
       },
@@ -101,7 +101,7 @@ async function main(): Promise<boolean> {
       `${mapping.parallelizationFactor}, BisectBatchOnFunctionError ${mapping.bisectBatchOnFunctionError}, ` +
       `MaximumRetryAttempts ${mapping.maximumRetryAttempts}, MaximumRecordAgeInSeconds ` +
       `${mapping.maximumRecordAgeInSeconds ?? 'none'}, ReportBatchItemFailures ${mapping.reportBatchItemFailures} ` +
-      `(REPORT_BATCH_ITEM_FAILURES=${template.fixedVariables.REPORT_BATCH_ITEM_FAILURES ?? 'unset'}); ` +
+      `(REPORT_BATCH_ITEM_FAILURES=${template.defaultVariables.REPORT_BATCH_ITEM_FAILURES ?? 'unset'}); ` +
       `function timeout ${template.functionTimeoutMs / 1000} s, ${template.memoryMb} MB`,
   );
   const poller = new StreamPoller({

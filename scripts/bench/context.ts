@@ -13,7 +13,7 @@ import { generateWorkload } from './workload';
 
 /** The one slave of the main measurements. */
 export const MAIN_SLAVE: SlaveTable = { region: 'us-west-2', table: 'BenchSlave' };
-/** The three slaves of the fan-out measurement (issue 7). */
+/** The three slaves of the fan-out measurement. */
 export const FAN_OUT_SLAVES: readonly SlaveTable[] = [
   { region: 'us-west-2', table: 'BenchSlaveA' },
   { region: 'eu-west-1', table: 'BenchSlaveB' },

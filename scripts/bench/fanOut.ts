@@ -1,5 +1,5 @@
 /**
- * Fan-out (issue 7): one batch written to three slaves in three regions by one invocation, beside the same batch
+ * Fan-out: one batch written to three slaves in three regions by one invocation, beside the same batch
  * written to one slave. Both handlers are loaded in this process; runs alternate between them.
  *
  * In AWS three regions are three independent services; here they are one DynamoDB Local on the same two cores, so

@@ -1,5 +1,5 @@
 /**
- * The benchmark's output: one results object, printed as tables with the issue's targets, and written as JSON to
+ * The benchmark's output: one results object, printed as tables with the targets, and written as JSON to
  * bench-results/latest.json. Targets are of two kinds: correctness (the slave equals the final states, the request
  * count, no failed records) marked PASS/FAIL, whose failure makes the run exit non-zero (see {@link exitCodeOf}); and
  * speed, marked PASS/MISS, which are informational (figures on a shared machine vary).
@@ -95,7 +95,7 @@ function finalStatesCheck(name: string, verification: readonly string[], failedR
   };
 }
 
-/** Checks the issue's targets (evaluated at 1,000 records where the issue says so). */
+/** Checks the targets (evaluated at 1,000 records where a target says so). */
 export function checkTargets(results: BenchResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const at1000 = results.throughput.find((row) => row.records === 1000);
@@ -316,7 +316,7 @@ export function formatReport(results: BenchResults, checks: readonly TargetCheck
   }
   out.push(table(['', ''], startRows, [0, 1]));
   out.push('');
-  out.push('Targets (issue 6; fan-out: issue 7). A FAIL (correctness) makes the run exit 1; a MISS (speed) does not.');
+  out.push('Targets. A FAIL (correctness) makes the run exit 1; a MISS (speed) does not.');
   out.push(
     table(
       ['', 'target', 'measured', 'result'],

@@ -8,7 +8,7 @@
  * What an AWS error means (transient, access denied, bad credentials, …) is read in src/shared/awsErrors.ts, shared
  * with the Lambda; what to tell the user about it is decided here.
  */
-import { ACCESS_DENIED, asAwsError, BAD_CREDENTIALS } from '../shared/awsErrors';
+import { ACCESS_DENIED, accessDeniedMessage, asAwsError, BAD_CREDENTIALS } from '../shared/awsErrors';
 import { formatTableRef, type TableRef } from '../shared/tableRef';
 
 /** A problem that stops the command: bad arguments, a missing table, a missing permission. Exit code 2. */
@@ -27,20 +27,33 @@ export class UsageError extends ToolError {
   }
 }
 
+/** Where a call went and for whom, as the messages of {@link fatalAwsError} name them. */
+export interface CallSite {
+  /** The endpoint the call went to, when not the region's default one (named when it cannot be reached). */
+  readonly endpoint?: string;
+  /**
+   * The side and whose credentials sign its calls (`the slave side (role arn:…)`, see table/sideClients.ts) when it
+   * has its own: with two sets of credentials, "your credentials" would not say which one lacks the permission.
+   */
+  readonly identity?: string;
+  /** What the call was about, when not the table itself (`the stream of table Orders`). */
+  readonly resource?: string;
+  /** Appended to an access-denied message: what else the same work needs, or how to do without it. */
+  readonly accessHint?: string;
+}
+
 /**
  * A `ToolError` for an error that no retry can fix and that stops the whole run, or undefined when the error
- * concerns one item (validation) or is transient. `action` is the DynamoDB API the call used, e.g. `Scan`.
- * `identity` names the side and whose credentials sign its calls (`the slave side (role arn:…)`, see
- * table/sideClients.ts) when it has its own: with two sets of credentials, "your credentials" would not say which
- * one lacks the permission. Without it (the default chain signs both sides) the message says "your credentials".
+ * concerns one item (validation) or is transient. `action` is the DynamoDB API the call used, e.g. `Scan`. Without
+ * an identity (the default chain signs both sides) the messages say "your credentials".
  */
 export function fatalAwsError(
   error: unknown,
   action: string,
   ref: TableRef,
-  endpoint?: string,
-  identity?: string,
+  site: CallSite = {},
 ): ToolError | undefined {
+  const { endpoint, identity, resource = `table ${ref.table}`, accessHint } = site;
   if (error instanceof ToolError) return error;
   const { name = 'Error', message = '', code = '' } = asAwsError(error);
   const table = formatTableRef(ref);
@@ -58,7 +71,14 @@ export function fatalAwsError(
   }
   if (ACCESS_DENIED.has(name)) {
     return new ToolError(
-      `access denied: ${identity ? `${identity} needs` : 'your credentials need'} the IAM action dynamodb:${action} on table ${ref.table} in region ${ref.region} (${name}: ${message})`,
+      accessDeniedMessage(
+        {
+          who: identity ?? 'your credentials',
+          needs: `the IAM action dynamodb:${action}`,
+          on: `${resource} in region ${ref.region}`,
+        },
+        error,
+      ) + (accessHint ? `; ${accessHint}` : ''),
       { cause: error },
     );
   }

@@ -51,7 +51,7 @@ namespace dynamoReplicator {
   export type RecordFailure = replicator.RecordFailure;
   export type Item = import('../shared/item').Item;
   export type StreamRecord = import('../replicator/types').StreamRecord;
-  export type BatchResponse = import('../lambda/handler').BatchResponse;
+  export type BatchResponse = import('../function/handler').BatchResponse;
 }
 
 /** `import dynamoReplicator from 'dynamo-replicator'` from code compiled without esModuleInterop. */

@@ -1,19 +1,19 @@
 /**
  * The library's options, checked whole when a replicator is created: every problem is reported in one ConfigError
- * naming the option, as the function does for its environment (src/lambda/config.ts: the same target checks, and
- * ../lambda/settings.ts, the one description of the other settings for both),
+ * naming the option, as the function does for its environment (src/function/config.ts: the same target checks, and
+ * ../function/settings.ts, the one description of the other settings for both),
  * so a user fixes them in one go rather than one deploy at a time. Valid options become the function's own
  * configuration, so the library and the zip replicate from one description.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Config } from '../lambda/config';
-import { readSettings, SETTING_OPTIONS } from '../lambda/settings';
+import type { Config } from '../function/config';
+import { readSettings, SETTING_OPTIONS } from '../function/settings';
 import { ConfigError } from '../replicator/errors';
-import { regionProblem, tableProblem } from '../replicator/targetChecks';
 import type { SlaveTarget, StreamRecord } from '../replicator/types';
 import type { ReplicaHooks } from '../shared/hooks';
 import type { Item } from '../shared/item';
 import { externalIdProblem, roleProblem } from '../shared/roleChecks';
+import { regionProblem, tableProblem } from '../shared/targetChecks';
 
 /** One slave table: its region and name, and the role to write it through when it is in another account. */
 export interface SlaveOptions {

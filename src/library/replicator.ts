@@ -5,9 +5,9 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { type BatchResponse, createHandler, replicateEvent, SERVICE_NAME } from '../lambda/handler';
-import { createReplication } from '../lambda/replication';
-import { settingName } from '../lambda/settings';
+import { type BatchResponse, createHandler, replicateEvent, SERVICE_NAME } from '../function/handler';
+import { createReplication } from '../function/replication';
+import { settingName } from '../function/settings';
 import { ReplicationFailedError, recordFailuresOf } from '../replicator/errors';
 import { checkOptions, type ReplicatorOptions } from './options';
 

@@ -7,7 +7,7 @@
  * per-item order still holds, because a later read can only see a later state.
  */
 import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { asAwsError, describe } from '../shared/awsErrors';
+import { accessDeniedMessage, asAwsError, describe } from '../shared/awsErrors';
 import { BATCH_GET_LIMIT, chunk } from '../shared/batchLimits';
 import type { Budget } from '../shared/budget';
 import type { Item } from '../shared/item';
@@ -101,7 +101,15 @@ export class MasterReader {
     const { error } = outcome;
     switch (asAwsError(error).name) {
       case 'AccessDeniedException':
-        return `access denied: on a stream without new images the function's role needs dynamodb:BatchGetItem on table ${table} in ${region} (${describe(error)})`;
+        return accessDeniedMessage(
+          {
+            when: 'on a stream without new images',
+            who: "the function's role",
+            needs: 'dynamodb:BatchGetItem',
+            on: `table ${table} in ${region}`,
+          },
+          error,
+        );
       case 'ResourceNotFoundException':
         return `master table ${table} not found in region ${region} (${describe(error)})`;
       default:

@@ -11,7 +11,7 @@
  *   with a message that says what to change.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { asAwsError, describe } from '../shared/awsErrors';
+import { accessDeniedMessage, asAwsError, describe } from '../shared/awsErrors';
 import { BATCH_WRITE_LIMIT } from '../shared/batchLimits';
 import type { BatchWriteAccess } from '../shared/batchWriteAccess';
 import { type BatchWriteDenial, BatchWriter, emptyWriteResult, type WritePolicy } from '../shared/batchWriter';
@@ -118,7 +118,14 @@ export class Slave {
         return `table ${table} not found in region ${region}: create it with the master's key schema, or correct SLAVE_TABLE/SLAVE_REGION (${message})`;
       case 'AccessDeniedException':
       case 'UnrecognizedClientException':
-        return `access denied: the function's role needs dynamodb:BatchWriteItem, dynamodb:PutItem and dynamodb:DeleteItem on table ${table} in ${region} (${name}: ${message})`;
+        return accessDeniedMessage(
+          {
+            who: "the function's role",
+            needs: 'dynamodb:BatchWriteItem, dynamodb:PutItem and dynamodb:DeleteItem',
+            on: `table ${table} in ${region}`,
+          },
+          error,
+        );
       default:
         return describe(error);
     }

@@ -71,3 +71,25 @@ export function describe(error: unknown): string {
   const { name = 'Error', message = '' } = asAwsError(error);
   return message ? `${name}: ${message}` : name;
 }
+
+/** A call the caller may not make, as {@link accessDeniedMessage} words it. */
+export interface DeniedCall {
+  /** Who makes the call: `the function's role`, `your credentials`, `the slave side (role arn:…)`. */
+  readonly who: string;
+  /** What it needs: `dynamodb:BatchGetItem`, `the IAM action dynamodb:Scan`, a list. */
+  readonly needs: string;
+  /** What on: `table Orders in us-east-1`, `the key arn:…`. */
+  readonly on: string;
+  /** When it is needed at all, before who needs it: `on a stream without new images`. */
+  readonly when?: string;
+}
+
+/**
+ * The one wording of a denied call, for the function and the tools alike:
+ * `access denied: [when] <who> need(s) <needs> on <on> (<AWS's answer>)`. Each side says who it is and what it needs;
+ * the shape stays the same, so a user reads every access-denied message the same way.
+ */
+export function accessDeniedMessage(call: DeniedCall, error: unknown): string {
+  const verb = call.who.endsWith('credentials') ? 'need' : 'needs';
+  return `access denied: ${call.when ? `${call.when} ` : ''}${call.who} ${verb} ${call.needs} on ${call.on} (${describe(error)})`;
+}

@@ -10,13 +10,15 @@
  * How it composes with the SDK's own retry strategy, and the most requests one logical call can send:
  * - Lambda: the SDK keeps its default strategy inside each attempt of ours (standard mode, 3 attempts with its own
  *   short backoff; `AWS_MAX_ATTEMPTS`/`AWS_RETRY_MODE` change it), and our attempts go on until the budget ends.
- *   So at most 3 × (our attempts that fit in the budget): bounded by the time budget, not by a count. This is how
- *   the Lambda has always behaved; its clients are made in src/lambda/index.ts.
+ *   So at most 3 × (our attempts that fit in the budget): bounded by the time budget, not by a count. Its
+ *   clients are made in src/function/replication.ts.
  * - CLI, DynamoDB (TableAccess): the SDK makes exactly `PATIENT_SDK_ATTEMPTS` = 1 attempt, so ours is the only
- *   loop: SDK maxAttempts 1 × our 1 + 10 retries = at most 11 requests, after at most ~65 s of backoff (before,
- *   SDK 6 × our 9 = 54). Adaptive mode stays on: even with one attempt the SDK's client-side rate limiter learns
+ *   loop: SDK maxAttempts 1 × our 1 + 10 retries = at most 11 requests, after at most ~65 s of backoff. Adaptive
+ *   mode stays on: even with one attempt the SDK's client-side rate limiter learns
  *   from throttling and slows the client down. With `AWS_MAX_ATTEMPTS`=A set, A × 11.
  * - CLI, DynamoDB Streams (the `watched` backfill's stream reads): no loop of ours, the SDK's 6 attempts.
+ * The tools' puts (the one batched write path) use `retryCounted`: errors count towards the 10 retries, answers
+ *   with unprocessed items do not, so a throttled table slows the run down rather than failing items.
  * Batch calls that answer with unprocessed items or keys are not errors: the rest is sent again after the same
  * backoff, each resend a logical call of its own with the bound above.
  */

@@ -8,7 +8,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../harness/bundle';
-import { commandsInBundle, handlerSources, importsOf } from '../../harness/bundleSources';
+import { commandsInBundle } from '../../harness/bundleSources';
+import { codeActions } from './templateEvaluation';
 
 const root = projectRoot();
 
@@ -21,20 +22,6 @@ const STREAM_READ_ACTIONS = [
 ];
 /** What the Lambda runtime calls with the function's role to write the function's logs. */
 const LOG_ACTIONS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
-
-/** IAM service prefix of each AWS SDK client package the handler may use. */
-const SERVICE_OF_PACKAGE: Record<string, string> = {
-  '@aws-sdk/client-dynamodb': 'dynamodb',
-  '@aws-sdk/client-sts': 'sts',
-};
-
-/** Credential providers that call an AWS API themselves, and the action each needs. */
-const ACTIONS_OF_CREDENTIAL_PROVIDER: Record<string, string[]> = {
-  fromTemporaryCredentials: ['sts:AssumeRole'],
-  // Reads ~/.aws/config and ~/.aws/credentials; only the operator tools name a profile (--from/--to-profile), the
-  // function's configuration has none, so it adds nothing to the function's role.
-  fromIni: [],
-};
 
 interface PolicyStatement {
   Effect?: string;
@@ -61,49 +48,20 @@ function policyActions(file: string): Set<string> {
   return actions;
 }
 
-/** The IAM actions the handler's code calls: `new XCommand(` of an SDK client, and credential providers. */
-function actionsInCode(): { actions: Set<string>; operations: Map<string, Set<string>> } {
-  const actions = new Set<string>();
-  const operations = new Map<string, Set<string>>();
-  for (const [file, text] of handlerSources(root)) {
-    const imports = importsOf(text);
-    for (const [, command] of text.matchAll(/new\s+(\w+)Command\s*\(/g)) {
-      const from = imports.get(`${command}Command`);
-      const service = from === undefined ? undefined : SERVICE_OF_PACKAGE[from];
-      if (!service)
-        throw new Error(
-          `${file}: new ${command}Command( from ${from ?? 'no import'}: map its package to an IAM service`,
-        );
-      actions.add(`${service}:${command}`);
-      if (!operations.has(service)) operations.set(service, new Set());
-      operations.get(service)?.add(command ?? '');
-    }
-    for (const [name, from] of imports) {
-      if (from !== '@aws-sdk/credential-providers') continue;
-      const needed = ACTIONS_OF_CREDENTIAL_PROVIDER[name];
-      if (!needed) throw new Error(`${file}: ${name} from @aws-sdk/credential-providers: say which actions it calls`);
-      needed.forEach((action) => {
-        actions.add(action);
-      });
-    }
-  }
-  return { actions, operations };
-}
-
 /**
  * The DynamoDB operations esbuild puts into the bundle: their command classes are built by one shared factory,
  * `class extends F(…,"Operation",…){}`, the same F for every DynamoDB command.
  */
 function dynamoDBCommandsInBundle(): Set<string> {
   return (
-    commandsInBundle(join('src', 'lambda', 'index.ts'), 'node22', ['BatchWriteItem']).get('BatchWriteItem') ?? new Set()
+    commandsInBundle(join('src', 'zip', 'index.ts'), 'node22', ['BatchWriteItem']).get('BatchWriteItem') ?? new Set()
   );
 }
 
 describe('the IAM policy in the README', () => {
   test('allows exactly the actions the code calls, the stream reads of the trigger and the log writes', () => {
     // Prepare
-    const { actions } = actionsInCode();
+    const { actions } = codeActions();
     const expected = [...actions, ...STREAM_READ_ACTIONS, ...LOG_ACTIONS].sort();
 
     // Act
@@ -122,7 +80,7 @@ describe('the IAM policy in the README', () => {
 
   test('the identity policies in docs/ allow only actions the function needs', () => {
     // Prepare
-    const needed = new Set([...actionsInCode().actions, ...STREAM_READ_ACTIONS, ...LOG_ACTIONS]);
+    const needed = new Set([...codeActions().actions, ...STREAM_READ_ACTIONS, ...LOG_ACTIONS]);
     const docs = readdirSync(join(root, 'docs'))
       .filter((name) => name.endsWith('.md'))
       .map((name) => join('docs', name));
@@ -143,7 +101,7 @@ describe('the IAM policy in the README', () => {
     // DescribeEndpoints comes with every DynamoDB client for endpoint discovery, which runs only when
     // AWS_ENABLE_ENDPOINT_DISCOVERY (or endpointDiscoveryEnabled) is set; the function never sets it.
     // Prepare
-    const inSource = actionsInCode().operations.get('dynamodb') ?? new Set<string>();
+    const inSource = codeActions().operations.get('dynamodb') ?? new Set<string>();
 
     // Act
     const bundled = dynamoDBCommandsInBundle();

@@ -1,8 +1,9 @@
 /**
  * The layout held to the code: folders say who uses the code, so the imports between them must follow
- * docs/development.md — the Lambda's code and the CLI's never import each other, the CLI does not reach into the
- * replication core nor the library (src/library, which builds on the Lambda's parts and the core), src/shared imports
- * neither side, and harness/ (shared by tests and scripts) imports neither tests nor scripts. Source and test files stay under 400 lines. A move that breaks one of these fails here, naming the file.
+ * docs/development.md — the function's parts (src/function, shared by the zip's entry src/zip and the library
+ * src/library) and the CLI's never import each other, the CLI does not reach into the replication core nor the
+ * library, nothing imports the zip's entry, src/shared imports neither side, the CDK construct (src/cdk, which deploys the built zip) imports only src/shared and nothing imports
+ * it, and harness/ (shared by tests and scripts) imports neither tests nor scripts. Source and test files stay under 400 lines. A move that breaks one of these fails here, naming the file.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -12,11 +13,13 @@ const ROOT = projectRoot();
 
 /** Folders, and the folders their files must not import from. */
 const FORBIDDEN: ReadonlyArray<readonly [string, readonly string[]]> = [
-  ['src/lambda', ['src/cli', 'src/library']],
-  ['src/replicator', ['src/lambda', 'src/cli', 'src/library']],
-  ['src/cli', ['src/lambda', 'src/replicator', 'src/library']],
-  ['src/library', ['src/cli']],
-  ['src/shared', ['src/lambda', 'src/replicator', 'src/cli', 'src/library']],
+  ['src/zip', ['src/cli', 'src/library', 'src/cdk']],
+  ['src/function', ['src/zip', 'src/cli', 'src/library', 'src/cdk']],
+  ['src/replicator', ['src/zip', 'src/function', 'src/cli', 'src/library', 'src/cdk']],
+  ['src/cli', ['src/zip', 'src/function', 'src/replicator', 'src/library', 'src/cdk']],
+  ['src/library', ['src/zip', 'src/cli', 'src/cdk']],
+  ['src/shared', ['src/zip', 'src/function', 'src/replicator', 'src/cli', 'src/library', 'src/cdk']],
+  ['src/cdk', ['src/zip', 'src/function', 'src/replicator', 'src/cli', 'src/library']],
   ['harness', ['test', 'scripts']],
 ];
 
@@ -55,7 +58,7 @@ const sources = new Map(
 );
 
 describe('the code layout', () => {
-  test('no import crosses a boundary of docs/development.md (Lambda ↔ CLI, CLI → core, shared → sides, harness → tests)', () => {
+  test('no import crosses a boundary of docs/development.md (Lambda ↔ CLI, CLI → core, shared → sides, CDK ↔ the rest, harness → tests)', () => {
     // Act
     const found = violations(sources);
 

@@ -11,8 +11,8 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/lambda/config';
-import { DEFAULT_METRICS_NAMESPACE } from '../../src/lambda/metrics';
+import { loadConfig } from '../../src/function/config';
+import { DEFAULT_METRICS_NAMESPACE } from '../../src/function/metrics';
 import {
   codeVariables,
   conditions,
@@ -104,14 +104,14 @@ describe('the function', () => {
       const saved = { ...process.env };
       Object.assign(process.env, environmentOf(evaluation));
       try {
-        handler = (require('../../src/lambda/index') as Record<string, unknown>)[exported as string];
+        handler = (require('../../src/zip/index') as Record<string, unknown>)[exported as string];
       } finally {
         process.env = saved;
       }
     });
 
     // Assess
-    expect(build).toMatch(/entryPoints:\s*\['src\/lambda\/index\.ts'\]/);
+    expect(build).toMatch(/entryPoints:\s*\['src\/zip\/index\.ts'\]/);
     expect(build).toMatch(new RegExp(`const bundle = join\\(dist, '${file}\\.js'\\)`));
     expect(build).toMatch(new RegExp(`'${file}\\.js': \\[readFileSync\\(bundle\\)`));
     expect(typeof handler).toBe('function');
@@ -120,7 +120,7 @@ describe('the function', () => {
   test('runs on the Node.js version the bundle is built for', () => {
     // Prepare
     const build = readFileSync(join(ROOT, 'scripts', 'build.mjs'), 'utf8');
-    const start = build.indexOf("entryPoints: ['src/lambda/index.ts']");
+    const start = build.indexOf("entryPoints: ['src/zip/index.ts']");
     const lambdaBuild = build.slice(start, build.indexOf('});', start));
 
     // Act

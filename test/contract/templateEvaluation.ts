@@ -1,179 +1,19 @@
 /**
- * deploy/template.json evaluated for the contract tests (template.test.ts, templateRole.test.ts): a small interpreter
- * of the intrinsic functions the template uses, which refuses anything it does not know (an unknown function, a Ref
- * or GetAtt to nothing, an undefined condition); the parameter sets it is checked with; and what the code does, read
- * from the sources the Lambda bundle is built from (the SDK calls it makes, the variables it reads).
+ * deploy/template.json evaluated for the contract tests (template.test.ts, templateRole.test.ts): the parameter sets
+ * it is checked with (the evaluator itself is harness/templateEvaluation.ts, shared with the stand-ins), and what the
+ * code does, read from the sources the Lambda bundle is built from (the SDK calls it makes, the variables it reads).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { projectRoot } from '../../harness/bundle';
-import { handlerSources } from '../../harness/bundleSources';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
+import { projectRoot } from '../../harness/bundle';
+import { handlerSources, importsOf } from '../../harness/bundleSources';
+import { Evaluation, section } from '../../harness/templateEvaluation';
+
+export { Evaluation, type JsonObject } from '../../harness/templateEvaluation';
 
 export const ROOT = projectRoot();
-const template = JSON.parse(readFileSync(join(ROOT, 'deploy', 'template.json'), 'utf8')) as JsonObject;
-const NO_VALUE = Symbol('AWS::NoValue');
-type Value = Json | typeof NO_VALUE | Value[] | { [key: string]: Value };
-
-const PSEUDO: Record<string, string> = {
-  'AWS::Partition': 'aws',
-  'AWS::AccountId': '111122223333',
-  'AWS::Region': 'us-east-1',
-  'AWS::StackName': 'orders-replica',
-  'AWS::URLSuffix': 'amazonaws.com',
-};
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function section(name: string): JsonObject {
-  const value = template[name];
-  if (!isObject(value)) throw new Error(`template has no ${name} section`);
-  return value;
-}
-
 export const parameters = section('Parameters');
 export const resources = section('Resources');
 export const conditions = section('Conditions');
-
-/** The template evaluated with a set of parameter values (defaults for the rest). */
-export class Evaluation {
-  private readonly params: Record<string, string>;
-
-  public constructor(given: Record<string, string>) {
-    this.params = {};
-    for (const [name, definition] of Object.entries(parameters)) {
-      const value =
-        given[name] ??
-        (isObject(definition) && definition.Default !== undefined ? String(definition.Default) : undefined);
-      if (value === undefined) throw new Error(`parameter ${name} has no default and no value`);
-      this.params[name] = value;
-    }
-    for (const name of Object.keys(given)) if (!(name in parameters)) throw new Error(`no parameter ${name}`);
-  }
-
-  /** The value of a parameter after defaults. */
-  public param(name: string): string {
-    const value = this.params[name];
-    if (value === undefined) throw new Error(`no parameter ${name}`);
-    return value;
-  }
-
-  /** Whether condition `name` holds. */
-  public condition(name: string): boolean {
-    const definition = conditions[name];
-    if (definition === undefined) throw new Error(`no condition ${name}`);
-    return this.test(definition);
-  }
-
-  /** A resource's properties, evaluated (each to be checked by the caller). */
-  public properties(logicalId: string): Record<string, unknown> {
-    const resource = resources[logicalId];
-    if (!isObject(resource)) throw new Error(`no resource ${logicalId}`);
-    const properties = this.value(resource.Properties ?? {});
-    if (!isObject(properties)) throw new Error(`resource ${logicalId} has no properties object`);
-    return properties;
-  }
-
-  /** Logical ids of the resources of `type`. */
-  public static ofType(type: string): string[] {
-    return Object.entries(resources)
-      .filter(([, resource]) => isObject(resource) && resource.Type === type)
-      .map(([id]) => id);
-  }
-
-  private test(node: Json): boolean {
-    if (!isObject(node)) throw new Error(`not a condition: ${JSON.stringify(node)}`);
-    const [fn, args] = Object.entries(node)[0] ?? [];
-    if (fn === 'Condition' && typeof args === 'string') return this.condition(args);
-    if (!Array.isArray(args)) throw new Error(`bad condition ${JSON.stringify(node)}`);
-    switch (fn) {
-      case 'Fn::Equals':
-        return this.value(args[0] ?? null) === this.value(args[1] ?? null);
-      case 'Fn::Not':
-        return !this.test(args[0] ?? null);
-      case 'Fn::And':
-        return args.every((arg) => this.test(arg));
-      case 'Fn::Or':
-        return args.some((arg) => this.test(arg));
-      default:
-        throw new Error(`unknown condition function ${String(fn)}`);
-    }
-  }
-
-  private ref(name: string): Value {
-    if (name === 'AWS::NoValue') return NO_VALUE;
-    if (name in this.params) return this.param(name);
-    if (name in PSEUDO) return PSEUDO[name] as string;
-    if (name in resources) return `{ref:${name}}`;
-    throw new Error(`Ref to nothing: ${name}`);
-  }
-
-  private getAtt(target: string): string {
-    const [id = '', attribute] = target.split('.');
-    if (!(id in resources) || !attribute) throw new Error(`GetAtt to nothing: ${target}`);
-    return `{${id}.${attribute}}`;
-  }
-
-  private text(node: Json): string {
-    const value = this.value(node);
-    if (typeof value !== 'string') throw new Error(`expected a string from ${JSON.stringify(node)}`);
-    return value;
-  }
-
-  private value(node: Json): Value {
-    if (Array.isArray(node)) return node.map((item) => this.value(item)).filter((item) => item !== NO_VALUE);
-    if (!isObject(node)) return node;
-    const entries = Object.entries(node);
-    const [fn, args] = entries[0] ?? [];
-    if (entries.length === 1 && fn !== undefined && (fn === 'Ref' || fn.startsWith('Fn::'))) {
-      switch (fn) {
-        case 'Ref':
-          return this.ref(String(args));
-        case 'Fn::GetAtt':
-          return this.getAtt(Array.isArray(args) ? args.join('.') : String(args));
-        case 'Fn::If': {
-          const [condition, then, otherwise] = args as [string, Json, Json];
-          return this.value(this.condition(condition) ? then : otherwise);
-        }
-        case 'Fn::Sub': {
-          const [format, variables] = (Array.isArray(args) ? args : [args, {}]) as [string, JsonObject];
-          return format.replace(/\$\{([^}]+)\}/g, (_match, name: string) => {
-            if (name in variables) return this.text(variables[name] ?? null);
-            return name.includes('.') ? this.getAtt(name) : String(this.ref(name));
-          });
-        }
-        case 'Fn::Join': {
-          const [separator, items] = args as [string, Json];
-          const list = this.value(items);
-          if (!Array.isArray(list)) throw new Error('Fn::Join needs a list');
-          return list.map(String).join(separator);
-        }
-        case 'Fn::Split': {
-          const [separator, source] = args as [string, Json];
-          return this.text(source).split(separator);
-        }
-        case 'Fn::Select': {
-          const [index, list] = args as [number, Json];
-          const items = this.value(list);
-          if (!Array.isArray(items) || items[index] === undefined) throw new Error(`Fn::Select ${index} out of range`);
-          return items[index] as Value;
-        }
-        default:
-          throw new Error(`intrinsic function ${fn} is not understood by this test: teach it, or use another`);
-      }
-    }
-    const result: { [key: string]: Value } = {};
-    for (const [key, value] of entries) {
-      const evaluated = this.value(value);
-      if (evaluated !== NO_VALUE) result[key] = evaluated;
-    }
-    return result;
-  }
-}
 
 export const MASTER_STREAM = 'arn:aws:dynamodb:us-east-1:111122223333:table/Orders/stream/2024-05-01T12:00:00.000';
 export const MASTER_TABLE = 'arn:aws:dynamodb:us-east-1:111122223333:table/Orders';
@@ -252,28 +92,54 @@ export function actionsOn(statements: Statement[], resource: string): string[] {
 const sources = handlerSources(ROOT);
 export const allSource = [...sources.values()].join('\n');
 
-/** The IAM actions of the SDK commands the bundle sends: `new XCommand(` of @aws-sdk/client-dynamodb → dynamodb:X. */
-export function codeActions(): string[] {
+/** IAM service prefix of each AWS SDK client package the handler may use. */
+const SERVICE_OF_PACKAGE: Record<string, string> = {
+  '@aws-sdk/client-dynamodb': 'dynamodb',
+  '@aws-sdk/client-sts': 'sts',
+};
+
+/** Credential providers that call an AWS API themselves, and the action each needs. */
+const ACTIONS_OF_CREDENTIAL_PROVIDER: Record<string, string[]> = {
+  fromTemporaryCredentials: ['sts:AssumeRole'],
+  // Reads ~/.aws/config and ~/.aws/credentials; only the operator tools name a profile (--from/--to-profile), the
+  // function's configuration has none, so it adds nothing to the function's role.
+  fromIni: [],
+};
+
+/** The IAM actions the handler's code calls: `new XCommand(` of an SDK client, and credential providers. */
+export function codeActions(): { actions: Set<string>; operations: Map<string, Set<string>> } {
   const actions = new Set<string>();
+  const operations = new Map<string, Set<string>>();
   for (const [file, text] of sources) {
-    for (const match of text.matchAll(/new\s+(\w+)Command\(/g)) {
-      const command = `${match[1] as string}Command`;
-      const imported = new RegExp(`import\\s*{[^}]*\\b${command}\\b[^}]*}\\s*from\\s*'([^']+)'`, 's').exec(text)?.[1];
-      if (imported !== '@aws-sdk/client-dynamodb')
-        throw new Error(`${file}: ${command} comes from ${imported}; map its service here`);
-      actions.add(`dynamodb:${match[1] as string}`);
+    const imports = importsOf(text);
+    for (const [, command] of text.matchAll(/new\s+(\w+)Command\s*\(/g)) {
+      const from = imports.get(`${command}Command`);
+      const service = from === undefined ? undefined : SERVICE_OF_PACKAGE[from];
+      if (!service)
+        throw new Error(
+          `${file}: new ${command}Command( from ${from ?? 'no import'}: map its package to an IAM service`,
+        );
+      actions.add(`${service}:${command}`);
+      if (!operations.has(service)) operations.set(service, new Set());
+      operations.get(service)?.add(command ?? '');
+    }
+    for (const [name, from] of imports) {
+      if (from !== '@aws-sdk/credential-providers') continue;
+      const needed = ACTIONS_OF_CREDENTIAL_PROVIDER[name];
+      if (!needed) throw new Error(`${file}: ${name} from @aws-sdk/credential-providers: say which actions it calls`);
+      needed.forEach((action) => {
+        actions.add(action);
+      });
     }
   }
-  // Assumed roles: the SDK's credential provider calls STS AssumeRole.
-  if (/fromTemporaryCredentials\(/.test(allSource)) actions.add('sts:AssumeRole');
-  return [...actions].sort();
+  return { actions, operations };
 }
 
 /** Environment variables the bundle's own code reads (`env.X` of the config, `process.env.X`, the settings' `variable`s). */
 export function codeVariables(): Set<string> {
   const names = new Set<string>();
   for (const match of allSource.matchAll(/\benv\??\.([A-Z][A-Z0-9_]*)/g)) names.add(match[1] as string);
-  // The settings both the environment and the library's options give (src/lambda/settings.ts) name their variable.
+  // The settings both the environment and the library's options give (src/function/settings.ts) name their variable.
   for (const match of allSource.matchAll(/\bvariable:\s*'([A-Z][A-Z0-9_]*)'/g)) names.add(match[1] as string);
   return names;
 }

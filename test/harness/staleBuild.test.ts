@@ -21,7 +21,7 @@ function file(path: string, secondsAgo: number): void {
 beforeEach(() => {
   // Prepare: sources from 100 s ago, every output built 50 s ago.
   root = mkdtempSync(join(tmpdir(), 'stale-build-'));
-  file('src/lambda/index.ts', 100);
+  file('src/zip/index.ts', 100);
   file('src/replicator/deep/planner.ts', 100);
   file('scripts/build.mjs', 100);
   file('package.json', 100);
@@ -47,11 +47,11 @@ test('a source changed after the build, however deep under src/, makes it stale'
 
 test('a source changed after only one of the outputs was written makes it stale', () => {
   // Prepare: index.js rebuilt after the change, the CLI bundle not.
-  file('src/lambda/index.ts', 20);
+  file('src/zip/index.ts', 20);
   file('dist/index.js', 10);
 
   // Act + Assess
-  expect(staleBuildReason(root)).toBe(`${join('src', 'lambda', 'index.ts')} changed after the last build`);
+  expect(staleBuildReason(root)).toBe(`${join('src', 'zip', 'index.ts')} changed after the last build`);
 });
 
 test('a changed build script or package.json makes it stale', () => {

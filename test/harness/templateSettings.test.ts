@@ -70,7 +70,7 @@ test('Refs take their parameter defaults and literals stay; -1 record age is no 
     functionTimeoutMs: 30_000,
     memoryMb: 512,
     runtime: 'nodejs24.x',
-    fixedVariables: { FIXED: 'yes' },
+    defaultVariables: { FIXED: 'yes', FROM_PARAMETER: '30' },
   });
 });
 
@@ -102,16 +102,16 @@ test('a Ref to a parameter without a default is refused, naming the property', (
 
   // Assess
   expect(read).toThrow(TemplateSettingsError);
-  expect(read).toThrow('BatchSize refers to a parameter without a Default; give it one');
+  expect(read).toThrow('BatchSize: parameter Batch has no default and no value; give it a Default');
 });
 
 test("the project's template reads: the trigger reports batch item failures (and tells the function) and bisects, within Lambda's ranges", () => {
   // Act
-  const { mapping, functionTimeoutMs, fixedVariables } = templateSettings();
+  const { mapping, functionTimeoutMs, defaultVariables } = templateSettings();
 
   // Assess
   expect(mapping.reportBatchItemFailures).toBe(true);
-  expect(fixedVariables.REPORT_BATCH_ITEM_FAILURES).toBe('true');
+  expect(defaultVariables.REPORT_BATCH_ITEM_FAILURES).toBe('true');
   expect(mapping.bisectBatchOnFunctionError).toBe(true);
   expect(mapping.parallelizationFactor).toBeGreaterThanOrEqual(1);
   expect(mapping.parallelizationFactor).toBeLessThanOrEqual(10);

@@ -6,7 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
-import { createHandler, type ReplicatorHandler } from '../../src/lambda/handler';
+import { createHandler, type ReplicatorHandler } from '../../src/function/handler';
 import { MasterReader } from '../../src/replicator/master';
 import { Slave } from '../../src/replicator/slave';
 import type { SlaveTarget } from '../../src/replicator/types';

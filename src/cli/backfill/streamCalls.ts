@@ -12,7 +12,7 @@ import {
   type Shard,
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
-import { ACCESS_DENIED, asAwsError } from '../../shared/awsErrors';
+import { asAwsError } from '../../shared/awsErrors';
 import type { TableRef } from '../../shared/tableRef';
 import { fatalAwsError, ToolError } from '../errors';
 
@@ -93,14 +93,14 @@ export class StreamCalls {
         this.endpoint ??
         process.env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS ??
         `the DynamoDB Streams endpoint of ${table.region} (set AWS_ENDPOINT_URL_DYNAMODB_STREAMS to change it)`;
-      const fatal = fatalAwsError(error, action, table, where, this.identity);
-      if (fatal && ACCESS_DENIED.has(name)) {
-        throw new ToolError(
-          `${fatal.message.replace(` on table ${table.table}`, ` on the stream of table ${table.table}`)}; following the master's stream needs ` +
-            'dynamodb:DescribeStream, dynamodb:GetShardIterator and dynamodb:GetRecords on it (or use --write-mode checked, which reads no stream)',
-          { cause: error },
-        );
-      }
+      const fatal = fatalAwsError(error, action, table, {
+        endpoint: where,
+        identity: this.identity,
+        resource: `the stream of table ${table.table}`,
+        accessHint:
+          "following the master's stream needs dynamodb:DescribeStream, dynamodb:GetShardIterator and " +
+          'dynamodb:GetRecords on it (or use --write-mode checked, which reads no stream)',
+      });
       if (fatal) throw fatal;
       throw error;
     }

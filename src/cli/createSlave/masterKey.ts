@@ -6,7 +6,7 @@
  * region. A denied DescribeKey is not guessed around: the error names kms:DescribeKey and `--kms-key`.
  */
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
-import { ACCESS_DENIED, asAwsError, describe, isTransient } from '../../shared/awsErrors';
+import { ACCESS_DENIED, accessDeniedMessage, asAwsError, describe, isTransient } from '../../shared/awsErrors';
 import { backoff, PATIENT_RETRY, type PatientRetryOptions, retryPatiently } from '../../shared/retry';
 import { formatTableRef, type TableRef } from '../../shared/tableRef';
 import { ToolError } from '../errors';
@@ -36,7 +36,7 @@ function keyError(error: unknown, question: MasterKeyQuestion): ToolError | unde
   const why = `create-slave asks KMS whether the key of ${formatTableRef(master)} is AWS-managed (the slave then gets the AWS-managed key of its own region) or customer-managed (it cannot follow the slave)`;
   if (ACCESS_DENIED.has(name)) {
     return new ToolError(
-      `access denied: ${who} ${who === 'your credentials' ? 'need' : 'needs'} the IAM action kms:DescribeKey on the key ${keyArn} (${describe(error)}); ${why}: allow kms:DescribeKey on that key, ${kmsKeyHint(slave)}`,
+      `${accessDeniedMessage({ who, needs: 'the IAM action kms:DescribeKey', on: `the key ${keyArn}` }, error)}; ${why}: allow kms:DescribeKey on that key, ${kmsKeyHint(slave)}`,
       { cause: error },
     );
   }

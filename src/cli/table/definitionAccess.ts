@@ -160,8 +160,7 @@ export class DefinitionAccess {
       retry.retries,
       (attempt) => backoff(attempt, retry, this.options.signal),
       (error) => {
-        if (!isUnsupportedOperation(error))
-          return fatalAwsError(error, action, this.ref, this.options.endpoint, this.options.identity);
+        if (!isUnsupportedOperation(error)) return fatalAwsError(error, action, this.ref, this.options);
         if (optional) return undefined;
         return new ToolError(`the endpoint of ${table} does not implement ${action} (DynamoDB Local lacks some APIs)`, {
           cause: error,

@@ -250,7 +250,7 @@ export class TableAccess {
         run: (attempt, onRetry) => retryCounted(retry.retries, (number) => this.backoff(number), attempt, onRetry),
         ranOut: (lastAnswer) => `not written after ${retry.retries} retries; last answer: ${lastAnswer}`,
         explain: (error) => describe(error),
-        stop: (error, action) => fatalAwsError(error, action, this.ref, this.options.endpoint, this.options.identity),
+        stop: (error, action) => fatalAwsError(error, action, this.ref, this.options),
       },
       result,
     );
@@ -282,7 +282,7 @@ export class TableAccess {
       send,
       (this.options.retry ?? PATIENT_RETRY).retries,
       (attempt) => this.backoff(attempt),
-      (error) => fatalAwsError(error, action, this.ref, this.options.endpoint, this.options.identity),
+      (error) => fatalAwsError(error, action, this.ref, this.options),
     );
   }
 

@@ -177,9 +177,7 @@ describe('Slave write sessions: UnprocessedItems', () => {
 
   test('left unprocessed forever → those items fail with a "time budget" message once a short budget ends', async () => {
     // Prepare
-    // 700 ms usable after the reserve: short, yet room for a retry when a loaded machine slows the first call down
-    // (with 100 ms, the first call alone used it all under load).
-    const shortBudget = startBudget(1000);
+    const shortBudget = startBudget(1000); // 700 ms usable after the reserve: retries fit even on a loaded machine
     const changes = [putChange('a'), putChange('b'), putChange('c')];
     ddb.on(BatchWriteItemCommand).callsFake(async (input: BatchWriteItemCommandInput) => {
       const requests = requestsOf(input);

@@ -4,8 +4,8 @@ import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock';
 import { fakeContext } from '../../../harness/context';
 import { imageOf, insertRecord, keyOf, removeRecord, seq, streamEvent } from '../../../harness/records';
-import { createHandler } from '../../../src/lambda/handler';
-import { DEFAULT_METRICS_NAMESPACE, publishBatchMetrics, replicationLatency } from '../../../src/lambda/metrics';
+import { createHandler } from '../../../src/function/handler';
+import { DEFAULT_METRICS_NAMESPACE, publishBatchMetrics, replicationLatency } from '../../../src/function/metrics';
 import { SlaveWriteError } from '../../../src/replicator/errors';
 import { MasterReader } from '../../../src/replicator/master';
 import type { BatchOutcome, SlaveSummary } from '../../../src/replicator/replicate';

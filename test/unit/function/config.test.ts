@@ -2,8 +2,8 @@
  * loadConfig, the environments it accepts: one slave or many (SLAVES), roles and external ids, TTL deletes; and
  * sourceTableOf, which names the master from a stream ARN. Refused environments: config.problems.test.ts.
  */
-import { loadConfig } from '../../../src/lambda/config';
-import { DEFAULT_WRITE_CONCURRENCY } from '../../../src/lambda/settings';
+import { loadConfig } from '../../../src/function/config';
+import { DEFAULT_WRITE_CONCURRENCY } from '../../../src/function/settings';
 import { sourceTableOf } from '../../../src/shared/tableRef';
 
 describe('loadConfig: valid environments', () => {

@@ -10,7 +10,7 @@
  *   its role lacks `dynamodb:BatchWriteItem` (one request per item instead of one per 25), otherwise only items
  *   DynamoDB rejected, isolated from their batch-mates.
  * - `FailuresNotRetried` (count): changes the function reported failed in its previous batch that the trigger moved
- *   past (src/lambda/triggerWatch.ts): REPORT_BATCH_ITEM_FAILURES=true on a trigger without ReportBatchItemFailures,
+ *   past (src/function/triggerWatch.ts): REPORT_BATCH_ITEM_FAILURES=true on a trigger without ReportBatchItemFailures,
  *   or a trigger that gave up on the batch. Any is a change the slave may miss.
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';

@@ -2,7 +2,7 @@
  * loadConfig, the environments it refuses: every problem is reported, all at once, in one ConfigError whose message
  * says what to change. Accepted environments: config.test.ts.
  */
-import { loadConfig } from '../../../src/lambda/config';
+import { loadConfig } from '../../../src/function/config';
 import { ConfigError } from '../../../src/replicator/errors';
 
 /** How config messages spell the expected role ARN. */

@@ -3,7 +3,7 @@
  * Excluding a key attribute is only known from the records' Keys, so it fails at run time: test/unit/replicator/
  * shaping.test.ts.
  */
-import { loadConfig } from '../../../src/lambda/config';
+import { loadConfig } from '../../../src/function/config';
 import { ConfigError } from '../../../src/replicator/errors';
 
 const SLAVE = { SLAVE_REGION: 'eu-west-1', SLAVE_TABLE: 'Orders' };

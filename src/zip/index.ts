@@ -1,15 +1,15 @@
 /**
- * Entry point of the Lambda bundle (`index.handler`): reads the configuration and creates the clients (./replication.ts) once
+ * Entry point of the Lambda bundle (`index.handler`): reads the configuration and creates the clients (../function/replication.ts) once
  * per container, at init, so every invocation reuses them, their keep-alive connections and their credentials.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { type Config, loadConfig } from '../function/config';
+import { createHandler, SERVICE_NAME } from '../function/handler';
+import { DEFAULT_METRICS_NAMESPACE } from '../function/metrics';
+import { createReplication } from '../function/replication';
+import { settingName } from '../function/settings';
 import { ConfigError } from '../replicator/errors';
-import { type Config, loadConfig } from './config';
-import { createHandler, SERVICE_NAME } from './handler';
-import { DEFAULT_METRICS_NAMESPACE } from './metrics';
-import { createReplication } from './replication';
-import { settingName } from './settings';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME || SERVICE_NAME;
 const logger = new Logger({ serviceName });

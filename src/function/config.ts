@@ -3,9 +3,9 @@
  * reported in one message naming the variable, so a user fixes them in one go rather than one deploy at a time.
  */
 import { ConfigError } from '../replicator/errors';
-import { regionProblem, tableProblem } from '../replicator/targetChecks';
 import type { SlaveTarget } from '../replicator/types';
 import { externalIdProblem, roleProblem } from '../shared/roleChecks';
+import { regionProblem, tableProblem } from '../shared/targetChecks';
 import { readSettings, type Settings } from './settings';
 
 /** Everything the handler needs to know that does not come with the event: the slaves and ./settings.ts's settings. */

@@ -1,7 +1,7 @@
 /**
  * The checks of a slave target's parts (region, table, role, external id), shared by the function's environment
- * (src/lambda/config.ts) and the library's options (src/library/options.ts), so both accept and refuse the same
- * values with the same messages. Each returns the problem, naming where the value came from, or `undefined`. The role
+ * (src/function/config.ts), the library's options (src/library/options.ts) and the CDK construct's props
+ * (src/cdk/props.ts), so all three accept and refuse the same values with the same messages. Each returns the problem, naming where the value came from, or `undefined`. The role
  * and external id checks live in src/shared/roleChecks.ts: the operator tools check their roles with them too.
  */
 

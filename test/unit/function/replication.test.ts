@@ -2,7 +2,7 @@
  * createReplication, the function's long-lived parts as both the zip and the library make them: one slave per target
  * in order, and shaping only when hooks or excluded attributes ask for it (so the plain zip costs nothing extra).
  */
-import { createReplication, functionClientSettings } from '../../../src/lambda/replication';
+import { createReplication, functionClientSettings } from '../../../src/function/replication';
 import type { Replication } from '../../../src/replicator/replicate';
 
 const CONFIG = {

@@ -1,9 +1,9 @@
 /**
- * The settings described once (src/lambda/settings.ts) for the zip's environment and the library's options: each
+ * The settings described once (src/function/settings.ts) for the zip's environment and the library's options: each
  * setting answers a bad value with the same reason from either side, naming the variable or the option, and takes
  * the same default when not given.
  */
-import { readSettings } from '../../../src/lambda/settings';
+import { readSettings } from '../../../src/function/settings';
 
 /** The reason of the one problem `given` has, without the name and the value it starts with. */
 function reasonOf(from: 'environment' | 'options', given: Record<string, unknown>): string {
