@@ -4,7 +4,14 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { splitTableRef, type TableRef, tableRefProblem } from '../shared/tableRef';
+import {
+  formatTableRef,
+  isTableArn,
+  splitTableRef,
+  TABLE_ARN_FORM,
+  type TableRef,
+  tableRefProblem,
+} from '../shared/tableRef';
 import { ACCESS_OPTIONS, sideAccessOptions } from './accessOptions';
 import type { BackfillConfig, WriteMode } from './backfill/backfill';
 import type { CreateSlaveConfig } from './createSlave/createSlave';
@@ -148,6 +155,9 @@ function tables(
     const region = values[`${side}-region`];
     const table = values[`${side}-table`];
     if (region === undefined && table === undefined) return undefined;
+    // A table ARN carries its region; --*-region beside it must then agree (checked with the rest below).
+    if (table !== undefined && isTableArn(table))
+      return { ...splitTableRef(table), ...(region ? { region } : {}) } as TableRef;
     if (region === undefined || table === undefined) {
       throw new UsageError(
         `--${side}-region and --${side}-table go together; got only --${side}-${region === undefined ? 'table' : 'region'}`,
@@ -158,7 +168,11 @@ function tables(
   const fromPositional = (text: string | undefined, role: string): TableRef | undefined => {
     if (text === undefined) return undefined;
     const ref = splitTableRef(text);
-    if (!ref) throw new UsageError(`${role} "${text}" must be region/table, e.g. us-east-1/Orders`);
+    if (!ref) {
+      throw new UsageError(
+        `${role} "${text}" must be region/table or a table ARN, e.g. us-east-1/Orders or ${TABLE_ARN_FORM}`,
+      );
+    }
     return ref;
   };
   const optionMaster = fromOptions('from');
@@ -265,7 +279,9 @@ export function defaultStateFile(
 ): string {
   const { master, slave } = config;
   const part = segmentText === undefined ? '' : `-seg${segmentText.replace(/[^0-9-]+/g, '_')}of${config.totalSegments}`;
-  return join(cwd, `backfill-${master.region}.${master.table}-to-${slave.region}.${slave.table}${part}.state.json`);
+  // region/table gives region.table; a table ARN gives its parts joined by dots (no "/" or ":" in a file name).
+  const named = (ref: TableRef) => formatTableRef(ref).replace(/[/:]+/g, '.');
+  return join(cwd, `backfill-${named(master)}-to-${named(slave)}${part}.state.json`);
 }
 
 function parse<T extends typeof BACKFILL_OPTIONS | typeof VERIFY_OPTIONS | typeof CREATE_SLAVE_OPTIONS>(
