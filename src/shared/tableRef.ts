@@ -77,7 +77,6 @@ export function accountOf(ref: TableRef): string | undefined {
 
 /** Why `ref` is not a usable table reference, or undefined when it is. */
 export function tableRefProblem(ref: TableRef): string | undefined {
-  if (!REGION_NAME.test(ref.region)) return `"${ref.region}" is not a region name (e.g. eu-west-1)`;
   if (isTableArn(ref.table)) {
     const parsed = parseTableArn(ref.table);
     if ('problem' in parsed) return parsed.problem;
@@ -85,6 +84,7 @@ export function tableRefProblem(ref: TableRef): string | undefined {
       ? undefined
       : `"${ref.table}" is a table in ${parsed.region}, not ${ref.region}`;
   }
+  if (!REGION_NAME.test(ref.region)) return `"${ref.region}" is not a region name (e.g. eu-west-1)`;
   if (!TABLE_NAME.test(ref.table)) {
     return `"${ref.table}" is not a DynamoDB table name (3–255 letters, digits, "_", "-" or ".")`;
   }
