@@ -11,7 +11,7 @@ const UNIT_HARNESS = ['lambdaRuntime', 'staleBuild', 'templateSettings', 'latenc
 
 const common = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': 'ts-jest' },
+  transform: { '^.+\\.ts$': '<rootDir>/test/helpers/esbuildTransform.cjs' },
 };
 
 /** @type {import('jest').Config} */
