@@ -84,16 +84,16 @@ async function tablesWithRejectedItems(writeMode: WriteMode, count: number, reje
 
 describe('backfill', () => {
   test.each(SAFE_MODES)(
-    '%s: copies all 1,500 items (binary partition key, number sort key, nested and binary values) into an empty slave, exactly',
+    '%s: copies all 600 items (binary partition key, number sort key, nested and binary values) into an empty slave, exactly',
     async (writeMode) => {
       // Prepare
       const tables = await tablePair(clients, masterSpec(writeMode, { partitionKeyType: 'B', sortKeyType: 'N' }));
       await putItems(
         clients.master,
         tables.master.table,
-        Array.from({ length: 1500 }, (_, index) => richItem(index, 'B+N')),
+        Array.from({ length: 600 }, (_, index) => richItem(index, 'B+N')),
       );
-      const config = backfillConfig(tables, { writeMode });
+      const config = backfillConfig(tables, { writeMode, pageSize: 50 }); // three pages in each of the four segments
 
       // Act
       const summary = await runBackfill(config);
@@ -105,11 +105,11 @@ describe('backfill', () => {
         extra: comparison.extra.length,
         different: comparison.different,
       }).toEqual({ missing: 0, extra: 0, different: [] });
-      expect(comparison.replicaCount).toBe(1500);
+      expect(comparison.replicaCount).toBe(600);
       expect(summary).toMatchObject({
         complete: true,
         resumed: false,
-        thisRun: { scanned: 1500, written: 1500, present: 0, failed: 0 },
+        thisRun: { scanned: 600, written: 600, present: 0, failed: 0 },
       });
       expect(existsSync(config.stateFile)).toBe(false);
     },
