@@ -27,7 +27,7 @@ import { localEndpoint, MASTER_REGION, putItems, richItem, runCli, SLAVE_REGION,
 
 const ROLE_ARN = 'arn:aws:iam::210987654321:role/replica-writer';
 const EXTERNAL_ID = 'replica-7d1f';
-const ITEMS = 800;
+const ITEMS = 400;
 
 /** The default chain's database: the master lives here, and the plain replica. */
 const base = useRegionClients();
