@@ -6,6 +6,7 @@
 export const MAIN_HELP = `dynamo-replicator — operator tools for a DynamoDB replica fed by the master's stream
 
 Usage:
+  dynamo-replicator zip [--out FILE]                          write the function's zip for the Lambda console
   dynamo-replicator create-slave <master> <slave> [options]   create the slave from the master's definition
   dynamo-replicator backfill     <master> <slave> [options]   copy every master item the slave lacks
   dynamo-replicator verify       <master> <slave> [options]   compare both tables; --repair fixes the slave
@@ -30,7 +31,7 @@ const CREDENTIALS = `Credentials per side (tables in two accounts; default: the 
   --to-profile <name>         read and write the slave with this profile (not with --to-role-arn)`;
 
 const COMMON = `Tables:
-  <master> <slave>            region/table or table ARN of the master (source) and the slave (copy)
+  <master> <slave>            region/table or table ARN of the master and of the slave
   --from-region, --from-table master, instead of the first positional argument
   --to-region, --to-table     slave, instead of the second positional argument
   --endpoint-url <url>        DynamoDB and DynamoDB Streams endpoint for both tables (default: the SDK's;
@@ -190,4 +191,24 @@ Examples:
   dynamo-replicator create-slave us-east-1/Orders eu-west-1/OrdersReplica --kms-key alias/orders-replica
   # the slave in another account, created as a role there (with a key of that account):
   dynamo-replicator create-slave us-east-1/Orders eu-west-1/OrdersReplica --to-role-arn arn:aws:iam::444455556666:role/OrdersReplicaOperator --kms-key alias/aws/dynamodb
+`;
+
+/** `dynamo-replicator zip --help`. */
+export const ZIP_HELP = `dynamo-replicator zip — the function's zip, ready to upload in the Lambda console
+
+Usage:
+  npx dynamo-replicator zip [--out FILE] [--force] [--json]
+
+Writes the zip this package ships (index.js at its root; the same bytes as the build's
+dist/dynamo-replicator.zip) and prints its size, its SHA-256 and the settings the console asks for: the
+runtime, the handler (index.handler) and the environment variables.
+
+Options:
+  --out <file>                where to write it (default: ./dynamo-replicator.zip)
+  --force                     replace the file if it exists (without it, an existing file is an error, exit 2)
+  --json                      print the summary as JSON
+
+Examples:
+  npx dynamo-replicator zip
+  npx dynamo-replicator zip --out build/replicator.zip --force
 `;

@@ -1,5 +1,5 @@
 /**
- * The command line of `dynamo-replicator backfill|verify`, parsed with Node's `util.parseArgs` into the library's
+ * The command line of `dynamo-replicator zip|create-slave|backfill|verify`, parsed with Node's `util.parseArgs` into the library's
  * configs. Pure: the terminal, CPU count and working directory come in as arguments, so tests can pin them.
  */
 import { join } from 'node:path';
@@ -16,11 +16,12 @@ import { ACCESS_OPTIONS, sideAccessOptions } from './accessOptions';
 import type { BackfillConfig, WriteMode } from './backfill/backfill';
 import type { CreateSlaveConfig } from './createSlave/createSlave';
 import { UsageError } from './errors';
-import { BACKFILL_HELP, CREATE_SLAVE_HELP, MAIN_HELP, VERIFY_HELP } from './help';
+import { BACKFILL_HELP, CREATE_SLAVE_HELP, MAIN_HELP, VERIFY_HELP, ZIP_HELP } from './help';
 import { loadHooksModule } from './hooksModule';
 import type { ProgressOptions } from './progress';
 import type { RunConfig } from './runConfig';
 import type { VerifyConfig } from './verify/verify';
+import type { ZipConfig } from './zip/zip';
 
 /** What the parser needs to know about where it runs. */
 export interface ParseEnvironment {
@@ -39,7 +40,8 @@ export type ParsedCommand =
   | { readonly command: 'help'; readonly text: string }
   | { readonly command: 'backfill'; readonly json: boolean; readonly config: BackfillConfig }
   | { readonly command: 'verify'; readonly json: boolean; readonly config: VerifyConfig }
-  | { readonly command: 'create-slave'; readonly json: boolean; readonly config: CreateSlaveConfig };
+  | { readonly command: 'create-slave'; readonly json: boolean; readonly config: CreateSlaveConfig }
+  | { readonly command: 'zip'; readonly json: boolean; readonly config: ZipConfig };
 
 /** The two tables, whose credentials, and where to send requests: every command's. */
 const TABLE_OPTIONS = {
@@ -99,6 +101,13 @@ const CREATE_SLAVE_OPTIONS = {
   'no-tags': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   ...OUTPUT_OPTIONS,
+} as const;
+
+const ZIP_OPTIONS = {
+  out: { type: 'string' },
+  force: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
 const STREAM_VIEW_TYPES = ['NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY'] as const;
@@ -284,10 +293,9 @@ export function defaultStateFile(
   return join(cwd, `backfill-${named(master)}-to-${named(slave)}${part}.state.json`);
 }
 
-function parse<T extends typeof BACKFILL_OPTIONS | typeof VERIFY_OPTIONS | typeof CREATE_SLAVE_OPTIONS>(
-  options: T,
-  args: readonly string[],
-) {
+function parse<
+  T extends typeof BACKFILL_OPTIONS | typeof VERIFY_OPTIONS | typeof CREATE_SLAVE_OPTIONS | typeof ZIP_OPTIONS,
+>(options: T, args: readonly string[]) {
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
@@ -342,7 +350,17 @@ export function parseCommandLine(argv: readonly string[], env: ParseEnvironment)
     if (values.help) return { command: 'help', text: CREATE_SLAVE_HELP };
     return { command, json: values.json === true, config: createSlaveConfig(values, positionals, env) };
   }
-  throw new UsageError(`unknown command "${command}"; commands: create-slave, backfill, verify`);
+  if (command === 'zip') {
+    const { values, positionals } = parse(ZIP_OPTIONS, rest);
+    if (values.help) return { command: 'help', text: ZIP_HELP };
+    if (positionals.length > 0) {
+      throw new UsageError(`zip takes no arguments (got ${positionals.join(' ')}); name the file with --out`);
+    }
+    const out = values.out ?? 'dynamo-replicator.zip';
+    if (out.trim() === '') throw new UsageError('--out needs a file name, e.g. --out function.zip');
+    return { command, json: values.json === true, config: { out, force: values.force === true } };
+  }
+  throw new UsageError(`unknown command "${command}"; commands: zip, create-slave, backfill, verify`);
 }
 
 type CreateSlaveValues = ReturnType<typeof parse<typeof CREATE_SLAVE_OPTIONS>>['values'];

@@ -11,7 +11,7 @@
  *   with a message that says what to change.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { accessDeniedMessage, asAwsError, describe } from '../shared/awsErrors';
+import { accessDeniedMessage, asAwsError, describe, missingTableMessage } from '../shared/awsErrors';
 import { BATCH_WRITE_LIMIT } from '../shared/batchLimits';
 import type { BatchWriteAccess } from '../shared/batchWriteAccess';
 import { type BatchWriteDenial, BatchWriter, emptyWriteResult, type WritePolicy } from '../shared/batchWriter';
@@ -112,11 +112,21 @@ export class Slave {
 
   /** A message for an error retrying cannot fix, saying what to change where we know. */
   private explain(error: unknown): string {
-    const { name = 'Error', message = '' } = asAwsError(error);
+    const { name = 'Error' } = asAwsError(error);
     const { region, table } = this.target;
     switch (name) {
       case 'ResourceNotFoundException':
-        return `table ${table} not found in region ${region}: create it with the master's key schema, or correct SLAVE_TABLE/SLAVE_REGION (${message})`;
+        return missingTableMessage(
+          {
+            side: 'slave',
+            table,
+            region,
+            fix:
+              "create it with the master's key schema (dynamo-replicator create-slave), or correct the slave's table " +
+              "and region (SLAVE_TABLE/SLAVE_REGION, SLAVES, or createReplicator's slaves)",
+          },
+          error,
+        );
       case 'AccessDeniedException':
       case 'UnrecognizedClientException':
         return accessDeniedMessage(

@@ -111,7 +111,7 @@ describe('items and slaves DynamoDB rejects: the records fail with its message, 
     expect(outcome.thrown?.name).toBe('FullBatchFailureError');
     expect(outcome.reasons).toEqual({
       [seq(1)]:
-        `slave ${SLAVE_REGION}/${slaveTable}: table ${slaveTable} not found in region ${SLAVE_REGION}: create it with the master's key schema, or correct SLAVE_TABLE/SLAVE_REGION (Cannot do operations on a non-existent table)`,
+        `slave ${SLAVE_REGION}/${slaveTable}: slave table ${slaveTable} not found in region ${SLAVE_REGION}: create it with the master's key schema (dynamo-replicator create-slave), or correct the slave's table and region (SLAVE_TABLE/SLAVE_REGION, SLAVES, or createReplicator's slaves) (ResourceNotFoundException: Cannot do operations on a non-existent table)`,
     });
     expect(outcome.slave).toBe('no such table');
   });
@@ -131,7 +131,7 @@ describe('items and slaves DynamoDB rejects: the records fail with its message, 
     expect(outcome.thrown?.name).toBe('FullBatchFailureError');
     expect(outcome.reasons).toEqual({
       [seq(1)]:
-        `slave eu-nowhere-9/${slaveTable}: table ${slaveTable} not found in region eu-nowhere-9: create it with the master's key schema, or correct SLAVE_TABLE/SLAVE_REGION (Cannot do operations on a non-existent table)`,
+        `slave eu-nowhere-9/${slaveTable}: slave table ${slaveTable} not found in region eu-nowhere-9: create it with the master's key schema (dynamo-replicator create-slave), or correct the slave's table and region (SLAVE_TABLE/SLAVE_REGION, SLAVES, or createReplicator's slaves) (ResourceNotFoundException: Cannot do operations on a non-existent table)`,
     });
     expect(await slaveItems(slaveTable)).toEqual([]);
   });

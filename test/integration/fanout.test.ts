@@ -1,5 +1,5 @@
 /**
- * Issue 7 end to end: one function writing every change to three slaves in three regions, from a real stream.
+ * Fan-out end to end: one function writing every change to three slaves in three regions, from a real stream.
  * A slave whose table is missing fails its records with a message naming it while the healthy slaves take every
  * change; once the table exists, Lambda's retry (here: the stream read again) converges all three.
  */

@@ -204,10 +204,12 @@ export async function runCreateSlave(config: CreateSlaveConfig, signal?: AbortSi
   const masterAccess = new DefinitionAccess(config.master, clients.master, {
     ...settings,
     identity: clients.masterIdentity,
+    side: 'master',
   });
   const slaveAccess = new DefinitionAccess(config.slave, clients.slave, {
     ...settings,
     identity: clients.slaveIdentity,
+    side: 'slave',
   });
   const summary = (
     outcome: CreateSlaveSummary['outcome'],

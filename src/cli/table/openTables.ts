@@ -79,8 +79,8 @@ export async function openTables(config: RunConfig, signal?: AbortSignal): Promi
     slaveAccess: config.slaveAccess,
   });
   const access = { readPacer: pacers.reads, signal, endpoint: config.endpoint };
-  const masterAccess = { ...access, identity: clients.masterIdentity };
-  const slaveAccess = { ...access, identity: clients.slaveIdentity };
+  const masterAccess = { ...access, identity: clients.masterIdentity, side: 'master' as const };
+  const slaveAccess = { ...access, identity: clients.slaveIdentity, side: 'slave' as const };
   const master = new TableAccess(config.master, clients.master, masterAccess);
   const slave = new TableAccess(config.slave, clients.slave, slaveAccess);
   const close = (): void => clients.close();

@@ -99,6 +99,8 @@ export class TableAccess {
       readonly endpoint?: string;
       /** The side and its credentials, named in access-denied messages (src/cli/errors.ts). */
       readonly identity?: string;
+      /** Which table this is, named when it is missing. */
+      readonly side?: 'master' | 'slave';
     } = {},
   ) {
     this.writer = new BatchWriter(client, ref.table, ref.region);

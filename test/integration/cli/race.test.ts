@@ -36,8 +36,9 @@ describe('backfill next to a live replicator', () => {
   test.each(SAFE_MODES)(
     '%s: random changes replicated by the built handler during a backfill leave the slave equal to the master: nothing regressed or resurrected',
     async (writeMode) => {
-      // Prepare: a master with 1,500 items and no stream; then the stream is enabled (it carries only later changes).
-      const items = 1500;
+      // Prepare: a master with 800 items (four pages in each of the four segments) and no stream; then the stream is
+      // enabled (it carries only later changes).
+      const items = 800;
       const tables = await tablePair(clients);
       await putItems(
         clients.master,
@@ -69,8 +70,8 @@ describe('backfill next to a live replicator', () => {
       // The race window: changes made on the master between the backfill's first and last write of copies to the
       // slave, i.e. while items were being copied. The backfill's requests go through a proxy that notes, at each
       // write to the slave, how many changes had been made by then, and (until 120 have been made in the window)
-      // holds each write until the changer has made two more changes than the previous write waited for: the changes
-      // interleave with the copies however fast either side runs on a loaded machine.
+      // holds each write until the changer has made four more changes than the previous write waited for (32 writes of
+      // at most 25 copies): the changes interleave with the copies however fast either side runs on a loaded machine.
       const changes = { made: 0, deletes: 0, atFirstCopy: -1, atLastCopy: -1 };
       let required = 0;
       const changed: Array<() => void> = [];
@@ -80,7 +81,7 @@ describe('backfill next to a live replicator', () => {
           if (!copies || !request.body.includes(`"${tables.slave.table}"`)) return;
           if (changes.atFirstCopy < 0) changes.atFirstCopy = changes.made;
           if (changes.made - changes.atFirstCopy < 120) {
-            required = Math.max(required, changes.made) + 2;
+            required = Math.max(required, changes.made) + 4;
             const target = required;
             while (changes.made < target && !backfillDone) await new Promise<void>((resolve) => changed.push(resolve));
           }
