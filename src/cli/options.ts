@@ -4,14 +4,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  formatTableRef,
-  isTableArn,
-  splitTableRef,
-  TABLE_ARN_FORM,
-  type TableRef,
-  tableRefProblem,
-} from '../shared/tableRef';
+import { formatTableRef, type TableRef } from '../shared/tableRef';
 import { ACCESS_OPTIONS, sideAccessOptions } from './accessOptions';
 import type { BackfillConfig, WriteMode } from './backfill/backfill';
 import type { CreateSlaveConfig } from './createSlave/createSlave';
@@ -20,6 +13,7 @@ import { BACKFILL_HELP, CREATE_SLAVE_HELP, MAIN_HELP, VERIFY_HELP, ZIP_HELP } fr
 import { loadHooksModule } from './hooksModule';
 import type { ProgressOptions } from './progress';
 import type { RunConfig } from './runConfig';
+import { tables } from './tableArgs';
 import type { VerifyConfig } from './verify/verify';
 import type { ZipConfig } from './zip/zip';
 
@@ -151,56 +145,6 @@ export function parseSegmentList(text: string, totalSegments: number): number[] 
     for (let segment = from; segment <= to; segment += 1) segments.add(segment);
   }
   return [...segments].sort((a, b) => a - b);
-}
-
-/** The master and slave from positionals and/or the --from-region/--to-region style options. */
-function tables(
-  values: Pick<CommonValues, 'from-region' | 'from-table' | 'to-region' | 'to-table'>,
-  positionals: readonly string[],
-): { master: TableRef; slave: TableRef } {
-  if (positionals.length > 2)
-    throw new UsageError(`expected at most two tables (master and slave), got: ${positionals.join(' ')}`);
-  const fromOptions = (side: 'from' | 'to'): TableRef | undefined => {
-    const region = values[`${side}-region`];
-    const table = values[`${side}-table`];
-    if (region === undefined && table === undefined) return undefined;
-    // A table ARN carries its region; --*-region beside it must then agree (checked with the rest below).
-    if (table !== undefined && isTableArn(table))
-      return { ...splitTableRef(table), ...(region ? { region } : {}) } as TableRef;
-    if (region === undefined || table === undefined) {
-      throw new UsageError(
-        `--${side}-region and --${side}-table go together; got only --${side}-${region === undefined ? 'table' : 'region'}`,
-      );
-    }
-    return { region, table };
-  };
-  const fromPositional = (text: string | undefined, role: string): TableRef | undefined => {
-    if (text === undefined) return undefined;
-    const ref = splitTableRef(text);
-    if (!ref) {
-      throw new UsageError(
-        `${role} "${text}" must be region/table or a table ARN, e.g. us-east-1/Orders or ${TABLE_ARN_FORM}`,
-      );
-    }
-    return ref;
-  };
-  const optionMaster = fromOptions('from');
-  const optionSlave = fromOptions('to');
-  const queue = [...positionals];
-  const master = optionMaster ?? fromPositional(queue.shift(), 'master');
-  const slave = optionSlave ?? fromPositional(queue.shift(), 'slave');
-  if (queue.length > 0)
-    throw new UsageError(`unexpected argument "${queue[0]}": the tables are already given by --from-*/--to-* options`);
-  if (!master) throw new UsageError('missing the master table: give region/table or --from-region and --from-table');
-  if (!slave) throw new UsageError('missing the slave table: give region/table or --to-region and --to-table');
-  for (const [role, ref] of [
-    ['master', master],
-    ['slave', slave],
-  ] as const) {
-    const problem = tableRefProblem(ref);
-    if (problem) throw new UsageError(`${role}: ${problem}`);
-  }
-  return { master, slave };
 }
 
 function progressOptions(values: Pick<CommonValues, 'quiet' | 'progress'>, env: ParseEnvironment): ProgressOptions {
