@@ -11,7 +11,8 @@ Usage:
   dynamo-replicator backfill     <master> <slave> [options]   copy every master item the slave lacks
   dynamo-replicator verify       <master> <slave> [options]   compare both tables; --repair fixes the slave
 
-Tables are named region/table (e.g. us-east-1/Orders), or with --from-region/--from-table and
+Tables are named region/table (e.g. us-east-1/Orders) or by their ARN (arn:aws:dynamodb:<region>:<account>:table/
+<name>, a table another account's policy opens to you), or with --from-region/--from-table and
 --to-region/--to-table. Credentials, region endpoints and AWS_ENDPOINT_URL_DYNAMODB come from the AWS SDK's
 default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, instance roles, …); --from-role-arn/--from-profile and
 --to-role-arn/--to-profile give the master and the slave their own credentials (tables in two accounts).
@@ -30,7 +31,7 @@ const CREDENTIALS = `Credentials per side (tables in two accounts; default: the 
   --to-profile <name>         read and write the slave with this profile (not with --to-role-arn)`;
 
 const COMMON = `Tables:
-  <master> <slave>            region/table of the master and of the slave
+  <master> <slave>            region/table or table ARN of the master and of the slave
   --from-region, --from-table master, instead of the first positional argument
   --to-region, --to-table     slave, instead of the second positional argument
   --endpoint-url <url>        DynamoDB and DynamoDB Streams endpoint for both tables (default: the SDK's;
@@ -152,7 +153,8 @@ If the slave already exists it is compared with the master (key schema, indexes 
 and nothing is changed: exit 0 when it matches, 2 listing each difference.
 
 Tables:
-  <master> <slave>            region/table of the master (read) and the slave (created)
+  <master> <slave>            region/table of the master (read) and the slave (created); a slave ARN
+                              only of the account its credentials are in (CreateTable is not cross-account)
   --from-region, --from-table master, instead of the first positional argument
   --to-region, --to-table     slave, instead of the second positional argument
   --endpoint-url <url>        DynamoDB endpoint for both tables (default: the SDK's; AWS_ENDPOINT_URL_DYNAMODB)

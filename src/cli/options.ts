@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { splitTableRef, type TableRef, tableRefProblem } from '../shared/tableRef';
+import { formatTableRef, type TableRef } from '../shared/tableRef';
 import { ACCESS_OPTIONS, sideAccessOptions } from './accessOptions';
 import type { BackfillConfig, WriteMode } from './backfill/backfill';
 import type { CreateSlaveConfig } from './createSlave/createSlave';
@@ -13,6 +13,7 @@ import { BACKFILL_HELP, CREATE_SLAVE_HELP, MAIN_HELP, VERIFY_HELP, ZIP_HELP } fr
 import { loadHooksModule } from './hooksModule';
 import type { ProgressOptions } from './progress';
 import type { RunConfig } from './runConfig';
+import { tables } from './tableArgs';
 import type { VerifyConfig } from './verify/verify';
 import type { ZipConfig } from './zip/zip';
 
@@ -146,49 +147,6 @@ export function parseSegmentList(text: string, totalSegments: number): number[] 
   return [...segments].sort((a, b) => a - b);
 }
 
-/** The master and slave from positionals and/or the --from-region/--to-region style options. */
-function tables(
-  values: Pick<CommonValues, 'from-region' | 'from-table' | 'to-region' | 'to-table'>,
-  positionals: readonly string[],
-): { master: TableRef; slave: TableRef } {
-  if (positionals.length > 2)
-    throw new UsageError(`expected at most two tables (master and slave), got: ${positionals.join(' ')}`);
-  const fromOptions = (side: 'from' | 'to'): TableRef | undefined => {
-    const region = values[`${side}-region`];
-    const table = values[`${side}-table`];
-    if (region === undefined && table === undefined) return undefined;
-    if (region === undefined || table === undefined) {
-      throw new UsageError(
-        `--${side}-region and --${side}-table go together; got only --${side}-${region === undefined ? 'table' : 'region'}`,
-      );
-    }
-    return { region, table };
-  };
-  const fromPositional = (text: string | undefined, role: string): TableRef | undefined => {
-    if (text === undefined) return undefined;
-    const ref = splitTableRef(text);
-    if (!ref) throw new UsageError(`${role} "${text}" must be region/table, e.g. us-east-1/Orders`);
-    return ref;
-  };
-  const optionMaster = fromOptions('from');
-  const optionSlave = fromOptions('to');
-  const queue = [...positionals];
-  const master = optionMaster ?? fromPositional(queue.shift(), 'master');
-  const slave = optionSlave ?? fromPositional(queue.shift(), 'slave');
-  if (queue.length > 0)
-    throw new UsageError(`unexpected argument "${queue[0]}": the tables are already given by --from-*/--to-* options`);
-  if (!master) throw new UsageError('missing the master table: give region/table or --from-region and --from-table');
-  if (!slave) throw new UsageError('missing the slave table: give region/table or --to-region and --to-table');
-  for (const [role, ref] of [
-    ['master', master],
-    ['slave', slave],
-  ] as const) {
-    const problem = tableRefProblem(ref);
-    if (problem) throw new UsageError(`${role}: ${problem}`);
-  }
-  return { master, slave };
-}
-
 function progressOptions(values: Pick<CommonValues, 'quiet' | 'progress'>, env: ParseEnvironment): ProgressOptions {
   const requested = values.quiet ? 'none' : (values.progress ?? 'auto');
   if (!['auto', 'bar', 'lines', 'none'].includes(requested))
@@ -274,7 +232,9 @@ export function defaultStateFile(
 ): string {
   const { master, slave } = config;
   const part = segmentText === undefined ? '' : `-seg${segmentText.replace(/[^0-9-]+/g, '_')}of${config.totalSegments}`;
-  return join(cwd, `backfill-${master.region}.${master.table}-to-${slave.region}.${slave.table}${part}.state.json`);
+  // region/table gives region.table; a table ARN gives its parts joined by dots (no "/" or ":" in a file name).
+  const named = (ref: TableRef) => formatTableRef(ref).replace(/[/:]+/g, '.');
+  return join(cwd, `backfill-${named(master)}-to-${named(slave)}${part}.state.json`);
 }
 
 function parse<

@@ -18,6 +18,7 @@ import { type BatchWriteDenial, BatchWriter, emptyWriteResult, type WritePolicy 
 import type { Budget } from '../shared/budget';
 import { Limiter } from '../shared/limiter';
 import { DEFAULT_RETRY, type RetryOptions, retryWithinBudget } from '../shared/retry';
+import { formatTableRef } from '../shared/tableRef';
 import { SlaveWriteError } from './errors';
 import type { SlaveTarget, WriteChange } from './types';
 
@@ -48,7 +49,7 @@ export interface SlaveWriteSession {
 
 /** A slave table, and how to write changes to it. */
 export class Slave {
-  /** `region/table`, as logs and errors name the slave. */
+  /** `region/table`, or the table's ARN when it is given by one: as logs, metrics and errors name the slave. */
   public readonly name: string;
   /** The slave's one writer, kept for the container's life (it remembers the role's BatchWriteItem permission). */
   private readonly writer: BatchWriter;
@@ -60,7 +61,7 @@ export class Slave {
     private readonly retry: RetryOptions = DEFAULT_RETRY,
     batchWrites?: BatchWriteAccess,
   ) {
-    this.name = `${target.region}/${target.table}`;
+    this.name = formatTableRef(target);
     this.writer = new BatchWriter(client, target.table, target.region, batchWrites);
   }
 

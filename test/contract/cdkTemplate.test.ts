@@ -19,7 +19,7 @@ import { SpecCheck } from './templateSpec';
 const newApp = useCdkApps();
 
 type Props = { -readonly [K in keyof DynamoReplicatorProps]: DynamoReplicatorProps[K] };
-type Slave = { region: string; tableName: string; roleArn?: string; externalId?: string };
+type Slave = { region?: string; tableName?: string; tableArn?: string; roleArn?: string; externalId?: string };
 
 /** Each template parameter as the construct's prop; a parameter the construct has no prop for has no entry. */
 const AS_PROP: Record<string, (value: string, props: Props, slave: Slave, stack: Stack) => void> = {
@@ -30,10 +30,13 @@ const AS_PROP: Record<string, (value: string, props: Props, slave: Slave, stack:
     props.masterStreamViewType = value as StreamViewType;
   },
   SlaveRegion: (value, _props, slave) => {
-    slave.region = value;
+    if (value !== '') slave.region = value;
   },
   SlaveTable: (value, _props, slave) => {
-    slave.tableName = value;
+    if (value !== '') slave.tableName = value;
+  },
+  SlaveTableArn: (value, _props, slave) => {
+    if (value !== '') slave.tableArn = value;
   },
   SlaveRoleArn: (value, _props, slave) => {
     if (value !== '') slave.roleArn = value;
@@ -87,7 +90,7 @@ function synthesize(given: Record<string, string>): JsonObject {
   const stack = new Stack(newApp(), 'orders-replica', {
     env: { account: '111122223333', region: 'us-east-1' },
   });
-  const slave: Slave = { region: '', tableName: '' };
+  const slave: Slave = {};
   const props: Props = { master: '', slaves: [slave] };
   for (const [name, value] of Object.entries(given)) AS_PROP[name]?.(value, props, slave, stack);
   new DynamoReplicator(stack, 'Replica', props);

@@ -17,6 +17,7 @@ import { DefinitionAccess } from '../table/definitionAccess';
 import { openSideClients, type SideAccess } from '../table/sideClients';
 import { masterKeyManager } from './masterKey';
 import { masterKeyToDescribe, planSlave, type SlaveContext, type SlaveOverrides, type SlavePlan } from './plan';
+import { refuseSlaveOfAnotherAccount } from './slaveAccount';
 
 /** Settings of a create-slave run. */
 export interface CreateSlaveConfig {
@@ -74,7 +75,7 @@ export function planRequests(plan: SlavePlan, slaveArn: string): SentRequest[] {
 async function readMaster(
   access: DefinitionAccess,
   tags: boolean,
-): Promise<{ definition: TableDefinition; warnings: string[] }> {
+): Promise<{ definition: TableDefinition; warnings: string[]; arn: string | undefined }> {
   const description = await access.describeTable();
   const ref = access.ref;
   if (!description) {
@@ -92,7 +93,7 @@ async function readMaster(
   if (tags && extras.tags === undefined) {
     warnings.push('tags not copied: the endpoint does not implement ListTagsOfResource (DynamoDB Local does not)');
   }
-  return { definition: tableDefinition(description, ref, extras), warnings };
+  return { definition: tableDefinition(description, ref, extras), warnings, arn: description.TableArn };
 }
 
 /**
@@ -223,6 +224,7 @@ export async function runCreateSlave(config: CreateSlaveConfig, signal?: AbortSi
   });
   try {
     const master = await readMaster(masterAccess, config.overrides.tags);
+    refuseSlaveOfAnotherAccount(config, master.arn);
     const existing = await slaveAccess.describeTable();
     if (existing) {
       const extras = await slaveAccess.extras({ backups: false, tags: false });

@@ -25,7 +25,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { describe, isConditionFailed } from '../../shared/awsErrors';
-import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, chunk } from '../../shared/batchLimits';
+import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, chunk, entryOf } from '../../shared/batchLimits';
 import { BatchWriter, emptyWriteResult, type WriteChange, type WriteFailure } from '../../shared/batchWriter';
 import type { Item } from '../../shared/item';
 import { itemKeyOf, pickKey } from '../../shared/key';
@@ -170,9 +170,9 @@ export class TableAccess {
             ),
           );
           this.options.readPacer?.charge(consumed(output.ConsumedCapacity));
-          for (const item of output.Responses?.[this.ref.table] ?? [])
+          for (const item of entryOf(output.Responses, this.ref.table) ?? [])
             found.set(itemKeyOf(pickKey(item, keyNames(this.keySchema))), item);
-          request = output.UnprocessedKeys?.[this.ref.table];
+          request = entryOf(output.UnprocessedKeys, this.ref.table);
         }
       }),
     );
