@@ -3,7 +3,7 @@
  * It follows Lambda's documented semantics, cited where they are implemented:
  * - "Using AWS Lambda with Amazon DynamoDB" (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html): shards
  *   parent before child, batches of up to BatchSize records, MaximumBatchingWindowInSeconds, StartingPosition
- *   TRIM_HORIZON or LATEST, ParallelizationFactor concurrent batches per shard with per-partition-key order
+ *   TRIM_HORIZON or LATEST, ParallelizationFactor concurrent batches per shard with per-item order
  *   (eventSourceMapping/shardRun.ts);
  * - "Configuring partial batch response with DynamoDB and Lambda"
  *   (https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html): ReportBatchItemFailures
@@ -81,7 +81,6 @@ export class StreamPoller {
   private readonly functionArn: string;
   private readonly shards = new Map<string, ShardState>();
   private readonly delivered = new Set<string>();
-  private partitionKey?: Promise<string>;
   private started = false;
   private inFlight = 0;
 
@@ -173,19 +172,19 @@ export class StreamPoller {
     return state;
   }
 
-  /** The value slots are chosen by: the record's partition key (fetched once, only with parallel slots). */
-  private async keyOf(): Promise<(record: LambdaStreamRecord) => unknown> {
-    if (this.settings.parallelizationFactor === 1) return () => undefined;
-    this.partitionKey ??= this.reader.partitionKey();
-    const name = await this.partitionKey;
-    return (record) => record.dynamodb.Keys?.[name] ?? record.dynamodb.Keys;
+  /**
+   * The value slots are chosen by: the record's item, its whole key (partition and sort key), sorted by attribute
+   * name, so that an item's records keep their order while one partition key's items run in different slots.
+   */
+  private itemOf(record: LambdaStreamRecord): string {
+    return JSON.stringify(Object.entries(record.dynamodb.Keys ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)));
   }
 
   /** Reads one shard to its current end into its slots while they deliver; moves the checkpoint when all is done. */
   private async readShard(shard: Shard, run: { stats: PollerStats; budget: Budget }): Promise<void> {
     const shardId = shard.ShardId ?? '';
     const state = this.state(shard);
-    const shardRun = new ShardRun(this.slotHost(run), shardId, await this.keyOf());
+    const shardRun = new ShardRun(this.slotHost(run), shardId, (record) => this.itemOf(record));
     const slots = shardRun.run();
     let iterator: string | undefined;
     let lastRead: string | undefined;
@@ -250,6 +249,11 @@ export class StreamPoller {
       giveUp: (shardId, records, condition, invokeCount, last) =>
         this.giveUp(run.stats, { shardId, records, condition, invokeCount, last }),
       countBisected: () => this.count(run.stats, 'batchesBisected'),
+      duplicate: (shardId, slot, records, attempt) => {
+        const again = this.options.duplicate?.({ shardId, slot, records, attempt }) ?? false;
+        if (again) this.count(run.stats, 'batchesDuplicated');
+        return again;
+      },
       checkBudget: (where) => this.checkBudget(run, where),
     };
   }

@@ -69,6 +69,11 @@ export interface PollerOptions {
   readonly onFailure?: OnFailureDestination;
   /** The `killAfterMs` for a batch's invocation, or undefined to let it run (only a process function honours it). */
   readonly kill?: (batch: BatchToDeliver) => number | undefined;
+  /**
+   * Asked after each invocation that succeeded: true delivers the same batch again (its answer counts), as Lambda
+   * may after an internal retry ("Lambda functions … process each event at least once").
+   */
+  readonly duplicate?: (batch: BatchToDeliver) => boolean;
   /** Budget of one {@link StreamPoller.drain} call in milliseconds (default 120 000); exceeding it throws. */
   readonly timeoutMs?: number;
   /** Budget of GetRecords calls in one drain (default 20 000); exceeding it throws. */
@@ -97,6 +102,8 @@ export interface PollerStats {
   invocationsTimedOut: number;
   /** Failed batches split in two (bisectBatchOnFunctionError). */
   batchesBisected: number;
+  /** Batches answered with success that were delivered again (`duplicate`). */
+  batchesDuplicated: number;
   /** Batches given up (retries exhausted or records too old), and the records in them. */
   batchesDiscarded: number;
   recordsDiscarded: number;
@@ -138,6 +145,7 @@ export function emptyStats(slots: number): PollerStats {
     invocationsKilled: 0,
     invocationsTimedOut: 0,
     batchesBisected: 0,
+    batchesDuplicated: 0,
     batchesDiscarded: 0,
     recordsDiscarded: 0,
     recordsExpired: 0,

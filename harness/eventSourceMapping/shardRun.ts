@@ -1,9 +1,10 @@
 /**
  * One drain of one shard by the stand-in event source mapping: the shard's records, as the reader fetches them, go to
- * `parallelizationFactor` concurrent batches ("slots") by a hash of their partition key, so each key's records stay in
- * one slot and in order while different slots are invoked at the same time (Lambda: "ParallelizationFactor … the
- * number of batches to process concurrently from each shard"; "Lambda … still ensures in-order processing at the
- * partition-key level", https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html). Each slot has its own queue and
+ * `parallelizationFactor` concurrent batches ("slots") by a hash of their item's key (partition and sort key), so each
+ * item's records stay in one slot and in order while different slots, and so one partition key's items, are invoked
+ * at the same time (Lambda: "ParallelizationFactor … the number of batches to process concurrently from each shard";
+ * "Lambda still ensures in-order processing at the item (partition and sort key) level",
+ * https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html). Each slot has its own queue and
  * retry state, and follows the error handling of https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html:
  * - a batch holds up to BatchSize queued records; with MaximumBatchingWindowInSeconds it waits up to that long for
  *   a full batch;
@@ -39,6 +40,8 @@ export interface SlotHost {
     last?: LastInvocation,
   ): void;
   countBisected(): void;
+  /** Whether a batch that succeeded is delivered again (counted when it is). */
+  duplicate(shardId: string, slot: number, records: number, attempt: number): boolean;
   /** Throws when the drain's budget is spent. */
   checkBudget(where: string): void;
 }
@@ -60,10 +63,10 @@ interface Slot {
   readonly segments: Segment[];
 }
 
-/** The slot of a partition key value: a stable hash, so one key always lands in the same slot. */
-export function slotOf(partitionKey: unknown, slots: number): number {
+/** The slot of an item's key: a stable hash, so one item always lands in the same slot. */
+export function slotOf(itemKey: unknown, slots: number): number {
   if (slots === 1) return 0;
-  return createHash('sha256').update(JSON.stringify(partitionKey)).digest().readUInt32BE(0) % slots;
+  return createHash('sha256').update(JSON.stringify(itemKey)).digest().readUInt32BE(0) % slots;
 }
 
 /** Resolves every waiter at once; what they wait for is re-checked by them. */
@@ -92,7 +95,7 @@ export class ShardRun {
   constructor(
     private readonly host: SlotHost,
     readonly shardId: string,
-    private readonly partitionKeyOf: (record: LambdaStreamRecord) => unknown,
+    private readonly itemOf: (record: LambdaStreamRecord) => unknown,
   ) {
     this.slots = Array.from({ length: host.settings.parallelizationFactor }, (_, index) => ({
       index,
@@ -110,7 +113,7 @@ export class ShardRun {
   push(records: readonly LambdaStreamRecord[]): void {
     const now = Date.now();
     for (const record of records) {
-      const slot = this.slots[slotOf(this.partitionKeyOf(record), this.slots.length)];
+      const slot = this.slots[slotOf(this.itemOf(record), this.slots.length)];
       slot.queue.push({ record, queuedAt: now });
     }
     this.changed.notify();
@@ -183,7 +186,9 @@ export class ShardRun {
     segment.invokes += 1;
     segment.last = last;
     if (verdict.kind === 'success') {
-      this.consume(slot, segment.size);
+      if (!this.host.duplicate(this.shardId, slot.index, records.length, segment.attempts)) {
+        this.consume(slot, segment.size);
+      }
       return;
     }
     if (verdict.kind === 'partial' && verdict.done > 0) {
