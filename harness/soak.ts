@@ -27,7 +27,7 @@ import { FAULT_KINDS, type FaultKind, randomFaults, startFaultProxy } from './fa
 import { type OnFailureRecord, StreamPoller } from './lambdaPoller';
 import { Prng } from './prng';
 import { applyRandomChanges, type ChangeSummary } from './randomChanges';
-import { MASTER_REGION, SLAVE_REGION } from './replicator';
+import { MASTER_REGION, SLAVE_REGION, TEMPLATE_RESPONSE_TYPES } from './replicator';
 import {
   killChooser,
   localLambdaFunction,
@@ -177,7 +177,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       parallelizationFactor: options.parallelizationFactor ?? 1,
       bisectBatchOnFunctionError: options.bisect ?? false,
       // As deploy/template.json's trigger: partial batch responses read (the function is configured for them).
-      reportBatchItemFailures: true,
+      ...TEMPLATE_RESPONSE_TYPES,
       // Lambda's default: retry a failing batch until its records expire (24 h).
       maximumRetryAttempts: options.maximumRetryAttempts ?? -1,
       maximumRecordAgeInSeconds: options.maximumRecordAgeInSeconds,

@@ -2,8 +2,8 @@
  * The settings and counters of the stand-in event source mapping (harness/lambdaPoller.ts), apart from the code so
  * that the slot worker, the destination and the poller read one definition. The names follow Lambda's
  * CreateEventSourceMapping parameters (BatchSize, ParallelizationFactor, MaximumRetryAttempts, …) so a test reads
- * like the trigger it imitates; the defaults are the ones the tests and scripts relied on before, which differ from
- * Lambda's where noted.
+ * like the trigger it imitates; the defaults are Lambda's own, so a test relying on a setting of deploy/template.json
+ * (ReportBatchItemFailures, bisect, a retry limit) sets it explicitly.
  */
 import type { LambdaFunction, StreamHandler } from '../lambdaFunction';
 import type { OnFailureRecord } from './destination';
@@ -48,13 +48,16 @@ export interface PollerOptions {
   readonly maximumBatchingWindowInSeconds?: number;
   /** Concurrent batches per shard, 1–10 (`ParallelizationFactor`; default 1). */
   readonly parallelizationFactor?: number;
-  /** Read `batchItemFailures` answers (`FunctionResponseTypes: [ReportBatchItemFailures]`; default true). */
+  /**
+   * Read `batchItemFailures` answers (`FunctionResponseTypes: [ReportBatchItemFailures]`; default false, as
+   * Lambda's: deploy/template.json turns it on, see harness/replicator's TEMPLATE_RESPONSE_TYPES).
+   */
   readonly reportBatchItemFailures?: boolean;
   /** Split a batch in two on a function error (`BisectBatchOnFunctionError`; default false, as Lambda's). */
   readonly bisectBatchOnFunctionError?: boolean;
   /**
-   * Failed attempts retried before the records are given up (`MaximumRetryAttempts`); -1 retries until the records
-   * expire. Default 5, not Lambda's -1: the existing tests rely on giving up.
+   * Failed attempts retried before the records are given up (`MaximumRetryAttempts`); -1 (the default, as Lambda's)
+   * retries until the records expire, which a drain's budget ends here.
    */
   readonly maximumRetryAttempts?: number;
   /**
@@ -187,9 +190,9 @@ export function settingsOf(options: PollerOptions): MappingSettings {
     batchingWindowMs:
       1000 * integer('maximumBatchingWindowInSeconds', options.maximumBatchingWindowInSeconds, 0, 0, 300),
     parallelizationFactor: integer('parallelizationFactor', options.parallelizationFactor, 1, 1, 10),
-    reportBatchItemFailures: options.reportBatchItemFailures ?? true,
+    reportBatchItemFailures: options.reportBatchItemFailures ?? false,
     bisect: options.bisectBatchOnFunctionError ?? false,
-    maximumRetryAttempts: integer('maximumRetryAttempts', options.maximumRetryAttempts, 5, -1, 10_000),
+    maximumRetryAttempts: integer('maximumRetryAttempts', options.maximumRetryAttempts, -1, -1, 10_000),
     maximumRecordAgeMs:
       age === undefined || age === -1 ? undefined : 1000 * integer('maximumRecordAgeInSeconds', age, 0, 0, 604_800),
     startingPosition: options.startingPosition ?? 'TRIM_HORIZON',

@@ -11,7 +11,7 @@ import { type FaultKind, type FaultProxy, scriptedFaults } from '../../harness/f
 import type { LambdaFunction } from '../../harness/lambdaFunction';
 import { drainStream } from '../../harness/lambdaPoller';
 import { applyRandomChanges } from '../../harness/randomChanges';
-import { MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
+import { MASTER_REGION, SLAVE_REGION, TEMPLATE_RESPONSE_TYPES } from '../../harness/replicator';
 import {
   compareTables,
   createMasterTable,
@@ -121,7 +121,14 @@ describe('the fault proxy in front of DynamoDB Local', () => {
  * mapping invokes the local Lambda itself, so it sees timeouts and dead containers as Lambda does.
  */
 function drainInOneBatch(streamArn: string, fn: LambdaFunction) {
-  return drainStream({ endpoint, region: MASTER_REGION, streamArn, function: fn, batchSize: 1000 });
+  return drainStream({
+    ...TEMPLATE_RESPONSE_TYPES,
+    endpoint,
+    region: MASTER_REGION,
+    streamArn,
+    function: fn,
+    batchSize: 1000,
+  });
 }
 
 describe('replication through faults', () => {
@@ -188,6 +195,7 @@ describe('replication through faults', () => {
 
     // Act
     const stats = await drainStream({
+      ...TEMPLATE_RESPONSE_TYPES,
       endpoint,
       region: MASTER_REGION,
       streamArn: masterTable.streamArn,
