@@ -6,8 +6,9 @@
  * "Lambda still ensures in-order processing at the item (partition and sort key) level",
  * https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html). Each slot has its own queue and
  * retry state, and follows the error handling of https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html:
- * - a batch holds up to BatchSize queued records; with MaximumBatchingWindowInSeconds it waits up to that long for
- *   a full batch;
+ * - a batch holds up to BatchSize queued records and at most 6 MB of event ("Lambda … invokes the function when …
+ *   the payload size reaches 6 MB"); with MaximumBatchingWindowInSeconds the slot gathers records for up to that long
+ *   after its previous invocation ended (or after its first record came), unless the batch is full before;
  * - records older than MaximumRecordAgeInSeconds are not delivered but given up (`RecordAgeExceeded`);
  * - a complete success moves past the batch; a partial batch response past the records before the lowest failure;
  * - on a function error with BisectBatchOnFunctionError the batch is split in two halves, retried one after the other;
@@ -58,10 +59,18 @@ interface Segment {
 
 interface Slot {
   readonly index: number;
-  readonly queue: Array<{ record: LambdaStreamRecord; queuedAt: number }>;
+  /** Each record with when it was queued and its size in the event's JSON. */
+  readonly queue: Array<{ record: LambdaStreamRecord; queuedAt: number; bytes: number }>;
+  /** When the slot last became free to gather a batch: its start, or its previous invocation's end. */
+  freeSince: number;
   /** Upcoming batches from the head of the queue: one, or the halves of a bisected batch. */
   readonly segments: Segment[];
 }
+
+/** Lambda's invocation payload limit, which also ends a stream batch. */
+export const PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
+/** The event's JSON around its records: `{"Records":[` and `]}`. */
+const EVENT_ENVELOPE_BYTES = '{"Records":[]}'.length;
 
 /** The slot of an item's key: a stable hash, so one item always lands in the same slot. */
 export function slotOf(itemKey: unknown, slots: number): number {
@@ -101,6 +110,7 @@ export class ShardRun {
       index,
       queue: [],
       segments: [],
+      freeSince: Date.now(),
     }));
   }
 
@@ -114,7 +124,7 @@ export class ShardRun {
     const now = Date.now();
     for (const record of records) {
       const slot = this.slots[slotOf(this.itemOf(record), this.slots.length)];
-      slot.queue.push({ record, queuedAt: now });
+      slot.queue.push({ record, queuedAt: now, bytes: Buffer.byteLength(JSON.stringify(record)) + 1 });
     }
     this.changed.notify();
   }
@@ -152,13 +162,16 @@ export class ShardRun {
           await this.changed.wait();
           continue;
         }
-        const { batchSize, batchingWindowMs } = this.host.settings;
-        const waited = Date.now() - slot.queue[0].queuedAt;
-        if (slot.segments.length === 0 && slot.queue.length < batchSize && waited < batchingWindowMs) {
+        const { batchingWindowMs } = this.host.settings;
+        const waited = Date.now() - Math.max(slot.queue[0].queuedAt, slot.freeSince);
+        const length = this.batchLength(slot);
+        const full = length === this.host.settings.batchSize || length < slot.queue.length;
+        if (slot.segments.length === 0 && !full && waited < batchingWindowMs) {
           await this.changed.wait(batchingWindowMs - waited);
           continue;
         }
         await this.deliverHead(slot);
+        slot.freeSince = Date.now();
         this.changed.notify();
       }
     } catch (error) {
@@ -171,9 +184,7 @@ export class ShardRun {
   /** Delivers (or gives up) the batch at the head of a slot's queue once, and applies the outcome. */
   private async deliverHead(slot: Slot): Promise<void> {
     const { settings } = this.host;
-    if (slot.segments.length === 0) {
-      slot.segments.push({ size: Math.min(settings.batchSize, slot.queue.length), attempts: 0, invokes: 0 });
-    }
+    if (slot.segments.length === 0) slot.segments.push({ size: this.batchLength(slot), attempts: 0, invokes: 0 });
     const segment = slot.segments[0];
     const records = slot.queue.slice(0, segment.size).map((queued) => queued.record);
     const expired = this.expiredPrefix(records);
@@ -208,6 +219,21 @@ export class ShardRun {
       this.host.giveUp(this.shardId, rest, 'RetryAttemptsExhausted', segment.invokes, segment.last);
       this.consume(slot, segment.size);
     }
+  }
+
+  /**
+   * How many queued records the next batch takes: up to BatchSize, and no more than fit in 6 MB of event (at least
+   * one). BatchSize records, or fewer than the queue holds, make a full batch.
+   */
+  private batchLength(slot: Slot): number {
+    let bytes = EVENT_ENVELOPE_BYTES;
+    let count = 0;
+    for (const queued of slot.queue) {
+      if (count === this.host.settings.batchSize || (count > 0 && bytes + queued.bytes > PAYLOAD_LIMIT_BYTES)) break;
+      bytes += queued.bytes;
+      count += 1;
+    }
+    return count;
   }
 
   /** How many records at the start of a batch are older than MaximumRecordAgeInSeconds. */
