@@ -36,7 +36,7 @@ import {
   settingsOf,
 } from './eventSourceMapping/options';
 import { ShardRun } from './eventSourceMapping/shardRun';
-import { parentsFirst, StreamReader } from './eventSourceMapping/streamReader';
+import { parentsFirst, StreamReader, type StreamSource } from './eventSourceMapping/streamReader';
 import { type Verdict, verdictOf } from './eventSourceMapping/verdict';
 import { type EventSource, type LambdaStreamRecord, toLambdaRecord } from './lambdaEvent';
 import { inProcessFunction, type LambdaFunction } from './lambdaFunction';
@@ -75,7 +75,7 @@ export class StreamPoller {
   /** The on-failure documents sent so far (the destination's list when it gave one). */
   readonly failureRecords: OnFailureRecord[];
   private readonly settings: MappingSettings;
-  private readonly reader: StreamReader;
+  private readonly reader: StreamSource;
   private readonly fn: LambdaFunction;
   private readonly source: EventSource;
   private readonly functionArn: string;
@@ -87,7 +87,7 @@ export class StreamPoller {
   constructor(private readonly options: PollerOptions) {
     this.settings = settingsOf(options);
     this.totals = emptyStats(this.settings.parallelizationFactor);
-    this.reader = new StreamReader(options.endpoint, options.region, options.streamArn);
+    this.reader = options.source ?? new StreamReader(options.endpoint, options.region, options.streamArn);
     this.fn =
       options.function ??
       inProcessFunction(options.handler as NonNullable<PollerOptions['handler']>, {
@@ -131,17 +131,24 @@ export class StreamPoller {
     // Shards can split while we read: describe again until a pass finds no shard left to read in this drain.
     const read = new Set<string>();
     for (;;) {
-      const pending = (await this.reader.shards()).filter(
-        (shard) => !this.state(shard).ended && !read.has(shard.ShardId ?? ''),
-      );
+      const shards = await this.reader.shards();
+      const pending = shards.filter((shard) => !this.state(shard).ended && !read.has(shard.ShardId ?? ''));
       if (pending.length === 0) return stats;
-      // Shards run concurrently, each child after its parent (Lambda processes a parent shard before its children).
+      // Shards run concurrently, each child after its parent (Lambda processes a parent shard before its children):
+      // a child whose parent is still listed is read only once the parent is closed and read to its end, so a parent
+      // still open never delivers its last records after its child's.
+      const listed = new Set(shards.map((shard) => shard.ShardId));
       const done = new Map<string, Promise<void>>();
       for (const shard of parentsFirst(pending)) {
-        const parent = shard.ParentShardId ? done.get(shard.ParentShardId) : undefined;
+        const parentId = shard.ParentShardId;
+        const parent = parentId ? done.get(parentId) : undefined;
         done.set(
           shard.ShardId ?? '',
-          (parent ?? Promise.resolve()).then(() => this.readShard(shard, run)),
+          (parent ?? Promise.resolve()).then(() =>
+            parentId && listed.has(parentId) && !this.shards.get(parentId)?.ended
+              ? undefined
+              : this.readShard(shard, run),
+          ),
         );
       }
       const results = await Promise.allSettled(done.values());

@@ -7,6 +7,7 @@
  */
 import type { LambdaFunction, StreamHandler } from '../lambdaFunction';
 import type { OnFailureRecord } from './destination';
+import type { StreamSource } from './streamReader';
 
 /** Where reading starts in a shard that has no checkpoint yet (Lambda's `StartingPosition`). */
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST';
@@ -36,6 +37,8 @@ export interface PollerOptions {
   /** Region of the master table: the Streams client's region and the events' `awsRegion`. */
   readonly region: string;
   readonly streamArn: string;
+  /** Where the stream is read (default: DynamoDB Local's stream `streamArn` at `endpoint`). */
+  readonly source?: StreamSource;
   /** The function to invoke; give this or `handler`. */
   readonly function?: LambdaFunction;
   /** A handler to call in-process (wrapped with `inProcessFunction`); give this or `function`. */

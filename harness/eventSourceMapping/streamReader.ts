@@ -13,8 +13,21 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { LOCAL_CREDENTIALS } from '../dynamodbLocal';
 
+/**
+ * What the mapping reads a stream through: {@link StreamReader} for DynamoDB Local's streams, or a synthetic source
+ * where DynamoDB Local cannot do what a test needs (it never splits a shard).
+ */
+export interface StreamSource {
+  /** Every shard of the stream, open and closed (`EndingSequenceNumber` set once closed). */
+  shards(): Promise<Shard[]>;
+  iterator(shardId: string, type: ShardIteratorType, sequenceNumber?: string): Promise<string | undefined>;
+  /** Up to `limit` records from `iterator`; no `NextShardIterator` once a closed shard is read to its end. */
+  records(iterator: string, limit: number): Promise<Pick<GetRecordsCommandOutput, 'Records' | 'NextShardIterator'>>;
+  close(): void;
+}
+
 /** DynamoDB Streams calls on one stream of DynamoDB Local. */
-export class StreamReader {
+export class StreamReader implements StreamSource {
   private readonly streams: DynamoDBStreamsClient;
 
   constructor(
