@@ -1,8 +1,9 @@
 /**
- * The soak's function as the event source mapping sees it, kept apart from the soak's rounds: which function runs
- * (a factory: the local Lambda, whose containers are processes that can really be killed, or the in-process bundle
- * for the fast path), each record's fate across invocations, the running average invocation time, which invocations
- * to kill, and whether a killed invocation had written something before it died (read on the slave).
+ * The soak's function as the event source mapping sees it, kept apart from the soak's rounds: which zip runs and how
+ * (a factory: the local Lambda, whose containers are processes that can really be killed, or the zip's handler
+ * in-process for the fast path), what the function answered (for the report's figures only; the verdict reads the
+ * slave), the running average invocation time, which invocations to kill, and whether a killed invocation had
+ * written something before it died (read on the slave).
  */
 
 import { rmSync } from 'node:fs';

@@ -15,20 +15,18 @@ export type Breakage = 'drops-removes' | 'drops-modifies' | 'rewrites-older-imag
 /** Picks about half of the records, the same ones on every delivery (by a hash of the event id). */
 const PICKED = `const picked = (record) => [...record.eventID].reduce((sum, c) => sum + c.charCodeAt(0), 0) % 2 === 0;`;
 
+/** A wrapper that drops about half of the records named `eventName` and replicates the rest. */
+const dropping = (eventName: string): string => `${PICKED}
+exports.handler = async (event, context) => {
+  const records = event.Records.filter((record) => !(record.eventName === '${eventName}' && picked(record)));
+  await real.handler({ ...event, Records: records }, context);
+  return { batchItemFailures: [] };
+};`;
+
 /** The wrapper's code for each breakage: CommonJS, as the runtime loads `index.handler`. */
 const WRAPPERS: Record<Breakage, string> = {
-  'drops-removes': `${PICKED}
-exports.handler = async (event, context) => {
-  const records = event.Records.filter((record) => !(record.eventName === 'REMOVE' && picked(record)));
-  await real.handler({ ...event, Records: records }, context);
-  return { batchItemFailures: [] };
-};`,
-  'drops-modifies': `${PICKED}
-exports.handler = async (event, context) => {
-  const records = event.Records.filter((record) => !(record.eventName === 'MODIFY' && picked(record)));
-  await real.handler({ ...event, Records: records }, context);
-  return { batchItemFailures: [] };
-};`,
+  'drops-removes': dropping('REMOVE'),
+  'drops-modifies': dropping('MODIFY'),
   // After each batch, some of its items get the image an earlier batch wrote written again, over the newer one.
   'rewrites-older-image': `${PICKED}
 const earlier = new Map();
