@@ -3,8 +3,8 @@
  * against Lambda's documented behaviour: per-item order with ParallelizationFactor 10 while slots run at once, an
  * answered batch delivered again, BisectBatchOnFunctionError isolating a poison record, the on-failure document after
  * retries run out and after records grow too old, ReportBatchItemFailures off, StartingPosition LATEST, and a killed
- * invocation retried. Its settings' defaults and ranges: eventSourceMappingSettings.test.ts.
- * The functions are small fakes of the LambdaFunction interface, so each test states exactly how the function fails.
+ * invocation retried (settings: eventSourceMappingSettings.test.ts). The functions are small fakes of the
+ * LambdaFunction interface, so each test states exactly how the function fails.
  */
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,7 +116,6 @@ test("parallelization factor 10: each item is delivered in write order while bat
   expect(sharedAtOnce.size).toBeGreaterThan(0);
   expect(delivered).toHaveLength(written.length);
   expect(stats.maxConcurrentInvocations).toBeGreaterThan(1);
-  expect(stats.invocationsPerSlot.filter((count) => count > 0).length).toBeGreaterThan(1);
   for (const event of fn.events) expect(event.Records.length).toBeLessThanOrEqual(4);
 });
 
