@@ -21,6 +21,7 @@ import { LOCAL_CREDENTIALS } from '../../../harness/dynamodbLocal';
 import { type FakeSts, startFakeSts } from '../../../harness/fakeSts';
 import { StreamPoller } from '../../../harness/lambdaPoller';
 import { applyRandomChanges } from '../../../harness/randomChanges';
+import { TEMPLATE_RESPONSE_TYPES } from '../../../harness/replicator';
 import { compareTables, uniqueTableName, waitForActive } from '../../../harness/tables';
 import { useLocalReplicators } from '../../helpers/localLambdas';
 import { localEndpoint, MASTER_REGION, putItems, richItem, runCli, SLAVE_REGION, useRegionClients } from './fixture';
@@ -153,6 +154,7 @@ async function newReplica(access: SlaveAccess) {
     { timeoutMs: 30_000 },
   );
   const poller = new StreamPoller({
+    ...TEMPLATE_RESPONSE_TYPES,
     endpoint: localEndpoint(),
     region: MASTER_REGION,
     streamArn,

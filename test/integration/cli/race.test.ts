@@ -12,7 +12,7 @@ import { BatchGetItemCommand, DeleteItemCommand, ScanCommand, UpdateTableCommand
 import { startHoldingProxy } from '../../../harness/holdingProxy';
 import { StreamPoller } from '../../../harness/lambdaPoller';
 import { applyRandomChanges } from '../../../harness/randomChanges';
-import { loadReplicator } from '../../../harness/replicator';
+import { loadReplicator, TEMPLATE_RESPONSE_TYPES } from '../../../harness/replicator';
 import { differencesOf, NO_DIFFERENCES, scanAll, waitForActive } from '../../../harness/tables';
 import { runBackfill, type WriteMode } from '../../../src/cli/backfill/backfill';
 import { runVerify } from '../../../src/cli/verify/verify';
@@ -57,6 +57,7 @@ describe('backfill next to a live replicator', () => {
       let backfillDone = false;
       let replicatedDuringBackfill = 0;
       const poller = new StreamPoller({
+        ...TEMPLATE_RESPONSE_TYPES,
         endpoint: localEndpoint(),
         region: MASTER_REGION,
         streamArn,
