@@ -14,7 +14,15 @@
  * `jest --selectProjects unit` runs the first alone (paths go before `--selectProjects`). The unit harness tests
  * listed in UNIT_HARNESS are left out of `integration`.
  */
-const UNIT_HARNESS = ['lambdaRuntime', 'staleBuild', 'templateSettings', 'latencyProxy', 'javaCommand'];
+const UNIT_HARNESS = [
+  'lambdaRuntime',
+  'staleBuild',
+  'templateSettings',
+  'latencyProxy',
+  'javaCommand',
+  'eventSourceMappingSettings',
+  'shardSplit',
+];
 const NODEJS24_SUITES = ['replication', 'logs', 'faults', 'faultsPoison', 'managedInstances', 'assumeRole'];
 
 const common = {
