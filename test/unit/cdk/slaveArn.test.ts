@@ -3,17 +3,20 @@
  * allows the function's role): the function is told the ARN without a region and the role may write exactly that
  * ARN, as deploy/template.json does with SlaveTableArn; and the props the function would refuse are refused.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DynamoReplicator } from '../../../src/cdk';
 import type { DynamoReplicatorProps, SlaveTableProps } from '../../../src/cdk/props';
+import { useCdkApps } from '../../helpers/cdkApp';
+
+const newApp = useCdkApps();
 
 const STREAM = 'arn:aws:dynamodb:us-east-1:111122223333:table/Orders/stream/2024-05-01T12:00:00.000';
 const REPLICA_ARN = 'arn:aws:dynamodb:eu-west-1:444455556666:table/OrdersReplica';
 
 /** The stack synthesized with these slaves. */
 function synthesize(slaves: readonly SlaveTableProps[]): Template {
-  const stack = new Stack(new App({ analyticsReporting: false }), 'Orders', {
+  const stack = new Stack(newApp(), 'Orders', {
     env: { account: '111122223333', region: 'us-east-1' },
   });
   new DynamoReplicator(stack, 'Replica', { master: STREAM, slaves } as DynamoReplicatorProps);
