@@ -1,8 +1,8 @@
 /**
  * `npm run bench:lag`: the lag a user feels, end to end, on one hot partition.
  *
- * Starts DynamoDB Local, writes the master at `--rate` changes/s for `--seconds` on keys of one partition (so they land
- * on one shard), and replicates them with the unchanged zip under Lambda's runtime client (harness/localLambda) fed by
+ * Starts DynamoDB Local, writes the master at `--rate` changes/s for `--seconds` on `--keys` items under
+ * `--partition-keys` partition key values (one table, one shard: the run prints the stream's shard count), and replicates them with the unchanged zip under Lambda's runtime client (harness/localLambda) fed by
  * the faithful event source mapping (harness/lambdaPoller), which reads each shard again 250 ms after it caught up
  * (Lambda polls each shard 4 times a second). The function reaches the slave through a latency proxy
  * (`--latency-ms` each way). Each change's lag runs from the master's acknowledgement of its PutItem to the moment the
@@ -14,7 +14,9 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { onCleanup, runScript, startLocalUntilCleanup } from '../harness/cleanup';
+import { LOCAL_CREDENTIALS } from '../harness/dynamodbLocal';
 import { StreamPoller } from '../harness/lambdaPoller';
 import { startLatencyProxy } from '../harness/latencyProxy';
 import { localReplicator, MASTER_REGION, SLAVE_REGION } from '../harness/replicator';
@@ -23,7 +25,7 @@ import { sleep } from '../src/shared/sleep';
 import { descendantsCpuMs } from './lag/cpu';
 import { LAG_USAGE, type LagOptions, parseLagOptions } from './lag/options';
 import { keptUp, LagLedger, lagGrowth, percentile, sustainedPerSecond } from './lag/stats';
-import { acknowledgedItems } from './lag/writes';
+import { acknowledgedItems, lagKey } from './lag/writes';
 
 /** Lambda polls each shard 4 times a second. */
 const POLL_INTERVAL_MS = 250;
@@ -60,6 +62,17 @@ async function writeMaster(
   }
   if (failure) throw failure;
   return { written: total, perSecond: (total * 1000) / (Date.now() - started) };
+}
+
+/** Shards the master's stream has: the load is meant to land on one. */
+async function shardCount(endpoint: string, streamArn: string): Promise<number> {
+  const streams = new DynamoDBStreamsClient({ endpoint, region: MASTER_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    return StreamDescription?.Shards?.length ?? 0;
+  } finally {
+    streams.destroy();
+  }
 }
 
 function load(): string {
@@ -124,7 +137,7 @@ async function main(): Promise<boolean> {
 
   const log = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
   log(
-    `bench:lag: ${options.rate} changes/s for ${options.seconds} s on ${options.keys} keys of one partition, slave ${options.latencyMs} ms each way; ` +
+    `bench:lag: ${options.rate} changes/s for ${options.seconds} s on ${options.keys} items under ${options.partitionKeys} partition key value(s), slave ${options.latencyMs} ms each way; ` +
       `batch size ${options.batchSize}, batching window ${options.batchingWindowMs} ms, parallelization ${options.parallelizationFactor}; ${load()}`,
   );
   const cpuBefore = process.cpuUsage();
@@ -138,14 +151,16 @@ async function main(): Promise<boolean> {
     }
   })();
   const writes = await writeMaster(options, async (index) => {
-    const key = `k${index % options.keys}`;
+    const item = index % options.keys;
+    const partition = `p${item % options.partitionKeys}`;
+    const sort = `k${item}`;
     await master.send(
       new PutItemCommand({
         TableName: masterTable.name,
-        Item: { pk: { S: 'hot' }, sk: { S: key }, v: { N: String(index) } },
+        Item: { pk: { S: partition }, sk: { S: sort }, v: { N: String(index) } },
       }),
     );
-    ledger.noteMaster(key, index, Date.now());
+    ledger.noteMaster(lagKey(partition, sort), index, Date.now());
   }).finally(() => {
     writing = false;
   });
@@ -178,6 +193,7 @@ async function main(): Promise<boolean> {
     invocations: totals.invocations,
     recordsPerInvocation: totals.invocations ? Number((totals.recordsDelivered / totals.invocations).toFixed(1)) : 0,
     containers: lambda.stats.coldStarts,
+    shards: await shardCount(local.endpoint, masterTable.streamArn),
     handlerCpuMsPer1000Records:
       containerCpuMs === undefined || totals.recordsDelivered === 0
         ? null
@@ -186,11 +202,16 @@ async function main(): Promise<boolean> {
     loadAverage: loadavg().map((value) => Number(value.toFixed(2))),
   };
   log(`master took ${result.masterPerSecond} changes/s; ${result.replicated} of ${result.changes} changes replicated`);
+  if (result.masterPerSecond < 0.95 * options.rate) {
+    log(
+      `warning: the master took only ${result.masterPerSecond} of the ${options.rate} changes/s asked (this machine's DynamoDB Local): the figures below are for that rate`,
+    );
+  }
   log(`lag p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms`);
   log(`sustained ${result.sustainedPerSecond} changes/s; lag growth ${result.lagGrowthPerSecond} s/s`);
   log(`kept up: ${result.keptUp ? 'yes' : 'no'}`);
   log(
-    `${result.invocations} invocations, ${result.recordsPerInvocation} records per invocation, ${result.containers} container(s)`,
+    `${result.invocations} invocations, ${result.recordsPerInvocation} records per invocation, ${result.containers} container(s), ${result.shards} shard(s)`,
   );
   log(
     `handler CPU ${result.handlerCpuMsPer1000Records ?? 'n/a'} ms per 1,000 records (containers' user+system CPU, runtime client and init included); ` +

@@ -14,8 +14,13 @@ export interface LagOptions {
   readonly batchSize: number;
   /** MaximumBatchingWindowInSeconds × 1000 (the mapping takes whole seconds, as Lambda's does). */
   readonly batchingWindowMs: number;
-  /** Sort keys the changes cycle over, all under one partition key. */
+  /** Items the changes cycle over. */
   readonly keys: number;
+  /**
+   * Partition key values those items spread over (1: one item collection). Lambda keeps the order of each partition
+   * key value, so only several values let ParallelizationFactor spread one shard's records over concurrent batches.
+   */
+  readonly partitionKeys: number;
   /** Longest wait after the last write for every change to reach the slave. */
   readonly drainSeconds: number;
   readonly json: boolean;
@@ -24,7 +29,7 @@ export interface LagOptions {
 
 export const LAG_USAGE = `npm run bench:lag -- [--rate <changes/s> (1000)] [--seconds <n> (30)] [--latency-ms <n> (50)]
   [--parallelization-factor <1..10> (1)] [--batch-size <1..10000> (100)] [--batching-window-ms <0..300000, whole seconds> (0)]
-  [--keys <n> (1000)] [--drain-seconds <n> (60)] [--json]`;
+  [--keys <n> (1000)] [--partition-keys <n> (100)] [--drain-seconds <n> (60)] [--json]`;
 
 function integer(name: string, text: string, min: number, max: number): number {
   const value = Number(text);
@@ -46,6 +51,7 @@ export function parseLagOptions(args: readonly string[]): LagOptions {
       'batch-size': { type: 'string', default: '100' },
       'batching-window-ms': { type: 'string', default: '0' },
       keys: { type: 'string', default: '1000' },
+      'partition-keys': { type: 'string', default: '100' },
       'drain-seconds': { type: 'string', default: '60' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -68,6 +74,7 @@ export function parseLagOptions(args: readonly string[]): LagOptions {
     batchSize: read('batch-size', 1, 10_000),
     batchingWindowMs: read('batching-window-ms', 0, 300_000),
     keys: read('keys', 1, 1_000_000),
+    partitionKeys: read('partition-keys', 1, 1_000_000),
     drainSeconds: read('drain-seconds', 1, 3600),
     json: values.json === true,
     help: values.help === true,
@@ -76,6 +83,9 @@ export function parseLagOptions(args: readonly string[]): LagOptions {
     problems.push(
       `--batching-window-ms must be whole seconds (MaximumBatchingWindowInSeconds), not ${options.batchingWindowMs}`,
     );
+  }
+  if (options.partitionKeys > options.keys) {
+    problems.push(`--partition-keys must not exceed --keys (${options.keys}), not ${options.partitionKeys}`);
   }
   if (problems.length > 0) throw new Error(`${problems.join('; ')}\n${LAG_USAGE}`);
   return options;

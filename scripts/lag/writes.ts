@@ -1,6 +1,6 @@
 /**
  * What a slave write carried, read from the request and answer the latency proxy saw: the (key, version) of every
- * item the slave acknowledged. `bench:lag` items are `pk` (one partition), `sk` (the key) and `v` (the version).
+ * item the slave acknowledged. `bench:lag` items are `pk` and `sk` (together the key) and `v` (the version).
  */
 
 /** One acknowledged item of a slave write. */
@@ -11,11 +11,19 @@ export interface CarriedItem {
 
 type Json = Record<string, unknown>;
 
+/** The ledger's name of an item: its partition and sort key values. */
+export function lagKey(partition: string, sort: string): string {
+  return `${partition}#${sort}`;
+}
+
 function itemOf(item: unknown): CarriedItem | undefined {
-  const attributes = item as { sk?: { S?: unknown }; v?: { N?: unknown } } | undefined;
-  const key = attributes?.sk?.S;
+  const attributes = item as { pk?: { S?: unknown }; sk?: { S?: unknown }; v?: { N?: unknown } } | undefined;
+  const partition = attributes?.pk?.S;
+  const sort = attributes?.sk?.S;
   const version = Number(attributes?.v?.N);
-  return typeof key === 'string' && Number.isFinite(version) ? { key, version } : undefined;
+  return typeof partition === 'string' && typeof sort === 'string' && Number.isFinite(version)
+    ? { key: lagKey(partition, sort), version }
+    : undefined;
 }
 
 function putItems(requestItems: unknown): CarriedItem[] {

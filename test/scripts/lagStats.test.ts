@@ -78,14 +78,14 @@ describe('kept-up rule', () => {
 
 describe('acknowledgedItems', () => {
   const put = (key: string, version: number) => ({
-    PutRequest: { Item: { pk: { S: 'hot' }, sk: { S: key }, v: { N: String(version) } } },
+    PutRequest: { Item: { pk: { S: 'p1' }, sk: { S: key }, v: { N: String(version) } } },
   });
 
   it('takes the items of a BatchWriteItem minus its UnprocessedItems', () => {
     const request = Buffer.from(JSON.stringify({ RequestItems: { slave: [put('a', 1), put('b', 2)] } }));
     const answer = Buffer.from(JSON.stringify({ UnprocessedItems: { slave: [put('b', 2)] } }));
     expect(acknowledgedItems('DynamoDB_20120810.BatchWriteItem', 200, request, answer)).toEqual([
-      { key: 'a', version: 1 },
+      { key: 'p1#a', version: 1 },
     ]);
     expect(acknowledgedItems('DynamoDB_20120810.BatchWriteItem', 400, request, answer)).toEqual([]);
   });
@@ -100,6 +100,7 @@ describe('parseLagOptions', () => {
       parallelizationFactor: 1,
       batchSize: 100,
       batchingWindowMs: 0,
+      partitionKeys: 100,
       json: false,
     });
   });
