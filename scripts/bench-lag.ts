@@ -36,6 +36,7 @@ const MAX_WRITES_IN_FLIGHT = 50;
 async function writeMaster(
   options: LagOptions,
   send: (index: number) => Promise<void>,
+  stopped: () => unknown,
 ): Promise<{ written: number; perSecond: number }> {
   const total = options.rate * options.seconds;
   const started = Date.now();
@@ -43,6 +44,7 @@ async function writeMaster(
   let inFlight = 0;
   let failure: unknown;
   while (next < total || inFlight > 0) {
+    failure ??= stopped();
     if (failure) throw failure;
     const due = Math.min(total, Math.floor(((Date.now() - started) * options.rate) / 1000) + 1);
     while (next < due && inFlight < MAX_WRITES_IN_FLIGHT) {
@@ -143,28 +145,37 @@ async function main(): Promise<boolean> {
   const cpuBefore = process.cpuUsage();
   let writing = true;
   const deadline = Date.now() + runMs;
+  // A failed poll stops the writes too; it is thrown once they have stopped (never left unhandled).
+  let pollFailure: unknown;
   const polling = (async () => {
     while ((writing || ledger.outstanding > 0) && Date.now() < deadline) {
       const started = Date.now();
       await poller.drain();
       await sleep(Math.max(0, POLL_INTERVAL_MS - (Date.now() - started)));
     }
-  })();
-  const writes = await writeMaster(options, async (index) => {
-    const item = index % options.keys;
-    const partition = `p${item % options.partitionKeys}`;
-    const sort = `k${item}`;
-    await master.send(
-      new PutItemCommand({
-        TableName: masterTable.name,
-        Item: { pk: { S: partition }, sk: { S: sort }, v: { N: String(index) } },
-      }),
-    );
-    ledger.noteMaster(lagKey(partition, sort), index, Date.now());
-  }).finally(() => {
+  })().catch((error: unknown) => {
+    pollFailure = error;
+  });
+  const writes = await writeMaster(
+    options,
+    async (index) => {
+      const item = index % options.keys;
+      const partition = `p${item % options.partitionKeys}`;
+      const sort = `k${item}`;
+      await master.send(
+        new PutItemCommand({
+          TableName: masterTable.name,
+          Item: { pk: { S: partition }, sk: { S: sort }, v: { N: String(index) } },
+        }),
+      );
+      ledger.noteMaster(lagKey(partition, sort), index, Date.now());
+    },
+    () => pollFailure,
+  ).finally(() => {
     writing = false;
   });
   await polling;
+  if (pollFailure) throw pollFailure;
   // Let the last acknowledgements (noted latencyMs after the proxy has them) arrive.
   await sleep(options.latencyMs + 50);
   const containerCpuMs = descendantsCpuMs([local.pid]);
