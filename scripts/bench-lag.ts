@@ -147,14 +147,21 @@ async function main(): Promise<boolean> {
   const deadline = Date.now() + runMs;
   // A failed poll stops the writes too; it is thrown once they have stopped (never left unhandled).
   let pollFailure: unknown;
+  // Set by the cleanup (Ctrl-C, failure): writes and polls stop before the function and DynamoDB Local are closed,
+  // so that no invocation meets a closed function.
+  let stopping = false;
   const polling = (async () => {
-    while ((writing || ledger.outstanding > 0) && Date.now() < deadline) {
+    while ((writing || ledger.outstanding > 0) && !stopping && Date.now() < deadline) {
       const started = Date.now();
       await poller.drain();
       await sleep(Math.max(0, POLL_INTERVAL_MS - (Date.now() - started)));
     }
   })().catch((error: unknown) => {
     pollFailure = error;
+  });
+  onCleanup(async () => {
+    stopping = true;
+    await Promise.race([polling, sleep(15_000)]);
   });
   const writes = await writeMaster(
     options,
@@ -170,7 +177,7 @@ async function main(): Promise<boolean> {
       );
       ledger.noteMaster(lagKey(partition, sort), index, Date.now());
     },
-    () => pollFailure,
+    () => pollFailure ?? (stopping ? new Error('stopped before the end (Ctrl-C or SIGTERM)') : undefined),
   ).finally(() => {
     writing = false;
   });
