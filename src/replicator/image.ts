@@ -5,6 +5,9 @@
  * Handing those strings to SDK v3 would make it base64-encode them once more and write the text of the base64 as
  * the bytes: the slave would silently hold different binary data. Here they become the original bytes, and every
  * value is checked, so a malformed image fails its own record with a message instead of reaching the slave.
+ *
+ * Every attribute of every record passes through here, so the path that names a malformed value in the error
+ * message is only built when one is found: each level adds its segment while the problem travels up.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Item } from '../shared/item';
@@ -13,82 +16,144 @@ import { InvalidRecordError } from './errors';
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-function fail(path: string, problem: string): never {
-  throw new InvalidRecordError(`invalid attribute value at ${path}: ${problem}`);
+/** A malformed value on its way up to the caller that knows the path prefix; never leaves this file. */
+class Malformed extends Error {
+  /** Path segments from the value up, innermost first (`.name`, `[index]`). */
+  readonly segments: string[] = [];
+}
+
+function fail(problem: string): never {
+  throw new Malformed(problem);
+}
+
+/** Adds `segment` to a {@link Malformed} passing through; other errors pass unchanged. */
+function via(error: unknown, segment: string): unknown {
+  if (error instanceof Malformed) error.segments.push(segment);
+  return error;
+}
+
+/** The record error a {@link Malformed} becomes, its path starting at `path`. */
+function located(error: unknown, path: string): unknown {
+  if (!(error instanceof Malformed)) return error;
+  return new InvalidRecordError(
+    `invalid attribute value at ${path}${error.segments.reverse().join('')}: ${error.message}`,
+  );
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function decodeBinary(value: unknown, path: string): Uint8Array {
-  if (typeof value !== 'string' || !BASE64.test(value)) fail(path, 'B must be a base64 string');
+function decodeBinary(value: unknown): Uint8Array {
+  if (typeof value !== 'string' || !BASE64.test(value)) fail('B must be a base64 string');
   return Buffer.from(value, 'base64');
 }
 
-function checkNumber(value: unknown, path: string): string {
-  if (typeof value !== 'string' || !NUMBER.test(value)) fail(path, 'N must be a number written as a string');
+function checkNumber(value: unknown): string {
+  if (typeof value !== 'string' || !NUMBER.test(value)) fail('N must be a number written as a string');
   return value;
 }
 
-function stringArray(value: unknown, path: string, tag: string): unknown[] {
-  if (!Array.isArray(value)) fail(path, `${tag} must be an array`);
+function checkString(value: unknown): string {
+  if (typeof value !== 'string') fail('SS members must be strings');
   return value;
 }
 
-/** Converts one attribute value from Lambda's JSON to the SDK's form; `path` names it in error messages. */
-export function toAttributeValue(json: unknown, path: string): AttributeValue {
-  if (!isObject(json)) fail(path, 'expected an object with one type tag');
-  const tags = Object.keys(json);
-  if (tags.length !== 1) fail(path, `expected exactly one type tag, found ${tags.length ? tags.join(', ') : 'none'}`);
-  const tag = tags[0] as string;
+/** Converts each member of a list or set, naming the failing member's index. */
+function members<T>(value: unknown, problem: string, convert: (member: unknown) => T): T[] {
+  if (!Array.isArray(value)) fail(problem);
+  const converted = new Array<T>(value.length);
+  let index = 0;
+  try {
+    for (; index < value.length; index++) converted[index] = convert(value[index]);
+  } catch (error) {
+    throw via(error, `[${index}]`);
+  }
+  return converted;
+}
+
+/** The single own key of a type-tagged value. */
+function tagOf(json: Record<string, unknown>): string {
+  let tag: string | undefined;
+  let count = 0;
+  for (const key in json) {
+    if (!Object.hasOwn(json, key)) continue;
+    tag ??= key;
+    count += 1;
+  }
+  if (count !== 1) {
+    const tags = Object.keys(json);
+    fail(`expected exactly one type tag, found ${tags.length ? tags.join(', ') : 'none'}`);
+  }
+  return tag as string;
+}
+
+function decodeValue(json: unknown): AttributeValue {
+  if (!isObject(json)) fail('expected an object with one type tag');
+  const tag = tagOf(json);
   const value = json[tag];
   switch (tag) {
     case 'S':
-      if (typeof value !== 'string') fail(path, 'S must be a string');
+      if (typeof value !== 'string') fail('S must be a string');
       return { S: value };
     case 'N':
-      return { N: checkNumber(value, path) };
+      return { N: checkNumber(value) };
     case 'B':
-      return { B: decodeBinary(value, path) };
+      return { B: decodeBinary(value) };
     case 'BOOL':
-      if (typeof value !== 'boolean') fail(path, 'BOOL must be true or false');
+      if (typeof value !== 'boolean') fail('BOOL must be true or false');
       return { BOOL: value };
     case 'NULL':
-      if (value !== true) fail(path, 'NULL must be true');
+      if (value !== true) fail('NULL must be true');
       return { NULL: true };
     case 'SS':
-      return {
-        SS: stringArray(value, path, tag).map((member, index) => {
-          if (typeof member !== 'string') fail(`${path}[${index}]`, 'SS members must be strings');
-          return member;
-        }),
-      };
+      return { SS: members(value, 'SS must be an array', checkString) };
     case 'NS':
-      return { NS: stringArray(value, path, tag).map((member, index) => checkNumber(member, `${path}[${index}]`)) };
+      return { NS: members(value, 'NS must be an array', checkNumber) };
     case 'BS':
-      return { BS: stringArray(value, path, tag).map((member, index) => decodeBinary(member, `${path}[${index}]`)) };
+      return { BS: members(value, 'BS must be an array', decodeBinary) };
     case 'L':
-      if (!Array.isArray(value)) fail(path, 'L must be an array');
-      return { L: value.map((member, index) => toAttributeValue(member, `${path}[${index}]`)) };
+      return { L: members(value, 'L must be an array', decodeValue) };
     case 'M':
-      if (!isObject(value)) fail(path, 'M must be an object');
-      return { M: toItem(value, path) };
+      if (!isObject(value)) fail('M must be an object');
+      return { M: decodeMap(value) };
     default:
-      return fail(path, `unknown type tag ${JSON.stringify(tag)}`);
+      return fail(`unknown type tag ${JSON.stringify(tag)}`);
   }
 }
 
-/** Converts a whole image (`Keys`, `NewImage`) from Lambda's JSON to an SDK item; `path` prefixes error paths. */
-export function toItem(json: unknown, path: string): Item {
-  if (!isObject(json)) fail(path, 'expected a map of attribute names to values');
+function decodeMap(json: unknown): Item {
+  if (!isObject(json)) fail('expected a map of attribute names to values');
   const item: Item = {};
   for (const name of Object.keys(json)) {
-    const value = toAttributeValue(json[name], `${path}.${name}`);
+    let value: AttributeValue;
+    try {
+      value = decodeValue(json[name]);
+    } catch (error) {
+      throw via(error, `.${name}`);
+    }
     // An attribute named __proto__ must stay an attribute; assignment would set the object's prototype instead.
     if (name === '__proto__')
       Object.defineProperty(item, name, { value, enumerable: true, writable: true, configurable: true });
     else item[name] = value;
   }
   return item;
+}
+
+/** Converts one attribute value from Lambda's JSON to the SDK's form; `path` names it in error messages. */
+export function toAttributeValue(json: unknown, path: string): AttributeValue {
+  try {
+    return decodeValue(json);
+  } catch (error) {
+    throw located(error, path);
+  }
+}
+
+/** Converts a whole image (`Keys`, `NewImage`) from Lambda's JSON to an SDK item; `path` prefixes error paths. */
+export function toItem(json: unknown, path: string): Item {
+  try {
+    return decodeMap(json);
+  } catch (error) {
+    throw located(error, path);
+  }
 }

@@ -1,0 +1,242 @@
+/**
+ * `npm run bench:lag`: the lag a user feels, end to end, on one hot partition.
+ *
+ * Starts DynamoDB Local, writes the master at `--rate` changes/s for `--seconds` on `--keys` items under
+ * `--partition-keys` partition key values (one table, one shard: the run prints the stream's shard count), and replicates them with the unchanged zip under Lambda's runtime client (harness/localLambda) fed by
+ * the faithful event source mapping (harness/lambdaPoller), which reads each shard again 250 ms after it caught up
+ * (Lambda polls each shard 4 times a second). The function reaches the slave through a latency proxy
+ * (`--latency-ms` each way). Each change's lag runs from the master's acknowledgement of its PutItem to the moment the
+ * proxy hands the function the slave's acknowledgement of the write that carried it (scripts/lag/stats.ts).
+ *
+ * Prints lag p50/p95/p99/max, the sustained changes/s, whether the replicator kept up, records per invocation and the
+ * containers' CPU per 1,000 records, with the machine's load; `--json` adds one JSON line at the end. Everything it
+ * starts (DynamoDB Local, containers, proxy, clients) stops on every way out: success, failure, Ctrl-C, SIGTERM.
+ */
+import { cpus, loadavg } from 'node:os';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { onCleanup, runScript, startLocalUntilCleanup } from '../harness/cleanup';
+import { LOCAL_CREDENTIALS } from '../harness/dynamodbLocal';
+import { StreamPoller } from '../harness/lambdaPoller';
+import { startLatencyProxy } from '../harness/latencyProxy';
+import { localReplicator, MASTER_REGION, SLAVE_REGION } from '../harness/replicator';
+import { createMasterTable, createTable, localClient, uniqueTableName } from '../harness/tables';
+import { sleep } from '../src/shared/sleep';
+import { descendantsCpuMs } from './lag/cpu';
+import { LAG_USAGE, type LagOptions, parseLagOptions } from './lag/options';
+import { keptUp, LagLedger, lagGrowth, percentile, sustainedPerSecond } from './lag/stats';
+import { acknowledgedItems, lagKey } from './lag/writes';
+
+/** Lambda polls each shard 4 times a second. */
+const POLL_INTERVAL_MS = 250;
+/** Master writes in flight at most (the SDK's default socket pool is 50). */
+const MAX_WRITES_IN_FLIGHT = 50;
+
+/** Writes the master at the rate asked for; resolves with the changes/s the master actually took. */
+async function writeMaster(
+  options: LagOptions,
+  send: (index: number) => Promise<void>,
+  stopped: () => unknown,
+): Promise<{ written: number; perSecond: number }> {
+  const total = options.rate * options.seconds;
+  const started = Date.now();
+  let next = 0;
+  let inFlight = 0;
+  let failure: unknown;
+  while (next < total || inFlight > 0) {
+    failure ??= stopped();
+    if (failure) throw failure;
+    const due = Math.min(total, Math.floor(((Date.now() - started) * options.rate) / 1000) + 1);
+    while (next < due && inFlight < MAX_WRITES_IN_FLIGHT) {
+      inFlight += 1;
+      send(next).then(
+        () => {
+          inFlight -= 1;
+        },
+        (error: unknown) => {
+          inFlight -= 1;
+          failure ??= error;
+        },
+      );
+      next += 1;
+    }
+    await sleep(2);
+  }
+  if (failure) throw failure;
+  return { written: total, perSecond: (total * 1000) / (Date.now() - started) };
+}
+
+/** Shards the master's stream has: the load is meant to land on one. */
+async function shardCount(endpoint: string, streamArn: string): Promise<number> {
+  const streams = new DynamoDBStreamsClient({ endpoint, region: MASTER_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    return StreamDescription?.Shards?.length ?? 0;
+  } finally {
+    streams.destroy();
+  }
+}
+
+function load(): string {
+  return `load ${loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ')} on ${cpus().length} cores`;
+}
+
+async function main(): Promise<boolean> {
+  const options = parseLagOptions(process.argv.slice(2));
+  if (options.help) {
+    console.log(LAG_USAGE);
+    return true;
+  }
+  const local = await startLocalUntilCleanup();
+  const master = localClient(local.endpoint, MASTER_REGION);
+  const slave = localClient(local.endpoint, SLAVE_REGION);
+  onCleanup(() => {
+    master.destroy();
+    slave.destroy();
+  });
+  const masterTable = await createMasterTable(master, { name: uniqueTableName('lag-master'), sortKeyType: 'S' });
+  const slaveTable = await createTable(slave, { name: uniqueTableName('lag-slave'), sortKeyType: 'S' });
+
+  const ledger = new LagLedger();
+  const proxy = await startLatencyProxy({
+    upstream: local.endpoint,
+    latencyMs: options.latencyMs,
+    // The answer reaches the function latencyMs after the proxy has it: note the acknowledgement then.
+    intercept: (request) => ({
+      kind: 'forward',
+      rewrite: (response) => {
+        const items = acknowledgedItems(request.target, response.status, request.body, response.body);
+        if (items.length > 0) {
+          setTimeout(() => {
+            const now = Date.now();
+            for (const item of items) ledger.noteSlave(item.key, item.version, now);
+          }, options.latencyMs);
+        }
+        return response;
+      },
+    }),
+  });
+  onCleanup(() => proxy.stop());
+  const lambda = localReplicator({ endpoint: proxy.endpoint, slaveTable: slaveTable.name }, { timeoutMs: 60_000 });
+  onCleanup(() => lambda.close());
+  const runMs = (options.seconds + options.drainSeconds) * 1000;
+  const poller = new StreamPoller({
+    endpoint: local.endpoint,
+    region: MASTER_REGION,
+    streamArn: masterTable.streamArn,
+    function: lambda,
+    batchSize: options.batchSize,
+    parallelizationFactor: options.parallelizationFactor,
+    maximumBatchingWindowInSeconds: options.batchingWindowMs / 1000,
+    maximumRetryAttempts: -1,
+    timeoutMs: runMs + 60_000,
+    maxGetRecordsCalls: 10_000_000,
+  });
+  onCleanup(() => poller.close());
+  await poller.start();
+
+  const log = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
+  log(
+    `bench:lag: ${options.rate} changes/s for ${options.seconds} s on ${options.keys} items under ${options.partitionKeys} partition key value(s), slave ${options.latencyMs} ms each way; ` +
+      `batch size ${options.batchSize}, batching window ${options.batchingWindowMs} ms, parallelization ${options.parallelizationFactor}; ${load()}`,
+  );
+  const cpuBefore = process.cpuUsage();
+  let writing = true;
+  const deadline = Date.now() + runMs;
+  // A failed poll stops the writes too; it is thrown once they have stopped (never left unhandled).
+  let pollFailure: unknown;
+  // Set by the cleanup (Ctrl-C, failure): writes and polls stop before the function and DynamoDB Local are closed,
+  // so that no invocation meets a closed function.
+  let stopping = false;
+  const polling = (async () => {
+    while ((writing || ledger.outstanding > 0) && !stopping && Date.now() < deadline) {
+      const started = Date.now();
+      await poller.drain();
+      await sleep(Math.max(0, POLL_INTERVAL_MS - (Date.now() - started)));
+    }
+  })().catch((error: unknown) => {
+    pollFailure = error;
+  });
+  onCleanup(async () => {
+    stopping = true;
+    await Promise.race([polling, sleep(15_000)]);
+  });
+  const writes = await writeMaster(
+    options,
+    async (index) => {
+      const item = index % options.keys;
+      const partition = `p${item % options.partitionKeys}`;
+      const sort = `k${item}`;
+      await master.send(
+        new PutItemCommand({
+          TableName: masterTable.name,
+          Item: { pk: { S: partition }, sk: { S: sort }, v: { N: String(index) } },
+        }),
+      );
+      ledger.noteMaster(lagKey(partition, sort), index, Date.now());
+    },
+    () => pollFailure ?? (stopping ? new Error('stopped before the end (Ctrl-C or SIGTERM)') : undefined),
+  ).finally(() => {
+    writing = false;
+  });
+  await polling;
+  if (pollFailure) throw pollFailure;
+  // Let the last acknowledgements (noted latencyMs after the proxy has them) arrive.
+  await sleep(options.latencyMs + 50);
+  const containerCpuMs = descendantsCpuMs([local.pid]);
+  const ownCpu = process.cpuUsage(cpuBefore);
+
+  const lags = ledger.lags.map((lag) => lag.lagMs);
+  const totals = poller.totals;
+  const result = {
+    rate: options.rate,
+    seconds: options.seconds,
+    latencyMs: options.latencyMs,
+    parallelizationFactor: options.parallelizationFactor,
+    batchSize: options.batchSize,
+    batchingWindowMs: options.batchingWindowMs,
+    changes: writes.written,
+    masterPerSecond: Math.round(writes.perSecond),
+    replicated: ledger.lags.length,
+    outstanding: ledger.outstanding,
+    p50Ms: percentile(lags, 50),
+    p95Ms: percentile(lags, 95),
+    p99Ms: percentile(lags, 99),
+    maxMs: percentile(lags, 100),
+    lagGrowthPerSecond: Number(lagGrowth(ledger.lags).toFixed(4)),
+    sustainedPerSecond: Math.round(sustainedPerSecond(ledger.lags)),
+    keptUp: keptUp(ledger.lags, ledger.outstanding),
+    invocations: totals.invocations,
+    recordsPerInvocation: totals.invocations ? Number((totals.recordsDelivered / totals.invocations).toFixed(1)) : 0,
+    containers: lambda.stats.coldStarts,
+    shards: await shardCount(local.endpoint, masterTable.streamArn),
+    handlerCpuMsPer1000Records:
+      containerCpuMs === undefined || totals.recordsDelivered === 0
+        ? null
+        : Number(((containerCpuMs * 1000) / totals.recordsDelivered).toFixed(1)),
+    benchCpuMs: Math.round((ownCpu.user + ownCpu.system) / 1000),
+    loadAverage: loadavg().map((value) => Number(value.toFixed(2))),
+  };
+  log(`master took ${result.masterPerSecond} changes/s; ${result.replicated} of ${result.changes} changes replicated`);
+  if (result.masterPerSecond < 0.95 * options.rate) {
+    log(
+      `warning: the master took only ${result.masterPerSecond} of the ${options.rate} changes/s asked (this machine's DynamoDB Local): the figures below are for that rate`,
+    );
+  }
+  log(`lag p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms`);
+  log(`sustained ${result.sustainedPerSecond} changes/s; lag growth ${result.lagGrowthPerSecond} s/s`);
+  log(`kept up: ${result.keptUp ? 'yes' : 'no'}`);
+  log(
+    `${result.invocations} invocations, ${result.recordsPerInvocation} records per invocation, ${result.containers} container(s), ${result.shards} shard(s)`,
+  );
+  log(
+    `handler CPU ${result.handlerCpuMsPer1000Records ?? 'n/a'} ms per 1,000 records (containers' user+system CPU, runtime client and init included); ` +
+      `this script ${result.benchCpuMs} ms CPU; ${load()}`,
+  );
+  if (options.json) console.log(JSON.stringify(result));
+  return true;
+}
+
+runScript('bench:lag', main, { exitWhenDone: true });

@@ -1,0 +1,115 @@
+/**
+ * The pure parts of `npm run bench:lag`: which slave write carries which change, the percentiles, the kept-up rule and
+ * the option checks. No timing: every time here is a given number.
+ */
+import { parseLagOptions } from '../../scripts/lag/options';
+import { keptUp, LagLedger, lagGrowth, percentile, sustainedPerSecond } from '../../scripts/lag/stats';
+import { acknowledgedItems } from '../../scripts/lag/writes';
+
+describe('LagLedger', () => {
+  it('lets a later version of a key carry the earlier versions it superseded, and no other key', () => {
+    // Prepare
+    const ledger = new LagLedger();
+    ledger.noteMaster('a', 1, 1000);
+    ledger.noteMaster('a', 2, 1100);
+    ledger.noteMaster('b', 3, 1200);
+    // Act
+    ledger.noteSlave('a', 2, 1500);
+    // Assess
+    expect(ledger.lags).toEqual([
+      { masterAckMs: 1000, lagMs: 500 },
+      { masterAckMs: 1100, lagMs: 400 },
+    ]);
+    expect(ledger.outstanding).toBe(1);
+  });
+
+  it('counts a change whose slave acknowledgement came first as carried with no lag', () => {
+    // Prepare
+    const ledger = new LagLedger();
+    ledger.noteSlave('a', 5, 900);
+    // Act
+    ledger.noteMaster('a', 5, 1000);
+    // Assess
+    expect(ledger.lags).toEqual([{ masterAckMs: 1000, lagMs: 0 }]);
+    expect(ledger.outstanding).toBe(0);
+  });
+});
+
+describe('percentile', () => {
+  it('takes the nearest rank', () => {
+    const values = Array.from({ length: 100 }, (_, index) => 100 - index);
+    expect(percentile(values, 50)).toBe(50);
+    expect(percentile(values, 99)).toBe(99);
+    expect(percentile(values, 100)).toBe(100);
+    expect(percentile([], 50)).toBeNaN();
+  });
+});
+
+describe('kept-up rule', () => {
+  const run = (lagAt: (second: number) => number) =>
+    Array.from({ length: 30 }, (_, second) => ({ masterAckMs: second * 1000, lagMs: lagAt(second) }));
+
+  it('holds for a flat lag with every change carried', () => {
+    const lags = run(() => 300);
+    expect(lagGrowth(lags)).toBe(0);
+    expect(keptUp(lags, 0)).toBe(true);
+  });
+
+  it('fails when the lag grows by a tenth of a second per second', () => {
+    const lags = run((second) => 300 + second * 100);
+    expect(lagGrowth(lags)).toBeCloseTo(0.1, 5);
+    expect(keptUp(lags, 0)).toBe(false);
+  });
+
+  it('fails when a change never reached the slave', () => {
+    expect(
+      keptUp(
+        run(() => 300),
+        1,
+      ),
+    ).toBe(false);
+  });
+
+  it('counts the sustained rate from the first master ack to the last slave ack', () => {
+    // 30 changes from 0 to 29 s, the last carried 1 s later: 30 over 30 s.
+    expect(sustainedPerSecond(run(() => 1000))).toBe(1);
+  });
+});
+
+describe('acknowledgedItems', () => {
+  const put = (key: string, version: number) => ({
+    PutRequest: { Item: { pk: { S: 'p1' }, sk: { S: key }, v: { N: String(version) } } },
+  });
+
+  it('takes the items of a BatchWriteItem minus its UnprocessedItems', () => {
+    const request = Buffer.from(JSON.stringify({ RequestItems: { slave: [put('a', 1), put('b', 2)] } }));
+    const answer = Buffer.from(JSON.stringify({ UnprocessedItems: { slave: [put('b', 2)] } }));
+    expect(acknowledgedItems('DynamoDB_20120810.BatchWriteItem', 200, request, answer)).toEqual([
+      { key: 'p1#a', version: 1 },
+    ]);
+    expect(acknowledgedItems('DynamoDB_20120810.BatchWriteItem', 400, request, answer)).toEqual([]);
+  });
+});
+
+describe('parseLagOptions', () => {
+  it('fills the issue’s defaults', () => {
+    expect(parseLagOptions([])).toMatchObject({
+      rate: 1000,
+      seconds: 30,
+      latencyMs: 50,
+      parallelizationFactor: 1,
+      batchSize: 100,
+      batchingWindowMs: 0,
+      partitionKeys: 100,
+      json: false,
+    });
+  });
+
+  it('names every bad option in one message', () => {
+    expect(() =>
+      parseLagOptions(['--rate', '0', '--parallelization-factor', '11', '--batching-window-ms', '500']),
+    ).toThrow(
+      /--rate must be .*--parallelization-factor must be a whole number from 1 to 10.*--batching-window-ms must be whole seconds/s,
+    );
+  });
+});
