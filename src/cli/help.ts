@@ -89,6 +89,13 @@ Backfill:
   --state-file <path>         where progress is kept (default: ./backfill-<master>-to-<slave>[-seg…].state.json;
                               removed after a complete run, not written by a run that made no progress)
   --restart                   ignore an existing state file and start from the beginning
+  --from-export s3://BUCKET/PREFIX/AWSDynamoDB/EXPORT_ID
+                              load this export of the master (full, DYNAMODB_JSON, at most 23 hours old) instead
+                              of scanning it: no read capacity on the master. Each data file's MD5 is checked
+                              against the manifest before it is loaded; progress is kept by data file. In the
+                              default mode every change the stream holds since the export is re-checked, so it
+                              is as safe next to the replicator as a scan. Reads S3 with the master side's
+                              credentials (s3:GetObject); AWS_ENDPOINT_URL_S3 sets another S3 endpoint.
 
 With --hooks, items the filter keeps out are not copied (counted as filtered out) and every other item is
 copied as transform returns it; an item a hook fails on counts as failed with the hook's message. Copies an
@@ -105,6 +112,8 @@ Examples:
   dynamo-replicator backfill us-east-1/Orders eu-west-1/OrdersReplica --total-segments 32 --segment 8-15
   # a partial replica: only what ./replica-hooks.js keeps, without the ssn attribute
   dynamo-replicator backfill us-east-1/Orders eu-west-1/OrdersReplica --hooks ./replica-hooks.js --exclude-attributes ssn
+  # load an export of the master instead of scanning it:
+  dynamo-replicator backfill us-east-1/Orders eu-west-1/OrdersReplica --from-export s3://my-exports/orders/AWSDynamoDB/01700000000000-abcdef12
   # the slave in another account, written as a role there:
   dynamo-replicator backfill us-east-1/Orders eu-west-1/OrdersReplica --to-role-arn arn:aws:iam::210987654321:role/replica-operator
 `;

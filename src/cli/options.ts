@@ -9,6 +9,7 @@ import { ACCESS_OPTIONS, sideAccessOptions } from './accessOptions';
 import type { BackfillConfig, WriteMode } from './backfill/backfill';
 import type { CreateSlaveConfig } from './createSlave/createSlave';
 import { UsageError } from './errors';
+import { type ExportLocation, parseExportLocation } from './export/s3Url';
 import { BACKFILL_HELP, CREATE_SLAVE_HELP, MAIN_HELP, VERIFY_HELP } from './help';
 import { loadHooksModule } from './hooksModule';
 import type { ProgressOptions } from './progress';
@@ -73,6 +74,7 @@ const BACKFILL_OPTIONS = {
   'write-mode': { type: 'string' },
   'state-file': { type: 'string' },
   restart: { type: 'boolean' },
+  'from-export': { type: 'string' },
 } as const;
 
 const VERIFY_OPTIONS = {
@@ -257,15 +259,35 @@ function runConfig(
   };
 }
 
-/** The default state file: one per master, slave and segment selection, in the working directory. */
+/** The default state file: one per master, slave and segment selection (or export), in the working directory. */
 export function defaultStateFile(
   config: Pick<RunConfig, 'master' | 'slave' | 'totalSegments' | 'segments'>,
   cwd: string,
   segmentText?: string,
+  source?: string,
 ): string {
   const { master, slave } = config;
   const part = segmentText === undefined ? '' : `-seg${segmentText.replace(/[^0-9-]+/g, '_')}of${config.totalSegments}`;
-  return join(cwd, `backfill-${master.region}.${master.table}-to-${slave.region}.${slave.table}${part}.state.json`);
+  const from = source === undefined ? '' : `-${source.replace(/[^A-Za-z0-9-]+/g, '_')}`;
+  return join(
+    cwd,
+    `backfill-${master.region}.${master.table}-to-${slave.region}.${slave.table}${part}${from}.state.json`,
+  );
+}
+
+/** `--from-export`: the export's folder; a scan's segment options do not go with it (its data files are the units). */
+function exportOption(values: CommonValues & { 'from-export'?: string }): ExportLocation | undefined {
+  const text = values['from-export'];
+  if (text === undefined) return undefined;
+  const location = parseExportLocation(text, '--from-export');
+  if (typeof location === 'string') throw new UsageError(location);
+  const scanOptions = (['segment', 'segments', 'total-segments'] as const).filter((name) => values[name] !== undefined);
+  if (scanOptions.length > 0) {
+    throw new UsageError(
+      `--${scanOptions[0]} divides a scan of the master; --from-export loads the export's data files instead, all in one run`,
+    );
+  }
+  return location;
 }
 
 function parse<T extends typeof BACKFILL_OPTIONS | typeof VERIFY_OPTIONS | typeof CREATE_SLAVE_OPTIONS>(
@@ -296,14 +318,18 @@ export function parseCommandLine(argv: readonly string[], env: ParseEnvironment)
     const writeMode: WriteMode = mode;
     // Item-by-item writes need many requests in flight to keep the server busy; batched ones do not.
     const base = runConfig(values, positionals, env, writeMode === 'conditional' ? 64 : 16);
+    const fromExport = exportOption(values);
     return {
       command,
       json: values.json === true,
       config: {
         ...base,
         writeMode,
-        stateFile: values['state-file'] ?? defaultStateFile(base, env.cwd, values.segment),
+        stateFile:
+          values['state-file'] ??
+          defaultStateFile(base, env.cwd, values.segment, fromExport && `from${fromExport.exportId}`),
         restart: values.restart === true,
+        ...(fromExport ? { fromExport } : {}),
       },
     };
   }
