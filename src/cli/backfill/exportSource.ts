@@ -73,7 +73,7 @@ export async function openExportSource(
   checks: ExportChecks,
   filesInFlight: number,
 ): Promise<ExportSource> {
-  const client = await openS3Client(side, filesInFlight + 2);
+  const client = openS3Client(side, filesInFlight + 2);
   try {
     const objects = new S3Objects(client, side);
     const manifest = await readExportManifest(objects, location);

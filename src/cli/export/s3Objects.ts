@@ -1,11 +1,12 @@
 /**
- * Reading objects of an export from S3 for the tools, with `@aws-sdk/client-s3` loaded only when a command reads or
- * writes an export: the function, the library and the other commands never load it. The client is made by the one
+ * Reading objects of an export from S3 for the tools. `@aws-sdk/client-s3` is imported only here, under src/cli, so
+ * it is in the CLI's bundle (its GetObject alone, tree-shaken) and in neither the function's zip nor the library;
+ * a client is made only when a command reads an export. The client is made by the one
  * client factory (src/shared/clients.ts) with the side's credentials; `AWS_ENDPOINT_URL_S3` (or `AWS_ENDPOINT_URL`)
  * points it at another endpoint, with path-style addressing as local S3 servers need. S3 errors that no retry fixes
  * become ToolErrors naming the object, the bucket or the permission.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ACCESS_DENIED, accessDeniedMessage, asAwsError, BAD_CREDENTIALS } from '../../shared/awsErrors';
 import { type ClientAccess, createServiceClient, type ServiceClientConfig } from '../../shared/clients';
 import { ToolError } from '../errors';
@@ -23,12 +24,11 @@ export function s3EndpointFromEnvironment(env: NodeJS.ProcessEnv = process.env):
   return env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
 }
 
-/** An S3 client of `side`, loading the S3 SDK on first use. */
-export async function openS3Client(side: S3Side, maxSockets: number): Promise<S3Client> {
-  const { S3Client: Client } = await import('@aws-sdk/client-s3');
+/** An S3 client of `side`. */
+export function openS3Client(side: S3Side, maxSockets: number): S3Client {
   const endpoint = s3EndpointFromEnvironment();
   /** The factory's client with what S3 adds: path-style for an explicit endpoint, the bucket's own region. */
-  class ToolS3Client extends Client {
+  class ToolS3Client extends S3Client {
     public constructor(config: ServiceClientConfig) {
       super({ ...config, followRegionRedirects: true, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
     }
@@ -46,7 +46,6 @@ export class S3Objects {
 
   /** The whole object `key` of `bucket`; throws a ToolError naming the object when it is missing or denied. */
   public async read(bucket: string, key: string, what: string): Promise<Buffer> {
-    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
     try {
       const answer = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       if (!answer.Body) throw new ToolError(`${what} ${formatS3Object(bucket, key)} came back without a body`);
