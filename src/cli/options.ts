@@ -9,7 +9,7 @@ import { ACCESS_OPTIONS, sideAccessOptions } from './accessOptions';
 import type { BackfillConfig, WriteMode } from './backfill/backfill';
 import type { CreateSlaveConfig } from './createSlave/createSlave';
 import { UsageError } from './errors';
-import { type ExportLocation, parseExportLocation } from './export/s3Url';
+import { exportOption, withDataOption } from './exportOptions';
 import { BACKFILL_HELP, CREATE_SLAVE_HELP, MAIN_HELP, VERIFY_HELP } from './help';
 import { loadHooksModule } from './hooksModule';
 import type { ProgressOptions } from './progress';
@@ -93,6 +93,9 @@ const CREATE_SLAVE_OPTIONS = {
   stream: { type: 'string' },
   'no-tags': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  'with-data': { type: 'boolean' },
+  'export-bucket': { type: 'string' },
+  'export-bucket-owner': { type: 'string' },
   ...OUTPUT_OPTIONS,
 } as const;
 
@@ -275,21 +278,6 @@ export function defaultStateFile(
   );
 }
 
-/** `--from-export`: the export's folder; a scan's segment options do not go with it (its data files are the units). */
-function exportOption(values: CommonValues & { 'from-export'?: string }): ExportLocation | undefined {
-  const text = values['from-export'];
-  if (text === undefined) return undefined;
-  const location = parseExportLocation(text, '--from-export');
-  if (typeof location === 'string') throw new UsageError(location);
-  const scanOptions = (['segment', 'segments', 'total-segments'] as const).filter((name) => values[name] !== undefined);
-  if (scanOptions.length > 0) {
-    throw new UsageError(
-      `--${scanOptions[0]} divides a scan of the master; --from-export loads the export's data files instead, all in one run`,
-    );
-  }
-  return location;
-}
-
 function parse<T extends typeof BACKFILL_OPTIONS | typeof VERIFY_OPTIONS | typeof CREATE_SLAVE_OPTIONS>(
   options: T,
   args: readonly string[],
@@ -363,6 +351,7 @@ function createSlaveConfig(
   positionals: readonly string[],
   env: ParseEnvironment,
 ): CreateSlaveConfig {
+  const pair = tables(values, positionals);
   const billingMode = values['billing-mode'];
   if (billingMode !== undefined && billingMode !== 'PAY_PER_REQUEST' && billingMode !== 'PROVISIONED') {
     throw new UsageError(`--billing-mode must be PAY_PER_REQUEST or PROVISIONED, got "${billingMode}"`);
@@ -380,7 +369,7 @@ function createSlaveConfig(
   if (kmsKey !== undefined && kmsKey.trim() === '')
     throw new UsageError('--kms-key needs a key ARN, id or alias (e.g. alias/aws/dynamodb)');
   return {
-    ...tables(values, positionals),
+    ...pair,
     ...(values['endpoint-url'] ? { endpoint: values['endpoint-url'] } : {}),
     ...sideAccessOptions(values),
     overrides: {
@@ -394,5 +383,6 @@ function createSlaveConfig(
     dryRun: values['dry-run'] === true,
     progress: progressOptions(values, env),
     pollMs: 2000,
+    ...withDataOption(values, env.cwd, pair),
   };
 }
