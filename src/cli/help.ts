@@ -180,6 +180,15 @@ The slave's definition:
   --stream <NEW_IMAGE|OLD_IMAGE|NEW_AND_OLD_IMAGES|KEYS_ONLY>  enable a stream on the slave (default: none)
   --no-tags                   do not copy the master's tags (and do not read them)
 
+With data (the slave created already holding the master's items, by DynamoDB's export and import):
+  --with-data                 export the master (ExportTableToPointInTime: full, DYNAMODB_JSON; needs point-in-time
+                              recovery and the master's stream) and create the slave by ImportTable from it, then
+                              set TTL, point-in-time recovery, tags, protection, class and stream; prints the
+                              deadline for attaching the function with TRIM_HORIZON. Not for a master with LSIs.
+                              Resumes the export and import of a state file in the working directory.
+  --export-bucket s3://BUCKET/PREFIX   where the export is written (needed with --with-data)
+  --export-bucket-owner <account>      the bucket's account, when it is not the master side's
+
 Output:
   --dry-run                   read the master and print the requests it would send; create nothing
   --progress <auto|bar|lines|none>  the wait for ACTIVE is shown on a terminal only (default: auto)
@@ -195,6 +204,7 @@ Examples:
   dynamo-replicator create-slave us-east-1/Orders eu-west-1/OrdersReplica
   dynamo-replicator create-slave us-east-1/Orders eu-west-1/OrdersReplica --billing-mode PROVISIONED --read-capacity 50 --write-capacity 200
   dynamo-replicator create-slave us-east-1/Orders eu-west-1/OrdersReplica --kms-key alias/orders-replica
+  dynamo-replicator create-slave us-east-1/Orders eu-west-1/OrdersReplica --with-data --export-bucket s3://my-exports/orders --dry-run
   # the slave in another account, created as a role there (with a key of that account):
   dynamo-replicator create-slave us-east-1/Orders eu-west-1/OrdersReplica --to-role-arn arn:aws:iam::444455556666:role/OrdersReplicaOperator --kms-key alias/aws/dynamodb
 `;

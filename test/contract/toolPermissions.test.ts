@@ -142,10 +142,20 @@ describe('the operator permissions table in docs/operations.md', () => {
       'DescribeContinuousBackups',
       'ListTagsOfResource',
       'DescribeKey',
+      'ExportTableToPointInTime',
+      'DescribeExport',
     ]);
     expect([...(operations.get(KMS_PACKAGE) ?? [])]).toEqual(['DescribeKey']);
     expect(rows[1]?.actionsByColumn.get('create-slave')).toEqual(
-      expect.arrayContaining(['CreateTable', 'UpdateTimeToLive', 'UpdateContinuousBackups', 'TagResource']),
+      expect.arrayContaining([
+        'CreateTable',
+        'UpdateTimeToLive',
+        'UpdateContinuousBackups',
+        'TagResource',
+        'ImportTable',
+        'DescribeImport',
+        'UpdateTable',
+      ]),
     );
     const streamActions = [...(operations.get(STREAMS_PACKAGE) ?? [])].sort();
     expect(streamActions).toEqual(['DescribeStream', 'GetRecords', 'GetShardIterator']);
