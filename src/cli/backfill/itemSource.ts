@@ -72,13 +72,23 @@ export function scanItems(config: BackfillConfig, tables: OpenTables): ItemSourc
   };
 }
 
-/** The export's data files as the run's items: a file's last page ends it, an empty file ends at once. */
+/** The export's data files as the run's items, a page read ahead: a file's last page ends it, an empty file at once. */
 export function exportItems(source: ExportSource): ItemSource {
   return {
     expected: source.manifest.itemCount,
     inFlight: EXPORT_FILES_IN_FLIGHT,
     pages: async function* (index) {
-      for await (const items of source.pages(index)) yield { items, end: false };
+      // One page ahead, as a scan prefetches: the next page is unzipped and parsed while this one is written.
+      const pages = source.pages(index)[Symbol.asyncIterator]();
+      let next = pages.next();
+      for (;;) {
+        const page = await next;
+        if (page.done) break;
+        next = pages.next();
+        // A page read ahead may be abandoned when the run stops; its error must not surface as unhandled.
+        next.catch(() => undefined);
+        yield { items: page.value, end: false };
+      }
       yield { items: [], end: true };
     },
   };
