@@ -37,14 +37,14 @@ import { runScript } from '../harness/cleanup';
 import { LOCAL_CREDENTIALS } from '../harness/dynamodbLocal';
 import { type Item, putItems, richItem } from '../harness/items';
 import { MASTER_REGION, SLAVE_REGION } from '../harness/replicator';
-import { createTable, localClient, uniqueTableName } from '../harness/tables';
+import { createTable, enableStream, localClient, uniqueTableName } from '../harness/tables';
 import { runBackfill, type WriteMode } from '../src/cli/backfill/backfill';
 import type { RunConfig } from '../src/cli/runConfig';
 import { itemSize } from '../src/cli/table/itemSize';
 import { runVerify } from '../src/cli/verify/verify';
 import { positive } from './args';
 import { benchEnvironment, count, wholeTableConfig } from './backfill/common';
-import { benchExport, enableStream } from './backfill/fromExport';
+import { benchExport } from './backfill/fromExport';
 
 function progress(message: string): void {
   process.stderr.write(`[bench-backfill] ${message}\n`);
@@ -140,7 +140,7 @@ async function main(): Promise<undefined> {
   await createTable(master, { name: masterTable, ...(fromExport ? {} : { streamViewType: 'KEYS_ONLY' as const }) });
   progress(`filling the master with ${count(total)} items`);
   await putItems(master, masterTable, items);
-  if (fromExport) await enableStream(master, masterTable);
+  if (fromExport) await enableStream(master, masterTable, 'KEYS_ONLY');
   // Every variant starts from the same server state: the master and one empty slave. (Slave tables left from
   // earlier variants would grow DynamoDB Local's heap, and its garbage collection, round after round.)
   const slaveTables: string[] = [];

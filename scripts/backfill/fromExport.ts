@@ -3,26 +3,13 @@
  * into a local S3 (s3rver, stopped at cleanup), and the backfill's load of that export measured beside raw parallel
  * BatchWriteItem of the same items (target: ≥ 0.9×, since no scan of the master is read).
  */
-import { type DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { onCleanup } from '../../harness/cleanup';
 import { exportUrl, writeExport } from '../../harness/exportWriter';
 import type { Item } from '../../harness/items';
 import { startLocalS3 } from '../../harness/localS3';
 import { MASTER_REGION } from '../../harness/replicator';
-import { waitForActive } from '../../harness/tables';
 import type { BackfillConfig } from '../../src/cli/backfill/backfill';
 import { parseExportLocation } from '../../src/cli/export/s3Url';
-
-/** Enables a KEYS_ONLY stream on `table` (after it was filled) and waits until the table is ACTIVE again. */
-export async function enableStream(client: DynamoDBClient, table: string): Promise<void> {
-  await client.send(
-    new UpdateTableCommand({
-      TableName: table,
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' },
-    }),
-  );
-  await waitForActive(client, table);
-}
 
 /** Data files of the benchmark's export: DynamoDB writes about one per partition. */
 const EXPORT_FILES = 16;

@@ -8,29 +8,18 @@
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { type ExportSpec, exportUrl, writeExport } from '../../../harness/exportWriter';
-import { type LocalS3, startLocalS3 } from '../../../harness/localS3';
-import { differencesOf, NO_DIFFERENCES, waitForActive } from '../../../harness/tables';
+import { differencesOf, enableStream, NO_DIFFERENCES } from '../../../harness/tables';
 import { runBackfill } from '../../../src/cli/backfill/backfill';
 import { parseExportLocation } from '../../../src/cli/export/s3Url';
 import type { TableRef } from '../../../src/shared/tableRef';
+import { useLocalS3 } from '../../helpers/localS3';
 import { compareTablePair, putItems, richItem, runCli, runConfig, tablePair, useRegionClients } from './fixture';
 
 const clients = useRegionClients();
 const BUCKET = 'exports';
-let s3: LocalS3;
+const s3 = useLocalS3([BUCKET]);
 let exportCount = 0;
-
-beforeAll(async () => {
-  s3 = await startLocalS3([BUCKET]);
-  process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
-});
-
-afterAll(async () => {
-  delete process.env.AWS_ENDPOINT_URL_S3;
-  await s3?.stop();
-});
 
 const tableArn = (ref: TableRef): string => `arn:aws:dynamodb:${ref.region}:000000000000:table/${ref.table}`;
 
@@ -39,13 +28,7 @@ async function exportedPair(count: number, spec: Partial<ExportSpec> = {}) {
   const tables = await tablePair(clients);
   const items = Array.from({ length: count }, (_, index) => richItem(index));
   await putItems(clients.master, tables.master.table, items);
-  await clients.master.send(
-    new UpdateTableCommand({
-      TableName: tables.master.table,
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-    }),
-  );
-  await waitForActive(clients.master, tables.master.table);
+  await enableStream(clients.master, tables.master.table);
   exportCount += 1;
   const exportSpec: ExportSpec = {
     bucket: BUCKET,
@@ -57,8 +40,16 @@ async function exportedPair(count: number, spec: Partial<ExportSpec> = {}) {
     files: 3,
     ...spec,
   };
-  await writeExport(s3.client, exportSpec);
+  await writeExport(s3.current.client, exportSpec);
   return { tables, items, exportSpec, url: exportUrl(exportSpec) };
+}
+
+/** The built CLI's `backfill --from-export url`, quiet, with the local S3 as its S3 endpoint. */
+function loadWithCli(tables: { master: TableRef; slave: TableRef }, url: string, options: string[]) {
+  const table = (ref: TableRef): string => `${ref.region}/${ref.table}`;
+  return runCli(['backfill', table(tables.master), table(tables.slave), '--from-export', url, '--quiet', ...options], {
+    env: { AWS_ENDPOINT_URL_S3: s3.current.endpoint },
+  });
 }
 
 /** A library run loading `url`, quiet, with a fresh state file. */
@@ -82,20 +73,7 @@ describe('backfill --from-export', () => {
     const stateFile = join(tmpdir(), `from-export-${tables.slave.table}.state.json`);
 
     // Act
-    const result = await runCli(
-      [
-        'backfill',
-        `${tables.master.region}/${tables.master.table}`,
-        `${tables.slave.region}/${tables.slave.table}`,
-        '--from-export',
-        url,
-        '--json',
-        '--state-file',
-        stateFile,
-        '--quiet',
-      ],
-      { env: { AWS_ENDPOINT_URL_S3: s3.endpoint } },
-    );
+    const result = await loadWithCli(tables, url, ['--json', '--state-file', stateFile]);
 
     // Assess
     expect(result.stderr).toBe('');
@@ -117,17 +95,7 @@ describe('backfill --from-export', () => {
     const url = `s3://${BUCKET}/nowhere/AWSDynamoDB/01700000000000-missing`;
 
     // Act
-    const result = await runCli(
-      [
-        'backfill',
-        `${tables.master.region}/${tables.master.table}`,
-        `${tables.slave.region}/${tables.slave.table}`,
-        '--from-export',
-        url,
-        '--quiet',
-      ],
-      { env: { AWS_ENDPOINT_URL_S3: s3.endpoint } },
-    );
+    const result = await loadWithCli(tables, url, []);
 
     // Assess
     expect(result.code).toBe(2);
@@ -182,7 +150,7 @@ describe('backfill --from-export', () => {
     const { tables, items, exportSpec, url } = await exportedPair(300, { files: 6, badChecksums: [5] });
     const stateFile = join(tmpdir(), `resume-export-${tables.slave.table}.state.json`);
     await expect(runBackfill(loadConfig(tables, url, stateFile))).rejects.toThrow(/checksum mismatch/);
-    await writeExport(s3.client, { ...exportSpec, badChecksums: [] });
+    await writeExport(s3.current.client, { ...exportSpec, badChecksums: [] });
 
     // Act
     const summary = await runBackfill(loadConfig(tables, url, stateFile, false));

@@ -8,17 +8,15 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { exportUrl, writeExport } from '../../../harness/exportWriter';
-import { startHoldingProxy } from '../../../harness/holdingProxy';
 import { StreamPoller } from '../../../harness/lambdaPoller';
-import { type LocalS3, startLocalS3 } from '../../../harness/localS3';
 import { applyRandomChanges } from '../../../harness/randomChanges';
 import { loadReplicator } from '../../../harness/replicator';
-import { createTable, differencesOf, NO_DIFFERENCES, uniqueTableName, waitForActive } from '../../../harness/tables';
+import { createTable, differencesOf, enableStream, NO_DIFFERENCES, uniqueTableName } from '../../../harness/tables';
 import { runBackfill, type WriteMode } from '../../../src/cli/backfill/backfill';
 import { parseExportLocation } from '../../../src/cli/export/s3Url';
 import type { TableRef } from '../../../src/shared/tableRef';
+import { useLocalS3 } from '../../helpers/localS3';
 import {
   compareTablePair,
   localEndpoint,
@@ -30,20 +28,11 @@ import {
   tablePair,
   useRegionClients,
 } from './fixture';
+import { startInterleaving } from './interleaveFixture';
 
 const clients = useRegionClients();
 const BUCKET = 'exports';
-let s3: LocalS3;
-
-beforeAll(async () => {
-  s3 = await startLocalS3([BUCKET]);
-  process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
-});
-
-afterAll(async () => {
-  delete process.env.AWS_ENDPOINT_URL_S3;
-  await s3?.stop();
-});
+const s3 = useLocalS3([BUCKET]);
 
 test('changes made during and after the export leave the slave equal to the master; a naive load of the same export leaves it different', async () => {
   // Prepare: a master of 300 items with a stream, its export, and two empty slaves, each fed by the built replicator.
@@ -58,13 +47,7 @@ test('changes made during and after the export leave the slave equal to the mast
     tables.master.table,
     Array.from({ length: items }, (_, index) => richItem(index)),
   );
-  const enabled = await clients.master.send(
-    new UpdateTableCommand({
-      TableName: tables.master.table,
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-    }),
-  );
-  await waitForActive(clients.master, tables.master.table);
+  const streamArn = await enableStream(clients.master, tables.master.table);
   const spec = {
     bucket: BUCKET,
     prefix: 'race',
@@ -74,10 +57,9 @@ test('changes made during and after the export leave the slave equal to the mast
     items: Array.from({ length: items }, (_, index) => richItem(index)),
     files: 4,
   };
-  await writeExport(s3.client, spec);
+  await writeExport(s3.current.client, spec);
   const fromExport = parseExportLocation(exportUrl(spec), '--from-export');
   if (typeof fromExport === 'string') throw new Error(fromExport);
-  const streamArn = enabled.TableDescription?.LatestStreamArn ?? '';
   const pollerOf = (slave: TableRef): StreamPoller =>
     new StreamPoller({
       endpoint: localEndpoint(),
@@ -109,25 +91,10 @@ test('changes made during and after the export leave the slave equal to the mast
   });
   await drainAll();
 
-  // During the safe load: a proxy holds each write of copies until the changer has made two more changes, so
-  // changes interleave with the copies however fast either side runs on a loaded machine.
-  const changes = { made: 0, atFirstCopy: -1, atLastCopy: -1 };
+  // During the safe load, the changes interleave with the copies (interleaveFixture.ts).
+  const window = await startInterleaving(localEndpoint(), tables.slave.table, 40);
+  const changes = window.changes;
   let loading = true;
-  let required = 0;
-  const changed: Array<() => void> = [];
-  const proxy = await startHoldingProxy(localEndpoint(), {
-    beforeForward: async (request) => {
-      const copies = ['BatchWriteItem', 'PutItem'].includes(request.action);
-      if (!copies || !request.body.includes(`"${tables.slave.table}"`)) return;
-      if (changes.atFirstCopy < 0) changes.atFirstCopy = changes.made;
-      if (changes.made - changes.atFirstCopy < 40) {
-        required = Math.max(required, changes.made) + 2;
-        const target = required;
-        while (changes.made < target && loading) await new Promise<void>((resolve) => changed.push(resolve));
-      }
-      changes.atLastCopy = changes.made;
-    },
-  });
   const background: Array<Promise<void>> = [];
   try {
     // Act: the naive load first (nothing changes meanwhile), then the safe one with the master changing throughout.
@@ -139,10 +106,7 @@ test('changes made during and after the export leave the slave equal to the mast
           items,
           changes: 10,
           hotItems: 20,
-          onChange: () => {
-            changes.made += 1;
-            for (const wake of changed.splice(0)) wake();
-          },
+          onChange: () => window.changeMade(),
         });
       }
     })();
@@ -150,8 +114,9 @@ test('changes made during and after the export leave the slave equal to the mast
       while (loading) await drainAll();
     })();
     background.push(changer, replicator);
-    const safe = await load(tables.slave, 'watched', proxy.endpoint);
+    const safe = await load(tables.slave, 'watched', window.endpoint);
     loading = false;
+    window.release();
     await Promise.all([changer, replicator]);
     await drainAll();
 
@@ -170,8 +135,9 @@ test('changes made during and after the export leave the slave equal to the mast
     expect(differencesOf(await compareTablePair(clients, tables))).toEqual(NO_DIFFERENCES);
   } finally {
     loading = false;
+    window.release();
     await Promise.allSettled(background);
     for (const poller of pollers) poller.close();
-    await proxy.close();
+    await window.close();
   }
 });
