@@ -84,7 +84,14 @@ async function waitFor<T>(
   what: string,
   describe: () => Promise<T>,
   state: (answer: T) => { status: string; failure?: string },
-  options: { progress: ProgressOptions; pollMs: number; signal?: AbortSignal; resume: string },
+  options: {
+    progress: ProgressOptions;
+    pollMs: number;
+    signal?: AbortSignal;
+    resume: string;
+    /** A job that failed is not waited for again: the next run starts anew. */
+    onFailure: () => string;
+  },
 ): Promise<T> {
   const started = performance.now();
   let lastLine = 0;
@@ -92,7 +99,7 @@ async function waitFor<T>(
     const answer = await describe();
     const { status, failure } = state(answer);
     if (status === 'COMPLETED') return answer;
-    if (failure !== undefined) throw new ToolError(`${what} ${status}: ${failure}`);
+    if (failure !== undefined) throw new ToolError(`${what} ${status}: ${failure}; ${options.onFailure()}`);
     const seconds = Math.round((performance.now() - started) / 1000);
     const line = `create-slave: ${what}: ${status}, ${seconds} s`;
     if (options.progress.mode === 'bar') options.progress.write(`\r${line}`);
@@ -130,7 +137,11 @@ export async function exportAndImport(options: {
   const state = loadImportState(path, formatTableRef(master.ref), formatTableRef(slave.ref));
   const plan = options.plan(state.clientToken);
   const resume = `run the same command again to wait for it (the state file ${path} names it)`;
-  const wait = { progress, pollMs: settings.pollMs, signal, resume };
+  const onFailure = (): string => {
+    rmSync(path, { force: true });
+    return `the state file ${path} is removed: fix the cause and run the same command again to start anew`;
+  };
+  const wait = { progress, pollMs: settings.pollMs, signal, resume, onFailure };
   saveImportState(path, state);
   if (!state.exportArn) {
     const started = await master.access.exportToPointInTime(plan.exportTable);

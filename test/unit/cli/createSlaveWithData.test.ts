@@ -248,6 +248,29 @@ describe('create-slave --with-data', () => {
     expect(inputOf('ImportTableCommand')).toMatchObject({ ClientToken: 'token-1' });
   });
 
+  test('a failed export is named with its reason, and its state file removed so that a rerun starts anew', async () => {
+    // Prepare
+    describeMaster(master());
+    mock.on(DescribeExportCommand).resolves({
+      ExportDescription: {
+        ExportArn: EXPORT_ARN,
+        ExportStatus: 'FAILED',
+        FailureCode: 'S3AccessDenied',
+        FailureMessage: 'no access',
+      },
+    });
+
+    // Act
+    const run = runCreateSlave(config());
+
+    // Assess
+    await expect(run).rejects.toThrow(
+      /exporting us-east-1\/Orders .* FAILED: S3AccessDenied: no access; the state file .* is removed/,
+    );
+    expect(existsSync(join(folder, 'import.state.json'))).toBe(false);
+    expect(sent()).not.toContain('ImportTableCommand');
+  });
+
   test('an interrupted run keeps the export in the state file', async () => {
     // Prepare
     describeMaster(master());
