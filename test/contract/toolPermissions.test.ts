@@ -200,6 +200,17 @@ describe('the operator permissions table in docs/operations.md', () => {
     expect(compareTable(withUpdateItem, sent)).toEqual({ missing: [], extra: ['UpdateItem'] });
   });
 
+  test("the S3 client is in the CLI's bundle only: neither the function's zip nor the library contains it", () => {
+    // Act
+    const inZip = () => commandsInBundle(join('src', 'zip', 'index.ts'), 'node22', ['GetObject']);
+    const inLibrary = () => commandsInBundle(join('src', 'library', 'index.ts'), 'node20', ['GetObject']);
+
+    // Assess
+    expect(inZip).toThrow(/no GetObject command class found/);
+    expect(inLibrary).toThrow(/no GetObject command class found/);
+    expect(commandsInCliBundle().get(S3_PACKAGE)?.has('GetObject')).toBe(true);
+  });
+
   test('the source scan finds every command esbuild bundles into the CLI, except endpoint discovery, which is off', () => {
     // DescribeEndpoints comes with every DynamoDB client for endpoint discovery, which runs only when
     // AWS_ENABLE_ENDPOINT_DISCOVERY (or endpointDiscoveryEnabled) is set; the tools' clients never set it.
