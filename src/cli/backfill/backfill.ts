@@ -240,16 +240,16 @@ class BackfillRun {
  * rejects with a ToolError when the run cannot start or must stop (missing table, permission, key schemas).
  */
 export async function runBackfill(config: BackfillConfig, signal?: AbortSignal): Promise<BackfillSummary> {
-  const controller = new AbortController();
-  const forward = (): void => controller.abort();
-  signal?.addEventListener('abort', forward, { once: true });
-  if (signal?.aborted) controller.abort();
   if (config.fromExport && (config.writeMode === 'checked' || config.writeMode === 'conditional')) {
     throw new ToolError(
       `--write-mode ${config.writeMode} cannot load an export: it takes each item as the master holds it now, and an ` +
         "export's items are older. Use the default mode (watched), or batch for a slave nothing else writes to",
     );
   }
+  const controller = new AbortController();
+  const forward = (): void => controller.abort();
+  signal?.addEventListener('abort', forward, { once: true });
+  if (signal?.aborted) controller.abort();
   const master = formatTableRef(config.master);
   const slave = formatTableRef(config.slave);
   // A scan run's state file is checked before any call; an export's names its data files, known from its manifest.

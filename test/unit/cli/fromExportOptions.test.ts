@@ -2,6 +2,7 @@
  * `backfill --from-export`'s pure parts: the export's location as the command line takes it, the options that do
  * not go with it, and when an export is too old (or older than the stream) to load next to the live function.
  */
+import { runBackfill } from '../../../src/cli/backfill/backfill';
 import { EXPORT_AGE_MARGIN_MS, exportTimeProblem, STREAM_RETENTION_MS } from '../../../src/cli/backfill/exportSource';
 import { UsageError } from '../../../src/cli/errors';
 import { parseExportLocation, parseS3Location } from '../../../src/cli/export/s3Url';
@@ -74,6 +75,29 @@ describe('backfill --from-export on the command line', () => {
     expect(parse).toThrow(UsageError);
     expect(parse).toThrow(/divides a scan of the master; --from-export loads the export's data files/);
   });
+});
+
+describe('write modes with an export', () => {
+  test.each(['checked', 'conditional'] as const)(
+    '%s cannot load an export (it takes items as the master holds them now): refused before any call',
+    async (writeMode) => {
+      // Prepare
+      const parsed = parseCommandLine(
+        ['backfill', 'us-east-1/Orders', 'eu-west-1/Copy', '--from-export', URL, '--write-mode', writeMode],
+        env,
+      );
+      if (parsed.command !== 'backfill') throw new Error(parsed.command);
+
+      // Act
+      const run = runBackfill({ ...parsed.config, endpoint: 'http://127.0.0.1:9' });
+
+      // Assess
+      await expect(run).rejects.toMatchObject({
+        name: 'ToolError',
+        message: expect.stringMatching(new RegExp(`--write-mode ${writeMode} cannot load an export`)),
+      });
+    },
+  );
 });
 
 describe('the export time against the stream', () => {
