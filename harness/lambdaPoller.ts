@@ -3,7 +3,7 @@
  * It follows Lambda's documented semantics, cited where they are implemented:
  * - "Using AWS Lambda with Amazon DynamoDB" (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html): shards
  *   parent before child, batches of up to BatchSize records, MaximumBatchingWindowInSeconds, StartingPosition
- *   TRIM_HORIZON or LATEST, ParallelizationFactor concurrent batches per shard with per-partition-key order
+ *   TRIM_HORIZON or LATEST, ParallelizationFactor concurrent batches per shard with per-item order
  *   (eventSourceMapping/shardRun.ts);
  * - "Configuring partial batch response with DynamoDB and Lambda"
  *   (https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html): ReportBatchItemFailures
@@ -36,7 +36,7 @@ import {
   settingsOf,
 } from './eventSourceMapping/options';
 import { ShardRun } from './eventSourceMapping/shardRun';
-import { parentsFirst, StreamReader } from './eventSourceMapping/streamReader';
+import { parentsFirst, StreamReader, type StreamSource } from './eventSourceMapping/streamReader';
 import { type Verdict, verdictOf } from './eventSourceMapping/verdict';
 import { type EventSource, type LambdaStreamRecord, toLambdaRecord } from './lambdaEvent';
 import { inProcessFunction, type LambdaFunction } from './lambdaFunction';
@@ -75,20 +75,19 @@ export class StreamPoller {
   /** The on-failure documents sent so far (the destination's list when it gave one). */
   readonly failureRecords: OnFailureRecord[];
   private readonly settings: MappingSettings;
-  private readonly reader: StreamReader;
+  private readonly reader: StreamSource;
   private readonly fn: LambdaFunction;
   private readonly source: EventSource;
   private readonly functionArn: string;
   private readonly shards = new Map<string, ShardState>();
   private readonly delivered = new Set<string>();
-  private partitionKey?: Promise<string>;
   private started = false;
   private inFlight = 0;
 
   constructor(private readonly options: PollerOptions) {
     this.settings = settingsOf(options);
     this.totals = emptyStats(this.settings.parallelizationFactor);
-    this.reader = new StreamReader(options.endpoint, options.region, options.streamArn);
+    this.reader = options.source ?? new StreamReader(options.endpoint, options.region, options.streamArn);
     this.fn =
       options.function ??
       inProcessFunction(options.handler as NonNullable<PollerOptions['handler']>, {
@@ -132,17 +131,24 @@ export class StreamPoller {
     // Shards can split while we read: describe again until a pass finds no shard left to read in this drain.
     const read = new Set<string>();
     for (;;) {
-      const pending = (await this.reader.shards()).filter(
-        (shard) => !this.state(shard).ended && !read.has(shard.ShardId ?? ''),
-      );
+      const shards = await this.reader.shards();
+      const pending = shards.filter((shard) => !this.state(shard).ended && !read.has(shard.ShardId ?? ''));
       if (pending.length === 0) return stats;
-      // Shards run concurrently, each child after its parent (Lambda processes a parent shard before its children).
+      // Shards run concurrently, each child after its parent (Lambda processes a parent shard before its children):
+      // a child whose parent is still listed is read only once the parent is closed and read to its end, so a parent
+      // still open never delivers its last records after its child's.
+      const listed = new Set(shards.map((shard) => shard.ShardId));
       const done = new Map<string, Promise<void>>();
       for (const shard of parentsFirst(pending)) {
-        const parent = shard.ParentShardId ? done.get(shard.ParentShardId) : undefined;
+        const parentId = shard.ParentShardId;
+        const parent = parentId ? done.get(parentId) : undefined;
         done.set(
           shard.ShardId ?? '',
-          (parent ?? Promise.resolve()).then(() => this.readShard(shard, run)),
+          (parent ?? Promise.resolve()).then(() =>
+            parentId && listed.has(parentId) && !this.shards.get(parentId)?.ended
+              ? undefined
+              : this.readShard(shard, run),
+          ),
         );
       }
       const results = await Promise.allSettled(done.values());
@@ -173,19 +179,19 @@ export class StreamPoller {
     return state;
   }
 
-  /** The value slots are chosen by: the record's partition key (fetched once, only with parallel slots). */
-  private async keyOf(): Promise<(record: LambdaStreamRecord) => unknown> {
-    if (this.settings.parallelizationFactor === 1) return () => undefined;
-    this.partitionKey ??= this.reader.partitionKey();
-    const name = await this.partitionKey;
-    return (record) => record.dynamodb.Keys?.[name] ?? record.dynamodb.Keys;
+  /**
+   * The value slots are chosen by: the record's item, its whole key (partition and sort key), sorted by attribute
+   * name, so that an item's records keep their order while one partition key's items run in different slots.
+   */
+  private itemOf(record: LambdaStreamRecord): string {
+    return JSON.stringify(Object.entries(record.dynamodb.Keys ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)));
   }
 
   /** Reads one shard to its current end into its slots while they deliver; moves the checkpoint when all is done. */
   private async readShard(shard: Shard, run: { stats: PollerStats; budget: Budget }): Promise<void> {
     const shardId = shard.ShardId ?? '';
     const state = this.state(shard);
-    const shardRun = new ShardRun(this.slotHost(run), shardId, await this.keyOf());
+    const shardRun = new ShardRun(this.slotHost(run), shardId, (record) => this.itemOf(record));
     const slots = shardRun.run();
     let iterator: string | undefined;
     let lastRead: string | undefined;
@@ -250,6 +256,11 @@ export class StreamPoller {
       giveUp: (shardId, records, condition, invokeCount, last) =>
         this.giveUp(run.stats, { shardId, records, condition, invokeCount, last }),
       countBisected: () => this.count(run.stats, 'batchesBisected'),
+      duplicate: (shardId, slot, records, attempt) => {
+        const again = this.options.duplicate?.({ shardId, slot, records, attempt }) ?? false;
+        if (again) this.count(run.stats, 'batchesDuplicated');
+        return again;
+      },
       checkBudget: (where) => this.checkBudget(run, where),
     };
   }

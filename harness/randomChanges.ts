@@ -14,6 +14,7 @@ import {
   type ScalarAttributeType,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { sleep } from '../src/shared/sleep';
 import { Prng } from './prng';
 import { canonicalNumber, type Item } from './tables';
 
@@ -27,8 +28,17 @@ export interface RandomChangeOptions {
   hotItems?: number;
   /** Type of the table's sort key `sk`, as in {@link TableSpec}; none when absent. */
   sortKeyType?: ScalarAttributeType;
+  /** Partition keys the items share when there is a sort key (default 7): many sort keys per partition key. */
+  partitions?: number;
+  /** Changes per second at most (default: as fast as the table answers), for a writer that overlaps replication. */
+  writesPerSecond?: number;
   /** Called after each change, e.g. for progress output. */
   onChange?: (done: number) => void;
+  /**
+   * Called with each change once DynamoDB acknowledged it, in acknowledgement order (one request at a time, so that is
+   * the order the master applied them): the item's key and its state after the change (`undefined`: deleted).
+   */
+  onCommitted?: (key: Item, state: Item | undefined) => void;
 }
 
 /** Counts of what was done; `reinserts` are writes to an item deleted earlier in the run. */
@@ -52,10 +62,13 @@ export async function applyRandomChanges(
   const hot = Math.min(options.hotItems ?? 3, options.items);
   const summary: ChangeSummary = { puts: 0, updates: 0, deletes: 0, reinserts: 0 };
   const deleted = new Set<number>();
+  const started = Date.now();
   for (let done = 0; done < options.changes; done += 1) {
+    if (options.writesPerSecond) await sleep(started + (1000 * done) / options.writesPerSecond - Date.now());
     const index = rng.chance(HOT_SHARE) ? rng.int(0, hot - 1) : rng.int(0, options.items - 1);
-    const key = keyOf(index, options.sortKeyType);
+    const key = keyOf(index, options.sortKeyType, options.partitions);
     const roll = rng.next();
+    let state: Item | undefined;
     if (roll < 0.15) {
       await client.send(new DeleteItemCommand({ TableName: table, Key: key }));
       summary.deletes += 1;
@@ -63,13 +76,15 @@ export async function applyRandomChanges(
     } else {
       if (deleted.delete(index)) summary.reinserts += 1;
       if (roll < 0.55) {
-        await client.send(new PutItemCommand({ TableName: table, Item: { ...randomAttributes(rng), ...key } }));
+        state = { ...randomAttributes(rng), ...key };
+        await client.send(new PutItemCommand({ TableName: table, Item: state }));
         summary.puts += 1;
       } else {
-        await client.send(randomUpdate(rng, table, key));
+        state = (await client.send(randomUpdate(rng, table, key))).Attributes;
         summary.updates += 1;
       }
     }
+    options.onCommitted?.(key, state);
     options.onChange?.(done + 1);
   }
   return summary;
@@ -95,9 +110,12 @@ export async function applyRandomRounds(
   return total;
 }
 
-/** The key of item `index`: `pk` a string, `sk` (if any) of the given type; binary keys include 0x00 and 0xff. */
-export function keyOf(index: number, sortKeyType?: ScalarAttributeType): Item {
-  const key: Item = { pk: { S: `item-${index % 7}` } };
+/**
+ * The key of item `index`: `pk` a string (one of `partitions` when there is a sort key), `sk` (if any) of the given
+ * type; binary keys include 0x00 and 0xff.
+ */
+export function keyOf(index: number, sortKeyType?: ScalarAttributeType, partitions = 7): Item {
+  const key: Item = { pk: { S: `item-${index % partitions}` } };
   if (sortKeyType === 'B') key.sk = { B: Uint8Array.from([index, 0x00, 0xff, (index * 37) & 0xff]) };
   if (sortKeyType === 'N') key.sk = { N: `${index}.${index * 7}` };
   if (sortKeyType === 'S') key.sk = { S: `sort#${index}` };
@@ -242,6 +260,7 @@ function randomUpdate(rng: Prng, table: string, key: Item): UpdateItemCommand {
     .join(' ');
   return new UpdateItemCommand({
     TableName: table,
+    ReturnValues: 'ALL_NEW',
     Key: key,
     UpdateExpression: expression,
     ExpressionAttributeNames: names,

@@ -24,6 +24,13 @@ export interface ReplicatorOptions {
   readonly env?: Record<string, string | undefined>;
 }
 
+/**
+ * The trigger setting a function made with {@link replicatorEnv} needs: deploy/template.json's trigger sets
+ * `FunctionResponseTypes: [ReportBatchItemFailures]` with REPORT_BATCH_ITEM_FAILURES=true, so a mapping in front of
+ * such a function reads its partial batch responses. Lambda's default, and the stand-in mapping's, is off.
+ */
+export const TEMPLATE_RESPONSE_TYPES = { reportBatchItemFailures: true } as const;
+
 /** The environment a Lambda function would have: the local Lambda's configuration, or set here for {@link loadHandler}. */
 export function replicatorEnv(options: ReplicatorOptions): Record<string, string | undefined> {
   return {
@@ -35,8 +42,8 @@ export function replicatorEnv(options: ReplicatorOptions): Record<string, string
     WRITE_CONCURRENCY: undefined,
     REPLICATE_TTL_DELETES: undefined,
     EXCLUDE_ATTRIBUTES: undefined,
-    // As deploy/template.json sets it, with the trigger's ReportBatchItemFailures (the local mapping's default too);
-    // tests of a trigger without it remove it.
+    // As deploy/template.json sets it, with the trigger's ReportBatchItemFailures (a mapping in front of this
+    // function turns it on with TEMPLATE_RESPONSE_TYPES); tests of a trigger without it remove it.
     REPORT_BATCH_ITEM_FAILURES: 'true',
     AWS_REGION: MASTER_REGION,
     AWS_ENDPOINT_URL_DYNAMODB: options.endpoint,

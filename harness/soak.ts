@@ -1,39 +1,33 @@
 /**
- * The soak: many random changes on a master table with a stream, replicated by the BUILT zip (by default under the
- * official runtime client in local containers, harness/localLambda) through the fault-injecting proxy, fed by the
- * faithful event source mapping (harness/lambdaPoller). After each round of changes the
- * stream is drained and the slave compared with the master, item for item. Used by `npm run soak` (20,000 changes)
- * and, in a short version, by the test suite.
+ * The soak: many random changes on a master table with a stream, replicated by a Lambda zip (the built one unless
+ * told otherwise; by default under the official runtime client in local containers, harness/localLambda) through the
+ * fault-injecting proxy, fed by the stand-in event source mapping (harness/lambdaPoller). In each round a writer
+ * makes its changes while the mapping delivers (at a set rate, or as fast as the table answers); then the writer
+ * stops, the mapping drains, and the slave is judged against an independent model of the master
+ * (harness/soakModel): every change the writer committed, in acknowledgement order. Used by `npm run soak` and, in
+ * short versions, by the test suite.
  *
- * What it counts, and how:
- * - faults injected, by kind: the fault proxy's counts.
- * - retries: write requests beyond the plan. Each invocation's plan is one BatchWriteItem per 25 distinct items of
- *   its batch (a single slave, a NEW_IMAGE stream, no poison items), so every request beyond that is a retry, by the
- *   SDK or by the handler; plus re-deliveries of records by the poller (Lambda's retries).
- * - records reported failed, and later succeeded: a record counts as failed when the handler reported it in
- *   `batchItemFailures` or threw on its batch, and as succeeded when an invocation returned with no failure at or
- *   before it (Lambda then moves past it).
- * - lost changes: records never processed successfully that the event source mapping did not report to its on-failure
- *   destination either (silently lost) — must be 0.
- * - records given up (retries exhausted with --max-retries, too old with --max-record-age): sent to the on-failure
- *   destination; the soak then runs the repair docs/operations.md tells users to run (`verify --repair`, the built
- *   CLI) before that round's comparison, as an operator would.
- * - stale items: items that differ between slave and master (missing, extra or different) at any round's end, after
- *   that repair — must be 0.
- * - containers killed, batches bisected: the event source mapping's counters (kills only with a function in a
- *   process of its own: the default local Lambda; the in-process bundle cannot be killed, and the report says so);
- *   of the killed invocations, those after which the slave's items of that batch had changed (writes had landed:
- *   read on the slave before and after, soakFunction.ts); cold starts: containers the local Lambda started.
+ * The verdict never reads the function's answers: lost changes, stale, extra and wrong items come from the slave's
+ * items against the model, at every round's end, before any repair (harness/soakReport says what PASS is). Only
+ * after the verdict, when a round is not equal, does the soak run `verify --repair` (the built CLI), as
+ * docs/operations.md tells operators to, and say what it fixed; the next round then starts from an equal slave.
+ *
+ * The rest are figures about the run: faults by kind (the fault proxy's counts); retries (write requests beyond
+ * each invocation's plan of one BatchWriteItem per 25 distinct items, and records the mapping delivered again);
+ * records the function reported failed; containers killed and, of those, the ones whose writes had landed (read on
+ * the slave, harness/soakFunction); batches bisected, delivered twice, given up to the on-failure destination.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient, StreamViewType } from '@aws-sdk/client-dynamodb';
+import { sleep } from '../src/shared/sleep';
 import { bundlePath } from './bundle';
 import { LOCAL_CREDENTIALS } from './dynamodbLocal';
 import { FAULT_KINDS, type FaultKind, randomFaults, startFaultProxy } from './faultProxy';
 import { type OnFailureRecord, StreamPoller } from './lambdaPoller';
+import { Prng } from './prng';
 import { applyRandomChanges, type ChangeSummary } from './randomChanges';
-import { MASTER_REGION, SLAVE_REGION } from './replicator';
+import { MASTER_REGION, SLAVE_REGION, TEMPLATE_RESPONSE_TYPES } from './replicator';
 import {
   killChooser,
   localLambdaFunction,
@@ -42,16 +36,24 @@ import {
   type SoakFunctionFactory,
   slaveSnapshot,
 } from './soakFunction';
-import { compareTables, createMasterTable, createTable, localClient, uniqueTableName } from './tables';
+import { MasterModel } from './soakModel';
+import type { SoakReport } from './soakReport';
+import { createMasterTable, createTable, localClient, scanAll, uniqueTableName } from './tables';
 
 /** Settings of a soak run. */
 export interface SoakOptions {
-  /** DynamoDB Local (the poller reads the stream there; the bundle writes through a fault proxy in front of it). */
+  /** DynamoDB Local (the poller reads the stream there; the function writes through a fault proxy in front of it). */
   readonly endpoint: string;
   readonly changes: number;
   readonly items: number;
-  /** Rounds of changes, each followed by a drain and a comparison (default 10). */
+  /** Partition keys the items share, each with many sort keys (default: one per 10 items, at least 2). */
+  readonly partitions?: number;
+  /** Rounds of changes, each followed by a drain and the verdict (default 10). */
   readonly rounds?: number;
+  /** Changes per second the writer makes while the mapping delivers (default: as fast as the table answers). */
+  readonly writesPerSecond?: number;
+  /** The master's stream view type (default NEW_IMAGE); KEYS_ONLY and OLD_IMAGE make the function read the master. */
+  readonly viewType?: StreamViewType;
   /** Share of write requests that get a fault (default 0.07), spread over the kinds by {@link FAULT_MIX}. */
   readonly faultRate?: number;
   readonly seed?: number;
@@ -67,13 +69,17 @@ export interface SoakOptions {
   readonly bisect?: boolean;
   /** Share of invocations whose container is killed mid-invocation (default 0). */
   readonly killRate?: number;
+  /** Share of answered batches the mapping delivers again, as Lambda may after an internal retry (default 0). */
+  readonly duplicateRate?: number;
   /** MaximumRetryAttempts (default -1: until the records expire, as Lambda's default). */
   readonly maximumRetryAttempts?: number;
   /** MaximumRecordAgeInSeconds (default none). */
   readonly maximumRecordAgeInSeconds?: number;
+  /** The zip to run (default the built `dist/dynamo-replicator.zip`); the function factory unpacks it. */
+  readonly zip?: string;
   /** Makes the function the mapping invokes (default: the zip under the runtime client, {@link localLambdaFunction}). */
   readonly functionFactory?: SoakFunctionFactory;
-  /** Progress lines (one per round, and per 1,000 changes made). */
+  /** Progress lines (one per round). */
   readonly onProgress?: (line: string) => void;
 }
 
@@ -87,52 +93,11 @@ export const FAULT_MIX: Readonly<Partial<Record<FaultKind, number>>> = {
   slowResponse: 0.1,
 };
 
-/** What a soak run did and found. */
-export interface SoakReport {
-  readonly changes: number;
-  readonly changeSummary: ChangeSummary;
-  /** Items on the master at the end. */
-  readonly masterItems: number;
-  readonly invocations: number;
-  readonly writeRequests: number;
-  readonly faults: Readonly<Record<FaultKind, number>>;
-  readonly faultsTotal: number;
-  /** Write requests beyond each invocation's plan: retries by the SDK and by the handler. */
-  readonly requestRetries: number;
-  /** Records delivered again by the poller after a failure (Lambda's retries). */
-  readonly recordsRedelivered: number;
-  readonly invocationErrors: number;
-  readonly recordsReportedFailed: number;
-  readonly recordsFailedThenSucceeded: number;
-  /** The function that ran, and whether its containers could be killed. */
-  readonly functionKind: string;
-  readonly killable: boolean;
-  readonly containersKilled: number;
-  /** Killed invocations after which the slave's items of their batch had changed: writes had landed before the kill. */
-  readonly killedAfterWrites: number;
-  /** Containers started (the local Lambda; undefined for the in-process bundle). */
-  readonly coldStarts?: number;
-  readonly batchesBisected: number;
-  readonly maxConcurrentInvocations: number;
-  /** Given-up batches' records, sent to the on-failure destination, and its documents. */
-  readonly recordsSentToDestination: number;
-  readonly failureRecords: readonly OnFailureRecord[];
-  /** Rounds after which `verify --repair` ran, and the items it found different (and repaired). */
-  readonly repairs: number;
-  readonly itemsRepaired: number;
-  readonly lostChanges: number;
-  readonly staleItems: number;
-  readonly slaveEqualsMaster: boolean;
-  readonly durationMs: number;
-}
-
-/** Whether a sequence number lies in a given-up batch's range (sequence numbers are unique across the stream). */
-function inDestination(records: readonly OnFailureRecord[], sequenceNumber: string): boolean {
-  const n = BigInt(sequenceNumber);
-  return records.some(
-    ({ DDBStreamBatchInfo: batch }) => BigInt(batch.startSequenceNumber) <= n && n <= BigInt(batch.endSequenceNumber),
-  );
-}
+/**
+ * The pause between drains while the writer writes: Lambda polls each shard "at a base rate of 4 times per second"
+ * (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html), so records written meanwhile gather into one batch.
+ */
+const DRAIN_PAUSE_MS = 250;
 
 /** `verify --repair` with the built CLI, as docs/operations.md tells operators to run after discarded records. */
 function repairWithCli(endpoint: string, master: string, slave: string): Promise<string> {
@@ -161,6 +126,13 @@ function repairWithCli(endpoint: string, master: string, slave: string): Promise
   });
 }
 
+/** Chooses the answered batches the mapping delivers again: each with probability `rate`. */
+function duplicateChooser(rate: number, seed: number): (() => boolean) | undefined {
+  if (rate === 0) return undefined;
+  const random = new Prng(seed * 104_729 + 3);
+  return () => random.chance(rate);
+}
+
 /** Runs a soak and reports; creates its own tables and proxy, and stops the proxy whatever happens. */
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const started = Date.now();
@@ -185,13 +157,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const masterTable = await createMasterTable(master, {
       name: uniqueTableName('soak-master'),
       sortKeyType: 'B',
-      streamViewType: 'NEW_IMAGE',
+      streamViewType: options.viewType ?? 'NEW_IMAGE',
     });
     const slaveTable = await createTable(slave, { name: uniqueTableName('soak-slave'), sortKeyType: 'B' });
     const fates = new RecordFates(slaveSnapshot(slave, slaveTable.name));
     made = await (options.functionFactory ?? localLambdaFunction)({
       replicator: { endpoint: proxy.endpoint, slaveTable: slaveTable.name },
       functionTimeoutMs: options.functionTimeoutMs ?? 6000,
+      zip: options.zip,
     });
     const failureRecords: OnFailureRecord[] = [];
     const killRate = options.killRate ?? 0;
@@ -203,57 +176,93 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       batchSize: options.batchSize ?? 100,
       parallelizationFactor: options.parallelizationFactor ?? 1,
       bisectBatchOnFunctionError: options.bisect ?? false,
-      // Lambda's default: retry a failing batch until its records expire (24 h); the soak must never give one up
-      // unless told to, and then the records go to the destination and the repair fixes the slave.
+      // As deploy/template.json's trigger: partial batch responses read (the function is configured for them).
+      ...TEMPLATE_RESPONSE_TYPES,
+      // Lambda's default: retry a failing batch until its records expire (24 h).
       maximumRetryAttempts: options.maximumRetryAttempts ?? -1,
       maximumRecordAgeInSeconds: options.maximumRecordAgeInSeconds,
       onFailure: { records: failureRecords },
       kill: killRate > 0 ? killChooser(killRate, seed, fates) : undefined,
+      duplicate: duplicateChooser(options.duplicateRate ?? 0, seed),
       timeoutMs: 30 * 60_000,
       maxGetRecordsCalls: 1_000_000,
     });
+    const mapping = poller;
 
+    const model = new MasterModel(['pk', 'sk']);
     const changeSummary: ChangeSummary = { puts: 0, updates: 0, deletes: 0, reinserts: 0 };
-    let staleItems = 0;
-    let equal = false;
+    const lost = new Set<number>();
+    const stale = new Set<string>();
+    const extra = new Set<string>();
+    const wrong = new Set<string>();
+    let modelErrors = 0;
+    let roundsEqual = 0;
     let masterItems = 0;
     let repairs = 0;
     let itemsRepaired = 0;
-    const tables = [
-      { client: master, table: masterTable.name },
-      { client: slave, table: slaveTable.name },
-    ] as const;
+    let equalAfterRepairs = true;
+    let changesDuringDrains = 0;
     for (let round = 0; round < rounds; round += 1) {
       const changes =
         Math.floor((options.changes * (round + 1)) / rounds) - Math.floor((options.changes * round) / rounds);
-      const summary = await applyRandomChanges(master, masterTable.name, {
+      const discardedBefore = mapping.totals.recordsDiscarded;
+      // The writer writes while the mapping delivers; a drain that starts while it writes counts its changes so far.
+      let writing = true;
+      const writer = applyRandomChanges(master, masterTable.name, {
         seed: seed * 1000 + round,
         items: options.items,
         changes,
         sortKeyType: 'B',
+        partitions: options.partitions ?? Math.max(2, Math.floor(options.items / 10)),
+        writesPerSecond: options.writesPerSecond,
+        onCommitted: (key, state) => model.record(key, state),
+      }).finally(() => {
+        writing = false;
       });
+      writer.catch(() => undefined);
+      const madeBefore = model.changes;
+      while (writing) {
+        const seen = model.changes;
+        await mapping.drain();
+        if (writing) changesDuringDrains += model.changes - seen;
+        await Promise.race([writer, sleep(DRAIN_PAUSE_MS)]);
+      }
+      const summary = await writer;
       for (const key of Object.keys(changeSummary) as Array<keyof ChangeSummary>) changeSummary[key] += summary[key];
-      const drained = await poller.drain();
-      let repaired = '';
-      if (drained.recordsDiscarded > 0) {
-        // Records were given up: what the operator does on the destination's alarm (docs/operations.md).
-        const before = await compareTables(...tables);
-        const differing = before.missing.length + before.extra.length + before.different.length;
+      await mapping.drain();
+
+      // The verdict: the slave against the model, before anything else touches it.
+      const [slaveItems, masterNow] = await Promise.all([
+        scanAll(slave, slaveTable.name),
+        scanAll(master, masterTable.name),
+      ]);
+      const verdict = model.judge(slaveItems, masterNow);
+      for (const n of verdict.lostChanges) lost.add(n);
+      for (const key of verdict.staleItems) stale.add(key);
+      for (const key of verdict.extraItems) extra.add(key);
+      for (const key of verdict.wrongItems) wrong.add(key);
+      modelErrors += verdict.modelErrors.length;
+      masterItems = verdict.masterItems;
+      if (verdict.equal) roundsEqual += 1;
+      const differing = verdict.staleItems.length + verdict.extraItems.length + verdict.wrongItems.length;
+      const discarded = mapping.totals.recordsDiscarded - discardedBefore;
+      let after = '';
+      if (!verdict.equal) {
+        // After the verdict only: what the operator runs on the destination's alarm (docs/operations.md).
         await repairWithCli(options.endpoint, masterTable.name, slaveTable.name);
+        const repaired = model.judge(await scanAll(slave, slaveTable.name), masterNow);
         repairs += 1;
         itemsRepaired += differing;
-        repaired = `, ${drained.recordsDiscarded} records given up → verify --repair fixed ${differing} items`;
+        equalAfterRepairs &&= repaired.equal;
+        after = `; then verify --repair: ${repaired.equal ? 'equal' : 'STILL DIFFERENT'}`;
       }
-      const comparison = await compareTables(...tables);
-      const stale = comparison.missing.length + comparison.extra.length + comparison.different.length;
-      staleItems += stale;
-      equal = comparison.equal;
-      masterItems = comparison.sourceCount;
-      const { faults } = proxy.stats();
-      const injected = FAULT_KINDS.reduce((sum, kind) => sum + faults[kind], 0);
       say(
-        `round ${round + 1}/${rounds}: ${changes} changes, ${poller.totals.invocations} invocations so far, ${injected} faults so far${repaired}, ` +
-          `${comparison.sourceCount} items, ${stale === 0 ? 'slave equal to master' : `${stale} STALE ITEMS`} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        `round ${round + 1}/${rounds}: ${changes} changes (${model.changes - madeBefore} recorded), ${mapping.totals.invocations} invocations so far, ` +
+          `${discarded} records given up, ${verdict.masterItems} items: ` +
+          (verdict.equal
+            ? 'slave equal to the model'
+            : `${verdict.lostChanges.length} LOST CHANGES, ${verdict.staleItems.length} stale, ${verdict.extraItems.length} extra, ${verdict.wrongItems.length} wrong`) +
+          `${verdict.modelErrors.length > 0 ? `, ${verdict.modelErrors.length} MODEL ERRORS` : ''}${after} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
       );
     }
 
@@ -262,10 +271,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       (sum, operation) => sum + (stats.byOperation[operation] ?? 0),
       0,
     );
-    const silentlyLost = [...fates.delivered].filter(
-      (n) => !fates.succeeded.has(n) && !inDestination(failureRecords, n),
-    ).length;
-    const { totals } = poller;
+    const { totals } = mapping;
     return {
       changes: options.changes,
       changeSummary,
@@ -276,9 +282,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       faultsTotal: FAULT_KINDS.reduce((sum, kind) => sum + stats.faults[kind], 0),
       requestRetries: writeRequests - fates.plannedRequests,
       recordsRedelivered: totals.recordsRedelivered,
+      batchesDuplicated: totals.batchesDuplicated,
       invocationErrors: totals.invocationErrors,
       recordsReportedFailed: fates.everFailed.size,
-      recordsFailedThenSucceeded: [...fates.everFailed].filter((n) => fates.succeeded.has(n)).length,
       functionKind: made.kind,
       killable: made.killable,
       containersKilled: totals.invocationsKilled,
@@ -286,13 +292,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       coldStarts: made.coldStarts?.(),
       batchesBisected: totals.batchesBisected,
       maxConcurrentInvocations: totals.maxConcurrentInvocations,
+      changesDuringDrains,
       recordsSentToDestination: totals.recordsSentToDestination,
       failureRecords,
+      lostChanges: lost.size,
+      staleItems: stale.size,
+      extraItems: extra.size,
+      wrongItems: wrong.size,
+      roundsEqual,
+      rounds,
+      modelErrors,
       repairs,
       itemsRepaired,
-      lostChanges: silentlyLost,
-      staleItems,
-      slaveEqualsMaster: equal,
+      equalAfterRepairs,
       durationMs: Date.now() - started,
     };
   } finally {
@@ -302,35 +314,4 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     slave.destroy();
     await proxy.stop();
   }
-}
-
-/** The report as lines of text, for the console and the README. */
-export function formatSoakReport(report: SoakReport): string[] {
-  const { puts, updates, deletes, reinserts } = report.changeSummary;
-  const faultLines = FAULT_KINDS.filter((kind) => report.faults[kind] > 0).map(
-    (kind) => `  ${kind}: ${report.faults[kind]}`,
-  );
-  const share = report.containersKilled === 0 ? 0 : (100 * report.killedAfterWrites) / report.containersKilled;
-  const killed = report.killable
-    ? `${report.containersKilled} (${report.killedAfterWrites} = ${share.toFixed(0)} % after some of their writes had landed)`
-    : `${report.containersKilled} (${report.functionKind}: an in-process function cannot be killed)`;
-  return [
-    `changes: ${report.changes} (${puts} puts, ${updates} updates, ${deletes} deletes, ${reinserts} re-inserts); ${report.masterItems} items at the end`,
-    `invocations: ${report.invocations} (at most ${report.maxConcurrentInvocations} at once); write requests: ${report.writeRequests}`,
-    `faults injected: ${report.faultsTotal} (${((100 * report.faultsTotal) / Math.max(1, report.writeRequests)).toFixed(1)} % of write requests)`,
-    ...faultLines,
-    `retries: ${report.requestRetries} requests beyond the plan (SDK and handler), ${report.recordsRedelivered} records re-delivered by the poller, ${report.invocationErrors} invocations failed whole`,
-    `records reported failed: ${report.recordsReportedFailed}, of which later succeeded: ${report.recordsFailedThenSucceeded}`,
-    `function: ${report.functionKind}; cold starts: ${report.coldStarts ?? 'none (no containers)'}`,
-    `containers killed: ${killed}`,
-    `batches bisected: ${report.batchesBisected}`,
-    `records sent to the on-failure destination: ${report.recordsSentToDestination} (${report.failureRecords.length} batches)` +
-      (report.repairs > 0
-        ? `; verify --repair ran ${report.repairs} times, repaired ${report.itemsRepaired} items`
-        : ''),
-    `lost changes: ${report.lostChanges}`,
-    `stale items: ${report.staleItems}`,
-    `slave equal to master: ${report.slaveEqualsMaster ? 'yes' : 'NO'}`,
-    `time: ${(report.durationMs / 1000).toFixed(1)} s`,
-  ];
 }

@@ -1,21 +1,29 @@
 /**
- * The soak's function as the event source mapping sees it, kept apart from the soak's rounds: which function runs
- * (a factory: the local Lambda, whose containers are processes that can really be killed, or the in-process bundle
- * for the fast path), each record's fate across invocations, the running average invocation time, which invocations
- * to kill, and whether a killed invocation had written something before it died (read on the slave).
+ * The soak's function as the event source mapping sees it, kept apart from the soak's rounds: which zip runs and how
+ * (a factory: the local Lambda, whose containers are processes that can really be killed, or the zip's handler
+ * in-process for the fast path), what the function answered (for the report's figures only; the verdict reads the
+ * slave), the running average invocation time, which invocations to kill, and whether a killed invocation had
+ * written something before it died (read on the slave).
  */
+
+import { rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { type AttributeValue, BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BATCH_GET_LIMIT, chunk } from '../src/shared/batchLimits';
 import { sleep } from '../src/shared/sleep';
+import { loadHandler } from './bundle';
 import type { LambdaStreamEvent } from './lambdaEvent';
 import { type Invocation, type InvokeOptions, inProcessFunction, type LambdaFunction } from './lambdaFunction';
 import { Prng } from './prng';
-import { loadReplicator, localReplicator, MASTER_REGION, type ReplicatorOptions } from './replicator';
+import { loadReplicator, localReplicator, MASTER_REGION, type ReplicatorOptions, replicatorEnv } from './replicator';
+import { unpackZip } from './sandbox';
 
-/** What the soak gives a function factory: the bundle's configuration and the function timeout. */
+/** What the soak gives a function factory: the bundle's configuration, the function timeout and the zip to run. */
 export interface SoakFunctionSetup {
   readonly replicator: ReplicatorOptions;
   readonly functionTimeoutMs: number;
+  /** The Lambda zip (`index.handler`); the built `dist/dynamo-replicator.zip` when absent. */
+  readonly zip?: string;
 }
 
 /** A function made for a soak: whether its containers can be killed, and how to stop it. */
@@ -33,26 +41,36 @@ export interface SoakFunction {
 /** Makes the soak's function (the local Lambda plugs in here). */
 export type SoakFunctionFactory = (setup: SoakFunctionSetup) => SoakFunction | Promise<SoakFunction>;
 
-/** The default: the built bundle's handler called in this process. */
-export const inProcessBundle: SoakFunctionFactory = (setup) => ({
-  function: inProcessFunction(loadReplicator(setup.replicator), {
-    region: MASTER_REGION,
-    timeoutMs: setup.functionTimeoutMs,
-  }),
-  killable: false,
-  kind: 'in-process bundle',
-});
+/**
+ * The fast path: the zip's `index.handler` (the built bundle when no zip is given) called in this process; its
+ * unpacked copy is removed on close.
+ */
+export const inProcessBundle: SoakFunctionFactory = (setup) => {
+  const root = setup.zip === undefined ? undefined : unpackZip(setup.zip);
+  const handler =
+    root === undefined
+      ? loadReplicator(setup.replicator)
+      : loadHandler(replicatorEnv(setup.replicator), join(root, 'index.js'));
+  return {
+    function: inProcessFunction(handler, { region: MASTER_REGION, timeoutMs: setup.functionTimeoutMs }),
+    killable: false,
+    kind: `in-process ${setup.zip === undefined ? 'bundle' : basename(setup.zip)}`,
+    close: () => {
+      if (root !== undefined) rmSync(root, { recursive: true, force: true });
+    },
+  };
+};
 
 /**
- * The default: the unchanged zip under the official runtime client (harness/localLambda), one container per
+ * The default: the zip, unchanged, under the official runtime client (harness/localLambda), one container per
  * concurrent batch, killed for real (SIGKILL) when the mapping's `kill` says so or the function times out.
  */
 export const localLambdaFunction: SoakFunctionFactory = (setup) => {
-  const lambda = localReplicator(setup.replicator, { timeoutMs: setup.functionTimeoutMs });
+  const lambda = localReplicator(setup.replicator, { timeoutMs: setup.functionTimeoutMs, zip: setup.zip });
   return {
     function: lambda,
     killable: true,
-    kind: `local Lambda (zip under aws-lambda-ric, nodejs${lambda.runtime.nodeMajor}.x)`,
+    kind: `local Lambda (${setup.zip === undefined ? 'the built zip' : basename(setup.zip)} under aws-lambda-ric, nodejs${lambda.runtime.nodeMajor}.x)`,
     coldStarts: () => lambda.stats.coldStarts,
     close: () => lambda.close(),
   };
@@ -102,11 +120,13 @@ function sequenceNumbers(event: LambdaStreamEvent): string[] {
   return event.Records.map((record) => record.dynamodb.SequenceNumber);
 }
 
-/** Tracks each record's fate across invocations, as Lambda would see it, and the invocations' durations. */
+/**
+ * Follows the invocations for the report's figures (never for the verdict, which reads the slave): records the
+ * function reported failed, the write requests it was planned to need, kills and whether their writes had landed,
+ * and the invocations' durations.
+ */
 export class RecordFates {
   readonly everFailed = new Set<string>();
-  readonly succeeded = new Set<string>();
-  readonly delivered = new Set<string>();
   plannedRequests = 0;
   /** Invocations whose container was killed mid-invocation, and those of them after which the slave had changed. */
   killed = 0;
@@ -125,8 +145,8 @@ export class RecordFates {
   /**
    * Invokes `fn`; when this invocation is to be killed and there is a snapshot, the slave's items of the batch are
    * watched while it runs, and the container is killed as soon as one of them changes (its first write landed), or
-   * at `killAfterMs` when none has by then. A partition key's records are in one batch at a time (the mapping keeps
-   * each key's order), so nothing else writes these items meanwhile: a change is this invocation's own write.
+   * at `killAfterMs` when none has by then. An item's records are in one batch at a time (the mapping keeps each
+   * item's order), so no other invocation writes these items meanwhile: a change is this invocation's own write.
    * `landed`: a change was seen, during the invocation or right after its kill.
    */
   private async invokeWatched(
@@ -168,7 +188,6 @@ export class RecordFates {
     return {
       invoke: async (event, options) => {
         const sequence = sequenceNumbers(event);
-        for (const n of sequence) this.delivered.add(n);
         const items = new Set(
           event.Records.map((record) => JSON.stringify(Object.entries(record.dynamodb.Keys ?? {}).sort())),
         );
@@ -189,11 +208,6 @@ export class RecordFates {
           (invocation.payload as { batchItemFailures?: Array<{ itemIdentifier: string }> })?.batchItemFailures ?? []
         ).map((failure) => failure.itemIdentifier);
         for (const n of failed) this.everFailed.add(n);
-        const lowest = failed.reduce<bigint | undefined>(
-          (low, n) => (low === undefined || BigInt(n) < low ? BigInt(n) : low),
-          undefined,
-        );
-        for (const n of sequence) if (lowest === undefined || BigInt(n) < lowest) this.succeeded.add(n);
         return invocation;
       },
     };

@@ -197,6 +197,11 @@ function canonical(value: AttributeValue): Canonical {
   throw new Error(`unknown attribute value type: ${JSON.stringify(Object.keys(value))}`);
 }
 
+/** A canonical text of a whole item: equal texts mean equal items (attributes sorted, values as {@link canonicalValue}). */
+export function canonicalItemText(item: Item): string {
+  return JSON.stringify(canonicalItem(item));
+}
+
 function canonicalItem(item: Item): { [name: string]: Canonical } {
   return Object.fromEntries(
     Object.keys(item)

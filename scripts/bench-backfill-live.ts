@@ -36,7 +36,7 @@ import { bundlePath } from '../harness/bundle';
 import { onCleanup, runScript } from '../harness/cleanup';
 import { putItems, richItem } from '../harness/items';
 import { type PollerStats, StreamPoller } from '../harness/lambdaPoller';
-import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../harness/replicator';
+import { loadReplicator, MASTER_REGION, SLAVE_REGION, TEMPLATE_RESPONSE_TYPES } from '../harness/replicator';
 import {
   compareTables,
   createTable,
@@ -194,6 +194,7 @@ async function main(): Promise<boolean> {
   let backfillRunning = false;
   let deliveredDuringBackfill = 0;
   const poller = new StreamPoller({
+    ...TEMPLATE_RESPONSE_TYPES,
     endpoint,
     region: MASTER_REGION,
     streamArn,

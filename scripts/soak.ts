@@ -1,34 +1,48 @@
 /**
- * `npm run soak`: the reliability soak (not part of `npm test`; a short version is, in test/integration/soak.test.ts).
+ * `npm run soak`: the reliability soak (not part of `npm test`; short versions are, in test/integration/soak*.test.ts).
  *
- * Starts DynamoDB Local, makes 20,000 random changes over 200 items (puts, updates, deletes, re-inserts, binary values
- * and a binary sort key) on a master with a stream, and replicates them with the unchanged zip under Lambda's own
- * runtime client (local containers, harness/localLambda; --in-process: the bundle's handler in this process, faster
+ * Starts DynamoDB Local, makes 20,000 random changes over 200 items sharing 20 partition keys (puts, updates,
+ * deletes, re-inserts, binary values and a binary sort key) on a master with a stream, and replicates them with a
+ * Lambda zip (--zip <file>, `index.handler`; default the built dist/dynamo-replicator.zip) under Lambda's own
+ * runtime client (local containers, harness/localLambda; --in-process: the zip's handler in this process, faster
  * but nothing to kill) behind a proxy that injects 7 % faults (throttling, 500s, partial UnprocessedItems, connection
- * resets, answers slower than the timeout), fed by the faithful event source mapping (harness/lambdaPoller). After each round the slave is compared with the master. Prints the
- * figures and exits 0 only when no change was lost, no item was stale and the slave equals the master.
+ * resets, answers slower than the timeout), fed by the stand-in event source mapping (harness/lambdaPoller). A writer
+ * keeps writing while the mapping delivers (--write-rate <changes/s>, default as fast as the table answers); each
+ * round ends with the writer stopped, the mapping drained, and the verdict: the slave against an independent model
+ * of every change the writer committed (harness/soakModel), before any repair. Exits 0 only when no change was
+ * lost and no item was stale, extra or wrong at any round's end; `verify --repair` runs only after a failed verdict.
  * DynamoDB Local is stopped on every way out: success, error, Ctrl-C, SIGTERM.
  *
  * The event source mapping's settings: --parallelization-factor <1..10> (1), --bisect (BisectBatchOnFunctionError),
- * --kill-rate <0..1> (0: share of invocations whose container is killed mid-invocation, 20-80 % into a typical
- * invocation; the report counts how many had written something; --in-process cannot be killed and says so), --max-retries <n> (-1: until the records expire),
- * --max-record-age <s> (none). Given-up records go to the on-failure destination and the soak runs
- * `verify --repair` (the built CLI) before that round's comparison, as docs/operations.md tells operators to.
+ * --kill-rate <0..1> (0: share of invocations whose container is killed mid-invocation, once its first write landed
+ * or 20-80 % into a typical invocation; --in-process cannot be killed and says so), --duplicate-rate <0..1> (0:
+ * share of answered batches delivered again, as after an internal retry), --max-retries <n> (-1: until the records
+ * expire), --max-record-age <s> (none).
  *
- * Options: --changes <n> (20000), --items <n> (200), --rounds <n> (10), --fault-rate <0..1> (0.07), --seed <n> (1),
- * --batch-size <n> (100), --function-timeout-ms <n> (6000), --json <file> (also write the report as JSON).
+ * Options: --changes <n> (20000), --items <n> (200), --partitions <n> (items / 10), --rounds <n> (10),
+ * --view-type <NEW_IMAGE|NEW_AND_OLD_IMAGES|KEYS_ONLY|OLD_IMAGE> (NEW_IMAGE), --fault-rate <0..1> (0.07),
+ * --seed <n> (1), --batch-size <n> (100), --function-timeout-ms <n> (6000), --json <file> (also write the report).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runScript, startLocalUntilCleanup } from '../harness/cleanup';
-import { formatSoakReport, runSoak } from '../harness/soak';
+import { runSoak } from '../harness/soak';
 import { inProcessBundle, localLambdaFunction } from '../harness/soakFunction';
+import { formatSoakReport, soakPassed } from '../harness/soakReport';
 import { positive } from './args';
+
+const VIEW_TYPES = ['NEW_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY', 'OLD_IMAGE'] as const;
 
 const { values: args } = parseArgs({
   options: {
     changes: { type: 'string', default: '20000' },
     items: { type: 'string', default: '200' },
+    partitions: { type: 'string' },
+    'write-rate': { type: 'string' },
+    'view-type': { type: 'string', default: 'NEW_IMAGE' },
+    'duplicate-rate': { type: 'string', default: '0' },
+    zip: { type: 'string' },
     rounds: { type: 'string', default: '10' },
     'fault-rate': { type: 'string', default: '0.07' },
     seed: { type: 'string', default: '1' },
@@ -45,10 +59,27 @@ const { values: args } = parseArgs({
   },
 });
 
-const USAGE = `npm run soak -- [--changes <n> (20000)] [--items <n> (200)] [--rounds <n> (10)] [--fault-rate <0..1> (0.07)]
-  [--seed <n> (1)] [--batch-size <n> (100)] [--function-timeout-ms <n> (6000)] [--json <file>]
-  [--parallelization-factor <1..10> (1)] [--bisect] [--kill-rate <0..1> (0)] [--max-retries <n> (-1)]
-  [--max-record-age <seconds>] [--in-process]`;
+const USAGE = `npm run soak -- [--zip <file> (dist/dynamo-replicator.zip)] [--in-process]
+  [--changes <n> (20000)] [--items <n> (200)] [--partitions <n> (items / 10)] [--rounds <n> (10)]
+  [--write-rate <changes/s> (as fast as the table answers)] [--view-type <${VIEW_TYPES.join('|')}> (NEW_IMAGE)]
+  [--fault-rate <0..1> (0.07)] [--seed <n> (1)] [--batch-size <n> (100)] [--function-timeout-ms <n> (6000)]
+  [--parallelization-factor <1..10> (1)] [--bisect] [--kill-rate <0..1> (0)] [--duplicate-rate <0..1> (0)]
+  [--max-retries <n> (-1)] [--max-record-age <seconds>] [--json <file>]`;
+
+/** A stream view type, or a usage error listing them. */
+function viewType(value: string): (typeof VIEW_TYPES)[number] {
+  const found = VIEW_TYPES.find((type) => type === value);
+  if (!found) throw new Error(`--view-type must be one of ${VIEW_TYPES.join(', ')}, not ${value}`);
+  return found;
+}
+
+/** A zip that exists, or a usage error naming it. */
+function zipFile(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const path = resolve(value);
+  if (!existsSync(path)) throw new Error(`--zip ${value}: no such file (build the default with npm run build)`);
+  return path;
+}
 
 function rate(name: string, value: string): number {
   const number = Number(value);
@@ -73,6 +104,11 @@ async function main(): Promise<boolean> {
   const options = {
     changes: positive('changes', args.changes),
     items: positive('items', args.items),
+    partitions: args.partitions === undefined ? undefined : positive('partitions', args.partitions),
+    writesPerSecond: args['write-rate'] === undefined ? undefined : positive('write-rate', args['write-rate']),
+    viewType: viewType(args['view-type']),
+    duplicateRate: rate('duplicate-rate', args['duplicate-rate']),
+    zip: zipFile(args.zip),
     rounds: positive('rounds', args.rounds),
     faultRate: rate('fault-rate', args['fault-rate']),
     seed: positive('seed', args.seed),
@@ -88,11 +124,13 @@ async function main(): Promise<boolean> {
   const local = await startLocalUntilCleanup();
   console.log(`DynamoDB Local on ${local.endpoint} (pid ${local.pid})`);
   console.log(
-    `soak: ${options.changes} changes over ${options.items} items in ${options.rounds} rounds, ${(options.faultRate * 100).toFixed(1)} % faults, ` +
+    `soak: ${options.changes} changes over ${options.items} items (${options.partitions ?? 'items / 10'} partition keys) in ${options.rounds} rounds, ` +
+      `written ${options.writesPerSecond ? `at ${options.writesPerSecond}/s` : 'as fast as the table answers'} while the mapping delivers, ` +
+      `${options.viewType} stream, ${(options.faultRate * 100).toFixed(1)} % faults, ` +
       `batches of ${options.batchSize}, function timeout ${options.functionTimeoutMs} ms, seed ${options.seed}; ` +
       `parallelization factor ${options.parallelizationFactor}, bisect ${options.bisect ? 'on' : 'off'}, ` +
-      `kill rate ${options.killRate}, max retries ${options.maximumRetryAttempts}, ` +
-      `max record age ${options.maximumRecordAgeInSeconds ?? 'none'}; ${args['in-process'] ? 'the bundle in-process' : 'the zip under aws-lambda-ric'}`,
+      `kill rate ${options.killRate}, duplicate rate ${options.duplicateRate}, max retries ${options.maximumRetryAttempts}, ` +
+      `max record age ${options.maximumRecordAgeInSeconds ?? 'none'}; ${options.zip ?? 'the built zip'} ${args['in-process'] ? 'in-process' : 'under aws-lambda-ric'}`,
   );
   const report = await runSoak({
     endpoint: local.endpoint,
@@ -101,11 +139,9 @@ async function main(): Promise<boolean> {
     onProgress: (line) => console.log(`  ${line}`),
   });
   console.log('');
-  for (const line of formatSoakReport(report)) console.log(line);
   if (args.json) writeFileSync(args.json, `${JSON.stringify({ options, report }, null, 2)}\n`);
-  const passed = report.lostChanges === 0 && report.staleItems === 0 && report.slaveEqualsMaster;
-  console.log(passed ? 'soak: PASS' : 'soak: FAIL');
-  return passed;
+  for (const line of formatSoakReport(report)) console.log(line);
+  return soakPassed(report);
 }
 
 runScript('soak', main);

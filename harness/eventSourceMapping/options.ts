@@ -2,11 +2,12 @@
  * The settings and counters of the stand-in event source mapping (harness/lambdaPoller.ts), apart from the code so
  * that the slot worker, the destination and the poller read one definition. The names follow Lambda's
  * CreateEventSourceMapping parameters (BatchSize, ParallelizationFactor, MaximumRetryAttempts, …) so a test reads
- * like the trigger it imitates; the defaults are the ones the tests and scripts relied on before, which differ from
- * Lambda's where noted.
+ * like the trigger it imitates; the defaults are Lambda's own, so a test relying on a setting of deploy/template.json
+ * (ReportBatchItemFailures, bisect, a retry limit) sets it explicitly.
  */
 import type { LambdaFunction, StreamHandler } from '../lambdaFunction';
 import type { OnFailureRecord } from './destination';
+import type { StreamSource } from './streamReader';
 
 /** Where reading starts in a shard that has no checkpoint yet (Lambda's `StartingPosition`). */
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST';
@@ -36,6 +37,8 @@ export interface PollerOptions {
   /** Region of the master table: the Streams client's region and the events' `awsRegion`. */
   readonly region: string;
   readonly streamArn: string;
+  /** Where the stream is read (default: DynamoDB Local's stream `streamArn` at `endpoint`). */
+  readonly source?: StreamSource;
   /** The function to invoke; give this or `handler`. */
   readonly function?: LambdaFunction;
   /** A handler to call in-process (wrapped with `inProcessFunction`); give this or `function`. */
@@ -48,13 +51,16 @@ export interface PollerOptions {
   readonly maximumBatchingWindowInSeconds?: number;
   /** Concurrent batches per shard, 1–10 (`ParallelizationFactor`; default 1). */
   readonly parallelizationFactor?: number;
-  /** Read `batchItemFailures` answers (`FunctionResponseTypes: [ReportBatchItemFailures]`; default true). */
+  /**
+   * Read `batchItemFailures` answers (`FunctionResponseTypes: [ReportBatchItemFailures]`; default false, as
+   * Lambda's: deploy/template.json turns it on, see harness/replicator's TEMPLATE_RESPONSE_TYPES).
+   */
   readonly reportBatchItemFailures?: boolean;
   /** Split a batch in two on a function error (`BisectBatchOnFunctionError`; default false, as Lambda's). */
   readonly bisectBatchOnFunctionError?: boolean;
   /**
-   * Failed attempts retried before the records are given up (`MaximumRetryAttempts`); -1 retries until the records
-   * expire. Default 5, not Lambda's -1: the existing tests rely on giving up.
+   * Failed attempts retried before the records are given up (`MaximumRetryAttempts`); -1 (the default, as Lambda's)
+   * retries until the records expire, which a drain's budget ends here.
    */
   readonly maximumRetryAttempts?: number;
   /**
@@ -69,6 +75,11 @@ export interface PollerOptions {
   readonly onFailure?: OnFailureDestination;
   /** The `killAfterMs` for a batch's invocation, or undefined to let it run (only a process function honours it). */
   readonly kill?: (batch: BatchToDeliver) => number | undefined;
+  /**
+   * Asked after each invocation that succeeded: true delivers the same batch again (its answer counts), as Lambda
+   * may after an internal retry ("Lambda functions … process each event at least once").
+   */
+  readonly duplicate?: (batch: BatchToDeliver) => boolean;
   /** Budget of one {@link StreamPoller.drain} call in milliseconds (default 120 000); exceeding it throws. */
   readonly timeoutMs?: number;
   /** Budget of GetRecords calls in one drain (default 20 000); exceeding it throws. */
@@ -97,6 +108,8 @@ export interface PollerStats {
   invocationsTimedOut: number;
   /** Failed batches split in two (bisectBatchOnFunctionError). */
   batchesBisected: number;
+  /** Batches answered with success that were delivered again (`duplicate`). */
+  batchesDuplicated: number;
   /** Batches given up (retries exhausted or records too old), and the records in them. */
   batchesDiscarded: number;
   recordsDiscarded: number;
@@ -138,6 +151,7 @@ export function emptyStats(slots: number): PollerStats {
     invocationsKilled: 0,
     invocationsTimedOut: 0,
     batchesBisected: 0,
+    batchesDuplicated: 0,
     batchesDiscarded: 0,
     recordsDiscarded: 0,
     recordsExpired: 0,
@@ -179,9 +193,9 @@ export function settingsOf(options: PollerOptions): MappingSettings {
     batchingWindowMs:
       1000 * integer('maximumBatchingWindowInSeconds', options.maximumBatchingWindowInSeconds, 0, 0, 300),
     parallelizationFactor: integer('parallelizationFactor', options.parallelizationFactor, 1, 1, 10),
-    reportBatchItemFailures: options.reportBatchItemFailures ?? true,
+    reportBatchItemFailures: options.reportBatchItemFailures ?? false,
     bisect: options.bisectBatchOnFunctionError ?? false,
-    maximumRetryAttempts: integer('maximumRetryAttempts', options.maximumRetryAttempts, 5, -1, 10_000),
+    maximumRetryAttempts: integer('maximumRetryAttempts', options.maximumRetryAttempts, -1, -1, 10_000),
     maximumRecordAgeMs:
       age === undefined || age === -1 ? undefined : 1000 * integer('maximumRecordAgeInSeconds', age, 0, 0, 604_800),
     startingPosition: options.startingPosition ?? 'TRIM_HORIZON',

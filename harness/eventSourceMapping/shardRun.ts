@@ -1,12 +1,14 @@
 /**
  * One drain of one shard by the stand-in event source mapping: the shard's records, as the reader fetches them, go to
- * `parallelizationFactor` concurrent batches ("slots") by a hash of their partition key, so each key's records stay in
- * one slot and in order while different slots are invoked at the same time (Lambda: "ParallelizationFactor … the
- * number of batches to process concurrently from each shard"; "Lambda … still ensures in-order processing at the
- * partition-key level", https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html). Each slot has its own queue and
+ * `parallelizationFactor` concurrent batches ("slots") by a hash of their item's key (partition and sort key), so each
+ * item's records stay in one slot and in order while different slots, and so one partition key's items, are invoked
+ * at the same time (Lambda: "ParallelizationFactor … the number of batches to process concurrently from each shard";
+ * "Lambda still ensures in-order processing at the item (partition and sort key) level",
+ * https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html). Each slot has its own queue and
  * retry state, and follows the error handling of https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html:
- * - a batch holds up to BatchSize queued records; with MaximumBatchingWindowInSeconds it waits up to that long for
- *   a full batch;
+ * - a batch holds up to BatchSize queued records and at most 6 MB of event ("Lambda … invokes the function when …
+ *   the payload size reaches 6 MB"); with MaximumBatchingWindowInSeconds the slot gathers records for up to that long
+ *   after its previous invocation ended (or after its first record came), unless the batch is full before;
  * - records older than MaximumRecordAgeInSeconds are not delivered but given up (`RecordAgeExceeded`);
  * - a complete success moves past the batch; a partial batch response past the records before the lowest failure;
  * - on a function error with BisectBatchOnFunctionError the batch is split in two halves, retried one after the other;
@@ -39,6 +41,8 @@ export interface SlotHost {
     last?: LastInvocation,
   ): void;
   countBisected(): void;
+  /** Whether a batch that succeeded is delivered again (counted when it is). */
+  duplicate(shardId: string, slot: number, records: number, attempt: number): boolean;
   /** Throws when the drain's budget is spent. */
   checkBudget(where: string): void;
 }
@@ -55,15 +59,23 @@ interface Segment {
 
 interface Slot {
   readonly index: number;
-  readonly queue: Array<{ record: LambdaStreamRecord; queuedAt: number }>;
+  /** Each record with when it was queued and its size in the event's JSON. */
+  readonly queue: Array<{ record: LambdaStreamRecord; queuedAt: number; bytes: number }>;
+  /** When the slot last became free to gather a batch: its start, or its previous invocation's end. */
+  freeSince: number;
   /** Upcoming batches from the head of the queue: one, or the halves of a bisected batch. */
   readonly segments: Segment[];
 }
 
-/** The slot of a partition key value: a stable hash, so one key always lands in the same slot. */
-export function slotOf(partitionKey: unknown, slots: number): number {
+/** Lambda's invocation payload limit, which also ends a stream batch. */
+export const PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
+/** The event's JSON around its records: `{"Records":[` and `]}`. */
+const EVENT_ENVELOPE_BYTES = '{"Records":[]}'.length;
+
+/** The slot of an item's key: a stable hash, so one item always lands in the same slot. */
+export function slotOf(itemKey: unknown, slots: number): number {
   if (slots === 1) return 0;
-  return createHash('sha256').update(JSON.stringify(partitionKey)).digest().readUInt32BE(0) % slots;
+  return createHash('sha256').update(JSON.stringify(itemKey)).digest().readUInt32BE(0) % slots;
 }
 
 /** Resolves every waiter at once; what they wait for is re-checked by them. */
@@ -92,12 +104,13 @@ export class ShardRun {
   constructor(
     private readonly host: SlotHost,
     readonly shardId: string,
-    private readonly partitionKeyOf: (record: LambdaStreamRecord) => unknown,
+    private readonly itemOf: (record: LambdaStreamRecord) => unknown,
   ) {
     this.slots = Array.from({ length: host.settings.parallelizationFactor }, (_, index) => ({
       index,
       queue: [],
       segments: [],
+      freeSince: Date.now(),
     }));
   }
 
@@ -110,8 +123,8 @@ export class ShardRun {
   push(records: readonly LambdaStreamRecord[]): void {
     const now = Date.now();
     for (const record of records) {
-      const slot = this.slots[slotOf(this.partitionKeyOf(record), this.slots.length)];
-      slot.queue.push({ record, queuedAt: now });
+      const slot = this.slots[slotOf(this.itemOf(record), this.slots.length)];
+      slot.queue.push({ record, queuedAt: now, bytes: Buffer.byteLength(JSON.stringify(record)) + 1 });
     }
     this.changed.notify();
   }
@@ -149,13 +162,16 @@ export class ShardRun {
           await this.changed.wait();
           continue;
         }
-        const { batchSize, batchingWindowMs } = this.host.settings;
-        const waited = Date.now() - slot.queue[0].queuedAt;
-        if (slot.segments.length === 0 && slot.queue.length < batchSize && waited < batchingWindowMs) {
+        const { batchingWindowMs } = this.host.settings;
+        const waited = Date.now() - Math.max(slot.queue[0].queuedAt, slot.freeSince);
+        const length = this.batchLength(slot);
+        const full = length === this.host.settings.batchSize || length < slot.queue.length;
+        if (slot.segments.length === 0 && !full && waited < batchingWindowMs) {
           await this.changed.wait(batchingWindowMs - waited);
           continue;
         }
         await this.deliverHead(slot);
+        slot.freeSince = Date.now();
         this.changed.notify();
       }
     } catch (error) {
@@ -168,9 +184,7 @@ export class ShardRun {
   /** Delivers (or gives up) the batch at the head of a slot's queue once, and applies the outcome. */
   private async deliverHead(slot: Slot): Promise<void> {
     const { settings } = this.host;
-    if (slot.segments.length === 0) {
-      slot.segments.push({ size: Math.min(settings.batchSize, slot.queue.length), attempts: 0, invokes: 0 });
-    }
+    if (slot.segments.length === 0) slot.segments.push({ size: this.batchLength(slot), attempts: 0, invokes: 0 });
     const segment = slot.segments[0];
     const records = slot.queue.slice(0, segment.size).map((queued) => queued.record);
     const expired = this.expiredPrefix(records);
@@ -183,7 +197,9 @@ export class ShardRun {
     segment.invokes += 1;
     segment.last = last;
     if (verdict.kind === 'success') {
-      this.consume(slot, segment.size);
+      if (!this.host.duplicate(this.shardId, slot.index, records.length, segment.attempts)) {
+        this.consume(slot, segment.size);
+      }
       return;
     }
     if (verdict.kind === 'partial' && verdict.done > 0) {
@@ -203,6 +219,21 @@ export class ShardRun {
       this.host.giveUp(this.shardId, rest, 'RetryAttemptsExhausted', segment.invokes, segment.last);
       this.consume(slot, segment.size);
     }
+  }
+
+  /**
+   * How many queued records the next batch takes: up to BatchSize, and no more than fit in 6 MB of event (at least
+   * one). BatchSize records, or fewer than the queue holds, make a full batch.
+   */
+  private batchLength(slot: Slot): number {
+    let bytes = EVENT_ENVELOPE_BYTES;
+    let count = 0;
+    for (const queued of slot.queue) {
+      if (count === this.host.settings.batchSize || (count > 0 && bytes + queued.bytes > PAYLOAD_LIMIT_BYTES)) break;
+      bytes += queued.bytes;
+      count += 1;
+    }
+    return count;
   }
 
   /** How many records at the start of a batch are older than MaximumRecordAgeInSeconds. */

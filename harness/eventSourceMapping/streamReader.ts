@@ -1,9 +1,7 @@
 /**
- * The stand-in event source mapping's access to DynamoDB Streams and to the table's key schema: listing shards
- * (every page of DescribeStream), shard iterators, GetRecords, and the partition key attribute that decides a
- * record's concurrent batch. Apart from the poller so that it holds only Lambda's rules.
+ * The stand-in event source mapping's access to DynamoDB Streams: listing shards (every page of DescribeStream),
+ * shard iterators and GetRecords. Apart from the poller so that it holds only Lambda's rules.
  */
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -15,10 +13,22 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { LOCAL_CREDENTIALS } from '../dynamodbLocal';
 
-/** DynamoDB Streams and DynamoDB calls on one stream of DynamoDB Local. */
-export class StreamReader {
+/**
+ * What the mapping reads a stream through: {@link StreamReader} for DynamoDB Local's streams, or a synthetic source
+ * where DynamoDB Local cannot do what a test needs (it never splits a shard).
+ */
+export interface StreamSource {
+  /** Every shard of the stream, open and closed (`EndingSequenceNumber` set once closed). */
+  shards(): Promise<Shard[]>;
+  iterator(shardId: string, type: ShardIteratorType, sequenceNumber?: string): Promise<string | undefined>;
+  /** Up to `limit` records from `iterator`; no `NextShardIterator` once a closed shard is read to its end. */
+  records(iterator: string, limit: number): Promise<Pick<GetRecordsCommandOutput, 'Records' | 'NextShardIterator'>>;
+  close(): void;
+}
+
+/** DynamoDB Streams calls on one stream of DynamoDB Local. */
+export class StreamReader implements StreamSource {
   private readonly streams: DynamoDBStreamsClient;
-  private readonly tables: DynamoDBClient;
 
   constructor(
     endpoint: string,
@@ -27,7 +37,6 @@ export class StreamReader {
   ) {
     const config = { endpoint, region, credentials: LOCAL_CREDENTIALS };
     this.streams = new DynamoDBStreamsClient(config);
-    this.tables = new DynamoDBClient(config);
   }
 
   /** Every shard of the stream, open and closed. */
@@ -60,19 +69,8 @@ export class StreamReader {
     return this.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }));
   }
 
-  /** The table's partition key attribute (the table is named in the stream ARN: `…:table/<name>/stream/<label>`). */
-  async partitionKey(): Promise<string> {
-    const table = /:table\/([^/]+)\/stream\//.exec(this.streamArn)?.[1];
-    if (!table) throw new Error(`event source mapping: ${this.streamArn} is not a DynamoDB stream ARN`);
-    const { Table } = await this.tables.send(new DescribeTableCommand({ TableName: table }));
-    const hash = Table?.KeySchema?.find((element) => element.KeyType === 'HASH')?.AttributeName;
-    if (!hash) throw new Error(`event source mapping: table ${table} has no partition key in its description`);
-    return hash;
-  }
-
   close(): void {
     this.streams.destroy();
-    this.tables.destroy();
   }
 }
 

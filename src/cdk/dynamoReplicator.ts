@@ -30,13 +30,21 @@ export function packageZipPath(): string {
   return path;
 }
 
-/** The function's environment: one slave as SLAVE_REGION/SLAVE_TABLE as the template does, several as SLAVES. */
+/**
+ * The function's environment: one slave as SLAVE_REGION/SLAVE_TABLE (or SLAVE_TABLE alone, its ARN) as the template
+ * does, several as SLAVES (an ARN entry is its ARN).
+ */
 function environment(slaves: readonly CheckedSlave[], props: DynamoReplicatorProps): Record<string, string> {
   const [only] = slaves;
   const externalId = slaves.find((slave) => slave.externalId !== undefined)?.externalId;
   const target: Record<string, string | undefined> =
     slaves.length === 1 && only !== undefined
-      ? { SLAVE_REGION: only.region, SLAVE_TABLE: only.tableName, SLAVE_ROLE_ARN: only.roleArn }
+      ? {
+          // A table ARN carries its region, and the template leaves SLAVE_REGION out beside one.
+          SLAVE_REGION: only.tableArn === undefined ? only.region : undefined,
+          SLAVE_TABLE: only.table,
+          SLAVE_ROLE_ARN: only.roleArn,
+        }
       : { SLAVES: slaves.map((slave) => slave.name + (slave.roleArn ? `@${slave.roleArn}` : '')).join(',') };
   const variables: Record<string, string | undefined> = {
     ...target,
@@ -80,13 +88,15 @@ function statements(
           statement(
             direct.length === 1 ? 'WriteTheSlave' : 'WriteTheSlaves',
             ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
-            direct.map((slave) =>
-              stack.formatArn({
-                service: 'dynamodb',
-                region: slave.region,
-                resource: 'table',
-                resourceName: slave.tableName,
-              }),
+            direct.map(
+              (slave) =>
+                slave.tableArn ??
+                stack.formatArn({
+                  service: 'dynamodb',
+                  region: slave.region,
+                  resource: 'table',
+                  resourceName: slave.table,
+                }),
             ),
           ),
         ]),

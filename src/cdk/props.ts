@@ -10,17 +10,23 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { externalIdProblem, roleProblem } from '../shared/roleChecks';
-import { regionProblem, tableProblem } from '../shared/targetChecks';
+import { isTableArn, parseTableArn } from '../shared/tableRef';
+import { checkTarget, sameTarget } from '../shared/targetChecks';
 
-/** One table the master is copied to. */
+/** One table the master is copied to: by `region` and `tableName`, or by `tableArn`. */
 export interface SlaveTableProps {
-  /** The slave table's region, e.g. `eu-west-1`. */
-  readonly region: string;
-  /** The slave table's name; it must exist with the master's key schema. */
-  readonly tableName: string;
+  /** The slave table's region, e.g. `eu-west-1`; with `tableArn` it may be left out (it is the ARN's). */
+  readonly region?: string;
+  /** The slave table's name; it must exist with the master's key schema. Or give `tableArn`. */
+  readonly tableName?: string;
+  /**
+   * Instead of `tableName`: the slave table's ARN, e.g. a table in another account whose resource-based policy allows
+   * the function's role to write it (no role to assume). The function then writes it by its ARN.
+   */
+  readonly tableArn?: string;
   /**
    * A role in the slave's account that the function assumes to write (a slave in another account). Without it the
-   * function's own role writes the slave, which must then be in the stack's account.
+   * function's own role writes the slave: a table in the stack's account, or one whose policy allows that role.
    */
   readonly roleArn?: string;
   /** The external id the role's trust policy asks for (only with `roleArn`). */
@@ -83,9 +89,24 @@ export const DEFAULTS = {
   replicationLatencyAlarmMs: 60000,
 } as const;
 
-/** A slave after the check: its name as the function's metrics and messages give it (`region/table`). */
+/**
+ * A slave after the check: its region (the ARN's when it is given by one), the table as the function is told it (the
+ * name, or the ARN), and its name as the function's metrics and messages give it (`region/table`, or the ARN).
+ */
 export interface CheckedSlave extends SlaveTableProps {
+  readonly region: string;
+  readonly table: string;
   readonly name: string;
+}
+
+/** `slave` with its region, table and name, as {@link CheckedSlave} says; a token ARN keeps the region it is given. */
+function checkedSlave(slave: SlaveTableProps): CheckedSlave {
+  const table = slave.tableArn ?? slave.tableName ?? '';
+  const literal = !Token.isUnresolved(table) && isTableArn(table);
+  const parsed = literal ? parseTableArn(table) : undefined;
+  const region = parsed && 'region' in parsed ? parsed.region : (slave.region ?? '');
+  const name = slave.tableArn !== undefined ? slave.tableArn : `${region}/${table}`;
+  return { ...slave, region, table, name };
 }
 
 /**
@@ -122,17 +143,40 @@ function slaveProblems(slaves: readonly SlaveTableProps[]): string[] {
     ];
   }
   const problems: string[] = [];
-  const seen = new Set<string>();
+  const checked: CheckedSlave[] = [];
   for (const slave of slaves) {
-    const name = `${slave.region}/${slave.tableName}`;
-    if (seen.has(name)) problems.push(`slave ${name} is listed twice: list each slave table once`);
-    seen.add(name);
+    const { name } = checkedSlave(slave);
     const source = `slave ${name}`;
-    const region = literalProblem(slave.region, (text) => regionProblem(`${source} region`, text));
-    const table = literalProblem(slave.tableName, (text) => tableProblem(`${source} tableName`, text));
+    const table = slave.tableArn ?? slave.tableName;
+    const found: string[] = [];
+    if ((slave.tableArn === undefined) === (slave.tableName === undefined)) {
+      found.push(`${source}: give tableName (with region) or tableArn, one of them`);
+    } else if (
+      table !== undefined &&
+      !Token.isUnresolved(table) &&
+      isTableArn(table) !== (slave.tableArn !== undefined)
+    ) {
+      found.push(
+        slave.tableArn === undefined
+          ? `${source} tableName is an ARN: give it as tableArn`
+          : `${source} tableArn: ${JSON.stringify(table)} is not an ARN: give a name as tableName, with region`,
+      );
+    } else if (table !== undefined && !Token.isUnresolved(table) && !Token.isUnresolved(slave.region ?? '')) {
+      const sources = {
+        region: `${source} region`,
+        table: `${source} ${slave.tableArn === undefined ? 'tableName' : 'tableArn'}`,
+        regionMissing: `${source} has no region: give region with tableName`,
+      };
+      checkTarget(sources, slave.region, table, found);
+    }
     const role = literalProblem(slave.roleArn, (arn) => roleProblem(`${source} roleArn`, arn));
     const id = literalProblem(slave.externalId, (id) => externalIdProblem(`${source} externalId`, id));
-    problems.push(...[region, table, role, id].filter((problem): problem is string => problem !== undefined));
+    problems.push(...[...found, role, id].filter((problem): problem is string => problem !== undefined));
+    const target = { ...checkedSlave(slave), ...(slave.roleArn ? { roleArn: slave.roleArn } : {}) };
+    if (checked.some((other) => sameTarget(other, target))) {
+      problems.push(`slave ${name} is listed twice: list each slave table once`);
+    }
+    checked.push(target);
     if (slave.externalId !== undefined && slave.roleArn === undefined) {
       problems.push(
         `slave ${name} has an externalId but no roleArn: give the roleArn of the role whose trust policy asks for it, or drop the externalId`,
@@ -175,5 +219,5 @@ export function checkProps(props: DynamoReplicatorProps): { streamArn: string; s
   if (problems.length > 0 || streamArn === undefined) {
     throw new Error(`DynamoReplicator: ${problems.join('; ')}`);
   }
-  return { streamArn, slaves: props.slaves.map((slave) => ({ ...slave, name: `${slave.region}/${slave.tableName}` })) };
+  return { streamArn, slaves: props.slaves.map(checkedSlave) };
 }

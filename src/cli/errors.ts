@@ -8,7 +8,13 @@
  * What an AWS error means (transient, access denied, bad credentials, …) is read in src/shared/awsErrors.ts, shared
  * with the Lambda; what to tell the user about it is decided here.
  */
-import { ACCESS_DENIED, accessDeniedMessage, asAwsError, BAD_CREDENTIALS } from '../shared/awsErrors';
+import {
+  ACCESS_DENIED,
+  accessDeniedMessage,
+  asAwsError,
+  BAD_CREDENTIALS,
+  missingTableMessage,
+} from '../shared/awsErrors';
 import { formatTableRef, type TableRef } from '../shared/tableRef';
 
 /** A problem that stops the command: bad arguments, a missing table, a missing permission. Exit code 2. */
@@ -38,9 +44,19 @@ export interface CallSite {
   readonly identity?: string;
   /** What the call was about, when not the table itself (`the stream of table Orders`). */
   readonly resource?: string;
+  /** Which of the two tables the call was on, so that a missing table's message says what to do about it. */
+  readonly side?: 'master' | 'slave';
   /** Appended to an access-denied message: what else the same work needs, or how to do without it. */
   readonly accessHint?: string;
 }
+
+/** What to do about a missing table, per side, in the tools' terms. */
+const MISSING_TABLE_FIX = {
+  master: 'check its name and region (the first argument, or --from-region and --from-table)',
+  slave:
+    "create it with the master's definition (dynamo-replicator create-slave <master> <slave>), or check its name " +
+    'and region (the second argument, or --to-region and --to-table)',
+} as const;
 
 /**
  * A `ToolError` for an error that no retry can fix and that stops the whole run, or undefined when the error
@@ -58,9 +74,13 @@ export function fatalAwsError(
   const { name = 'Error', message = '', code = '' } = asAwsError(error);
   const table = formatTableRef(ref);
   if (name === 'ResourceNotFoundException') {
-    return new ToolError(`table ${ref.table} not found in region ${ref.region} (${action}: ${message})`, {
-      cause: error,
-    });
+    const where = { table: ref.table, region: ref.region };
+    return new ToolError(
+      site.side === undefined
+        ? `table ${ref.table} not found in region ${ref.region} (${action}: ${message})`
+        : missingTableMessage({ ...where, side: site.side, fix: MISSING_TABLE_FIX[site.side] }, error),
+      { cause: error },
+    );
   }
   if (ACCESS_DENIED.has(name) && message.includes('sts:AssumeRole')) {
     return new ToolError(

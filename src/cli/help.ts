@@ -6,11 +6,13 @@
 export const MAIN_HELP = `dynamo-replicator — operator tools for a DynamoDB replica fed by the master's stream
 
 Usage:
+  dynamo-replicator zip [--out FILE]                          write the function's zip for the Lambda console
   dynamo-replicator create-slave <master> <slave> [options]   create the slave from the master's definition
   dynamo-replicator backfill     <master> <slave> [options]   copy every master item the slave lacks
   dynamo-replicator verify       <master> <slave> [options]   compare both tables; --repair fixes the slave
 
-Tables are named region/table (e.g. us-east-1/Orders), or with --from-region/--from-table and
+Tables are named region/table (e.g. us-east-1/Orders) or by their ARN (arn:aws:dynamodb:<region>:<account>:table/
+<name>, a table another account's policy opens to you), or with --from-region/--from-table and
 --to-region/--to-table. Credentials, region endpoints and AWS_ENDPOINT_URL_DYNAMODB come from the AWS SDK's
 default chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, instance roles, …); --from-role-arn/--from-profile and
 --to-role-arn/--to-profile give the master and the slave their own credentials (tables in two accounts).
@@ -29,7 +31,7 @@ const CREDENTIALS = `Credentials per side (tables in two accounts; default: the 
   --to-profile <name>         read and write the slave with this profile (not with --to-role-arn)`;
 
 const COMMON = `Tables:
-  <master> <slave>            region/table of the master (source) and the slave (copy)
+  <master> <slave>            region/table or table ARN of the master and of the slave
   --from-region, --from-table master, instead of the first positional argument
   --to-region, --to-table     slave, instead of the second positional argument
   --endpoint-url <url>        DynamoDB and DynamoDB Streams endpoint for both tables (default: the SDK's;
@@ -160,7 +162,8 @@ If the slave already exists it is compared with the master (key schema, indexes 
 and nothing is changed: exit 0 when it matches, 2 listing each difference.
 
 Tables:
-  <master> <slave>            region/table of the master (read) and the slave (created)
+  <master> <slave>            region/table of the master (read) and the slave (created); a slave ARN
+                              only of the account its credentials are in (CreateTable is not cross-account)
   --from-region, --from-table master, instead of the first positional argument
   --to-region, --to-table     slave, instead of the second positional argument
   --endpoint-url <url>        DynamoDB endpoint for both tables (default: the SDK's; AWS_ENDPOINT_URL_DYNAMODB)
@@ -207,4 +210,24 @@ Examples:
   dynamo-replicator create-slave us-east-1/Orders eu-west-1/OrdersReplica --with-data --export-bucket s3://my-exports/orders --dry-run
   # the slave in another account, created as a role there (with a key of that account):
   dynamo-replicator create-slave us-east-1/Orders eu-west-1/OrdersReplica --to-role-arn arn:aws:iam::444455556666:role/OrdersReplicaOperator --kms-key alias/aws/dynamodb
+`;
+
+/** `dynamo-replicator zip --help`. */
+export const ZIP_HELP = `dynamo-replicator zip — the function's zip, ready to upload in the Lambda console
+
+Usage:
+  npx dynamo-replicator zip [--out FILE] [--force] [--json]
+
+Writes the zip this package ships (index.js at its root; the same bytes as the build's
+dist/dynamo-replicator.zip) and prints its size, its SHA-256 and the settings the console asks for: the
+runtime, the handler (index.handler) and the environment variables.
+
+Options:
+  --out <file>                where to write it (default: ./dynamo-replicator.zip)
+  --force                     replace the file if it exists (without it, an existing file is an error, exit 2)
+  --json                      print the summary as JSON
+
+Examples:
+  npx dynamo-replicator zip
+  npx dynamo-replicator zip --out build/replicator.zip --force
 `;

@@ -1,6 +1,6 @@
 /**
- * The `dynamo-replicator` command: `create-slave`, `backfill` and `verify [--repair]`, thin over src/cli/createSlave,
- * src/cli/backfill and src/cli/verify.
+ * The `dynamo-replicator` command: `zip`, `create-slave`, `backfill` and `verify [--repair]`, thin over src/cli/zip,
+ * src/cli/createSlave, src/cli/backfill and src/cli/verify.
  *
  * Prints the summary on stdout (text, or JSON with --json) and progress on stderr. Ctrl-C (or SIGTERM) stops a run
  * gracefully — no new writes, the backfill state is saved, the summary printed; a second Ctrl-C exits at once.
@@ -15,6 +15,7 @@ import { ToolError, UsageError } from './errors';
 import { parseCommandLine } from './options';
 import { backfillExitCode, formatBackfill, formatVerify, verifyExitCode } from './report';
 import { runVerify } from './verify/verify';
+import { formatZip, writeZip } from './zip/zip';
 
 /** Where the CLI reads and writes; the process's streams by default, replaceable in tests. */
 export interface CliIo {
@@ -37,6 +38,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     });
     if (parsed.command === 'help') {
       io.stdout(parsed.text);
+      return 0;
+    }
+    if (parsed.command === 'zip') {
+      const summary = writeZip(parsed.config, io.cwd);
+      io.stdout(parsed.json ? `${JSON.stringify(summary, null, 2)}\n` : formatZip(summary));
       return 0;
     }
     if (parsed.command === 'backfill') {

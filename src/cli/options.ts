@@ -1,20 +1,22 @@
 /**
- * The command line of `dynamo-replicator backfill|verify`, parsed with Node's `util.parseArgs` into the library's
+ * The command line of `dynamo-replicator zip|create-slave|backfill|verify`, parsed with Node's `util.parseArgs` into the library's
  * configs. Pure: the terminal, CPU count and working directory come in as arguments, so tests can pin them.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { splitTableRef, type TableRef, tableRefProblem } from '../shared/tableRef';
+import { formatTableRef, type TableRef } from '../shared/tableRef';
 import { ACCESS_OPTIONS, sideAccessOptions } from './accessOptions';
 import type { BackfillConfig, WriteMode } from './backfill/backfill';
 import type { CreateSlaveConfig } from './createSlave/createSlave';
 import { UsageError } from './errors';
 import { exportOption, withDataOption } from './exportOptions';
-import { BACKFILL_HELP, CREATE_SLAVE_HELP, MAIN_HELP, VERIFY_HELP } from './help';
+import { BACKFILL_HELP, CREATE_SLAVE_HELP, MAIN_HELP, VERIFY_HELP, ZIP_HELP } from './help';
 import { loadHooksModule } from './hooksModule';
 import type { ProgressOptions } from './progress';
 import type { RunConfig } from './runConfig';
+import { tables } from './tableArgs';
 import type { VerifyConfig } from './verify/verify';
+import type { ZipConfig } from './zip/zip';
 
 /** What the parser needs to know about where it runs. */
 export interface ParseEnvironment {
@@ -33,7 +35,8 @@ export type ParsedCommand =
   | { readonly command: 'help'; readonly text: string }
   | { readonly command: 'backfill'; readonly json: boolean; readonly config: BackfillConfig }
   | { readonly command: 'verify'; readonly json: boolean; readonly config: VerifyConfig }
-  | { readonly command: 'create-slave'; readonly json: boolean; readonly config: CreateSlaveConfig };
+  | { readonly command: 'create-slave'; readonly json: boolean; readonly config: CreateSlaveConfig }
+  | { readonly command: 'zip'; readonly json: boolean; readonly config: ZipConfig };
 
 /** The two tables, whose credentials, and where to send requests: every command's. */
 const TABLE_OPTIONS = {
@@ -99,6 +102,13 @@ const CREATE_SLAVE_OPTIONS = {
   ...OUTPUT_OPTIONS,
 } as const;
 
+const ZIP_OPTIONS = {
+  out: { type: 'string' },
+  force: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 const STREAM_VIEW_TYPES = ['NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY'] as const;
 
 type CommonValues = {
@@ -140,49 +150,6 @@ export function parseSegmentList(text: string, totalSegments: number): number[] 
     for (let segment = from; segment <= to; segment += 1) segments.add(segment);
   }
   return [...segments].sort((a, b) => a - b);
-}
-
-/** The master and slave from positionals and/or the --from-region/--to-region style options. */
-function tables(
-  values: Pick<CommonValues, 'from-region' | 'from-table' | 'to-region' | 'to-table'>,
-  positionals: readonly string[],
-): { master: TableRef; slave: TableRef } {
-  if (positionals.length > 2)
-    throw new UsageError(`expected at most two tables (master and slave), got: ${positionals.join(' ')}`);
-  const fromOptions = (side: 'from' | 'to'): TableRef | undefined => {
-    const region = values[`${side}-region`];
-    const table = values[`${side}-table`];
-    if (region === undefined && table === undefined) return undefined;
-    if (region === undefined || table === undefined) {
-      throw new UsageError(
-        `--${side}-region and --${side}-table go together; got only --${side}-${region === undefined ? 'table' : 'region'}`,
-      );
-    }
-    return { region, table };
-  };
-  const fromPositional = (text: string | undefined, role: string): TableRef | undefined => {
-    if (text === undefined) return undefined;
-    const ref = splitTableRef(text);
-    if (!ref) throw new UsageError(`${role} "${text}" must be region/table, e.g. us-east-1/Orders`);
-    return ref;
-  };
-  const optionMaster = fromOptions('from');
-  const optionSlave = fromOptions('to');
-  const queue = [...positionals];
-  const master = optionMaster ?? fromPositional(queue.shift(), 'master');
-  const slave = optionSlave ?? fromPositional(queue.shift(), 'slave');
-  if (queue.length > 0)
-    throw new UsageError(`unexpected argument "${queue[0]}": the tables are already given by --from-*/--to-* options`);
-  if (!master) throw new UsageError('missing the master table: give region/table or --from-region and --from-table');
-  if (!slave) throw new UsageError('missing the slave table: give region/table or --to-region and --to-table');
-  for (const [role, ref] of [
-    ['master', master],
-    ['slave', slave],
-  ] as const) {
-    const problem = tableRefProblem(ref);
-    if (problem) throw new UsageError(`${role}: ${problem}`);
-  }
-  return { master, slave };
 }
 
 function progressOptions(values: Pick<CommonValues, 'quiet' | 'progress'>, env: ParseEnvironment): ProgressOptions {
@@ -272,16 +239,14 @@ export function defaultStateFile(
   const { master, slave } = config;
   const part = segmentText === undefined ? '' : `-seg${segmentText.replace(/[^0-9-]+/g, '_')}of${config.totalSegments}`;
   const from = source === undefined ? '' : `-${source.replace(/[^A-Za-z0-9-]+/g, '_')}`;
-  return join(
-    cwd,
-    `backfill-${master.region}.${master.table}-to-${slave.region}.${slave.table}${part}${from}.state.json`,
-  );
+  // region/table gives region.table; a table ARN gives its parts joined by dots (no "/" or ":" in a file name).
+  const named = (ref: TableRef) => formatTableRef(ref).replace(/[/:]+/g, '.');
+  return join(cwd, `backfill-${named(master)}-to-${named(slave)}${part}${from}.state.json`);
 }
 
-function parse<T extends typeof BACKFILL_OPTIONS | typeof VERIFY_OPTIONS | typeof CREATE_SLAVE_OPTIONS>(
-  options: T,
-  args: readonly string[],
-) {
+function parse<
+  T extends typeof BACKFILL_OPTIONS | typeof VERIFY_OPTIONS | typeof CREATE_SLAVE_OPTIONS | typeof ZIP_OPTIONS,
+>(options: T, args: readonly string[]) {
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
@@ -340,7 +305,17 @@ export function parseCommandLine(argv: readonly string[], env: ParseEnvironment)
     if (values.help) return { command: 'help', text: CREATE_SLAVE_HELP };
     return { command, json: values.json === true, config: createSlaveConfig(values, positionals, env) };
   }
-  throw new UsageError(`unknown command "${command}"; commands: create-slave, backfill, verify`);
+  if (command === 'zip') {
+    const { values, positionals } = parse(ZIP_OPTIONS, rest);
+    if (values.help) return { command: 'help', text: ZIP_HELP };
+    if (positionals.length > 0) {
+      throw new UsageError(`zip takes no arguments (got ${positionals.join(' ')}); name the file with --out`);
+    }
+    const out = values.out ?? 'dynamo-replicator.zip';
+    if (out.trim() === '') throw new UsageError('--out needs a file name, e.g. --out function.zip');
+    return { command, json: values.json === true, config: { out, force: values.force === true } };
+  }
+  throw new UsageError(`unknown command "${command}"; commands: zip, create-slave, backfill, verify`);
 }
 
 type CreateSlaveValues = ReturnType<typeof parse<typeof CREATE_SLAVE_OPTIONS>>['values'];

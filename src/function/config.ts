@@ -5,7 +5,8 @@
 import { ConfigError } from '../replicator/errors';
 import type { SlaveTarget } from '../replicator/types';
 import { externalIdProblem, roleProblem } from '../shared/roleChecks';
-import { regionProblem, tableProblem } from '../shared/targetChecks';
+import { isTableArn, type TableRef } from '../shared/tableRef';
+import { checkTarget, regionProblem, sameTarget, twiceProblem } from '../shared/targetChecks';
 import { readSettings, type Settings } from './settings';
 
 /** Everything the handler needs to know that does not come with the event: the slaves and ./settings.ts's settings. */
@@ -14,70 +15,79 @@ export interface Config extends Settings {
   readonly slaves: readonly SlaveTarget[];
 }
 
+/** What a `SLAVES` entry looks like, as its problem says. */
+const ENTRY_FORMS = 'region/table, region/table@roleArn or a table ARN (e.g. eu-west-1/Orders)';
+
 function parseSlaves(list: string, problems: string[]): SlaveTarget[] {
   const slaves: SlaveTarget[] = [];
   const entries = list.split(',').map((entry) => entry.trim());
   if (entries.every((entry) => entry === '')) {
-    problems.push(
-      'SLAVES: the list is empty (expected region/table entries separated by commas, e.g. eu-west-1/Orders)',
-    );
+    problems.push(`SLAVES: the list is empty (expected entries of the form ${ENTRY_FORMS}, separated by commas)`);
     return slaves;
   }
-  const seen = new Set<string>();
   for (const entry of entries) {
-    const match = /^([^/@]+)\/([^/@]+)(?:@(.+))?$/.exec(entry);
+    // A table ARN has no "/" before its table, and neither it nor a region/table has an "@": a role follows the "@".
+    const match = isTableArn(entry)
+      ? /^()([^@]+)(?:@(.+))?$/.exec(entry)
+      : /^([^/@]+)\/([^/@]+)(?:@(.+))?$/.exec(entry);
     if (!match) {
-      problems.push(
-        `SLAVES: entry ${JSON.stringify(entry)} is not of the form region/table or region/table@roleArn (e.g. eu-west-1/Orders)`,
-      );
+      problems.push(`SLAVES: entry ${JSON.stringify(entry)} is not of the form ${ENTRY_FORMS}`);
       continue;
     }
     const [, region = '', table = '', roleArn] = match;
     const name = `SLAVES entry ${JSON.stringify(entry)}`;
-    const entryProblems = [
-      regionProblem(name, region),
-      tableProblem(name, table),
-      roleArn === undefined ? undefined : roleProblem(name, roleArn),
-    ].filter((problem): problem is string => problem !== undefined);
+    const entryProblems: string[] = [];
+    const sources = { region: name, table: name, regionMissing: `${name} has no region` };
+    const target = checkTarget(sources, region === '' ? undefined : region, table, entryProblems);
+    const role = roleArn === undefined ? undefined : roleProblem(name, roleArn);
+    if (role) entryProblems.push(role);
     problems.push(...entryProblems);
-    if (entryProblems.length > 0) continue;
-    const id = `${region}/${table}`;
-    if (seen.has(id)) {
-      problems.push(`SLAVES: ${id} is listed twice`);
+    if (!target || entryProblems.length > 0) continue;
+    const slave: SlaveTarget = roleArn === undefined ? target : { ...target, roleArn };
+    const twin = slaves.find((other) => sameTarget(other, slave));
+    if (twin) {
+      problems.push(`SLAVES: ${twiceProblem(twin, slave)}`);
       continue;
     }
-    seen.add(id);
-    slaves.push(roleArn === undefined ? { region, table } : { region, table, roleArn });
+    slaves.push(slave);
   }
   return slaves;
+}
+
+/** The single slave of SLAVE_REGION, SLAVE_TABLE and SLAVE_ROLE_ARN. */
+function singleSlave(env: Readonly<Record<string, string | undefined>>, problems: string[]): SlaveTarget[] {
+  const region = env.SLAVE_REGION?.trim() || undefined;
+  const table = env.SLAVE_TABLE?.trim() ?? '';
+  const sources = {
+    region: 'SLAVE_REGION',
+    table: 'SLAVE_TABLE',
+    regionMissing: 'SLAVE_REGION is not set (the region of the slave table, e.g. eu-west-1)',
+  };
+  let target: TableRef | undefined;
+  if (table === '') {
+    const problem = region === undefined ? sources.regionMissing : regionProblem('SLAVE_REGION', region);
+    if (problem) problems.push(problem);
+    problems.push('SLAVE_TABLE is not set (the name of the slave table)');
+  } else target = checkTarget(sources, region, table, problems);
+  const roleArn = env.SLAVE_ROLE_ARN?.trim() || undefined;
+  const problem = roleArn === undefined ? undefined : roleProblem('SLAVE_ROLE_ARN', roleArn);
+  if (problem) problems.push(problem);
+  const { region: slaveRegion = region ?? '', table: slaveTable = table } = target ?? {};
+  const slave = { region: slaveRegion, table: slaveTable };
+  return [roleArn === undefined ? slave : { ...slave, roleArn }];
 }
 
 /** Reads and checks the configuration; throws one {@link ConfigError} listing every problem. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const problems: string[] = [];
-  const region = env.SLAVE_REGION?.trim() ?? '';
-  const table = env.SLAVE_TABLE?.trim() ?? '';
   const list = env.SLAVES;
   let slaves: SlaveTarget[] = [];
-  if (list !== undefined && (region !== '' || table !== '')) {
+  if (list !== undefined && (env.SLAVE_REGION?.trim() || env.SLAVE_TABLE?.trim())) {
     problems.push('SLAVES is set together with SLAVE_REGION/SLAVE_TABLE: use one form or the other');
   } else if (list !== undefined) {
     slaves = parseSlaves(list, problems);
   } else {
-    if (region === '') problems.push('SLAVE_REGION is not set (the region of the slave table, e.g. eu-west-1)');
-    else {
-      const problem = regionProblem('SLAVE_REGION', region);
-      if (problem) problems.push(problem);
-    }
-    if (table === '') problems.push('SLAVE_TABLE is not set (the name of the slave table)');
-    else {
-      const problem = tableProblem('SLAVE_TABLE', table);
-      if (problem) problems.push(problem);
-    }
-    const roleArn = env.SLAVE_ROLE_ARN?.trim() || undefined;
-    const problem = roleArn === undefined ? undefined : roleProblem('SLAVE_ROLE_ARN', roleArn);
-    if (problem) problems.push(problem);
-    slaves = [roleArn === undefined ? { region, table } : { region, table, roleArn }];
+    slaves = singleSlave(env, problems);
   }
   if (list !== undefined && env.SLAVE_ROLE_ARN?.trim()) {
     problems.push(

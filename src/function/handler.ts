@@ -22,7 +22,8 @@ import type { Slave } from '../replicator/slave';
 import type { StreamRecord } from '../replicator/types';
 import { BATCH_WRITE_RECHECK_MS } from '../shared/batchWriteAccess';
 import { startBudget } from '../shared/budget';
-import { sourceTableOf } from '../shared/tableRef';
+import { sourceTableArnOf } from '../shared/tableRef';
+import { sameTarget } from '../shared/targetChecks';
 import { publishBatchMetrics } from './metrics';
 import { type SkippedFailure, TriggerWatch } from './triggerWatch';
 
@@ -88,8 +89,8 @@ function recordsOf(event: unknown): StreamRecord[] {
 function refuseLoops(records: readonly StreamRecord[], slaves: readonly Slave[]): void {
   const sources = new Set(records.map((record) => record?.eventSourceARN).filter((arn) => typeof arn === 'string'));
   for (const arn of sources) {
-    const source = sourceTableOf(arn as string);
-    const slave = source && slaves.find((s) => s.target.region === source.region && s.target.table === source.table);
+    const source = sourceTableArnOf(arn as string);
+    const slave = source && slaves.find((s) => sameTarget(s.target, source));
     if (slave) {
       throw new ReplicationLoopError(
         `the trigger's stream (${arn}) belongs to the slave table ${slave.name} itself: a table cannot replicate onto itself; attach the master table's stream, or correct SLAVE_REGION/SLAVE_TABLE`,

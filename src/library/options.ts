@@ -13,11 +13,17 @@ import type { SlaveTarget, StreamRecord } from '../replicator/types';
 import type { ReplicaHooks } from '../shared/hooks';
 import type { Item } from '../shared/item';
 import { externalIdProblem, roleProblem } from '../shared/roleChecks';
-import { regionProblem, tableProblem } from '../shared/targetChecks';
+import { checkTarget, regionProblem, sameTarget, twiceProblem } from '../shared/targetChecks';
 
-/** One slave table: its region and name, and the role to write it through when it is in another account. */
+/**
+ * One slave table: its region and name, or its ARN (region optional), and the role to write it through when it is in
+ * another account. A table ARN alone reaches a table in another account whose resource-based policy allows the
+ * function's role.
+ */
 export interface SlaveOptions {
-  readonly region: string;
+  /** The table's region; optional when `table` is an ARN, and then equal to the ARN's. */
+  readonly region?: string;
+  /** The table's name, or its ARN (`arn:aws:dynamodb:<region>:<account>:table/<name>`). */
   readonly table: string;
   /** Role to assume for writes to this slave (another account's table). */
   readonly roleArn?: string;
@@ -32,9 +38,9 @@ export interface SlaveOptions {
 export interface ReplicatorOptions {
   /** The tables to write to; never empty, never the same table twice. */
   readonly slaves?: readonly SlaveOptions[];
-  /** The one slave's region (with `table`; not with `slaves`). */
+  /** The one slave's region (with `table`, optional when it is an ARN; not with `slaves`). */
   readonly region?: string;
-  /** The one slave's table (with `region`; not with `slaves`). */
+  /** The one slave's table name or ARN (not with `slaves`). */
   readonly table?: string;
   /** The one slave's role (with `region` and `table`). */
   readonly roleArn?: string;
@@ -98,10 +104,16 @@ function targetOf(source: string, value: Record<string, unknown>, problems: stri
     return undefined;
   };
   const [region, table, roleArn, externalId] = [text('region'), text('table'), text('roleArn'), text('externalId')];
-  if (region === undefined) found.push(`${source}region is not set (the slave table's region, e.g. eu-west-1)`);
-  else found.push(regionProblem(`${source}region`, region) ?? '');
-  if (table === undefined) found.push(`${source}table is not set (the name of the slave table)`);
-  else found.push(tableProblem(`${source}table`, table) ?? '');
+  const sources = {
+    region: `${source}region`,
+    table: `${source}table`,
+    regionMissing: `${source}region is not set (the slave table's region, e.g. eu-west-1)`,
+  };
+  const target = table === undefined ? undefined : checkTarget(sources, region, table, found);
+  if (table === undefined) {
+    found.push(region === undefined ? sources.regionMissing : (regionProblem(sources.region, region) ?? ''));
+    found.push(`${source}table is not set (the name or ARN of the slave table)`);
+  }
   if (roleArn !== undefined) found.push(roleProblem(`${source}roleArn`, roleArn) ?? '');
   if (externalId !== undefined) {
     found.push(externalIdProblem(`${source}externalId`, externalId) ?? '');
@@ -109,8 +121,8 @@ function targetOf(source: string, value: Record<string, unknown>, problems: stri
   }
   const real = found.filter((problem) => problem !== '');
   problems.push(...real);
-  if (real.length > 0 || region === undefined || table === undefined) return undefined;
-  return { region, table, ...(roleArn ? { roleArn } : {}), ...(externalId ? { externalId } : {}) };
+  if (real.length > 0 || target === undefined) return undefined;
+  return { ...target, ...(roleArn ? { roleArn } : {}), ...(externalId ? { externalId } : {}) };
 }
 
 function slavesOf(options: Record<string, unknown>, problems: string[]): SlaveTarget[] {
@@ -135,9 +147,9 @@ function slavesOf(options: Record<string, unknown>, problems: string[]): SlaveTa
     if (unknown.length > 0) problems.push(`slaves[${index}]: unknown option(s) ${unknown.join(', ')}`);
     const target = targetOf(source, entry, problems);
     if (!target) return;
-    if (targets.some((other) => other.region === target.region && other.table === target.table)) {
-      problems.push(`slaves: ${target.region}/${target.table} is listed twice`);
-    } else targets.push(target);
+    const twin = targets.find((other) => sameTarget(other, target));
+    if (twin) problems.push(`slaves: ${twiceProblem(twin, target)}`);
+    else targets.push(target);
   });
   return targets;
 }

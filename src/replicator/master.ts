@@ -7,7 +7,7 @@
  * per-item order still holds, because a later read can only see a later state.
  */
 import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { accessDeniedMessage, asAwsError, describe } from '../shared/awsErrors';
+import { accessDeniedMessage, asAwsError, describe, missingTableMessage } from '../shared/awsErrors';
 import { BATCH_GET_LIMIT, chunk } from '../shared/batchLimits';
 import type { Budget } from '../shared/budget';
 import type { Item } from '../shared/item';
@@ -111,7 +111,15 @@ export class MasterReader {
           error,
         );
       case 'ResourceNotFoundException':
-        return `master table ${table} not found in region ${region} (${describe(error)})`;
+        return missingTableMessage(
+          {
+            side: 'master',
+            table,
+            region,
+            fix: "the records' stream (eventSourceARN) belongs to this table: it was deleted, or the stream is another account's",
+          },
+          error,
+        );
       default:
         return describe(error);
     }

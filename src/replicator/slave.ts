@@ -11,13 +11,14 @@
  *   with a message that says what to change.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { accessDeniedMessage, asAwsError, describe } from '../shared/awsErrors';
+import { accessDeniedMessage, asAwsError, describe, missingTableMessage } from '../shared/awsErrors';
 import { BATCH_WRITE_LIMIT } from '../shared/batchLimits';
 import type { BatchWriteAccess } from '../shared/batchWriteAccess';
 import { type BatchWriteDenial, BatchWriter, emptyWriteResult, type WritePolicy } from '../shared/batchWriter';
 import type { Budget } from '../shared/budget';
 import { Limiter } from '../shared/limiter';
 import { DEFAULT_RETRY, type RetryOptions, retryWithinBudget } from '../shared/retry';
+import { formatTableRef } from '../shared/tableRef';
 import { SlaveWriteError } from './errors';
 import type { SlaveTarget, WriteChange } from './types';
 
@@ -48,7 +49,7 @@ export interface SlaveWriteSession {
 
 /** A slave table, and how to write changes to it. */
 export class Slave {
-  /** `region/table`, as logs and errors name the slave. */
+  /** `region/table`, or the table's ARN when it is given by one: as logs, metrics and errors name the slave. */
   public readonly name: string;
   /** The slave's one writer, kept for the container's life (it remembers the role's BatchWriteItem permission). */
   private readonly writer: BatchWriter;
@@ -60,7 +61,7 @@ export class Slave {
     private readonly retry: RetryOptions = DEFAULT_RETRY,
     batchWrites?: BatchWriteAccess,
   ) {
-    this.name = `${target.region}/${target.table}`;
+    this.name = formatTableRef(target);
     this.writer = new BatchWriter(client, target.table, target.region, batchWrites);
   }
 
@@ -111,11 +112,21 @@ export class Slave {
 
   /** A message for an error retrying cannot fix, saying what to change where we know. */
   private explain(error: unknown): string {
-    const { name = 'Error', message = '' } = asAwsError(error);
+    const { name = 'Error' } = asAwsError(error);
     const { region, table } = this.target;
     switch (name) {
       case 'ResourceNotFoundException':
-        return `table ${table} not found in region ${region}: create it with the master's key schema, or correct SLAVE_TABLE/SLAVE_REGION (${message})`;
+        return missingTableMessage(
+          {
+            side: 'slave',
+            table,
+            region,
+            fix:
+              "create it with the master's key schema (dynamo-replicator create-slave), or correct the slave's table " +
+              "and region (SLAVE_TABLE/SLAVE_REGION, SLAVES, or createReplicator's slaves)",
+          },
+          error,
+        );
       case 'AccessDeniedException':
       case 'UnrecognizedClientException':
         return accessDeniedMessage(

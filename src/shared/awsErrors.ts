@@ -93,3 +93,23 @@ export function accessDeniedMessage(call: DeniedCall, error: unknown): string {
   const verb = call.who.endsWith('credentials') ? 'need' : 'needs';
   return `access denied: ${call.when ? `${call.when} ` : ''}${call.who} ${verb} ${call.needs} on ${call.on} (${describe(error)})`;
 }
+
+/** A table DynamoDB answered ResourceNotFoundException for, as {@link missingTableMessage} words it. */
+export interface MissingTable {
+  /** Which of the two tables it is. */
+  readonly side: 'master' | 'slave';
+  /** The table as the caller named it, and the region asked. */
+  readonly table: string;
+  readonly region: string;
+  /** What to do about it, in the caller's terms: the setting or option that names the table, or how to create it. */
+  readonly fix: string;
+}
+
+/**
+ * The one wording of a missing table, for the function and the tools alike:
+ * `<side> table <table> not found in region <region>: <fix> (<AWS's answer>)`. The side comes first because the
+ * fix differs: a missing slave is created from the master's definition, a missing master is a wrong name or region.
+ */
+export function missingTableMessage(missing: MissingTable, error: unknown): string {
+  return `${missing.side} table ${missing.table} not found in region ${missing.region}: ${missing.fix} (${describe(error)})`;
+}

@@ -17,3 +17,17 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
   return chunks;
 }
+
+/**
+ * The entry of one table in a batch call's answer (`Responses`, `UnprocessedItems`, `UnprocessedKeys`). Every batch
+ * call here names one table, by its name or by its ARN; the answer is keyed by the table "in the same form as
+ * RequestItems", and should DynamoDB key it by the other form (name for ARN or back), the answer's only entry is
+ * still that table's, so unprocessed writes are never taken as written.
+ */
+export function entryOf<T>(answer: Readonly<Record<string, T>> | undefined, table: string): T | undefined {
+  if (!answer) return undefined;
+  const entry = answer[table];
+  if (entry !== undefined) return entry;
+  const entries = Object.values(answer);
+  return entries.length === 1 ? entries[0] : undefined;
+}

@@ -21,6 +21,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { ACCESS_DENIED, asAwsError, describe } from './awsErrors';
+import { entryOf } from './batchLimits';
 import { BatchWriteAccess } from './batchWriteAccess';
 import type { Item } from './item';
 import { itemKeyOf, pickKey } from './key';
@@ -127,7 +128,7 @@ export class BatchWriter {
             { abortSignal: policy.signal },
           );
           this.batchWrites.allowed();
-          pending = stillPending(pending, output.UnprocessedItems?.[this.table] ?? []);
+          pending = stillPending(pending, entryOf(output.UnprocessedItems, this.table) ?? []);
           return pending.length === 0 || 'UnprocessedItems (throttled)';
         },
         () => (result.retries += 1),

@@ -5,18 +5,21 @@
  * role's statements (IAM actions per resource), the alarms and the dashboard's widgets — and pass the same
  * CloudFormation spec check. A change to one that the other lacks fails here, naming the resource.
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AttributeType, StreamViewType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { DynamoReplicator } from '../../src/cdk';
 import type { DynamoReplicatorProps } from '../../src/cdk/props';
+import { useCdkApps } from '../helpers/cdkApp';
 import { Evaluation, type JsonObject, parameters, resources, SCENARIOS, SLAVE_ROLE } from './templateEvaluation';
 import { SpecCheck } from './templateSpec';
 
+const newApp = useCdkApps();
+
 type Props = { -readonly [K in keyof DynamoReplicatorProps]: DynamoReplicatorProps[K] };
-type Slave = { region: string; tableName: string; roleArn?: string; externalId?: string };
+type Slave = { region?: string; tableName?: string; tableArn?: string; roleArn?: string; externalId?: string };
 
 /** Each template parameter as the construct's prop; a parameter the construct has no prop for has no entry. */
 const AS_PROP: Record<string, (value: string, props: Props, slave: Slave, stack: Stack) => void> = {
@@ -27,10 +30,13 @@ const AS_PROP: Record<string, (value: string, props: Props, slave: Slave, stack:
     props.masterStreamViewType = value as StreamViewType;
   },
   SlaveRegion: (value, _props, slave) => {
-    slave.region = value;
+    if (value !== '') slave.region = value;
   },
   SlaveTable: (value, _props, slave) => {
-    slave.tableName = value;
+    if (value !== '') slave.tableName = value;
+  },
+  SlaveTableArn: (value, _props, slave) => {
+    if (value !== '') slave.tableArn = value;
   },
   SlaveRoleArn: (value, _props, slave) => {
     if (value !== '') slave.roleArn = value;
@@ -81,10 +87,10 @@ const AS_PROP: Record<string, (value: string, props: Props, slave: Slave, stack:
  * others are left to the construct's defaults, so that those are held to the template's defaults too.
  */
 function synthesize(given: Record<string, string>): JsonObject {
-  const stack = new Stack(new App({ analyticsReporting: false }), 'orders-replica', {
+  const stack = new Stack(newApp(), 'orders-replica', {
     env: { account: '111122223333', region: 'us-east-1' },
   });
-  const slave: Slave = { region: '', tableName: '' };
+  const slave: Slave = {};
   const props: Props = { master: '', slaves: [slave] };
   for (const [name, value] of Object.entries(given)) AS_PROP[name]?.(value, props, slave, stack);
   new DynamoReplicator(stack, 'Replica', props);
@@ -200,7 +206,7 @@ test('every template parameter has its prop in the construct (a new parameter ne
 
 test('the construct with two slaves, one behind a role in another account, and a master table passes the spec check', () => {
   // Prepare
-  const stack = new Stack(new App({ analyticsReporting: false }), 'orders-replicas');
+  const stack = new Stack(newApp(), 'orders-replicas');
   const master = new Table(stack, 'Master', {
     partitionKey: { name: 'id', type: AttributeType.STRING },
     stream: StreamViewType.KEYS_ONLY,

@@ -151,10 +151,11 @@ describe('the environment', () => {
       for (const name of Object.keys(variables)) expect([name, read.has(name)]).toEqual([name, true]);
       const role = params.SlaveRoleArn;
       const externalId = params.SlaveExternalId;
+      const arn = params.SlaveTableArn;
       expect(config.slaves).toEqual([
         {
-          region: params.SlaveRegion,
-          table: params.SlaveTable,
+          region: arn ? arn.split(':')[3] : params.SlaveRegion,
+          table: arn ?? params.SlaveTable,
           ...(role ? { roleArn: role } : {}),
           ...(role && externalId ? { externalId } : {}),
         },

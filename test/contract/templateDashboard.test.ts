@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { loadConfig } from '../../src/function/config';
 import { Slave } from '../../src/replicator/slave';
 import { allSource, Evaluation, environmentOf, type JsonObject, only, ROOT, SCENARIOS } from './templateEvaluation';
 
@@ -57,10 +58,15 @@ function graphedMetrics(widgets: readonly Widget[]): GraphedMetric[] {
   );
 }
 
-/** The SlaveTable value the code publishes for this template's slave. */
-function slaveDimension(region: string, table: string): string {
-  const client = new DynamoDBClient({ region, credentials: { accessKeyId: 'unit', secretAccessKey: 'unit' } });
-  const name = new Slave(client, { region, table }, 1).name;
+/** The SlaveTable value the code publishes for the slave of this template's evaluation (its function's variables). */
+function slaveDimension(evaluation: Evaluation): string {
+  const [target] = loadConfig(environmentOf(evaluation)).slaves;
+  if (!target) throw new Error('the template configures no slave');
+  const client = new DynamoDBClient({
+    region: target.region,
+    credentials: { accessKeyId: 'unit', secretAccessKey: 'unit' },
+  });
+  const name = new Slave(client, target, 1).name;
   client.destroy();
   return name;
 }
@@ -81,38 +87,41 @@ describe('the dashboard', () => {
     },
   );
 
-  test('graphs the code’s metrics per slave in the stack’s namespace, with the dimensions of its EMF lines', () => {
-    // Prepare: a namespace other than the default, to see the parameter reach the graphs.
-    const evaluation = new Evaluation({ ...SCENARIOS['KEYS_ONLY stream'], MetricsNamespace: 'Ops/Replicas' });
-    const fnEnv = environmentOf(evaluation);
+  test.each(['KEYS_ONLY stream', 'slave by table ARN (another account, its resource-based policy)'])(
+    'graphs the code’s metrics per slave in the stack’s namespace, with the dimensions of its EMF lines: %s',
+    (scenario) => {
+      // Prepare: a namespace other than the default, to see the parameter reach the graphs.
+      const evaluation = new Evaluation({ ...SCENARIOS[scenario], MetricsNamespace: 'Ops/Replicas' });
+      const fnEnv = environmentOf(evaluation);
 
-    // Act
-    const custom = graphedMetrics(widgetsOf(evaluation)).filter(
-      (metric) => metric.namespace !== 'AWS/Lambda' && metric.namespace !== 'AWS/SQS',
-    );
+      // Act
+      const custom = graphedMetrics(widgetsOf(evaluation)).filter(
+        (metric) => metric.namespace !== 'AWS/Lambda' && metric.namespace !== 'AWS/SQS',
+      );
 
-    // Assess
-    expect(new Set(custom.map((metric) => metric.namespace))).toEqual(new Set([fnEnv.POWERTOOLS_METRICS_NAMESPACE]));
-    expect(fnEnv.POWERTOOLS_METRICS_NAMESPACE).toBe('Ops/Replicas');
-    const names = custom.map((metric) => metric.name);
-    expect(names).toEqual(
-      expect.arrayContaining([
-        'ReplicationLatency',
-        'RecordsReplicated',
-        'RecordsFailed',
-        'RecordsSkipped',
-        'SingleItemWrites',
-        'FailuresNotRetried',
-      ]),
-    );
-    for (const name of names) expect([name, published.has(name)]).toEqual([name, true]);
-    for (const metric of custom) {
-      expect(metric.dimensions).toEqual({
-        service: fnEnv.POWERTOOLS_SERVICE_NAME,
-        [dimensionKey]: slaveDimension(evaluation.param('SlaveRegion'), evaluation.param('SlaveTable')),
-      });
-    }
-  });
+      // Assess
+      expect(new Set(custom.map((metric) => metric.namespace))).toEqual(new Set([fnEnv.POWERTOOLS_METRICS_NAMESPACE]));
+      expect(fnEnv.POWERTOOLS_METRICS_NAMESPACE).toBe('Ops/Replicas');
+      const names = custom.map((metric) => metric.name);
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'ReplicationLatency',
+          'RecordsReplicated',
+          'RecordsFailed',
+          'RecordsSkipped',
+          'SingleItemWrites',
+          'FailuresNotRetried',
+        ]),
+      );
+      for (const name of names) expect([name, published.has(name)]).toEqual([name, true]);
+      for (const metric of custom) {
+        expect(metric.dimensions).toEqual({
+          service: fnEnv.POWERTOOLS_SERVICE_NAME,
+          [dimensionKey]: slaveDimension(evaluation),
+        });
+      }
+    },
+  );
 
   test('graphs the function’s IteratorAge, Errors and Throttles, and the on-failure queue’s depth', () => {
     // Prepare

@@ -19,6 +19,8 @@ export const MASTER_STREAM = 'arn:aws:dynamodb:us-east-1:111122223333:table/Orde
 export const MASTER_TABLE = 'arn:aws:dynamodb:us-east-1:111122223333:table/Orders';
 export const SLAVE_TABLE = 'arn:aws:dynamodb:eu-west-1:111122223333:table/OrdersReplica';
 export const SLAVE_ROLE = 'arn:aws:iam::210987654321:role/replica-writer';
+/** A slave table of another account, reached through its resource-based policy (SlaveTableArn). */
+export const FOREIGN_SLAVE_TABLE = 'arn:aws:dynamodb:eu-west-1:444455556666:table/OrdersReplica';
 const REQUIRED = {
   MasterStreamArn: MASTER_STREAM,
   SlaveRegion: 'eu-west-1',
@@ -38,6 +40,11 @@ export const SCENARIOS: Record<string, Record<string, string>> = {
   },
   'KEYS_ONLY stream': { ...REQUIRED, MasterStreamViewType: 'KEYS_ONLY' },
   'OLD_IMAGE stream, cross-account slave': { ...REQUIRED, MasterStreamViewType: 'OLD_IMAGE', SlaveRoleArn: SLAVE_ROLE },
+  'slave by table ARN (another account, its resource-based policy)': {
+    MasterStreamArn: MASTER_STREAM,
+    CodeS3Bucket: 'artifacts',
+    SlaveTableArn: FOREIGN_SLAVE_TABLE,
+  },
 };
 
 /** The template evaluated with the parameters of scenario `name`. */

@@ -12,6 +12,7 @@ import {
   Evaluation,
   environmentOf,
   evaluate,
+  FOREIGN_SLAVE_TABLE,
   type JsonObject,
   list,
   MASTER_STREAM,
@@ -79,6 +80,23 @@ describe('the role', () => {
     ]);
     expect(actionsOn(statements, '{LogGroup.Arn}')).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
     expect(actionsOn(statements, '{FailureQueue.Arn}')).toEqual(['sqs:SendMessage']);
+  });
+
+  test('slave by table ARN: the write actions on that ARN, no STS, and the function told the ARN without a region', () => {
+    // Act
+    const evaluation = evaluate('slave by table ARN (another account, its resource-based policy)');
+    const statements = statementsOf(evaluation);
+
+    // Assess
+    expect(actionsOn(statements, FOREIGN_SLAVE_TABLE)).toEqual([
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+    ]);
+    expect(statements.find((statement) => statement.Sid === 'WriteTheSlave')?.Resource).toBe(FOREIGN_SLAVE_TABLE);
+    expect(statements.flatMap((statement) => list(statement.Action))).not.toContain('sts:AssumeRole');
+    expect(environmentOf(evaluation)).toMatchObject({ SLAVE_TABLE: FOREIGN_SLAVE_TABLE });
+    expect(environmentOf(evaluation).SLAVE_REGION).toBeUndefined();
   });
 
   test('cross-account slave: sts:AssumeRole on that role only, and no write actions of its own', () => {

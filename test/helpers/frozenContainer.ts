@@ -1,11 +1,11 @@
 /**
  * A local Lambda container frozen (SIGSTOP) as a stuck process or a starved CPU would freeze it: it holds its
- * invocation and never answers, so only Lambda's function timeout ends it. The replicator itself always answers
+ * invocation and never answers, so only Lambda's function timeout ends it (on-demand Lambda then ends the container,
+ * so the frozen process never writes again). The replicator itself always answers
  * before its deadline (its time budget), so this is how a test makes a real timeout of the unchanged zip happen.
  * Jest only: it finds the container among this process's children running the runtime client.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import type { LogLine } from '../../harness/localLambda';
 
 /** This process's children that run Lambda's runtime client (the local Lambda's containers). */
 function runtimeClientChildren(): Set<number> {
@@ -25,16 +25,17 @@ function runtimeClientChildren(): Set<number> {
 }
 
 /**
- * Freezes the first container started after this call, at the START of its first invocation (before the event
- * reaches it). Give `onLog` to the local Lambda; `frozen` lists the process ids stopped.
+ * Freezes, when `freeze` is called, every container started after this call (the test calls it at the moment it
+ * chooses, e.g. when the first write of an invocation reaches the proxy, so that part of its writes has landed).
+ * `frozen` lists the process ids stopped; later calls do nothing.
  */
-export function freezeFirstContainer(): { onLog: (line: LogLine) => void; frozen: number[] } {
+export function containerFreezer(): { freeze: () => void; frozen: number[] } {
   const before = runtimeClientChildren();
   const frozen: number[] = [];
   return {
     frozen,
-    onLog: (line) => {
-      if (frozen.length > 0 || line.source !== 'platform' || !line.text.startsWith('START ')) return;
+    freeze: () => {
+      if (frozen.length > 0) return;
       for (const pid of runtimeClientChildren()) {
         if (before.has(pid)) continue;
         process.kill(pid, 'SIGSTOP');

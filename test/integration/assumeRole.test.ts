@@ -14,7 +14,13 @@ import { type FakeSts, type FakeStsOptions, startFakeSts } from '../../harness/f
 import type { StreamHandler } from '../../harness/lambdaFunction';
 import { drainStream, type PollerOptions } from '../../harness/lambdaPoller';
 import { applyRandomChanges, keyOf } from '../../harness/randomChanges';
-import { keepingErrors, loadReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
+import {
+  keepingErrors,
+  loadReplicator,
+  MASTER_REGION,
+  SLAVE_REGION,
+  TEMPLATE_RESPONSE_TYPES,
+} from '../../harness/replicator';
 import {
   compareTables,
   createMasterTable,
@@ -81,7 +87,7 @@ function replicatorFor(slaveTable: string, sts: FakeSts, externalId?: string): S
 
 /** How Lambda would poll the master's stream for this handler: no retries, so a failure shows at once. */
 function pollerOptions(streamArn: string, handler: StreamHandler): PollerOptions {
-  return { endpoint, region: MASTER_REGION, streamArn, handler, maximumRetryAttempts: 0 };
+  return { endpoint, region: MASTER_REGION, streamArn, handler, ...TEMPLATE_RESPONSE_TYPES, maximumRetryAttempts: 0 };
 }
 
 /** The messages of an error, of its Powertools record errors and of its causes, as one text. */

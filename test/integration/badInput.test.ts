@@ -272,7 +272,7 @@ describe('records without a new image (KEYS_ONLY stream): the item is read from 
     expect(outcome.failed).toEqual([seq(2)]);
     expect(outcome.reasons).toEqual({
       [seq(2)]:
-        `master ${MASTER_REGION}/${missing}: master table ${missing} not found in region ${MASTER_REGION} (ResourceNotFoundException: Cannot do operations on a non-existent table)`,
+        `master ${MASTER_REGION}/${missing}: master table ${missing} not found in region ${MASTER_REGION}: the records' stream (eventSourceARN) belongs to this table: it was deleted, or the stream is another account's (ResourceNotFoundException: Cannot do operations on a non-existent table)`,
     });
     expect(outcome.slave).toEqual(BOTH_MATES);
   });

@@ -111,7 +111,7 @@ describe('items and slaves DynamoDB rejects: the records fail with its message, 
     expect(outcome.thrown?.name).toBe('FullBatchFailureError');
     expect(outcome.reasons).toEqual({
       [seq(1)]:
-        `slave ${SLAVE_REGION}/${slaveTable}: table ${slaveTable} not found in region ${SLAVE_REGION}: create it with the master's key schema, or correct SLAVE_TABLE/SLAVE_REGION (Cannot do operations on a non-existent table)`,
+        `slave ${SLAVE_REGION}/${slaveTable}: slave table ${slaveTable} not found in region ${SLAVE_REGION}: create it with the master's key schema (dynamo-replicator create-slave), or correct the slave's table and region (SLAVE_TABLE/SLAVE_REGION, SLAVES, or createReplicator's slaves) (ResourceNotFoundException: Cannot do operations on a non-existent table)`,
     });
     expect(outcome.slave).toBe('no such table');
   });
@@ -131,7 +131,7 @@ describe('items and slaves DynamoDB rejects: the records fail with its message, 
     expect(outcome.thrown?.name).toBe('FullBatchFailureError');
     expect(outcome.reasons).toEqual({
       [seq(1)]:
-        `slave eu-nowhere-9/${slaveTable}: table ${slaveTable} not found in region eu-nowhere-9: create it with the master's key schema, or correct SLAVE_TABLE/SLAVE_REGION (Cannot do operations on a non-existent table)`,
+        `slave eu-nowhere-9/${slaveTable}: slave table ${slaveTable} not found in region eu-nowhere-9: create it with the master's key schema (dynamo-replicator create-slave), or correct the slave's table and region (SLAVE_TABLE/SLAVE_REGION, SLAVES, or createReplicator's slaves) (ResourceNotFoundException: Cannot do operations on a non-existent table)`,
     });
     expect(await slaveItems(slaveTable)).toEqual([]);
   });
@@ -184,8 +184,28 @@ const MISCONFIGURATIONS: ReadonlyArray<[string, Record<string, string | undefine
     'SLAVES with a malformed and a repeated entry',
     { SLAVE_REGION: undefined, SLAVE_TABLE: undefined, SLAVES: 'eu-west-1/Orders,Orders,eu-west-1/Orders' },
     [
-      'SLAVES: entry "Orders" is not of the form region/table or region/table@roleArn (e.g. eu-west-1/Orders)',
+      'SLAVES: entry "Orders" is not of the form region/table, region/table@roleArn or a table ARN (e.g. eu-west-1/Orders)',
       'SLAVES: eu-west-1/Orders is listed twice',
+    ],
+  ],
+  [
+    'a slave table ARN whose region contradicts SLAVE_REGION',
+    { SLAVE_REGION: 'us-west-2', SLAVE_TABLE: 'arn:aws:dynamodb:eu-west-1:444455556666:table/Replica' },
+    [
+      "SLAVE_REGION is us-west-2 but SLAVE_TABLE is a table in eu-west-1 (arn:aws:dynamodb:eu-west-1:444455556666:table/Replica): give the table's own region, or leave SLAVE_REGION out",
+    ],
+  ],
+  [
+    'a malformed table ARN in SLAVES, and one table by name and by ARN',
+    {
+      SLAVE_REGION: undefined,
+      SLAVE_TABLE: undefined,
+      SLAVES:
+        'arn:aws:dynamodb:eu-west-1:444455556666:table,eu-west-1/Replica,arn:aws:dynamodb:eu-west-1:444455556666:table/Replica',
+    },
+    [
+      'SLAVES entry "arn:aws:dynamodb:eu-west-1:444455556666:table": "arn:aws:dynamodb:eu-west-1:444455556666:table" is not a DynamoDB table ARN: "table" is not table/<name> (expected arn:aws:dynamodb:<region>:<account>:table/<name>)',
+      "SLAVES: eu-west-1/Replica and arn:aws:dynamodb:eu-west-1:444455556666:table/Replica may be the same table (a name without a role is in the function's own account, unknown here): list it once, or name both by ARN",
     ],
   ],
   [
@@ -241,31 +261,36 @@ describe('the wiring: the same outcomes through the zip in a local Lambda contai
     expect(outcome.slave).toEqual(BOTH_MATES);
   });
 
-  test.each(MISCONFIGURATIONS.filter(([name]) => ['nothing set', 'SLAVES together with SLAVE_TABLE'].includes(name)))(
-    'a refused configuration (%s) is an init error: each invocation fails with it',
-    async (_, env, problems) => {
-      // Prepare
-      const lambda = localReplicator({ endpoint, slaveTable: 'unused', logLevel: 'ERROR', env });
-      const message = misconfigured(problems);
-      try {
-        // Act
-        const invocation = await lambda.invoke(streamEvent([good(1, 'a')]));
+  test.each(
+    MISCONFIGURATIONS.filter(([name]) =>
+      [
+        'nothing set',
+        'SLAVES together with SLAVE_TABLE',
+        'a slave table ARN whose region contradicts SLAVE_REGION',
+      ].includes(name),
+    ),
+  )('a refused configuration (%s) is an init error: each invocation fails with it', async (_, env, problems) => {
+    // Prepare
+    const lambda = localReplicator({ endpoint, slaveTable: 'unused', logLevel: 'ERROR', env });
+    const message = misconfigured(problems);
+    try {
+      // Act
+      const invocation = await lambda.invoke(streamEvent([good(1, 'a')]));
 
-        // Assess: thrown at init and posted to /runtime/init/error, so the invocation fails with it; the container's
-        // log has the function's ERROR line with every problem, then the runtime client's own line for it.
-        expect(invocation).toMatchObject({ status: 'error', errorType: 'ConfigError', errorMessage: message });
-        expect(lambda.stats).toMatchObject({ initErrors: 1, coldStarts: 1 });
-        expect(lambda.entries()).toEqual([expect.objectContaining({ level: 'ERROR', message, problems })]);
-        const initErrorLines = lambda.logs
-          .map((line) => initErrorLinePattern(lambda.runtime).exec(line.text)?.[1])
-          .filter((json) => json !== undefined)
-          .map((json) => JSON.parse(json) as Record<string, unknown>);
-        expect(initErrorLines).toEqual([
-          expect.objectContaining({ errorType: 'ConfigError', errorMessage: message, problems }),
-        ]);
-      } finally {
-        await lambda.close();
-      }
-    },
-  );
+      // Assess: thrown at init and posted to /runtime/init/error, so the invocation fails with it; the container's
+      // log has the function's ERROR line with every problem, then the runtime client's own line for it.
+      expect(invocation).toMatchObject({ status: 'error', errorType: 'ConfigError', errorMessage: message });
+      expect(lambda.stats).toMatchObject({ initErrors: 1, coldStarts: 1 });
+      expect(lambda.entries()).toEqual([expect.objectContaining({ level: 'ERROR', message, problems })]);
+      const initErrorLines = lambda.logs
+        .map((line) => initErrorLinePattern(lambda.runtime).exec(line.text)?.[1])
+        .filter((json) => json !== undefined)
+        .map((json) => JSON.parse(json) as Record<string, unknown>);
+      expect(initErrorLines).toEqual([
+        expect.objectContaining({ errorType: 'ConfigError', errorMessage: message, problems }),
+      ]);
+    } finally {
+      await lambda.close();
+    }
+  });
 });

@@ -5,7 +5,14 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { StreamPoller } from '../../harness/lambdaPoller';
 import { keyOf } from '../../harness/randomChanges';
-import { keepingErrors, loadReplicator, MASTER_REGION, SLAVE_REGION, thrownReport } from '../../harness/replicator';
+import {
+  keepingErrors,
+  loadReplicator,
+  MASTER_REGION,
+  SLAVE_REGION,
+  TEMPLATE_RESPONSE_TYPES,
+  thrownReport,
+} from '../../harness/replicator';
 import { createMasterTable, createTable, scanAll, uniqueTableName } from '../../harness/tables';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 
@@ -27,6 +34,7 @@ async function replicateWith(excluded: string) {
     loadReplicator({ endpoint, slaveTable: slaveTable.name, env: { EXCLUDE_ATTRIBUTES: excluded } }),
   );
   const poller = new StreamPoller({
+    ...TEMPLATE_RESPONSE_TYPES,
     endpoint,
     region: MASTER_REGION,
     streamArn: masterTable.streamArn,

@@ -1,5 +1,5 @@
 /**
- * Issue 7 end to end: one function writing every change to three slaves in three regions, from a real stream.
+ * Fan-out end to end: one function writing every change to three slaves in three regions, from a real stream.
  * A slave whose table is missing fails its records with a message naming it while the healthy slaves take every
  * change; once the table exists, Lambda's retry (here: the stream read again) converges all three.
  */
@@ -9,6 +9,7 @@ import { loadHandler } from '../../harness/bundle';
 import { LOCAL_CREDENTIALS } from '../../harness/dynamodbLocal';
 import type { StreamHandler } from '../../harness/lambdaFunction';
 import { drainStream } from '../../harness/lambdaPoller';
+import { TEMPLATE_RESPONSE_TYPES } from '../../harness/replicator';
 import { compareTables, createMasterTable, createTable, localClient, uniqueTableName } from '../../harness/tables';
 
 const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT ?? '';
@@ -81,6 +82,7 @@ describe('several slaves from one function (SLAVES)', () => {
     // Act: replicate with the third slave missing (Lambda gives the batch up after one retry), create it, replicate
     // again from the start of the stream as Lambda's retry of the same records would.
     const firstPass = await drainStream({
+      ...TEMPLATE_RESPONSE_TYPES,
       endpoint,
       region: masterRegion,
       streamArn: masterTable.streamArn,
@@ -92,6 +94,7 @@ describe('several slaves from one function (SLAVES)', () => {
     );
     await createTable(slaves[2].client, { name: slaves[2].table });
     const secondPass = await drainStream({
+      ...TEMPLATE_RESPONSE_TYPES,
       endpoint,
       region: masterRegion,
       streamArn: masterTable.streamArn,

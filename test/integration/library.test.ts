@@ -7,9 +7,12 @@
  * Events are read from the master's real stream in DynamoDB Local. Needs `npm run build` first (the global setup
  * rebuilds a stale dist/).
  */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
+import { projectRoot } from '../../harness/bundle';
 import { allowOnly, startFaultProxy } from '../../harness/faultProxy';
 import {
   compareTables,
@@ -23,6 +26,7 @@ import {
   uniqueTableName,
 } from '../../harness/tables';
 import { localEndpoint } from '../helpers/jestLocal';
+import { useLocalReplicators } from '../helpers/localLambdas';
 import { CALLBACK_INDEX_JS, usePackedTask } from './packedTask';
 
 const {
@@ -38,6 +42,7 @@ const {
   streamEvent,
   describeRun,
 } = usePackedTask();
+const localReplicator = useLocalReplicators();
 
 describe('the packed package, installed offline beside es6-promise, running the original README index.js on nodejs22.x', () => {
   test('the tarball and es6-promise install from the npm cache alone', () => {
@@ -167,5 +172,32 @@ describe('the packed package, installed offline beside es6-promise, running the 
     } finally {
       await proxy.stop();
     }
+  });
+
+  test('npx dynamo-replicator zip in the installed package writes the built zip byte for byte, prints its SHA-256 and the console settings, and that zip replicates in the local Lambda', async () => {
+    // Prepare
+    const { masterTable, slaveTable, event } = await ordersBatch();
+    const built = readFileSync(join(projectRoot(), 'dist', 'dynamo-replicator.zip'));
+    const out = join(installation().folder, `${slaveTable}.zip`);
+
+    // Act
+    const printed = execFileSync('npx', ['--no-install', 'dynamo-replicator', 'zip', '--out', out], {
+      cwd: installation().folder,
+      encoding: 'utf8',
+    });
+    const written = readFileSync(out);
+    const lambda = localReplicator({ endpoint: localEndpoint(), slaveTable }, { zip: out });
+    const invocation = await lambda.invoke(event);
+
+    // Assess
+    expect(written.equals(built)).toBe(true);
+    expect(printed).toContain(`SHA-256  ${createHash('sha256').update(built).digest('hex')}`);
+    expect(printed).toMatch(/handler {6}index\.handler/);
+    expect(printed).toContain('REPORT_BATCH_ITEM_FAILURES=true');
+    expect({ invocation, log: invocation.status === 'ok' ? '' : describeRun(invocation, lambda) }).toMatchObject({
+      invocation: { status: 'ok', payload: { batchItemFailures: [] } },
+      log: '',
+    });
+    await expectReplica(masterTable, slaveTable);
   });
 });

@@ -11,7 +11,7 @@ import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
 import { drainStream } from '../../harness/lambdaPoller';
 import type { LocalLambda } from '../../harness/localLambda';
 import { insertRecord, seq, streamEvent } from '../../harness/records';
-import { MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
+import { MASTER_REGION, SLAVE_REGION, TEMPLATE_RESPONSE_TYPES } from '../../harness/replicator';
 import { createMasterTable, createTable, INDEX_ON_G_AS_STRING, uniqueTableName } from '../../harness/tables';
 import type { StreamRecord } from '../../src/replicator/types';
 import type { CapturedOutput } from '../helpers/captureOutput';
@@ -105,6 +105,7 @@ async function fullRun(level: string): Promise<{ output: CapturedOutput; failure
   });
 
   const stats = await drainStream({
+    ...TEMPLATE_RESPONSE_TYPES,
     endpoint,
     region: MASTER_REGION,
     streamArn: masterTable.streamArn,

@@ -9,7 +9,7 @@ import { allowOnly, startFaultProxy } from '../../harness/faultProxy';
 import { drainStream } from '../../harness/lambdaPoller';
 import { applyRandomChanges } from '../../harness/randomChanges';
 import { imageOf, insertRecord, keyOf, removeRecord, seq, streamEvent } from '../../harness/records';
-import { MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
+import { MASTER_REGION, SLAVE_REGION, TEMPLATE_RESPONSE_TYPES } from '../../harness/replicator';
 import { compareTables, createMasterTable, createTable, uniqueTableName } from '../../harness/tables';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 import { useLocalReplicators } from '../helpers/localLambdas';
@@ -34,6 +34,7 @@ describe('the zip with a role that may only PutItem and DeleteItem on the slave'
 
       // Act
       const stats = await drainStream({
+        ...TEMPLATE_RESPONSE_TYPES,
         endpoint,
         region: MASTER_REGION,
         streamArn: masterTable.streamArn,

@@ -9,7 +9,13 @@ import { type AttributeValue, DeleteItemCommand, PutItemCommand, UpdateItemComma
 import type { StreamHandler } from '../../harness/lambdaFunction';
 import { StreamPoller } from '../../harness/lambdaPoller';
 import { type HookItem, loadLibrary } from '../../harness/library';
-import { loadReplicator, MASTER_REGION, replicatorEnv, SLAVE_REGION } from '../../harness/replicator';
+import {
+  loadReplicator,
+  MASTER_REGION,
+  replicatorEnv,
+  SLAVE_REGION,
+  TEMPLATE_RESPONSE_TYPES,
+} from '../../harness/replicator';
 import {
   compareItems,
   createMasterTable,
@@ -107,6 +113,7 @@ describe('a filtered, projected replica through the built library (createReplica
     const slaveTable = await createTable(slave, { name: uniqueTableName('slave') });
     const seen: Seen = { balances: [], photoIsBytes: [] };
     const poller = new StreamPoller({
+      ...TEMPLATE_RESPONSE_TYPES,
       endpoint,
       region: MASTER_REGION,
       streamArn: masterTable.streamArn,
@@ -180,7 +187,13 @@ describe('the zip bundle with EXCLUDE_ATTRIBUTES=ssn', () => {
     for (const pk of ['one', 'two', 'three']) await put(masterTable.name, customer(pk, 'a'));
     await put(masterTable.name, customer('two', 'a', { note: { S: 'changed' } }));
     await remove(masterTable.name, 'three');
-    const poller = new StreamPoller({ endpoint, region: MASTER_REGION, streamArn: masterTable.streamArn, handler });
+    const poller = new StreamPoller({
+      ...TEMPLATE_RESPONSE_TYPES,
+      endpoint,
+      region: MASTER_REGION,
+      streamArn: masterTable.streamArn,
+      handler,
+    });
 
     try {
       // Act

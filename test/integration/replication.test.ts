@@ -8,7 +8,13 @@ import type { LambdaFunction, StreamHandler } from '../../harness/lambdaFunction
 import { drainStream, type PollerOptions, StreamPoller } from '../../harness/lambdaPoller';
 import type { LocalLambda } from '../../harness/localLambda';
 import { applyRandomChanges, applyRandomRounds, keyOf } from '../../harness/randomChanges';
-import { keepingErrors, MASTER_REGION, SLAVE_REGION, thrownReport } from '../../harness/replicator';
+import {
+  keepingErrors,
+  MASTER_REGION,
+  SLAVE_REGION,
+  TEMPLATE_RESPONSE_TYPES,
+  thrownReport,
+} from '../../harness/replicator';
 import {
   type CreatedTable,
   compareTables,
@@ -63,7 +69,16 @@ function pollerOptions(
   options: Partial<PollerOptions> = {},
 ): PollerOptions {
   const target = typeof invoked === 'function' ? { handler: invoked } : { function: invoked };
-  return { endpoint, region: MASTER_REGION, streamArn, ...target, batchSize: 100, maximumRetryAttempts: 3, ...options };
+  return {
+    endpoint,
+    region: MASTER_REGION,
+    streamArn,
+    ...target,
+    ...TEMPLATE_RESPONSE_TYPES,
+    batchSize: 100,
+    maximumRetryAttempts: 3,
+    ...options,
+  };
 }
 
 function compare(masterTable: string, slaveTable: string) {

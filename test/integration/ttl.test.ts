@@ -12,7 +12,7 @@ import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
 import type { StreamHandler } from '../../harness/lambdaFunction';
 import { StreamPoller } from '../../harness/lambdaPoller';
 import { keyOf } from '../../harness/randomChanges';
-import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
+import { loadReplicator, MASTER_REGION, SLAVE_REGION, TEMPLATE_RESPONSE_TYPES } from '../../harness/replicator';
 import { createMasterTable, createTable, scanAll, uniqueTableName } from '../../harness/tables';
 import { localEndpoint, useRegionClients } from '../helpers/jestLocal';
 
@@ -84,6 +84,7 @@ async function expireAndDelete(replicateTtlDeletes: string | undefined) {
   });
   const slaveTable = await createTable(slave, { name: uniqueTableName('slave') });
   const poller = new StreamPoller({
+    ...TEMPLATE_RESPONSE_TYPES,
     endpoint,
     region: MASTER_REGION,
     streamArn: masterTable.streamArn,

@@ -14,7 +14,7 @@ import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
 import type { StreamHandler } from '../../harness/lambdaFunction';
 import { type PollerOptions, StreamPoller } from '../../harness/lambdaPoller';
 import { applyRandomRounds, keyOf } from '../../harness/randomChanges';
-import { loadReplicator, MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
+import { loadReplicator, MASTER_REGION, SLAVE_REGION, TEMPLATE_RESPONSE_TYPES } from '../../harness/replicator';
 import {
   compareTables,
   createMasterTable,
@@ -75,6 +75,7 @@ async function setUp(streamViewType: StreamViewType, { sortKeyType, batchSize = 
     streamArn: masterTable.streamArn,
     handler,
     batchSize,
+    ...TEMPLATE_RESPONSE_TYPES,
     maximumRetryAttempts: 3,
   };
   const poller = new StreamPoller(options);

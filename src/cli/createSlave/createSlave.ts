@@ -20,6 +20,7 @@ import { openSideClients, type SideAccess } from '../table/sideClients';
 import { exportIdOf, type ImportPlan, planImport, withDataProblems } from './importPlan';
 import { masterKeyManager } from './masterKey';
 import { masterKeyToDescribe, planSlave, type SlaveContext, type SlaveOverrides, type SlavePlan } from './plan';
+import { refuseSlaveOfAnotherAccount } from './slaveAccount';
 import { exportAndImport, streamEnabled, type WithDataReport, type WithDataSettings } from './withData';
 
 /** Settings of a create-slave run. */
@@ -106,7 +107,12 @@ export function importRequests(master: TableRef, plan: ImportPlan, exportId: str
 async function readMaster(
   access: DefinitionAccess,
   tags: boolean,
-): Promise<{ definition: TableDefinition; warnings: string[]; description: TableDescription }> {
+): Promise<{
+  definition: TableDefinition;
+  warnings: string[];
+  arn: string | undefined;
+  description: TableDescription;
+}> {
   const description = await access.describeTable();
   const ref = access.ref;
   if (!description) {
@@ -124,7 +130,7 @@ async function readMaster(
   if (tags && extras.tags === undefined) {
     warnings.push('tags not copied: the endpoint does not implement ListTagsOfResource (DynamoDB Local does not)');
   }
-  return { definition: tableDefinition(description, ref, extras), warnings, description };
+  return { definition: tableDefinition(description, ref, extras), warnings, arn: description.TableArn, description };
 }
 
 /**
@@ -235,10 +241,12 @@ export async function runCreateSlave(config: CreateSlaveConfig, signal?: AbortSi
   const masterAccess = new DefinitionAccess(config.master, clients.master, {
     ...settings,
     identity: clients.masterIdentity,
+    side: 'master',
   });
   const slaveAccess = new DefinitionAccess(config.slave, clients.slave, {
     ...settings,
     identity: clients.slaveIdentity,
+    side: 'slave',
   });
   const summary = (
     outcome: CreateSlaveSummary['outcome'],
@@ -253,6 +261,7 @@ export async function runCreateSlave(config: CreateSlaveConfig, signal?: AbortSi
   });
   try {
     const master = await readMaster(masterAccess, config.overrides.tags);
+    refuseSlaveOfAnotherAccount(config, master.arn);
     const existing = await slaveAccess.describeTable();
     // A rerun of an import in progress resumes it, though the slave exists already (being imported).
     const resumingImport = config.withData !== undefined && existsSync(config.withData.stateFile);

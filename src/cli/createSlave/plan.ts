@@ -18,7 +18,7 @@ import type {
   UpdateContinuousBackupsCommandInput,
   UpdateTimeToLiveCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import type { TableRef } from '../../shared/tableRef';
+import { type TableRef, tableNameOf } from '../../shared/tableRef';
 import { ToolError, UsageError } from '../errors';
 import type { Capacity, IndexDefinition, KeyElement, OnDemandLimits, TableDefinition } from '../table/definition';
 
@@ -211,7 +211,7 @@ export function planSlave(
   }));
   const sse = encryption(master, slave, overrides, context);
   const createTable: CreateTableCommandInput = {
-    TableName: slave.table,
+    TableName: tableNameOf(slave),
     KeySchema: keySchema(master.keys),
     AttributeDefinitions: attributeDefinitions(master),
     BillingMode: bill.mode,
@@ -232,7 +232,7 @@ export function planSlave(
     ...(master.ttlAttribute
       ? {
           timeToLive: {
-            TableName: slave.table,
+            TableName: tableNameOf(slave),
             TimeToLiveSpecification: { Enabled: true, AttributeName: master.ttlAttribute },
           },
         }
@@ -240,7 +240,7 @@ export function planSlave(
     ...(pitr?.enabled
       ? {
           continuousBackups: {
-            TableName: slave.table,
+            TableName: tableNameOf(slave),
             PointInTimeRecoverySpecification: {
               PointInTimeRecoveryEnabled: true,
               ...(pitr.recoveryPeriodInDays === undefined ? {} : { RecoveryPeriodInDays: pitr.recoveryPeriodInDays }),

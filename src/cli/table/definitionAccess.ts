@@ -52,6 +52,8 @@ export interface DefinitionAccessOptions {
   readonly signal?: AbortSignal;
   /** The side and its credentials, named in access-denied messages (src/cli/errors.ts). */
   readonly identity?: string;
+  /** Which table this is, named when it is missing. */
+  readonly side?: 'master' | 'slave';
 }
 
 /** Definition calls on one table. */

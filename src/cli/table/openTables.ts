@@ -3,7 +3,7 @@
  * and slave, pacers for the rate caps, and the checks that must pass before any item is read — both tables exist
  * (DescribeTable), they are different tables, their key schemas match, and no excluded attribute is a key attribute.
  */
-import { formatTableRef, sameTable } from '../../shared/tableRef';
+import { accountOf, formatTableRef, isTableArn, sameTable } from '../../shared/tableRef';
 import { ToolError } from '../errors';
 import type { RunConfig } from '../runConfig';
 import { DefinitionAccess } from './definitionAccess';
@@ -40,11 +40,30 @@ export interface OpenTables {
 
 const bucket = (rate: number | undefined): Pacer => (rate === undefined ? UNLIMITED : new TokenBucket(rate));
 
+/**
+ * Refuses a run whose master and slave are one table. Before DescribeTable only their names are known, and a table
+ * given by name is in its side's account, which the name does not say: two names are compared as before (same region
+ * and name), and a name beside an ARN waits for `described`, the two tables' ARNs, whose accounts tell them apart.
+ */
+function refuseOneTable(config: RunConfig, described?: readonly [string | undefined, string | undefined]): void {
+  const { master, slave } = config;
+  const byArn = isTableArn(master.table) || isTableArn(slave.table);
+  if (described === undefined && byArn) return;
+  const accountIn = (arn: string | undefined) =>
+    arn === undefined ? undefined : accountOf({ region: '', table: arn });
+  const accounts = [
+    accountOf(master) ?? accountIn(described?.[0]),
+    accountOf(slave) ?? accountIn(described?.[1]),
+  ] as const;
+  if ((described === undefined || byArn) && sameTable(master, slave, accounts)) {
+    const names = [...new Set([formatTableRef(master), formatTableRef(slave)])].join(', ');
+    throw new ToolError(`master and slave are the same table (${names})`);
+  }
+}
+
 /** Opens and checks both tables of `config`; throws a ToolError naming what is wrong. */
 export async function openTables(config: RunConfig, signal?: AbortSignal): Promise<OpenTables> {
-  if (sameTable(config.master, config.slave)) {
-    throw new ToolError(`master and slave are the same table (${formatTableRef(config.master)})`);
-  }
+  refuseOneTable(config);
   const pacers: Pacers = {
     items: bucket(config.maxItemsPerSecond),
     writes: bucket(config.maxWcu),
@@ -60,13 +79,14 @@ export async function openTables(config: RunConfig, signal?: AbortSignal): Promi
     slaveAccess: config.slaveAccess,
   });
   const access = { readPacer: pacers.reads, signal, endpoint: config.endpoint };
-  const masterAccess = { ...access, identity: clients.masterIdentity };
-  const slaveAccess = { ...access, identity: clients.slaveIdentity };
+  const masterAccess = { ...access, identity: clients.masterIdentity, side: 'master' as const };
+  const slaveAccess = { ...access, identity: clients.slaveIdentity, side: 'slave' as const };
   const master = new TableAccess(config.master, clients.master, masterAccess);
   const slave = new TableAccess(config.slave, clients.slave, slaveAccess);
   const close = (): void => clients.close();
   try {
     const [masterInfo, slaveInfo] = await Promise.all([master.describe(), slave.describe()]);
+    refuseOneTable(config, [masterInfo.arn, slaveInfo.arn]);
     const mismatch = keySchemaMismatch(masterInfo, slaveInfo);
     if (mismatch) throw new ToolError(mismatch);
     const replica = replicaShape(config, masterInfo);

@@ -25,7 +25,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { describe, isConditionFailed } from '../../shared/awsErrors';
-import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, chunk } from '../../shared/batchLimits';
+import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, chunk, entryOf } from '../../shared/batchLimits';
 import { BatchWriter, emptyWriteResult, type WriteChange, type WriteFailure } from '../../shared/batchWriter';
 import type { Item } from '../../shared/item';
 import { itemKeyOf, pickKey } from '../../shared/key';
@@ -99,6 +99,8 @@ export class TableAccess {
       readonly endpoint?: string;
       /** The side and its credentials, named in access-denied messages (src/cli/errors.ts). */
       readonly identity?: string;
+      /** Which table this is, named when it is missing. */
+      readonly side?: 'master' | 'slave';
     } = {},
   ) {
     this.writer = new BatchWriter(client, ref.table, ref.region);
@@ -168,9 +170,9 @@ export class TableAccess {
             ),
           );
           this.options.readPacer?.charge(consumed(output.ConsumedCapacity));
-          for (const item of output.Responses?.[this.ref.table] ?? [])
+          for (const item of entryOf(output.Responses, this.ref.table) ?? [])
             found.set(itemKeyOf(pickKey(item, keyNames(this.keySchema))), item);
-          request = output.UnprocessedKeys?.[this.ref.table];
+          request = entryOf(output.UnprocessedKeys, this.ref.table);
         }
       }),
     );

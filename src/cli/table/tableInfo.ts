@@ -3,7 +3,7 @@
  * items) and its approximate item count (for progress and ETA; DynamoDB refreshes it about every six hours).
  */
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
-import type { TableRef } from '../../shared/tableRef';
+import { formatTableRef, type TableRef } from '../../shared/tableRef';
 import { ToolError } from '../errors';
 
 /** One key attribute: its name and scalar type. */
@@ -25,6 +25,8 @@ export interface TableInfo {
   /** DynamoDB's approximate item count (0 for a table it has not counted yet). */
   readonly itemCount: number;
   readonly status: string;
+  /** The table's ARN as DescribeTable gives it: its account tells two same-named tables of two accounts apart. */
+  readonly arn?: string;
   /** The table's current stream, when one is enabled (the replicator's trigger, and what `watched` backfills follow). */
   readonly streamArn?: string;
 }
@@ -54,6 +56,7 @@ export function tableInfoFrom(description: TableDescription | undefined, ref: Ta
     keySchema: sortKey ? { partitionKey, sortKey } : { partitionKey },
     itemCount: Math.max(0, Number(description.ItemCount ?? 0)),
     status: description.TableStatus ?? 'UNKNOWN',
+    ...(description.TableArn ? { arn: description.TableArn } : {}),
     ...(description.StreamSpecification?.StreamEnabled && description.LatestStreamArn
       ? { streamArn: description.LatestStreamArn }
       : {}),
@@ -76,8 +79,8 @@ export function keySchemaMismatch(master: TableInfo, slave: TableInfo): string |
     return undefined;
   }
   return (
-    `key schemas differ: master ${master.ref.region}/${master.ref.table} has ${formatKeySchema(master.keySchema)}, ` +
-    `slave ${slave.ref.region}/${slave.ref.table} has ${formatKeySchema(slave.keySchema)}; ` +
+    `key schemas differ: master ${formatTableRef(master.ref)} has ${formatKeySchema(master.keySchema)}, ` +
+    `slave ${formatTableRef(slave.ref)} has ${formatKeySchema(slave.keySchema)}; ` +
     'the slave must have the same key attribute names and types'
   );
 }

@@ -84,16 +84,16 @@ async function tablesWithRejectedItems(writeMode: WriteMode, count: number, reje
 
 describe('backfill', () => {
   test.each(SAFE_MODES)(
-    '%s: copies all 1,500 items (binary partition key, number sort key, nested and binary values) into an empty slave, exactly',
+    '%s: copies all 600 items (binary partition key, number sort key, nested and binary values) into an empty slave, exactly',
     async (writeMode) => {
       // Prepare
       const tables = await tablePair(clients, masterSpec(writeMode, { partitionKeyType: 'B', sortKeyType: 'N' }));
       await putItems(
         clients.master,
         tables.master.table,
-        Array.from({ length: 1500 }, (_, index) => richItem(index, 'B+N')),
+        Array.from({ length: 600 }, (_, index) => richItem(index, 'B+N')),
       );
-      const config = backfillConfig(tables, { writeMode });
+      const config = backfillConfig(tables, { writeMode, pageSize: 50 }); // three pages in each of the four segments
 
       // Act
       const summary = await runBackfill(config);
@@ -105,11 +105,11 @@ describe('backfill', () => {
         extra: comparison.extra.length,
         different: comparison.different,
       }).toEqual({ missing: 0, extra: 0, different: [] });
-      expect(comparison.replicaCount).toBe(1500);
+      expect(comparison.replicaCount).toBe(600);
       expect(summary).toMatchObject({
         complete: true,
         resumed: false,
-        thisRun: { scanned: 1500, written: 1500, present: 0, failed: 0 },
+        thisRun: { scanned: 600, written: 600, present: 0, failed: 0 },
       });
       expect(existsSync(config.stateFile)).toBe(false);
     },
@@ -121,7 +121,7 @@ describe('backfill', () => {
     await putItems(
       clients.master,
       tables.master.table,
-      Array.from({ length: 500 }, (_, index) => richItem(index)),
+      Array.from({ length: 200 }, (_, index) => richItem(index)),
     );
     await runBackfill(backfillConfig(tables, { writeMode }));
 
@@ -129,7 +129,7 @@ describe('backfill', () => {
     const again = await runBackfill(backfillConfig(tables, { writeMode }));
 
     // Assess
-    expect(again).toMatchObject({ complete: true, thisRun: { scanned: 500, written: 0, present: 500, failed: 0 } });
+    expect(again).toMatchObject({ complete: true, thisRun: { scanned: 200, written: 0, present: 200, failed: 0 } });
   });
 
   // `watched` is left out on purpose: it does not go by what the slave holds, but by the master's stream — a slave item
@@ -143,7 +143,7 @@ describe('backfill', () => {
       await putItems(
         clients.master,
         tables.master.table,
-        Array.from({ length: 400 }, (_, index) => richItem(index)),
+        Array.from({ length: 200 }, (_, index) => richItem(index)),
       );
       const newer = Array.from({ length: 50 }, (_, index) => ({
         ...richItem(index),
@@ -158,10 +158,10 @@ describe('backfill', () => {
       // Assess
       const slaveItems = await scanAll(clients.slave, tables.slave.table);
       const versions = new Map(slaveItems.map((item) => [item.pk?.S, item.version?.N]));
-      expect(slaveItems).toHaveLength(400);
+      expect(slaveItems).toHaveLength(200);
       expect(Array.from({ length: 50 }, (_, index) => versions.get(`item-${index}`))).toEqual(Array(50).fill('2'));
       expect(versions.get('item-50')).toBe('1');
-      expect(summary.thisRun).toMatchObject({ written: 350, present: 50, failed: 0 });
+      expect(summary.thisRun).toMatchObject({ written: 150, present: 50, failed: 0 });
     },
   );
 
@@ -171,7 +171,7 @@ describe('backfill', () => {
     await putItems(
       clients.master,
       tables.master.table,
-      Array.from({ length: 700 }, (_, index) => ({ ...richItem(index), sk: { S: `s${index % 3}` } })),
+      Array.from({ length: 300 }, (_, index) => ({ ...richItem(index), sk: { S: `s${index % 3}` } })),
     );
 
     // Act
@@ -179,7 +179,7 @@ describe('backfill', () => {
 
     // Assess
     expect((await compare(tables)).equal).toBe(true);
-    expect(summary).toMatchObject({ complete: true, writeMode: 'batch', thisRun: { scanned: 700, written: 700 } });
+    expect(summary).toMatchObject({ complete: true, writeMode: 'batch', thisRun: { scanned: 300, written: 300 } });
   });
 
   test.each(['watched', 'checked', 'conditional', 'batch'] as const)(

@@ -8,7 +8,7 @@ import { MASTER_REGION, runCli, SLAVE_REGION, tablePair, useRegionClients } from
 const clients = useRegionClients();
 
 describe('CLI errors', () => {
-  test('a slave table that does not exist is named with its region, exit code 2', async () => {
+  test('a slave table that does not exist is named as the slave, with its region and the command that creates it, exit code 2', async () => {
     // Prepare
     const tables = await tablePair(clients);
 
@@ -22,11 +22,13 @@ describe('CLI errors', () => {
 
     // Assess
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`table no-such-table not found in region ${SLAVE_REGION}`);
+    expect(result.stderr).toContain(
+      `slave table no-such-table not found in region ${SLAVE_REGION}: create it with the master's definition (dynamo-replicator create-slave <master> <slave>)`,
+    );
     expect(result.stdout).toBe('');
   });
 
-  test('a table in the wrong region is reported missing in the region given', async () => {
+  test('a master table in the wrong region is reported missing in the region given, with the options that name it', async () => {
     // Prepare: the master exists in us-east-1 only
     const tables = await tablePair(clients);
 
@@ -40,7 +42,9 @@ describe('CLI errors', () => {
 
     // Assess
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`table ${tables.master.table} not found in region ${SLAVE_REGION}`);
+    expect(result.stderr).toContain(
+      `master table ${tables.master.table} not found in region ${SLAVE_REGION}: check its name and region (the first argument, or --from-region and --from-table)`,
+    );
   });
 
   test('key schemas that differ are shown side by side, before any item is read or written', async () => {

@@ -45,7 +45,7 @@ interface SummaryJson {
 describe('a backfill that stops before its first write', () => {
   test('exits 2 leaving no state file, and the next run starts fresh and copies everything', async () => {
     // Prepare: the default (watched) mode reads the master's stream first; its endpoint refuses connections.
-    const tables = await filledPair(600);
+    const tables = await filledPair(200);
     const workDir = mkdtempSync(join(dir, 'run-'));
     const args = ['backfill', formatTableRef(tables.master), formatTableRef(tables.slave), '--quiet', '--json'];
     const unreachable = `http://127.0.0.1:${await freePort()}`;
@@ -66,14 +66,14 @@ describe('a backfill that stops before its first write', () => {
     expect(slaveAfterFailure).toEqual([]);
     expect(second.code).toBe(0);
     const summary = JSON.parse(second.stdout) as SummaryJson;
-    expect(summary).toMatchObject({ complete: true, resumed: false, thisRun: { scanned: 600, written: 600 } });
+    expect(summary).toMatchObject({ complete: true, resumed: false, thisRun: { scanned: 200, written: 200 } });
     expect(summary.thisRun.rechecked).toBe(0);
     expect((await compareTablePair(clients, tables)).equal).toBe(true);
   });
 
   test('a state file that records no progress is not resumed, and is gone after the run', async () => {
     // Prepare: the file an earlier version left after a failed start, at the path the run is told to use.
-    const tables = await filledPair(300);
+    const tables = await filledPair(100);
     const stateFile = join(dir, 'empty.state.json');
     const identity = { master: formatTableRef(tables.master), slave: formatTableRef(tables.slave), totalSegments: 4 };
     saveState(stateFile, newState(identity, [0, 1, 2, 3]));
@@ -94,7 +94,7 @@ describe('a backfill that stops before its first write', () => {
     // Assess
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout) as SummaryJson;
-    expect(summary).toMatchObject({ complete: true, resumed: false, thisRun: { written: 300, rechecked: 0 } });
+    expect(summary).toMatchObject({ complete: true, resumed: false, thisRun: { written: 100, rechecked: 0 } });
     expect(existsSync(stateFile)).toBe(false);
     expect((await compareTablePair(clients, tables)).equal).toBe(true);
   });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { exportUrl, writeExport } from '../../../harness/exportWriter';
 import { StreamPoller } from '../../../harness/lambdaPoller';
 import { applyRandomChanges } from '../../../harness/randomChanges';
-import { loadReplicator } from '../../../harness/replicator';
+import { loadReplicator, TEMPLATE_RESPONSE_TYPES } from '../../../harness/replicator';
 import { createTable, differencesOf, enableStream, NO_DIFFERENCES, uniqueTableName } from '../../../harness/tables';
 import { runBackfill, type WriteMode } from '../../../src/cli/backfill/backfill';
 import { parseExportLocation } from '../../../src/cli/export/s3Url';
@@ -63,6 +63,7 @@ test('changes made during and after the export leave the slave equal to the mast
   if (typeof fromExport === 'string') throw new Error(fromExport);
   const pollerOf = (slave: TableRef): StreamPoller =>
     new StreamPoller({
+      ...TEMPLATE_RESPONSE_TYPES,
       endpoint: localEndpoint(),
       region: MASTER_REGION,
       streamArn,

@@ -1,5 +1,5 @@
 /**
- * The operator tools on a partial replica (issue 13), against DynamoDB Local: `backfill --hooks` fills the slave with
+ * The operator tools on a partial replica, against DynamoDB Local: `backfill --hooks` fills the slave with
  * exactly the hooked items (through the CLI bundle, and through the library in every write mode), `verify --hooks`
  * proves it and `--repair` removes what the filter keeps out, a hook failing on one item fails only that item, and
  * an excluded key attribute is refused with exit 2. The oracle is the hooks' effect computed here, item by item.

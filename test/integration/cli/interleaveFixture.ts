@@ -1,9 +1,9 @@
 /**
  * The race tests' window (race.test.ts, fromExportRace.test.ts): the backfill's requests go through a proxy that
  * notes, at each write of copies to the slave, how many changes the changer had made by then, and — until
- * `windowChanges` have been made since the first copy — holds each such write until the changer has made two more
- * changes than the previous write waited for. The changes interleave with the copies however fast either side runs
- * on a loaded machine.
+ * `windowChanges` have been made since the first copy — holds each such write until the changer has made `step`
+ * (2 by default) more changes than the previous write waited for. The changes interleave with the copies however
+ * fast either side runs on a loaded machine.
  */
 import { startHoldingProxy } from '../../../harness/holdingProxy';
 
@@ -25,6 +25,7 @@ export async function startInterleaving(
   target: string,
   slaveTable: string,
   windowChanges: number,
+  step = 2,
 ): Promise<Interleaving> {
   const changes = { made: 0, atFirstCopy: -1, atLastCopy: -1 };
   let released = false;
@@ -39,7 +40,7 @@ export async function startInterleaving(
       if (!copies || !request.body.includes(`"${slaveTable}"`)) return;
       if (changes.atFirstCopy < 0) changes.atFirstCopy = changes.made;
       if (changes.made - changes.atFirstCopy < windowChanges) {
-        required = Math.max(required, changes.made) + 2;
+        required = Math.max(required, changes.made) + step;
         const target = required;
         while (changes.made < target && !released) await new Promise<void>((resume) => waiting.push(resume));
       }

@@ -1,5 +1,5 @@
 /**
- * Issue 14's "done means", tried as a new user would: a master with data, a global secondary index and TTL →
+ * A new replica, tried as a new user would: a master with data, a global secondary index and TTL →
  * `create-slave` (the BUILT CLI) → attach the function (the zip under the official runtime client in a local Lambda,
  * configured with SLAVE_REGION/SLAVE_TABLE, fed by the faithful event source mapping while changes keep coming) →
  * `backfill` (the BUILT CLI, beside the live function) → `verify` exits 0 with an equal replica and no definition
@@ -21,13 +21,14 @@ import { LOCAL_CREDENTIALS } from '../../../harness/dynamodbLocal';
 import { type FakeSts, startFakeSts } from '../../../harness/fakeSts';
 import { StreamPoller } from '../../../harness/lambdaPoller';
 import { applyRandomChanges } from '../../../harness/randomChanges';
+import { TEMPLATE_RESPONSE_TYPES } from '../../../harness/replicator';
 import { compareTables, uniqueTableName, waitForActive } from '../../../harness/tables';
 import { useLocalReplicators } from '../../helpers/localLambdas';
 import { localEndpoint, MASTER_REGION, putItems, richItem, runCli, SLAVE_REGION, useRegionClients } from './fixture';
 
 const ROLE_ARN = 'arn:aws:iam::210987654321:role/replica-writer';
 const EXTERNAL_ID = 'replica-7d1f';
-const ITEMS = 800;
+const ITEMS = 400;
 
 /** The default chain's database: the master lives here, and the plain replica. */
 const base = useRegionClients();
@@ -153,6 +154,7 @@ async function newReplica(access: SlaveAccess) {
     { timeoutMs: 30_000 },
   );
   const poller = new StreamPoller({
+    ...TEMPLATE_RESPONSE_TYPES,
     endpoint: localEndpoint(),
     region: MASTER_REGION,
     streamArn,
@@ -208,7 +210,7 @@ async function definitionOf(client: DynamoDBClient, table: string) {
   };
 }
 
-describe('a new replica, tried as a new user would (issue 14)', () => {
+describe('a new replica, tried as a new user would', () => {
   test.each([
     ['with the default credentials', DEFAULT_CHAIN],
     ['with the slave behind another role (SLAVE_ROLE_ARN, --to-role-arn)', BEHIND_ROLE],

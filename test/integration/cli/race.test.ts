@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { BatchGetItemCommand, DeleteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { StreamPoller } from '../../../harness/lambdaPoller';
 import { applyRandomChanges } from '../../../harness/randomChanges';
-import { loadReplicator } from '../../../harness/replicator';
+import { loadReplicator, TEMPLATE_RESPONSE_TYPES } from '../../../harness/replicator';
 import { differencesOf, enableStream, NO_DIFFERENCES, scanAll } from '../../../harness/tables';
 import { runBackfill, type WriteMode } from '../../../src/cli/backfill/backfill';
 import { runVerify } from '../../../src/cli/verify/verify';
@@ -36,8 +36,9 @@ describe('backfill next to a live replicator', () => {
   test.each(SAFE_MODES)(
     '%s: random changes replicated by the built handler during a backfill leave the slave equal to the master: nothing regressed or resurrected',
     async (writeMode) => {
-      // Prepare: a master with 1,500 items and no stream; then the stream is enabled (it carries only later changes).
-      const items = 1500;
+      // Prepare: a master with 800 items (four pages in each of the four segments) and no stream; then the stream is
+      // enabled (it carries only later changes).
+      const items = 800;
       const tables = await tablePair(clients);
       await putItems(
         clients.master,
@@ -49,6 +50,7 @@ describe('backfill next to a live replicator', () => {
       let backfillDone = false;
       let replicatedDuringBackfill = 0;
       const poller = new StreamPoller({
+        ...TEMPLATE_RESPONSE_TYPES,
         endpoint: localEndpoint(),
         region: MASTER_REGION,
         streamArn,
@@ -60,7 +62,8 @@ describe('backfill next to a live replicator', () => {
         },
       });
       // The race window: changes made on the master between the backfill's first and last write of copies.
-      const window = await startInterleaving(localEndpoint(), tables.slave.table, 120);
+      // Each write of copies waits for four more changes (32 writes of at most 25 copies).
+      const window = await startInterleaving(localEndpoint(), tables.slave.table, 120, 4);
       const changes = window.changes;
       let deletes = 0;
       const changer = (async () => {

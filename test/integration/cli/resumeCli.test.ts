@@ -45,7 +45,7 @@ const scannedIn = (state: SavedState | undefined): number =>
 describe('backfill CLI, killed and resumed', () => {
   test('after SIGKILL mid-run, the same command resumes from the state file and completes the copy', async () => {
     // Prepare
-    const total = 3000;
+    const total = 1200;
     // (The default write mode follows the master's stream, so the master has one, as it has for the replicator.)
     const tables = await tablePair(clients, { partitionKeyType: 'B', sortKeyType: 'N', streamViewType: 'KEYS_ONLY' });
     await putItems(
@@ -68,8 +68,8 @@ describe('backfill CLI, killed and resumed', () => {
     let stateAtKill: SavedState | undefined;
     const stateFile = (): string | undefined => readdirSync(dir).find((name) => name.endsWith('.state.json'));
 
-    // Act 1: a rate-capped run (about 8 s for the table), killed once a fifth of the items is committed.
-    const killed = await runCli([...args, '--max-items-per-second', '400'], {
+    // Act 1: a rate-capped run (about 4 s for the table), killed once a fifth of the items is committed.
+    const killed = await runCli([...args, '--max-items-per-second', '300'], {
       cwd: dir,
       whileRunning: async (pid) => {
         for (;;) {

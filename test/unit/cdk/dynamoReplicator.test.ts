@@ -4,12 +4,15 @@
  * run as deploy/template.json runs it: the handler, the trigger with partial batch responses, bisection and the
  * on-failure queue, write access to exactly each slave, sts:AssumeRole on each slave role, alarms and a dashboard.
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { DynamoReplicator } from '../../../src/cdk';
 import type { DynamoReplicatorProps } from '../../../src/cdk/props';
+import { useCdkApps } from '../../helpers/cdkApp';
+
+const newApp = useCdkApps();
 
 const WRITES = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'];
 const ROLE = 'arn:aws:iam::210987654321:role/replica-writer';
@@ -17,7 +20,7 @@ const STREAM = 'arn:aws:dynamodb:us-east-1:111122223333:table/Orders/stream/2024
 
 /** A stack in a known account and region, and a master table with a NEW_IMAGE stream. */
 function stackWithMaster(): { stack: Stack; master: dynamodb.Table } {
-  const stack = new Stack(new App({ analyticsReporting: false }), 'Orders', {
+  const stack = new Stack(newApp(), 'Orders', {
     env: { account: '111122223333', region: 'us-east-1' },
   });
   const master = new dynamodb.Table(stack, 'Master', {

@@ -1,13 +1,15 @@
 /**
  * The construct as the package ships it: `require('dynamo-replicator/cdk')` and its ES module import resolve through
- * package.json "exports" to the built entry, TypeScript finds its types under each module resolution a CDK app uses
- * (package.json "typesVersions" for node10), and `npm pack` carries what the construct needs (its entry, its types
- * and the function's zip it deploys) without adding it to the library's bundle.
+ * package.json "exports" to the built entry; TypeScript finds its declarations under each module resolution a CDK app
+ * uses (package.json "typesVersions" for node10, "exports" for node16), and a strict CDK app type-checks against them
+ * (one compile: the declarations are the same files under either resolution); `npm pack` carries what the construct
+ * needs (its entry, its types and the function's zip it deploys) without adding it to the library's bundle.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ts from 'typescript';
 import { projectRoot } from '../../../harness/bundle';
 
 const ROOT = projectRoot();
@@ -56,49 +58,76 @@ describe('the dynamo-replicator/cdk entry', () => {
     );
     expect(library).toBe('0');
   });
+});
 
+/** An app folder whose node_modules holds this package and its peers, as a CDK app's does; removed by `remove`. */
+function appFolder(): { folder: string; remove: () => void } {
+  const folder = mkdtempSync(join(tmpdir(), 'cdk-types-'));
+  mkdirSync(join(folder, 'node_modules'));
+  for (const [name, target] of [
+    ['dynamo-replicator', ROOT],
+    ['aws-cdk-lib', join(ROOT, 'node_modules', 'aws-cdk-lib')],
+    ['constructs', join(ROOT, 'node_modules', 'constructs')],
+    ['@types', join(ROOT, 'node_modules', '@types')],
+  ] as const) {
+    symlinkSync(target, join(folder, 'node_modules', name), 'dir');
+  }
+  return { folder, remove: () => rmSync(folder, { recursive: true, force: true }) };
+}
+
+describe('the types of dynamo-replicator/cdk in a CDK app', () => {
   test.each([
-    ['node10', 'commonjs'],
-    ['node16', 'node16'],
+    ['node10', ts.ModuleResolutionKind.Node10, ts.ModuleKind.CommonJS],
+    ['node16', ts.ModuleResolutionKind.Node16, ts.ModuleKind.Node16],
   ])(
-    'TypeScript with moduleResolution %s types a CDK app that imports dynamo-replicator/cdk and the library',
-    (resolution, module) => {
-      // Prepare: an app folder whose node_modules holds this package and its peers
-      const app = mkdtempSync(join(tmpdir(), 'cdk-types-'));
-      mkdirSync(join(app, 'node_modules'));
-      for (const [name, target] of [
-        ['dynamo-replicator', ROOT],
-        ['aws-cdk-lib', join(ROOT, 'node_modules', 'aws-cdk-lib')],
-        ['constructs', join(ROOT, 'node_modules', 'constructs')],
-        ['@types', join(ROOT, 'node_modules', '@types')],
-      ] as const) {
-        symlinkSync(target, join(app, 'node_modules', name), 'dir');
-      }
-      writeFileSync(
-        join(app, 'app.ts'),
-        "import { App, Stack } from 'aws-cdk-lib';\n" +
-          "import { DynamoReplicator, type DynamoReplicatorProps } from 'dynamo-replicator/cdk';\n" +
-          "import { createReplicator } from 'dynamo-replicator';\n" +
-          "const props: DynamoReplicatorProps = { master: 'arn', slaves: [{ region: 'eu-west-1', tableName: 'Copy' }] };\n" +
-          "const made = new DynamoReplicator(new Stack(new App()), 'Replica', props);\n" +
-          'export const used = [made.function.functionArn, made.failureQueue.queueUrl, made.dashboard, createReplicator];\n',
-      );
-      const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-      const flags = ['--noEmit', '--strict', '--skipLibCheck', '--types', 'node', '--module', module];
+    'TypeScript with moduleResolution %s finds the declarations of dynamo-replicator/cdk and of the library',
+    (_name, moduleResolution, module) => {
+      // Prepare
+      const app = appFolder();
+      const options: ts.CompilerOptions = { moduleResolution, module };
+      const resolved = (specifier: string) =>
+        ts.resolveModuleName(specifier, join(app.folder, 'app.ts'), options, ts.sys).resolvedModule?.resolvedFileName;
 
       // Act
-      const compile = () =>
-        execFileSync(process.execPath, [tsc, ...flags, '--moduleResolution', resolution, 'app.ts'], {
-          cwd: app,
-          encoding: 'utf8',
-        });
+      let found: Array<string | undefined>;
+      try {
+        found = ['dynamo-replicator/cdk', 'dynamo-replicator'].map(resolved);
+      } finally {
+        app.remove();
+      }
 
       // Assess
-      try {
-        expect(compile).not.toThrow();
-      } finally {
-        rmSync(app, { recursive: true, force: true });
-      }
+      expect(found).toEqual([join(ROOT, 'dist/types/cdk/index.d.ts'), join(ROOT, 'dist/types/library/index.d.ts')]);
     },
   );
+
+  test('TypeScript (strict, moduleResolution node16) types a CDK app that uses DynamoReplicator and createReplicator', () => {
+    // Prepare
+    const app = appFolder();
+    writeFileSync(
+      join(app.folder, 'app.ts'),
+      "import { App, Stack } from 'aws-cdk-lib';\n" +
+        "import { DynamoReplicator, type DynamoReplicatorProps } from 'dynamo-replicator/cdk';\n" +
+        "import { createReplicator } from 'dynamo-replicator';\n" +
+        "const props: DynamoReplicatorProps = { master: 'arn', slaves: [{ region: 'eu-west-1', tableName: 'Copy' }] };\n" +
+        "const made = new DynamoReplicator(new Stack(new App()), 'Replica', props);\n" +
+        'export const used = [made.function.functionArn, made.failureQueue.queueUrl, made.dashboard, createReplicator];\n',
+    );
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const flags = ['--noEmit', '--strict', '--skipLibCheck', '--types', 'node', '--module', 'node16'];
+
+    // Act
+    const compile = () =>
+      execFileSync(process.execPath, [tsc, ...flags, '--moduleResolution', 'node16', 'app.ts'], {
+        cwd: app.folder,
+        encoding: 'utf8',
+      });
+
+    // Assess
+    try {
+      expect(compile).not.toThrow();
+    } finally {
+      app.remove();
+    }
+  });
 });

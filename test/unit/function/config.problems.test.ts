@@ -94,7 +94,7 @@ describe('loadConfig: every problem is reported, all in one ConfigError', () => 
 
       // Assess
       expect(error.problems).toEqual([
-        `SLAVES: entry ${JSON.stringify(entry)} is not of the form region/table or region/table@roleArn (e.g. eu-west-1/Orders)`,
+        `SLAVES: entry ${JSON.stringify(entry)} is not of the form region/table, region/table@roleArn or a table ARN (e.g. eu-west-1/Orders)`,
       ]);
     },
   );
@@ -138,7 +138,7 @@ describe('loadConfig: every problem is reported, all in one ConfigError', () => 
 
     // Assess
     expect(error.problems).toEqual([
-      'SLAVES: entry "eu-west-1/Orders@" is not of the form region/table or region/table@roleArn (e.g. eu-west-1/Orders)',
+      'SLAVES: entry "eu-west-1/Orders@" is not of the form region/table, region/table@roleArn or a table ARN (e.g. eu-west-1/Orders)',
     ]);
   });
 

@@ -86,7 +86,7 @@ describe('checkOptions: every problem in one ConfigError', () => {
     // Assess
     expect(problems).toEqual([
       "region is not set (the slave table's region, e.g. eu-west-1)",
-      'table is not set (the name of the slave table)',
+      'table is not set (the name or ARN of the slave table)',
     ]);
   });
 
