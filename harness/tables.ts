@@ -110,6 +110,25 @@ export async function dropIndexOnG(client: DynamoDBClient, tableName: string): P
   await waitForActive(client, tableName);
 }
 
+/**
+ * Enables a stream on an existing table (it then carries only later changes, as on a table that has run for a
+ * while) and waits until the table is ACTIVE again; the stream's ARN.
+ */
+export async function enableStream(
+  client: DynamoDBClient,
+  tableName: string,
+  viewType: StreamViewType = 'NEW_IMAGE',
+): Promise<string> {
+  const enabled = await client.send(
+    new UpdateTableCommand({
+      TableName: tableName,
+      StreamSpecification: { StreamEnabled: true, StreamViewType: viewType },
+    }),
+  );
+  await waitForActive(client, tableName);
+  return enabled.TableDescription?.LatestStreamArn ?? '';
+}
+
 /** Waits until a table and its indexes are ACTIVE (DynamoDB Local is usually at once; AWS takes seconds). */
 export async function waitForActive(client: DynamoDBClient, tableName: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -91,6 +91,13 @@ Backfill:
   --state-file <path>         where progress is kept (default: ./backfill-<master>-to-<slave>[-seg…].state.json;
                               removed after a complete run, not written by a run that made no progress)
   --restart                   ignore an existing state file and start from the beginning
+  --from-export s3://BUCKET/PREFIX/AWSDynamoDB/EXPORT_ID
+                              load this export of the master (full, DYNAMODB_JSON, at most 23 hours old) instead
+                              of scanning it: no read capacity on the master. Each data file's MD5 is checked
+                              against the manifest before it is loaded; progress is kept by data file. In the
+                              default mode every change the stream holds since the export is re-checked, so it
+                              is as safe next to the replicator as a scan. Reads S3 with the master side's
+                              credentials (s3:GetObject); AWS_ENDPOINT_URL_S3 sets another S3 endpoint.
 
 With --hooks, items the filter keeps out are not copied (counted as filtered out) and every other item is
 copied as transform returns it; an item a hook fails on counts as failed with the hook's message. Copies an
@@ -107,6 +114,8 @@ Examples:
   dynamo-replicator backfill us-east-1/Orders eu-west-1/OrdersReplica --total-segments 32 --segment 8-15
   # a partial replica: only what ./replica-hooks.js keeps, without the ssn attribute
   dynamo-replicator backfill us-east-1/Orders eu-west-1/OrdersReplica --hooks ./replica-hooks.js --exclude-attributes ssn
+  # load an export of the master instead of scanning it:
+  dynamo-replicator backfill us-east-1/Orders eu-west-1/OrdersReplica --from-export s3://my-exports/orders/AWSDynamoDB/01700000000000-abcdef12
   # the slave in another account, written as a role there:
   dynamo-replicator backfill us-east-1/Orders eu-west-1/OrdersReplica --to-role-arn arn:aws:iam::210987654321:role/replica-operator
 `;
@@ -174,6 +183,15 @@ The slave's definition:
   --stream <NEW_IMAGE|OLD_IMAGE|NEW_AND_OLD_IMAGES|KEYS_ONLY>  enable a stream on the slave (default: none)
   --no-tags                   do not copy the master's tags (and do not read them)
 
+With data (the slave created already holding the master's items, by DynamoDB's export and import):
+  --with-data                 export the master (ExportTableToPointInTime: full, DYNAMODB_JSON; needs point-in-time
+                              recovery and the master's stream) and create the slave by ImportTable from it, then
+                              set TTL, point-in-time recovery, tags, protection, class and stream; prints the
+                              deadline for attaching the function with TRIM_HORIZON. Not for a master with LSIs.
+                              Resumes the export and import of a state file in the working directory.
+  --export-bucket s3://BUCKET/PREFIX   where the export is written (needed with --with-data)
+  --export-bucket-owner <account>      the bucket's account, when it is not the master side's
+
 Output:
   --dry-run                   read the master and print the requests it would send; create nothing
   --progress <auto|bar|lines|none>  the wait for ACTIVE is shown on a terminal only (default: auto)
@@ -189,6 +207,7 @@ Examples:
   dynamo-replicator create-slave us-east-1/Orders eu-west-1/OrdersReplica
   dynamo-replicator create-slave us-east-1/Orders eu-west-1/OrdersReplica --billing-mode PROVISIONED --read-capacity 50 --write-capacity 200
   dynamo-replicator create-slave us-east-1/Orders eu-west-1/OrdersReplica --kms-key alias/orders-replica
+  dynamo-replicator create-slave us-east-1/Orders eu-west-1/OrdersReplica --with-data --export-bucket s3://my-exports/orders --dry-run
   # the slave in another account, created as a role there (with a key of that account):
   dynamo-replicator create-slave us-east-1/Orders eu-west-1/OrdersReplica --to-role-arn arn:aws:iam::444455556666:role/OrdersReplicaOperator --kms-key alias/aws/dynamodb
 `;

@@ -9,6 +9,7 @@ import { ACCESS_OPTIONS, sideAccessOptions } from './accessOptions';
 import type { BackfillConfig, WriteMode } from './backfill/backfill';
 import type { CreateSlaveConfig } from './createSlave/createSlave';
 import { UsageError } from './errors';
+import { exportOption, withDataOption } from './exportOptions';
 import { BACKFILL_HELP, CREATE_SLAVE_HELP, MAIN_HELP, VERIFY_HELP, ZIP_HELP } from './help';
 import { loadHooksModule } from './hooksModule';
 import type { ProgressOptions } from './progress';
@@ -76,6 +77,7 @@ const BACKFILL_OPTIONS = {
   'write-mode': { type: 'string' },
   'state-file': { type: 'string' },
   restart: { type: 'boolean' },
+  'from-export': { type: 'string' },
 } as const;
 
 const VERIFY_OPTIONS = {
@@ -94,6 +96,9 @@ const CREATE_SLAVE_OPTIONS = {
   stream: { type: 'string' },
   'no-tags': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  'with-data': { type: 'boolean' },
+  'export-bucket': { type: 'string' },
+  'export-bucket-owner': { type: 'string' },
   ...OUTPUT_OPTIONS,
 } as const;
 
@@ -224,17 +229,19 @@ function runConfig(
   };
 }
 
-/** The default state file: one per master, slave and segment selection, in the working directory. */
+/** The default state file: one per master, slave and segment selection (or export), in the working directory. */
 export function defaultStateFile(
   config: Pick<RunConfig, 'master' | 'slave' | 'totalSegments' | 'segments'>,
   cwd: string,
   segmentText?: string,
+  source?: string,
 ): string {
   const { master, slave } = config;
   const part = segmentText === undefined ? '' : `-seg${segmentText.replace(/[^0-9-]+/g, '_')}of${config.totalSegments}`;
+  const from = source === undefined ? '' : `-${source.replace(/[^A-Za-z0-9-]+/g, '_')}`;
   // region/table gives region.table; a table ARN gives its parts joined by dots (no "/" or ":" in a file name).
   const named = (ref: TableRef) => formatTableRef(ref).replace(/[/:]+/g, '.');
-  return join(cwd, `backfill-${named(master)}-to-${named(slave)}${part}.state.json`);
+  return join(cwd, `backfill-${named(master)}-to-${named(slave)}${part}${from}.state.json`);
 }
 
 function parse<
@@ -264,14 +271,18 @@ export function parseCommandLine(argv: readonly string[], env: ParseEnvironment)
     const writeMode: WriteMode = mode;
     // Item-by-item writes need many requests in flight to keep the server busy; batched ones do not.
     const base = runConfig(values, positionals, env, writeMode === 'conditional' ? 64 : 16);
+    const fromExport = exportOption(values);
     return {
       command,
       json: values.json === true,
       config: {
         ...base,
         writeMode,
-        stateFile: values['state-file'] ?? defaultStateFile(base, env.cwd, values.segment),
+        stateFile:
+          values['state-file'] ??
+          defaultStateFile(base, env.cwd, values.segment, fromExport && `from${fromExport.exportId}`),
         restart: values.restart === true,
+        ...(fromExport ? { fromExport } : {}),
       },
     };
   }
@@ -315,6 +326,7 @@ function createSlaveConfig(
   positionals: readonly string[],
   env: ParseEnvironment,
 ): CreateSlaveConfig {
+  const pair = tables(values, positionals);
   const billingMode = values['billing-mode'];
   if (billingMode !== undefined && billingMode !== 'PAY_PER_REQUEST' && billingMode !== 'PROVISIONED') {
     throw new UsageError(`--billing-mode must be PAY_PER_REQUEST or PROVISIONED, got "${billingMode}"`);
@@ -332,7 +344,7 @@ function createSlaveConfig(
   if (kmsKey !== undefined && kmsKey.trim() === '')
     throw new UsageError('--kms-key needs a key ARN, id or alias (e.g. alias/aws/dynamodb)');
   return {
-    ...tables(values, positionals),
+    ...pair,
     ...(values['endpoint-url'] ? { endpoint: values['endpoint-url'] } : {}),
     ...sideAccessOptions(values),
     overrides: {
@@ -346,5 +358,6 @@ function createSlaveConfig(
     dryRun: values['dry-run'] === true,
     progress: progressOptions(values, env),
     pollMs: 2000,
+    ...withDataOption(values, env.cwd, pair),
   };
 }

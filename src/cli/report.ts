@@ -43,9 +43,13 @@ export function verifyExitCode(summary: VerifySummary): number {
 export function formatBackfill(summary: BackfillSummary): string {
   const run = summary.thisRun;
   const status = summary.complete ? 'complete' : summary.interrupted ? 'INTERRUPTED' : 'INCOMPLETE';
+  const from = summary.fromExport;
+  const units = from
+    ? `from the export ${from.exportArn} of ${from.exportTime}, data files ${formatSegments(summary.segments, summary.totalSegments)}`
+    : `segments ${formatSegments(summary.segments, summary.totalSegments)}`;
   const lines = [
-    `backfill ${summary.master} -> ${summary.slave} (${summary.writeMode} writes, segments ${formatSegments(summary.segments, summary.totalSegments)}): ${status}`,
-    `  scanned ${formatCount(run.scanned)} items in ${seconds(run.seconds)} (${formatCount(run.itemsPerSecond)} items/s)`,
+    `backfill ${summary.master} -> ${summary.slave} (${summary.writeMode} writes, ${units}): ${status}`,
+    `  ${from ? 'read' : 'scanned'} ${formatCount(run.scanned)} items in ${seconds(run.seconds)} (${formatCount(run.itemsPerSecond)} items/s)`,
     `  written ${formatCount(run.written)}, already present ${formatCount(run.present)}, failed ${formatCount(run.failed)}` +
       (run.refreshed > 0
         ? `, refreshed ${formatCount(run.refreshed)} (changed on the master while being copied)`

@@ -1,7 +1,8 @@
 /**
  * The permissions table for the operator tools (`dynamo-replicator create-slave|backfill|verify`) in docs/operations.md, section
  * "Permissions" of the command reference, names exactly the AWS API actions the CLI sends: every `new XCommand(` of @aws-sdk/client-dynamodb,
- * @aws-sdk/client-dynamodb-streams and @aws-sdk/client-kms (create-slave's DescribeKey) in the sources reachable from src/cli/main.ts appears in the table (a missing one
+ * @aws-sdk/client-dynamodb-streams, @aws-sdk/client-kms (create-slave's DescribeKey) and @aws-sdk/client-s3 (the export's
+ * objects) in the sources reachable from src/cli/main.ts appears in the table (a missing one
  * leaves operators with "access denied"), and every action in the table is sent by some CLI source (a stale one
  * asks for more than the tools need). Either fails here, naming the action. The source scan is checked against
  * what esbuild bundles into the CLI, and the checker is shown to fail on a copy of the document with an action
@@ -19,7 +20,8 @@ const DOC = join('docs', 'operations.md');
 const HEADING = '**Permissions** for the operator';
 const STREAMS_PACKAGE = '@aws-sdk/client-dynamodb-streams';
 const KMS_PACKAGE = '@aws-sdk/client-kms';
-const CLIENT_PACKAGES = ['@aws-sdk/client-dynamodb', STREAMS_PACKAGE, KMS_PACKAGE];
+const S3_PACKAGE = '@aws-sdk/client-s3';
+const CLIENT_PACKAGES = ['@aws-sdk/client-dynamodb', STREAMS_PACKAGE, KMS_PACKAGE, S3_PACKAGE];
 
 /** One row of the permissions table: the table it is about and the actions named in each command's column. */
 interface PermissionRow {
@@ -103,11 +105,12 @@ function compareTable(doc: string, sent: ReadonlySet<string>): { missing: string
  * `known` is an operation of the package that identifies its factory.
  */
 function commandsInCliBundle(): Map<string, Set<string>> {
-  const bundled = commandsInBundle(CLI_ENTRY, 'node20', ['BatchWriteItem', 'GetRecords', 'DescribeKey']);
+  const bundled = commandsInBundle(CLI_ENTRY, 'node20', ['BatchWriteItem', 'GetRecords', 'DescribeKey', 'GetObject']);
   return new Map([
     ['@aws-sdk/client-dynamodb', bundled.get('BatchWriteItem') ?? new Set<string>()],
     [STREAMS_PACKAGE, bundled.get('GetRecords') ?? new Set<string>()],
     [KMS_PACKAGE, bundled.get('DescribeKey') ?? new Set<string>()],
+    [S3_PACKAGE, bundled.get('GetObject') ?? new Set<string>()],
   ]);
 }
 
@@ -116,7 +119,7 @@ describe('the operator permissions table in docs/operations.md', () => {
   const operations = operationsInCliCode();
   const sent = new Set([...operations.values()].flatMap((set) => [...set]));
 
-  test('names exactly the DynamoDB, DynamoDB Streams and KMS actions the CLI sends, the stream reads on the master', () => {
+  test('names exactly the DynamoDB, DynamoDB Streams, KMS and S3 actions the CLI sends, the stream reads on the master, the S3 reads on the export bucket', () => {
     // Prepare
     const rows = permissionRows(doc);
 
@@ -125,7 +128,7 @@ describe('the operator permissions table in docs/operations.md', () => {
 
     // Assess
     expect(difference).toEqual({ missing: [], extra: [] });
-    expect(rows.map((row) => row.table)).toEqual(['master', 'slave']);
+    expect(rows.map((row) => row.table)).toEqual(['master', 'slave', 'export bucket']);
     expect([...(rows[0]?.actionsByColumn.keys() ?? [])]).toEqual([
       'create-slave',
       'backfill',
@@ -139,10 +142,20 @@ describe('the operator permissions table in docs/operations.md', () => {
       'DescribeContinuousBackups',
       'ListTagsOfResource',
       'DescribeKey',
+      'ExportTableToPointInTime',
+      'DescribeExport',
     ]);
     expect([...(operations.get(KMS_PACKAGE) ?? [])]).toEqual(['DescribeKey']);
     expect(rows[1]?.actionsByColumn.get('create-slave')).toEqual(
-      expect.arrayContaining(['CreateTable', 'UpdateTimeToLive', 'UpdateContinuousBackups', 'TagResource']),
+      expect.arrayContaining([
+        'CreateTable',
+        'UpdateTimeToLive',
+        'UpdateContinuousBackups',
+        'TagResource',
+        'ImportTable',
+        'DescribeImport',
+        'UpdateTable',
+      ]),
     );
     const streamActions = [...(operations.get(STREAMS_PACKAGE) ?? [])].sort();
     expect(streamActions).toEqual(['DescribeStream', 'GetRecords', 'GetShardIterator']);
@@ -152,6 +165,15 @@ describe('the operator permissions table in docs/operations.md', () => {
       ),
     );
     expect(onlyOnMasterBackfill.sort()).toEqual(streamActions.map((a) => `master/backfill/${a}`));
+    // the export's objects are read by backfill --from-export, on the export bucket's row only
+    const s3Actions = [...(operations.get(S3_PACKAGE) ?? [])].sort();
+    expect(s3Actions).toEqual(['GetObject']);
+    const s3Cells = rows.flatMap((row) =>
+      [...row.actionsByColumn].flatMap(([column, actions]) =>
+        actions.filter((a) => s3Actions.includes(a)).map((a) => `${row.table}/${column}/${a}`),
+      ),
+    );
+    expect(s3Cells).toEqual(['export bucket/backfill/GetObject']);
   });
 
   test('the checker names an action removed from a copy of the document as missing, and one added as extra', () => {
@@ -178,6 +200,17 @@ describe('the operator permissions table in docs/operations.md', () => {
     expect(compareTable(withUpdateItem, sent)).toEqual({ missing: [], extra: ['UpdateItem'] });
   });
 
+  test("the S3 client is in the CLI's bundle only: neither the function's zip nor the library contains it", () => {
+    // Act
+    const inZip = () => commandsInBundle(join('src', 'zip', 'index.ts'), 'node22', ['GetObject']);
+    const inLibrary = () => commandsInBundle(join('src', 'library', 'index.ts'), 'node20', ['GetObject']);
+
+    // Assess
+    expect(inZip).toThrow(/no GetObject command class found/);
+    expect(inLibrary).toThrow(/no GetObject command class found/);
+    expect(commandsInCliBundle().get(S3_PACKAGE)?.has('GetObject')).toBe(true);
+  });
+
   test('the source scan finds every command esbuild bundles into the CLI, except endpoint discovery, which is off', () => {
     // DescribeEndpoints comes with every DynamoDB client for endpoint discovery, which runs only when
     // AWS_ENABLE_ENDPOINT_DISCOVERY (or endpointDiscoveryEnabled) is set; the tools' clients never set it.
@@ -193,5 +226,9 @@ describe('the operator permissions table in docs/operations.md', () => {
     );
     expect([...(bundled.get(STREAMS_PACKAGE) ?? [])].sort()).toEqual([...(inSource.get(STREAMS_PACKAGE) ?? [])].sort());
     expect([...(bundled.get(KMS_PACKAGE) ?? [])].sort()).toEqual([...(inSource.get(KMS_PACKAGE) ?? [])].sort());
+    // S3's client sends CreateSession itself, for S3 Express directory buckets only; an export bucket is not one
+    expect([...(bundled.get(S3_PACKAGE) ?? [])].sort()).toEqual(
+      [...(inSource.get(S3_PACKAGE) ?? []), 'CreateSession'].sort(),
+    );
   });
 });

@@ -17,37 +17,35 @@
  * A run that stops before it committed a page or wrote an item leaves no state file: there is nothing to resume.
  * After an item fails for good, its segment stops advancing its resume key (the rest is still copied), so a rerun
  * retries it and the exit code says the copy is incomplete.
+ *
+ * With `--from-export` the items come from an export of the master in S3 (exportSource.ts) instead of a scan: each
+ * data file takes a segment's place (its unit of progress is the whole file), and the `watched` mode follows the
+ * stream from its oldest record, so every change since the export's time counts as a change made during the run.
  */
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { describe } from '../../shared/awsErrors';
 import type { Item } from '../../shared/item';
 import { pickKey } from '../../shared/key';
-import { Limiter } from '../../shared/limiter';
+import { forEachLimited, Limiter } from '../../shared/limiter';
 import { formatTableRef } from '../../shared/tableRef';
 import { ToolError } from '../errors';
+import type { ExportLocation } from '../export/s3Url';
 import { Progress } from '../progress';
 import type { RunConfig } from '../runConfig';
 import { itemToJson, type JsonItem } from '../table/attributeJson';
 import { type OpenTables, openTables } from '../table/openTables';
-import { scanSegment } from '../table/scan';
 import { openMasterStreamsClient, sideIdentity } from '../table/sideClients';
 import { InterruptedError } from '../table/tableAccess';
 import { keyNames } from '../table/tableInfo';
+import { type ExportSource, openExportSource } from './exportSource';
+import { EXPORT_FILES_IN_FLIGHT, exportItems, type ItemSource, runState, scanItems } from './itemSource';
 import { BatchWriter } from './modes/batch';
 import { CheckedWriter } from './modes/checked';
 import { ConditionalWriter } from './modes/conditional';
 import { type PageWriter, PRESENT_SHARE_TO_KEEP_CHECKING, type PresenceCheck } from './modes/pageWriter';
 import { type MasterStream, WatchedWriter, type WatchTuning } from './modes/watched';
 import type { WriteContext } from './modes/writes';
-import {
-  type BackfillState,
-  hasProgress,
-  loadState,
-  newState,
-  removeState,
-  type SegmentState,
-  saveState,
-} from './stateFile';
+import { type BackfillState, hasProgress, removeState, type SegmentState, saveState } from './stateFile';
 import { type BackfillCounts, Tally } from './tally';
 
 export type { WatchTuning } from './modes/watched';
@@ -64,6 +62,8 @@ export interface BackfillConfig extends RunConfig {
   /** Ignore (and replace) an existing state file. */
   readonly restart: boolean;
   readonly watch?: WatchTuning;
+  /** Load this export of the master (`--from-export`) instead of scanning the master. */
+  readonly fromExport?: ExportLocation;
 }
 
 /** What a backfill did. */
@@ -72,6 +72,8 @@ export interface BackfillSummary {
   readonly master: string;
   readonly slave: string;
   readonly writeMode: WriteMode;
+  /** The export loaded (`--from-export`): its segments are its data files, in the manifest's order. */
+  readonly fromExport?: { readonly exportArn: string; readonly exportTime: string; readonly dataFiles: number };
   readonly totalSegments: number;
   readonly segments: readonly number[];
   /** Every selected segment was read to its end and every item written or present. */
@@ -110,6 +112,7 @@ class BackfillRun {
     private readonly signal: AbortSignal,
     private readonly stop: () => void,
     private readonly setup: ModeSetup,
+    private readonly source: ItemSource,
   ) {
     this.limiter = new Limiter(config.concurrency);
     this.tally = new Tally(new Progress('backfill', config.progress));
@@ -118,17 +121,13 @@ class BackfillRun {
   public async run(): Promise<BackfillCounts & { seconds: number; fatal: unknown }> {
     const started = performance.now();
     const { progress, counts } = this.tally;
-    const fraction = this.config.segments.length / this.config.totalSegments;
-    progress.counts.expected = Math.round(this.tables.masterInfo.itemCount * fraction);
+    progress.counts.expected = this.source.expected;
     progress.counts.done = [...this.state.segments.values()].reduce((sum, segment) => sum + segment.scanned, 0);
     progress.start();
     try {
       const writer = await this.pageWriter();
-      await Promise.all(
-        [...this.state.segments.entries()]
-          .filter(([, segment]) => !segment.done)
-          .map(([index, segment]) => this.runSegment(index, segment, writer)),
-      );
+      const open = [...this.state.segments.entries()].filter(([, segment]) => !segment.done);
+      await forEachLimited(open, this.source.inFlight, ([index, segment]) => this.runSegment(index, segment, writer));
       if (writer.finish) {
         const complete = [...this.state.segments.values()].every((segment) => segment.done);
         await writer.finish(complete && !this.signal.aborted && this.fatal === undefined);
@@ -181,13 +180,7 @@ class BackfillRun {
     let presence: PresenceCheck = 'probe';
     let blocked = false;
     try {
-      const pages = scanSegment(this.tables.master, {
-        segment: index,
-        totalSegments: this.config.totalSegments,
-        startKey: segment.lastKey,
-        pageSize: this.config.pageSize,
-      });
-      for await (const page of pages) {
+      for await (const page of this.source.pages(index, segment)) {
         if (this.signal.aborted) break;
         this.tally.counts.scanned += page.items.length;
         const shaped = this.shape(page.items);
@@ -202,7 +195,7 @@ class BackfillRun {
         if (failed > 0) blocked = true;
         if (!blocked) {
           segment.lastKey = page.lastKey;
-          segment.done = page.lastKey === undefined;
+          segment.done = page.end;
         }
         this.save(false);
       }
@@ -247,32 +240,57 @@ class BackfillRun {
  * rejects with a ToolError when the run cannot start or must stop (missing table, permission, key schemas).
  */
 export async function runBackfill(config: BackfillConfig, signal?: AbortSignal): Promise<BackfillSummary> {
+  if (config.fromExport && (config.writeMode === 'checked' || config.writeMode === 'conditional')) {
+    throw new ToolError(
+      `--write-mode ${config.writeMode} cannot load an export: it takes each item as the master holds it now, and an ` +
+        "export's items are older. Use the default mode (watched), or batch for a slave nothing else writes to",
+    );
+  }
   const controller = new AbortController();
   const forward = (): void => controller.abort();
   signal?.addEventListener('abort', forward, { once: true });
   if (signal?.aborted) controller.abort();
-  const identity = {
-    master: formatTableRef(config.master),
-    slave: formatTableRef(config.slave),
-    totalSegments: config.totalSegments,
-  };
-  const loaded = config.restart ? undefined : loadState(config.stateFile, identity, config.segments);
-  // A file without progress (left by an earlier version after a failed start) resumes nothing.
-  const saved = loaded && hasProgress(loaded) ? loaded : undefined;
-  const state = saved ?? newState(identity, config.segments);
+  const master = formatTableRef(config.master);
+  const slave = formatTableRef(config.slave);
+  // A scan run's state file is checked before any call; an export's names its data files, known from its manifest.
+  const scanState = config.fromExport
+    ? undefined
+    : runState(config, { master, slave, totalSegments: config.totalSegments });
   const tables = await openTables(config, controller.signal);
   let streams: DynamoDBStreamsClient | undefined;
+  let exportSource: ExportSource | undefined;
   try {
+    // The watched mode's stream is checked first: without it there is nothing to load an export next to.
+    const arn = config.writeMode === 'watched' ? masterStream(tables, master) : undefined;
+    if (config.fromExport) {
+      const side = {
+        region: config.master.region,
+        access: config.masterAccess,
+        identity: sideIdentity('master', config.masterAccess),
+      };
+      const checks = {
+        master: config.master,
+        keySchema: tables.slaveInfo.keySchema,
+        streamArn: arn,
+        pageSize: config.pageSize,
+      };
+      exportSource = await openExportSource(config.fromExport, side, checks, EXPORT_FILES_IN_FLIGHT);
+    }
+    const files = exportSource?.manifest.files.length;
+    const { state, saved, segmentList } =
+      scanState ??
+      runState(config, { master, slave, totalSegments: files ?? 0, source: exportSource?.manifest.exportArn });
+    const source = exportSource ? exportItems(exportSource) : scanItems(config, tables);
     let setup: ModeSetup;
     if (config.writeMode === 'watched') {
       streams = openMasterStreamsClient(config);
-      const arn = tables.masterInfo.streamArn;
-      if (!arn) throw new ToolError(noStreamMessage(identity.master));
       const masterIdentity = sideIdentity('master', config.masterAccess);
-      const resumed = saved !== undefined;
-      setup = { mode: 'watched', stream: { client: streams, arn, resumed, identity: masterIdentity } };
+      // A resumed run, or an export's load: every change the stream still holds may postdate the items written.
+      const fromTrimHorizon = saved !== undefined || exportSource !== undefined;
+      const stream = { client: streams, arn: masterStream(tables, master), fromTrimHorizon, identity: masterIdentity };
+      setup = { mode: 'watched', stream };
     } else setup = { mode: config.writeMode };
-    const run = new BackfillRun(config, tables, state, controller.signal, () => controller.abort(), setup);
+    const run = new BackfillRun(config, tables, state, controller.signal, () => controller.abort(), setup, source);
     const result = await run.run();
     if (result.fatal !== undefined) throw result.fatal;
     const segments = [...state.segments.values()];
@@ -284,11 +302,20 @@ export async function runBackfill(config: BackfillConfig, signal?: AbortSignal):
     const counts: BackfillCounts = { scanned, written, present, skipped, undone, refreshed, failed, rechecked };
     return {
       command: 'backfill',
-      master: identity.master,
-      slave: identity.slave,
+      master,
+      slave,
       writeMode: config.writeMode,
-      totalSegments: config.totalSegments,
-      segments: config.segments,
+      ...(exportSource
+        ? {
+            fromExport: {
+              exportArn: exportSource.manifest.exportArn,
+              exportTime: exportSource.manifest.exportTime.toISOString(),
+              dataFiles: exportSource.manifest.files.length,
+            },
+          }
+        : {}),
+      totalSegments: state.totalSegments,
+      segments: segmentList,
       complete,
       interrupted: signal?.aborted === true,
       resumed: saved !== undefined,
@@ -301,7 +328,15 @@ export async function runBackfill(config: BackfillConfig, signal?: AbortSignal):
     signal?.removeEventListener('abort', forward);
     tables.close();
     streams?.destroy();
+    exportSource?.close();
   }
+}
+
+/** The master's stream, which a `watched` backfill follows; a ToolError saying what to do when it has none. */
+function masterStream(tables: OpenTables, master: string): string {
+  const arn = tables.masterInfo.streamArn;
+  if (!arn) throw new ToolError(noStreamMessage(master));
+  return arn;
 }
 
 /** Why a `watched` backfill cannot start on a master without a stream, and what to do instead. */

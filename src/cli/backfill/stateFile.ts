@@ -31,6 +31,8 @@ export interface RunIdentity {
   readonly master: string;
   readonly slave: string;
   readonly totalSegments: number;
+  /** The export loaded (`--from-export`, its ARN), whose data files are the segments; none for a scan. */
+  readonly source?: string;
 }
 
 /** A backfill's progress. */
@@ -43,6 +45,7 @@ interface StateJson {
   master: string;
   slave: string;
   totalSegments: number;
+  source?: string;
   updatedAt: string;
   segments: Record<string, Omit<SegmentState, 'lastKey'> & { lastKey?: JsonItem }>;
 }
@@ -71,11 +74,14 @@ export function loadState(path: string, identity: RunIdentity, segments: readonl
   if (
     json.master !== identity.master ||
     json.slave !== identity.slave ||
-    json.totalSegments !== identity.totalSegments
+    json.totalSegments !== identity.totalSegments ||
+    json.source !== identity.source
   ) {
+    const from = (source: string | undefined): string => (source ? `, from the export ${source}` : '');
     throw new ToolError(
-      `state file ${path} belongs to another run (${json.master} → ${json.slave}, ${json.totalSegments} segments); ` +
-        `this run is ${identity.master} → ${identity.slave}, ${identity.totalSegments} segments. ` +
+      `state file ${path} belongs to another run (${json.master} → ${json.slave}, ${json.totalSegments} segments` +
+        `${from(json.source)}); this run is ${identity.master} → ${identity.slave}, ${identity.totalSegments} ` +
+        `segments${from(identity.source)}. ` +
         'Use the same --segments/--total-segments to resume it, another --state-file, or --restart to start over',
     );
   }
@@ -117,6 +123,7 @@ export function saveState(path: string, state: BackfillState): void {
     master: state.master,
     slave: state.slave,
     totalSegments: state.totalSegments,
+    ...(state.source ? { source: state.source } : {}),
     updatedAt: new Date().toISOString(),
     segments: {},
   };

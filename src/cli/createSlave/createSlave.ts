@@ -5,8 +5,10 @@
  * nothing; otherwise sends the plan of plan.ts — CreateTable, waits until the table and its indexes are ACTIVE, then
  * UpdateTimeToLive, UpdateContinuousBackups and TagResource. `dryRun` stops after planning. The clients come from
  * table/sideClients.ts, the calls from table/definitionAccess.ts; a KMS-encrypted master whose key cannot follow the
- * slave as it is is asked about in masterKey.ts (KMS DescribeKey).
+ * slave as it is is asked about in masterKey.ts (KMS DescribeKey). With `withData`, the slave is created by an export
+ * of the master and ImportTable instead of CreateTable (importPlan.ts, withData.ts).
  */
+import { existsSync } from 'node:fs';
 import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { sleep } from '../../shared/sleep';
 import { formatTableRef, sameTable, type TableRef } from '../../shared/tableRef';
@@ -15,9 +17,11 @@ import type { ProgressOptions } from '../progress';
 import { definitionDifferences, type TableDefinition, tableDefinition } from '../table/definition';
 import { DefinitionAccess } from '../table/definitionAccess';
 import { openSideClients, type SideAccess } from '../table/sideClients';
+import { exportIdOf, type ImportPlan, planImport, withDataProblems } from './importPlan';
 import { masterKeyManager } from './masterKey';
 import { masterKeyToDescribe, planSlave, type SlaveContext, type SlaveOverrides, type SlavePlan } from './plan';
 import { refuseSlaveOfAnotherAccount } from './slaveAccount';
+import { exportAndImport, streamEnabled, type WithDataReport, type WithDataSettings } from './withData';
 
 /** Settings of a create-slave run. */
 export interface CreateSlaveConfig {
@@ -35,11 +39,22 @@ export interface CreateSlaveConfig {
   readonly progress: ProgressOptions;
   /** Milliseconds between DescribeTable calls while waiting for ACTIVE. */
   readonly pollMs: number;
+  /** Create the slave from an export of the master (`--with-data --export-bucket`). */
+  readonly withData?: WithDataSettings;
 }
 
 /** One request create-slave sent (or, in a dry run, would send). */
 export interface SentRequest {
-  readonly action: 'CreateTable' | 'UpdateTimeToLive' | 'UpdateContinuousBackups' | 'TagResource';
+  readonly action:
+    | 'CreateTable'
+    | 'UpdateTimeToLive'
+    | 'UpdateContinuousBackups'
+    | 'TagResource'
+    | 'DescribeTable'
+    | 'DescribeContinuousBackups'
+    | 'ExportTableToPointInTime'
+    | 'ImportTable'
+    | 'UpdateTable';
   readonly input: object;
 }
 
@@ -55,6 +70,8 @@ export interface CreateSlaveSummary {
   readonly differences: readonly string[];
   /** What could not be copied and why (an endpoint without backups or tagging). */
   readonly warnings: readonly string[];
+  /** With `--with-data`: the master's size, and the export and import (not in a dry run). */
+  readonly withData?: { readonly masterItems: number; readonly masterBytes: number } & Partial<WithDataReport>;
   readonly seconds: number;
 }
 
@@ -71,11 +88,31 @@ export function planRequests(plan: SlavePlan, slaveArn: string): SentRequest[] {
   ];
 }
 
+/** The requests of an export-and-import, in order; `exportId` stands for the export's id until it is known. */
+export function importRequests(master: TableRef, plan: ImportPlan, exportId: string, slaveArn: string): SentRequest[] {
+  const { timeToLive, continuousBackups, tags } = plan.after;
+  return [
+    { action: 'DescribeTable', input: { TableName: master.table } },
+    { action: 'DescribeContinuousBackups', input: { TableName: master.table } },
+    { action: 'ExportTableToPointInTime', input: plan.exportTable },
+    { action: 'ImportTable', input: plan.importTable(exportId) },
+    ...(timeToLive ? [{ action: 'UpdateTimeToLive' as const, input: timeToLive }] : []),
+    ...(continuousBackups ? [{ action: 'UpdateContinuousBackups' as const, input: continuousBackups }] : []),
+    ...(tags ? [{ action: 'TagResource' as const, input: { ResourceArn: slaveArn, Tags: tags } }] : []),
+    ...(plan.updateTable ? [{ action: 'UpdateTable' as const, input: plan.updateTable }] : []),
+  ];
+}
+
 /** The master's whole definition; a ToolError naming it when it does not exist. */
 async function readMaster(
   access: DefinitionAccess,
   tags: boolean,
-): Promise<{ definition: TableDefinition; warnings: string[]; arn: string | undefined }> {
+): Promise<{
+  definition: TableDefinition;
+  warnings: string[];
+  arn: string | undefined;
+  description: TableDescription;
+}> {
   const description = await access.describeTable();
   const ref = access.ref;
   if (!description) {
@@ -93,7 +130,7 @@ async function readMaster(
   if (tags && extras.tags === undefined) {
     warnings.push('tags not copied: the endpoint does not implement ListTagsOfResource (DynamoDB Local does not)');
   }
-  return { definition: tableDefinition(description, ref, extras), warnings, arn: description.TableArn };
+  return { definition: tableDefinition(description, ref, extras), warnings, arn: description.TableArn, description };
 }
 
 /**
@@ -213,7 +250,7 @@ export async function runCreateSlave(config: CreateSlaveConfig, signal?: AbortSi
   });
   const summary = (
     outcome: CreateSlaveSummary['outcome'],
-    details: Pick<CreateSlaveSummary, 'requests' | 'differences' | 'warnings'>,
+    details: Pick<CreateSlaveSummary, 'requests' | 'differences' | 'warnings' | 'withData'>,
   ): CreateSlaveSummary => ({
     command: 'create-slave',
     master: formatTableRef(config.master),
@@ -226,7 +263,9 @@ export async function runCreateSlave(config: CreateSlaveConfig, signal?: AbortSi
     const master = await readMaster(masterAccess, config.overrides.tags);
     refuseSlaveOfAnotherAccount(config, master.arn);
     const existing = await slaveAccess.describeTable();
-    if (existing) {
+    // A rerun of an import in progress resumes it, though the slave exists already (being imported).
+    const resumingImport = config.withData !== undefined && existsSync(config.withData.stateFile);
+    if (existing && !resumingImport) {
       const extras = await slaveAccess.extras({ backups: false, tags: false });
       const differences = definitionDifferences(master.definition, tableDefinition(existing, config.slave, extras));
       return summary(differences.length === 0 ? 'already-matches' : 'differs', {
@@ -237,6 +276,65 @@ export async function runCreateSlave(config: CreateSlaveConfig, signal?: AbortSi
     }
     const context = await slaveContext(master.definition, config, signal);
     const plan = planSlave(master.definition, config.slave, config.overrides, context);
+    if (config.withData) {
+      const withData = config.withData;
+      const problems = withDataProblems(master.definition, {
+        pointInTimeRecovery: master.definition.pointInTimeRecovery?.enabled,
+        streamEnabled: streamEnabled(master.description),
+      });
+      if (problems) throw new ToolError(problems);
+      const size = {
+        masterItems: Number(master.description.ItemCount ?? 0),
+        masterBytes: Number(master.description.TableSizeBytes ?? 0),
+      };
+      const masterArn = master.description.TableArn ?? formatTableRef(config.master);
+      const importPlan = (token: string): ImportPlan => planImport(plan, masterArn, withData.target, token);
+      if (config.dryRun) {
+        const requests = importRequests(config.master, importPlan('<ClientToken>'), '<EXPORT_ID>', NEW_TABLE_ARN);
+        return summary('would-create', { requests, differences: [], warnings: master.warnings, withData: size });
+      }
+      config.progress.write(
+        `create-slave: the master holds about ${size.masterItems} items, ${(size.masterBytes / 1e9).toFixed(2)} GB: ` +
+          `exporting it to s3://${withData.target.bucket.bucket}/${withData.target.bucket.prefix}, then importing it as ` +
+          `${formatTableRef(config.slave)}\n`,
+      );
+      let slaveArn = NEW_TABLE_ARN;
+      const report = await exportAndImport({
+        master: { access: masterAccess, ref: config.master },
+        slave: { access: slaveAccess, ref: config.slave },
+        plan: importPlan,
+        settings: withData,
+        progress: config.progress,
+        signal,
+        sendSettings: async (sent) => {
+          const description = await waitUntilActive(slaveAccess, config, signal);
+          slaveArn = description?.TableArn ?? NEW_TABLE_ARN;
+          const { timeToLive, continuousBackups, tags } = sent.after;
+          if (timeToLive) await slaveAccess.updateTimeToLive(timeToLive);
+          if (continuousBackups) await slaveAccess.updateContinuousBackups(continuousBackups);
+          if (tags) await slaveAccess.tagResource(slaveArn, tags);
+          if (sent.updateTable) await slaveAccess.updateTable(sent.updateTable);
+        },
+      });
+      const requests = importRequests(
+        config.master,
+        importPlan('<ClientToken>'),
+        exportIdOf(report.exportArn),
+        slaveArn,
+      );
+      const late = report.late
+        ? [
+            `the import finished after ${report.deadline}, when the stream may have dropped changes made since the export: ` +
+              'attach the function, then run backfill (or verify --repair)',
+          ]
+        : [];
+      return summary('created', {
+        requests,
+        differences: [],
+        warnings: [...master.warnings, ...late],
+        withData: { ...size, ...report },
+      });
+    }
     if (config.dryRun) {
       return summary('would-create', {
         requests: planRequests(plan, NEW_TABLE_ARN),

@@ -28,6 +28,15 @@ export function formatCreateSlave(summary: CreateSlaveSummary): string {
     lines.push(`${head}: created in ${summary.seconds.toFixed(1)} s`);
     for (const request of summary.requests) lines.push(`  sent ${request.action}`);
   }
+  const data = summary.withData;
+  if (data?.exportArn !== undefined) {
+    lines.push(
+      `  imported ${data.importedItems ?? '?'} items from the export ${data.exportArn} of ${data.exportTime}`,
+      `  NEXT: attach the function to the master's stream with starting position TRIM_HORIZON before ${data.deadline}`,
+    );
+  } else if (data) {
+    lines.push(`  the master holds about ${data.masterItems} items, ${(data.masterBytes / 1e9).toFixed(2)} GB`);
+  }
   for (const warning of summary.warnings) lines.push(`  warning: ${warning}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,7 +1,9 @@
 /**
  * The DynamoDB calls about a table's definition rather than its items: DescribeTable, DescribeTimeToLive,
  * DescribeContinuousBackups, ListTagsOfResource for reading it (create-slave, verify), CreateTable,
- * UpdateTimeToLive, UpdateContinuousBackups, TagResource for making a slave (create-slave). Each is retried and its
+ * UpdateTimeToLive, UpdateContinuousBackups, TagResource for making a slave (create-slave), and for making it from
+ * an export (create-slave --with-data): ExportTableToPointInTime and DescribeExport on the master, ImportTable,
+ * DescribeImport and UpdateTable on the slave. Each is retried and its
  * errors translated as TableAccess does the item calls (src/shared/retry.ts, src/cli/errors.ts): a missing
  * permission names the IAM action. Kept apart from TableAccess because these calls have other callers and answers.
  */
@@ -9,15 +11,25 @@ import {
   CreateTableCommand,
   type CreateTableCommandInput,
   DescribeContinuousBackupsCommand,
+  DescribeExportCommand,
+  DescribeImportCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
+  type ExportDescription,
+  ExportTableToPointInTimeCommand,
+  type ExportTableToPointInTimeCommandInput,
+  ImportTableCommand,
+  type ImportTableCommandInput,
+  type ImportTableDescription,
   ListTagsOfResourceCommand,
   type TableDescription,
   type Tag,
   TagResourceCommand,
   UpdateContinuousBackupsCommand,
   type UpdateContinuousBackupsCommandInput,
+  UpdateTableCommand,
+  type UpdateTableCommandInput,
   UpdateTimeToLiveCommand,
   type UpdateTimeToLiveCommandInput,
 } from '@aws-sdk/client-dynamodb';
@@ -138,6 +150,38 @@ export class DefinitionAccess {
     await this.call('TagResource', () =>
       this.client.send(new TagResourceCommand({ ResourceArn: arn, Tags: [...tags] })),
     );
+  }
+
+  /** ExportTableToPointInTime of this (the master) table; the export's description (its ARN, status, time). */
+  public async exportToPointInTime(input: ExportTableToPointInTimeCommandInput): Promise<ExportDescription> {
+    const output = await this.call('ExportTableToPointInTime', () =>
+      this.client.send(new ExportTableToPointInTimeCommand(input)),
+    );
+    return output.ExportDescription ?? {};
+  }
+
+  public async describeExport(exportArn: string): Promise<ExportDescription> {
+    const output = await this.call('DescribeExport', () =>
+      this.client.send(new DescribeExportCommand({ ExportArn: exportArn })),
+    );
+    return output.ExportDescription ?? {};
+  }
+
+  /** ImportTable, creating this (the slave) table from S3; the import's description (its ARN, status). */
+  public async importTable(input: ImportTableCommandInput): Promise<ImportTableDescription> {
+    const output = await this.call('ImportTable', () => this.client.send(new ImportTableCommand(input)));
+    return output.ImportTableDescription ?? {};
+  }
+
+  public async describeImport(importArn: string): Promise<ImportTableDescription> {
+    const output = await this.call('DescribeImport', () =>
+      this.client.send(new DescribeImportCommand({ ImportArn: importArn })),
+    );
+    return output.ImportTableDescription ?? {};
+  }
+
+  public async updateTable(input: UpdateTableCommandInput): Promise<void> {
+    await this.call('UpdateTable', () => this.client.send(new UpdateTableCommand(input)));
   }
 
   /** A read the endpoint may not implement: undefined then, instead of an error. */

@@ -8,12 +8,11 @@
 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatchGetItemCommand, DeleteItemCommand, ScanCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
-import { startHoldingProxy } from '../../../harness/holdingProxy';
+import { BatchGetItemCommand, DeleteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { StreamPoller } from '../../../harness/lambdaPoller';
 import { applyRandomChanges } from '../../../harness/randomChanges';
 import { loadReplicator, TEMPLATE_RESPONSE_TYPES } from '../../../harness/replicator';
-import { differencesOf, NO_DIFFERENCES, scanAll, waitForActive } from '../../../harness/tables';
+import { differencesOf, enableStream, NO_DIFFERENCES, scanAll } from '../../../harness/tables';
 import { runBackfill, type WriteMode } from '../../../src/cli/backfill/backfill';
 import { runVerify } from '../../../src/cli/verify/verify';
 import {
@@ -27,6 +26,7 @@ import {
   tablePair,
   useRegionClients,
 } from './fixture';
+import { startInterleaving } from './interleaveFixture';
 
 const clients = useRegionClients();
 
@@ -45,14 +45,7 @@ describe('backfill next to a live replicator', () => {
         tables.master.table,
         Array.from({ length: items }, (_, index) => richItem(index)),
       );
-      const enabled = await clients.master.send(
-        new UpdateTableCommand({
-          TableName: tables.master.table,
-          StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
-        }),
-      );
-      await waitForActive(clients.master, tables.master.table);
-      const streamArn = enabled.TableDescription?.LatestStreamArn ?? '';
+      const streamArn = await enableStream(clients.master, tables.master.table);
       const handler = loadReplicator({ endpoint: localEndpoint(), slaveTable: tables.slave.table });
       let backfillDone = false;
       let replicatedDuringBackfill = 0;
@@ -68,27 +61,11 @@ describe('backfill next to a live replicator', () => {
           if (!backfillDone) replicatedDuringBackfill += report.records;
         },
       });
-      // The race window: changes made on the master between the backfill's first and last write of copies to the
-      // slave, i.e. while items were being copied. The backfill's requests go through a proxy that notes, at each
-      // write to the slave, how many changes had been made by then, and (until 120 have been made in the window)
-      // holds each write until the changer has made four more changes than the previous write waited for (32 writes of
-      // at most 25 copies): the changes interleave with the copies however fast either side runs on a loaded machine.
-      const changes = { made: 0, deletes: 0, atFirstCopy: -1, atLastCopy: -1 };
-      let required = 0;
-      const changed: Array<() => void> = [];
-      const proxy = await startHoldingProxy(localEndpoint(), {
-        beforeForward: async (request) => {
-          const copies = ['BatchWriteItem', 'PutItem'].includes(request.action);
-          if (!copies || !request.body.includes(`"${tables.slave.table}"`)) return;
-          if (changes.atFirstCopy < 0) changes.atFirstCopy = changes.made;
-          if (changes.made - changes.atFirstCopy < 120) {
-            required = Math.max(required, changes.made) + 4;
-            const target = required;
-            while (changes.made < target && !backfillDone) await new Promise<void>((resolve) => changed.push(resolve));
-          }
-          changes.atLastCopy = changes.made;
-        },
-      });
+      // The race window: changes made on the master between the backfill's first and last write of copies.
+      // Each write of copies waits for four more changes (32 writes of at most 25 copies).
+      const window = await startInterleaving(localEndpoint(), tables.slave.table, 120, 4);
+      const changes = window.changes;
+      let deletes = 0;
       const changer = (async () => {
         for (let round = 0; !backfillDone; round += 1) {
           const done = await applyRandomChanges(clients.master, tables.master.table, {
@@ -96,12 +73,9 @@ describe('backfill next to a live replicator', () => {
             items,
             changes: 25,
             hotItems: 40,
-            onChange: () => {
-              changes.made += 1;
-              for (const wake of changed.splice(0)) wake();
-            },
+            onChange: () => window.changeMade(),
           });
-          changes.deletes += done.deletes;
+          deletes += done.deletes;
         }
       })();
       const replicator = (async () => {
@@ -111,12 +85,13 @@ describe('backfill next to a live replicator', () => {
       try {
         // Act: a slowed-down backfill (small pages, capped rate), so that many changes land while it runs.
         const summary = await runBackfill({
-          ...runConfig(tables, { pageSize: 50, concurrency: 8, maxItemsPerSecond: 250, endpoint: proxy.endpoint }),
+          ...runConfig(tables, { pageSize: 50, concurrency: 8, maxItemsPerSecond: 250, endpoint: window.endpoint }),
           writeMode,
           stateFile: join(tmpdir(), `race-${tables.slave.table}.state.json`),
           restart: true,
         });
         backfillDone = true;
+        window.release();
         await Promise.all([changer, replicator]);
         await poller.drain();
 
@@ -124,7 +99,7 @@ describe('backfill next to a live replicator', () => {
         expect(summary).toMatchObject({ complete: true, thisRun: { failed: 0 } });
         expect(changes.atFirstCopy).toBeGreaterThanOrEqual(0);
         expect(changes.atLastCopy - changes.atFirstCopy).toBeGreaterThan(100);
-        expect(changes.deletes).toBeGreaterThan(0);
+        expect(deletes).toBeGreaterThan(0);
         expect(replicatedDuringBackfill).toBeGreaterThan(0);
         expect(poller.totals).toMatchObject({ failuresReported: 0, invocationErrors: 0, recordsDiscarded: 0 });
         expect(differencesOf(await compareTablePair(clients, tables))).toEqual(NO_DIFFERENCES);
@@ -132,9 +107,10 @@ describe('backfill next to a live replicator', () => {
         expect(verified.equal).toBe(true);
       } finally {
         backfillDone = true;
+        window.release();
         await Promise.allSettled([changer, replicator]);
         poller.close();
-        await proxy.close();
+        await window.close();
       }
     },
   );

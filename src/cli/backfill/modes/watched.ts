@@ -31,11 +31,12 @@ export interface WatchTuning {
   readonly recheckDelayMs?: number;
 }
 
-/** The master's stream, and whether this run resumes an earlier one. */
+/** The master's stream, and where to start reading it. */
 export interface MasterStream {
   readonly client: DynamoDBStreamsClient;
   readonly arn: string;
-  readonly resumed: boolean;
+  /** Start at the stream's oldest record: a resumed run, or an export's load (every change since the export counts). */
+  readonly fromTrimHorizon: boolean;
   /** The master side and its credentials when it has its own (`--from-*`), named in access-denied messages. */
   readonly identity?: string;
 }
@@ -97,7 +98,7 @@ export class WatchedWriter implements PageWriter {
     const watcher = new StreamWatcher(setup.stream.client, setup.stream.arn, {
       pollIntervalMs: setup.tuning.pollIntervalMs ?? 1000,
       // A resumed run cannot know what changed while no run was watching: everything the stream still holds counts.
-      fromTrimHorizon: setup.stream.resumed,
+      fromTrimHorizon: setup.stream.fromTrimHorizon,
       onKeys: async (keys) => {
         tally.counts.rechecked += keys.length;
         for (const key of keys) await checker.add(key);
