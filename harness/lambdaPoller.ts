@@ -197,20 +197,22 @@ export class StreamPoller {
     let lastRead: string | undefined;
     let closed = false;
     try {
-      iterator =
-        state.iterator ??
-        (state.checkpoint
-          ? await this.reader.iterator(shardId, 'AFTER_SEQUENCE_NUMBER', state.checkpoint)
-          : await this.reader.iterator(shardId, 'TRIM_HORIZON'));
+      iterator = state.iterator ?? (await this.positionAfter(shardId, state.checkpoint));
       let emptyReads = 0;
+      let trimmedReads = 0;
       while (iterator) {
         this.checkBudget(run, shardId, true);
         await shardRun.room(this.settings.batchSize * this.settings.parallelizationFactor * 2);
         if (shardRun.stopped) break;
-        const { Records: records = [], NextShardIterator: next } = await this.reader.records(
-          iterator,
-          this.settings.batchSize,
-        );
+        let page: Awaited<ReturnType<StreamSource['records']>>;
+        try {
+          page = await this.reader.records(iterator, this.settings.batchSize);
+        } catch (error) {
+          if ((error as { name?: string }).name !== 'TrimmedDataAccessException' || ++trimmedReads > 3) throw error;
+          iterator = await this.positionAfter(shardId, lastRead ?? state.checkpoint);
+          continue;
+        }
+        const { Records: records = [], NextShardIterator: next } = page;
         if (records.length === 0 && next && ++emptyReads < EMPTY_READS_WHEN_CAUGHT_UP) {
           iterator = next;
           continue;
@@ -240,6 +242,17 @@ export class StreamPoller {
       state.iterator = undefined;
     }
     state.ended = closed || !iterator;
+  }
+
+  /**
+   * A fresh iterator after `sequenceNumber` (the shard's start without one). DynamoDB Local answers
+   * TrimmedDataAccessException for an iterator taken while its shard was empty once the first record arrives (a known
+   * bug of it: nothing is trimmed from its stream), so such a read is tried again from the same position.
+   */
+  private positionAfter(shardId: string, sequenceNumber: string | undefined): Promise<string | undefined> {
+    return sequenceNumber
+      ? this.reader.iterator(shardId, 'AFTER_SEQUENCE_NUMBER', sequenceNumber)
+      : this.reader.iterator(shardId, 'TRIM_HORIZON');
   }
 
   private checkBudget(run: { stats: PollerStats; budget: Budget }, where: string, call = false): void {

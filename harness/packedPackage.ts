@@ -10,7 +10,7 @@
  * the install is tried again with `--prefer-offline`, which may ask the registry for what the cache lacks.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { projectRoot } from './bundle';
 
@@ -121,6 +121,33 @@ export function installPackages(folder: string, packages: readonly PackedPackage
       throw new Error(`npm install of ${files.join(', ')} in ${folder} failed offline and online`, {
         cause: [offline, online],
       });
+    }
+  }
+}
+
+/**
+ * The packages `pack()` returns, installed into `folder` once for every caller that asks for that folder, across
+ * processes (the test files of one Jest run, in different workers): the first caller packs and installs under a lock
+ * directory beside the folder, the others wait for it and share the installation. A caller whose installer failed
+ * (the lock is gone, the folder not marked installed) tries again itself. The folder is the caller's to remove.
+ */
+export async function installPackagesOnce(folder: string, pack: () => PackedPackage[]): Promise<Installation> {
+  const installed = join(folder, '.installation.json');
+  const lock = `${folder}.lock`;
+  for (;;) {
+    if (existsSync(installed)) return JSON.parse(readFileSync(installed, 'utf8')) as Installation;
+    try {
+      mkdirSync(lock);
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200)); // another caller is installing
+      continue;
+    }
+    try {
+      const installation = installPackages(folder, pack());
+      writeFileSync(installed, JSON.stringify(installation));
+      return installation;
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
     }
   }
 }

@@ -11,6 +11,8 @@
  * needs nothing else (nothing is compiled; LAMBDA_RIC_NATIVE=1 builds and runs the clients' native transport).
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot, staleBuildReason } from '../../harness/bundle';
 import { startDynamoDBLocal } from '../../harness/dynamodbLocal';
@@ -31,6 +33,8 @@ export default async function globalSetup(): Promise<void> {
   for (const major of LAMBDA_NODE_MAJORS) {
     for (const managedInstances of [false, true]) ensureLambdaRuntime(major, managedInstances, root);
   }
+  // The packed package, installed once for the suites that run it as users install it (test/integration/packedTask).
+  process.env.PACKED_PACKAGE_DIR = mkdtempSync(join(tmpdir(), 'dynamo-replicator-packed-'));
   const local = await startDynamoDBLocal();
   process.env.DYNAMODB_LOCAL_ENDPOINT = local.endpoint;
   process.env.DYNAMODB_LOCAL_PID = String(local.pid);

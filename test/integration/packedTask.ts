@@ -1,12 +1,11 @@
 /**
  * The packed package as a user installs it, for the library's integration suites (library.test.ts: nodejs22.x,
  * libraryNode24.test.ts: nodejs24.x and Managed Instances): `npm pack` of the built project and of es6-promise, both
- * installed into an empty folder without the network (once per test file), task roots holding an index.js with the
+ * installed into an empty folder without the network (once per Jest run, shared by the files), task roots holding an index.js with the
  * slave filled in, each run in a local Lambda (harness/localLambda) of the runtime asked for, and a batch of orders
  * read from the master's real stream in DynamoDB Local. Jest-only (it registers the file's hooks).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type AttributeValue,
@@ -20,7 +19,12 @@ import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
 import { drainStream } from '../../harness/lambdaPoller';
 import type { LambdaNodeMajor } from '../../harness/lambdaRuntime';
 import { type LocalInvocation, LocalLambda } from '../../harness/localLambda';
-import { type Installation, installPackages, packInstalledDependency, packPackage } from '../../harness/packedPackage';
+import {
+  type Installation,
+  installPackagesOnce,
+  packInstalledDependency,
+  packPackage,
+} from '../../harness/packedPackage';
 import { MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
 import {
   compareTables,
@@ -121,11 +125,13 @@ export interface PackedTask {
   describeRun(invocation: LocalInvocation, lambda: LocalLambda): string;
 }
 
-/** Packs and installs the package once for the calling test file; every local Lambda is closed after each test. */
+/**
+ * The package packed and installed once per Jest run, shared by the test files that use it (in the folder the global
+ * setup makes, PACKED_PACKAGE_DIR, removed by the teardown); every local Lambda is closed after each test.
+ */
 export function usePackedTask(): PackedTask {
   const endpoint = localEndpoint();
   const { master, slave } = useRegionClients(MASTER_REGION, SLAVE_REGION);
-  let workDir = '';
   let installation: Installation;
   const lambdas: LocalLambda[] = [];
 
@@ -133,17 +139,15 @@ export function usePackedTask(): PackedTask {
     await Promise.all(lambdas.splice(0).map((lambda) => lambda.close()));
   });
 
-  beforeAll(() => {
-    workDir = mkdtempSync(join(tmpdir(), 'dynamo-replicator-packed-'));
-    const tarballs = join(workDir, 'tarballs');
-    const ours = packPackage(tarballs);
-    const es6Promise = packInstalledDependency('es6-promise', tarballs);
-    installation = installPackages(join(workDir, 'task'), [ours, es6Promise]);
+  beforeAll(async () => {
+    const shared = process.env.PACKED_PACKAGE_DIR;
+    if (!shared) throw new Error("PACKED_PACKAGE_DIR is not set: the integration project's global setup makes it");
+    const tarballs = join(shared, 'tarballs');
+    installation = await installPackagesOnce(join(shared, 'task'), () => [
+      packPackage(tarballs),
+      packInstalledDependency('es6-promise', tarballs),
+    ]);
   }, 300_000);
-
-  afterAll(() => {
-    if (workDir) rmSync(workDir, { recursive: true, force: true });
-  });
 
   /**
    * A task root under the installed task (so `require('dynamo-replicator')` finds its node_modules) holding the
