@@ -11,6 +11,7 @@
  *   nodejs24.x and its client 4.x (LAMBDA_NODE_MAJOR=24, test/helpers/nodejs24.cjs). Not the replication logic's
  *   cases (bad input, view types, TTL, partial replicas: the same JavaScript on either Node), not the soak, not the
  *   operator tools (they run on the operator's Node 20 or later).
+ * Files run longest first, also in a fresh clone without Jest's timings (test/helpers/slowFirstSequencer.cjs).
  * `jest --selectProjects unit` runs the first alone (paths go before `--selectProjects`). The unit harness tests
  * listed in UNIT_HARNESS are left out of `integration`.
  */
@@ -41,6 +42,7 @@ const integration = {
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 120000,
+  testSequencer: '<rootDir>/test/helpers/slowFirstSequencer.cjs',
   projects: [
     {
       ...common,
