@@ -6,6 +6,7 @@
  * names the slave by its ARN.
  */
 
+import type { LambdaFunction } from '../../harness/lambdaFunction';
 import { drainStream } from '../../harness/lambdaPoller';
 import { applyRandomChanges } from '../../harness/randomChanges';
 import { MASTER_REGION, SLAVE_REGION } from '../../harness/replicator';
@@ -27,6 +28,10 @@ const localReplicator = useLocalReplicators();
 /** The ARN of a table in the slave region of another account, as its resource-based policy would be reached. */
 const arnOf = (table: string) => `arn:aws:dynamodb:${SLAVE_REGION}:444455556666:table/${table}`;
 
+/** The master's stream read to its end through the function, 100 records a batch. */
+const drain = (streamArn: string, fn: LambdaFunction) =>
+  drainStream({ endpoint, region: MASTER_REGION, streamArn, function: fn, batchSize: 100, maximumRetryAttempts: 3 });
+
 describe('slaves named by table ARN, through the zip in a local Lambda', () => {
   test('SLAVE_TABLE as an ARN with no SLAVE_REGION replicates into that table, and the log names it by its ARN', async () => {
     // Prepare
@@ -41,14 +46,7 @@ describe('slaves named by table ARN, through the zip in a local Lambda', () => {
     });
 
     // Act
-    const stats = await drainStream({
-      endpoint,
-      region: MASTER_REGION,
-      streamArn: masterTable.streamArn,
-      function: lambda,
-      batchSize: 100,
-      maximumRetryAttempts: 3,
-    });
+    const stats = await drain(masterTable.streamArn, lambda);
 
     // Assess
     const comparison = await compareTables(
@@ -80,14 +78,7 @@ describe('slaves named by table ARN, through the zip in a local Lambda', () => {
     });
 
     // Act
-    const stats = await drainStream({
-      endpoint,
-      region: MASTER_REGION,
-      streamArn: masterTable.streamArn,
-      function: lambda,
-      batchSize: 100,
-      maximumRetryAttempts: 3,
-    });
+    const stats = await drain(masterTable.streamArn, lambda);
 
     // Assess
     const source = { client: master, table: masterTable.name };
