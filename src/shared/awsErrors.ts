@@ -54,11 +54,25 @@ export function asAwsError(error: unknown): AwsLikeError {
   return typeof error === 'object' && error !== null ? (error as AwsLikeError) : { message: String(error) };
 }
 
+/**
+ * What the SDK's retry middleware throws for a value that is not an object of its own realm: a new Error whose message
+ * is `AWS SDK error wrapper for <the value as text>`, without the value's name and code. Node's network errors reach
+ * it so when the SDK runs in a vm context (a test runner's sandbox): `…wrapper for TimeoutError: read ECONNRESET`.
+ */
+const SDK_WRAPPER = /^AWS SDK error wrapper for (\w+)(?:: .*?\b(E[A-Z_]+)\b)?/;
+
 /** Whether another attempt may succeed: throttling, 5xx answers, dropped or refused connections, timeouts. */
 export function isTransient(error: unknown): boolean {
-  const { name = '', code = '', $metadata } = asAwsError(error);
+  const { name = '', code = '', message = '', $metadata } = asAwsError(error);
   const status = $metadata?.httpStatusCode ?? 0;
-  return TRANSIENT.has(name) || status >= 500 || TRANSIENT_CODES.has(code);
+  const [, wrappedName = '', wrappedCode = ''] = SDK_WRAPPER.exec(message) ?? [];
+  return (
+    TRANSIENT.has(name) ||
+    status >= 500 ||
+    TRANSIENT_CODES.has(code) ||
+    TRANSIENT.has(wrappedName) ||
+    TRANSIENT_CODES.has(wrappedCode)
+  );
 }
 
 /** True for a failed `ConditionExpression`. */
