@@ -36,7 +36,7 @@ import {
 import { asAwsError } from '../../shared/awsErrors';
 import { backoff, PATIENT_RETRY, type PatientRetryOptions, retryPatiently } from '../../shared/retry';
 import type { TableRef } from '../../shared/tableRef';
-import { fatalAwsError, ToolError } from '../errors';
+import { type CallSite, fatalAwsError, ToolError } from '../errors';
 import type { DefinitionExtras, TableDefinition } from './definition';
 
 /** An endpoint that does not implement an API answers so (DynamoDB Local: backups and tagging). */
@@ -45,15 +45,10 @@ export function isUnsupportedOperation(error: unknown): boolean {
   return name === 'UnknownOperationException';
 }
 
-/** Settings of the calls: retries (tests shorten them), the endpoint named in connection errors. */
-export interface DefinitionAccessOptions {
+/** Settings of the calls: retries (tests shorten them), cancellation, and the call site their errors name. */
+export interface DefinitionAccessOptions extends CallSite {
   readonly retry?: PatientRetryOptions;
-  readonly endpoint?: string;
   readonly signal?: AbortSignal;
-  /** The side and its credentials, named in access-denied messages (src/cli/errors.ts). */
-  readonly identity?: string;
-  /** Which table this is, named when it is missing. */
-  readonly side?: 'master' | 'slave';
 }
 
 /** Definition calls on one table. */

@@ -31,7 +31,7 @@ import type { Item } from '../../shared/item';
 import { itemKeyOf, pickKey } from '../../shared/key';
 import { backoff, PATIENT_RETRY, type PatientRetryOptions, retryCounted, retryPatiently } from '../../shared/retry';
 import type { TableRef } from '../../shared/tableRef';
-import { fatalAwsError } from '../errors';
+import { type CallSite, fatalAwsError } from '../errors';
 import { absentCondition, unchangedCondition } from './conditions';
 import type { Pacer } from './rateLimiter';
 import { type KeySchema, keyNames, type TableInfo, tableInfoFrom } from './tableInfo';
@@ -92,15 +92,11 @@ export class TableAccess {
   public constructor(
     public readonly ref: TableRef,
     private readonly client: DynamoDBClient,
-    private readonly options: {
+    /** The pacing, retries and cancellation of the calls, and the call site their stopping errors name. */
+    private readonly options: CallSite & {
       readonly readPacer?: Pacer;
       readonly signal?: AbortSignal;
       readonly retry?: PatientRetryOptions;
-      readonly endpoint?: string;
-      /** The side and its credentials, named in access-denied messages (src/cli/errors.ts). */
-      readonly identity?: string;
-      /** Which table this is, named when it is missing. */
-      readonly side?: 'master' | 'slave';
     } = {},
   ) {
     this.writer = new BatchWriter(client, ref.table, ref.region);

@@ -5,7 +5,7 @@
  * handler and the environment variables, as the README's set-up steps give them.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ToolError } from '../errors';
 
@@ -62,8 +62,8 @@ export function writeZip(config: ZipConfig, cwd: string, source: string = packag
   if (existsSync(file) && !config.force) {
     throw new ToolError(`${file} exists; give --force to replace it, or --out to write another file`);
   }
-  copyFileSync(source, file);
-  const bytes = readFileSync(file);
+  const bytes = readFileSync(source);
+  writeFileSync(file, bytes);
   return {
     command: 'zip',
     file,
