@@ -23,6 +23,12 @@ export interface InvokeOptions {
    * at a moment it observes, e.g. once the invocation's first write has landed. Ignored in-process, as killAfterMs.
    */
   readonly killSignal?: AbortSignal;
+  /**
+   * Stop the container's process (SIGSTOP) `afterMs` into the invocation and let it go on (SIGCONT) `forMs` later, as
+   * a starved CPU or a long pause would. With Managed Instances the timeout fails the invocation meanwhile and its
+   * code runs on once the process resumes. Ignored in-process, as killAfterMs.
+   */
+  readonly stall?: { readonly afterMs: number; readonly forMs: number };
 }
 
 /** The end of one invocation as the Lambda service records it. */

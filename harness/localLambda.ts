@@ -5,7 +5,7 @@
  * loads `index.handler` and talks to a Runtime API of ours (harness/runtimeApi). What it copies from Lambda: one
  * invocation at a time per container (several with `AWS_LAMBDA_MAX_CONCURRENCY`, as Managed Instances do), warm
  * containers reused and new ones cold-started for concurrent invokes, the function timeout killing the container
- * (`Sandbox.Timedout`), init errors through `/runtime/init/error` discarding the container, a killed container
+ * (`Sandbox.Timedout`; with Managed Instances failing only that invocation, whose code runs on), init errors through `/runtime/init/error` discarding the container, a killed container
  * (`Runtime.ExitError`), the runtime's environment with nothing of the caller's, and the log stream each container
  * writes with the platform's START/END/REPORT lines. docs/local-lambda.md lists what it does not copy.
  */
@@ -14,76 +14,26 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from './bundle';
-import type { Invocation, InvokeOptions, LambdaFunction, StreamHandler } from './lambdaFunction';
-import { ensureLambdaRuntime, type LambdaNodeMajor, type LambdaRuntime, lambdaNodeMajor } from './lambdaRuntime';
+import type { InvokeOptions, LambdaFunction, StreamHandler } from './lambdaFunction';
+import { ensureLambdaRuntime, type LambdaRuntime, lambdaNodeMajor } from './lambdaRuntime';
+import {
+  FunctionError,
+  type LocalInvocation,
+  type LocalLambdaOptions,
+  type LocalLambdaStats,
+  type LogLine,
+} from './localLambdaOptions';
 import { RuntimeApi, type RuntimeOutcome } from './runtimeApi';
-import { pipeLines, sandboxEnv, unpackZip } from './sandbox';
+import { jsonEntries, pipeLines, sandboxEnv, unpackZip } from './sandbox';
+import { planStall, type Stall } from './stall';
 
-/** How the local function is configured, as in Lambda's function configuration. */
-export interface LocalLambdaOptions {
-  /** The function's environment variables (e.g. harness/replicator's `replicatorEnv`); `undefined` values are unset. */
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** A folder to use as the task root instead of the built zip (the harness tests' fixtures). */
-  readonly taskRoot?: string;
-  /** The zip to unpack as the task root (default `dist/dynamo-replicator.zip`). */
-  readonly zip?: string;
-  /** `_HANDLER` (default `index.handler`). */
-  readonly handler?: string;
-  /** The runtime's Node major (default `LAMBDA_NODE_MAJOR`, else 22): nodejs22.x or nodejs24.x. */
-  readonly nodeMajor?: LambdaNodeMajor;
-  /** Function timeout (default 60 000 ms). */
-  readonly timeoutMs?: number;
-  readonly memoryMb?: number;
-  readonly functionName?: string;
-  /** `AWS_LAMBDA_MAX_CONCURRENCY`: invocations one container serves at once (Managed Instances); unset: one. */
-  readonly maxConcurrency?: number;
-  /** `AWS_LAMBDA_NODEJS_WORKER_COUNT` with {@link maxConcurrency}: the RIC's worker threads (default 1 here). */
-  readonly workers?: number;
-  /** Every log line, as it is written (the platform's, the runtime's and the function's). */
-  readonly onLog?: (line: LogLine) => void;
-}
-
-/** One line of a container's log stream. */
-export interface LogLine {
-  /** The container (1, 2, … in start order). */
-  readonly container: number;
-  /** `platform`: the lines Lambda itself writes (INIT_START, START, END, REPORT, timeouts); else the process's. */
-  readonly source: 'platform' | 'stdout' | 'stderr';
-  readonly text: string;
-  /** The invocation in flight when the line was written, when there was exactly one. */
-  readonly requestId?: string;
-}
-
-/** Counters over the function's life. */
-export interface LocalLambdaStats {
-  invocations: number;
-  coldStarts: number;
-  initErrors: number;
-  timeouts: number;
-  containersKilled: number;
-}
-
-/** An invocation's end with where it ran. */
-export type LocalInvocation = Invocation & {
-  readonly requestId: string;
-  readonly container: number;
-  /** The invocation started its container. */
-  readonly coldStart: boolean;
-  /** The error's stack lines as the runtime sent them (errors only). */
-  readonly trace?: readonly string[];
-};
-
-/** A function error as {@link LocalLambda.handler} throws it: Lambda's errorType as `name`, errorMessage as `message`. */
-export class FunctionError extends Error {
-  constructor(
-    readonly errorType: string,
-    message: string,
-    readonly trace: readonly string[] = [],
-  ) {
-    super(message);
-    this.name = errorType;
-  }
-}
+export {
+  FunctionError,
+  type LocalInvocation,
+  type LocalLambdaOptions,
+  type LocalLambdaStats,
+  type LogLine,
+} from './localLambdaOptions';
 
 interface Container {
   readonly id: number;
@@ -95,6 +45,8 @@ interface Container {
   /** Invocations assigned and not ended. */
   active: number;
   dead: boolean;
+  /** Stalls asked for in this container; one that is `stopped` keeps new invocations away. */
+  stalls: Stall[];
   /** Set when the container died: what its unanswered invocations end with. */
   death?: { errorType: string; errorMessage: string; timedOut?: boolean; killed?: boolean };
   initError?: { errorType: string; errorMessage: string; trace: readonly string[] };
@@ -102,7 +54,15 @@ interface Container {
 
 /** The zip (or a folder) run in local containers under the official runtime client. */
 export class LocalLambda implements LambdaFunction {
-  readonly stats: LocalLambdaStats = { invocations: 0, coldStarts: 0, initErrors: 0, timeouts: 0, containersKilled: 0 };
+  readonly stats: LocalLambdaStats = {
+    invocations: 0,
+    coldStarts: 0,
+    initErrors: 0,
+    timeouts: 0,
+    containersKilled: 0,
+    stalls: 0,
+    lateAnswers: 0,
+  };
   /** Every log line so far, oldest first. */
   readonly logs: LogLine[] = [];
   /** Milliseconds from each container's spawn to its first `next` (its init). */
@@ -148,17 +108,7 @@ export class LocalLambda implements LambdaFunction {
    * format), oldest first; with `requestId`, only those of that invocation (by the line's request id field).
    */
   entries(requestId?: string): Record<string, unknown>[] {
-    const entries: Record<string, unknown>[] = [];
-    for (const line of this.logs) {
-      if (line.source === 'platform' || !line.text.startsWith('{')) continue;
-      try {
-        const value: unknown = JSON.parse(line.text);
-        if (typeof value === 'object' && value !== null && !Array.isArray(value))
-          entries.push(value as Record<string, unknown>);
-      } catch {
-        // a line that only looks like JSON
-      }
-    }
+    const entries = jsonEntries(this.logs.filter((line) => line.source !== 'platform').map((line) => line.text));
     if (requestId === undefined) return entries;
     return entries.filter((entry) => (entry.function_request_id ?? entry.requestId) === requestId);
   }
@@ -184,7 +134,13 @@ export class LocalLambda implements LambdaFunction {
   async invoke(event: unknown, options: InvokeOptions = {}): Promise<LocalInvocation> {
     if (this.closed) throw new Error('the local Lambda is closed');
     this.stats.invocations += 1;
-    let container = this.containers.find((candidate) => !candidate.dead && candidate.active < this.perContainer);
+    // A stopped container takes nothing new; a timed-out invocation that runs on still holds its slot.
+    let container = this.containers.find(
+      (candidate) =>
+        !candidate.dead &&
+        !candidate.stalls.some((stall) => stall.stopped) &&
+        candidate.active + (candidate.api?.overdueCount ?? 0) < this.perContainer,
+    );
     const coldStart = container === undefined;
     container ??= this.start();
     container.active += 1;
@@ -214,9 +170,25 @@ export class LocalLambda implements LambdaFunction {
     }
   }
 
+  /**
+   * Resolves once no container is stopped and every timed-out invocation that ran on has answered (or its container
+   * died), or after `timeoutMs`: a test's verdict then includes whatever such invocations still wrote.
+   */
+  async settled(timeoutMs = 60_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    const busy = (container: Container) =>
+      !container.dead && (container.stalls.some((stall) => stall.stopped) || (container.api?.overdueCount ?? 0) > 0);
+    while (this.containers.some(busy)) {
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return true;
+  }
+
   /** Ends every container and removes the unpacked task root. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const container of this.containers) for (const stall of container.stalls) stall.release();
     await Promise.all(this.containers.map((container) => this.stop(container)));
     if (this.ownTaskRoot) rmSync(this.taskRoot, { recursive: true, force: true });
   }
@@ -233,14 +205,21 @@ export class LocalLambda implements LambdaFunction {
     if (api === undefined) return { status: 'error', ...deathOf(container), trace: [] };
     const answered = api.deliver(event, deadline, arn, requestId);
     const timers: NodeJS.Timeout[] = [];
+    let ranOut = false;
     timers.push(
       setTimeout(() => {
         this.stats.timeouts += 1;
         const message = `Task timed out after ${(this.timeoutMs / 1000).toFixed(2)} seconds`;
         this.platform(container, `${new Date().toISOString()} ${requestId} ${message}`);
-        this.kill(container, { errorType: 'Sandbox.Timedout', errorMessage: message, timedOut: true });
+        ranOut = true;
+        // Managed Instances fail the invocation and let its code run on; on-demand Lambda ends the container.
+        if (this.options.maxConcurrency !== undefined) {
+          api.timeOut(requestId, { status: 'error', errorType: 'Sandbox.Timedout', errorMessage: message, trace: [] });
+        } else this.kill(container, { errorType: 'Sandbox.Timedout', errorMessage: message, timedOut: true });
       }, this.timeoutMs),
     );
+    const stall =
+      options.stall && container.process ? this.stall(container, container.process, options.stall) : undefined;
     const killNow = () =>
       this.kill(container, {
         errorType: 'Runtime.ExitError',
@@ -256,17 +235,28 @@ export class LocalLambda implements LambdaFunction {
       // What the process wrote before it answered is already in its pipes, but may be read after the answer in the
       // same turn of the event loop: wait for that turn to end (Managed Instances' may come later: settledEntries).
       await new Promise((resolve) => setImmediate(resolve));
-      return outcome;
+      return ranOut && outcome.status === 'error' ? { ...outcome, timedOut: true } : outcome;
     } finally {
+      stall?.cancelIfPending();
       for (const timer of timers) clearTimeout(timer);
       options.killSignal?.removeEventListener('abort', killNow);
     }
   }
 
+  /** Plans a stall of the container's process (see {@link InvokeOptions.stall}), with its platform lines. */
+  private stall(container: Container, child: ChildProcess, { afterMs, forMs }: { afterMs: number; forMs: number }) {
+    const stall = planStall(child, afterMs, forMs, () => {
+      this.stats.stalls += 1;
+      this.platform(container, `${new Date().toISOString()} container stopped for ${forMs} ms`);
+    });
+    container.stalls = [...container.stalls.filter((other) => !other.over), stall];
+    return stall;
+  }
+
   /** Starts a container: its Runtime API, then the RIC in a Node process with the runtime's environment. */
   private start(): Container {
     this.stats.coldStarts += 1;
-    const container: Container = { id: this.nextId++, ready: Promise.resolve(), active: 0, dead: false };
+    const container: Container = { id: this.nextId++, ready: Promise.resolve(), active: 0, dead: false, stalls: [] };
     container.ready = this.boot(container);
     this.containers.push(container);
     return container;
@@ -294,6 +284,9 @@ export class LocalLambda implements LambdaFunction {
         );
         this.kill(container, { errorType: error.errorType, errorMessage: error.errorMessage });
         initOver();
+      },
+      onLateAnswer: () => {
+        this.stats.lateAnswers += 1;
       },
     });
     const { node, ric, nodeMajor, nodeVersion, ricVersion, nodeOptions } = this.runtime;
@@ -383,7 +376,14 @@ export class LocalLambda implements LambdaFunction {
 }
 
 /** How an invocation on a dead container ends. */
-type LocalDeath = { status: 'error'; errorType: string; errorMessage: string; trace: readonly string[] };
+type LocalDeath = {
+  status: 'error';
+  errorType: string;
+  errorMessage: string;
+  trace: readonly string[];
+  timedOut?: boolean;
+  killed?: boolean;
+};
 
 function deathOf(container: Container): Omit<LocalDeath, 'status' | 'trace'> & {
   timedOut?: boolean;

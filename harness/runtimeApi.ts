@@ -43,6 +43,8 @@ export interface RuntimeApiEvents {
   /** The runtime asked for its first event: init is over. */
   readonly onReady: () => void;
   readonly onInitError: (error: InitError) => void;
+  /** A timed-out invocation that ran on (Managed Instances) answered at last; the answer is discarded. */
+  readonly onLateAnswer?: (requestId: string) => void;
 }
 
 interface Pending {
@@ -59,6 +61,8 @@ export class RuntimeApi {
   private readonly waiting: ServerResponse[] = [];
   /** Deliveries handed out and not yet answered, by request id. */
   private readonly inFlight = new Map<string, Pending>();
+  /** Request ids timed out while their code runs on (Managed Instances), until the runtime answers them. */
+  private readonly overdue = new Set<string>();
   private ready = false;
 
   private constructor(private readonly events: RuntimeApiEvents) {
@@ -105,10 +109,34 @@ export class RuntimeApi {
     });
   }
 
+  /** Timed-out invocations whose code still runs (see {@link timeOut}) and has not answered. */
+  get overdueCount(): number {
+    return this.overdue.size;
+  }
+
+  /**
+   * Ends one invocation with `outcome` while its code runs on, as Lambda Managed Instances time out an invocation
+   * without stopping it ("your code continues to run"): its answer, when it comes, is taken and discarded. An event
+   * not handed to the runtime yet is withdrawn instead.
+   */
+  timeOut(requestId: string, outcome: RuntimeOutcome): void {
+    const queued = this.queue.findIndex((pending) => pending.delivery.requestId === requestId);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1)[0]?.resolve(outcome);
+      return;
+    }
+    const pending = this.inFlight.get(requestId);
+    if (pending === undefined) return;
+    this.inFlight.delete(requestId);
+    this.overdue.add(requestId);
+    pending.resolve(outcome);
+  }
+
   /** Ends every unanswered invocation with `outcome` (the container died), returning their request ids. */
   abandon(outcome: (requestId: string) => RuntimeOutcome): string[] {
     const ended = [...this.queue.splice(0), ...this.inFlight.values()];
     this.inFlight.clear();
+    this.overdue.clear();
     for (const pending of ended) pending.resolve(outcome(pending.delivery.requestId));
     return ended.map((pending) => pending.delivery.requestId);
   }
@@ -148,6 +176,11 @@ export class RuntimeApi {
     const answer = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
     if (request.method === 'POST' && answer) {
       const requestId = decodeURIComponent(answer[1] ?? '');
+      if (this.overdue.delete(requestId)) {
+        respond(response, 202, { status: 'OK' });
+        this.events.onLateAnswer?.(requestId);
+        return;
+      }
       const pending = this.inFlight.get(requestId);
       if (!pending) {
         respond(response, 400, { errorType: 'InvalidRequestID', errorMessage: `no invocation ${requestId} in flight` });

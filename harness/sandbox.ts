@@ -99,3 +99,19 @@ export function unpackZip(zip: string): string {
   }
   return root;
 }
+
+/** The JSON objects among log lines (Powertools' lines, EMF metrics, the runtime's JSON lines), oldest first. */
+export function jsonEntries(lines: readonly string[]): Record<string, unknown>[] {
+  const entries: Record<string, unknown>[] = [];
+  for (const text of lines) {
+    if (!text.startsWith('{')) continue;
+    try {
+      const value: unknown = JSON.parse(text);
+      if (typeof value === 'object' && value !== null && !Array.isArray(value))
+        entries.push(value as Record<string, unknown>);
+    } catch {
+      // a line that only looks like JSON
+    }
+  }
+  return entries;
+}

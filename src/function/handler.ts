@@ -6,6 +6,8 @@
  * Everything long-lived (config, clients, logger) is made once by {@link createHandler}'s caller and shared by every
  * invocation of the container.
  */
+
+import { performance } from 'node:perf_hooks';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
@@ -140,14 +142,29 @@ export async function replicateEvent(
 ): Promise<EventOutcome> {
   const records = recordsOf(event);
   refuseLoops(records, replication.slaves);
-  const budget = startBudget(isUsable(context) ? context.getRemainingTimeInMillis() : DEFAULT_BUDGET_MS);
+  const remainingMs = isUsable(context) ? context.getRemainingTimeInMillis() : DEFAULT_BUDGET_MS;
+  const started = performance.now();
+  const budget = startBudget(remainingMs);
   try {
     const outcome = await replicateBatch(records, replication, budget);
     warnOfDenials(logger, outcome);
+    const overrunMs = performance.now() - started - remainingMs;
+    if (overrunMs > 0) logOverrun(logger, overrunMs);
     return { records, outcome };
   } finally {
     budget.dispose();
   }
+}
+
+/**
+ * The ERROR for an invocation that ended after Lambda's deadline: its process was stopped or starved past it (on
+ * Managed Instances a timed-out invocation runs on). Lambda has already timed it out and delivers the batch again.
+ */
+function logOverrun(logger: Logger, overrunMs: number): void {
+  logger.error(
+    "this invocation ended after Lambda's deadline, which has timed it out and delivers its batch again: its process was stopped or starved. It sent no request after its cutoff (the deadline less the reserve); a write already in flight then could land after the retry's and leave an older image. If this repeats, give the function more CPU (memory) or fewer concurrent invocations per execution environment, and check the slave with dynamo-replicator verify",
+    { overrunMs: Math.round(overrunMs) },
+  );
 }
 
 /** The error that fails an invocation with failed records when the trigger is not declared to honour partial answers. */

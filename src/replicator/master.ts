@@ -9,7 +9,7 @@
 import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { accessDeniedMessage, asAwsError, describe, missingTableMessage } from '../shared/awsErrors';
 import { BATCH_GET_LIMIT, chunk } from '../shared/batchLimits';
-import type { Budget } from '../shared/budget';
+import { type Budget, guardCommand } from '../shared/budget';
 import type { Item } from '../shared/item';
 import { itemKeyOf, pickKey } from '../shared/key';
 import { forEachLimited } from '../shared/limiter';
@@ -66,9 +66,12 @@ export class MasterReader {
     const outcome = await retryWithinBudget(budget, this.retry, async () => {
       result.requests += 1;
       const output = await client.send(
-        new BatchGetItemCommand({
-          RequestItems: { [table]: { Keys: pending.map((request) => request.key), ConsistentRead: true } },
-        }),
+        guardCommand(
+          new BatchGetItemCommand({
+            RequestItems: { [table]: { Keys: pending.map((request) => request.key), ConsistentRead: true } },
+          }),
+          budget,
+        ),
         { abortSignal: budget.signal },
       );
       const found = new Map(

@@ -105,6 +105,7 @@ export class Slave {
     return {
       run: (attempt, onRetry) => retryWithinBudget(budget, this.retry, attempt, onRetry),
       signal: budget.signal,
+      budget,
       ranOut: (lastAnswer) => `not written before the invocation's time budget ran out; last answer: ${lastAnswer}`,
       explain: (error) => this.explain(error),
     };

@@ -23,6 +23,7 @@ import {
 import { ACCESS_DENIED, asAwsError, describe } from './awsErrors';
 import { entryOf } from './batchLimits';
 import { BatchWriteAccess } from './batchWriteAccess';
+import { type Budget, guardCommand } from './budget';
 import type { Item } from './item';
 import { itemKeyOf, pickKey } from './key';
 import type { RetryOutcome } from './retry';
@@ -73,6 +74,8 @@ export interface WritePolicy {
   run(attempt: () => Promise<true | string>, onRetry: () => void): Promise<RetryOutcome>;
   /** Aborts calls in flight (the invocation's budget, the run's Ctrl-C). */
   readonly signal?: AbortSignal;
+  /** The invocation's budget: no attempt is sent once it is spent ({@link guardCommand}). The tools have none. */
+  readonly budget?: Budget;
   /** The reason for items still unwritten when the retry loop ran out; `lastAnswer` says what kept it retrying. */
   ranOut(lastAnswer: string): string;
   /** The reason items fail with for an error retrying cannot fix. */
@@ -124,7 +127,10 @@ export class BatchWriter {
         async () => {
           result.requests += 1;
           const output = await this.client.send(
-            new BatchWriteItemCommand({ RequestItems: { [this.table]: pending.map(toWriteRequest) } }),
+            guardCommand(
+              new BatchWriteItemCommand({ RequestItems: { [this.table]: pending.map(toWriteRequest) } }),
+              policy.budget,
+            ),
             { abortSignal: policy.signal },
           );
           this.batchWrites.allowed();
@@ -165,8 +171,15 @@ export class BatchWriter {
         result.requests += 1;
         result.singleWrites += 1;
         if (change.kind === 'put')
-          await this.client.send(new PutItemCommand({ TableName, Item: change.item }), options);
-        else await this.client.send(new DeleteItemCommand({ TableName, Key: change.key }), options);
+          await this.client.send(
+            guardCommand(new PutItemCommand({ TableName, Item: change.item }), policy.budget),
+            options,
+          );
+        else
+          await this.client.send(
+            guardCommand(new DeleteItemCommand({ TableName, Key: change.key }), policy.budget),
+            options,
+          );
         return true;
       },
       () => (result.retries += 1),

@@ -23,7 +23,7 @@
  * backoff, each resend a logical call of its own with the bound above.
  */
 import { describe, isTransient } from './awsErrors';
-import { type Budget, sleepWithin } from './budget';
+import { type Budget, isSpent, sleepWithin } from './budget';
 import { sleep } from './sleep';
 
 /** Tuning of a backoff; the defaults suit each side, tests shorten them. */
@@ -68,9 +68,9 @@ export function backoff(attempt: number, retry: RetryOptions, signal?: AbortSign
 /** Waits before attempt number `attempt` (1 = first retry); false when the budget leaves no time for it. */
 export async function waitBeforeRetry(attempt: number, budget: Budget, retry: RetryOptions): Promise<boolean> {
   const delay = backoffDelay(attempt, retry);
-  if (budget.signal.aborted || Date.now() + delay >= budget.deadline) return false;
+  if (isSpent(budget) || delay >= budget.remainingMs()) return false;
   await sleepWithin(delay, budget);
-  return !budget.signal.aborted;
+  return !isSpent(budget);
 }
 
 /** How a call retried within a budget ended. */
@@ -134,7 +134,7 @@ export function retryWithinBudget(
     attempt,
     onRetry,
     (number) => waitBeforeRetry(number, budget, retry),
-    () => budget.signal.aborted,
+    () => isSpent(budget),
   );
 }
 

@@ -150,3 +150,27 @@ describe('handler: logs', () => {
     expect(output).not.toContain(Buffer.from(marker).toString('base64'));
   });
 });
+
+describe('handler: an invocation that ends after its deadline', () => {
+  test('logs one ERROR with the overrun, naming the cause and verify; an invocation in time logs none', async () => {
+    // Prepare: 350 ms left, of which 300 are kept back; the slave answers after 400 ms, past the deadline
+    ddb
+      .on(BatchWriteItemCommand)
+      .callsFake(() => new Promise((resolve) => setTimeout(() => resolve({ UnprocessedItems: {} }), 400)));
+    const late = { ...fakeContext(), getRemainingTimeInMillis: () => 350 };
+    const event = streamEvent([stream.insert(1, 'a')]);
+
+    // Act
+    const overran = await captured(() => handler(event, late));
+    ddb.on(BatchWriteItemCommand).resolves({ UnprocessedItems: {} });
+    const inTime = await captured(() => handler(event, fakeContext()));
+
+    // Assess
+    const errors = (run: { lines: LogLine[] }) => run.lines.filter((line) => line.level === 'ERROR');
+    expect(errors(overran)).toHaveLength(1);
+    expect(errors(overran)[0]?.message).toContain("ended after Lambda's deadline");
+    expect(errors(overran)[0]?.message).toContain('dynamo-replicator verify');
+    expect(Number(errors(overran)[0]?.overrunMs)).toBeGreaterThan(0);
+    expect(errors(inTime)).toEqual([]);
+  });
+});

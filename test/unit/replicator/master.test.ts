@@ -250,7 +250,7 @@ describe('MasterReader: retries and failures', () => {
       Responses: { Orders: [] },
       UnprocessedKeys: { Orders: { Keys: [{ pk: { S: 'a' } }], ConsistentRead: true } },
     });
-    const spent: Budget = { deadline: Date.now() - 1, signal: new AbortController().signal };
+    const spent: Budget = { remainingMs: () => -1, signal: new AbortController().signal };
 
     // Act
     const result = await reader.read([request('a')], spent);

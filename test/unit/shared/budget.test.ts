@@ -1,4 +1,4 @@
-import { type Budget, reserveFor, sleepWithin, startBudget } from '../../../src/shared/budget';
+import { type Budget, isSpent, reserveFor, sleepWithin, startBudget } from '../../../src/shared/budget';
 
 /** Whether `promise` has settled, checked after pending microtasks ran. */
 async function isSettled(promise: Promise<unknown>): Promise<boolean> {
@@ -33,28 +33,48 @@ describe('startBudget', () => {
     jest.useRealTimers();
   });
 
-  test('the deadline is the remaining time minus the reserve', () => {
+  test('the cutoff is the remaining time minus the reserve, by the clock given', () => {
     // Prepare
-    const now = 1_700_000_000_000;
-
-    // Act
-    const budget = startBudget(60_000, now);
+    let now = 5_000;
+    const budget = startBudget(60_000, () => now);
     budget.dispose();
 
+    // Act
+    const atStart = budget.remainingMs();
+    now += 56_999;
+    const justBefore = isSpent(budget);
+    now += 1;
+    const atCutoff = isSpent(budget);
+
     // Assess
-    expect(budget.deadline).toBe(now + 57_000);
+    expect(atStart).toBe(57_000);
+    expect(justBefore).toBe(false);
+    expect(atCutoff).toBe(true);
   });
 
-  test('less time left than the reserve → a deadline of now', () => {
-    // Prepare
-    const now = 1_700_000_000_000;
-
+  test('less time left than the reserve → spent at once', () => {
     // Act
-    const budget = startBudget(100, now);
+    const budget = startBudget(100, () => 1_000);
     budget.dispose();
 
     // Assess
-    expect(budget.deadline).toBe(now);
+    expect(budget.remainingMs()).toBe(0);
+    expect(isSpent(budget)).toBe(true);
+  });
+
+  test('spent by the clock even when the timer has not fired (a starved process)', () => {
+    // Prepare: the abort timer is far off, the clock jumps past the cutoff as after a stop
+    let now = 0;
+    const budget = startBudget(10_000, () => now);
+
+    // Act
+    now = 20_000;
+    const spent = isSpent(budget);
+    budget.dispose();
+
+    // Assess
+    expect(budget.signal.aborted).toBe(false);
+    expect(spent).toBe(true);
   });
 
   test('the signal aborts when the usable time has passed, not before', () => {
@@ -95,7 +115,7 @@ describe('sleepWithin', () => {
 
   function budgetUntil(deadline: number): Budget & { controller: AbortController } {
     const controller = new AbortController();
-    return { deadline, signal: controller.signal, controller };
+    return { remainingMs: () => deadline - Date.now(), signal: controller.signal, controller };
   }
 
   test('resolves after the given time', async () => {
