@@ -35,6 +35,7 @@ import {
   type SoakFunction,
   type SoakFunctionFactory,
   slaveSnapshot,
+  withStalls,
 } from './soakFunction';
 import { MasterModel } from './soakModel';
 import type { SoakReport } from './soakReport';
@@ -71,6 +72,12 @@ export interface SoakOptions {
   readonly killRate?: number;
   /** Share of answered batches the mapping delivers again, as Lambda may after an internal retry (default 0). */
   readonly duplicateRate?: number;
+  /**
+   * Share of invocations whose container is stopped until after their deadline (default 0). Above 0 the function runs
+   * as Lambda Managed Instances ({@link LATE_WRITE_CONCURRENCY} per container), whose timeout fails the invocation
+   * and lets its code run on once the container resumes ({@link withStalls}).
+   */
+  readonly lateWriteRate?: number;
   /** MaximumRetryAttempts (default -1: until the records expire, as Lambda's default). */
   readonly maximumRetryAttempts?: number;
   /** MaximumRecordAgeInSeconds (default none). */
@@ -98,6 +105,9 @@ export const FAULT_MIX: Readonly<Partial<Record<FaultKind, number>>> = {
  * (https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html), so records written meanwhile gather into one batch.
  */
 const DRAIN_PAUSE_MS = 250;
+
+/** Invocations per container when the soak runs the function as Managed Instances (`lateWriteRate`). */
+export const LATE_WRITE_CONCURRENCY = 4;
 
 /** `verify --repair` with the built CLI, as docs/operations.md tells operators to run after discarded records. */
 function repairWithCli(endpoint: string, master: string, slave: string): Promise<string> {
@@ -161,18 +171,29 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     });
     const slaveTable = await createTable(slave, { name: uniqueTableName('soak-slave'), sortKeyType: 'B' });
     const fates = new RecordFates(slaveSnapshot(slave, slaveTable.name));
+    const lateWriteRate = options.lateWriteRate ?? 0;
     made = await (options.functionFactory ?? localLambdaFunction)({
       replicator: { endpoint: proxy.endpoint, slaveTable: slaveTable.name },
       functionTimeoutMs: options.functionTimeoutMs ?? 6000,
       zip: options.zip,
+      maxConcurrency: lateWriteRate > 0 ? LATE_WRITE_CONCURRENCY : undefined,
     });
+    if (lateWriteRate > 0 && !made.killable) {
+      throw new Error(
+        `late writes need containers to stop: ${made.kind} runs in this process (leave out --in-process)`,
+      );
+    }
+    const invoked =
+      lateWriteRate > 0
+        ? withStalls(made.function, lateWriteRate, seed, fates, options.functionTimeoutMs ?? 6000)
+        : made.function;
     const failureRecords: OnFailureRecord[] = [];
     const killRate = options.killRate ?? 0;
     poller = new StreamPoller({
       endpoint: options.endpoint,
       region: MASTER_REGION,
       streamArn: masterTable.streamArn,
-      function: fates.watch(made.function),
+      function: fates.watch(invoked),
       batchSize: options.batchSize ?? 100,
       parallelizationFactor: options.parallelizationFactor ?? 1,
       bisectBatchOnFunctionError: options.bisect ?? false,
@@ -230,6 +251,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const summary = await writer;
       for (const key of Object.keys(changeSummary) as Array<keyof ChangeSummary>) changeSummary[key] += summary[key];
       await mapping.drain();
+      // Timed-out invocations that run on may still write: the verdict includes whatever they write.
+      if (made.settled && !(await made.settled())) throw new Error('stopped containers did not settle within 60 s');
 
       // The verdict: the slave against the model, before anything else touches it.
       const [slaveItems, masterNow] = await Promise.all([
@@ -290,6 +313,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       containersKilled: totals.invocationsKilled,
       killedAfterWrites: fates.killedAfterWrites,
       coldStarts: made.coldStarts?.(),
+      stalls: lateWriteRate > 0 ? made.stalls?.() : undefined,
       batchesBisected: totals.batchesBisected,
       maxConcurrentInvocations: totals.maxConcurrentInvocations,
       changesDuringDrains,

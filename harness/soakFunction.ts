@@ -24,6 +24,8 @@ export interface SoakFunctionSetup {
   readonly functionTimeoutMs: number;
   /** The Lambda zip (`index.handler`); the built `dist/dynamo-replicator.zip` when absent. */
   readonly zip?: string;
+  /** Run as Lambda Managed Instances, this many invocations per container (a timed-out invocation runs on). */
+  readonly maxConcurrency?: number;
 }
 
 /** A function made for a soak: whether its containers can be killed, and how to stop it. */
@@ -35,6 +37,10 @@ export interface SoakFunction {
   readonly kind: string;
   /** Containers started so far (cold starts); absent for a function without containers. */
   coldStarts?(): number;
+  /** Containers stopped past a deadline ({@link withStalls}), and timed-out invocations that ran on and answered. */
+  stalls?(): { stopped: number; ranOn: number };
+  /** Resolves once no container is stopped and no timed-out invocation still runs: false if that took too long. */
+  settled?(): Promise<boolean>;
   close?(): Promise<void> | void;
 }
 
@@ -66,12 +72,20 @@ export const inProcessBundle: SoakFunctionFactory = (setup) => {
  * concurrent batch, killed for real (SIGKILL) when the mapping's `kill` says so or the function times out.
  */
 export const localLambdaFunction: SoakFunctionFactory = (setup) => {
-  const lambda = localReplicator(setup.replicator, { timeoutMs: setup.functionTimeoutMs, zip: setup.zip });
+  const lambda = localReplicator(setup.replicator, {
+    timeoutMs: setup.functionTimeoutMs,
+    zip: setup.zip,
+    maxConcurrency: setup.maxConcurrency,
+  });
+  const managed =
+    setup.maxConcurrency === undefined ? '' : `, Managed Instances, ${setup.maxConcurrency} per container`;
   return {
     function: lambda,
     killable: true,
-    kind: `local Lambda (${setup.zip === undefined ? 'the built zip' : basename(setup.zip)} under aws-lambda-ric, nodejs${lambda.runtime.nodeMajor}.x)`,
+    kind: `local Lambda (${setup.zip === undefined ? 'the built zip' : basename(setup.zip)} under aws-lambda-ric, nodejs${lambda.runtime.nodeMajor}.x${managed})`,
     coldStarts: () => lambda.stats.coldStarts,
+    stalls: () => ({ stopped: lambda.stats.stalls, ranOn: lambda.stats.lateAnswers }),
+    settled: () => lambda.settled(),
     close: () => lambda.close(),
   };
 };
@@ -224,5 +238,29 @@ export function killChooser(rate: number, seed: number, fates: RecordFates): () 
   return () => {
     if (!random.chance(rate)) return undefined;
     return Math.max(1, Math.round(fates.averageDurationMs * (0.2 + 0.6 * random.next())));
+  };
+}
+
+/**
+ * Stops the containers of a share `rate` of invocations past their deadline, as a starved CPU would: each is stopped
+ * somewhere in its first 80 % of a typical invocation and let go on 0.5–3 s after its deadline. Under Managed
+ * Instances the timeout fails the invocation, the mapping retries its batch elsewhere, later batches of its items
+ * may be replicated meanwhile, and then the stopped code runs on: whatever it still sends lands after all of them.
+ */
+export function withStalls(
+  fn: LambdaFunction,
+  rate: number,
+  seed: number,
+  fates: RecordFates,
+  timeoutMs: number,
+): LambdaFunction {
+  const random = new Prng(seed * 6151 + 29);
+  return {
+    invoke: (event, options) => {
+      if (!random.chance(rate)) return fn.invoke(event, options);
+      const afterMs = Math.round(fates.averageDurationMs * 0.8 * random.next());
+      const forMs = timeoutMs - afterMs + 500 + Math.round(2500 * random.next());
+      return fn.invoke(event, { ...options, stall: { afterMs, forMs } });
+    },
   };
 }

@@ -34,6 +34,8 @@ export interface SoakReport {
   readonly killedAfterWrites: number;
   /** Containers started (the local Lambda; undefined for the in-process bundle). */
   readonly coldStarts?: number;
+  /** With late writes: containers stopped past a deadline, and timed-out invocations that ran on and answered. */
+  readonly stalls?: { readonly stopped: number; readonly ranOn: number };
   readonly batchesBisected: number;
   readonly maxConcurrentInvocations: number;
   /** Changes the writer made while the mapping was delivering (the writer overlaps replication). */
@@ -93,6 +95,11 @@ export function formatSoakReport(report: SoakReport): string[] {
     `records the function reported failed: ${report.recordsReportedFailed}`,
     `function: ${report.functionKind}; cold starts: ${report.coldStarts ?? 'none (no containers)'}`,
     `containers killed: ${killed}`,
+    ...(report.stalls === undefined
+      ? []
+      : [
+          `containers stopped past an invocation's deadline: ${report.stalls.stopped}; timed-out invocations that ran on and answered late: ${report.stalls.ranOn}`,
+        ]),
     `batches bisected: ${report.batchesBisected}`,
     `records sent to the on-failure destination: ${report.recordsSentToDestination} (${report.failureRecords.length} batches)`,
     `slave against the model (every round's end, before any repair): ${report.roundsEqual} of ${report.rounds} rounds equal; extra items: ${report.extraItems}; items in a state the master never had: ${report.wrongItems}; model errors: ${report.modelErrors}`,

@@ -16,8 +16,10 @@
  * The event source mapping's settings: --parallelization-factor <1..10> (1), --bisect (BisectBatchOnFunctionError),
  * --kill-rate <0..1> (0: share of invocations whose container is killed mid-invocation, once its first write landed
  * or 20-80 % into a typical invocation; --in-process cannot be killed and says so), --duplicate-rate <0..1> (0:
- * share of answered batches delivered again, as after an internal retry), --max-retries <n> (-1: until the records
- * expire), --max-record-age <s> (none).
+ * share of answered batches delivered again, as after an internal retry), --late-write-rate <0..1> (0: share of
+ * invocations whose container is stopped until 0.5-3 s past their deadline, with the function run as Lambda Managed
+ * Instances, 4 invocations per container, whose timeout lets the stopped code run on and write late; not with
+ * --in-process), --max-retries <n> (-1: until the records expire), --max-record-age <s> (none).
  *
  * Options: --changes <n> (20000), --items <n> (200), --partitions <n> (items / 10), --rounds <n> (10),
  * --view-type <NEW_IMAGE|NEW_AND_OLD_IMAGES|KEYS_ONLY|OLD_IMAGE> (NEW_IMAGE), --fault-rate <0..1> (0.07),
@@ -42,6 +44,7 @@ const { values: args } = parseArgs({
     'write-rate': { type: 'string' },
     'view-type': { type: 'string', default: 'NEW_IMAGE' },
     'duplicate-rate': { type: 'string', default: '0' },
+    'late-write-rate': { type: 'string', default: '0' },
     zip: { type: 'string' },
     rounds: { type: 'string', default: '10' },
     'fault-rate': { type: 'string', default: '0.07' },
@@ -64,7 +67,7 @@ const USAGE = `npm run soak -- [--zip <file> (dist/dynamo-replicator.zip)] [--in
   [--write-rate <changes/s> (as fast as the table answers)] [--view-type <${VIEW_TYPES.join('|')}> (NEW_IMAGE)]
   [--fault-rate <0..1> (0.07)] [--seed <n> (1)] [--batch-size <n> (100)] [--function-timeout-ms <n> (6000)]
   [--parallelization-factor <1..10> (1)] [--bisect] [--kill-rate <0..1> (0)] [--duplicate-rate <0..1> (0)]
-  [--max-retries <n> (-1)] [--max-record-age <seconds>] [--json <file>]`;
+  [--late-write-rate <0..1> (0; Managed Instances, not with --in-process)] [--max-retries <n> (-1)] [--max-record-age <seconds>] [--json <file>]`;
 
 /** A stream view type, or a usage error listing them. */
 function viewType(value: string): (typeof VIEW_TYPES)[number] {
@@ -108,6 +111,7 @@ async function main(): Promise<boolean> {
     writesPerSecond: args['write-rate'] === undefined ? undefined : positive('write-rate', args['write-rate']),
     viewType: viewType(args['view-type']),
     duplicateRate: rate('duplicate-rate', args['duplicate-rate']),
+    lateWriteRate: rate('late-write-rate', args['late-write-rate']),
     zip: zipFile(args.zip),
     rounds: positive('rounds', args.rounds),
     faultRate: rate('fault-rate', args['fault-rate']),
@@ -121,6 +125,11 @@ async function main(): Promise<boolean> {
     maximumRecordAgeInSeconds:
       args['max-record-age'] === undefined ? undefined : integer('max-record-age', args['max-record-age'], 1, 604_800),
   };
+  if (options.lateWriteRate > 0 && args['in-process']) {
+    throw new Error(
+      '--late-write-rate stops containers: leave out --in-process (an in-process function cannot be stopped)',
+    );
+  }
   const local = await startLocalUntilCleanup();
   console.log(`DynamoDB Local on ${local.endpoint} (pid ${local.pid})`);
   console.log(
@@ -129,7 +138,7 @@ async function main(): Promise<boolean> {
       `${options.viewType} stream, ${(options.faultRate * 100).toFixed(1)} % faults, ` +
       `batches of ${options.batchSize}, function timeout ${options.functionTimeoutMs} ms, seed ${options.seed}; ` +
       `parallelization factor ${options.parallelizationFactor}, bisect ${options.bisect ? 'on' : 'off'}, ` +
-      `kill rate ${options.killRate}, duplicate rate ${options.duplicateRate}, max retries ${options.maximumRetryAttempts}, ` +
+      `kill rate ${options.killRate}, duplicate rate ${options.duplicateRate}, late-write rate ${options.lateWriteRate}, max retries ${options.maximumRetryAttempts}, ` +
       `max record age ${options.maximumRecordAgeInSeconds ?? 'none'}; ${options.zip ?? 'the built zip'} ${args['in-process'] ? 'in-process' : 'under aws-lambda-ric'}`,
   );
   const report = await runSoak({

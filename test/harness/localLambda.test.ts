@@ -105,7 +105,13 @@ describe('the local Lambda runs a task root under the official runtime client', 
       expect(payload.node).toMatch(/^v22\./);
       expect(payload.remainingMs).toBeGreaterThan(0);
       expect(payload.remainingMs).toBeLessThanOrEqual(30_000);
-      expect(lambda.stats).toEqual({ invocations: 1, coldStarts: 1, initErrors: 0, timeouts: 0, containersKilled: 0 });
+      expect(lambda.stats).toMatchObject({
+        invocations: 1,
+        coldStarts: 1,
+        initErrors: 0,
+        timeouts: 0,
+        containersKilled: 0,
+      });
     } finally {
       delete process.env.LOCAL_LAMBDA_TEST_SECRET;
     }
@@ -171,7 +177,13 @@ describe('the local Lambda runs a task root under the official runtime client', 
       timedOut: true,
     });
     expect(next).toMatchObject({ status: 'ok', coldStart: true, container: 2 });
-    expect(lambda.stats).toEqual({ invocations: 2, coldStarts: 2, initErrors: 0, timeouts: 1, containersKilled: 1 });
+    expect(lambda.stats).toMatchObject({
+      invocations: 2,
+      coldStarts: 2,
+      initErrors: 0,
+      timeouts: 1,
+      containersKilled: 1,
+    });
     expect(lambda.logText()).toContain(`${timedOut.requestId} Task timed out after 1.00 seconds`);
   });
 
@@ -219,7 +231,13 @@ describe('the local Lambda runs a task root under the official runtime client', 
       coldStart: false,
     });
     expect(next).toMatchObject({ status: 'ok', coldStart: true, container: 2 });
-    expect(lambda.stats).toEqual({ invocations: 3, coldStarts: 2, initErrors: 0, timeouts: 0, containersKilled: 1 });
+    expect(lambda.stats).toMatchObject({
+      invocations: 3,
+      coldStarts: 2,
+      initErrors: 0,
+      timeouts: 0,
+      containersKilled: 1,
+    });
   });
 
   test('killSignal kills the container when it aborts, mid-invocation, before a later killAfterMs', async () => {
@@ -274,6 +292,43 @@ describe('the local Lambda runs a task root under the official runtime client', 
     expect(lambda.stats).toMatchObject({ invocations: 4, coldStarts: 1, timeouts: 0 });
     const ids = invocations.map((invocation) => (invocation as { payload: { requestId: string } }).payload.requestId);
     expect(ids).toEqual(invocations.map((invocation) => invocation.requestId));
+  });
+});
+
+describe('Managed Instances timeouts and stalled containers', () => {
+  test('a Managed Instances timeout fails only that invocation: its code runs on, its late answer is discarded, the container keeps serving', async () => {
+    // Prepare
+    const lambda = fixtureLambda({ maxConcurrency: 2, timeoutMs: 1_000 });
+
+    // Act
+    const timedOut = await lambda.invoke({ n: 1, sleepMs: 1_500 } as never);
+    const next = await lambda.invoke({ n: 2 } as never);
+    const settled = await lambda.settled(5_000);
+
+    // Assess
+    expect(timedOut).toMatchObject({ status: 'error', errorType: 'Sandbox.Timedout', timedOut: true });
+    expect(next).toMatchObject({ status: 'ok', coldStart: false, container: timedOut.container });
+    expect(settled).toBe(true);
+    expect(lambda.stats).toMatchObject({ timeouts: 1, containersKilled: 0, lateAnswers: 1, coldStarts: 1 });
+  });
+
+  test('a stalled container is stopped and resumed: its invocation ends late, and new invocations go elsewhere meanwhile', async () => {
+    // Prepare
+    const lambda = fixtureLambda({ maxConcurrency: 2, timeoutMs: 10_000 });
+    await lambda.invoke({ n: 0 } as never);
+
+    // Act
+    const started = Date.now();
+    const stalled = lambda.invoke({ n: 1, sleepMs: 200 } as never, { stall: { afterMs: 50, forMs: 800 } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const meanwhile = await lambda.invoke({ n: 2 } as never);
+    const first = await stalled;
+
+    // Assess
+    expect(first).toMatchObject({ status: 'ok', container: 1 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+    expect(meanwhile).toMatchObject({ status: 'ok', coldStart: true, container: 2 });
+    expect(lambda.stats).toMatchObject({ stalls: 1, timeouts: 0 });
   });
 });
 

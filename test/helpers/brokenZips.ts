@@ -10,7 +10,7 @@ import { strToU8, unzipSync, zipSync } from 'fflate';
 import { projectRoot } from '../../harness/bundle';
 
 /** The ways a broken zip breaks replication. */
-export type Breakage = 'drops-removes' | 'drops-modifies' | 'rewrites-older-image';
+export type Breakage = 'drops-removes' | 'drops-modifies' | 'rewrites-older-image' | 'ignores-its-deadline';
 
 /** Picks about half of the records, the same ones on every delivery (by a hash of the event id). */
 const PICKED = `const picked = (record) => [...record.eventID].reduce((sum, c) => sum + c.charCodeAt(0), 0) % 2 === 0;`;
@@ -40,6 +40,12 @@ exports.handler = async (event, context) => {
   for (const record of event.Records) earlier.set(JSON.stringify(record.dynamodb.Keys), record);
   const images = [...older.values()].filter((record) => record.eventName !== 'REMOVE');
   if (images.length > 0) await real.handler({ ...event, Records: images }, context);
+  return { batchItemFailures: [] };
+};`,
+  // The real handler told it has 15 minutes, whatever Lambda's deadline: it never stops sending in time, so on
+  // Managed Instances a timed-out invocation that runs on writes its images after newer ones.
+  'ignores-its-deadline': `exports.handler = async (event, context) => {
+  await real.handler(event, { ...context, getRemainingTimeInMillis: () => 15 * 60_000 });
   return { batchItemFailures: [] };
 };`,
 };

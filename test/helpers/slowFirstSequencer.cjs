@@ -13,6 +13,7 @@ const EXPECTED_SECONDS = {
   'test/integration/faults.test.ts': 65,
   'test/integration/cli/race.test.ts': 61,
   'test/integration/library.test.ts': 47,
+  'test/integration/soakLateWrites.test.ts': 40,
   'test/integration/cli/backfill.test.ts': 40,
   'test/integration/cli/hooks.test.ts': 38,
   'test/integration/replication.test.ts': 28,
