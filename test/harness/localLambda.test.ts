@@ -7,80 +7,11 @@
  * handlers and `context.succeed`/`fail` answer as on Lambda), Managed Instances' and nodejs24.x's 4.x (a callback
  * handler fails at init with that client's message).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { initErrorLinePattern } from '../../harness/lambdaRuntime';
-import { FunctionError, LocalLambda, type LocalLambdaOptions } from '../../harness/localLambda';
+import { FunctionError } from '../../harness/localLambda';
+import { useFixtureLambdas } from '../helpers/localLambdaFixture';
 
-/** The fixture's handlers, one module each (the handler string picks one). */
-const MODULES: Record<string, string> = {
-  'index.js': `
-    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-    globalThis.arrived = 0;
-    exports.handler = async (event, context) => {
-      console.log('handling', event.n);
-      globalThis.arrived += 1;
-      // Wait until 'together' invocations have started in this process (bounded by the function timeout): only
-      // invocations that run at once can all get past this line.
-      while (globalThis.arrived < (event.together ?? 0)) await sleep(10);
-        if (event.sleepMs) await sleep(event.sleepMs);
-        if (event.fail) throw Object.assign(new Error('the item was refused'), { name: 'RefusedError' });
-        return {
-          n: event.n,
-          pid: process.pid,
-          requestId: context.awsRequestId,
-          remainingMs: context.getRemainingTimeInMillis(),
-          executionEnv: process.env.AWS_EXECUTION_ENV,
-          leaked: process.env.LOCAL_LAMBDA_TEST_SECRET ?? null,
-          configured: process.env.SLAVE_TABLE ?? null,
-          node: process.version,
-        };
-    };
-  `,
-  'broken.js': `
-    class ConfigError extends Error { constructor(message) { super(message); this.name = 'ConfigError'; } }
-    console.log('loading the configuration');
-    throw new ConfigError('SLAVE_TABLE is not set: set it to the slave table name');
-  `,
-  'callback.js': `
-    exports.handler = function (event, context, callback) {
-      setTimeout(() => {
-        if (event.fail) callback(Object.assign(new Error('the item was refused'), { name: 'RefusedError' }));
-        else callback(null, { n: event.n, via: 'callback' });
-      }, 10);
-    };
-  `,
-  'legacy.js': `
-    exports.handler = function (event, context) {
-      setTimeout(() => {
-        if (event.fail) context.fail(Object.assign(new Error('the item was refused'), { name: 'RefusedError' }));
-        else context.succeed({ n: event.n, via: 'context.succeed' });
-      }, 10);
-    };
-  `,
-};
-
-let taskRoot: string;
-const lambdas: LocalLambda[] = [];
-
-beforeAll(() => {
-  taskRoot = mkdtempSync(join(tmpdir(), 'local-lambda-fixture-'));
-  for (const [name, source] of Object.entries(MODULES)) writeFileSync(join(taskRoot, name), source);
-});
-
-afterEach(async () => {
-  await Promise.all(lambdas.splice(0).map((lambda) => lambda.close()));
-});
-
-afterAll(() => rmSync(taskRoot, { recursive: true, force: true }));
-
-/** A local Lambda on the fixture, closed after the test. */
-function fixtureLambda(options: Partial<LocalLambdaOptions> = {}): LocalLambda {
-  const lambda = new LocalLambda({ taskRoot, env: { SLAVE_TABLE: 'slave-1' }, ...options });
-  lambdas.push(lambda);
-  return lambda;
-}
+const fixtureLambda = useFixtureLambdas();
 
 describe('the local Lambda runs a task root under the official runtime client', () => {
   test("an invocation returns the handler's payload, with Lambda's context and the function's environment only", async () => {
@@ -292,43 +223,6 @@ describe('the local Lambda runs a task root under the official runtime client', 
     expect(lambda.stats).toMatchObject({ invocations: 4, coldStarts: 1, timeouts: 0 });
     const ids = invocations.map((invocation) => (invocation as { payload: { requestId: string } }).payload.requestId);
     expect(ids).toEqual(invocations.map((invocation) => invocation.requestId));
-  });
-});
-
-describe('Managed Instances timeouts and stalled containers', () => {
-  test('a Managed Instances timeout fails only that invocation: its code runs on, its late answer is discarded, the container keeps serving', async () => {
-    // Prepare
-    const lambda = fixtureLambda({ maxConcurrency: 2, timeoutMs: 1_000 });
-
-    // Act
-    const timedOut = await lambda.invoke({ n: 1, sleepMs: 1_500 } as never);
-    const next = await lambda.invoke({ n: 2 } as never);
-    const settled = await lambda.settled(5_000);
-
-    // Assess
-    expect(timedOut).toMatchObject({ status: 'error', errorType: 'Sandbox.Timedout', timedOut: true });
-    expect(next).toMatchObject({ status: 'ok', coldStart: false, container: timedOut.container });
-    expect(settled).toBe(true);
-    expect(lambda.stats).toMatchObject({ timeouts: 1, containersKilled: 0, lateAnswers: 1, coldStarts: 1 });
-  });
-
-  test('a stalled container is stopped and resumed: its invocation ends late, and new invocations go elsewhere meanwhile', async () => {
-    // Prepare
-    const lambda = fixtureLambda({ maxConcurrency: 2, timeoutMs: 10_000 });
-    await lambda.invoke({ n: 0 } as never);
-
-    // Act
-    const started = Date.now();
-    const stalled = lambda.invoke({ n: 1, sleepMs: 200 } as never, { stall: { afterMs: 50, forMs: 800 } });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const meanwhile = await lambda.invoke({ n: 2 } as never);
-    const first = await stalled;
-
-    // Assess
-    expect(first).toMatchObject({ status: 'ok', container: 1 });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(800);
-    expect(meanwhile).toMatchObject({ status: 'ok', coldStart: true, container: 2 });
-    expect(lambda.stats).toMatchObject({ stalls: 1, timeouts: 0 });
   });
 });
 
