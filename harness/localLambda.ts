@@ -27,14 +27,6 @@ import { RuntimeApi, type RuntimeOutcome } from './runtimeApi';
 import { jsonEntries, pipeLines, sandboxEnv, unpackZip } from './sandbox';
 import { planStall, type Stall } from './stall';
 
-export {
-  FunctionError,
-  type LocalInvocation,
-  type LocalLambdaOptions,
-  type LocalLambdaStats,
-  type LogLine,
-} from './localLambdaOptions';
-
 interface Container {
   readonly id: number;
   process?: ChildProcess;

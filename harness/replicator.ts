@@ -5,7 +5,8 @@
 import { loadHandler } from './bundle';
 import { LOCAL_CREDENTIALS } from './dynamodbLocal';
 import type { StreamHandler } from './lambdaFunction';
-import { LocalLambda, type LocalLambdaOptions } from './localLambda';
+import { LocalLambda } from './localLambda';
+import type { LocalLambdaOptions } from './localLambdaOptions';
 
 /** Region of the master tables in these tests. */
 export const MASTER_REGION = 'us-east-1';

@@ -8,7 +8,7 @@
  * handler fails at init with that client's message).
  */
 import { initErrorLinePattern } from '../../harness/lambdaRuntime';
-import { FunctionError } from '../../harness/localLambda';
+import { FunctionError } from '../../harness/localLambdaOptions';
 import { useFixtureLambdas } from '../helpers/localLambdaFixture';
 
 const fixtureLambda = useFixtureLambdas();

@@ -3,6 +3,7 @@
  * to CloudWatch Logs. The bundle's logger writes through a `Console` bound to `process.stdout`/`process.stderr`, so
  * replacing the streams' `write` methods sees every line, whatever writes it (logger, SDK warnings, runtime).
  */
+import { jsonEntries } from '../../harness/sandbox';
 
 /** Text written while capturing, and its lines parsed where they are JSON (Powertools Logger's format). */
 export interface CapturedOutput {
@@ -55,17 +56,6 @@ export async function captureSettled<T>(
 }
 
 function parse(written: { stdout: string; stderr: string }): CapturedOutput {
-  const entries: Record<string, unknown>[] = [];
-  for (const line of `${written.stdout}\n${written.stderr}`.split('\n')) {
-    const text = line.trim();
-    if (!text.startsWith('{')) continue;
-    try {
-      const value: unknown = JSON.parse(text);
-      if (typeof value === 'object' && value !== null && !Array.isArray(value))
-        entries.push(value as Record<string, unknown>);
-    } catch {
-      // not a JSON line
-    }
-  }
+  const entries = jsonEntries(`${written.stdout}\n${written.stderr}`.split('\n').map((line) => line.trim()));
   return { stdout: written.stdout, stderr: written.stderr, entries };
 }

@@ -6,7 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalLambda, type LocalLambdaOptions } from '../../harness/localLambda';
+import { LocalLambda } from '../../harness/localLambda';
+import type { LocalLambdaOptions } from '../../harness/localLambdaOptions';
 
 /** The fixture's handlers, one module each (the handler string picks one). */
 const MODULES: Record<string, string> = {

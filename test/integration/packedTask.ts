@@ -18,7 +18,8 @@ import { LOCAL_CREDENTIALS } from '../../harness/dynamodbLocal';
 import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
 import { drainStream } from '../../harness/lambdaPoller';
 import type { LambdaNodeMajor } from '../../harness/lambdaRuntime';
-import { type LocalInvocation, LocalLambda } from '../../harness/localLambda';
+import { LocalLambda } from '../../harness/localLambda';
+import type { LocalInvocation } from '../../harness/localLambdaOptions';
 import {
   type Installation,
   installPackagesOnce,
