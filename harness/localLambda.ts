@@ -164,7 +164,7 @@ export class LocalLambda implements LambdaFunction {
 
   /**
    * Resolves once no container is stopped and every timed-out invocation that ran on has answered (or its container
-   * died), or after `timeoutMs`: a test's verdict then includes whatever such invocations still wrote.
+   * died): true, or false after `timeoutMs`. A test's verdict then includes whatever such invocations wrote.
    */
   async settled(timeoutMs = 60_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;

@@ -72,6 +72,10 @@ export class RuntimeApi {
         response.end(String(error));
       });
     });
+    // The runtime's connections stay open however long it is idle or stopped, as they do in Lambda's sandbox:
+    // Node's default closes an idle keep-alive socket after 5 s, and a process stopped longer than that (a stall)
+    // would then post its answer on a connection the server had closed, and the answer would be lost.
+    this.server.keepAliveTimeout = 0;
   }
 
   /** Starts a server on an ephemeral port of 127.0.0.1. */

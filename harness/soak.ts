@@ -223,6 +223,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     let itemsRepaired = 0;
     let equalAfterRepairs = true;
     let changesDuringDrains = 0;
+    let unsettledRounds = 0;
     for (let round = 0; round < rounds; round += 1) {
       const changes =
         Math.floor((options.changes * (round + 1)) / rounds) - Math.floor((options.changes * round) / rounds);
@@ -252,7 +253,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       for (const key of Object.keys(changeSummary) as Array<keyof ChangeSummary>) changeSummary[key] += summary[key];
       await mapping.drain();
       // Timed-out invocations that run on may still write: the verdict includes whatever they write.
-      if (made.settled && !(await made.settled())) throw new Error('stopped containers did not settle within 60 s');
+      if (made.settled && !(await made.settled())) unsettledRounds += 1;
 
       // The verdict: the slave against the model, before anything else touches it.
       const [slaveItems, masterNow] = await Promise.all([
@@ -313,7 +314,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       containersKilled: totals.invocationsKilled,
       killedAfterWrites: fates.killedAfterWrites,
       coldStarts: made.coldStarts?.(),
-      stalls: lateWriteRate > 0 ? made.stalls?.() : undefined,
+      stalls: lateWriteRate > 0 ? { ...(made.stalls?.() ?? { stopped: 0, ranOn: 0 }), unsettledRounds } : undefined,
       batchesBisected: totals.batchesBisected,
       maxConcurrentInvocations: totals.maxConcurrentInvocations,
       changesDuringDrains,

@@ -34,8 +34,11 @@ export interface SoakReport {
   readonly killedAfterWrites: number;
   /** Containers started (the local Lambda; undefined for the in-process bundle). */
   readonly coldStarts?: number;
-  /** With late writes: containers stopped past a deadline, and timed-out invocations that ran on and answered. */
-  readonly stalls?: { readonly stopped: number; readonly ranOn: number };
+  /**
+   * With late writes: containers stopped past a deadline, timed-out invocations that ran on and answered, and rounds
+   * whose verdict was taken while such an invocation had not answered within 60 s.
+   */
+  readonly stalls?: { readonly stopped: number; readonly ranOn: number; readonly unsettledRounds: number };
   readonly batchesBisected: number;
   readonly maxConcurrentInvocations: number;
   /** Changes the writer made while the mapping was delivering (the writer overlaps replication). */
@@ -98,7 +101,10 @@ export function formatSoakReport(report: SoakReport): string[] {
     ...(report.stalls === undefined
       ? []
       : [
-          `containers stopped past an invocation's deadline: ${report.stalls.stopped}; timed-out invocations that ran on and answered late: ${report.stalls.ranOn}`,
+          `containers stopped past an invocation's deadline: ${report.stalls.stopped}; timed-out invocations that ran on and answered late: ${report.stalls.ranOn}` +
+            (report.stalls.unsettledRounds > 0
+              ? `; rounds judged while one had not answered within 60 s: ${report.stalls.unsettledRounds}`
+              : ''),
         ]),
     `batches bisected: ${report.batchesBisected}`,
     `records sent to the on-failure destination: ${report.recordsSentToDestination} (${report.failureRecords.length} batches)`,
