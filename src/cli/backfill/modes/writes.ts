@@ -158,11 +158,13 @@ export class PageWrites {
             );
           return tables.slave.batchPut(chunk);
         });
+        tally.add('written', chunk.length - failures.size);
+        // Almost every chunk lands whole: only then is no item's key needed.
+        if (failures.size === 0) return chunk.map((): Outcome => 'written');
         const outcomes = chunk.map((item): Outcome => {
           const failure = failures.get(itemKeyOf(pickKey(item, names)));
           return failure ? { failed: failure.cause ?? new Error(failure.reason) } : 'written';
         });
-        tally.add('written', chunk.length - failures.size);
         for (const outcome of outcomes) if (outcome !== 'written') tally.add(outcome, 1);
         return outcomes;
       }),
