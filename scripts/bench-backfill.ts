@@ -25,7 +25,10 @@
  *     what it lacks + consistent BatchGetItem on the master and compare-and-set of what changed meanwhile;
  *   - backfill --write-mode conditional: scan + PutItem attribute_not_exists + the post-write check;
  *   - backfill rerun (checked) on a complete slave (every item already present), and verify of equal tables.
- * A warm-up copy runs first and is not measured. Prints the medians and writes bench-results/backfill.json. Progress on stderr, the report on stdout.
+ * A warm-up copy runs first and is not measured. Prints the medians — items/s, the ratio to raw writes (also as the
+ * median of each run's ratio to the raw run of its round), and the CPU per item of this process and of DynamoDB
+ * Local — with the load average, since other processes on the machine move wall-time figures most; writes
+ * bench-results/backfill.json. Progress on stderr, the report on stdout.
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs';
