@@ -97,7 +97,13 @@ interface FakeSlave {
  * twice as DynamoDB does, and crashing once at `crashAt` after the change was applied (the answer never came back).
  */
 function importedSlave(): FakeSlave {
-  const slave: FakeSlave = { imported: false, ttl: false, pitr: false, tags: [], update: { TableName: 'OrdersReplica' } };
+  const slave: FakeSlave = {
+    imported: false,
+    ttl: false,
+    pitr: false,
+    tags: [],
+    update: { TableName: 'OrdersReplica' },
+  };
   let crashed = false;
   const apply = (action: string, change: () => void): object => {
     change();
