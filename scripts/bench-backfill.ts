@@ -25,11 +25,14 @@
  *     what it lacks + consistent BatchGetItem on the master and compare-and-set of what changed meanwhile;
  *   - backfill --write-mode conditional: scan + PutItem attribute_not_exists + the post-write check;
  *   - backfill rerun (checked) on a complete slave (every item already present), and verify of equal tables.
- * A warm-up copy runs first and is not measured. Prints the medians and writes bench-results/backfill.json. Progress on stderr, the report on stdout.
+ * A warm-up copy runs first and is not measured. Prints the medians — items/s, the ratio to raw writes (also as the
+ * median of each run's ratio to the raw run of its round), and the CPU per item of this process and of DynamoDB
+ * Local — with the load average, since other processes on the machine move wall-time figures most; writes
+ * bench-results/backfill.json. Progress on stderr, the report on stdout.
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BatchWriteItemCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -43,7 +46,7 @@ import type { RunConfig } from '../src/cli/runConfig';
 import { itemSize } from '../src/cli/table/itemSize';
 import { runVerify } from '../src/cli/verify/verify';
 import { positive } from './args';
-import { benchEnvironment, count, wholeTableConfig } from './backfill/common';
+import { benchEnvironment, count, measureRun, type RunMeasure, wholeTableConfig } from './backfill/common';
 import { benchExport } from './backfill/fromExport';
 
 function progress(message: string): void {
@@ -123,6 +126,7 @@ const median = (values: readonly number[]): number => {
 
 async function main(): Promise<undefined> {
   const { items: total, repeats, concurrency, fromExport } = options();
+  const loadAtStart = loadavg()[0] ?? 0;
   progress('starting DynamoDB Local');
   const { local, stateDir } = await benchEnvironment('bench-backfill');
   const master = localClient(local.endpoint, MASTER_REGION);
@@ -153,31 +157,28 @@ async function main(): Promise<undefined> {
   const runConfig = (slaveTable: string, tuning: { concurrency: number }): RunConfig =>
     wholeTableConfig(local.endpoint, masterTable, slaveTable, { pageSize: 1000, ...tuning });
   const exportSetting = fromExport ? await benchExport(masterTable, items) : {};
-  const backfill = async (slaveTable: string, writeMode: WriteMode): Promise<number> => {
-    const started = performance.now();
-    const summary = await runBackfill({
-      ...runConfig(slaveTable, { concurrency: writeMode === 'conditional' ? 64 : concurrency }),
-      ...exportSetting,
-      writeMode,
-      stateFile: join(stateDir, `${slaveTable}.json`),
-      restart: true,
+  const measure = (copy: () => Promise<void>): Promise<RunMeasure> => measureRun(total, local.pid, copy);
+  const backfill = (slaveTable: string, writeMode: WriteMode): Promise<RunMeasure> =>
+    measure(async () => {
+      const summary = await runBackfill({
+        ...runConfig(slaveTable, { concurrency: writeMode === 'conditional' ? 64 : concurrency }),
+        ...exportSetting,
+        writeMode,
+        stateFile: join(stateDir, `${slaveTable}.json`),
+        restart: true,
+      });
+      if (!summary.complete || summary.thisRun.scanned !== total)
+        throw new Error(`backfill incomplete: ${JSON.stringify(summary.thisRun)}`);
     });
-    const seconds = (performance.now() - started) / 1000;
-    if (!summary.complete || summary.thisRun.scanned !== total)
-      throw new Error(`backfill incomplete: ${JSON.stringify(summary.thisRun)}`);
-    return total / seconds;
-  };
 
-  const results: Record<string, number[]> = fromExport
+  const results: Record<string, RunMeasure[]> = fromExport
     ? { raw: [], exportWatched: [], exportBatch: [] }
     : { raw: [], rawConditional: [], watched: [], batch: [], checked: [], conditional: [], rerun: [], verify: [] };
   const rawVariant: [string, () => Promise<void>] = [
     'raw BatchWriteItem',
     async () => {
       const table = await freshSlave();
-      const started = performance.now();
-      await rawBatchWrite(slave, table, items, concurrency);
-      results.raw?.push(total / ((performance.now() - started) / 1000));
+      results.raw?.push(await measure(() => rawBatchWrite(slave, table, items, concurrency)));
     },
   ];
   const exportVariants: Array<[string, () => Promise<void>]> = [
@@ -197,9 +198,7 @@ async function main(): Promise<undefined> {
       'raw conditional PutItem',
       async () => {
         const table = await freshSlave();
-        const started = performance.now();
-        await rawConditionalPut(slave, table, items, 64);
-        results.rawConditional?.push(total / ((performance.now() - started) / 1000));
+        results.rawConditional?.push(await measure(() => rawConditionalPut(slave, table, items, 64)));
       },
     ],
     [
@@ -217,15 +216,16 @@ async function main(): Promise<undefined> {
         const table = await freshSlave();
         results.checked?.push(await backfill(table, 'checked'));
         results.rerun?.push(await backfill(table, 'checked'));
-        const started = performance.now();
-        const verified = await runVerify({
-          ...runConfig(table, { concurrency: 16 }),
-          repair: false,
-          sampleSize: 5,
-          recheckDelayMs: 0,
+        const verifying = measure(async () => {
+          const verified = await runVerify({
+            ...runConfig(table, { concurrency: 16 }),
+            repair: false,
+            sampleSize: 5,
+            recheckDelayMs: 0,
+          });
+          if (!verified.equal) throw new Error('verify found differences after a complete backfill');
         });
-        if (!verified.equal) throw new Error('verify found differences after a complete backfill');
-        results.verify?.push(total / ((performance.now() - started) / 1000));
+        results.verify?.push(await verifying);
       },
     ],
   ];
@@ -245,12 +245,19 @@ async function main(): Promise<undefined> {
   master.destroy();
   slave.destroy();
 
-  const raw = median(results.raw ?? []);
+  const pick = (key: string, field: 'perSecond' | 'clientMicros' | 'serverMicros'): number[] =>
+    (results[key] ?? []).flatMap((run) => (run[field] === undefined ? [] : [run[field]]));
+  const raw = median(pick('raw', 'perSecond'));
+  const micros = (values: number[]): string => (values.length > 0 ? median(values).toFixed(0) : '–').padStart(9);
   const row = (label: string, key: string, target: boolean, goal = 0.8): string => {
-    const value = median(results[key] ?? []);
+    const value = median(pick(key, 'perSecond'));
     const ratio = value / raw;
+    // Each run beside the raw run of its round: load drifts less within a round than across the whole benchmark.
+    const paired = median(
+      pick(key, 'perSecond').map((perSecond, round) => perSecond / (pick('raw', 'perSecond')[round] ?? raw)),
+    );
     const verdict = target ? (ratio >= goal ? `  meets ≥ ${goal}×` : `  below ${goal}×`) : '';
-    return `${label.padEnd(56)}${count(value).padStart(9)}${ratio.toFixed(2).padStart(9)}×${verdict}`;
+    return `${label.padEnd(50)}${count(value).padStart(9)}${ratio.toFixed(2).padStart(8)}×${paired.toFixed(2).padStart(8)}×${micros(pick(key, 'clientMicros'))}${micros(pick(key, 'serverMicros'))}${verdict}`;
   };
   const scanRows = (): string[] => [
     row('raw conditional PutItem (64 in flight)', 'rawConditional', false),
@@ -262,9 +269,11 @@ async function main(): Promise<undefined> {
     row('verify of equal tables (items per side)', 'verify', false),
   ];
   const averageBytes = items.reduce((sum, item) => sum + itemSize(item), 0) / items.length;
+  const loads = Object.values(results).flatMap((runs) => runs.map((run) => run.load));
   const lines = [
     `backfill benchmark: ${count(total)} items of ~${Math.round(averageBytes)} B, DynamoDB Local, ${availableParallelism()} CPUs, median of ${repeats}`,
-    `${''.padEnd(56)}${'items/s'.padStart(9)}${'vs raw'.padStart(10)}`,
+    `load average (1 min) ${loadAtStart.toFixed(1)} at the start, ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} after the runs`,
+    `${''.padEnd(50)}${'items/s'.padStart(9)}${'vs raw'.padStart(9)}${'paired'.padStart(9)}${'CPU µs/item: here, DynamoDB Local'.padStart(36)}`,
     row(`raw parallel BatchWriteItem (${concurrency} in flight)`, 'raw', false),
     ...(fromExport
       ? [
@@ -272,8 +281,8 @@ async function main(): Promise<undefined> {
           row('backfill --from-export --write-mode batch', 'exportBatch', true, 0.9),
         ]
       : scanRows()),
-    `runs: ${Object.entries(results)
-      .map(([key, values]) => `${key} ${values.map(count).join('/')}`)
+    `runs (items/s @ load): ${Object.entries(results)
+      .map(([key, runs]) => `${key} ${runs.map((run) => `${count(run.perSecond)}@${run.load.toFixed(1)}`).join('/')}`)
       .join('; ')}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

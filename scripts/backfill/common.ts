@@ -1,9 +1,10 @@
 /**
  * What the two backfill benchmarks share (bench-backfill.ts, bench-backfill-live.ts): the run configuration of a
- * backfill over the whole master, number formatting, and DynamoDB Local with a state folder, both removed at cleanup.
+ * backfill over the whole master, number formatting, DynamoDB Local with a state folder, both removed at cleanup,
+ * and the measure of one run: its wall time, the CPU it took here and in DynamoDB Local, and the machine's load.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onCleanup, startLocalUntilCleanup } from '../../harness/cleanup';
 import type { DynamoDBLocal } from '../../harness/dynamodbLocal';
@@ -44,4 +45,47 @@ export async function benchEnvironment(name: string): Promise<{ local: DynamoDBL
   onCleanup(() => rmSync(stateDir, { recursive: true, force: true }));
   const local = await startLocalUntilCleanup({ credentialsInEnv: true });
   return { local, stateDir };
+}
+
+/** One measured run: items/s, CPU µs per item in this process and in DynamoDB Local, and the 1-minute load after it. */
+export interface RunMeasure {
+  readonly perSecond: number;
+  readonly clientMicros: number;
+  /** Undefined where /proc cannot be read (not Linux). */
+  readonly serverMicros?: number;
+  readonly load: number;
+}
+
+/** CPU seconds process `pid` has used (user + system), from /proc; undefined where there is none. */
+function processCpuSeconds(pid: number): number | undefined {
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs `copy` of `items` items and measures it: wall time, this process's CPU (the backfill or the raw writer), and
+ * the CPU of DynamoDB Local (`serverPid`). Where other processes load the machine, CPU per item varies less than
+ * wall time, and the load says how far a figure can be trusted.
+ */
+export async function measureRun(items: number, serverPid: number, copy: () => Promise<void>): Promise<RunMeasure> {
+  const serverBefore = processCpuSeconds(serverPid);
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  await copy();
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const serverAfter = processCpuSeconds(serverPid);
+  return {
+    perSecond: items / seconds,
+    clientMicros: (cpu.user + cpu.system) / items,
+    ...(serverBefore !== undefined && serverAfter !== undefined
+      ? { serverMicros: ((serverAfter - serverBefore) * 1e6) / items }
+      : {}),
+    load: loadavg()[0] ?? 0,
+  };
 }

@@ -21,7 +21,13 @@ import { exportIdOf, type ImportPlan, planImport, withDataProblems } from './imp
 import { masterKeyManager } from './masterKey';
 import { masterKeyToDescribe, planSlave, type SlaveContext, type SlaveOverrides, type SlavePlan } from './plan';
 import { refuseSlaveOfAnotherAccount } from './slaveAccount';
-import { exportAndImport, streamEnabled, type WithDataReport, type WithDataSettings } from './withData';
+import {
+  exportAndImport,
+  sendSettingsAfterImport,
+  streamEnabled,
+  type WithDataReport,
+  type WithDataSettings,
+} from './withData';
 
 /** Settings of a create-slave run. */
 export interface CreateSlaveConfig {
@@ -309,11 +315,7 @@ export async function runCreateSlave(config: CreateSlaveConfig, signal?: AbortSi
         sendSettings: async (sent) => {
           const description = await waitUntilActive(slaveAccess, config, signal);
           slaveArn = description?.TableArn ?? NEW_TABLE_ARN;
-          const { timeToLive, continuousBackups, tags } = sent.after;
-          if (timeToLive) await slaveAccess.updateTimeToLive(timeToLive);
-          if (continuousBackups) await slaveAccess.updateContinuousBackups(continuousBackups);
-          if (tags) await slaveAccess.tagResource(slaveArn, tags);
-          if (sent.updateTable) await slaveAccess.updateTable(sent.updateTable);
+          await sendSettingsAfterImport(slaveAccess, sent, description, slaveArn);
         },
       });
       const requests = importRequests(

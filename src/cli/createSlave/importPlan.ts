@@ -3,17 +3,20 @@
  * master (ExportTableToPointInTime: full, DYNAMODB_JSON) and the ImportTable that creates the slave from it, with
  * what ImportTable cannot set sent after it (TTL, point-in-time recovery, tags, and UpdateTable for deletion
  * protection, table class and a stream). Pure, so `--dry-run` prints what a real run sends; and the checks that
- * refuse a master an import cannot copy (LSIs) or whose later changes no stream would carry.
+ * refuse a master an import cannot copy (LSIs) or whose later changes no stream would carry. A rerun after a crash
+ * between the settings leaves out those already in place (settingsStillToSend): DynamoDB refuses to enable TTL or a
+ * stream that is already on.
  */
 import type {
   CreateTableCommandInput,
   ExportTableToPointInTimeCommandInput,
   ImportTableCommandInput,
+  TableDescription,
   UpdateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { formatTableRef } from '../../shared/tableRef';
 import type { S3Location } from '../export/s3Url';
-import type { TableDefinition } from '../table/definition';
+import type { DefinitionExtras, TableDefinition } from '../table/definition';
 import type { SlavePlan } from './plan';
 
 /** Where the export goes, and who owns the bucket. */
@@ -142,4 +145,57 @@ export function planImport(plan: SlavePlan, masterArn: string, target: ExportTar
     ...(updateTable ? { updateTable } : {}),
     after: { timeToLive: plan.timeToLive, continuousBackups: plan.continuousBackups, tags: plan.tags },
   };
+}
+
+/** The settings sent after the import: `updateTable` and `after` of an {@link ImportPlan}. */
+export type SettingsAfterImport = Pick<ImportPlan, 'updateTable' | 'after'>;
+
+/**
+ * The settings of `plan` the slave does not have yet, given its description and extras (an extra not read — an
+ * endpoint without backups or tagging — counts as not in place). The first run finds none in place; a rerun after a
+ * crash between two settings finds the first ones, and must not send them again: UpdateTimeToLive answers
+ * "TimeToLive is already enabled" and UpdateTable "Table already has an enabled stream".
+ */
+export function settingsStillToSend(
+  plan: SettingsAfterImport,
+  description: TableDescription | undefined,
+  extras: DefinitionExtras,
+): SettingsAfterImport {
+  const { timeToLive, continuousBackups, tags } = plan.after;
+  const ttlInPlace = timeToLive?.TimeToLiveSpecification?.AttributeName === extras.ttlAttribute;
+  const wantedPeriod = continuousBackups?.PointInTimeRecoverySpecification?.RecoveryPeriodInDays;
+  const pitr = extras.pointInTimeRecovery;
+  const pitrInPlace =
+    pitr?.enabled === true && (wantedPeriod === undefined || pitr.recoveryPeriodInDays === wantedPeriod);
+  const has = new Map((extras.tags ?? []).map((tag) => [tag.Key, tag.Value]));
+  const missingTags = tags?.filter((tag) => !has.has(tag.Key) || has.get(tag.Key) !== tag.Value);
+  return {
+    ...(plan.updateTable ? updateStillToSend(plan.updateTable, description) : {}),
+    after: {
+      ...(timeToLive && !ttlInPlace ? { timeToLive } : {}),
+      ...(continuousBackups && !pitrInPlace ? { continuousBackups } : {}),
+      ...(missingTags && missingTags.length > 0 ? { tags: missingTags } : {}),
+    },
+  };
+}
+
+/** The parts of `update` (deletion protection, table class, stream) the table described does not have yet. */
+function updateStillToSend(
+  update: UpdateTableCommandInput,
+  description: TableDescription | undefined,
+): Pick<ImportPlan, 'updateTable'> {
+  const { DeletionProtectionEnabled, TableClass, StreamSpecification } = update;
+  const stream = description?.StreamSpecification;
+  const left: UpdateTableCommandInput = {
+    TableName: update.TableName,
+    ...(DeletionProtectionEnabled && description?.DeletionProtectionEnabled !== true
+      ? { DeletionProtectionEnabled }
+      : {}),
+    ...(TableClass && (description?.TableClassSummary?.TableClass ?? 'STANDARD') !== TableClass ? { TableClass } : {}),
+    ...(StreamSpecification &&
+    !(stream?.StreamEnabled === true && stream.StreamViewType === StreamSpecification.StreamViewType)
+      ? { StreamSpecification }
+      : {}),
+  };
+  return Object.keys(left).length > 1 ? { updateTable: left } : {};
 }

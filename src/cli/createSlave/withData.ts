@@ -7,6 +7,8 @@
  * when the import finished after it. The export and import ARNs and the ClientToken are kept in a state file, so a
  * rerun waits for the same export and import instead of starting new ones, and a request retried after a crash is
  * idempotent. The export is written with the master side's credentials, the import reads with the slave side's.
+ * The state file is removed only once every setting is sent, so a rerun after a crash among them sends the settings
+ * again — only those the slave does not have yet (importPlan.ts, settingsStillToSend).
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +19,13 @@ import { EXPORT_AGE_MARGIN_MS, STREAM_RETENTION_MS } from '../backfill/exportSou
 import { ToolError } from '../errors';
 import type { ProgressOptions } from '../progress';
 import type { DefinitionAccess } from '../table/definitionAccess';
-import { type ExportTarget, exportIdOf, type ImportPlan } from './importPlan';
+import {
+  type ExportTarget,
+  exportIdOf,
+  type ImportPlan,
+  type SettingsAfterImport,
+  settingsStillToSend,
+} from './importPlan';
 
 /** What --with-data adds to create-slave's settings. */
 export interface WithDataSettings {
@@ -116,6 +124,25 @@ async function waitFor<T>(
 /** The master's stream is on (the changes after the export come from it). */
 export function streamEnabled(description: TableDescription): boolean {
   return description.StreamSpecification?.StreamEnabled === true;
+}
+
+/**
+ * Sends the settings ImportTable cannot set to the imported slave (`description`, ACTIVE; `arn` for its tags), each
+ * only when the slave does not have it yet: a rerun after a crash between them finds some in place.
+ */
+export async function sendSettingsAfterImport(
+  access: DefinitionAccess,
+  plan: SettingsAfterImport,
+  description: TableDescription | undefined,
+  arn: string,
+): Promise<void> {
+  const { continuousBackups, tags } = plan.after;
+  const extras = await access.extras({ arn, backups: continuousBackups !== undefined, tags: tags !== undefined });
+  const left = settingsStillToSend(plan, description, extras);
+  if (left.after.timeToLive) await access.updateTimeToLive(left.after.timeToLive);
+  if (left.after.continuousBackups) await access.updateContinuousBackups(left.after.continuousBackups);
+  if (left.after.tags) await access.tagResource(arn, left.after.tags);
+  if (left.updateTable) await access.updateTable(left.updateTable);
 }
 
 /**

@@ -2,7 +2,8 @@
  * create-slave --with-data with the SDK mocked (ExportTableToPointInTime and ImportTable exist in no local engine):
  * the dry run prints every request, a master an import cannot copy (LSIs) or without point-in-time recovery or a
  * stream is refused with exit 2 and the fix, a real run exports, waits, imports, waits and then sets what ImportTable
- * cannot, and a rerun waits for the export its state file names instead of starting another.
+ * cannot, a rerun waits for the export its state file names instead of starting another, and a rerun after a crash
+ * among the settings sends only those the slave does not have yet.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -20,9 +21,12 @@ import {
   ImportTableCommand,
   ListTagsOfResourceCommand,
   type TableDescription,
+  type Tag,
   TagResourceCommand,
+  type TagResourceCommandInput,
   UpdateContinuousBackupsCommand,
   UpdateTableCommand,
+  type UpdateTableCommandInput,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -37,6 +41,7 @@ const IMPORT_ARN = `${SLAVE_ARN}/import/01700000000001-12345678`;
 const EXPORT_TIME = new Date('2026-06-01T10:00:00Z');
 const mock = mockClient(DynamoDBClient);
 let folder: string;
+let slave: FakeSlave;
 
 /** The provisioned master without its LSI, with a size, point-in-time recovery and tags. */
 function master(overrides: Partial<TableDescription> = {}): TableDescription {
@@ -49,13 +54,15 @@ function describeMaster(description: TableDescription, pitr = 'ENABLED'): void {
   mock
     .on(DescribeTimeToLiveCommand, { TableName: 'Orders' })
     .resolves({ TimeToLiveDescription: { TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' } });
-  mock.on(DescribeContinuousBackupsCommand).resolves({
+  mock.on(DescribeContinuousBackupsCommand, { TableName: 'Orders' }).resolves({
     ContinuousBackupsDescription: {
       ContinuousBackupsStatus: pitr === 'ENABLED' ? 'ENABLED' : 'DISABLED',
       PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: pitr as 'ENABLED' },
     },
   });
-  mock.on(ListTagsOfResourceCommand).resolves({ Tags: [{ Key: 'team', Value: 'orders' }] });
+  mock
+    .on(ListTagsOfResourceCommand, { ResourceArn: MASTER_ARN })
+    .resolves({ Tags: [{ Key: 'team', Value: 'orders' }] });
 }
 
 function config(overrides: Partial<CreateSlaveConfig> = {}): CreateSlaveConfig {
@@ -73,6 +80,84 @@ function config(overrides: Partial<CreateSlaveConfig> = {}): CreateSlaveConfig {
     },
     ...overrides,
   };
+}
+
+/** The slave of {@link importedSlave}; the test sets `crashAt`. */
+interface FakeSlave {
+  imported: boolean;
+  ttl: boolean;
+  pitr: boolean;
+  tags: Tag[];
+  update: UpdateTableCommandInput;
+  crashAt?: string;
+}
+
+/**
+ * The slave as DynamoDB keeps it from its import on: the settings sent so far, refusing to enable TTL or a stream
+ * twice as DynamoDB does, and crashing once at `crashAt` after the change was applied (the answer never came back).
+ */
+function importedSlave(): FakeSlave {
+  const slave: FakeSlave = {
+    imported: false,
+    ttl: false,
+    pitr: false,
+    tags: [],
+    update: { TableName: 'OrdersReplica' },
+  };
+  let crashed = false;
+  const apply = (action: string, change: () => void): object => {
+    change();
+    if (action === slave.crashAt && !crashed) {
+      crashed = true;
+      throw new Error(`the operator's machine died before ${action} answered`);
+    }
+    return {};
+  };
+  const refuse = (message: string) => awsError('ValidationException', message);
+  mock.on(ImportTableCommand).callsFake(() => {
+    slave.imported = true;
+    return { ImportTableDescription: { ImportArn: IMPORT_ARN, ImportStatus: 'IN_PROGRESS' } };
+  });
+  mock.on(DescribeTableCommand, { TableName: 'OrdersReplica' }).callsFake(() => {
+    if (!slave.imported) throw awsError('ResourceNotFoundException', 'Requested resource not found');
+    const { DeletionProtectionEnabled, TableClass, StreamSpecification } = slave.update;
+    const table = { TableName: 'OrdersReplica', TableArn: SLAVE_ARN, TableStatus: 'ACTIVE' as const };
+    const stream = StreamSpecification ? { StreamSpecification, LatestStreamArn: `${SLAVE_ARN}/stream/1` } : {};
+    return {
+      Table: {
+        ...table,
+        DeletionProtectionEnabled,
+        TableClassSummary: { TableClass: TableClass ?? 'STANDARD' },
+        ...stream,
+      },
+    };
+  });
+  mock.on(DescribeTimeToLiveCommand, { TableName: 'OrdersReplica' }).callsFake(() => ({
+    TimeToLiveDescription: slave.ttl
+      ? { TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' }
+      : { TimeToLiveStatus: 'DISABLED' },
+  }));
+  mock.on(DescribeContinuousBackupsCommand, { TableName: 'OrdersReplica' }).callsFake(() => ({
+    ContinuousBackupsDescription: {
+      ContinuousBackupsStatus: 'ENABLED',
+      PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: slave.pitr ? 'ENABLED' : 'DISABLED' },
+    },
+  }));
+  mock.on(ListTagsOfResourceCommand, { ResourceArn: SLAVE_ARN }).callsFake(() => ({ Tags: slave.tags }));
+  mock.on(UpdateTimeToLiveCommand).callsFake(() => {
+    if (slave.ttl) throw refuse('TimeToLive is already enabled');
+    return apply('UpdateTimeToLive', () => (slave.ttl = true));
+  });
+  mock.on(UpdateContinuousBackupsCommand).callsFake(() => apply('UpdateContinuousBackups', () => (slave.pitr = true)));
+  mock
+    .on(TagResourceCommand)
+    .callsFake((input: TagResourceCommandInput) => apply('TagResource', () => slave.tags.push(...(input.Tags ?? []))));
+  mock.on(UpdateTableCommand).callsFake((input: UpdateTableCommandInput) => {
+    if (input.StreamSpecification && slave.update.StreamSpecification)
+      throw refuse('Table already has an enabled stream');
+    return apply('UpdateTable', () => Object.assign(slave.update, input));
+  });
+  return slave;
 }
 
 const sent = (): string[] => mock.calls().map((call) => (call.args[0] as object).constructor.name);
@@ -97,10 +182,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 beforeEach(() => {
   mock.reset();
   folder = mkdtempSync(join(tmpdir(), 'with-data-'));
-  mock
-    .on(DescribeTableCommand, { TableName: 'OrdersReplica' })
-    .rejectsOnce(awsError('ResourceNotFoundException', 'Requested resource not found'))
-    .resolves({ Table: { ...master(), TableName: 'OrdersReplica', TableArn: SLAVE_ARN } });
+  slave = importedSlave();
   mock
     .on(ExportTableToPointInTimeCommand)
     .resolves({ ExportDescription: { ExportArn: EXPORT_ARN, ExportStatus: 'IN_PROGRESS' } });
@@ -109,18 +191,11 @@ beforeEach(() => {
     .resolvesOnce({ ExportDescription: { ExportArn: EXPORT_ARN, ExportStatus: 'IN_PROGRESS' } })
     .resolves({ ExportDescription: { ExportArn: EXPORT_ARN, ExportStatus: 'COMPLETED', ExportTime: EXPORT_TIME } });
   mock
-    .on(ImportTableCommand)
-    .resolves({ ImportTableDescription: { ImportArn: IMPORT_ARN, ImportStatus: 'IN_PROGRESS' } });
-  mock
     .on(DescribeImportCommand)
     .resolvesOnce({ ImportTableDescription: { ImportArn: IMPORT_ARN, ImportStatus: 'IN_PROGRESS' } })
     .resolves({
       ImportTableDescription: { ImportArn: IMPORT_ARN, ImportStatus: 'COMPLETED', ImportedItemCount: 1200 },
     });
-  mock.on(UpdateTimeToLiveCommand).resolves({});
-  mock.on(UpdateContinuousBackupsCommand).resolves({});
-  mock.on(TagResourceCommand).resolves({});
-  mock.on(UpdateTableCommand).resolves({});
 });
 
 afterEach(() => rmSync(folder, { recursive: true, force: true }));
@@ -290,4 +365,34 @@ describe('create-slave --with-data', () => {
     const state = JSON.parse(readFileSync(join(folder, 'import.state.json'), 'utf8')) as Record<string, unknown>;
     expect(state).toMatchObject({ exportArn: EXPORT_ARN });
   });
+
+  test.each(['UpdateTimeToLive', 'UpdateContinuousBackups', 'TagResource', 'UpdateTable'])(
+    'a rerun after a crash at %s, once it was applied, sends only the settings the slave lacks, and ends with all of them',
+    async (crashAt) => {
+      // Prepare
+      describeMaster(master());
+      slave.crashAt = crashAt;
+      const withStream = config({ overrides: { tags: true, stream: 'NEW_AND_OLD_IMAGES' } });
+      await expect(runCreateSlave(withStream)).rejects.toThrow(`died before ${crashAt} answered`);
+      const settings = ['UpdateTimeToLive', 'UpdateContinuousBackups', 'TagResource', 'UpdateTable'];
+      const sentBefore = sent().filter((name) => settings.includes(name.replace(/Command$/, '')));
+      mock.resetHistory();
+
+      // Act
+      const summary = await runCreateSlave(withStream);
+
+      // Assess
+      const resent = sent().filter((name) => settings.includes(name.replace(/Command$/, '')));
+      expect(summary.outcome).toBe('created');
+      expect([...sentBefore, ...resent]).toEqual(settings.map((name) => `${name}Command`));
+      expect(sent()).not.toContain('ImportTableCommand');
+      expect(slave).toMatchObject({ ttl: true, pitr: true, tags: [{ Key: 'team', Value: 'orders' }] });
+      expect(slave.update).toMatchObject({
+        DeletionProtectionEnabled: true,
+        TableClass: 'STANDARD_INFREQUENT_ACCESS',
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      });
+      expect(existsSync(join(folder, 'import.state.json'))).toBe(false);
+    },
+  );
 });

@@ -149,6 +149,24 @@ describe('Limiter', () => {
     expect(tasks.started).toEqual([1, 2]);
   });
 
+  test('a task run ahead takes the next free place before the tasks already waiting, the others keep their order', async () => {
+    // Prepare: one place, taken; two tasks waiting
+    const limiter = new Limiter(1);
+    const tasks = gatedTasks();
+    const runs = [limiter.run(() => tasks.task(1)), limiter.run(() => tasks.task(2)), limiter.run(() => tasks.task(3))];
+
+    // Act
+    runs.push(limiter.run(() => tasks.task(4), true));
+    for (let place = 0; place < 4; place += 1) {
+      await flush();
+      tasks.release();
+    }
+    await Promise.all(runs);
+
+    // Assess
+    expect(tasks.started).toEqual([1, 4, 2, 3]);
+  });
+
   test('a limit that is not a positive integer is refused', () => {
     // Act and assess
     expect(() => new Limiter(0)).toThrow(RangeError);

@@ -158,11 +158,13 @@ export class PageWrites {
             );
           return tables.slave.batchPut(chunk);
         });
+        tally.add('written', chunk.length - failures.size);
+        // Almost every chunk lands whole: only then is no item's key needed.
+        if (failures.size === 0) return chunk.map((): Outcome => 'written');
         const outcomes = chunk.map((item): Outcome => {
           const failure = failures.get(itemKeyOf(pickKey(item, names)));
           return failure ? { failed: failure.cause ?? new Error(failure.reason) } : 'written';
         });
-        tally.add('written', chunk.length - failures.size);
         for (const outcome of outcomes) if (outcome !== 'written') tally.add(outcome, 1);
         return outcomes;
       }),
@@ -239,17 +241,19 @@ export class PageWrites {
   ): Promise<Map<string, Item>> {
     const keys = items.map((item) => pickKey(item, keyNames(table.keySchema)));
     const found = await Promise.all(
-      chunked(keys, BATCH_GET_LIMIT).map((chunk) => this.pooled(() => table.batchGet(chunk, options))),
+      // Ahead of the writes waiting in the pool: a page's writes wait for this read (a new data file's first page
+      // would otherwise queue its lookup behind every page of the files in flight).
+      chunked(keys, BATCH_GET_LIMIT).map((chunk) => this.pooled(() => table.batchGet(chunk, options), true)),
     );
     return new Map(found.flatMap((map) => [...map]));
   }
 
-  /** Runs `call` in the run's pool, unless the run was interrupted meanwhile. */
-  private pooled<T>(call: () => Promise<T>): Promise<T> {
+  /** Runs `call` in the run's pool (`ahead` of the calls waiting there), unless the run was interrupted meanwhile. */
+  private pooled<T>(call: () => Promise<T>, ahead = false): Promise<T> {
     return this.context.limiter.run(() => {
       if (this.context.signal.aborted) throw new InterruptedError();
       return call();
-    });
+    }, ahead);
   }
 
   /** Runs one write; a fatal error or an interruption stops the run, any other error fails just this write. */
