@@ -6,6 +6,7 @@
  * change, rather than being skipped.
  */
 
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Item } from '../shared/item';
 import { itemKeyOf, pickKey } from '../shared/key';
 import { InvalidRecordError } from './errors';
@@ -49,13 +50,25 @@ export interface IdentifiedRecord {
 /** What a record asks of the slave, or why it cannot say. */
 export type DecodedChange = { readonly change: Change; readonly error?: undefined } | { readonly error: Error };
 
+/** Whether two key values are equal by their text alone (the common case: the same S, or N written the same way). */
+function sameText(a: AttributeValue, b: AttributeValue): boolean {
+  if (a.S !== undefined) return a.S === b.S;
+  return a.N !== undefined && a.N === b.N;
+}
+
 function checkNewImageHasKey(item: Item, key: Item, itemKey: string): void {
   const names = Object.keys(key);
-  const missing = names.filter((name) => !Object.hasOwn(item, name));
+  const missing: string[] = [];
+  let sameKey = true;
+  for (const name of names) {
+    if (!Object.hasOwn(item, name)) missing.push(name);
+    else if (sameKey) sameKey = sameText(item[name] as AttributeValue, key[name] as AttributeValue);
+  }
   if (missing.length > 0) {
     throw new InvalidRecordError(`NewImage lacks the key attribute(s) ${missing.join(', ')} given in Keys`);
   }
-  if (itemKeyOf(pickKey(item, names)) !== itemKey) {
+  // Equal text is equal to DynamoDB; other text (binary, or a number written another way) is compared as DynamoDB does.
+  if (!sameKey && itemKeyOf(pickKey(item, names)) !== itemKey) {
     throw new InvalidRecordError('NewImage key attributes differ from the record Keys');
   }
 }

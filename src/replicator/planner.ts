@@ -16,15 +16,27 @@ import { decodeChange, type IdentifiedRecord, identifyRecord, isTtlDelete } from
 import { BlockedByEarlierFailureError, InvalidRecordError } from './errors';
 import type { Change, PlannedWrite, StreamRecord } from './types';
 
-/** A record of a known item, with its sequence number as a number for ordering. */
-interface Entry {
-  readonly identified: IdentifiedRecord;
-  readonly order: bigint | undefined;
+/**
+ * Orders two records by sequence number (strings of digits, see `sequenceNumberOf`); a record without one keeps its
+ * place. Digit strings of one length compare as text, and without leading zeros the longer is the larger: only a
+ * leading zero needs them read as numbers.
+ */
+function bySequenceNumber(a: IdentifiedRecord, b: IdentifiedRecord): number {
+  const left = a.sequenceNumber;
+  const right = b.sequenceNumber;
+  if (left === undefined || right === undefined) return 0;
+  if (left.length === right.length) return left < right ? -1 : left > right ? 1 : 0;
+  if (left[0] !== '0' && right[0] !== '0') return left.length < right.length ? -1 : 1;
+  const [x, y] = [BigInt(left), BigInt(right)];
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function bySequenceNumber(a: Entry, b: Entry): number {
-  if (a.order === undefined || b.order === undefined) return 0;
-  return a.order < b.order ? -1 : a.order > b.order ? 1 : 0;
+/** Whether `records` are already in sequence-number order, as a shard delivers them. */
+function inOrder(records: readonly IdentifiedRecord[]): boolean {
+  for (let index = 1; index < records.length; index += 1) {
+    if (bySequenceNumber(records[index - 1] as IdentifiedRecord, records[index] as IdentifiedRecord) > 0) return false;
+  }
+  return true;
 }
 
 /** Choices that change what a batch asks of the slave. */
@@ -45,20 +57,20 @@ interface Grouping {
 /** Groups identified records by the item they change; items keep their first appearance order. */
 function groupByItem(records: readonly IdentifiedRecord[]): Grouping {
   const rejected = new Map<StreamRecord, Error>();
-  const byItem = new Map<string, Entry[]>();
+  const byItem = new Map<string, IdentifiedRecord[]>();
   for (const identified of records) {
     if (identified.itemKey === undefined) {
       // Without a key the record belongs to no item: it can only fail, and it can hold back nothing.
       rejected.set(identified.record, identified.error ?? new InvalidRecordError('record has no usable dynamodb.Keys'));
       continue;
     }
-    const { sequenceNumber } = identified;
-    const entry = { identified, order: sequenceNumber === undefined ? undefined : BigInt(sequenceNumber) };
     const entries = byItem.get(identified.itemKey);
-    if (entries) entries.push(entry);
-    else byItem.set(identified.itemKey, [entry]);
+    if (entries) entries.push(identified);
+    else byItem.set(identified.itemKey, [identified]);
   }
-  const items = [...byItem.values()].map((entries) => entries.sort(bySequenceNumber).map((entry) => entry.identified));
+  const items = [...byItem.values()];
+  // A shard delivers in order: sorting (stable, so records without a sequence number keep their place) is the exception.
+  for (const entries of items) if (!inOrder(entries)) entries.sort(bySequenceNumber);
   return { items, rejected };
 }
 

@@ -103,6 +103,37 @@ describe('planBatch: coalescing changes to one item', () => {
     expect(write.change).toMatchObject({ kind: 'put', item: { v: { N: '100' } } });
   });
 
+  test('sequence numbers with leading zeros are compared as numbers, whatever their length', () => {
+    // Prepare: "0012" is 12, above "9" though longer and starting lower as text; "011" is 11, below "0012".
+    const records = delivered([
+      modifyRecord('0012', keyOf('a'), imageOf('a', { v: { N: '12' } })),
+      insertRecord('9', keyOf('a'), imageOf('a', { v: { N: '9' } })),
+      modifyRecord('011', keyOf('a'), imageOf('a', { v: { N: '11' } })),
+      modifyRecord('10', keyOf('a'), imageOf('a', { v: { N: '10' } })),
+    ]);
+
+    // Act
+    const plan = planOf(records);
+
+    // Assess
+    const write = plan.writes[0] as PlannedWrite;
+    expect(sequenceNumbers(write.records)).toEqual(['9', '10', '011', '0012']);
+    expect(write.change).toMatchObject({ kind: 'put', item: { v: { N: '12' } } });
+  });
+
+  test('records of one length delivered out of order are put in order', () => {
+    // Prepare
+    const records = delivered([stream.modify(3, 'a', { v: { N: '3' } }), stream.insert(1, 'a'), stream.modify(2, 'a')]);
+
+    // Act
+    const plan = planOf(records);
+
+    // Assess
+    const write = plan.writes[0] as PlannedWrite;
+    expect(sequenceNumbers(write.records)).toEqual([seq(1), seq(2), seq(3)]);
+    expect(write.change).toMatchObject({ kind: 'put', item: { v: { N: '3' } } });
+  });
+
   test('out-of-order delete: the highest sequence number wins even when delivered first', () => {
     // Prepare
     const records = delivered([stream.remove(5, 'a'), stream.insert(4, 'a')]);
