@@ -104,12 +104,11 @@ describe('planBatch: coalescing changes to one item', () => {
   });
 
   test('sequence numbers with leading zeros are compared as numbers, whatever their length', () => {
-    // Prepare: "0012" is 12, above "9" though longer and starting lower as text; "011" is 11, below "0012".
+    // Prepare: "009" is 9, below "10" though longer; "0011" is 11.
     const records = delivered([
-      modifyRecord('0012', keyOf('a'), imageOf('a', { v: { N: '12' } })),
-      insertRecord('9', keyOf('a'), imageOf('a', { v: { N: '9' } })),
-      modifyRecord('011', keyOf('a'), imageOf('a', { v: { N: '11' } })),
+      modifyRecord('0011', keyOf('a'), imageOf('a', { v: { N: '11' } })),
       modifyRecord('10', keyOf('a'), imageOf('a', { v: { N: '10' } })),
+      insertRecord('009', keyOf('a'), imageOf('a', { v: { N: '9' } })),
     ]);
 
     // Act
@@ -117,8 +116,8 @@ describe('planBatch: coalescing changes to one item', () => {
 
     // Assess
     const write = plan.writes[0] as PlannedWrite;
-    expect(sequenceNumbers(write.records)).toEqual(['9', '10', '011', '0012']);
-    expect(write.change).toMatchObject({ kind: 'put', item: { v: { N: '12' } } });
+    expect(sequenceNumbers(write.records)).toEqual(['009', '10', '0011']);
+    expect(write.change).toMatchObject({ kind: 'put', item: { v: { N: '11' } } });
   });
 
   test('records of one length delivered out of order are put in order', () => {
