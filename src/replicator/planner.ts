@@ -12,7 +12,7 @@
  * grouped by item; then each item is planned by decoding its records' changes (their images), once, as the caller
  * takes the item — so the first writes leave while later images are still to be decoded.
  */
-import { decodeChange, type IdentifiedRecord, identifyRecord, isTtlDelete } from './change';
+import { checkChange, decodeChange, type IdentifiedRecord, identifyRecord, isTtlDelete } from './change';
 import { BlockedByEarlierFailureError, InvalidRecordError } from './errors';
 import type { Change, PlannedWrite, StreamRecord } from './types';
 
@@ -82,15 +82,30 @@ export interface ItemPlan {
   readonly skipped: readonly StreamRecord[];
 }
 
-/** Plans one item from its records in sequence-number order (as {@link groupByItem} gives them). */
+/** The index of the last of an item's records that carries a change (TTL deletes are skipped when so configured). */
+function lastChangeIndex(records: readonly IdentifiedRecord[], options: PlanOptions): number {
+  let index = records.length - 1;
+  if (options.replicateTtlDeletes) return index;
+  while (index >= 0 && isTtlDelete((records[index] as IdentifiedRecord).record)) index -= 1;
+  return index;
+}
+
+/**
+ * Plans one item from its records in sequence-number order (as {@link groupByItem} gives them). Every record is
+ * checked, so a malformed one fails even when a later change supersedes it; only the change that is written has its
+ * image decoded into an item.
+ */
 function planItem(records: readonly IdentifiedRecord[], options: PlanOptions): ItemPlan {
   const rejected: [StreamRecord, Error][] = [];
   const skipped: StreamRecord[] = [];
   const done: StreamRecord[] = [];
+  const final = lastChangeIndex(records, options);
   let last: { change: Change; source: StreamRecord } | undefined;
+  /** The last record that passed its checks without being decoded, while no later one has been decoded. */
+  let lastChecked: IdentifiedRecord | undefined;
   let failedAt: string | undefined;
   let failed = false;
-  for (const identified of records) {
+  for (const [index, identified] of records.entries()) {
     const { record, sequenceNumber } = identified;
     if (failed) {
       rejected.push([record, new BlockedByEarlierFailureError(failedAt)]);
@@ -102,21 +117,32 @@ function planItem(records: readonly IdentifiedRecord[], options: PlanOptions): I
       done.push(record);
       continue;
     }
-    const decoded = decodeChange(identified);
-    if (decoded.error === undefined) {
-      last = { change: decoded.change, source: record };
-      done.push(record);
-    } else {
+    // A change a later one supersedes is only checked; the last is decoded.
+    const decoded = index < final ? undefined : decodeChange(identified);
+    const error = decoded === undefined ? checkChange(identified) : decoded.error;
+    if (error !== undefined) {
       failed = true;
       failedAt = sequenceNumber;
-      rejected.push([record, decoded.error]);
+      rejected.push([record, error]);
+      continue;
     }
+    if (decoded !== undefined && decoded.error === undefined) last = { change: decoded.change, source: record };
+    else lastChecked = identified;
+    done.push(record);
   }
+  if (last === undefined && lastChecked) last = { change: decodeChecked(lastChecked), source: lastChecked.record };
   return {
     write: last === undefined ? undefined : { change: last.change, records: done, source: last.source },
     rejected,
     skipped,
   };
+}
+
+/** Decodes a record that passed {@link checkChange}: the same checks, so it cannot fail. */
+function decodeChecked(identified: IdentifiedRecord): Change {
+  const decoded = decodeChange(identified);
+  if (decoded.error) throw decoded.error;
+  return decoded.change;
 }
 
 /** A batch as the planner hands it out: the records that fail alone, and each item's plan, made on demand. */

@@ -2,6 +2,7 @@ import { imageOf, insertRecord, keyOf, modifyRecord, seq, stream, streamEvent } 
 import { BlockedByEarlierFailureError, InvalidRecordError } from '../../../src/replicator/errors';
 import { type PlanOptions, planBatch } from '../../../src/replicator/planner';
 import type { PlannedWrite, StreamRecord } from '../../../src/replicator/types';
+import type { StreamImage } from '../../../src/shared/item';
 import { itemKeyOf } from '../../../src/shared/key';
 
 /** A whole batch's plan, taken item by item from {@link planBatch} as replicateBatch takes it. */
@@ -204,6 +205,58 @@ describe('planBatch: failures', () => {
       const error = plan.rejected.get(blocked);
       expect(error).toBeInstanceOf(BlockedByEarlierFailureError);
       expect(error?.message).toContain(seq(2));
+    }
+  });
+
+  test('a bad record after a superseded one: the earlier change is written, decoded (binary as bytes)', () => {
+    // Prepare: record 2 supersedes record 1 until it turns out malformed.
+    const records = delivered([
+      stream.insert(1, 'a', { blob: { B: 'AAH+/w==' }, list: { L: [{ BS: ['AQ=='] }] } }),
+      stream.modify(2, 'a', { blob: { B: 'AAH+/w==' }, v: { N: 'x' } }),
+      stream.modify(3, 'a'),
+    ]);
+    const [first, bad, blocked] = records as [StreamRecord, StreamRecord, StreamRecord];
+
+    // Act
+    const plan = planOf(records);
+
+    // Assess
+    const write = writeFor(plan, 'a') as PlannedWrite;
+    expect(write.source).toBe(first);
+    expect(write.records).toEqual([first]);
+    expect(write.change).toMatchObject({
+      kind: 'put',
+      item: { blob: { B: Uint8Array.from([0, 1, 254, 255]) }, list: { L: [{ BS: [Uint8Array.from([1])] }] } },
+    });
+    expect(plan.rejected.get(bad)?.message).toContain('invalid attribute value at dynamodb.NewImage.v:');
+    expect(plan.rejected.get(blocked)).toBeInstanceOf(BlockedByEarlierFailureError);
+  });
+
+  test.each<[string, StreamImage, StreamImage, string | undefined]>([
+    ['lacks a key attribute', { pk: { S: 'a' } }, { v: { S: 'x' } }, 'NewImage lacks the key attribute(s) pk'],
+    ['has another key', { pk: { S: 'a' } }, { pk: { S: 'b' } }, 'NewImage key attributes differ'],
+    ['has the key as other text of the same number', { n: { N: '1.50' } }, { n: { N: '15e-1' } }, undefined],
+    ['has the same binary key', { bin: { B: 'AQ==' } }, { bin: { B: 'AQ==' } }, undefined],
+  ])('a superseded record whose NewImage %s is judged as if it were written', (_case, keys, image, problem) => {
+    // Prepare
+    const records = delivered([
+      insertRecord(seq(1), keys, { ...image, v: { S: 'first' } }),
+      modifyRecord(seq(2), keys, { ...keys, v: { S: 'second' } }),
+    ]);
+    const [superseded, last] = records as [StreamRecord, StreamRecord];
+
+    // Act
+    const plan = planOf(records);
+
+    // Assess
+    if (problem) {
+      expect(plan.rejected.get(superseded)?.message).toContain(problem);
+      expect(plan.rejected.get(last)).toBeInstanceOf(BlockedByEarlierFailureError);
+      expect(plan.writes).toHaveLength(0);
+    } else {
+      expect(plan.rejected.size).toBe(0);
+      expect(plan.writes[0]?.records).toEqual([superseded, last]);
+      expect(plan.writes[0]?.change).toMatchObject({ kind: 'put', item: { v: { S: 'second' } } });
     }
   });
 
