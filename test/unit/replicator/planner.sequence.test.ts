@@ -9,34 +9,31 @@ import type { StreamImage } from '../../../src/shared/item';
 import { delivered, planOf, sequenceNumbers, writeFor } from '../../helpers/plan';
 
 describe('planBatch: sequence-number order', () => {
-  test('sequence numbers with leading zeros are compared as numbers, whatever their length', () => {
-    // Prepare: "009" is 9, below "10" though longer; "0011" is 11.
-    const records = delivered([
-      modifyRecord('0011', keyOf('a'), imageOf('a', { v: { N: '11' } })),
-      modifyRecord('10', keyOf('a'), imageOf('a', { v: { N: '10' } })),
-      insertRecord('009', keyOf('a'), imageOf('a', { v: { N: '9' } })),
-    ]);
+  test.each<[string, string[], string[]]>([
+    // "9" < "10" as numbers but not as text.
+    ['of different lengths', ['100', '9', '10'], ['9', '10', '100']],
+    // "009" is 9, below "10" though longer; "0011" is 11.
+    ['with leading zeros', ['0011', '10', '009'], ['009', '10', '0011']],
+    ['of one length', [seq(3), seq(1), seq(2)], [seq(1), seq(2), seq(3)]],
+  ])('records delivered out of order, sequence numbers %s: applied in numeric order', (_case, given, ordered) => {
+    // Prepare: each record's image holds its own sequence number.
+    const records = delivered(
+      given.map((sequenceNumber, index) =>
+        (index === 0 ? insertRecord : modifyRecord)(
+          sequenceNumber,
+          keyOf('a'),
+          imageOf('a', { v: { S: sequenceNumber } }),
+        ),
+      ),
+    );
 
     // Act
     const plan = planOf(records);
 
     // Assess
     const write = plan.writes[0] as PlannedWrite;
-    expect(sequenceNumbers(write.records)).toEqual(['009', '10', '0011']);
-    expect(write.change).toMatchObject({ kind: 'put', item: { v: { N: '11' } } });
-  });
-
-  test('records of one length delivered out of order are put in order', () => {
-    // Prepare
-    const records = delivered([stream.modify(3, 'a', { v: { N: '3' } }), stream.insert(1, 'a'), stream.modify(2, 'a')]);
-
-    // Act
-    const plan = planOf(records);
-
-    // Assess
-    const write = plan.writes[0] as PlannedWrite;
-    expect(sequenceNumbers(write.records)).toEqual([seq(1), seq(2), seq(3)]);
-    expect(write.change).toMatchObject({ kind: 'put', item: { v: { N: '3' } } });
+    expect(sequenceNumbers(write.records)).toEqual(ordered);
+    expect(write.change).toMatchObject({ kind: 'put', item: { v: { S: ordered[ordered.length - 1] } } });
   });
 });
 
