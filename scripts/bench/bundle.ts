@@ -57,15 +57,18 @@ export interface LoadedHandler {
   readonly requireMs: number;
 }
 
-/** Requires a fresh copy of the bundle with `env` set: a new "container" with its own clients and connections. */
-export function loadHandler(env: Record<string, string | undefined>): LoadedHandler {
-  if (!existsSync(BUNDLE_PATH)) throw new Error(`${BUNDLE_PATH} does not exist: run npm run build`);
+/**
+ * Requires a fresh copy of the bundle (`path`, the built one by default) with `env` set: a new "container" with its
+ * own clients and connections.
+ */
+export function loadHandler(env: Record<string, string | undefined>, path = BUNDLE_PATH): LoadedHandler {
+  if (!existsSync(path)) throw new Error(`${path} does not exist: run npm run build`);
   applyEnv(env);
-  delete localRequire.cache[localRequire.resolve(BUNDLE_PATH)];
+  delete localRequire.cache[localRequire.resolve(path)];
   const start = performance.now();
-  const loaded = localRequire(BUNDLE_PATH) as { handler?: unknown };
+  const loaded = localRequire(path) as { handler?: unknown };
   const requireMs = performance.now() - start;
-  if (typeof loaded.handler !== 'function') throw new Error(`${BUNDLE_PATH} does not export a handler function`);
+  if (typeof loaded.handler !== 'function') throw new Error(`${path} does not export a handler function`);
   return { handler: loaded.handler as Handler, env, requireMs };
 }
 

@@ -6,10 +6,11 @@
  * change, rather than being skipped.
  */
 
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Item } from '../shared/item';
 import { itemKeyOf, pickKey } from '../shared/key';
 import { InvalidRecordError } from './errors';
-import { toItem } from './image';
+import { checkImage, toItem } from './image';
 import type { Change, StreamRecord } from './types';
 
 const SEQUENCE_NUMBER = /^\d{1,64}$/;
@@ -49,7 +50,24 @@ export interface IdentifiedRecord {
 /** What a record asks of the slave, or why it cannot say. */
 export type DecodedChange = { readonly change: Change; readonly error?: undefined } | { readonly error: Error };
 
+/**
+ * Whether `image` (decoded, or Lambda's JSON once checked) holds every attribute of `key` with the same text: the
+ * same S, or N written the same way. Such an image has the record's key; any other is compared as DynamoDB does.
+ */
+function hasKeyText(image: Record<string, unknown>, key: Item): boolean {
+  for (const name of Object.keys(key)) {
+    if (!Object.hasOwn(image, name)) return false;
+    const value = image[name] as { S?: unknown; N?: unknown };
+    const expected = key[name] as AttributeValue;
+    if (expected.S !== undefined ? value.S !== expected.S : expected.N === undefined || value.N !== expected.N) {
+      return false;
+    }
+  }
+  return true;
+}
+
 function checkNewImageHasKey(item: Item, key: Item, itemKey: string): void {
+  if (hasKeyText(item, key)) return;
   const names = Object.keys(key);
   const missing = names.filter((name) => !Object.hasOwn(item, name));
   if (missing.length > 0) {
@@ -73,13 +91,30 @@ function identityOf(dynamodb: Record<string, unknown>): { key: Item; itemKey: st
   return { key, itemKey: itemKeyOf(key) };
 }
 
-/** The change a record with a valid sequence number and usable `Keys` asks for; throws when it cannot say. */
-function changeOf(eventName: unknown, dynamodb: Record<string, unknown>, key: Item, itemKey: string): Change {
+/**
+ * The change a record with a valid sequence number and usable `Keys` asks for; throws when it cannot say. When only
+ * `checking` (a change a later one of its item supersedes), the same checks, with the same errors, and no change
+ * built: its image is checked, not converted.
+ */
+function changeOf(
+  eventName: unknown,
+  dynamodb: Record<string, unknown>,
+  key: Item,
+  itemKey: string,
+  checking: boolean,
+): Change | undefined {
   switch (eventName) {
     case 'INSERT':
     case 'MODIFY': {
       // KEYS_ONLY and OLD_IMAGE streams carry no new image: the item's state has to be read from the master.
       if (dynamodb.NewImage === undefined) return { kind: 'fetch', itemKey, key };
+      if (checking) {
+        checkImage(dynamodb.NewImage, 'dynamodb.NewImage');
+        if (!hasKeyText(dynamodb.NewImage as Record<string, unknown>, key)) {
+          checkNewImageHasKey(toItem(dynamodb.NewImage, 'dynamodb.NewImage'), key, itemKey);
+        }
+        return undefined;
+      }
       const item = toItem(dynamodb.NewImage, 'dynamodb.NewImage');
       checkNewImageHasKey(item, key, itemKey);
       return { kind: 'put', itemKey, key, item };
@@ -123,16 +158,30 @@ export function identifyRecord(record: StreamRecord): IdentifiedRecord {
   return { record, sequenceNumber, itemKey: identity.itemKey, key: identity.key, error: undefined };
 }
 
-/** The change an identified record asks for (decoding its image, once), or the error that makes it unusable. */
-export function decodeChange(identified: IdentifiedRecord): DecodedChange {
+/** Runs {@link changeOf} on an identified record, turning what it throws into the record's error. */
+function changeOfIdentified(identified: IdentifiedRecord, checking: boolean): DecodedChange | { error?: undefined } {
   const { record, key, itemKey, error } = identified;
   if (error) return { error };
   const raw = record as unknown as { eventName?: unknown; dynamodb: Record<string, unknown> };
   try {
-    return { change: changeOf(raw.eventName, raw.dynamodb, key as Item, itemKey as string) };
+    const change = changeOf(raw.eventName, raw.dynamodb, key as Item, itemKey as string, checking);
+    return change ? { change } : {};
   } catch (failure) {
     return { error: asError(failure) };
   }
+}
+
+/** The change an identified record asks for (decoding its image), or the error that makes it unusable. */
+export function decodeChange(identified: IdentifiedRecord): DecodedChange {
+  return changeOfIdentified(identified, false) as DecodedChange;
+}
+
+/**
+ * Why a record cannot be written, or `undefined` when it can: the checks of {@link decodeChange}, with its errors,
+ * without decoding the image into an item, for a record whose change a later one of its item supersedes.
+ */
+export function checkChange(identified: IdentifiedRecord): Error | undefined {
+  return changeOfIdentified(identified, true).error;
 }
 
 /** Whether a record is a delete made by DynamoDB's TTL process rather than by a user or application. */

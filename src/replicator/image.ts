@@ -44,9 +44,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function decodeBinary(value: unknown): Uint8Array {
+function checkBinary(value: unknown): string {
   if (typeof value !== 'string' || !BASE64.test(value)) fail('B must be a base64 string');
-  return Buffer.from(value, 'base64');
+  return value;
+}
+
+function decodeBinary(value: unknown): Uint8Array {
+  return Buffer.from(checkBinary(value), 'base64');
 }
 
 function checkNumber(value: unknown): string {
@@ -59,13 +63,24 @@ function checkString(value: unknown): string {
   return value;
 }
 
-/** Converts each member of a list or set, naming the failing member's index. */
-function members<T>(value: unknown, problem: string, convert: (member: unknown) => T): T[] {
+/**
+ * Converts each member of a list or set, naming the failing member's index; when only `checking`, converts nothing
+ * and returns `undefined`.
+ */
+function members<T>(
+  value: unknown,
+  problem: string,
+  convert: (member: unknown) => T,
+  checking: boolean,
+): T[] | undefined {
   if (!Array.isArray(value)) fail(problem);
-  const converted = new Array<T>(value.length);
+  const converted = checking ? undefined : new Array<T>(value.length);
   let index = 0;
   try {
-    for (; index < value.length; index++) converted[index] = convert(value[index]);
+    for (; index < value.length; index++) {
+      const member = convert(value[index]);
+      if (converted) converted[index] = member;
+    }
   } catch (error) {
     throw via(error, `[${index}]`);
   }
@@ -88,54 +103,75 @@ function tagOf(json: Record<string, unknown>): string {
   return tag as string;
 }
 
-function decodeValue(json: unknown): AttributeValue {
+/**
+ * One attribute value in the SDK's form; when only `checking`, the same checks without building anything, and
+ * `undefined` (a superseded image is checked, as its record fails when malformed, but never written).
+ */
+function decodeValue(json: unknown, checking: boolean): AttributeValue | undefined {
   if (!isObject(json)) fail('expected an object with one type tag');
   const tag = tagOf(json);
   const value = json[tag];
   switch (tag) {
     case 'S':
       if (typeof value !== 'string') fail('S must be a string');
-      return { S: value };
-    case 'N':
-      return { N: checkNumber(value) };
-    case 'B':
+      return checking ? undefined : { S: value };
+    case 'N': {
+      const number = checkNumber(value);
+      return checking ? undefined : { N: number };
+    }
+    case 'B': {
+      if (checking) return void checkBinary(value);
       return { B: decodeBinary(value) };
+    }
     case 'BOOL':
       if (typeof value !== 'boolean') fail('BOOL must be true or false');
-      return { BOOL: value };
+      return checking ? undefined : { BOOL: value };
     case 'NULL':
       if (value !== true) fail('NULL must be true');
-      return { NULL: true };
-    case 'SS':
-      return { SS: members(value, 'SS must be an array', checkString) };
-    case 'NS':
-      return { NS: members(value, 'NS must be an array', checkNumber) };
-    case 'BS':
-      return { BS: members(value, 'BS must be an array', decodeBinary) };
-    case 'L':
-      return { L: members(value, 'L must be an array', decodeValue) };
-    case 'M':
+      return checking ? undefined : { NULL: true };
+    case 'SS': {
+      const strings = members(value, 'SS must be an array', checkString, checking);
+      return strings && { SS: strings };
+    }
+    case 'NS': {
+      const numbers = members(value, 'NS must be an array', checkNumber, checking);
+      return numbers && { NS: numbers };
+    }
+    case 'BS': {
+      if (checking) return void members(value, 'BS must be an array', checkBinary, true);
+      const binaries = members(value, 'BS must be an array', decodeBinary, false);
+      return binaries && { BS: binaries };
+    }
+    case 'L': {
+      const list = members(value, 'L must be an array', (member) => decodeValue(member, checking), checking);
+      return list && { L: list as AttributeValue[] };
+    }
+    case 'M': {
       if (!isObject(value)) fail('M must be an object');
-      return { M: decodeMap(value) };
+      const map = decodeMap(value, checking);
+      return map && { M: map };
+    }
     default:
       return fail(`unknown type tag ${JSON.stringify(tag)}`);
   }
 }
 
-function decodeMap(json: unknown): Item {
+/** An image (or `M` value) in the SDK's form; when only `checking`, its checks alone, and `undefined`. */
+function decodeMap(json: unknown, checking: boolean): Item | undefined {
   if (!isObject(json)) fail('expected a map of attribute names to values');
-  const item: Item = {};
+  const item: Item | undefined = checking ? undefined : {};
   for (const name of Object.keys(json)) {
-    let value: AttributeValue;
+    let value: AttributeValue | undefined;
     try {
-      value = decodeValue(json[name]);
+      value = decodeValue(json[name], checking);
     } catch (error) {
       throw via(error, `.${name}`);
     }
+    if (!item) continue;
     // An attribute named __proto__ must stay an attribute; assignment would set the object's prototype instead.
     if (name === '__proto__')
       Object.defineProperty(item, name, { value, enumerable: true, writable: true, configurable: true });
-    else item[name] = value;
+    else item[name] = value as AttributeValue;
   }
   return item;
 }
@@ -143,7 +179,7 @@ function decodeMap(json: unknown): Item {
 /** Converts one attribute value from Lambda's JSON to the SDK's form; `path` names it in error messages. */
 export function toAttributeValue(json: unknown, path: string): AttributeValue {
   try {
-    return decodeValue(json);
+    return decodeValue(json, false) as AttributeValue;
   } catch (error) {
     throw located(error, path);
   }
@@ -152,7 +188,19 @@ export function toAttributeValue(json: unknown, path: string): AttributeValue {
 /** Converts a whole image (`Keys`, `NewImage`) from Lambda's JSON to an SDK item; `path` prefixes error paths. */
 export function toItem(json: unknown, path: string): Item {
   try {
-    return decodeMap(json);
+    return decodeMap(json, false) as Item;
+  } catch (error) {
+    throw located(error, path);
+  }
+}
+
+/**
+ * Checks a whole image as {@link toItem} does, with the same errors, without building the item: for an image whose
+ * item a later change supersedes.
+ */
+export function checkImage(json: unknown, path: string): void {
+  try {
+    decodeMap(json, true);
   } catch (error) {
     throw located(error, path);
   }

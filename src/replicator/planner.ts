@@ -12,19 +12,31 @@
  * grouped by item; then each item is planned by decoding its records' changes (their images), once, as the caller
  * takes the item — so the first writes leave while later images are still to be decoded.
  */
-import { decodeChange, type IdentifiedRecord, identifyRecord, isTtlDelete } from './change';
+import { checkChange, decodeChange, type IdentifiedRecord, identifyRecord, isTtlDelete } from './change';
 import { BlockedByEarlierFailureError, InvalidRecordError } from './errors';
 import type { Change, PlannedWrite, StreamRecord } from './types';
 
-/** A record of a known item, with its sequence number as a number for ordering. */
-interface Entry {
-  readonly identified: IdentifiedRecord;
-  readonly order: bigint | undefined;
+/**
+ * Orders two records by sequence number (strings of digits, see `sequenceNumberOf`); a record without one keeps its
+ * place. Digit strings of one length compare as text, and without leading zeros the longer is the larger: only a
+ * leading zero needs them read as numbers.
+ */
+function bySequenceNumber(a: IdentifiedRecord, b: IdentifiedRecord): number {
+  const left = a.sequenceNumber;
+  const right = b.sequenceNumber;
+  if (left === undefined || right === undefined) return 0;
+  if (left.length === right.length) return left < right ? -1 : left > right ? 1 : 0;
+  if (left[0] !== '0' && right[0] !== '0') return left.length < right.length ? -1 : 1;
+  const [x, y] = [BigInt(left), BigInt(right)];
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function bySequenceNumber(a: Entry, b: Entry): number {
-  if (a.order === undefined || b.order === undefined) return 0;
-  return a.order < b.order ? -1 : a.order > b.order ? 1 : 0;
+/** Whether `records` are already in sequence-number order, as a shard delivers them. */
+function inOrder(records: readonly IdentifiedRecord[]): boolean {
+  for (let index = 1; index < records.length; index += 1) {
+    if (bySequenceNumber(records[index - 1] as IdentifiedRecord, records[index] as IdentifiedRecord) > 0) return false;
+  }
+  return true;
 }
 
 /** Choices that change what a batch asks of the slave. */
@@ -45,20 +57,20 @@ interface Grouping {
 /** Groups identified records by the item they change; items keep their first appearance order. */
 function groupByItem(records: readonly IdentifiedRecord[]): Grouping {
   const rejected = new Map<StreamRecord, Error>();
-  const byItem = new Map<string, Entry[]>();
+  const byItem = new Map<string, IdentifiedRecord[]>();
   for (const identified of records) {
     if (identified.itemKey === undefined) {
       // Without a key the record belongs to no item: it can only fail, and it can hold back nothing.
       rejected.set(identified.record, identified.error ?? new InvalidRecordError('record has no usable dynamodb.Keys'));
       continue;
     }
-    const { sequenceNumber } = identified;
-    const entry = { identified, order: sequenceNumber === undefined ? undefined : BigInt(sequenceNumber) };
     const entries = byItem.get(identified.itemKey);
-    if (entries) entries.push(entry);
-    else byItem.set(identified.itemKey, [entry]);
+    if (entries) entries.push(identified);
+    else byItem.set(identified.itemKey, [identified]);
   }
-  const items = [...byItem.values()].map((entries) => entries.sort(bySequenceNumber).map((entry) => entry.identified));
+  const items = [...byItem.values()];
+  // A shard delivers in order: sorting (stable, so records without a sequence number keep their place) is the exception.
+  for (const entries of items) if (!inOrder(entries)) entries.sort(bySequenceNumber);
   return { items, rejected };
 }
 
@@ -70,15 +82,30 @@ export interface ItemPlan {
   readonly skipped: readonly StreamRecord[];
 }
 
-/** Plans one item from its records in sequence-number order (as {@link groupByItem} gives them). */
+/** The index of the last of an item's records that carries a change (TTL deletes are skipped when so configured). */
+function lastChangeIndex(records: readonly IdentifiedRecord[], options: PlanOptions): number {
+  let index = records.length - 1;
+  if (options.replicateTtlDeletes) return index;
+  while (index >= 0 && isTtlDelete((records[index] as IdentifiedRecord).record)) index -= 1;
+  return index;
+}
+
+/**
+ * Plans one item from its records in sequence-number order (as {@link groupByItem} gives them). Every record is
+ * checked, so a malformed one fails even when a later change supersedes it; only the change that is written has its
+ * image decoded into an item.
+ */
 function planItem(records: readonly IdentifiedRecord[], options: PlanOptions): ItemPlan {
   const rejected: [StreamRecord, Error][] = [];
   const skipped: StreamRecord[] = [];
   const done: StreamRecord[] = [];
+  const final = lastChangeIndex(records, options);
   let last: { change: Change; source: StreamRecord } | undefined;
+  /** The last record that passed its checks without being decoded, while no later one has been decoded. */
+  let lastChecked: IdentifiedRecord | undefined;
   let failedAt: string | undefined;
   let failed = false;
-  for (const identified of records) {
+  for (const [index, identified] of records.entries()) {
     const { record, sequenceNumber } = identified;
     if (failed) {
       rejected.push([record, new BlockedByEarlierFailureError(failedAt)]);
@@ -90,21 +117,32 @@ function planItem(records: readonly IdentifiedRecord[], options: PlanOptions): I
       done.push(record);
       continue;
     }
-    const decoded = decodeChange(identified);
-    if (decoded.error === undefined) {
-      last = { change: decoded.change, source: record };
-      done.push(record);
-    } else {
+    // A change a later one supersedes is only checked; the last is decoded.
+    const decoded = index < final ? undefined : decodeChange(identified);
+    const error = decoded === undefined ? checkChange(identified) : decoded.error;
+    if (error !== undefined) {
       failed = true;
       failedAt = sequenceNumber;
-      rejected.push([record, decoded.error]);
+      rejected.push([record, error]);
+      continue;
     }
+    if (decoded !== undefined && decoded.error === undefined) last = { change: decoded.change, source: record };
+    else lastChecked = identified;
+    done.push(record);
   }
+  if (last === undefined && lastChecked) last = { change: decodeChecked(lastChecked), source: lastChecked.record };
   return {
     write: last === undefined ? undefined : { change: last.change, records: done, source: last.source },
     rejected,
     skipped,
   };
+}
+
+/** Decodes a record that passed {@link checkChange}: the same checks, so it cannot fail. */
+function decodeChecked(identified: IdentifiedRecord): Change {
+  const decoded = decodeChange(identified);
+  if (decoded.error) throw decoded.error;
+  return decoded.change;
 }
 
 /** A batch as the planner hands it out: the records that fail alone, and each item's plan, made on demand. */

@@ -10,9 +10,13 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Item } from './item';
 
 const NUMBER_PARTS = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+/** An integer already in canonical digits: no sign but `-`, no leading or trailing zero (the usual numeric key). */
+const PLAIN_INTEGER = /^-?[1-9](?:\d*[1-9])?$/;
 
 /** Canonical text of a DynamoDB number: equal numbers give equal strings ("1.50", "15e-1", "+1.5" → "15e-1"). */
 export function canonicalNumber(text: string): string {
+  // Every record's key passes through here: the common integer needs no parsing.
+  if (PLAIN_INTEGER.test(text)) return `${text}e0`;
   const parts = NUMBER_PARTS.exec(text);
   if (!parts) return text;
   const [, sign = '', whole = '', fraction = '', exponent = '0'] = parts;
@@ -38,7 +42,8 @@ function keyPart(value: AttributeValue): string {
 /** The identity of the item with this key: equal for equal keys, different otherwise. */
 export function itemKeyOf(key: Item): string {
   const names = Object.keys(key);
-  if (names.length > 1) names.sort();
+  // Keys have one or two attributes: two in order need no sort.
+  if (names.length > 2 || (names.length === 2 && (names[0] as string) > (names[1] as string))) names.sort();
   // Length-prefixed parts: unambiguous whatever characters names and values hold, and cheap to build.
   let text = '';
   for (const name of names) {

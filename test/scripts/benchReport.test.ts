@@ -9,12 +9,12 @@ import { type BenchResults, checkTargets, exitCodeOf } from '../../scripts/bench
 import type { PeakRssResult } from '../../scripts/bench/startup';
 import type { ThroughputResult } from '../../scripts/bench/throughput';
 
-/** A 1,000-record throughput row: 400 requests expected, as fast as the ideal plan, slave equal. */
+/** A throughput row (1,000 records unless changed): 400 requests expected, as fast as the ideal plan, slave equal. */
 function throughputRow(
-  changes: { requests?: number; verification?: string[]; slower?: number } = {},
+  changes: { records?: number; requests?: number; verification?: string[]; slower?: number } = {},
 ): ThroughputResult {
   return {
-    records: 1000,
+    records: changes.records ?? 1000,
     distinctItems: 10_000,
     expectedRequests: 400,
     verification: changes.verification ?? [],
@@ -26,7 +26,7 @@ function throughputRow(
 /** Results that meet every target, with `changes` applied. */
 function results(changes: Partial<BenchResults> = {}): BenchResults {
   return {
-    throughput: [throughputRow()],
+    throughput: [throughputRow(), throughputRow({ records: 10_000 })],
     baseline: { msPerRecord: 20, sampleRecords: 100 },
     zipBytes: 100 * 1024,
     coldInit: { ratio: 1 },
@@ -49,12 +49,12 @@ test('a run that meets every target exits 0', () => {
 test.each<[string, Partial<BenchResults>, string]>([
   [
     'the slave differs from the final states',
-    { throughput: [throughputRow({ verification: ['3 items differ'] })] },
+    { throughput: [throughputRow({ verification: ['3 items differ'] }), throughputRow({ records: 10_000 })] },
     'slave equals final states, 1,000 records',
   ],
   [
     'one request too many',
-    { throughput: [throughputRow({ requests: 401 })] },
+    { throughput: [throughputRow({ requests: 401 }), throughputRow({ records: 10_000 })] },
     'requests, 1,000 records (10,000 distinct items)',
   ],
   [
@@ -88,7 +88,7 @@ test.each<[string, Partial<BenchResults>, string]>([
 test('speed targets missed (slower than the ideal plan, three slaves too slow) are reported but exit 0', () => {
   // Prepare
   const slow = results({
-    throughput: [throughputRow({ slower: 2 })],
+    throughput: [throughputRow({ slower: 2 }), throughputRow({ records: 10_000 })],
     fanOut: { ratio: 3, idealRatio: 1, failedRecords: 0, verification: [] } as unknown as FanOutResult,
   });
 
@@ -98,6 +98,26 @@ test('speed targets missed (slower than the ideal plan, three slaves too slow) a
   // Assess
   expect(checks.filter((check) => check.pass === false).map((check) => check.kind)).toEqual(['speed', 'speed']);
   expect(exitCodeOf(slow, checks)).toBe(0);
+});
+
+test.each<[string, number, number, string[]]>([
+  ['both within their targets', 1.05, 1.1, []],
+  ['1,000 records over 1.05×', 1.06, 1.0, ['handler vs ideal plan, 1,000 records']],
+  ['10,000 records over 1.10×', 1.0, 1.11, ['handler vs ideal plan, 10,000 records']],
+])('handler against the ideal plan, %s: the speed targets say so and the run exits 0', (_, at1000, at10000, missed) => {
+  // Prepare
+  const measured = results({
+    throughput: [throughputRow({ slower: at1000 }), throughputRow({ records: 10_000, slower: at10000 })],
+  });
+
+  // Act
+  const checks = checkTargets(measured);
+
+  // Assess
+  expect(checks.filter((check) => check.pass === false).map((check) => [check.name, check.kind])).toEqual(
+    missed.map((name) => [name, 'speed']),
+  );
+  expect(exitCodeOf(measured, checks)).toBe(0);
 });
 
 test('a measurement that failed with an error exits 1', () => {

@@ -12,19 +12,13 @@ import { decodeChange, identifyRecord, isTtlDelete, sequenceNumberOf } from '../
 import { InvalidRecordError } from '../../../src/replicator/errors';
 import type { Change, StreamRecord } from '../../../src/replicator/types';
 import { itemKeyOf } from '../../../src/shared/key';
+import { toChange } from '../../helpers/plan';
 import { thrownBy } from '../../helpers/thrown';
 
 function firstRecord(name: Parameters<typeof loadFixture>[0]): StreamRecord {
   const record = loadFixture(name).Records[0];
   if (!record) throw new Error(`fixture ${name} has no record`);
   return record;
-}
-
-/** What the planner makes of `record` ({@link identifyRecord}, then {@link decodeChange}): its change, or its error thrown. */
-function toChange(record: unknown): Change {
-  const decoded = decodeChange(identifyRecord(record as StreamRecord));
-  if (decoded.error) throw decoded.error;
-  return decoded.change;
 }
 
 function asPut(change: Change): Extract<Change, { kind: 'put' }> {

@@ -1,6 +1,6 @@
 import { loadFixture } from '../../../harness/records';
 import { InvalidRecordError } from '../../../src/replicator/errors';
-import { toAttributeValue, toItem } from '../../../src/replicator/image';
+import { checkImage, toAttributeValue, toItem } from '../../../src/replicator/image';
 import { thrownBy } from '../../helpers/thrown';
 
 describe('toAttributeValue: every type tag', () => {
@@ -152,62 +152,63 @@ describe('toItem', () => {
   });
 });
 
-describe('toAttributeValue: malformed values fail with the attribute path', () => {
-  const cases: { name: string; image: unknown; path: string; problem: RegExp }[] = [
-    { name: 'invalid base64 characters', image: { blob: { B: 'not base64!' } }, path: 'img.blob', problem: /base64/ },
-    { name: 'base64 of a wrong length', image: { blob: { B: 'abc' } }, path: 'img.blob', problem: /base64/ },
-    {
-      name: 'URL-safe base64 (not what Lambda sends)',
-      image: { blob: { B: '-_8=' } },
-      path: 'img.blob',
-      problem: /base64/,
-    },
-    { name: 'B that is bytes, not a string', image: { blob: { B: [1, 2] } }, path: 'img.blob', problem: /base64/ },
-    {
-      name: 'an invalid BS member',
-      image: { blobs: { BS: ['AA==', '***'] } },
-      path: 'img.blobs[1]',
-      problem: /base64/,
-    },
-    { name: 'an unknown type tag', image: { x: { STRING: 'a' } }, path: 'img.x', problem: /unknown type tag "STRING"/ },
-    {
-      name: 'two type tags',
-      image: { x: { S: 'a', N: '1' } },
-      path: 'img.x',
-      problem: /exactly one type tag, found S, N/,
-    },
-    { name: 'no type tag', image: { x: {} }, path: 'img.x', problem: /exactly one type tag, found none/ },
-    { name: 'a value that is not an object', image: { x: 'plain' }, path: 'img.x', problem: /one type tag/ },
-    { name: 'N that is not a number', image: { n: { N: 'twelve' } }, path: 'img.n', problem: /N must be a number/ },
-    { name: 'N given as a JSON number', image: { n: { N: 12 } }, path: 'img.n', problem: /N must be a number/ },
-    { name: 'N that is NaN', image: { n: { N: 'NaN' } }, path: 'img.n', problem: /N must be a number/ },
-    { name: 'an empty N', image: { n: { N: '' } }, path: 'img.n', problem: /N must be a number/ },
-    {
-      name: 'an NS member that is not a number',
-      image: { ns: { NS: ['1', '1x'] } },
-      path: 'img.ns[1]',
-      problem: /N must be a number/,
-    },
-    { name: 'NULL false', image: { z: { NULL: false } }, path: 'img.z', problem: /NULL must be true/ },
-    { name: 'BOOL as a string', image: { f: { BOOL: 'true' } }, path: 'img.f', problem: /BOOL must be true or false/ },
-    { name: 'S that is a number', image: { s: { S: 5 } }, path: 'img.s', problem: /S must be a string/ },
-    {
-      name: 'an SS member that is not a string',
-      image: { ss: { SS: ['a', 1] } },
-      path: 'img.ss[1]',
-      problem: /SS members must be strings/,
-    },
-    { name: 'SS that is not an array', image: { ss: { SS: 'a' } }, path: 'img.ss', problem: /SS must be an array/ },
-    { name: 'L that is not an array', image: { l: { L: {} } }, path: 'img.l', problem: /L must be an array/ },
-    { name: 'M that is an array', image: { m: { M: [] } }, path: 'img.m', problem: /M must be an object/ },
-    {
-      name: 'a bad value deep in M and L',
-      image: { doc: { M: { tags: { L: [{ S: 'ok' }, { M: { when: { N: '1.2.3' } } }] } } } },
-      path: 'img.doc.tags[1].when',
-      problem: /N must be a number/,
-    },
-  ];
+/** Malformed images, where toItem names the bad value, and what it says. */
+const cases: { name: string; image: unknown; path: string; problem: RegExp }[] = [
+  { name: 'invalid base64 characters', image: { blob: { B: 'not base64!' } }, path: 'img.blob', problem: /base64/ },
+  { name: 'base64 of a wrong length', image: { blob: { B: 'abc' } }, path: 'img.blob', problem: /base64/ },
+  {
+    name: 'URL-safe base64 (not what Lambda sends)',
+    image: { blob: { B: '-_8=' } },
+    path: 'img.blob',
+    problem: /base64/,
+  },
+  { name: 'B that is bytes, not a string', image: { blob: { B: [1, 2] } }, path: 'img.blob', problem: /base64/ },
+  {
+    name: 'an invalid BS member',
+    image: { blobs: { BS: ['AA==', '***'] } },
+    path: 'img.blobs[1]',
+    problem: /base64/,
+  },
+  { name: 'an unknown type tag', image: { x: { STRING: 'a' } }, path: 'img.x', problem: /unknown type tag "STRING"/ },
+  {
+    name: 'two type tags',
+    image: { x: { S: 'a', N: '1' } },
+    path: 'img.x',
+    problem: /exactly one type tag, found S, N/,
+  },
+  { name: 'no type tag', image: { x: {} }, path: 'img.x', problem: /exactly one type tag, found none/ },
+  { name: 'a value that is not an object', image: { x: 'plain' }, path: 'img.x', problem: /one type tag/ },
+  { name: 'N that is not a number', image: { n: { N: 'twelve' } }, path: 'img.n', problem: /N must be a number/ },
+  { name: 'N given as a JSON number', image: { n: { N: 12 } }, path: 'img.n', problem: /N must be a number/ },
+  { name: 'N that is NaN', image: { n: { N: 'NaN' } }, path: 'img.n', problem: /N must be a number/ },
+  { name: 'an empty N', image: { n: { N: '' } }, path: 'img.n', problem: /N must be a number/ },
+  {
+    name: 'an NS member that is not a number',
+    image: { ns: { NS: ['1', '1x'] } },
+    path: 'img.ns[1]',
+    problem: /N must be a number/,
+  },
+  { name: 'NULL false', image: { z: { NULL: false } }, path: 'img.z', problem: /NULL must be true/ },
+  { name: 'BOOL as a string', image: { f: { BOOL: 'true' } }, path: 'img.f', problem: /BOOL must be true or false/ },
+  { name: 'S that is a number', image: { s: { S: 5 } }, path: 'img.s', problem: /S must be a string/ },
+  {
+    name: 'an SS member that is not a string',
+    image: { ss: { SS: ['a', 1] } },
+    path: 'img.ss[1]',
+    problem: /SS members must be strings/,
+  },
+  { name: 'SS that is not an array', image: { ss: { SS: 'a' } }, path: 'img.ss', problem: /SS must be an array/ },
+  { name: 'L that is not an array', image: { l: { L: {} } }, path: 'img.l', problem: /L must be an array/ },
+  { name: 'M that is an array', image: { m: { M: [] } }, path: 'img.m', problem: /M must be an object/ },
+  {
+    name: 'a bad value deep in M and L',
+    image: { doc: { M: { tags: { L: [{ S: 'ok' }, { M: { when: { N: '1.2.3' } } }] } } } },
+    path: 'img.doc.tags[1].when',
+    problem: /N must be a number/,
+  },
+];
 
+describe('toAttributeValue: malformed values fail with the attribute path', () => {
   test.each(cases)('$name → InvalidRecordError at $path', ({ image, path, problem }) => {
     // Act
     const error = thrownBy(() => toItem(image, 'img'));
@@ -216,5 +217,36 @@ describe('toAttributeValue: malformed values fail with the attribute path', () =
     expect(error).toBeInstanceOf(InvalidRecordError);
     expect(error.message).toContain(`invalid attribute value at ${path}:`);
     expect(error.message).toMatch(problem);
+  });
+});
+
+describe('checkImage: the checks of toItem without building the item', () => {
+  test.each(cases)('$name → the same InvalidRecordError as toItem', ({ image }) => {
+    // Act
+    const checked = thrownBy(() => checkImage(image, 'img'));
+    const decoded = thrownBy(() => toItem(image, 'img'));
+
+    // Assess
+    expect(checked).toBeInstanceOf(InvalidRecordError);
+    expect(checked.message).toBe(decoded.message);
+  });
+
+  test('a well-formed image of every type passes', () => {
+    // Prepare
+    const image = {
+      s: { S: 'a' },
+      n: { N: '-1.5e3' },
+      b: { B: 'AAH+/w==' },
+      t: { BOOL: false },
+      z: { NULL: true },
+      ss: { SS: ['a', 'b'] },
+      ns: { NS: ['1', '2'] },
+      bs: { BS: ['AA==', 'AQ=='] },
+      l: { L: [{ S: 'x' }, { M: { deep: { B: 'AQ==' } } }] },
+      m: { M: { inner: { N: '7' } } },
+    };
+
+    // Act + Assess
+    expect(() => checkImage(image, 'img')).not.toThrow();
   });
 });

@@ -1,41 +1,8 @@
-import { imageOf, insertRecord, keyOf, modifyRecord, seq, stream, streamEvent } from '../../../harness/records';
+import { insertRecord, modifyRecord, seq, stream } from '../../../harness/records';
 import { BlockedByEarlierFailureError, InvalidRecordError } from '../../../src/replicator/errors';
-import { type PlanOptions, planBatch } from '../../../src/replicator/planner';
 import type { PlannedWrite, StreamRecord } from '../../../src/replicator/types';
 import { itemKeyOf } from '../../../src/shared/key';
-
-/** A whole batch's plan, taken item by item from {@link planBatch} as replicateBatch takes it. */
-interface Plan {
-  readonly writes: readonly PlannedWrite[];
-  readonly rejected: ReadonlyMap<StreamRecord, Error>;
-  readonly skipped: readonly StreamRecord[];
-}
-
-function planOf(records: readonly StreamRecord[], options?: PlanOptions): Plan {
-  const batch = planBatch(records, options);
-  const plan = { writes: [] as PlannedWrite[], rejected: new Map(batch.rejected), skipped: [] as StreamRecord[] };
-  for (const item of batch.items) {
-    for (const [record, error] of item.rejected) plan.rejected.set(record, error);
-    plan.skipped.push(...item.skipped);
-    if (item.write) plan.writes.push(item.write);
-  }
-  return plan;
-}
-
-/** The planned write for item `id` (key `{ pk: { S: id } }`), or undefined when none is planned. */
-function writeFor(plan: Plan, id: string): PlannedWrite | undefined {
-  const itemKey = itemKeyOf({ pk: { S: id } });
-  return plan.writes.find((write) => write.change.itemKey === itemKey);
-}
-
-function sequenceNumbers(records: readonly StreamRecord[]): (string | undefined)[] {
-  return records.map((record) => record.dynamodb?.SequenceNumber);
-}
-
-/** Records as Lambda delivers them: parsed from JSON, so every object is fresh. */
-function delivered(records: StreamRecord[]): StreamRecord[] {
-  return streamEvent(records).Records;
-}
+import { delivered, planOf, sequenceNumbers, writeFor } from '../../helpers/plan';
 
 describe('planBatch: coalescing changes to one item', () => {
   test('many changes to one item → one write carrying every record, with the last image', () => {
@@ -84,23 +51,6 @@ describe('planBatch: coalescing changes to one item', () => {
       itemKey: itemKeyOf({ pk: { S: 'a' } }),
       key: { pk: { S: 'a' } },
     });
-  });
-
-  test('records delivered out of order are applied in sequence-number order (compared as numbers, not text)', () => {
-    // Prepare: "9" < "10" as numbers but not as strings.
-    const records = delivered([
-      modifyRecord('100', keyOf('a'), imageOf('a', { v: { N: '100' } })),
-      insertRecord('9', keyOf('a'), imageOf('a', { v: { N: '9' } })),
-      modifyRecord('10', keyOf('a'), imageOf('a', { v: { N: '10' } })),
-    ]);
-
-    // Act
-    const plan = planOf(records);
-
-    // Assess
-    const write = plan.writes[0] as PlannedWrite;
-    expect(sequenceNumbers(write.records)).toEqual(['9', '10', '100']);
-    expect(write.change).toMatchObject({ kind: 'put', item: { v: { N: '100' } } });
   });
 
   test('out-of-order delete: the highest sequence number wins even when delivered first', () => {
