@@ -30,7 +30,7 @@ import { descendantsCpuMs } from './lag/cpu';
 import { CycleTimer } from './lag/cycle';
 import { writeMaster } from './lag/masterWriter';
 import { lagUsage, parseLagOptions } from './lag/options';
-import { keptUp, LagLedger, lagGrowth, percentile, sustainedPerSecond } from './lag/stats';
+import { catchUpPerSecond, keptUp, LagLedger, lagGrowth, percentile, sustainedPerSecond } from './lag/stats';
 import { acknowledgedItems, lagKey } from './lag/writes';
 
 /** Lambda polls each shard 4 times a second. */
@@ -121,13 +121,17 @@ async function main(): Promise<boolean> {
   const cpuBefore = process.cpuUsage();
   const childrenCpuBefore = descendantsCpuMs([local.pid]);
   let writing = true;
-  const deadline = Date.now() + runMs;
+  let catchUpStartedMs: number | undefined;
   // A failed poll stops the writes too; it is thrown once they have stopped (never left unhandled).
   let pollFailure: unknown;
   // Set by the cleanup (Ctrl-C, failure): writes and polls stop before the function and DynamoDB Local are closed,
   // so that no invocation meets a closed function.
   let stopping = false;
   const polling = (async () => {
+    // --backlog: the mapping starts once every change is on the master, so every batch is as full as it may be.
+    while (options.backlog && writing && !stopping) await sleep(50);
+    catchUpStartedMs = Date.now();
+    const deadline = catchUpStartedMs + runMs;
     while ((writing || ledger.outstanding > 0) && !stopping && Date.now() < deadline) {
       const started = Date.now();
       await poller.drain();
@@ -191,6 +195,7 @@ async function main(): Promise<boolean> {
     maxMs: percentile(lags, 100),
     lagGrowthPerSecond: Number(lagGrowth(ledger.lags).toFixed(4)),
     sustainedPerSecond: Math.round(sustainedPerSecond(ledger.lags)),
+    catchUpPerSecond: options.backlog ? Math.round(catchUpPerSecond(ledger.lags, catchUpStartedMs ?? 0)) : null,
     keptUp: keptUp(ledger.lags, ledger.outstanding),
     invocations: totals.invocations,
     recordsPerInvocation: totals.invocations ? Number((totals.recordsDelivered / totals.invocations).toFixed(1)) : 0,
@@ -216,6 +221,11 @@ async function main(): Promise<boolean> {
   }
   log(`lag p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms`);
   log(`sustained ${result.sustainedPerSecond} changes/s; lag growth ${result.lagGrowthPerSecond} s/s`);
+  if (result.catchUpPerSecond !== null) {
+    log(
+      `caught up a backlog of ${result.changes} changes at ${result.catchUpPerSecond} changes/s (the shard's ceiling)`,
+    );
+  }
   log(`kept up: ${result.keptUp ? 'yes' : 'no'}`);
   log(
     `${result.invocations} invocations, ${result.recordsPerInvocation} records per invocation, ${result.containers} container(s), ${result.shards} shard(s)`,

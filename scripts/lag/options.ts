@@ -25,6 +25,8 @@ export interface LagOptions {
   readonly partitionKeys: number;
   /** Longest wait after the last write for every change to reach the slave. */
   readonly drainSeconds: number;
+  /** Write every change first, then start the mapping: measures how fast one shard catches up (its ceiling). */
+  readonly backlog: boolean;
   readonly json: boolean;
   readonly help: boolean;
 }
@@ -41,7 +43,7 @@ export function lagUsage(defaults: MappingDefaults): string {
   return `npm run bench:lag -- [--rate <changes/s> (1000)] [--seconds <n> (30)] [--latency-ms <n> (50)]
   [--parallelization-factor <1..10> (${defaults.parallelizationFactor})] [--batch-size <1..10000> (${defaults.batchSize})]
   [--batching-window-ms <0..300000, whole seconds> (${defaults.maximumBatchingWindowInSeconds * 1000})]
-  [--keys <n> (1000)] [--partition-keys <n> (100)] [--drain-seconds <n> (60)] [--json]
+  [--keys <n> (1000)] [--partition-keys <n> (100)] [--drain-seconds <n> (60)] [--backlog] [--json]
   The mapping's settings default to deploy/template.json's trigger.`;
 }
 
@@ -67,6 +69,7 @@ export function parseLagOptions(args: readonly string[], defaults: MappingDefaul
       keys: { type: 'string', default: '1000' },
       'partition-keys': { type: 'string', default: '100' },
       'drain-seconds': { type: 'string', default: '60' },
+      backlog: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -90,6 +93,7 @@ export function parseLagOptions(args: readonly string[], defaults: MappingDefaul
     keys: read('keys', 1, 1_000_000),
     partitionKeys: read('partition-keys', 1, 1_000_000),
     drainSeconds: read('drain-seconds', 1, 3600),
+    backlog: values.backlog === true,
     json: values.json === true,
     help: values.help === true,
   };

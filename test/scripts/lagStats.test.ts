@@ -4,7 +4,14 @@
  */
 import { nextCallSize } from '../../scripts/lag/masterWriter';
 import { parseLagOptions } from '../../scripts/lag/options';
-import { keptUp, LagLedger, lagGrowth, percentile, sustainedPerSecond } from '../../scripts/lag/stats';
+import {
+  catchUpPerSecond,
+  keptUp,
+  LagLedger,
+  lagGrowth,
+  percentile,
+  sustainedPerSecond,
+} from '../../scripts/lag/stats';
 import { acknowledgedItems } from '../../scripts/lag/writes';
 
 describe('LagLedger', () => {
@@ -137,5 +144,20 @@ describe('nextCallSize', () => {
     // Fewer items than a call holds: one call of every item, then wait for its answer.
     expect(nextCallSize(0, 100, 0, 3)).toBe(3);
     expect(nextCallSize(3, 100, 0, 3)).toBe(0);
+  });
+});
+
+describe('catchUpPerSecond', () => {
+  it('counts every change over the time from the mapping’s start to the last slave acknowledgement', () => {
+    // Prepare: 3 changes written before the mapping started at 10 000 ms; the last reached the slave at 10 500 ms.
+    const lags = [
+      { masterAckMs: 1000, lagMs: 9200 },
+      { masterAckMs: 2000, lagMs: 8500 },
+      { masterAckMs: 3000, lagMs: 7300 },
+    ];
+    // Act
+    const rate = catchUpPerSecond(lags, 10_000);
+    // Assess
+    expect(rate).toBe(6);
   });
 });
