@@ -19,6 +19,7 @@ import { cpus, loadavg } from 'node:os';
 import { DescribeStreamCommand, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { onCleanup, runScript, startLocalUntilCleanup } from '../harness/cleanup';
 import { LOCAL_CREDENTIALS } from '../harness/dynamodbLocal';
+import { StreamReader } from '../harness/eventSourceMapping/streamReader';
 import { putItems } from '../harness/items';
 import { StreamPoller } from '../harness/lambdaPoller';
 import { startLatencyProxy } from '../harness/latencyProxy';
@@ -103,6 +104,7 @@ async function main(): Promise<boolean> {
     region: MASTER_REGION,
     streamArn: masterTable.streamArn,
     function: cycle.wrap(lambda),
+    source: cycle.wrapSource(new StreamReader(local.endpoint, MASTER_REGION, masterTable.streamArn)),
     batchSize: options.batchSize,
     parallelizationFactor: options.parallelizationFactor,
     maximumBatchingWindowInSeconds: options.batchingWindowMs / 1000,
@@ -232,7 +234,8 @@ async function main(): Promise<boolean> {
   );
   log(
     `per invocation ${result.cycle.invokeMs} ms (slave write ${result.cycle.slaveUpstreamMs} ms in DynamoDB Local + ${2 * options.latencyMs} ms link), ` +
-      `idle between invocations ${result.cycle.idleMs} ms, function busy ${Math.round(result.cycle.busyShare * 100)} % of the run`,
+      `idle between invocations ${result.cycle.idleMs} ms, function busy ${Math.round(result.cycle.busyShare * 100)} % of the run; ` +
+      `${result.cycle.getRecordsPerSecond} GetRecords/s of ${result.cycle.recordsPerGetRecords} records`,
   );
   log(
     `handler CPU ${result.handlerCpuMsPer1000Records ?? 'n/a'} ms per 1,000 records (containers' user+system CPU, runtime client and init included); ` +

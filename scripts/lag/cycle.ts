@@ -5,6 +5,7 @@
  * shard, waiting for the next poll). A shard's ceiling is records per invocation over invocation plus idle time.
  */
 
+import type { StreamSource } from '../../harness/eventSourceMapping/streamReader';
 import type { LambdaStreamEvent } from '../../harness/lambdaEvent';
 import type { Invocation, InvokeOptions, LambdaFunction } from '../../harness/lambdaFunction';
 
@@ -18,6 +19,9 @@ export interface CycleSummary {
   readonly busyShare: number;
   /** DynamoDB Local's time for one slave write (the proxy adds twice the latency to it). */
   readonly slaveUpstreamMs: number;
+  /** The mapping's GetRecords calls per second of the run, and the records one returned on average. */
+  readonly getRecordsPerSecond: number;
+  readonly recordsPerGetRecords: number;
 }
 
 const mean = (values: readonly number[]): number =>
@@ -34,6 +38,27 @@ export class CycleTimer {
   private idleSince: number | undefined;
   private first: number | undefined;
   private last = 0;
+  private reads = 0;
+  private recordsRead = 0;
+  private firstRead: number | undefined;
+  private lastRead = 0;
+
+  /** `source` with its GetRecords calls counted. */
+  wrapSource(source: StreamSource): StreamSource {
+    return {
+      shards: () => source.shards(),
+      iterator: (shardId, type, sequenceNumber) => source.iterator(shardId, type, sequenceNumber),
+      records: async (iterator, limit) => {
+        this.firstRead ??= Date.now();
+        const page = await source.records(iterator, limit);
+        this.reads += 1;
+        this.recordsRead += page.Records?.length ?? 0;
+        this.lastRead = Date.now();
+        return page;
+      },
+      close: () => source.close(),
+    };
+  }
 
   /** `fn` with each invocation timed. */
   wrap(fn: LambdaFunction): LambdaFunction {
@@ -74,6 +99,11 @@ export class CycleTimer {
       idleMs: mean(this.idles),
       busyShare: span > 0 ? Number((this.busyMs / span).toFixed(3)) : 0,
       slaveUpstreamMs: mean(this.upstream),
+      getRecordsPerSecond:
+        this.firstRead === undefined || this.lastRead <= this.firstRead
+          ? 0
+          : Number(((this.reads * 1000) / (this.lastRead - this.firstRead)).toFixed(1)),
+      recordsPerGetRecords: this.reads === 0 ? 0 : Number((this.recordsRead / this.reads).toFixed(1)),
     };
   }
 }
