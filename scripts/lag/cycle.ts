@@ -1,8 +1,9 @@
 /**
  * Where one invocation cycle of `npm run bench:lag` spends its time: how long each invocation takes (the runtime
  * client's round trip, the handler, its slave writes), how long the slave's `BatchWriteItem` takes in DynamoDB Local
- * behind the proxy's delays, and how long the mapping leaves the function idle between invocations (reading the
- * shard, waiting for the next poll). A shard's ceiling is records per invocation over invocation plus idle time.
+ * behind the proxy's delays, how long the mapping leaves the function idle between invocations (reading the shard,
+ * waiting for the next poll) and how often it calls GetRecords. A shard's ceiling is records per invocation over
+ * invocation plus idle time.
  */
 
 import type { StreamSource } from '../../harness/eventSourceMapping/streamReader';
