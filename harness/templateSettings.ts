@@ -1,9 +1,10 @@
 /**
  * What `deploy/template.json` deploys, as settings for the local stand-ins: the trigger's event source mapping
- * (BatchSize, ParallelizationFactor, BisectBatchOnFunctionError, MaximumRetryAttempts, MaximumRecordAgeInSeconds,
- * StartingPosition, ReportBatchItemFailures) and the function's timeout, memory and variables, evaluated with the
- * parameters' defaults by the one reader of the template (./templateEvaluation.ts). So `npm start` runs the function
- * the way a stack made with the defaults runs it, and a change to the template changes the demo with it.
+ * (BatchSize, MaximumBatchingWindowInSeconds, ParallelizationFactor, BisectBatchOnFunctionError, MaximumRetryAttempts,
+ * MaximumRecordAgeInSeconds, StartingPosition, ReportBatchItemFailures) and the function's timeout, memory and
+ * variables, evaluated with the parameters' defaults by the one reader of the template (./templateEvaluation.ts). So
+ * `npm start` and `npm run bench:lag` run the function the way a stack made with the defaults runs it, and a change to
+ * the template changes them with it.
  */
 import { join } from 'node:path';
 import { projectRoot } from './bundle';
@@ -15,6 +16,7 @@ export type TemplateMapping = Required<
   Pick<
     PollerOptions,
     | 'batchSize'
+    | 'maximumBatchingWindowInSeconds'
     | 'parallelizationFactor'
     | 'bisectBatchOnFunctionError'
     | 'maximumRetryAttempts'
@@ -82,6 +84,7 @@ export function templateSettings(path = join(projectRoot(), 'deploy', 'template.
   return {
     mapping: {
       batchSize: number(mapping, 'BatchSize') ?? 100,
+      maximumBatchingWindowInSeconds: number(mapping, 'MaximumBatchingWindowInSeconds') ?? 0,
       parallelizationFactor: number(mapping, 'ParallelizationFactor') ?? 1,
       bisectBatchOnFunctionError: String(value(mapping, 'BisectBatchOnFunctionError')) === 'true',
       maximumRetryAttempts: number(mapping, 'MaximumRetryAttempts') ?? -1,

@@ -2,69 +2,40 @@
  * `npm run bench:lag`: the lag a user feels, end to end, on one hot partition.
  *
  * Starts DynamoDB Local, writes the master at `--rate` changes/s for `--seconds` on `--keys` items under
- * `--partition-keys` partition key values (one table, one shard: the run prints the stream's shard count), and replicates them with the unchanged zip under Lambda's runtime client (harness/localLambda) fed by
- * the faithful event source mapping (harness/lambdaPoller), which reads each shard again 250 ms after it caught up
- * (Lambda polls each shard 4 times a second). The function reaches the slave through a latency proxy
- * (`--latency-ms` each way). Each change's lag runs from the master's acknowledgement of its PutItem to the moment the
- * proxy hands the function the slave's acknowledgement of the write that carried it (scripts/lag/stats.ts).
+ * `--partition-keys` partition key values (one table, one shard: the run prints the stream's shard count;
+ * scripts/lag/masterWriter.ts), and replicates them with the unchanged zip under Lambda's runtime client
+ * (harness/localLambda) fed by the faithful event source mapping (harness/lambdaPoller) with deploy/template.json's
+ * trigger settings unless told otherwise; the mapping reads each shard again 250 ms after it caught up (Lambda polls
+ * each shard 4 times a second). The function reaches the slave through a latency proxy (`--latency-ms` each way).
+ * Each change's lag runs from the master's answer to the BatchWriteItem that wrote it to the moment the proxy hands
+ * the function the slave's acknowledgement of the write that carried it (scripts/lag/stats.ts).
  *
- * Prints lag p50/p95/p99/max, the sustained changes/s, whether the replicator kept up, records per invocation and the
- * containers' CPU per 1,000 records, with the machine's load; `--json` adds one JSON line at the end. Everything it
- * starts (DynamoDB Local, containers, proxy, clients) stops on every way out: success, failure, Ctrl-C, SIGTERM.
+ * Prints lag p50/p95/p99/max, the sustained changes/s, whether the replicator kept up, records per invocation, where
+ * an invocation cycle's time goes (scripts/lag/cycle.ts), the containers' and DynamoDB Local's CPU, with the machine's
+ * load; `--json` adds one JSON line at the end. Everything it starts (DynamoDB Local, containers, proxy, clients)
+ * stops on every way out: success, failure, Ctrl-C, SIGTERM.
  */
 import { cpus, loadavg } from 'node:os';
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { onCleanup, runScript, startLocalUntilCleanup } from '../harness/cleanup';
 import { LOCAL_CREDENTIALS } from '../harness/dynamodbLocal';
+import { StreamReader } from '../harness/eventSourceMapping/streamReader';
+import { putItems } from '../harness/items';
 import { StreamPoller } from '../harness/lambdaPoller';
 import { startLatencyProxy } from '../harness/latencyProxy';
 import { localReplicator, MASTER_REGION, SLAVE_REGION } from '../harness/replicator';
 import { createMasterTable, createTable, localClient, uniqueTableName } from '../harness/tables';
+import { templateSettings } from '../harness/templateSettings';
 import { sleep } from '../src/shared/sleep';
 import { descendantsCpuMs } from './lag/cpu';
-import { LAG_USAGE, type LagOptions, parseLagOptions } from './lag/options';
-import { keptUp, LagLedger, lagGrowth, percentile, sustainedPerSecond } from './lag/stats';
+import { CycleTimer } from './lag/cycle';
+import { writeMaster } from './lag/masterWriter';
+import { lagUsage, parseLagOptions } from './lag/options';
+import { catchUpPerSecond, keptUp, LagLedger, lagGrowth, percentile, sustainedPerSecond } from './lag/stats';
 import { acknowledgedItems, lagKey } from './lag/writes';
 
 /** Lambda polls each shard 4 times a second. */
 const POLL_INTERVAL_MS = 250;
-/** Master writes in flight at most (the SDK's default socket pool is 50). */
-const MAX_WRITES_IN_FLIGHT = 50;
-
-/** Writes the master at the rate asked for; resolves with the changes/s the master actually took. */
-async function writeMaster(
-  options: LagOptions,
-  send: (index: number) => Promise<void>,
-  stopped: () => unknown,
-): Promise<{ written: number; perSecond: number }> {
-  const total = options.rate * options.seconds;
-  const started = Date.now();
-  let next = 0;
-  let inFlight = 0;
-  let failure: unknown;
-  while (next < total || inFlight > 0) {
-    failure ??= stopped();
-    if (failure) throw failure;
-    const due = Math.min(total, Math.floor(((Date.now() - started) * options.rate) / 1000) + 1);
-    while (next < due && inFlight < MAX_WRITES_IN_FLIGHT) {
-      inFlight += 1;
-      send(next).then(
-        () => {
-          inFlight -= 1;
-        },
-        (error: unknown) => {
-          inFlight -= 1;
-          failure ??= error;
-        },
-      );
-      next += 1;
-    }
-    await sleep(2);
-  }
-  if (failure) throw failure;
-  return { written: total, perSecond: (total * 1000) / (Date.now() - started) };
-}
 
 /** Shards the master's stream has: the load is meant to land on one. */
 async function shardCount(endpoint: string, streamArn: string): Promise<number> {
@@ -84,9 +55,10 @@ function load(): string {
 }
 
 async function main(): Promise<boolean> {
-  const options = parseLagOptions(process.argv.slice(2));
+  const { mapping } = templateSettings();
+  const options = parseLagOptions(process.argv.slice(2), mapping);
   if (options.help) {
-    console.log(LAG_USAGE);
+    console.log(lagUsage(mapping));
     return true;
   }
   const local = await startLocalUntilCleanup();
@@ -100,23 +72,28 @@ async function main(): Promise<boolean> {
   const slaveTable = await createTable(slave, { name: uniqueTableName('lag-slave'), sortKeyType: 'S' });
 
   const ledger = new LagLedger();
+  const cycle = new CycleTimer();
   const proxy = await startLatencyProxy({
     upstream: local.endpoint,
     latencyMs: options.latencyMs,
     // The answer reaches the function latencyMs after the proxy has it: note the acknowledgement then.
-    intercept: (request) => ({
-      kind: 'forward',
-      rewrite: (response) => {
-        const items = acknowledgedItems(request.target, response.status, request.body, response.body);
-        if (items.length > 0) {
-          setTimeout(() => {
-            const now = Date.now();
-            for (const item of items) ledger.noteSlave(item.key, item.version, now);
-          }, options.latencyMs);
-        }
-        return response;
-      },
-    }),
+    intercept: (request) => {
+      const forwarded = Date.now();
+      return {
+        kind: 'forward',
+        rewrite: (response) => {
+          cycle.noteSlaveWrite(Date.now() - forwarded);
+          const items = acknowledgedItems(request.target, response.status, request.body, response.body);
+          if (items.length > 0) {
+            setTimeout(() => {
+              const now = Date.now();
+              for (const item of items) ledger.noteSlave(item.key, item.version, now);
+            }, options.latencyMs);
+          }
+          return response;
+        },
+      };
+    },
   });
   onCleanup(() => proxy.stop());
   const lambda = localReplicator({ endpoint: proxy.endpoint, slaveTable: slaveTable.name }, { timeoutMs: 60_000 });
@@ -126,7 +103,8 @@ async function main(): Promise<boolean> {
     endpoint: local.endpoint,
     region: MASTER_REGION,
     streamArn: masterTable.streamArn,
-    function: lambda,
+    function: cycle.wrap(lambda),
+    source: cycle.wrapSource(new StreamReader(local.endpoint, MASTER_REGION, masterTable.streamArn)),
     batchSize: options.batchSize,
     parallelizationFactor: options.parallelizationFactor,
     maximumBatchingWindowInSeconds: options.batchingWindowMs / 1000,
@@ -143,14 +121,19 @@ async function main(): Promise<boolean> {
       `batch size ${options.batchSize}, batching window ${options.batchingWindowMs} ms, parallelization ${options.parallelizationFactor}; ${load()}`,
   );
   const cpuBefore = process.cpuUsage();
+  const childrenCpuBefore = descendantsCpuMs([local.pid]);
   let writing = true;
-  const deadline = Date.now() + runMs;
+  let catchUpStartedMs: number | undefined;
   // A failed poll stops the writes too; it is thrown once they have stopped (never left unhandled).
   let pollFailure: unknown;
   // Set by the cleanup (Ctrl-C, failure): writes and polls stop before the function and DynamoDB Local are closed,
   // so that no invocation meets a closed function.
   let stopping = false;
   const polling = (async () => {
+    // --backlog: the mapping starts once every change is on the master, so every batch is as full as it may be.
+    while (options.backlog && writing && !stopping) await sleep(50);
+    catchUpStartedMs = Date.now();
+    const deadline = catchUpStartedMs + runMs;
     while ((writing || ledger.outstanding > 0) && !stopping && Date.now() < deadline) {
       const started = Date.now();
       await poller.drain();
@@ -165,17 +148,23 @@ async function main(): Promise<boolean> {
   });
   const writes = await writeMaster(
     options,
-    async (index) => {
-      const item = index % options.keys;
-      const partition = `p${item % options.partitionKeys}`;
-      const sort = `k${item}`;
-      await master.send(
-        new PutItemCommand({
-          TableName: masterTable.name,
-          Item: { pk: { S: partition }, sk: { S: sort }, v: { N: String(index) } },
-        }),
+    async (first, count) => {
+      const changes = Array.from({ length: count }, (_, offset) => {
+        const index = first + offset;
+        const item = index % options.keys;
+        return { index, partition: `p${item % options.partitionKeys}`, sort: `k${item}` };
+      });
+      await putItems(
+        master,
+        masterTable.name,
+        changes.map(({ index, partition, sort }) => ({
+          pk: { S: partition },
+          sk: { S: sort },
+          v: { N: String(index) },
+        })),
       );
-      ledger.noteMaster(lagKey(partition, sort), index, Date.now());
+      const now = Date.now();
+      for (const { index, partition, sort } of changes) ledger.noteMaster(lagKey(partition, sort), index, now);
     },
     () => pollFailure ?? (stopping ? new Error('stopped before the end (Ctrl-C or SIGTERM)') : undefined),
   ).finally(() => {
@@ -185,7 +174,8 @@ async function main(): Promise<boolean> {
   if (pollFailure) throw pollFailure;
   // Let the last acknowledgements (noted latencyMs after the proxy has them) arrive.
   await sleep(options.latencyMs + 50);
-  const containerCpuMs = descendantsCpuMs([local.pid]);
+  const childrenCpu = descendantsCpuMs([local.pid]);
+  const containerCpuMs = childrenCpu?.others;
   const ownCpu = process.cpuUsage(cpuBefore);
 
   const lags = ledger.lags.map((lag) => lag.lagMs);
@@ -207,6 +197,7 @@ async function main(): Promise<boolean> {
     maxMs: percentile(lags, 100),
     lagGrowthPerSecond: Number(lagGrowth(ledger.lags).toFixed(4)),
     sustainedPerSecond: Math.round(sustainedPerSecond(ledger.lags)),
+    catchUpPerSecond: options.backlog ? Math.round(catchUpPerSecond(ledger.lags, catchUpStartedMs ?? 0)) : null,
     keptUp: keptUp(ledger.lags, ledger.outstanding),
     invocations: totals.invocations,
     recordsPerInvocation: totals.invocations ? Number((totals.recordsDelivered / totals.invocations).toFixed(1)) : 0,
@@ -216,7 +207,12 @@ async function main(): Promise<boolean> {
       containerCpuMs === undefined || totals.recordsDelivered === 0
         ? null
         : Number(((containerCpuMs * 1000) / totals.recordsDelivered).toFixed(1)),
+    cycle: cycle.summary(),
     benchCpuMs: Math.round((ownCpu.user + ownCpu.system) / 1000),
+    dynamodbLocalCpuMs:
+      childrenCpu && childrenCpuBefore
+        ? Math.round((childrenCpu.excluded[0] ?? 0) - (childrenCpuBefore.excluded[0] ?? 0))
+        : null,
     loadAverage: loadavg().map((value) => Number(value.toFixed(2))),
   };
   log(`master took ${result.masterPerSecond} changes/s; ${result.replicated} of ${result.changes} changes replicated`);
@@ -227,13 +223,23 @@ async function main(): Promise<boolean> {
   }
   log(`lag p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms`);
   log(`sustained ${result.sustainedPerSecond} changes/s; lag growth ${result.lagGrowthPerSecond} s/s`);
+  if (result.catchUpPerSecond !== null) {
+    log(
+      `caught up a backlog of ${result.changes} changes at ${result.catchUpPerSecond} changes/s (the shard's ceiling)`,
+    );
+  }
   log(`kept up: ${result.keptUp ? 'yes' : 'no'}`);
   log(
     `${result.invocations} invocations, ${result.recordsPerInvocation} records per invocation, ${result.containers} container(s), ${result.shards} shard(s)`,
   );
   log(
+    `per invocation ${result.cycle.invokeMs} ms (slave write ${result.cycle.slaveUpstreamMs} ms in DynamoDB Local + ${2 * options.latencyMs} ms link), ` +
+      `idle between invocations ${result.cycle.idleMs} ms, function busy ${Math.round(result.cycle.busyShare * 100)} % of the run; ` +
+      `${result.cycle.getRecordsPerSecond} GetRecords/s of ${result.cycle.recordsPerGetRecords} records`,
+  );
+  log(
     `handler CPU ${result.handlerCpuMsPer1000Records ?? 'n/a'} ms per 1,000 records (containers' user+system CPU, runtime client and init included); ` +
-      `this script ${result.benchCpuMs} ms CPU; ${load()}`,
+      `this script ${result.benchCpuMs} ms CPU, DynamoDB Local ${result.dynamodbLocalCpuMs ?? 'n/a'} ms; ${load()}`,
   );
   if (options.json) console.log(JSON.stringify(result));
   return true;

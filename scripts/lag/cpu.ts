@@ -1,6 +1,7 @@
 /**
- * CPU time of the local Lambda's containers: they are child processes of the script, so their CPU is read from
- * /proc (Linux) as the sum over the script's descendants minus those it names (DynamoDB Local).
+ * CPU time of the local Lambda's containers and of DynamoDB Local: they are child processes of the script, so their
+ * CPU is read from /proc (Linux): the containers as the sum over the script's descendants minus those it names
+ * (DynamoDB Local), which are summed apart.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -29,18 +30,8 @@ function stats(): Map<number, ProcessStat> {
   return result;
 }
 
-/**
- * CPU milliseconds used so far by the living descendants of this process, leaving out `excluded` processes and their
- * descendants; undefined where there is no /proc.
- */
-export function descendantsCpuMs(excluded: readonly number[]): number | undefined {
-  let all: Map<number, ProcessStat>;
-  try {
-    all = stats();
-  } catch {
-    return undefined;
-  }
-  const skip = new Set(excluded);
+/** CPU milliseconds used so far by `root` (default: this process, itself left out) and its living descendants. */
+function treeCpuMs(all: Map<number, ProcessStat>, root: number, skip: ReadonlySet<number>): number {
   let total = 0;
   const walk = (parent: number): void => {
     for (const [pid, stat] of all) {
@@ -49,6 +40,24 @@ export function descendantsCpuMs(excluded: readonly number[]): number | undefine
       walk(pid);
     }
   };
-  walk(process.pid);
+  walk(root);
   return total;
+}
+
+/**
+ * CPU milliseconds used so far by the living descendants of this process, leaving out `excluded` processes and their
+ * descendants (`others`), and by each excluded process with its descendants (`excluded`, in order); undefined where
+ * there is no /proc.
+ */
+export function descendantsCpuMs(excluded: readonly number[]): { others: number; excluded: number[] } | undefined {
+  let all: Map<number, ProcessStat>;
+  try {
+    all = stats();
+  } catch {
+    return undefined;
+  }
+  return {
+    others: treeCpuMs(all, process.pid, new Set(excluded)),
+    excluded: excluded.map((pid) => (all.get(pid)?.cpuMs ?? 0) + treeCpuMs(all, pid, new Set())),
+  };
 }

@@ -1,5 +1,7 @@
 /**
- * Command-line options of `npm run bench:lag`, apart from the script so that their checks can be unit-tested.
+ * Command-line options of `npm run bench:lag`, apart from the script so that their checks can be unit-tested. The
+ * mapping's settings default to what deploy/template.json deploys (harness/templateSettings), so that a run without
+ * them measures the shipped defaults.
  */
 import { parseArgs } from 'node:util';
 
@@ -23,13 +25,27 @@ export interface LagOptions {
   readonly partitionKeys: number;
   /** Longest wait after the last write for every change to reach the slave. */
   readonly drainSeconds: number;
+  /** Write every change first, then start the mapping: measures how fast one shard catches up (its ceiling). */
+  readonly backlog: boolean;
   readonly json: boolean;
   readonly help: boolean;
 }
 
-export const LAG_USAGE = `npm run bench:lag -- [--rate <changes/s> (1000)] [--seconds <n> (30)] [--latency-ms <n> (50)]
-  [--parallelization-factor <1..10> (1)] [--batch-size <1..10000> (100)] [--batching-window-ms <0..300000, whole seconds> (0)]
-  [--keys <n> (1000)] [--partition-keys <n> (100)] [--drain-seconds <n> (60)] [--json]`;
+/** The event source mapping's settings a run takes when not given: the template's trigger. */
+export interface MappingDefaults {
+  readonly batchSize: number;
+  readonly maximumBatchingWindowInSeconds: number;
+  readonly parallelizationFactor: number;
+}
+
+/** The usage line, with the template's settings as the mapping's defaults. */
+export function lagUsage(defaults: MappingDefaults): string {
+  return `npm run bench:lag -- [--rate <changes/s> (1000)] [--seconds <n> (30)] [--latency-ms <n> (50)]
+  [--parallelization-factor <1..10> (${defaults.parallelizationFactor})] [--batch-size <1..10000> (${defaults.batchSize})]
+  [--batching-window-ms <0..300000, whole seconds> (${defaults.maximumBatchingWindowInSeconds * 1000})]
+  [--keys <n> (1000)] [--partition-keys <n> (100)] [--drain-seconds <n> (60)] [--backlog] [--json]
+  The mapping's settings default to deploy/template.json's trigger.`;
+}
 
 function integer(name: string, text: string, min: number, max: number): number {
   const value = Number(text);
@@ -40,19 +56,20 @@ function integer(name: string, text: string, min: number, max: number): number {
 }
 
 /** Reads the options; throws one error naming every bad option and its allowed range. */
-export function parseLagOptions(args: readonly string[]): LagOptions {
+export function parseLagOptions(args: readonly string[], defaults: MappingDefaults): LagOptions {
   const { values } = parseArgs({
     args: [...args],
     options: {
       rate: { type: 'string', default: '1000' },
       seconds: { type: 'string', default: '30' },
       'latency-ms': { type: 'string', default: '50' },
-      'parallelization-factor': { type: 'string', default: '1' },
-      'batch-size': { type: 'string', default: '100' },
-      'batching-window-ms': { type: 'string', default: '0' },
+      'parallelization-factor': { type: 'string', default: String(defaults.parallelizationFactor) },
+      'batch-size': { type: 'string', default: String(defaults.batchSize) },
+      'batching-window-ms': { type: 'string', default: String(defaults.maximumBatchingWindowInSeconds * 1000) },
       keys: { type: 'string', default: '1000' },
       'partition-keys': { type: 'string', default: '100' },
       'drain-seconds': { type: 'string', default: '60' },
+      backlog: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -76,6 +93,7 @@ export function parseLagOptions(args: readonly string[]): LagOptions {
     keys: read('keys', 1, 1_000_000),
     partitionKeys: read('partition-keys', 1, 1_000_000),
     drainSeconds: read('drain-seconds', 1, 3600),
+    backlog: values.backlog === true,
     json: values.json === true,
     help: values.help === true,
   };
@@ -87,6 +105,6 @@ export function parseLagOptions(args: readonly string[]): LagOptions {
   if (options.partitionKeys > options.keys) {
     problems.push(`--partition-keys must not exceed --keys (${options.keys}), not ${options.partitionKeys}`);
   }
-  if (problems.length > 0) throw new Error(`${problems.join('; ')}\n${LAG_USAGE}`);
+  if (problems.length > 0) throw new Error(`${problems.join('; ')}\n${lagUsage(defaults)}`);
   return options;
 }

@@ -106,3 +106,13 @@ export function sustainedPerSecond(lags: readonly ChangeLag[]): number {
   }
   return last > first ? (lags.length * 1000) / (last - first) : Number.POSITIVE_INFINITY;
 }
+
+/**
+ * Changes replicated per second from `startedMs` (when the mapping started on a backlog) to the last slave ack: with
+ * every batch full, the most one shard takes.
+ */
+export function catchUpPerSecond(lags: readonly ChangeLag[], startedMs: number): number {
+  let last = Number.NEGATIVE_INFINITY;
+  for (const lag of lags) last = Math.max(last, lag.masterAckMs + lag.lagMs);
+  return last > startedMs ? (lags.length * 1000) / (last - startedMs) : 0;
+}

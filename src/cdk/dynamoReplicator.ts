@@ -173,6 +173,7 @@ export class DynamoReplicator extends Construct {
       functionName: this.function.functionName,
       startingPosition: props.startingPosition ?? lambda.StartingPosition.TRIM_HORIZON,
       batchSize: props.batchSize ?? DEFAULTS.batchSize,
+      maximumBatchingWindowInSeconds: props.maxBatchingWindow?.toSeconds() ?? DEFAULTS.maxBatchingWindowSeconds,
       parallelizationFactor: props.parallelizationFactor ?? DEFAULTS.parallelizationFactor,
       functionResponseTypes: ['ReportBatchItemFailures'],
       bisectBatchOnFunctionError: true,

@@ -44,8 +44,13 @@ export interface DynamoReplicatorProps {
    * item from the master, and only then is granted dynamodb:BatchGetItem on it. @default NEW_IMAGE
    */
   readonly masterStreamViewType?: dynamodb.StreamViewType;
-  /** Most records per invocation (1–10000). @default 500 */
+  /** Most records per invocation (1–10000). @default 1000 */
   readonly batchSize?: number;
+  /**
+   * How long the trigger gathers records before invoking (0–300 s, whole seconds); every second of it is a second of
+   * replication lag. @default no window (invoke as soon as records are read)
+   */
+  readonly maxBatchingWindow?: Duration;
   /** Batches processed at once per shard (1–10); above 1, changes to one item can land out of order. @default 1 */
   readonly parallelizationFactor?: number;
   /** TRIM_HORIZON replicates what the stream still holds (24 h); LATEST only what follows. @default TRIM_HORIZON */
@@ -58,7 +63,7 @@ export interface DynamoReplicatorProps {
   readonly replicateTtlDeletes?: boolean;
   /** Top-level attributes dropped from every item on the slaves (EXCLUDE_ATTRIBUTES). @default none */
   readonly excludeAttributes?: readonly string[];
-  /** Function memory in MB (128–10240). @default 256 */
+  /** Function memory in MB (128–10240); Lambda's CPU grows with it. @default 512 */
   readonly memorySize?: number;
   /** Function timeout (10 s–15 min); the function stops retrying before it. @default 60 seconds */
   readonly timeout?: Duration;
@@ -78,11 +83,12 @@ export interface DynamoReplicatorProps {
 
 /** deploy/template.json's parameter defaults, in the units of its parameters. */
 export const DEFAULTS = {
-  batchSize: 500,
+  batchSize: 1000,
+  maxBatchingWindowSeconds: 0,
   parallelizationFactor: 1,
   retryAttempts: 10,
   maxRecordAgeSeconds: 21600,
-  memorySize: 256,
+  memorySize: 512,
   timeoutSeconds: 60,
   metricsNamespace: 'DynamoReplicator',
   iteratorAgeAlarmMs: 60000,
@@ -204,6 +210,7 @@ export function checkProps(props: DynamoReplicatorProps): { streamArn: string; s
       : undefined,
     ...slaveProblems(props.slaves),
     rangeProblem('batchSize', props.batchSize, 1, 10000),
+    rangeProblem('maxBatchingWindow (seconds)', props.maxBatchingWindow?.toSeconds(), 0, 300),
     rangeProblem('parallelizationFactor', props.parallelizationFactor, 1, 10),
     rangeProblem('retryAttempts', props.retryAttempts, 0, 10000),
     rangeProblem('maxRecordAge (seconds)', props.maxRecordAge?.toSeconds(), 60, 604800),

@@ -43,6 +43,7 @@ test('Refs take their parameter defaults and literals stay; -1 record age is no 
     'refs',
     {
       BatchSize: { Ref: 'Batch' },
+      MaximumBatchingWindowInSeconds: 3,
       ParallelizationFactor: 7,
       BisectBatchOnFunctionError: 'true',
       MaximumRetryAttempts: { Ref: 'Retries' },
@@ -60,6 +61,7 @@ test('Refs take their parameter defaults and literals stay; -1 record age is no 
   expect(settings).toEqual({
     mapping: {
       batchSize: 250,
+      maximumBatchingWindowInSeconds: 3,
       parallelizationFactor: 7,
       bisectBatchOnFunctionError: true,
       maximumRetryAttempts: 4,
@@ -74,7 +76,7 @@ test('Refs take their parameter defaults and literals stay; -1 record age is no 
   });
 });
 
-test("properties left out take Lambda's defaults: batch 100, factor 1, no bisect, retries until expiry, no response types", () => {
+test("properties left out take Lambda's defaults: batch 100, no window, factor 1, no bisect, retries until expiry, no response types", () => {
   // Prepare
   const path = writeTemplate('bare', { StartingPosition: 'TRIM_HORIZON', MaximumRecordAgeInSeconds: 3600 });
 
@@ -84,6 +86,7 @@ test("properties left out take Lambda's defaults: batch 100, factor 1, no bisect
   // Assess
   expect(mapping).toEqual({
     batchSize: 100,
+    maximumBatchingWindowInSeconds: 0,
     parallelizationFactor: 1,
     bisectBatchOnFunctionError: false,
     maximumRetryAttempts: -1,

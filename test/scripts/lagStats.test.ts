@@ -2,8 +2,16 @@
  * The pure parts of `npm run bench:lag`: which slave write carries which change, the percentiles, the kept-up rule and
  * the option checks. No timing: every time here is a given number.
  */
+import { nextCallSize } from '../../scripts/lag/masterWriter';
 import { parseLagOptions } from '../../scripts/lag/options';
-import { keptUp, LagLedger, lagGrowth, percentile, sustainedPerSecond } from '../../scripts/lag/stats';
+import {
+  catchUpPerSecond,
+  keptUp,
+  LagLedger,
+  lagGrowth,
+  percentile,
+  sustainedPerSecond,
+} from '../../scripts/lag/stats';
 import { acknowledgedItems } from '../../scripts/lag/writes';
 
 describe('LagLedger', () => {
@@ -92,24 +100,64 @@ describe('acknowledgedItems', () => {
 });
 
 describe('parseLagOptions', () => {
-  it('fills the issue’s defaults', () => {
-    expect(parseLagOptions([])).toMatchObject({
+  const defaults = { batchSize: 700, maximumBatchingWindowInSeconds: 2, parallelizationFactor: 3 };
+
+  it('fills the issue’s load and link defaults, and the mapping settings it is given (the template’s)', () => {
+    expect(parseLagOptions([], defaults)).toMatchObject({
       rate: 1000,
       seconds: 30,
       latencyMs: 50,
-      parallelizationFactor: 1,
-      batchSize: 100,
-      batchingWindowMs: 0,
+      parallelizationFactor: 3,
+      batchSize: 700,
+      batchingWindowMs: 2000,
       partitionKeys: 100,
       json: false,
     });
   });
 
+  it('takes the mapping settings given on the command line over the defaults', () => {
+    expect(
+      parseLagOptions(['--batch-size', '100', '--batching-window-ms', '0', '--parallelization-factor', '10'], defaults),
+    ).toMatchObject({ batchSize: 100, batchingWindowMs: 0, parallelizationFactor: 10 });
+  });
+
   it('names every bad option in one message', () => {
     expect(() =>
-      parseLagOptions(['--rate', '0', '--parallelization-factor', '11', '--batching-window-ms', '500']),
+      parseLagOptions(['--rate', '0', '--parallelization-factor', '11', '--batching-window-ms', '500'], defaults),
     ).toThrow(
       /--rate must be .*--parallelization-factor must be a whole number from 1 to 10.*--batching-window-ms must be whole seconds/s,
     );
+  });
+});
+
+describe('nextCallSize', () => {
+  it('puts up to 25 changes that came due in one call', () => {
+    expect(nextCallSize(100, 160, 100, 1000)).toBe(25);
+    expect(nextCallSize(100, 110, 100, 1000)).toBe(10);
+    expect(nextCallSize(100, 100, 100, 1000)).toBe(0);
+  });
+
+  it('keeps the changes in flight within `keys` indices, so no item is in two calls at once', () => {
+    // Changes 0–989 in flight from change 0 on: only 10 more fit before change 1000 writes item 0 again.
+    expect(nextCallSize(990, 2000, 0, 1000)).toBe(10);
+    expect(nextCallSize(1000, 2000, 0, 1000)).toBe(0);
+    // Fewer items than a call holds: one call of every item, then wait for its answer.
+    expect(nextCallSize(0, 100, 0, 3)).toBe(3);
+    expect(nextCallSize(3, 100, 0, 3)).toBe(0);
+  });
+});
+
+describe('catchUpPerSecond', () => {
+  it('counts every change over the time from the mapping’s start to the last slave acknowledgement', () => {
+    // Prepare: 3 changes written before the mapping started at 10 000 ms; the last reached the slave at 10 500 ms.
+    const lags = [
+      { masterAckMs: 1000, lagMs: 9200 },
+      { masterAckMs: 2000, lagMs: 8500 },
+      { masterAckMs: 3000, lagMs: 7300 },
+    ];
+    // Act
+    const rate = catchUpPerSecond(lags, 10_000);
+    // Assess
+    expect(rate).toBe(6);
   });
 });

@@ -64,7 +64,7 @@ describe('DynamoReplicator with one slave in the same account', () => {
       Handler: 'index.handler',
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
-      MemorySize: 256,
+      MemorySize: 512,
       Timeout: 60,
       Environment: {
         Variables: {
@@ -88,7 +88,9 @@ describe('DynamoReplicator with one slave in the same account', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       BisectBatchOnFunctionError: true,
       StartingPosition: 'TRIM_HORIZON',
-      BatchSize: 500,
+      BatchSize: 1000,
+      MaximumBatchingWindowInSeconds: 0,
+      ParallelizationFactor: 1,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
     });
   });
@@ -244,10 +246,11 @@ describe('DynamoReplicator settings', () => {
       master: STREAM,
       slaves: [{ region: 'eu-west-1', tableName: 'OrdersReplica' }],
       batchSize: 100,
+      maxBatchingWindow: Duration.seconds(2),
       parallelizationFactor: 4,
       retryAttempts: 3,
       maxRecordAge: Duration.hours(1),
-      memorySize: 512,
+      memorySize: 1024,
       timeout: Duration.seconds(120),
       replicateTtlDeletes: false,
       excludeAttributes: ['ssn', 'email'],
@@ -260,12 +263,13 @@ describe('DynamoReplicator settings', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: STREAM,
       BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 2,
       ParallelizationFactor: 4,
       MaximumRetryAttempts: 3,
       MaximumRecordAgeInSeconds: 3600,
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      MemorySize: 512,
+      MemorySize: 1024,
       Timeout: 120,
       Environment: { Variables: { REPLICATE_TTL_DELETES: 'false', EXCLUDE_ATTRIBUTES: 'ssn,email' } },
     });
@@ -320,6 +324,11 @@ describe('DynamoReplicator refuses props it cannot deploy, naming the fix', () =
       'a batch size over 10000',
       { slaves: [{ region: 'eu-west-1', tableName: 'OrdersReplica' }], batchSize: 20000 },
       /batchSize is 20000: give a whole number from 1 to 10000/,
+    ],
+    [
+      'a batching window over 300 seconds',
+      { slaves: [{ region: 'eu-west-1', tableName: 'OrdersReplica' }], maxBatchingWindow: Duration.minutes(6) },
+      /maxBatchingWindow \(seconds\) is 360: give a whole number from 0 to 300/,
     ],
   ])('%s', (_case, props, message) => {
     // Act
