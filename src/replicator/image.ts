@@ -7,7 +7,9 @@
  * value is checked, so a malformed image fails its own record with a message instead of reaching the slave.
  *
  * Every attribute of every record passes through here, so the path that names a malformed value in the error
- * message is only built when one is found: each level adds its segment while the problem travels up.
+ * message is only built when one is found: each level adds its segment while the problem travels up. And since the
+ * SDK's form of every other type is the stream's JSON as it is, a checked value without binary below it is handed on
+ * as the same object: only values holding `B` or `BS` are built anew, so decoding allocates next to nothing.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Item } from '../shared/item';
@@ -104,76 +106,106 @@ function tagOf(json: Record<string, unknown>): string {
 }
 
 /**
- * One attribute value in the SDK's form; when only `checking`, the same checks without building anything, and
- * `undefined` (a superseded image is checked, as its record fails when malformed, but never written).
+ * One attribute value in the SDK's form: `json` itself when nothing below it is binary, else a new value with the
+ * bytes; when only `checking`, the same checks, and `undefined` (a superseded image is checked, as its record fails
+ * when malformed, but never written).
  */
 function decodeValue(json: unknown, checking: boolean): AttributeValue | undefined {
   if (!isObject(json)) fail('expected an object with one type tag');
   const tag = tagOf(json);
   const value = json[tag];
+  const same = checking ? undefined : (json as unknown as AttributeValue);
   switch (tag) {
     case 'S':
       if (typeof value !== 'string') fail('S must be a string');
-      return checking ? undefined : { S: value };
-    case 'N': {
-      const number = checkNumber(value);
-      return checking ? undefined : { N: number };
-    }
+      return same;
+    case 'N':
+      checkNumber(value);
+      return same;
     case 'B': {
       if (checking) return void checkBinary(value);
       return { B: decodeBinary(value) };
     }
     case 'BOOL':
       if (typeof value !== 'boolean') fail('BOOL must be true or false');
-      return checking ? undefined : { BOOL: value };
+      return same;
     case 'NULL':
       if (value !== true) fail('NULL must be true');
-      return checking ? undefined : { NULL: true };
-    case 'SS': {
-      const strings = members(value, 'SS must be an array', checkString, checking);
-      return strings && { SS: strings };
-    }
-    case 'NS': {
-      const numbers = members(value, 'NS must be an array', checkNumber, checking);
-      return numbers && { NS: numbers };
-    }
+      return same;
+    case 'SS':
+      members(value, 'SS must be an array', checkString, true);
+      return same;
+    case 'NS':
+      members(value, 'NS must be an array', checkNumber, true);
+      return same;
     case 'BS': {
       if (checking) return void members(value, 'BS must be an array', checkBinary, true);
       const binaries = members(value, 'BS must be an array', decodeBinary, false);
       return binaries && { BS: binaries };
     }
     case 'L': {
-      const list = members(value, 'L must be an array', (member) => decodeValue(member, checking), checking);
-      return list && { L: list as AttributeValue[] };
+      if (!Array.isArray(value)) fail('L must be an array');
+      const list = decodeList(value, checking);
+      return list === value ? same : list && { L: list };
     }
     case 'M': {
       if (!isObject(value)) fail('M must be an object');
       const map = decodeMap(value, checking);
-      return map && { M: map };
+      return map === value ? same : map && { M: map };
     }
     default:
       return fail(`unknown type tag ${JSON.stringify(tag)}`);
   }
 }
 
-/** An image (or `M` value) in the SDK's form; when only `checking`, its checks alone, and `undefined`. */
+/** The members of an `L` in the SDK's form: `json` itself when none changed; `undefined` when only `checking`. */
+function decodeList(json: unknown[], checking: boolean): AttributeValue[] | undefined {
+  let list: AttributeValue[] | undefined;
+  for (let index = 0; index < json.length; index++) {
+    let member: AttributeValue | undefined;
+    try {
+      member = decodeValue(json[index], checking);
+    } catch (error) {
+      throw via(error, `[${index}]`);
+    }
+    if (checking || (list === undefined && member === json[index])) continue;
+    list ??= json.slice(0, index) as AttributeValue[];
+    list.push(member as AttributeValue);
+  }
+  return checking ? undefined : (list ?? (json as AttributeValue[]));
+}
+
+/**
+ * An image (or `M` value) in the SDK's form: `json` itself when no attribute changed, else a copy with the changed
+ * ones; when only `checking`, its checks alone, and `undefined`.
+ */
 function decodeMap(json: unknown, checking: boolean): Item | undefined {
   if (!isObject(json)) fail('expected a map of attribute names to values');
-  const item: Item | undefined = checking ? undefined : {};
-  for (const name of Object.keys(json)) {
+  const names = Object.keys(json);
+  let item: Item | undefined;
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index] as string;
     let value: AttributeValue | undefined;
     try {
       value = decodeValue(json[name], checking);
     } catch (error) {
       throw via(error, `.${name}`);
     }
-    if (!item) continue;
-    // An attribute named __proto__ must stay an attribute; assignment would set the object's prototype instead.
-    if (name === '__proto__')
-      Object.defineProperty(item, name, { value, enumerable: true, writable: true, configurable: true });
-    else item[name] = value as AttributeValue;
+    if (checking || (item === undefined && value === json[name])) continue;
+    if (item === undefined) {
+      item = {};
+      for (const earlier of names.slice(0, index)) setAttribute(item, earlier, json[earlier] as AttributeValue);
+    }
+    setAttribute(item, name, value as AttributeValue);
   }
-  return item;
+  return checking ? undefined : (item ?? (json as Item));
+}
+
+/** Sets one attribute: one named __proto__ must stay an attribute, where assignment would set the prototype. */
+function setAttribute(item: Item, name: string, value: AttributeValue): void {
+  if (name === '__proto__')
+    Object.defineProperty(item, name, { value, enumerable: true, writable: true, configurable: true });
+  else item[name] = value;
 }
 
 /** Converts one attribute value from Lambda's JSON to the SDK's form; `path` names it in error messages. */

@@ -25,7 +25,7 @@ describe('readSettings', () => {
     // Assess
     expect(fromEnvironment).toEqual(fromOptions);
     expect(fromOptions).toEqual({
-      writeConcurrency: 50,
+      writeConcurrency: 200,
       replicateTtlDeletes: true,
       excludeAttributes: [],
       reportBatchItemFailures: false,

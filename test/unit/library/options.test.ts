@@ -25,7 +25,7 @@ describe('checkOptions: valid options', () => {
     // Assess
     expect(checked.config).toEqual({
       slaves: [{ region: 'eu-west-1', table: 'Orders' }],
-      writeConcurrency: 50,
+      writeConcurrency: 200,
       replicateTtlDeletes: true,
       excludeAttributes: [],
       reportBatchItemFailures: false,

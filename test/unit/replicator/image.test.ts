@@ -250,3 +250,24 @@ describe('checkImage: the checks of toItem without building the item', () => {
     expect(() => checkImage(image, 'img')).not.toThrow();
   });
 });
+
+describe('toItem hands on what needs no conversion', () => {
+  test('an image without binary is the same object; one with binary below is a copy, the event left as it was', () => {
+    // Prepare
+    const plain = { pk: { S: 'a' }, n: { N: '1.50' }, m: { M: { l: { L: [{ S: 'x' }, { NULL: true }] } } } };
+    const withBinary = { pk: { S: 'a' }, m: { M: { l: { L: [{ S: 'x' }, { B: 'AAEC' }] } } } };
+    const before = JSON.stringify(withBinary);
+
+    // Act
+    const same = toItem(plain, 'NewImage');
+    const copied = toItem(withBinary, 'NewImage');
+
+    // Assess
+    expect(same).toBe(plain);
+    expect(copied).not.toBe(withBinary);
+    expect(copied.pk).toBe(withBinary.pk);
+    expect(copied.m?.M?.l?.L?.[0]).toBe(withBinary.m.M.l.L[0]);
+    expect(copied.m?.M?.l?.L?.[1]).toEqual({ B: new Uint8Array([0, 1, 2]) });
+    expect(JSON.stringify(withBinary)).toBe(before);
+  });
+});
