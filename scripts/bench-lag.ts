@@ -21,6 +21,7 @@ import { onCleanup, runScript, startLocalUntilCleanup } from '../harness/cleanup
 import { LOCAL_CREDENTIALS } from '../harness/dynamodbLocal';
 import { StreamReader } from '../harness/eventSourceMapping/streamReader';
 import { putItems } from '../harness/items';
+import type { LambdaFunction } from '../harness/lambdaFunction';
 import { StreamPoller } from '../harness/lambdaPoller';
 import { startLatencyProxy } from '../harness/latencyProxy';
 import { localReplicator, MASTER_REGION, SLAVE_REGION } from '../harness/replicator';
@@ -30,9 +31,70 @@ import { sleep } from '../src/shared/sleep';
 import { descendantsCpuMs } from './lag/cpu';
 import { CycleTimer } from './lag/cycle';
 import { writeMaster } from './lag/masterWriter';
-import { lagUsage, parseLagOptions } from './lag/options';
+import { type LagOptions, lagUsage, parseLagOptions } from './lag/options';
 import { catchUpPerSecond, keptUp, LagLedger, lagGrowth, percentile, sustainedPerSecond } from './lag/stats';
 import { acknowledgedItems, lagKey } from './lag/writes';
+
+/** One change of the run: version `index` of an item under one of the partition key values. */
+interface Change {
+  readonly index: number;
+  readonly partition: string;
+  readonly sort: string;
+}
+
+/** Changes `first` to `first + count - 1`, over `--keys` items whose sort keys start with `prefix`. */
+function changesAt(options: LagOptions, first: number, count: number, prefix: string): Change[] {
+  return Array.from({ length: count }, (_, offset) => {
+    const index = first + offset;
+    const item = index % options.keys;
+    return { index, partition: `p${item % options.partitionKeys}`, sort: `${prefix}${item}` };
+  });
+}
+
+function itemOf({ index, partition, sort }: Change) {
+  return { pk: { S: partition }, sk: { S: sort }, v: { N: String(index) } };
+}
+
+/**
+ * Writes `--warm-up-seconds` of changes at the rate, on items of their own, and replicates them with a mapping of
+ * their own, so that the container, its connections and DynamoDB Local are warm when the measured run starts.
+ */
+async function warmUp(
+  options: LagOptions,
+  fn: LambdaFunction,
+  endpoint: string,
+  streamArn: string,
+  send: (first: number, count: number) => Promise<void>,
+): Promise<void> {
+  const poller = new StreamPoller({
+    endpoint,
+    region: MASTER_REGION,
+    streamArn,
+    function: fn,
+    batchSize: options.batchSize,
+    parallelizationFactor: options.parallelizationFactor,
+    maximumBatchingWindowInSeconds: options.batchingWindowMs / 1000,
+    maximumRetryAttempts: -1,
+    timeoutMs: (options.warmUpSeconds + options.drainSeconds) * 1000,
+    maxGetRecordsCalls: 10_000_000,
+  });
+  try {
+    let writing = true;
+    const polling = (async () => {
+      while (writing) {
+        await poller.drain();
+        await sleep(POLL_INTERVAL_MS);
+      }
+      await poller.drain();
+    })();
+    await writeMaster({ ...options, seconds: options.warmUpSeconds }, send, () => undefined).finally(() => {
+      writing = false;
+    });
+    await polling;
+  } finally {
+    poller.close();
+  }
+}
 
 /** Lambda polls each shard 4 times a second. */
 const POLL_INTERVAL_MS = 250;
@@ -72,6 +134,7 @@ async function main(): Promise<boolean> {
   const slaveTable = await createTable(slave, { name: uniqueTableName('lag-slave'), sortKeyType: 'S' });
 
   const ledger = new LagLedger();
+  let measuring = false;
   const cycle = new CycleTimer();
   const proxy = await startLatencyProxy({
     upstream: local.endpoint,
@@ -82,7 +145,8 @@ async function main(): Promise<boolean> {
       return {
         kind: 'forward',
         rewrite: (response) => {
-          cycle.noteSlaveWrite(Date.now() - forwarded);
+          // The warm-up's writes are not part of the measured cycle.
+          if (measuring) cycle.noteSlaveWrite(Date.now() - forwarded);
           const items = acknowledgedItems(request.target, response.status, request.body, response.body);
           if (items.length > 0) {
             setTimeout(() => {
@@ -109,11 +173,19 @@ async function main(): Promise<boolean> {
     parallelizationFactor: options.parallelizationFactor,
     maximumBatchingWindowInSeconds: options.batchingWindowMs / 1000,
     maximumRetryAttempts: -1,
+    // After the warm-up: only the measured run's changes.
+    startingPosition: 'LATEST',
     timeoutMs: runMs + 60_000,
     maxGetRecordsCalls: 10_000_000,
   });
   onCleanup(() => poller.close());
+  if (options.warmUpSeconds > 0) {
+    await warmUp(options, lambda, local.endpoint, masterTable.streamArn, (first, count) =>
+      putItems(master, masterTable.name, changesAt(options, first, count, 'warm').map(itemOf)),
+    );
+  }
   await poller.start();
+  measuring = true;
 
   const log = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
   log(
@@ -149,20 +221,8 @@ async function main(): Promise<boolean> {
   const writes = await writeMaster(
     options,
     async (first, count) => {
-      const changes = Array.from({ length: count }, (_, offset) => {
-        const index = first + offset;
-        const item = index % options.keys;
-        return { index, partition: `p${item % options.partitionKeys}`, sort: `k${item}` };
-      });
-      await putItems(
-        master,
-        masterTable.name,
-        changes.map(({ index, partition, sort }) => ({
-          pk: { S: partition },
-          sk: { S: sort },
-          v: { N: String(index) },
-        })),
-      );
+      const changes = changesAt(options, first, count, 'k');
+      await putItems(master, masterTable.name, changes.map(itemOf));
       const now = Date.now();
       for (const { index, partition, sort } of changes) ledger.noteMaster(lagKey(partition, sort), index, now);
     },
@@ -238,7 +298,7 @@ async function main(): Promise<boolean> {
       `${result.cycle.getRecordsPerSecond} GetRecords/s of ${result.cycle.recordsPerGetRecords} records`,
   );
   log(
-    `handler CPU ${result.handlerCpuMsPer1000Records ?? 'n/a'} ms per 1,000 records (containers' user+system CPU, runtime client and init included); ` +
+    `handler CPU ${result.handlerCpuMsPer1000Records ?? 'n/a'} ms per 1,000 records (containers' user+system CPU during the measured run); ` +
       `this script ${result.benchCpuMs} ms CPU, DynamoDB Local ${result.dynamodbLocalCpuMs ?? 'n/a'} ms; ${load()}`,
   );
   if (options.json) console.log(JSON.stringify(result));

@@ -27,6 +27,11 @@ export interface LagOptions {
   readonly drainSeconds: number;
   /** Write every change first, then start the mapping: measures how fast one shard catches up (its ceiling). */
   readonly backlog: boolean;
+  /**
+   * Seconds of changes at the same rate written and replicated before the measured run, and not measured: a hot
+   * partition's function is warm (a cold start is measured by `npm run bench`'s cold init); 0 measures from cold.
+   */
+  readonly warmUpSeconds: number;
   readonly json: boolean;
   readonly help: boolean;
 }
@@ -43,7 +48,8 @@ export function lagUsage(defaults: MappingDefaults): string {
   return `npm run bench:lag -- [--rate <changes/s> (1000)] [--seconds <n> (30)] [--latency-ms <n> (50)]
   [--parallelization-factor <1..10> (${defaults.parallelizationFactor})] [--batch-size <1..10000> (${defaults.batchSize})]
   [--batching-window-ms <0..300000, whole seconds> (${defaults.maximumBatchingWindowInSeconds * 1000})]
-  [--keys <n> (1000)] [--partition-keys <n> (100)] [--drain-seconds <n> (60)] [--backlog] [--json]
+  [--keys <n> (1000)] [--partition-keys <n> (100)] [--drain-seconds <n> (60)] [--warm-up-seconds <n> (15)]
+  [--backlog] [--json]
   The mapping's settings default to deploy/template.json's trigger.`;
 }
 
@@ -69,6 +75,7 @@ export function parseLagOptions(args: readonly string[], defaults: MappingDefaul
       keys: { type: 'string', default: '1000' },
       'partition-keys': { type: 'string', default: '100' },
       'drain-seconds': { type: 'string', default: '60' },
+      'warm-up-seconds': { type: 'string', default: '15' },
       backlog: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -93,6 +100,7 @@ export function parseLagOptions(args: readonly string[], defaults: MappingDefaul
     keys: read('keys', 1, 1_000_000),
     partitionKeys: read('partition-keys', 1, 1_000_000),
     drainSeconds: read('drain-seconds', 1, 3600),
+    warmUpSeconds: read('warm-up-seconds', 0, 600),
     backlog: values.backlog === true,
     json: values.json === true,
     help: values.help === true,

@@ -111,8 +111,10 @@ describe('parseLagOptions', () => {
       batchSize: 700,
       batchingWindowMs: 2000,
       partitionKeys: 100,
+      warmUpSeconds: 15,
       json: false,
     });
+    expect(parseLagOptions(['--warm-up-seconds', '0'], defaults).warmUpSeconds).toBe(0);
   });
 
   it('takes the mapping settings given on the command line over the defaults', () => {
