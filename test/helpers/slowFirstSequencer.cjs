@@ -9,12 +9,12 @@ const { relative } = require('node:path');
 const Sequencer = require('@jest/test-sequencer').default;
 
 const EXPECTED_SECONDS = {
-  'test/integration/soak.test.ts': 80,
-  'test/integration/faults.test.ts': 65,
-  'test/integration/cli/race.test.ts': 61,
+  'test/integration/soak.test.ts': 82,
+  'test/integration/faults.test.ts': 82,
+  'test/integration/cli/race.test.ts': 85,
   'test/integration/library.test.ts': 47,
   'test/integration/soakLateWrites.test.ts': 40,
-  'test/integration/cli/backfill.test.ts': 40,
+  'test/integration/cli/backfill.test.ts': 52,
   'test/integration/cli/hooks.test.ts': 38,
   'test/integration/replication.test.ts': 28,
   'test/integration/libraryNode24.test.ts': 28,

@@ -24,12 +24,12 @@ afterAll(() => zips.remove());
 const soakWithStalls = (zip: string | undefined) =>
   runSoak({
     endpoint,
-    changes: 400,
-    items: 40,
+    changes: 300,
+    items: 30,
     rounds: 2,
     faultRate: 0,
     seed: 7,
-    functionTimeoutMs: 2000,
+    functionTimeoutMs: 1500,
     parallelizationFactor: 4,
     lateWriteRate: 0.2,
     zip,
