@@ -34,7 +34,10 @@ const soakWithStalls = (zip: string | undefined) =>
     // limit docs/guarantees.md states, which a test with a short timeout on a busy machine would meet.
     functionTimeoutMs: 4000,
     parallelizationFactor: 4,
-    lateWriteRate: 0.2,
+    lateWriteRate: 0.25,
+    // Spread over 2 s a round, so that the changes of a stalled batch's items go on in later batches, which the
+    // mapping delivers after the stalled batch's retry and before the stopped code runs on.
+    writesPerSecond: 100,
     zip,
   });
 
